@@ -1,0 +1,33 @@
+/**
+ * `@slipway/sdk` — step contracts, shared types and errors. Safe to import anywhere: workflow code,
+ * activities, workers and app code.
+ *
+ * A step is a contract (a name, zod input and output schemas, default activity options) plus an
+ * implementation bound on the worker. Workflow code calls steps through `useStep` from
+ * `@slipway/sdk/workflow`; app code starts runs and approves promotions with `SlipwayClient` from
+ * `@slipway/sdk/client`.
+ *
+ * ```ts
+ * import { defineStep, DatasetRef } from '@slipway/sdk';
+ * import { z } from 'zod';
+ *
+ * export const score = defineStep({
+ *   name: 'acme.score',
+ *   input: z.object({ dataset: DatasetRef, threshold: z.number().min(0).max(1) }),
+ *   output: z.object({ positives: z.number().int() }),
+ *   options: { startToCloseTimeout: '10m', retry: { maximumAttempts: 5 } },
+ * });
+ * ```
+ *
+ * @packageDocumentation
+ */
+export * from './errors.js';
+export * from './step.js';
+export * from './messages.js';
+export * from './schemas/artifact.js';
+export * from './schemas/dataset.js';
+export * from './schemas/model.js';
+export * from './schemas/approval.js';
+export * from './schemas/drift.js';
+export * from './schemas/progress.js';
+export * from './steps/builtin.js';

@@ -1,0 +1,25 @@
+/**
+ * Names of the messages Slipway workflows answer. Workflow code and the client both use these constants,
+ * so neither imports the other.
+ */
+export const SlipwayMessage = {
+  /** Update: approve or reject at the gate (validated; a refused update writes nothing). */
+  gateDecide: 'slipway.gate.decide',
+  /** Signal: approve or reject, fire-and-forget (validated in the handler; a refused one is recorded). */
+  gateDecideSignal: 'slipway.gate.decideSignal',
+  /** Query: the gate's state and evidence, or null when no gate is open yet. */
+  gateState: 'slipway.gate.state',
+  /** Query: the run's progress, step by step. */
+  progress: 'slipway.progress',
+} as const;
+
+/** Search attributes Slipway workflows set, so pending gates can be listed. */
+export const SlipwaySearchAttribute = {
+  /** Keyword: `pending`, `approved`, `rejected` or `expired`. */
+  gateStatus: 'SlipwayGateStatus',
+  /** Keyword: the model the run trains. */
+  model: 'SlipwayModel',
+} as const;
+
+/** The task queue Slipway workers poll by default. */
+export const DEFAULT_TASK_QUEUE = 'slipway';

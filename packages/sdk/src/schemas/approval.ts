@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { Digest } from './artifact.js';
+import { Metrics } from './model.js';
+
+/** A Temporal duration string such as `'30s'`, `'15m'`, `'72h'` or `'7d'`. */
+export const DurationString = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'expected a duration like "30s", "15m", "72h" or "7d"');
+
+/** Approve a candidate automatically when it beats the champion on one metric by a margin. */
+export const AutoApproveRule = z.object({
+  metric: z.string().min(1),
+  /** Minimum improvement over the champion (candidate − champion for higher-is-better metrics). */
+  minImprovement: z.number(),
+  /** Set for metrics where lower is better, such as log loss. */
+  lowerIsBetter: z.boolean().default(false),
+});
+/** Approve automatically when the candidate beats the champion by a margin. */
+export type AutoApproveRule = z.infer<typeof AutoApproveRule>;
+
+/**
+ * Who may approve a promotion, how many must, and what happens when nobody does.
+ * An approver qualifies when their name is in `approvers` or one of their groups is in `approverGroups`.
+ */
+export const ApprovalPolicy = z
+  .object({
+    approvers: z.array(z.string().min(1)).default([]),
+    approverGroups: z.array(z.string().min(1)).default([]),
+    /** Number of distinct approvals needed. A single rejection closes the gate. */
+    quorum: z.number().int().min(1).default(1),
+    /** When false (the default), whoever started the run may not approve it. */
+    allowSelfApproval: z.boolean().default(false),
+    timeout: DurationString.default('7d'),
+    onTimeout: z.enum(['reject', 'approve']).default('reject'),
+    autoApprove: AutoApproveRule.optional(),
+  })
+  .refine((p) => p.approvers.length + p.approverGroups.length > 0 || p.autoApprove !== undefined, {
+    message: 'an approval policy needs at least one approver, one approver group or an autoApprove rule',
+    path: ['approvers'],
+  });
+/** Who may approve a promotion, how many must, and what happens when nobody does. */
+export type ApprovalPolicy = z.infer<typeof ApprovalPolicy>;
+/** An approval policy as written by users, before defaults are applied. */
+export type ApprovalPolicyInput = z.input<typeof ApprovalPolicy>;
+
+/** The version under review, or the current champion, with its metrics. */
+export const VersionMetrics = z.object({ version: z.number().int().positive(), metrics: Metrics });
+/** A version with its metrics. */
+export type VersionMetrics = z.infer<typeof VersionMetrics>;
+
+/**
+ * What an approver is shown: candidate metrics next to the champion's, and digests of the data, the
+ * validation report and the code. `digest` covers every other field; an approval must name it.
+ */
+export const EvidencePacket = z.object({
+  model: z.string(),
+  candidate: VersionMetrics,
+  champion: VersionMetrics.nullable(),
+  datasetUri: z.string(),
+  datasetDigest: Digest,
+  validationReportDigest: Digest,
+  codeVersion: z.string(),
+  digest: Digest,
+});
+/** The evidence an approver is shown. */
+export type EvidencePacket = z.infer<typeof EvidencePacket>;
+
+/** An approve or reject decision, as sent by the client, the CLI or a page. */
+export const GateDecisionRequest = z.object({
+  decision: z.enum(['approve', 'reject']),
+  approver: z.string().min(1),
+  groups: z.array(z.string()).default([]),
+  comment: z.string().max(2000).optional(),
+  /** The digest of the evidence packet the approver was shown. */
+  evidenceDigest: Digest,
+});
+/** An approve or reject decision request. */
+export type GateDecisionRequest = z.infer<typeof GateDecisionRequest>;
+/** A decision request as written by callers, before defaults are applied. */
+export type GateDecisionRequestInput = z.input<typeof GateDecisionRequest>;
+
+/** How a decision reached the gate. */
+export const DecisionChannel = z.enum(['update', 'signal', 'policy']);
+
+/** A decision the gate accepted. */
+export const GateDecision = z.object({
+  decision: z.enum(['approve', 'reject']),
+  approver: z.string(),
+  comment: z.string().optional(),
+  at: z.string(),
+  via: DecisionChannel,
+});
+/** A decision the gate accepted. */
+export type GateDecision = z.infer<typeof GateDecision>;
+
+/** A decision the gate refused, with the reason. */
+export const RefusedDecision = z.object({
+  approver: z.string(),
+  reason: z.string(),
+  at: z.string(),
+  via: DecisionChannel,
+});
+/** A decision the gate refused. */
+export type RefusedDecision = z.infer<typeof RefusedDecision>;
+
+/** Gate states. */
+export const GateStatus = z.enum(['pending', 'approved', 'rejected', 'expired']);
+/** Gate states. */
+export type GateStatus = z.infer<typeof GateStatus>;
+
+/** The full state of an approval gate, as returned by its query. */
+export const GateState = z.object({
+  status: GateStatus,
+  model: z.string(),
+  version: z.number().int().positive(),
+  evidence: EvidencePacket,
+  approvers: z.array(z.string()),
+  approverGroups: z.array(z.string()),
+  quorum: z.number().int(),
+  startedBy: z.string().optional(),
+  openedAt: z.string(),
+  deadline: z.string(),
+  closedAt: z.string().optional(),
+  decisions: z.array(GateDecision),
+  refused: z.array(RefusedDecision),
+});
+/** The full state of an approval gate. */
+export type GateState = z.infer<typeof GateState>;

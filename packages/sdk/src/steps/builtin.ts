@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { defineStep } from '../step.js';
+import { ArtifactRef, Digest } from '../schemas/artifact.js';
+import { DatasetRef, RowSchema } from '../schemas/dataset.js';
+import { FeatureSpec, Lineage, Metrics, ModelName, ModelVersionRef } from '../schemas/model.js';
+import { EvidencePacket, GateDecision } from '../schemas/approval.js';
+import { DriftReport } from '../schemas/drift.js';
+
+/** A dataset reference whose digest is known: what every step after validate works on. */
+export const PinnedDatasetRef = DatasetRef.extend({ digest: Digest });
+/** A dataset reference whose digest is known. */
+export type PinnedDatasetRef = z.infer<typeof PinnedDatasetRef>;
+
+/** One row that failed validation. Lines are 1-based file lines (the header is line 1). */
+export const RowFailure = z.object({
+  line: z.number().int().positive(),
+  column: z.string().nullable(),
+  message: z.string(),
+});
+/** One row that failed validation. */
+export type RowFailure = z.infer<typeof RowFailure>;
+
+/** What the validate step returns: counts, the first failures, and the profile and report artifacts. */
+export const ValidationSummary = z.object({
+  dataset: PinnedDatasetRef,
+  rows: z.number().int().nonnegative(),
+  badRows: z.number().int().nonnegative(),
+  badRowShare: z.number().min(0).max(1),
+  failures: z.array(RowFailure),
+  profile: ArtifactRef,
+  report: ArtifactRef,
+});
+/** What the validate step returns. */
+export type ValidationSummary = z.infer<typeof ValidationSummary>;
+
+/** Reads a CSV dataset, checks every row against a row schema, profiles it and pins its digest. */
+export const validateStep = defineStep({
+  name: 'slipway.validate',
+  description: 'check every row against the schema, profile the columns, pin the sha256',
+  input: z.object({
+    dataset: DatasetRef,
+    schema: RowSchema,
+    /** Share of bad rows (0..1) above which the step fails with `SlipwayValidationFailed`. */
+    maxBadRowShare: z.number().min(0).max(1).default(0),
+    maxFailuresReported: z.number().int().min(1).max(1000).default(20),
+  }),
+  output: ValidationSummary,
+  options: { startToCloseTimeout: '30m', heartbeatTimeout: '1m', retry: { maximumAttempts: 5 } },
+});
+
+/** What the train step returns. */
+export const TrainingResult = z.object({
+  model: ArtifactRef,
+  trainer: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  metrics: Metrics,
+  trainRows: z.number().int().nonnegative(),
+  testRows: z.number().int().nonnegative(),
+  /** The epoch a retried attempt resumed from (0 when it started fresh). */
+  resumedFromEpoch: z.number().int().nonnegative(),
+  /** The code that trained the model (git commit or package version of the worker). */
+  codeVersion: z.string(),
+});
+/** What the train step returns. */
+export type TrainingResult = z.infer<typeof TrainingResult>;
+
+/** Trains a model with a named trainer on a validated dataset, holds out a seeded test split, scores it. */
+export const trainStep = defineStep({
+  name: 'slipway.train',
+  description: 'train on the pinned dataset, score the held-out split, store the model',
+  input: z.object({
+    dataset: PinnedDatasetRef,
+    schema: RowSchema,
+    features: FeatureSpec,
+    trainer: z.string().min(1).default('logistic-regression'),
+    params: z.record(z.string(), z.unknown()).default({}),
+    seed: z.number().int().default(42),
+    testFraction: z.number().gt(0).max(0.9).default(0.2),
+  }),
+  output: TrainingResult,
+  options: { startToCloseTimeout: '6h', heartbeatTimeout: '30s', retry: { maximumAttempts: 5 } },
+});
+
+/** Registers a model version with its lineage; a retried call returns the same version. */
+export const registerStep = defineStep({
+  name: 'slipway.register',
+  description: 'register the model version with its lineage',
+  input: z.object({ modelName: ModelName, model: ArtifactRef, metrics: Metrics, lineage: Lineage }),
+  output: z.object({ version: ModelVersionRef, created: z.boolean() }),
+  options: { startToCloseTimeout: '1m', retry: { maximumAttempts: 10 } },
+});
+
+/** Builds the evidence packet for a candidate: its metrics next to the champion's, and the digests. */
+export const evidenceStep = defineStep({
+  name: 'slipway.evidence',
+  description: 'gather candidate-vs-champion evidence for the approver',
+  input: z.object({ candidate: ModelVersionRef, alias: z.string().min(1).default('champion') }),
+  output: EvidencePacket,
+  options: { startToCloseTimeout: '1m', retry: { maximumAttempts: 10 } },
+});
+
+/** Records the gate's outcome and every decision in the registry. */
+export const recordApprovalStep = defineStep({
+  name: 'slipway.recordApproval',
+  description: 'record the approval outcome and approvers in the registry',
+  input: z.object({
+    version: ModelVersionRef,
+    outcome: z.enum(['approved', 'rejected', 'expired']),
+    decisions: z.array(GateDecision),
+    evidenceDigest: Digest,
+  }),
+  output: z.object({ recorded: z.boolean() }),
+  options: { startToCloseTimeout: '1m', retry: { maximumAttempts: 10 } },
+});
+
+/** A feature value as the model server accepts it. */
+export const FeatureValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/** One request's features. */
+export const FeatureRow = z.record(z.string(), FeatureValue);
+/** One request's features. */
+export type FeatureRow = z.infer<typeof FeatureRow>;
+
+/** Loads an approved version into the model server, smoke-checks it and moves the alias. */
+export const deployStep = defineStep({
+  name: 'slipway.deploy',
+  description: 'load the version in the model server, smoke-check it, move the alias',
+  input: z.object({
+    version: ModelVersionRef,
+    serverUrl: z.url(),
+    alias: z.string().min(1).default('champion'),
+    /** Features for the smoke prediction; by default built from the training profile. */
+    smokeFeatures: FeatureRow.optional(),
+  }),
+  output: z.object({
+    deploymentId: z.string(),
+    model: z.string(),
+    version: z.number().int().positive(),
+    previousVersion: z.number().int().positive().nullable(),
+    serverUrl: z.string(),
+    smokeScore: z.number().min(0).max(1),
+  }),
+  options: { startToCloseTimeout: '5m', retry: { maximumAttempts: 5 } },
+});
+
+/** Compares the features a version served with its training profile (PSI per feature). */
+export const monitorStep = defineStep({
+  name: 'slipway.monitor',
+  description: 'compare served features with the training profile',
+  input: z.object({
+    model: ModelName,
+    /** The version to check; by default the one behind `alias`. */
+    version: z.number().int().positive().optional(),
+    alias: z.string().min(1).default('champion'),
+    serverUrl: z.url(),
+    psiThreshold: z.number().positive().default(0.2),
+    minSamples: z.number().int().min(1).default(50),
+  }),
+  output: DriftReport,
+  options: { startToCloseTimeout: '10m', retry: { maximumAttempts: 5 } },
+});
+
+/** Every built-in step, keyed by the name `useSteps` gives its function. */
+export const builtinSteps = {
+  validate: validateStep,
+  train: trainStep,
+  register: registerStep,
+  evidence: evidenceStep,
+  recordApproval: recordApprovalStep,
+  deploy: deployStep,
+  monitor: monitorStep,
+} as const;
