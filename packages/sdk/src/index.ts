@@ -31,3 +31,6 @@ export * from './schemas/approval.js';
 export * from './schemas/drift.js';
 export * from './schemas/progress.js';
 export * from './steps/builtin.js';
+export * from './duration.js';
+export * from './gate-rules.js';
+export * from './pipelines/train-and-promote.js';

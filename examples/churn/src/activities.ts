@@ -1,0 +1,58 @@
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  auc,
+  builtinPredictors,
+  implementStep,
+  labelsOf,
+  readCsvRows,
+  resolveBinaryTarget,
+  type ArtifactStore,
+  type SerializedModel,
+  type TypedRow,
+} from '@slipway/activities';
+import { SlipwayErrorType, finalFailure, type StepParsedInput } from '@slipway/sdk';
+import { SEGMENT_BELOW_THRESHOLD, segmentAucStep } from './steps.js';
+
+/** The example's activities: its one custom step, bound to its implementation. */
+export function createChurnActivities(deps: { artifacts: ArtifactStore }) {
+  return implementStep(segmentAucStep, (input) => segmentAuc(deps.artifacts, input));
+}
+
+async function segmentAuc(artifacts: ArtifactStore, input: StepParsedInput<typeof segmentAucStep>) {
+  const model = await artifacts.getJson<SerializedModel>(input.model);
+  const load = builtinPredictors[model.kind];
+  if (!load) throw finalFailure(SlipwayErrorType.NotFound, `no predictor for model kind "${model.kind}"`);
+  const predictor = load(model);
+  const bySegment = await readSegments(input);
+  const all = [...bySegment.values()].flat();
+  const target = resolveBinaryTarget(input.target, all.map((row) => row[input.target]));
+  const segments = [...bySegment.entries()]
+    .filter(([, rows]) => rows.length >= input.minSegmentRows)
+    .flatMap(([segment, rows]) => {
+      const value = auc(labelsOf(target, rows), rows.map((row) => predictor.predict(row)));
+      return value === undefined ? [] : [{ segment, rows: rows.length, auc: value }];
+    })
+    .sort((a, b) => a.auc - b.auc);
+  const worst = segments[0];
+  if (!worst) throw finalFailure(SlipwayErrorType.ValidationFailed, `no segment of ${input.segmentColumn} has ${input.minSegmentRows} rows`);
+  if (worst.auc < input.minSegmentAuc) {
+    throw ApplicationFailure.nonRetryable(
+      `segment ${input.segmentColumn}=${worst.segment} has AUC ${worst.auc.toFixed(3)}, below the bar of ${input.minSegmentAuc}`,
+      SEGMENT_BELOW_THRESHOLD,
+      { segments },
+    );
+  }
+  return { segments, worst: { segment: worst.segment, auc: worst.auc } };
+}
+
+async function readSegments(input: StepParsedInput<typeof segmentAucStep>): Promise<Map<string, TypedRow[]>> {
+  const bySegment = new Map<string, TypedRow[]>();
+  for await (const event of readCsvRows(input.dataset.uri, { schema: input.schema })) {
+    if (!event.ok || event.row[input.target] === null) continue;
+    const segment = String(event.row[input.segmentColumn]);
+    const rows = bySegment.get(segment) ?? [];
+    rows.push(event.row);
+    bySegment.set(segment, rows);
+  }
+  return bySegment;
+}

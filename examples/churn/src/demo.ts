@@ -1,0 +1,101 @@
+/**
+ * The Slipway demo: a whole churn pipeline on the embedded defaults, from nothing, on one machine.
+ *
+ *   npm ci && npm run demo
+ *
+ * It starts a Temporal dev server, the model server (its own process) and a worker; runs the churn
+ * pipeline (validate → train → segment check → register → approval gate → deploy); approves the promotion
+ * as a named approver through the client; sends the serving traffic; checks drift; shuts everything down;
+ * and prints one JSON summary as its last line.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SlipwayClient } from '@slipway/sdk/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { followRun, freePort, loadConfig, renderEvidence, renderStep, startDevServer } from '@slipway/worker';
+import type { DriftReport } from '@slipway/sdk';
+import { createChurnWorker } from './churn-worker.js';
+import { churnInput, DATA_DIR, PIPELINE_JSON } from './input.js';
+import { printDrift, section } from './demo-output.js';
+import { startModelServerProcess } from './model-server-process.js';
+import { readServingRows, sendTraffic } from './traffic.js';
+import type { ChurnPipelineResult } from './workflows.js';
+
+const APPROVER = 'maria';
+const projectHome = resolve(process.env.SLIPWAY_HOME ?? '.slipway');
+const demoHome = join(projectHome, 'demo');
+const cleanups: (() => Promise<void>)[] = [];
+
+async function main(): Promise<Record<string, unknown>> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  section('1. Temporal dev server, model server and worker');
+  const server = await startDevServer({ home: projectHome, port: 0, dbFile: join(demoHome, 'temporal.db'), onProgress: (m) => console.log(`  ${m}`) });
+  cleanups.push(() => server.stop());
+  console.log(`  Temporal dev server on ${server.address}`);
+  const config = loadConfig({ env: {}, overrides: { home: demoHome, taskQueue: 'slipway-demo', temporal: { address: server.address, namespace: server.namespace } } });
+  const modelServer = await startModelServerProcess({ home: demoHome, port: await freePort() });
+  cleanups.push(() => modelServer.stop());
+  console.log(`  model server (pid ${modelServer.pid}) on ${modelServer.url}`);
+  const worker = await createChurnWorker(config, { workerOptions: { shutdownGraceTime: '2s' } });
+  const running = worker.run();
+  cleanups.push(async () => { worker.shutdown(); await running; });
+  console.log(`  worker polling ${config.taskQueue}`);
+  const client = await SlipwayClient.connect({ address: server.address, namespace: server.namespace, taskQueue: config.taskQueue, identity: 'slipway-demo' });
+  cleanups.push(() => client.close());
+
+  section('2. churn pipeline: validate → train → segments → register → approval → deploy');
+  const { runId } = await client.start('churnPipeline', churnInput({ serverUrl: modelServer.url, approvers: [APPROVER, 'lee'], startedBy: 'demo' }));
+  console.log(`  run ${runId}`);
+  const atGate = await followRun(client, runId, { until: 'gate', onStep: (step) => console.log(renderStep(step, 10)) });
+  const gate = atGate.progress?.gate;
+  if (gate?.status !== 'pending') throw new Error(`the run ended before its gate opened: ${atGate.status}`);
+
+  section(`3. approval: ${APPROVER} reviews the evidence and approves`);
+  console.log(renderEvidence(gate));
+  await client.approve(runId, { as: APPROVER, comment: 'metrics hold up in every segment' });
+  await followRun(client, runId, { until: 'end', seen: atGate.seen, onStep: (step) => console.log(renderStep(step, 10)) });
+  const result = await client.result<ChurnPipelineResult>(runId);
+  if (result.status !== 'deployed') throw new Error(`the model was not deployed: ${result.status}`);
+  console.log(`  ${result.model} v${result.version} is the champion, serving at ${modelServer.url}`);
+
+  section('4. serving: 400 customers from data/serving.csv');
+  const pipeline = JSON.parse(readFileSync(PIPELINE_JSON, 'utf8')) as { schema: unknown; features: { numeric: string[]; categorical: string[] } };
+  const columns = [...pipeline.features.numeric, ...pipeline.features.categorical];
+  const rows = await readServingRows(pathToFileURL(join(DATA_DIR, 'serving.csv')).href, pipeline.schema, columns);
+  const scored = await sendTraffic(modelServer.url, result.model, rows);
+  const first = scored[0];
+  const atRisk = scored.filter((s) => s.label === 1).length;
+  console.log(`  scored ${scored.length} customers; ${atRisk} predicted to churn; e.g. ${first?.customer}: ${first?.score.toFixed(3)}`);
+
+  section('5. monitor: served features vs the training profile (PSI)');
+  const monitorInput = { model: result.model, serverUrl: modelServer.url, psiThreshold: 0.2, minSamples: 100 };
+  const { runId: driftRunId } = await client.start('checkDrift', monitorInput, { runId: `${runId}-drift` });
+  const drift = await client.result<DriftReport>(driftRunId);
+  printDrift(drift);
+  const worst = [...drift.features].sort((a, b) => b.psi - a.psi)[0];
+  return {
+    status: 'completed',
+    model: result.model,
+    version: result.version,
+    approvedBy: result.approvedBy.join(','),
+    prediction: first ?? null,
+    drift: { drifted: drift.drifted, samples: drift.samples, maxPsi: worst ? Number(worst.psi.toFixed(4)) : 0, feature: worst?.feature ?? null },
+  };
+}
+
+async function shutdown(): Promise<void> {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error(`  cleanup: ${String(err)}`));
+}
+
+try {
+  const summary = await main();
+  section('6. shutting down');
+  await shutdown();
+  console.log(JSON.stringify(summary));
+} catch (err) {
+  console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown();
+  console.log(JSON.stringify({ status: 'failed', error: err instanceof Error ? err.message : String(err) }));
+  process.exitCode = 1;
+}

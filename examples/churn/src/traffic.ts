@@ -1,0 +1,36 @@
+import { readCsvRows, type TypedRow } from '@slipway/activities';
+import { RowSchema, type FeatureRow } from '@slipway/sdk';
+
+/** One scored customer. */
+export interface ScoredCustomer {
+  customer: string;
+  score: number;
+  label: number;
+}
+
+/** Reads the serving dataset's feature rows (the columns the model uses, plus the customer id). */
+export async function readServingRows(uri: string, schema: unknown, columns: readonly string[]): Promise<TypedRow[]> {
+  const rows: TypedRow[] = [];
+  for await (const event of readCsvRows(uri, { schema: RowSchema.parse(schema) })) {
+    if (event.ok) rows.push(Object.fromEntries(['customer_id', ...columns].map((c) => [c, event.row[c] ?? null])));
+  }
+  return rows;
+}
+
+/** Sends rows to the model server's predict endpoint in batches; returns every prediction. */
+export async function sendTraffic(serverUrl: string, model: string, rows: readonly TypedRow[], batchSize = 50): Promise<ScoredCustomer[]> {
+  const scored: ScoredCustomer[] = [];
+  for (let start = 0; start < rows.length; start += batchSize) {
+    const batch = rows.slice(start, start + batchSize);
+    const instances: FeatureRow[] = batch.map(({ customer_id: _id, ...features }) => features);
+    const response = await fetch(`${serverUrl}/v1/models/${model}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances }),
+    });
+    if (!response.ok) throw new Error(`predict failed with HTTP ${response.status}: ${await response.text()}`);
+    const answer = (await response.json()) as { predictions: { score: number; label: number }[] };
+    answer.predictions.forEach((p, i) => scored.push({ customer: String(batch[i]?.customer_id), score: p.score, label: p.label }));
+  }
+  return scored;
+}

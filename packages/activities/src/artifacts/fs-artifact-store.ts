@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { ArtifactRef } from '@slipway/sdk';
+import { SlipwayErrorType, finalFailure } from '@slipway/sdk';
+import type { ArtifactStore } from '../ports.js';
+import { canonicalJson, sha256Digest } from '../util/digest.js';
+import { commitTempFile, discardTempFile, isFileOfSize, openTempFile, writeAll } from './atomic-file.js';
+import type { TempFile } from './atomic-file.js';
+import type { FsStoreLayout } from './fs-layout.js';
+import { fileUri, fsStoreLayout, objectPath, pathOfRef } from './fs-layout.js';
+
+/** Media type given to bytes and files stored without one. */
+export const DEFAULT_MEDIA_TYPE = 'application/octet-stream';
+/** Media type of artifacts stored with `putJson`. */
+export const JSON_MEDIA_TYPE = 'application/json';
+
+/**
+ * The embedded artifact store: content-addressed files under `root`, at
+ * `<root>/sha256/<first 2 hex>/<64 hex>`, referenced by their `file://` URI.
+ *
+ * - Writes go to a unique temp file under `<root>/tmp`, are fsynced, then renamed into place: a reader
+ *   never sees a partial object, and concurrent writers of the same bytes leave exactly one object.
+ * - Storing content that is already there is a no-op returning the same reference.
+ * - Every read re-hashes the bytes: a corrupted object fails with `SlipwayDigestMismatch`, a missing one
+ *   with `SlipwayNotFound`. A reference whose `uri` is not where its digest lives under `root` is refused.
+ *
+ * ```ts
+ * const store = createFsArtifactStore('.slipway/artifacts');
+ * const ref = await store.putJson({ weights: [0.1, 0.2] });
+ * const model = await store.getJson<{ weights: number[] }>(ref);
+ * ```
+ */
+export function createFsArtifactStore(root: string): ArtifactStore {
+  const layout = fsStoreLayout(root);
+  // Every method is async so that every failure, even a synchronous one, arrives as a rejection.
+  return {
+    putBytes: async (bytes, options) => putBytes(layout, bytes, options?.mediaType ?? DEFAULT_MEDIA_TYPE),
+    putJson: async (value) => putBytes(layout, jsonBytes(value), JSON_MEDIA_TYPE),
+    putFile: async (path, options) => putFile(layout, path, options?.mediaType ?? DEFAULT_MEDIA_TYPE),
+    getBytes: async (ref) => getBytes(layout, ref),
+    async getJson<T = unknown>(ref: Pick<ArtifactRef, 'uri' | 'digest'>): Promise<T> {
+      return parseJsonArtifact(await getBytes(layout, ref), ref.digest) as T;
+    },
+  };
+}
+
+function makeRef(path: string, digest: string, size: number, mediaType: string): ArtifactRef {
+  return { uri: fileUri(path), digest, size, mediaType };
+}
+
+async function putBytes(layout: FsStoreLayout, bytes: Uint8Array, mediaType: string): Promise<ArtifactRef> {
+  const digest = sha256Digest(bytes);
+  const target = objectPath(layout, digest);
+  if (!(await isFileOfSize(target, bytes.length))) {
+    const temp = await openTempFile(layout.tempDir);
+    await writeOrDiscard(temp, () => writeAll(temp.handle, bytes));
+    await commitTempFile(temp, target, bytes.length);
+  }
+  return makeRef(target, digest, bytes.length, mediaType);
+}
+
+async function putFile(layout: FsStoreLayout, source: string, mediaType: string): Promise<ArtifactRef> {
+  const temp = await openTempFile(layout.tempDir);
+  const { digest, size } = await writeOrDiscard(temp, () => copyHashing(source, temp));
+  const target = objectPath(layout, digest);
+  await commitTempFile(temp, target, size);
+  return makeRef(target, digest, size, mediaType);
+}
+
+async function writeOrDiscard<T>(temp: TempFile, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    await discardTempFile(temp);
+    throw err;
+  }
+}
+
+/** Streams `source` into the temp file chunk by chunk, hashing as it goes. */
+async function copyHashing(source: string, temp: TempFile): Promise<{ digest: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream(source)) {
+      const buffer = chunk as Buffer;
+      hash.update(buffer);
+      await writeAll(temp.handle, buffer);
+      size += buffer.length;
+    }
+  } catch (err) {
+    if (isNoEntry(err)) {
+      throw finalFailure(SlipwayErrorType.NotFound, `Cannot store file ${source}: it does not exist`, { path: source });
+    }
+    throw err;
+  }
+  return { digest: `sha256:${hash.digest('hex')}`, size };
+}
+
+async function getBytes(layout: FsStoreLayout, ref: Pick<ArtifactRef, 'uri' | 'digest'>): Promise<Buffer> {
+  const path = pathOfRef(layout, ref);
+  const bytes = await readObject(layout, path, ref.digest);
+  const actual = sha256Digest(bytes);
+  if (actual !== ref.digest) {
+    throw finalFailure(
+      SlipwayErrorType.DigestMismatch,
+      `Artifact ${path} is corrupted: its bytes hash to ${actual}, but it is stored as ${ref.digest}`,
+      { path, expected: ref.digest, actual },
+    );
+  }
+  return bytes;
+}
+
+async function readObject(layout: FsStoreLayout, path: string, digest: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if (!isNoEntry(err)) throw err;
+    throw finalFailure(
+      SlipwayErrorType.NotFound,
+      `Artifact ${digest} was not found in the artifact store at ${layout.root} (looked for ${path})`,
+      { digest, path },
+    );
+  }
+}
+
+function jsonBytes(value: unknown): Buffer {
+  // JSON.stringify yields undefined (despite its type) for undefined, functions and symbols.
+  const text = canonicalJson(value) as string | undefined;
+  if (text === undefined) {
+    throw finalFailure(
+      SlipwayErrorType.InvalidInput,
+      `putJson was given a value with no JSON representation (${typeof value})`,
+    );
+  }
+  return Buffer.from(text, 'utf8');
+}
+
+function parseJsonArtifact(bytes: Buffer, digest: string): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch (err) {
+    throw finalFailure(
+      SlipwayErrorType.InvalidInput,
+      `Artifact ${digest} is not JSON: ${err instanceof Error ? err.message : String(err)}`,
+      { digest },
+    );
+  }
+}
+
+function isNoEntry(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}

@@ -1,0 +1,42 @@
+import {
+  deployStep,
+  evidenceStep,
+  monitorStep,
+  recordApprovalStep,
+  registerStep,
+  trainStep,
+  validateStep,
+} from '@slipway/sdk';
+import { createValidateActivity } from './data/index.js';
+import { createDeployActivity } from './deploy/index.js';
+import { implementStep } from './implement-step.js';
+import { createMonitorActivity } from './monitor/index.js';
+import type { ActivityDeps } from './ports.js';
+import { createEvidenceActivity, createRecordApprovalActivity, createRegisterActivity } from './registry-steps/index.js';
+import { builtinPredictors, builtinTrainers, createTrainActivity } from './train/index.js';
+import { detectCodeVersion } from './util/code-version.js';
+
+/**
+ * Every built-in step's activity, keyed by step name, wired to the given adapters. Register the result on a
+ * Temporal worker; add your own steps with `implementStep`.
+ *
+ * ```ts
+ * const deps = { artifacts: createFsArtifactStore('.slipway/artifacts'), registry: openSqliteRegistry('.slipway/registry.db') };
+ * const worker = await Worker.create({ ..., activities: { ...createActivities(deps), ...implementStep(score, scoreImpl) } });
+ * ```
+ */
+export function createActivities(deps: ActivityDeps) {
+  const { artifacts, registry } = deps;
+  const trainers = { ...builtinTrainers, ...deps.trainers };
+  const predictors = { ...builtinPredictors, ...deps.predictors };
+  const codeVersion = deps.codeVersion ?? detectCodeVersion();
+  return {
+    ...implementStep(validateStep, createValidateActivity({ artifacts })),
+    ...implementStep(trainStep, createTrainActivity({ artifacts, trainers, predictors, codeVersion })),
+    ...implementStep(registerStep, createRegisterActivity({ registry, artifacts })),
+    ...implementStep(evidenceStep, createEvidenceActivity({ registry })),
+    ...implementStep(recordApprovalStep, createRecordApprovalActivity({ registry })),
+    ...implementStep(deployStep, createDeployActivity({ artifacts, registry })),
+    ...implementStep(monitorStep, createMonitorActivity({ artifacts, registry })),
+  };
+}

@@ -1,0 +1,254 @@
+/**
+ * A small typed HTTP client for the Slipway model server (`slipway serve`). Every answer is checked with zod.
+ *
+ * Failures are Temporal `ApplicationFailure`s classified for retry:
+ * - the server cannot be reached, times out, or answers 5xx → retryable;
+ * - the server answers 4xx, or an answer does not match the protocol → final (non-retryable).
+ * Each failure's message names the method and URL; its first detail is a {@link ModelServerFailureDetail}.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { ArtifactRef, FeatureRow, SlipwayErrorType, describeIssues } from '@slipway/sdk';
+import { z } from 'zod';
+
+/** Failure types the client raises (besides `SlipwayNotFound` for 404 answers). */
+export const ModelServerFailureType = {
+  /** The server could not be reached or did not answer in time. Retryable. */
+  Unreachable: 'SlipwayModelServerUnreachable',
+  /** The server answered 5xx. Retryable. */
+  ServerError: 'SlipwayModelServerError',
+  /** The server refused the request (4xx other than 404). Final. */
+  Rejected: 'SlipwayModelServerRejected',
+  /** The answer was not the JSON the protocol promises. Final. */
+  BadResponse: 'SlipwayModelServerBadResponse',
+} as const;
+/** A failure type the model server client raises. */
+export type ModelServerFailureType = (typeof ModelServerFailureType)[keyof typeof ModelServerFailureType];
+
+/** The first detail of every failure the client raises. */
+export interface ModelServerFailureDetail {
+  method: string;
+  url: string;
+  /** The HTTP status, or null when no answer arrived. */
+  status: number | null;
+  /** The server's error code (e.g. `DeploymentRolledBack`), when it sent one. */
+  code: string | null;
+}
+
+/** A deployment as the model server names it. */
+export const ServedDeployment = z.object({ version: z.number().int().positive(), deploymentId: z.string() });
+/** A deployment as the model server names it. */
+export type ServedDeployment = z.infer<typeof ServedDeployment>;
+
+/** The answer to `PUT /v1/models/:name/deployment`. */
+export const DeployAnswer = z.object({
+  model: z.string(),
+  version: z.number().int().positive(),
+  deploymentId: z.string(),
+  previous: ServedDeployment.nullable(),
+});
+/** The answer to a deployment request. */
+export type DeployAnswer = z.infer<typeof DeployAnswer>;
+
+/** The answer to `POST /v1/models/:name/rollback`. */
+export const RollbackAnswer = z.object({
+  model: z.string(),
+  rolledBack: ServedDeployment,
+  /** What serves now; null when nothing was deployed before the rolled-back deployment. */
+  current: ServedDeployment.nullable(),
+});
+/** The answer to a rollback request. */
+export type RollbackAnswer = z.infer<typeof RollbackAnswer>;
+
+/** The answer to `POST /v1/models/:name/predict`. */
+export const PredictAnswer = z.object({
+  model: z.string(),
+  version: z.number().int().positive(),
+  deploymentId: z.string(),
+  predictions: z.array(z.object({ score: z.number(), label: z.number() })),
+});
+/** The answer to a prediction request. */
+export type PredictAnswer = z.infer<typeof PredictAnswer>;
+
+/** The answer to `GET /v1/models/:name/versions/:version/served`: the newest rows, oldest first. */
+export const ServedAnswer = z.object({
+  model: z.string(),
+  version: z.number().int().positive(),
+  total: z.number().int().nonnegative(),
+  rows: z.array(z.object({ ts: z.string(), deploymentId: z.string(), features: FeatureRow })),
+});
+/** The answer to a served-rows request. */
+export type ServedAnswer = z.infer<typeof ServedAnswer>;
+
+/** The answer to `GET /v1/models/:name`. */
+export const ModelStatusAnswer = z.object({
+  model: z.string(),
+  status: z.enum(['serving', 'unavailable', 'idle']),
+  current: ServedDeployment.extend({ artifact: ArtifactRef, deployedAt: z.string() }).nullable(),
+  previous: ServedDeployment.nullable(),
+  error: z.string().optional(),
+});
+/** The answer to a model status request. */
+export type ModelStatusAnswer = z.infer<typeof ModelStatusAnswer>;
+
+const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** Options of {@link createModelServerClient}. */
+export interface ModelServerClientOptions {
+  /** Per-request timeout in milliseconds (default 30 000). */
+  timeoutMs?: number;
+  /** Aborts every request, e.g. the activity's cancellation signal. */
+  signal?: AbortSignal;
+}
+
+/** A typed client for one model server. */
+export interface ModelServerClient {
+  /** The server's base URL, without a trailing slash. */
+  readonly baseUrl: string;
+  deploy(model: string, body: { deploymentId: string; version: number; artifact: ArtifactRef }): Promise<DeployAnswer>;
+  rollback(model: string, deploymentId: string): Promise<RollbackAnswer>;
+  /** Scores rows; `smoke: true` sends `x-slipway-smoke: 1` so the rows are not logged as served traffic. */
+  predict(model: string, instances: FeatureRow[], options?: { smoke?: boolean }): Promise<PredictAnswer>;
+  status(model: string): Promise<ModelStatusAnswer>;
+  /** The newest `limit` rows a version served (oldest first) and the total count. */
+  served(model: string, version: number, limit: number): Promise<ServedAnswer>;
+}
+
+/** Creates a client for the model server at `baseUrl` (e.g. `http://127.0.0.1:8080`). */
+export function createModelServerClient(baseUrl: string, options: ModelServerClientOptions = {}): ModelServerClient {
+  const base = baseUrl.replace(/\/+$/, '');
+  const call = <T>(
+    method: string,
+    path: string,
+    schema: z.ZodType<T>,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) =>
+    request({
+      method,
+      url: base + path,
+      schema,
+      body,
+      headers,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      signal: options.signal,
+    });
+  const m = (model: string) => `/v1/models/${encodeURIComponent(model)}`;
+  return {
+    baseUrl: base,
+    deploy: (model, body) => call('PUT', `${m(model)}/deployment`, DeployAnswer, body),
+    rollback: (model, deploymentId) => call('POST', `${m(model)}/rollback`, RollbackAnswer, { deploymentId }),
+    predict: (model, instances, opts) =>
+      call(
+        'POST',
+        `${m(model)}/predict`,
+        PredictAnswer,
+        { instances },
+        opts?.smoke ? { 'x-slipway-smoke': '1' } : undefined,
+      ),
+    status: (model) => call('GET', m(model), ModelStatusAnswer),
+    served: (model, version, limit) =>
+      call('GET', `${m(model)}/versions/${version}/served?limit=${limit}`, ServedAnswer),
+  };
+}
+
+interface RequestSpec<T> {
+  method: string;
+  url: string;
+  schema: z.ZodType<T>;
+  body: unknown;
+  headers: Record<string, string> | undefined;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+}
+
+async function request<T>(spec: RequestSpec<T>): Promise<T> {
+  const where = `${spec.method} ${spec.url}`;
+  const detail = (status: number | null, code: string | null): ModelServerFailureDetail => ({
+    method: spec.method,
+    url: spec.url,
+    status,
+    code,
+  });
+  const timeout = AbortSignal.timeout(spec.timeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(spec.url, {
+      method: spec.method,
+      headers: {
+        accept: 'application/json',
+        ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...spec.headers,
+      },
+      body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+      signal: spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout,
+    });
+  } catch (err) {
+    const reason = timeout.aborted ? `no answer within ${spec.timeoutMs} ms` : describeNetworkError(err);
+    throw ApplicationFailure.create({
+      type: ModelServerFailureType.Unreachable,
+      message: `Could not reach the model server at ${where}: ${reason}`,
+      nonRetryable: false,
+      details: [detail(null, null)],
+    });
+  }
+  const text = await response.text();
+  const json = parseJson(text);
+  if (!response.ok) throw httpFailure(where, response.status, json, text, detail);
+  const parsed = spec.schema.safeParse(json);
+  if (!parsed.success) {
+    throw ApplicationFailure.create({
+      type: ModelServerFailureType.BadResponse,
+      message: `The model server at ${where} sent an answer that is not the expected JSON: ${describeIssues(parsed.error, 5)}`,
+      nonRetryable: true,
+      details: [detail(response.status, null)],
+    });
+  }
+  return parsed.data;
+}
+
+function httpFailure(
+  where: string,
+  status: number,
+  json: unknown,
+  text: string,
+  detail: (status: number | null, code: string | null) => ModelServerFailureDetail,
+): ApplicationFailure {
+  const body = ErrorBody.safeParse(json);
+  const code = body.success ? body.data.error.code : null;
+  const said = body.success ? body.data.error.message : text.slice(0, 300) || '(empty body)';
+  const type =
+    status >= 500
+      ? ModelServerFailureType.ServerError
+      : status === 404
+        ? SlipwayErrorType.NotFound
+        : ModelServerFailureType.Rejected;
+  return ApplicationFailure.create({
+    type,
+    message: `The model server answered ${where} with ${status}${code ? ` ${code}` : ''}: ${said}`,
+    nonRetryable: status < 500,
+    details: [detail(status, code)],
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeNetworkError(err: unknown): string {
+  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.message === 'string') return cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The failure detail a model server client failure carries, or undefined for other errors. */
+export function modelServerFailureDetail(err: unknown): ModelServerFailureDetail | undefined {
+  // Structural check, not `instanceof`: failures may come from another copy of @temporalio/common.
+  const details = (err as { details?: unknown } | null | undefined)?.details;
+  const first = (Array.isArray(details) ? details[0] : undefined) as Partial<ModelServerFailureDetail> | undefined;
+  if (!first || typeof first.url !== 'string' || typeof first.method !== 'string') return undefined;
+  return { method: first.method, url: first.url, status: first.status ?? null, code: first.code ?? null };
+}

@@ -1,0 +1,22 @@
+/**
+ * `@slipway/activities` — every side effect of a Slipway pipeline, behind small interfaces with embedded
+ * adapters: a content-addressed filesystem artifact store, a SQLite model registry, a streaming CSV
+ * validator and profiler, an in-process resumable trainer, the model-server client used by deploy, and
+ * the drift monitor. Workers build them with `createActivities(deps)`; custom steps are bound with
+ * `implementStep(contract, implementation)`.
+ *
+ * @packageDocumentation
+ */
+export * from './ports.js';
+export { createActivities } from './create-activities.js';
+export { implementStep, type StepImplementation } from './implement-step.js';
+export { createFsArtifactStore } from './artifacts/index.js';
+export { openSqliteRegistry, type SqliteRegistryOptions } from './registry/index.js';
+export * from './data/index.js';
+export * from './train/index.js';
+export * from './deploy/index.js';
+export * from './monitor/index.js';
+export { createEvidenceActivity, createRecordApprovalActivity, createRegisterActivity } from './registry-steps/index.js';
+export { canonicalJson, digestOfJson, sha256Digest, sha256OfFile } from './util/digest.js';
+export { currentStepIdentity, stepIdempotencyKey, type StepIdentity } from './util/idempotency.js';
+export { detectCodeVersion } from './util/code-version.js';

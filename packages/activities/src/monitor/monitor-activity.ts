@@ -1,0 +1,61 @@
+/**
+ * The monitor activity: compares the features a deployed version served with the profile of the data it was
+ * trained on, PSI per feature.
+ */
+import { monitorStep, parseStepInput, parseStepOutput, type DriftReport, type StepInput } from '@slipway/sdk';
+import type { ArtifactStore, ModelRegistry } from '../ports.js';
+import { currentActivityHooks } from '../data/activity-context.js';
+import { createModelServerClient, type ModelServerClient } from '../deploy/model-server-client.js';
+import { computeDriftReport } from './drift.js';
+import { loadTrainingProfile, resolveVersionOrFail } from './training-profile.js';
+
+/** How many of the newest served rows a check reads by default. */
+export const DEFAULT_MONITOR_WINDOW = 10_000;
+
+/** What the monitor activity needs. */
+export interface MonitorActivityDeps {
+  artifacts: ArtifactStore;
+  registry: ModelRegistry;
+  /** Builds the model server client for a URL; by default {@link createModelServerClient}. */
+  client?: (serverUrl: string, signal: AbortSignal) => ModelServerClient;
+  /** How many of the newest served rows one check compares (default {@link DEFAULT_MONITOR_WINDOW}). */
+  window?: number;
+}
+
+/** The monitor step's input, as a caller writes it (defaults not yet applied). */
+export type MonitorInput = StepInput<typeof monitorStep>;
+
+/**
+ * Creates the `slipway.monitor` activity. It checks its input and output against the contract itself, so it can
+ * be registered directly under `monitorStep.name` or bound with `implementStep`.
+ *
+ * Resolves the version (the given one, or the one behind `alias`; final `SlipwayNotFound` if missing), loads its
+ * training profile and feature list from the lineage, reads the newest served rows of that version from the
+ * model server, and computes PSI per feature; a feature drifted when its PSI exceeds `psiThreshold`. With fewer
+ * than `minSamples` served rows the report says `enoughSamples: false` and makes no verdict.
+ */
+export function createMonitorActivity(deps: MonitorActivityDeps): (input: MonitorInput) => Promise<DriftReport> {
+  const makeClient = deps.client ?? ((url, signal) => createModelServerClient(url, { signal }));
+  const window = deps.window ?? DEFAULT_MONITOR_WINDOW;
+  if (!Number.isInteger(window) || window < 1) {
+    throw new RangeError(`createMonitorActivity: window must be a positive integer, got ${window}`);
+  }
+  return async (raw) => {
+    const input = parseStepInput(monitorStep, raw, 'activity');
+    const record = await resolveVersionOrFail(deps.registry, input.model, input.version ?? input.alias);
+    const profile = await loadTrainingProfile(deps.artifacts, record.lineage);
+    const client = makeClient(input.serverUrl, currentActivityHooks().signal);
+    const served = await client.served(record.name, record.version, window);
+    const report = computeDriftReport({
+      model: record.name,
+      version: record.version,
+      profile,
+      profileUri: record.lineage.profile.uri,
+      features: record.lineage.features,
+      rows: served.rows.map((r) => r.features),
+      threshold: input.psiThreshold,
+      minSamples: input.minSamples,
+    });
+    return parseStepOutput(monitorStep, report, 'activity');
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Looking up a registered version and the training profile stored with it, as final failures that say what
+ * is missing where.
+ */
+import {
+  DatasetProfile,
+  SlipwayErrorType,
+  describeIssues,
+  finalFailure,
+  type ColumnProfile,
+  type Lineage,
+} from '@slipway/sdk';
+import type { ArtifactStore, ModelRegistry, ModelVersionRecord } from '../ports.js';
+
+/**
+ * Resolves `name` at a version number or alias.
+ *
+ * @throws a final `SlipwayNotFound` failure when the registry has no such version or alias.
+ */
+export async function resolveVersionOrFail(
+  registry: ModelRegistry,
+  name: string,
+  versionOrAlias: number | string,
+): Promise<ModelVersionRecord> {
+  const record = await registry.resolve(name, versionOrAlias);
+  if (record) return record;
+  const what = typeof versionOrAlias === 'number' ? `version ${versionOrAlias}` : `alias "${versionOrAlias}"`;
+  throw finalFailure(SlipwayErrorType.NotFound, `Model "${name}" has no ${what} in the registry`, {
+    model: name,
+    versionOrAlias,
+  });
+}
+
+/**
+ * Reads and checks the training profile a version's lineage points at (digest verified by the store).
+ *
+ * @throws a final `SlipwayInvalidInput` failure when the artifact is not a dataset profile; the store's own
+ *   failures (`SlipwayNotFound`, `SlipwayDigestMismatch`) pass through.
+ */
+export async function loadTrainingProfile(
+  artifacts: ArtifactStore,
+  lineage: Pick<Lineage, 'profile'>,
+): Promise<DatasetProfile> {
+  const json = await artifacts.getJson(lineage.profile);
+  const parsed = DatasetProfile.safeParse(json);
+  if (parsed.success) return parsed.data;
+  throw finalFailure(
+    SlipwayErrorType.InvalidInput,
+    `Training profile ${lineage.profile.uri} is not a dataset profile: ${describeIssues(parsed.error)}`,
+    { uri: lineage.profile.uri },
+  );
+}
+
+/**
+ * The profile of one feature column.
+ *
+ * @throws a final `SlipwayInvalidInput` failure naming the feature and profile when the column is missing.
+ */
+export function featureProfile(profile: DatasetProfile, feature: string, profileUri: string): ColumnProfile {
+  const column = Object.hasOwn(profile.columns, feature) ? profile.columns[feature] : undefined;
+  if (column) return column;
+  const known = Object.keys(profile.columns).sort().join(', ');
+  throw finalFailure(
+    SlipwayErrorType.InvalidInput,
+    `Training profile ${profileUri} has no column "${feature}" (it has: ${known})`,
+    { feature, uri: profileUri },
+  );
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import {
+  ArtifactRef,
+  Digest,
+  GateDecision,
+  Lineage,
+  Metrics,
+  ModelName,
+  SlipwayErrorType,
+  describeIssues,
+  finalFailure,
+} from '@slipway/sdk';
+import type { RecordApprovalInput, RecordDeploymentInput, RegisterVersionInput } from '../ports.js';
+
+const IdempotencyKey = z.string().min(1);
+const VersionNumber = z.number().int().positive();
+
+const RegisterVersionInputSchema = z.object({
+  name: ModelName,
+  artifact: ArtifactRef,
+  metrics: Metrics,
+  lineage: Lineage,
+  idempotencyKey: IdempotencyKey,
+});
+
+const RecordApprovalInputSchema = z.object({
+  name: ModelName,
+  version: VersionNumber,
+  outcome: z.enum(['approved', 'rejected', 'expired']),
+  decisions: z.array(GateDecision),
+  evidenceDigest: Digest,
+  workflowId: z.string().min(1),
+  runId: z.string().min(1),
+  idempotencyKey: IdempotencyKey,
+});
+
+const RecordDeploymentInputSchema = z.object({
+  name: ModelName,
+  version: VersionNumber,
+  deploymentId: z.string().min(1),
+  serverUrl: z.string().min(1),
+  alias: z.string().min(1),
+  previousVersion: VersionNumber.nullable(),
+  status: z.enum(['deployed', 'failed', 'rolled_back']),
+  detail: z.string().optional(),
+  idempotencyKey: IdempotencyKey,
+});
+
+function parseInput<S extends z.ZodType>(schema: S, value: unknown, operation: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw finalFailure(
+      SlipwayErrorType.InvalidInput,
+      `${operation} got invalid input: ${describeIssues(result.error)}`,
+      { operation, issues: result.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
+    );
+  }
+  return result.data;
+}
+
+/** Validates `registerVersion` input (model name, artifact ref, metrics, lineage, key); fails with `SlipwayInvalidInput`. */
+export function parseRegisterVersionInput(value: unknown): RegisterVersionInput {
+  return parseInput(RegisterVersionInputSchema, value, 'registerVersion');
+}
+
+/** Validates `recordApproval` input; fails with `SlipwayInvalidInput` naming every bad field. */
+export function parseRecordApprovalInput(value: unknown): RecordApprovalInput {
+  return parseInput(RecordApprovalInputSchema, value, 'recordApproval');
+}
+
+/** Validates `recordDeployment` input; fails with `SlipwayInvalidInput` naming every bad field. */
+export function parseRecordDeploymentInput(value: unknown): RecordDeploymentInput {
+  return parseInput(RecordDeploymentInputSchema, value, 'recordDeployment');
+}

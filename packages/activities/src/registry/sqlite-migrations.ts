@@ -1,0 +1,152 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * One step of the registry schema. Versions are consecutive from 1; the database's `PRAGMA user_version`
+ * records the last one applied. A schema change is a new entry at the end of `SQLITE_REGISTRY_MIGRATIONS`,
+ * never an edit of an applied one.
+ */
+export interface SqliteMigration {
+  readonly version: number;
+  readonly description: string;
+  /** SQL run as one script, or a function for changes SQL alone cannot express. */
+  readonly up: string | ((db: Database) => void);
+}
+
+const initialSchema = `
+CREATE TABLE models (
+  name        TEXT PRIMARY KEY NOT NULL,
+  created_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE model_versions (
+  name             TEXT NOT NULL REFERENCES models (name),
+  version          INTEGER NOT NULL CHECK (version > 0),
+  artifact         TEXT NOT NULL,
+  metrics          TEXT NOT NULL,
+  lineage          TEXT NOT NULL,
+  created_at       TEXT NOT NULL,
+  idempotency_key  TEXT NOT NULL UNIQUE,
+  PRIMARY KEY (name, version)
+) STRICT;
+
+CREATE TABLE aliases (
+  name        TEXT NOT NULL,
+  alias       TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  updated_at  TEXT NOT NULL,
+  PRIMARY KEY (name, alias),
+  FOREIGN KEY (name, version) REFERENCES model_versions (name, version)
+) STRICT;
+CREATE INDEX aliases_by_version ON aliases (name, version);
+
+CREATE TABLE alias_history (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  name              TEXT NOT NULL,
+  alias             TEXT NOT NULL,
+  previous_version  INTEGER,
+  version           INTEGER NOT NULL,
+  changed_at        TEXT NOT NULL
+) STRICT;
+CREATE INDEX alias_history_by_alias ON alias_history (name, alias, id);
+
+CREATE TABLE approvals (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  name             TEXT NOT NULL,
+  version          INTEGER NOT NULL,
+  outcome          TEXT NOT NULL CHECK (outcome IN ('approved', 'rejected', 'expired')),
+  decisions        TEXT NOT NULL,
+  evidence_digest  TEXT NOT NULL,
+  workflow_id      TEXT NOT NULL,
+  run_id           TEXT NOT NULL,
+  recorded_at      TEXT NOT NULL,
+  idempotency_key  TEXT NOT NULL UNIQUE,
+  FOREIGN KEY (name, version) REFERENCES model_versions (name, version)
+) STRICT;
+CREATE INDEX approvals_by_version ON approvals (name, version, recorded_at);
+
+CREATE TABLE deployments (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  name              TEXT NOT NULL,
+  version           INTEGER NOT NULL,
+  deployment_id     TEXT NOT NULL,
+  server_url        TEXT NOT NULL,
+  alias             TEXT NOT NULL,
+  previous_version  INTEGER,
+  status            TEXT NOT NULL CHECK (status IN ('deployed', 'failed', 'rolled_back')),
+  detail            TEXT,
+  recorded_at       TEXT NOT NULL,
+  idempotency_key   TEXT NOT NULL UNIQUE,
+  FOREIGN KEY (name, version) REFERENCES model_versions (name, version)
+) STRICT;
+CREATE INDEX deployments_by_version ON deployments (name, version, recorded_at);
+`;
+
+/** The registry schema, oldest first. */
+export const SQLITE_REGISTRY_MIGRATIONS: readonly SqliteMigration[] = [
+  { version: 1, description: 'models, versions, aliases with history, approvals, deployments', up: initialSchema },
+];
+
+/** What `migrateSqliteRegistry` did. */
+export interface MigrationResult {
+  /** `user_version` before. */
+  from: number;
+  /** `user_version` after. */
+  to: number;
+  /** Versions applied by this call (empty when the schema was current). */
+  applied: number[];
+}
+
+/**
+ * Brings a registry database up to the latest schema, in one `BEGIN IMMEDIATE` transaction: concurrent
+ * openers wait for each other and the second applies nothing. Refuses a database whose schema is newer
+ * than the migrations this code knows.
+ */
+export function migrateSqliteRegistry(
+  db: Database,
+  migrations: readonly SqliteMigration[] = SQLITE_REGISTRY_MIGRATIONS,
+): MigrationResult {
+  assertConsecutive(migrations);
+  const migrate = db.transaction((): MigrationResult => {
+    const from = userVersion(db);
+    const latest = migrations.length;
+    if (from > latest) {
+      throw new Error(
+        `Registry database ${db.name} has schema version ${from}, newer than the latest this Slipway knows ` +
+          `(${latest}); upgrade Slipway to open it`,
+      );
+    }
+    const pending = migrations.slice(from);
+    for (const migration of pending) applyMigration(db, migration);
+    return { from, to: userVersion(db), applied: pending.map((m) => m.version) };
+  });
+  return migrate.immediate();
+}
+
+function applyMigration(db: Database, migration: SqliteMigration): void {
+  try {
+    if (typeof migration.up === 'string') db.exec(migration.up);
+    else migration.up(db);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `Registry migration ${migration.version} (${migration.description}) failed on ${db.name}: ${reason}`,
+      { cause: err },
+    );
+  }
+  db.pragma(`user_version = ${migration.version}`);
+}
+
+/** The schema version recorded in the database (`PRAGMA user_version`). */
+export function userVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function assertConsecutive(migrations: readonly SqliteMigration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(
+        `Registry migrations must be numbered 1, 2, 3, …: entry ${index} has version ${migration.version}`,
+      );
+    }
+  });
+}

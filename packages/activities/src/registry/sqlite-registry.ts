@@ -1,0 +1,128 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import type { ModelRegistry } from '../ports.js';
+import { parseRecordApprovalInput, parseRecordDeploymentInput, parseRegisterVersionInput } from './registry-input.js';
+import { migrateSqliteRegistry } from './sqlite-migrations.js';
+import {
+  listModels,
+  loadVersion,
+  loadVersions,
+  recordApproval,
+  recordDeployment,
+  registerVersion,
+  resolveVersion,
+  setAlias,
+} from './sqlite-operations.js';
+import { prepareRegistryQueries } from './sqlite-queries.js';
+import type { RegistryQueries } from './sqlite-queries.js';
+import { assertAliasName, parseVersionSpec } from './version-spec.js';
+
+/** How long a write waits, by default, for another connection's write to finish. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+/** Options of `openSqliteRegistry`. */
+export interface SqliteRegistryOptions {
+  /**
+   * How long a write waits for another process's write lock before failing with `SQLITE_BUSY` (a
+   * retryable error). Default `DEFAULT_BUSY_TIMEOUT_MS`.
+   */
+  busyTimeoutMs?: number;
+  /** The clock used for `createdAt` and `recordedAt`. Default: the system clock. */
+  now?: () => Date;
+}
+
+/**
+ * Opens (creating it, and its directory, if needed) the embedded model registry: one SQLite file in WAL
+ * mode, shared safely by every worker process on the machine.
+ *
+ * - The schema is migrated at open (`PRAGMA user_version`, in one transaction).
+ * - Every mutation is one `BEGIN IMMEDIATE` transaction: concurrent registrations from several processes
+ *   get consecutive versions, and a retry with the same idempotency key returns the first result with
+ *   `created: false`.
+ * - Inputs are validated; a missing model version fails with `SlipwayNotFound`, bad input with
+ *   `SlipwayInvalidInput`.
+ *
+ * ```ts
+ * const registry = openSqliteRegistry('.slipway/registry.db');
+ * const { version } = await registry.registerVersion({ name: 'churn', artifact, metrics, lineage, idempotencyKey });
+ * await registry.setAlias('churn', 'champion', version.version);
+ * const champion = await registry.resolve('churn', 'champion');
+ * ```
+ */
+export function openSqliteRegistry(path: string, options: SqliteRegistryOptions = {}): ModelRegistry {
+  const db = openDatabase(path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+  const clock = options.now ?? (() => new Date());
+  return sqliteRegistry(db, prepareRegistryQueries(db), () => clock().toISOString());
+}
+
+function openDatabase(path: string, busyTimeoutMs: number): Database {
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new RangeError(`busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`);
+  }
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const db = new BetterSqlite3(path, { timeout: busyTimeoutMs });
+  try {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrateSqliteRegistry(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function sqliteRegistry(db: Database, q: RegistryQueries, now: () => string): ModelRegistry {
+  let open = true;
+  // better-sqlite3 is synchronous: run the call now and hand back a promise, so that every failure
+  // (validation, NotFound, SQLITE_BUSY, closed) arrives as a rejection.
+  const settle = <T>(fn: () => T): Promise<T> =>
+    new Promise<T>((resolve) => {
+      if (!open) throw new Error(`The SQLite registry at ${db.name} is closed`);
+      resolve(fn());
+    });
+  // Input is validated before the write lock is taken; the mutation runs in one BEGIN IMMEDIATE transaction.
+  const write = <I, T>(validate: () => I, mutate: (valid: I) => T): Promise<T> =>
+    settle(() => {
+      const valid = validate();
+      return db.transaction(() => mutate(valid)).immediate();
+    });
+  // Reads run in one transaction, so that a record and its relations come from the same snapshot.
+  const read = <T>(fn: () => T): Promise<T> => settle(() => db.transaction(fn).deferred());
+  return {
+    registerVersion: (input) =>
+      write(
+        () => parseRegisterVersionInput(input),
+        (v) => registerVersion(q, v, now()),
+      ),
+    getVersion: (name, version) => read(() => loadVersion(q, name, version)),
+    resolve: (name, versionOrAlias) => read(() => resolveVersion(q, name, parseVersionSpec(versionOrAlias))),
+    listModels: () => read(() => listModels(q)),
+    listVersions: (name) => read(() => loadVersions(q, { name, version: null })),
+    getAlias: (name, alias) => read(() => q.aliasTarget(name, alias)),
+    setAlias: (name, alias, version) =>
+      write(
+        () => assertAliasName(alias),
+        () => setAlias(q, { name, alias, version }, now()),
+      ),
+    recordApproval: (input) =>
+      write(
+        () => parseRecordApprovalInput(input),
+        (v) => recordApproval(q, v, now()),
+      ),
+    recordDeployment: (input) =>
+      write(
+        () => parseRecordDeploymentInput(input),
+        (v) => recordDeployment(q, v, now()),
+      ),
+    close: () => {
+      if (open) db.close();
+      open = false;
+      return Promise.resolve();
+    },
+  };
+}

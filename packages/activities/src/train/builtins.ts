@@ -1,0 +1,16 @@
+/**
+ * The trainers and model loaders that ship with Slipway, keyed by trainer name and model kind.
+ */
+import type { PredictorLoader, Trainer } from '../ports.js';
+import { LOGISTIC_REGRESSION, loadLogisticRegression } from './logistic-model.js';
+import { logisticRegressionTrainer } from './logistic-regression.js';
+
+/** Built-in trainers by name. */
+export const builtinTrainers: Readonly<Record<string, Trainer>> = Object.freeze({
+  [LOGISTIC_REGRESSION]: logisticRegressionTrainer,
+});
+
+/** Built-in model loaders by model kind. */
+export const builtinPredictors: Readonly<Record<string, PredictorLoader>> = Object.freeze({
+  [LOGISTIC_REGRESSION]: loadLogisticRegression,
+});

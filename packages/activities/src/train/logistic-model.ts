@@ -1,0 +1,83 @@
+/**
+ * The serialized logistic-regression model and its loader. The model carries its feature encoding and target
+ * classes, so scoring needs nothing but the model JSON.
+ */
+import { FeatureSpec, SlipwayErrorType, describeIssues, finalFailure } from '@slipway/sdk';
+import { z } from 'zod';
+import type { Predictor, PredictorLoader, SerializedModel, TypedRow } from '../ports.js';
+import { BinaryTarget } from './binary-target.js';
+import { FeatureEncoding, createRowEncoder, encodingDimension } from './encoding.js';
+
+/** The kind (and trainer name) of the built-in logistic regression. */
+export const LOGISTIC_REGRESSION = 'logistic-regression';
+
+/** A serialized logistic-regression model (format version 1). */
+export const LogisticRegressionModel = z
+  .object({
+    kind: z.literal(LOGISTIC_REGRESSION),
+    version: z.literal(1),
+    features: FeatureSpec,
+    target: BinaryTarget,
+    encoding: FeatureEncoding,
+    /** Names of the weights: `(bias)`, numeric columns, then `column=category`. */
+    featureNames: z.array(z.string()),
+    weights: z.array(z.number()),
+    params: z.record(z.string(), z.unknown()),
+    training: z.object({
+      rows: z.number().int().nonnegative(),
+      epochs: z.number().int().nonnegative(),
+      loss: z.number(),
+    }),
+  })
+  .refine((m) => m.weights.length === encodingDimension(m.encoding), {
+    message: 'the number of weights does not match the encoding',
+    path: ['weights'],
+  })
+  .refine((m) => m.featureNames.length === m.weights.length, {
+    message: 'featureNames and weights differ in length',
+    path: ['featureNames'],
+  });
+/** A serialized logistic-regression model. */
+export type LogisticRegressionModel = z.infer<typeof LogisticRegressionModel>;
+
+/** The logistic function, computed without overflow for large |z|. */
+export function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+/** `w · x[offset … offset + w.length)`. */
+export function dot(weights: ArrayLike<number>, x: ArrayLike<number>, offset = 0): number {
+  let sum = 0;
+  for (let j = 0; j < weights.length; j++) sum += (weights[j] as number) * (x[offset + j] as number);
+  return sum;
+}
+
+/**
+ * Loads a serialized logistic-regression model. The predictor returns the probability of the model's
+ * positive class; a missing feature counts as null; a numeric feature that is not a number (or a numeric
+ * string) throws a `TypeError` naming the feature. An invalid model fails with `SlipwayInvalidInput`.
+ */
+export const loadLogisticRegression: PredictorLoader = (serialized: SerializedModel): Predictor => {
+  const parsed = LogisticRegressionModel.safeParse(serialized);
+  if (!parsed.success) {
+    throw finalFailure(
+      SlipwayErrorType.InvalidInput,
+      `Not a valid ${LOGISTIC_REGRESSION} model (kind ${JSON.stringify(serialized.kind)}): ${describeIssues(parsed.error)}`,
+      { kind: serialized.kind },
+    );
+  }
+  const model = parsed.data;
+  const weights = Float64Array.from(model.weights);
+  const encode = createRowEncoder(model.encoding);
+  const x = new Float64Array(weights.length);
+  return {
+    kind: LOGISTIC_REGRESSION,
+    features: model.features,
+    predict(row: TypedRow): number {
+      encode(row, x, 0);
+      return sigmoid(dot(weights, x));
+    },
+  };
+};

@@ -1,0 +1,113 @@
+/**
+ * The train activity's I/O with Temporal and the dataset: heartbeats that always carry the latest training
+ * checkpoint (so a retry resumes from it, even if it dies while re-reading the data), and the re-read of the
+ * pinned dataset with its digest check.
+ */
+import { SlipwayErrorType, finalFailure, type FeatureSpec, type PinnedDatasetRef, type RowSchema } from '@slipway/sdk';
+import type { TrainingProgress, TypedRow } from '../ports.js';
+import { createThrottle, throwIfAborted, type ActivityHooks } from '../data/activity-context.js';
+import { readCsvRows } from '../data/csv-reader.js';
+
+/** The details of every train-activity heartbeat. */
+export interface TrainHeartbeatDetails {
+  phase: 'read' | 'train';
+  /** Rows and bytes read so far (read phase). */
+  rows?: number;
+  bytes?: number;
+  /** Training progress (train phase). */
+  epoch?: number;
+  totalEpochs?: number;
+  loss?: number;
+  /** The latest checkpoint known: reported by the trainer, or inherited from a previous attempt. */
+  checkpoint?: unknown;
+}
+
+/** Heartbeats of one train attempt. */
+export interface TrainHeartbeats {
+  /** The checkpoint the previous attempt's last heartbeat carried, if any. */
+  readonly resumeCheckpoint: unknown;
+  /** Reports reading progress (throttled). */
+  reading(rows: number, bytes: number): void;
+  /** Reports training progress (throttled; the final epoch always goes out). */
+  progress(update: TrainingProgress): void;
+}
+
+/** Read-phase heartbeats go out at most this often, in milliseconds. */
+export const READ_HEARTBEAT_INTERVAL_MS = 1000;
+/** Train-phase heartbeats go out at most this often, in milliseconds. */
+export const TRAIN_HEARTBEAT_INTERVAL_MS = 200;
+
+/** The checkpoint inside heartbeat details of a previous attempt, if any. */
+export function checkpointFromDetails(details: unknown): unknown {
+  if (details === null || typeof details !== 'object') return undefined;
+  return (details as { checkpoint?: unknown }).checkpoint;
+}
+
+/** Creates the heartbeats of one train attempt; training progress goes out at most every `trainIntervalMs`. */
+export function createTrainHeartbeats(
+  hooks: ActivityHooks,
+  trainIntervalMs = TRAIN_HEARTBEAT_INTERVAL_MS,
+): TrainHeartbeats {
+  const resumeCheckpoint = checkpointFromDetails(hooks.heartbeatDetails);
+  let latest = resumeCheckpoint;
+  const readThrottle = createThrottle(READ_HEARTBEAT_INTERVAL_MS);
+  const trainThrottle = createThrottle(trainIntervalMs);
+  const send = (details: TrainHeartbeatDetails): void =>
+    hooks.heartbeat(latest === undefined ? details : { ...details, checkpoint: latest });
+  return {
+    resumeCheckpoint,
+    reading(rows, bytes) {
+      if (readThrottle.ready()) send({ phase: 'read', rows, bytes });
+    },
+    progress(update) {
+      latest = update.checkpoint;
+      if (update.epoch >= update.totalEpochs || trainThrottle.ready()) {
+        send({ phase: 'train', epoch: update.epoch, totalEpochs: update.totalEpochs, loss: update.loss });
+      }
+    },
+  };
+}
+
+/** What {@link readTrainingRows} reads. */
+export interface TrainingDataInput {
+  dataset: PinnedDatasetRef;
+  schema: RowSchema;
+  features: FeatureSpec;
+}
+
+function project(row: TypedRow, columns: readonly string[]): TypedRow {
+  const out: TypedRow = {};
+  for (const column of columns) out[column] = row[column] ?? null;
+  return out;
+}
+
+/**
+ * Re-reads the pinned dataset: keeps the good rows that have a target value, projected onto the feature and
+ * target columns, and fails with `SlipwayDigestMismatch` when the bytes no longer hash to `dataset.digest`.
+ */
+export async function readTrainingRows(
+  input: TrainingDataInput,
+  hooks: ActivityHooks,
+  heartbeats: TrainHeartbeats,
+): Promise<TypedRow[]> {
+  const { features } = input;
+  const columns = [...features.numeric, ...features.categorical, features.target];
+  const reader = readCsvRows(input.dataset.uri, { schema: input.schema, signal: hooks.signal });
+  const rows: TypedRow[] = [];
+  let seen = 0;
+  for await (const event of reader) {
+    seen++;
+    if (event.ok && event.row[features.target] !== null) rows.push(project(event.row, columns));
+    if (seen % 256 === 0) heartbeats.reading(seen, reader.bytesRead);
+  }
+  throwIfAborted(hooks.signal);
+  const digest = reader.digest();
+  if (digest !== input.dataset.digest) {
+    throw finalFailure(
+      SlipwayErrorType.DigestMismatch,
+      `Dataset ${reader.path} changed since it was validated: expected ${input.dataset.digest}, the file now hashes to ${digest}`,
+      { uri: input.dataset.uri, expected: input.dataset.digest, actual: digest },
+    );
+  }
+  return rows;
+}

@@ -1,0 +1,70 @@
+import { GateRefusal, failureType, rootMessage } from '../errors.js';
+
+/** Why a client call failed. Compare `code`, never `instanceof`. */
+export const ClientErrorCode = {
+  ServerUnreachable: 'ServerUnreachable',
+  UnknownRun: 'UnknownRun',
+  NoGate: 'NoGate',
+  GateClosed: 'GateClosed',
+  ApproverNotAllowed: 'ApproverNotAllowed',
+  SelfApproval: 'SelfApproval',
+  DuplicateApproval: 'DuplicateApproval',
+  EvidenceMismatch: 'EvidenceMismatch',
+  InvalidDecision: 'InvalidDecision',
+  NoWorker: 'NoWorker',
+  InvalidInput: 'InvalidInput',
+} as const;
+/** Why a client call failed. */
+export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
+
+/** An error from `SlipwayClient`, with a stable `code` and a message that says what to do. */
+export class SlipwayClientError extends Error {
+  override readonly name = 'SlipwayClientError';
+  constructor(
+    readonly code: ClientErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const REFUSAL_CODES: Record<string, ClientErrorCode> = {
+  [GateRefusal.GateClosed]: ClientErrorCode.GateClosed,
+  [GateRefusal.ApproverNotAllowed]: ClientErrorCode.ApproverNotAllowed,
+  [GateRefusal.SelfApproval]: ClientErrorCode.SelfApproval,
+  [GateRefusal.DuplicateApproval]: ClientErrorCode.DuplicateApproval,
+  [GateRefusal.EvidenceMismatch]: ClientErrorCode.EvidenceMismatch,
+  [GateRefusal.InvalidDecision]: ClientErrorCode.InvalidDecision,
+};
+
+/** Whether an error is Temporal's "workflow not found". */
+export function isNotFound(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return err.name === 'WorkflowNotFoundError' || /not found/i.test(err.message) && /workflow/i.test(err.message);
+}
+
+/** Turns a failed gate update into a `SlipwayClientError` with the gate's reason. */
+export function gateError(err: unknown, runId: string): SlipwayClientError {
+  if (err instanceof SlipwayClientError) return err;
+  if (isNotFound(err)) return unknownRun(runId, err);
+  const type = failureType(err);
+  const code = type === undefined ? undefined : REFUSAL_CODES[type];
+  if (code) return new SlipwayClientError(code, rootMessage(err), { cause: err });
+  if (err instanceof Error && err.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') {
+    return new SlipwayClientError(
+      ClientErrorCode.NoWorker,
+      `run ${runId} did not answer in time: is a Slipway worker running for its task queue?`,
+      { cause: err },
+    );
+  }
+  if (err instanceof Error && /workflow execution already completed/i.test(err.message)) {
+    return new SlipwayClientError(ClientErrorCode.GateClosed, `run ${runId} has already finished; its gate is closed`, { cause: err });
+  }
+  return new SlipwayClientError(ClientErrorCode.InvalidDecision, rootMessage(err), { cause: err });
+}
+
+/** The error for a run id that does not exist. */
+export function unknownRun(runId: string, cause?: unknown): SlipwayClientError {
+  return new SlipwayClientError(ClientErrorCode.UnknownRun, `no run with id "${runId}" exists in this namespace`, { cause });
+}

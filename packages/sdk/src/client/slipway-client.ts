@@ -1,0 +1,206 @@
+import { Client, Connection, type ConnectionOptions, type WorkflowExecutionDescription } from '@temporalio/client';
+import { DEFAULT_TASK_QUEUE, SlipwayMessage, SlipwaySearchAttribute } from '../messages.js';
+import { rootMessage } from '../errors.js';
+import type { GateDecisionRequestInput, GateState } from '../schemas/approval.js';
+import type { RunProgress } from '../schemas/progress.js';
+import { ClientErrorCode, SlipwayClientError, gateError, isNotFound, unknownRun } from './errors.js';
+
+/** How to reach Temporal. Defaults: `TEMPORAL_ADDRESS` or `127.0.0.1:7233`, namespace `TEMPORAL_NAMESPACE` or `default`. */
+export interface SlipwayClientOptions {
+  address?: string;
+  namespace?: string;
+  /** The task queue runs are started on (default `slipway`). */
+  taskQueue?: string;
+  /** Recorded in Temporal history as the caller of every start, update and signal. */
+  identity?: string;
+  tls?: ConnectionOptions['tls'];
+  apiKey?: string;
+  /** How long an approve/reject waits for a worker to answer (default 30 s). */
+  decisionTimeoutMs?: number;
+}
+
+/** A run's status: Temporal's view plus Slipway's step-by-step progress. */
+export interface RunStatus {
+  runId: string;
+  pipeline: string;
+  status: string;
+  startTime: Date;
+  closeTime?: Date;
+  progress?: RunProgress;
+  result?: unknown;
+  failure?: string;
+}
+
+/** A gate waiting for a decision. */
+export interface PendingApproval {
+  runId: string;
+  pipeline: string;
+  startTime: Date;
+  gate: GateState;
+}
+
+/** A decision as the client takes it; the evidence digest defaults to the one the gate published. */
+export interface DecisionOptions {
+  /** Who decides (checked against the gate's policy). */
+  as: string;
+  groups?: string[];
+  comment?: string;
+  /** The evidence digest the approver was shown; by default read from the gate just before deciding. */
+  evidenceDigest?: string;
+}
+
+/**
+ * Starts runs, reads their status, and approves or rejects promotions.
+ *
+ * ```ts
+ * const slipway = await SlipwayClient.connect({ identity: 'ci' });
+ * const { runId } = await slipway.start('trainAndPromote', input);
+ * const [pending] = await slipway.pendingApprovals();
+ * await slipway.approve(runId, { as: 'maria', comment: 'AUC up 3 points' });
+ * ```
+ */
+export class SlipwayClient {
+  private constructor(
+    /** The underlying Temporal client, for anything Slipway does not wrap. */
+    readonly temporal: Client,
+    private readonly options: SlipwayClientOptions,
+    private readonly connection?: Connection,
+  ) {}
+
+  /** Connects to Temporal; fails fast with `ServerUnreachable` and the address when nothing answers. */
+  static async connect(options: SlipwayClientOptions = {}): Promise<SlipwayClient> {
+    const address = options.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+    const namespace = options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({
+        address,
+        ...(options.tls === undefined ? {} : { tls: options.tls }),
+        ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+        connectTimeout: 5_000,
+      });
+    } catch (err) {
+      throw new SlipwayClientError(
+        ClientErrorCode.ServerUnreachable,
+        `cannot reach Temporal at ${address}: ${rootMessage(err)}. Start a dev server with \`slipway dev\` or set TEMPORAL_ADDRESS.`,
+        { cause: err },
+      );
+    }
+    const client = new Client({ connection, namespace, ...(options.identity ? { identity: options.identity } : {}) });
+    return new SlipwayClient(client, { ...options, address, namespace }, connection);
+  }
+
+  /** Wraps an existing Temporal client (the caller keeps ownership of its connection). */
+  static fromClient(client: Client, options: SlipwayClientOptions = {}): SlipwayClient {
+    return new SlipwayClient(client, options);
+  }
+
+  /** Starts a pipeline run. `runId` defaults to `<pipeline>-<timestamp>-<random>`. */
+  async start(pipeline: string, input: unknown, opts: { runId?: string; taskQueue?: string } = {}): Promise<{ runId: string }> {
+    const runId = opts.runId ?? `${pipeline}-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
+    await this.temporal.workflow.start(pipeline, {
+      workflowId: runId,
+      taskQueue: opts.taskQueue ?? this.options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      args: [input],
+    });
+    return { runId };
+  }
+
+  /** A run's status and progress. Throws `UnknownRun` for an id that does not exist. */
+  async status(runId: string): Promise<RunStatus> {
+    const handle = this.temporal.workflow.getHandle(runId);
+    const description = await this.describe(runId);
+    const status: RunStatus = {
+      runId,
+      pipeline: description.type,
+      status: description.status.name,
+      startTime: description.startTime,
+      ...(description.closeTime ? { closeTime: description.closeTime } : {}),
+    };
+    const progress = await this.withDeadline(5_000, () => handle.query<RunProgress>(SlipwayMessage.progress)).catch(() => undefined);
+    if (progress) status.progress = progress;
+    if (description.status.name === 'COMPLETED') status.result = await handle.result();
+    if (description.status.name === 'FAILED') status.failure = await handle.result().then(() => undefined, (err: unknown) => rootMessage(err));
+    return status;
+  }
+
+  /** Waits for a run to finish and returns its result; throws the run's failure. */
+  async result<T = unknown>(runId: string): Promise<T> {
+    return (await this.temporal.workflow.getHandle(runId).result()) as T;
+  }
+
+  /** The gate of a run. Throws `UnknownRun`, or `NoGate` before the run has reached its gate. */
+  async gate(runId: string): Promise<GateState> {
+    await this.describe(runId);
+    const gate = await this.temporal.workflow
+      .getHandle(runId)
+      .query<GateState | null>(SlipwayMessage.gateState)
+      .catch((err: unknown) => {
+        throw isNotFound(err) ? unknownRun(runId, err) : err;
+      });
+    if (!gate) throw new SlipwayClientError(ClientErrorCode.NoGate, `run ${runId} has not reached its approval gate yet`);
+    return gate;
+  }
+
+  /** Every run whose gate is waiting for a decision, oldest first. */
+  async pendingApprovals(): Promise<PendingApproval[]> {
+    const query = `ExecutionStatus = "Running" AND ${SlipwaySearchAttribute.gateStatus} = "pending"`;
+    const pending: PendingApproval[] = [];
+    for await (const execution of this.temporal.workflow.list({ query })) {
+      const gate = await this.gate(execution.workflowId).catch(() => undefined);
+      if (gate?.status !== 'pending') continue;
+      pending.push({ runId: execution.workflowId, pipeline: execution.type, startTime: execution.startTime, gate });
+    }
+    return pending.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  }
+
+  /** Approves a run's promotion. Refusals throw a `SlipwayClientError` whose code says why. */
+  async approve(runId: string, decision: DecisionOptions): Promise<GateState> {
+    return this.decide(runId, 'approve', decision);
+  }
+
+  /** Rejects a run's promotion. */
+  async reject(runId: string, decision: DecisionOptions): Promise<GateState> {
+    return this.decide(runId, 'reject', decision);
+  }
+
+  /** Sends a decision by Signal (fire-and-forget); the gate records a refused one instead of applying it. */
+  async signalDecision(runId: string, kind: 'approve' | 'reject', decision: DecisionOptions): Promise<void> {
+    const request = await this.decisionRequest(runId, kind, decision);
+    await this.temporal.workflow.getHandle(runId).signal(SlipwayMessage.gateDecideSignal, request);
+  }
+
+  /** Closes the connection this client opened (not one passed to `fromClient`). */
+  async close(): Promise<void> {
+    await this.connection?.close();
+  }
+
+  private async decide(runId: string, kind: 'approve' | 'reject', decision: DecisionOptions): Promise<GateState> {
+    const request = await this.decisionRequest(runId, kind, decision);
+    const handle = this.temporal.workflow.getHandle(runId);
+    try {
+      return await this.withDeadline(this.options.decisionTimeoutMs ?? 30_000, () =>
+        handle.executeUpdate<GateState, [GateDecisionRequestInput]>(SlipwayMessage.gateDecide, { args: [request] }),
+      );
+    } catch (err) {
+      throw gateError(err, runId);
+    }
+  }
+
+  private async decisionRequest(runId: string, kind: 'approve' | 'reject', d: DecisionOptions): Promise<GateDecisionRequestInput> {
+    const evidenceDigest = d.evidenceDigest ?? (await this.gate(runId)).evidence.digest;
+    return { decision: kind, approver: d.as, groups: d.groups ?? [], evidenceDigest, ...(d.comment ? { comment: d.comment } : {}) };
+  }
+
+  private async describe(runId: string): Promise<WorkflowExecutionDescription> {
+    try {
+      return await this.temporal.workflow.getHandle(runId).describe();
+    } catch (err) {
+      throw isNotFound(err) ? unknownRun(runId, err) : err;
+    }
+  }
+
+  private withDeadline<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+    return this.temporal.withDeadline(Date.now() + ms, fn);
+  }
+}

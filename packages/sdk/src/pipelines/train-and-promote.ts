@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { ArtifactRef, Digest } from '../schemas/artifact.js';
+import { ApprovalPolicy, DurationString, GateDecision } from '../schemas/approval.js';
+import { DatasetRef, RowSchema } from '../schemas/dataset.js';
+import { FeatureSpec, Metrics, ModelName, ModelVersionRef } from '../schemas/model.js';
+
+/** Activity options a pipeline input may override for one step (durations as strings, so it is plain JSON). */
+export const StepOptionsOverride = z.object({
+  taskQueue: z.string().min(1).optional(),
+  startToCloseTimeout: DurationString.optional(),
+  heartbeatTimeout: DurationString.optional(),
+  retry: z
+    .object({
+      maximumAttempts: z.number().int().min(1).optional(),
+      initialInterval: DurationString.optional(),
+      maximumInterval: DurationString.optional(),
+      backoffCoefficient: z.number().min(1).optional(),
+    })
+    .optional(),
+});
+/** Activity options a pipeline input may override for one step. */
+export type StepOptionsOverride = z.infer<typeof StepOptionsOverride>;
+
+/** The steps of `trainAndPromote`, in order. */
+export const TRAIN_AND_PROMOTE_STEPS = ['validate', 'train', 'register', 'approval', 'deploy'] as const;
+
+/** Input of the ready-made `trainAndPromote` pipeline (validate → train → register → gate → deploy). */
+export const TrainAndPromoteInput = z.object({
+  modelName: ModelName,
+  dataset: DatasetRef,
+  schema: RowSchema,
+  maxBadRowShare: z.number().min(0).max(1).default(0),
+  features: FeatureSpec,
+  trainer: z.string().min(1).default('logistic-regression'),
+  params: z.record(z.string(), z.unknown()).default({}),
+  seed: z.number().int().default(42),
+  testFraction: z.number().gt(0).max(0.9).default(0.2),
+  approval: ApprovalPolicy,
+  deploy: z.object({ serverUrl: z.url(), alias: z.string().min(1).default('champion') }),
+  /** Who started the run; may not approve it unless the policy allows self-approval. */
+  startedBy: z.string().min(1).optional(),
+  /** Per-step activity option overrides, keyed by the built-in step names. */
+  stepOptions: z
+    .partialRecord(z.enum(['validate', 'train', 'register', 'evidence', 'recordApproval', 'deploy']), StepOptionsOverride)
+    .default({}),
+});
+/** Input of `trainAndPromote` after defaults. */
+export type TrainAndPromoteInput = z.infer<typeof TrainAndPromoteInput>;
+/** Input of `trainAndPromote` as callers write it. */
+export type TrainAndPromoteInputRaw = z.input<typeof TrainAndPromoteInput>;
+
+/** What `trainAndPromote` returns. */
+export const TrainAndPromoteResult = z.object({
+  status: z.enum(['deployed', 'rejected', 'expired']),
+  model: z.string(),
+  version: ModelVersionRef,
+  metrics: Metrics,
+  dataset: z.object({ uri: z.string(), digest: Digest, rows: z.number().int(), badRows: z.number().int() }),
+  validationReport: ArtifactRef,
+  evidenceDigest: Digest,
+  decisions: z.array(GateDecision),
+  deployment: z
+    .object({
+      deploymentId: z.string(),
+      version: z.number().int(),
+      previousVersion: z.number().int().nullable(),
+      serverUrl: z.string(),
+      smokeScore: z.number(),
+    })
+    .nullable(),
+});
+/** What `trainAndPromote` returns. */
+export type TrainAndPromoteResult = z.infer<typeof TrainAndPromoteResult>;

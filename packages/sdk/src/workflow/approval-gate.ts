@@ -1,0 +1,157 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  defineSignal,
+  defineUpdate,
+  log,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { durationMs } from '../duration.js';
+import { autoApprovalReason, checkDecision } from '../gate-rules.js';
+import { SlipwayMessage, SlipwaySearchAttribute } from '../messages.js';
+import {
+  ApprovalPolicy,
+  type ApprovalPolicyInput,
+  type EvidencePacket,
+  type GateDecision,
+  type GateDecisionRequestInput,
+  type GateState,
+  type GateStatus,
+} from '../schemas/approval.js';
+import type { RunTracker } from './run-tracker.js';
+
+/** Update: approve or reject; answers with the gate's state after the decision. */
+export const gateDecideUpdate = defineUpdate<GateState, [GateDecisionRequestInput]>(SlipwayMessage.gateDecide);
+/** Signal: approve or reject without waiting for an answer. */
+export const gateDecideSignal = defineSignal<[GateDecisionRequestInput]>(SlipwayMessage.gateDecideSignal);
+
+const gateStatusKey = defineSearchAttributeKey(SlipwaySearchAttribute.gateStatus, 'KEYWORD');
+
+/** How a gate closed, with every accepted decision. */
+export interface GateOutcome {
+  status: Exclude<GateStatus, 'pending'>;
+  decisions: GateDecision[];
+  state: GateState;
+}
+
+/** What a gate needs when it opens. */
+export interface GateOpening {
+  model: string;
+  version: number;
+  evidence: EvidencePacket;
+}
+
+/**
+ * A durable approval gate. Create it at the top of the workflow function (before any `await`) so its Update,
+ * Signal and Query handlers exist from the first moment; decisions that arrive before `open()` are refused
+ * with a clear reason. While the gate waits, the workflow holds no worker slot.
+ */
+export interface ApprovalGate {
+  /** Publishes the evidence and waits for quorum, a rejection, the auto-approve rule or the timeout. */
+  open(opening: GateOpening): Promise<GateOutcome>;
+  /** The gate's state, or null before it opens. */
+  state(): GateState | null;
+}
+
+/** Creates the approval gate of a run. `startedBy` is who started the run (separation of duties). */
+export function createApprovalGate(options: {
+  policy: ApprovalPolicyInput;
+  startedBy?: string;
+  tracker?: RunTracker;
+}): ApprovalGate {
+  const policy = ApprovalPolicy.parse(options.policy);
+  let gate: GateState | null = null;
+  const now = () => new Date().toISOString();
+
+  const accept = (decision: GateDecision) => {
+    if (!gate) return;
+    gate.decisions.push(decision);
+    const approvals = gate.decisions.filter((d) => d.decision === 'approve').length;
+    if (decision.decision === 'reject') close('rejected');
+    else if (approvals >= policy.quorum) close('approved');
+  };
+  const close = (status: Exclude<GateStatus, 'pending'>) => {
+    if (!gate) return;
+    gate.status = status;
+    gate.closedAt = now();
+    upsertSearchAttributes([{ key: gateStatusKey, value: status }]);
+  };
+
+  setHandler(
+    gateDecideUpdate,
+    (raw) => {
+      const check = checkDecision(gate, policy, raw);
+      if (!check.ok) throw ApplicationFailure.nonRetryable(check.refusal.message, check.refusal.type);
+      const { request } = check;
+      accept({ decision: request.decision, approver: request.approver, comment: request.comment, at: now(), via: 'update' });
+      return copy(gate as GateState);
+    },
+    {
+      validator: (raw) => {
+        const check = checkDecision(gate, policy, raw);
+        if (!check.ok) throw ApplicationFailure.nonRetryable(check.refusal.message, check.refusal.type);
+      },
+      description: 'Approve or reject the promotion; refused unless the approver is allowed and the gate is open',
+    },
+  );
+  setHandler(gateDecideSignal, (raw) => {
+    const check = checkDecision(gate, policy, raw);
+    if (check.ok) {
+      const { request } = check;
+      accept({ decision: request.decision, approver: request.approver, comment: request.comment, at: now(), via: 'signal' });
+      return;
+    }
+    const approver = typeof raw === 'object' && raw !== null ? String((raw as { approver?: unknown }).approver) : '?';
+    log.warn('Refused a gate decision sent by signal', { approver, reason: check.refusal.message });
+    gate?.refused.push({ approver, reason: check.refusal.message, at: now(), via: 'signal' });
+  });
+  options.tracker?.attachGate(() => gate);
+
+  return {
+    state: () => gate,
+    async open(opening) {
+      const current = openGate(opening, policy, options.startedBy);
+      gate = current;
+      upsertSearchAttributes([{ key: gateStatusKey, value: 'pending' }]);
+      const reason = autoApprovalReason(policy, opening.evidence);
+      if (reason) accept({ decision: 'approve', approver: 'slipway:auto-approve', comment: reason, at: now(), via: 'policy' });
+      const decided = await condition(() => current.status !== 'pending', policy.timeout);
+      if (!decided && policy.onTimeout === 'approve') {
+        const comment = `no decision within ${policy.timeout}; the policy approves on timeout`;
+        current.decisions.push({ decision: 'approve', approver: 'slipway:timeout', comment, at: now(), via: 'policy' });
+        close('approved');
+      } else if (!decided) {
+        close('expired');
+      }
+      await condition(allHandlersFinished);
+      const status = current.status as Exclude<GateStatus, 'pending'>;
+      return { status, decisions: [...current.decisions], state: copy(current) };
+    },
+  };
+}
+
+function openGate(opening: GateOpening, policy: ApprovalPolicy, startedBy: string | undefined): GateState {
+  const opened = Date.now();
+  return {
+    status: 'pending',
+    model: opening.model,
+    version: opening.version,
+    evidence: opening.evidence,
+    approvers: policy.approvers,
+    approverGroups: policy.approverGroups,
+    quorum: policy.quorum,
+    ...(startedBy === undefined ? {} : { startedBy }),
+    openedAt: new Date(opened).toISOString(),
+    deadline: new Date(opened + durationMs(policy.timeout)).toISOString(),
+    decisions: [],
+    refused: [],
+  };
+}
+
+/** A deep copy of plain data (the sandbox has no structuredClone guarantee). */
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

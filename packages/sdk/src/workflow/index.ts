@@ -1,0 +1,27 @@
+/**
+ * `@slipway/sdk/workflow` — building blocks for workflow code. Import this only from workflow files: it
+ * runs in Temporal's deterministic sandbox and imports nothing from Node.
+ *
+ * ```ts
+ * import { builtinSteps } from '@slipway/sdk';
+ * import { useSteps, useStep, createApprovalGate, RunTracker } from '@slipway/sdk/workflow';
+ * export { trainAndPromote, checkDrift } from '@slipway/sdk/pipelines';
+ *
+ * export async function myPipeline(input: MyInput) {
+ *   const { validate, train } = useSteps(builtinSteps);
+ *   const checked = await validate({ dataset: input.dataset, schema: input.schema });
+ *   // ...
+ * }
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { useStep, useSteps, stepActivityOptions } from './use-step.js';
+export type { StepCall, StepCalls, StepOverrides } from './use-step.js';
+export { createApprovalGate, gateDecideSignal, gateDecideUpdate } from './approval-gate.js';
+export type { ApprovalGate, GateOpening, GateOutcome } from './approval-gate.js';
+export { RunTracker, gateStateQuery, progressQuery } from './run-tracker.js';
+export { parseWorkflowInput } from './parse-input.js';
+export { promoteWithApproval } from './promotion.js';
+export type { PromotionRequest, PromotionResult } from './promotion.js';
+export { describeTraining, describeValidation, lineageOf, tagRunWithModel } from './pipeline-helpers.js';

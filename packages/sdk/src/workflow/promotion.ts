@@ -1,0 +1,60 @@
+import type { GateDecision } from '../schemas/approval.js';
+import type { ModelVersionRef } from '../schemas/model.js';
+import { deployStep, evidenceStep, recordApprovalStep } from '../steps/builtin.js';
+import type { StepOutput } from '../step.js';
+import type { ApprovalGate, GateOutcome } from './approval-gate.js';
+import type { RunTracker } from './run-tracker.js';
+import { useSteps, type StepOverrides } from './use-step.js';
+
+/** What `promoteWithApproval` needs. */
+export interface PromotionRequest {
+  tracker: RunTracker;
+  gate: ApprovalGate;
+  version: ModelVersionRef;
+  deploy: { serverUrl: string; alias: string };
+  stepOptions?: Partial<Record<'evidence' | 'recordApproval' | 'deploy', StepOverrides>>;
+}
+
+/** How a promotion ended. `deployment` is null unless the gate approved. */
+export interface PromotionResult {
+  status: 'deployed' | 'rejected' | 'expired';
+  outcome: GateOutcome;
+  evidenceDigest: string;
+  decisions: GateDecision[];
+  deployment: StepOutput<typeof deployStep> | null;
+}
+
+/**
+ * The promotion half of a pipeline: gather evidence, open the gate, record the outcome in the registry, and
+ * deploy only an approved version (tracked as the `approval` and `deploy` steps).
+ */
+export async function promoteWithApproval(request: PromotionRequest): Promise<PromotionResult> {
+  const { tracker, gate, version, deploy } = request;
+  const steps = useSteps({ evidence: evidenceStep, recordApproval: recordApprovalStep, deploy: deployStep }, request.stepOptions);
+  const { outcome, evidenceDigest } = await tracker.run(
+    'approval',
+    async () => {
+      const evidence = await steps.evidence({ candidate: version, alias: deploy.alias });
+      const outcome = await gate.open({ model: version.name, version: version.version, evidence });
+      await steps.recordApproval({ version, outcome: outcome.status, decisions: outcome.decisions, evidenceDigest: evidence.digest });
+      return { outcome, evidenceDigest: evidence.digest };
+    },
+    ({ outcome }) => describeOutcome(outcome),
+  );
+  const closed = { outcome, evidenceDigest, decisions: outcome.decisions };
+  if (outcome.status !== 'approved') {
+    tracker.skip('deploy', `not deployed: the promotion was ${outcome.status}`);
+    return { ...closed, status: outcome.status, deployment: null };
+  }
+  const deployment = await tracker.run(
+    'deploy',
+    () => steps.deploy({ version, serverUrl: deploy.serverUrl, alias: deploy.alias }),
+    (d) => `v${d.version} serving at ${d.serverUrl} (previous: ${d.previousVersion === null ? 'none' : `v${d.previousVersion}`})`,
+  );
+  return { ...closed, status: 'deployed', deployment };
+}
+
+function describeOutcome(outcome: GateOutcome): string {
+  const who = outcome.decisions.map((d) => `${d.decision} by ${d.approver}`).join(', ');
+  return who ? `${outcome.status} (${who})` : outcome.status;
+}

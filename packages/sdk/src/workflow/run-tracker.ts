@@ -1,0 +1,79 @@
+import { defineQuery, setHandler } from '@temporalio/workflow';
+import { SlipwayMessage } from '../messages.js';
+import type { GateState } from '../schemas/approval.js';
+import type { RunProgress, StepProgress } from '../schemas/progress.js';
+
+/** Query: the run's progress. */
+export const progressQuery = defineQuery<RunProgress>(SlipwayMessage.progress);
+/** Query: the gate's state, or null when no gate is open yet. */
+export const gateStateQuery = defineQuery<GateState | null>(SlipwayMessage.gateState);
+
+/**
+ * Tracks a run step by step and answers the progress and gate queries, so `slipway status` and the client
+ * can show which step is running, what each finished step produced and what the gate is waiting for.
+ * Create it at the top of the workflow function, before any `await`.
+ */
+export class RunTracker {
+  private readonly steps: StepProgress[];
+  private gateSource: () => GateState | null = () => null;
+
+  constructor(
+    private readonly pipeline: string,
+    stepNames: readonly string[],
+    private readonly model?: string,
+  ) {
+    this.steps = stepNames.map((step) => ({ step, status: 'pending' }));
+    setHandler(progressQuery, () => this.snapshot());
+    setHandler(gateStateQuery, () => this.gateSource());
+  }
+
+  /** Runs one step, recording start, end, outcome and a one-line summary of its result. */
+  async run<T>(step: string, fn: () => Promise<T>, summarize?: (result: T) => string): Promise<T> {
+    const entry = this.entry(step);
+    entry.status = 'running';
+    entry.startedAt = new Date().toISOString();
+    try {
+      const result = await fn();
+      entry.status = 'completed';
+      if (summarize) entry.summary = summarize(result);
+      return result;
+    } catch (err) {
+      entry.status = 'failed';
+      entry.summary = err instanceof Error ? err.message : String(err);
+      throw err;
+    } finally {
+      entry.finishedAt = new Date().toISOString();
+    }
+  }
+
+  /** Marks a step that will not run, with the reason. */
+  skip(step: string, reason: string): void {
+    const entry = this.entry(step);
+    entry.status = 'skipped';
+    entry.summary = reason;
+  }
+
+  /** Lets the gate query read the gate's live state. */
+  attachGate(source: () => GateState | null): void {
+    this.gateSource = source;
+  }
+
+  /** The current progress. */
+  snapshot(): RunProgress {
+    return {
+      pipeline: this.pipeline,
+      ...(this.model === undefined ? {} : { model: this.model }),
+      steps: this.steps.map((s) => ({ ...s })),
+      gate: this.gateSource(),
+    };
+  }
+
+  private entry(step: string): StepProgress {
+    let entry = this.steps.find((s) => s.step === step);
+    if (!entry) {
+      entry = { step, status: 'pending' };
+      this.steps.push(entry);
+    }
+    return entry;
+  }
+}

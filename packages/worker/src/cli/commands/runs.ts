@@ -1,0 +1,44 @@
+import type { Command } from '@commander-js/extra-typings';
+import pc from 'picocolors';
+import { followRun } from '../follow.js';
+import { renderStatus, renderStep } from '../render.js';
+import { readRunInput } from '../run-input.js';
+import { withClient, type GlobalOptions } from '../context.js';
+
+/** `slipway run <pipeline> --input <file.json>` and `slipway status <runId>`. */
+export function registerRunCommands(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('run')
+    .description('start a pipeline run (e.g. trainAndPromote) with the input in a JSON file')
+    .argument('<pipeline>', 'the pipeline (workflow type) to run')
+    .requiredOption('-i, --input <file>', 'the run input, a JSON file; relative dataset paths resolve against it')
+    .option('--run-id <id>', 'the run id (default: <pipeline>-<time>-<random>)')
+    .option('--no-wait', 'return as soon as the run has started')
+    .action(async (pipeline, options) => {
+      const input = readRunInput(options.input);
+      await withClient(globals(), undefined, async (client) => {
+        const { runId } = await client.start(pipeline, input, options.runId ? { runId: options.runId } : {});
+        console.log(`started ${pc.bold(runId)}`);
+        if (!options.wait) return;
+        const last = await followRun(client, runId, { until: 'gate', onStep: (step) => console.log(renderStep(step, 10)) });
+        if (last.progress?.gate?.status === 'pending') {
+          console.log(`\nwaiting for approval; decide with:\n  slipway approve ${runId} --as <name>\n  slipway reject ${runId} --as <name>`);
+        } else if (last.status !== 'COMPLETED') {
+          process.exitCode = 1;
+          console.log(renderStatus(await client.status(runId)));
+        }
+      });
+    });
+
+  program
+    .command('status')
+    .description("show a run's steps, its gate and evidence, and its result")
+    .argument('<runId>', 'the run id')
+    .option('--json', 'print the status as JSON')
+    .action(async (runId, options) => {
+      await withClient(globals(), undefined, async (client) => {
+        const status = await client.status(runId);
+        console.log(options.json ? JSON.stringify(status, null, 2) : renderStatus(status));
+      });
+    });
+}

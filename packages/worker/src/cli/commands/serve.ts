@@ -1,0 +1,27 @@
+import type { Command } from '@commander-js/extra-typings';
+import { builtinPredictors, createFsArtifactStore } from '@slipway/activities';
+import pc from 'picocolors';
+import { startModelServer } from '../../serve/index.js';
+import { commandConfig, type GlobalOptions } from '../context.js';
+import { untilStopSignal } from '../stop-signal.js';
+
+/** `slipway serve`: the local model server, in the foreground, until Ctrl-C. */
+export function registerServeCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('serve')
+    .description('run the local model server on 127.0.0.1 (deploy targets it; it logs served features for monitor)')
+    .option('--port <port>', 'port (default: modelServer.port in the config, else 8765; 0 = any free port)', (v) => Number.parseInt(v, 10))
+    .action(async (options) => {
+      const config = commandConfig(globals());
+      const running = await startModelServer({
+        home: config.home,
+        artifacts: createFsArtifactStore(config.artifactsDir),
+        predictors: builtinPredictors,
+        port: options.port ?? config.modelServer.port,
+      });
+      console.log(`${pc.green('●')} model server listening on ${pc.bold(running.url)} (state in ${config.home}/serving); Ctrl-C to stop`);
+      await untilStopSignal();
+      await running.close();
+      console.log('model server stopped');
+    });
+}

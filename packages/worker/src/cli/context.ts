@@ -1,0 +1,48 @@
+import { hostname } from 'node:os';
+import { SlipwayClient } from '@slipway/sdk/client';
+import { loadConfig, type SlipwayConfig } from '../config/index.js';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  address?: string;
+  namespace?: string;
+  home?: string;
+  taskQueue?: string;
+}
+
+/** The configuration for a command: file and environment, then the command-line flags. */
+export function commandConfig(options: GlobalOptions): SlipwayConfig {
+  const temporal = {
+    ...(options.address ? { address: options.address } : {}),
+    ...(options.namespace ? { namespace: options.namespace } : {}),
+  };
+  return loadConfig({
+    overrides: {
+      ...(options.home ? { home: options.home } : {}),
+      ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
+      ...(Object.keys(temporal).length ? { temporal } : {}),
+    },
+  });
+}
+
+/** A client for a command; `who` becomes the Temporal identity recorded in history. */
+export async function commandClient(config: SlipwayConfig, who?: string): Promise<SlipwayClient> {
+  return SlipwayClient.connect({
+    address: config.temporal.address,
+    namespace: config.temporal.namespace,
+    taskQueue: config.taskQueue,
+    identity: `slipway-cli:${who ?? process.env.USER ?? 'unknown'}@${hostname()}`,
+    ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey, tls: true } : {}),
+  });
+}
+
+/** Runs `fn` with a client and closes it afterwards. */
+export async function withClient<T>(options: GlobalOptions, who: string | undefined, fn: (client: SlipwayClient, config: SlipwayConfig) => Promise<T>): Promise<T> {
+  const config = commandConfig(options);
+  const client = await commandClient(config, who);
+  try {
+    return await fn(client, config);
+  } finally {
+    await client.close();
+  }
+}

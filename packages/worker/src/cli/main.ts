@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/**
+ * The `slipway` command line: a dev server, workers, the model server, runs, status and approvals.
+ * Exit codes: 0 success, 1 the command failed (the message says why).
+ */
+import { Command } from '@commander-js/extra-typings';
+import pc from 'picocolors';
+import { registerApprovalCommands } from './commands/approvals.js';
+import { registerDevCommand } from './commands/dev.js';
+import { registerRunCommands } from './commands/runs.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerWorkerCommand } from './commands/worker.js';
+import type { GlobalOptions } from './context.js';
+
+const program = new Command()
+  .name('slipway')
+  .description('Slipway: train, approve, deploy and monitor models as durable Temporal workflows')
+  .option('--address <host:port>', 'Temporal frontend address (default: TEMPORAL_ADDRESS or 127.0.0.1:7233)')
+  .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or default)')
+  .option('--home <dir>', 'Slipway state directory (default: SLIPWAY_HOME or ./.slipway)')
+  .option('--task-queue <name>', 'task queue (default: SLIPWAY_TASK_QUEUE or slipway)')
+  .showHelpAfterError();
+
+const globals = (): GlobalOptions => program.opts();
+registerDevCommand(program, globals);
+registerWorkerCommand(program, globals);
+registerServeCommand(program, globals);
+registerRunCommands(program, globals);
+registerApprovalCommands(program, globals);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`${pc.red('error:')} ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,97 @@
+import type { GateState, RunProgress, StepProgress } from '@slipway/sdk';
+import type { PendingApproval, RunStatus } from '@slipway/sdk/client';
+import Table from 'cli-table3';
+import pc from 'picocolors';
+
+/** cli-table3 colours its header red by default; use ours, and none when colour is off. */
+const TABLE_STYLE = { head: pc.isColorSupported ? ['cyan'] : [], border: pc.isColorSupported ? ['grey'] : [] };
+
+const STEP_MARK: Record<StepProgress['status'], string> = {
+  pending: pc.dim('·'),
+  running: pc.cyan('▶'),
+  completed: pc.green('✔'),
+  failed: pc.red('✖'),
+  skipped: pc.yellow('–'),
+};
+
+/** One line per step: mark, name, duration and summary. */
+export function renderSteps(progress: RunProgress): string {
+  const width = Math.max(...progress.steps.map((s) => s.step.length));
+  return progress.steps.map((s) => renderStep(s, width, progress.gate)).join('\n');
+}
+
+/** One step as a line; a waiting gate shows who it waits for. */
+export function renderStep(step: StepProgress, width = step.step.length, gate: GateState | null = null): string {
+  const seconds = step.startedAt && step.finishedAt ? (Date.parse(step.finishedAt) - Date.parse(step.startedAt)) / 1000 : undefined;
+  const took = seconds === undefined ? '' : pc.dim(` (${seconds.toFixed(1)}s)`);
+  const waiting = step.step === 'approval' && gate?.status === 'pending' ? describeWaitingGate(gate) : undefined;
+  const summary = waiting ?? step.summary ?? '';
+  return `  ${STEP_MARK[step.status]} ${step.step.padEnd(width)}  ${summary}${took}`;
+}
+
+/** "waiting for 1 of …" with the deadline. */
+export function describeWaitingGate(gate: GateState): string {
+  const approvals = gate.decisions.filter((d) => d.decision === 'approve').length;
+  const who = [...gate.approvers, ...gate.approverGroups.map((g) => `group:${g}`)].join(', ');
+  return pc.yellow(`waiting for approval: ${approvals}/${gate.quorum} from ${who} (until ${gate.deadline})`);
+}
+
+/** A run's status: header, steps, and the result or failure. */
+export function renderStatus(status: RunStatus): string {
+  const state = colourState(status.status);
+  const lines = [`${pc.bold(status.runId)}  ${status.pipeline}  ${state}  started ${status.startTime.toISOString()}`];
+  if (status.progress) lines.push(renderSteps(status.progress));
+  if (status.progress?.gate) lines.push(renderEvidence(status.progress.gate));
+  if (status.failure) lines.push(pc.red(`failure: ${status.failure}`));
+  return lines.join('\n');
+}
+
+/** The evidence packet as a table: candidate next to champion, then the digests. */
+export function renderEvidence(gate: GateState): string {
+  const { evidence } = gate;
+  const champion = evidence.champion;
+  const table = new Table({ style: TABLE_STYLE, head: ['metric', `candidate v${evidence.candidate.version}`, champion ? `champion v${champion.version}` : 'champion'] });
+  for (const [metric, value] of Object.entries(evidence.candidate.metrics)) {
+    const theirs = champion?.metrics[metric];
+    table.push([metric, value.toFixed(4), theirs === undefined ? '—' : theirs.toFixed(4)]);
+  }
+  return [
+    `gate for ${gate.model} v${gate.version}: ${colourState(gate.status)}`,
+    table.toString(),
+    pc.dim(`evidence ${evidence.digest}`),
+    pc.dim(`dataset  ${evidence.datasetDigest} (${evidence.datasetUri})`),
+    pc.dim(`report   ${evidence.validationReportDigest}   code ${evidence.codeVersion}`),
+    ...gate.decisions.map((d) => `  ${d.decision === 'approve' ? pc.green('approved') : pc.red('rejected')} by ${d.approver} at ${d.at}${d.comment ? `: ${d.comment}` : ''}`),
+    ...gate.refused.map((r) => pc.dim(`  refused ${r.approver} (${r.via}): ${r.reason}`)),
+  ].join('\n');
+}
+
+/** Pending approvals as a table. */
+export function renderPending(pending: PendingApproval[]): string {
+  if (pending.length === 0) return 'No promotions are waiting for approval.';
+  const table = new Table({ style: TABLE_STYLE, head: ['run', 'model', 'candidate', 'champion', 'approvers', 'until'] });
+  for (const { runId, gate } of pending) {
+    table.push([
+      runId,
+      `${gate.model} v${gate.version}`,
+      metricsLine(gate.evidence.candidate.metrics),
+      gate.evidence.champion ? `v${gate.evidence.champion.version} ${metricsLine(gate.evidence.champion.metrics)}` : '—',
+      `${gate.decisions.length}/${gate.quorum}: ${[...gate.approvers, ...gate.approverGroups.map((g) => `group:${g}`)].join(', ')}`,
+      gate.deadline,
+    ]);
+  }
+  return table.toString();
+}
+
+function metricsLine(metrics: Record<string, number>): string {
+  return ['auc', 'accuracy', 'logLoss']
+    .filter((m) => metrics[m] !== undefined)
+    .map((m) => `${m} ${(metrics[m] as number).toFixed(3)}`)
+    .join(' ');
+}
+
+function colourState(state: string): string {
+  if (/completed|approved|deployed/i.test(state)) return pc.green(state);
+  if (/failed|rejected|terminated|timed_out|expired|canceled/i.test(state)) return pc.red(state);
+  return pc.cyan(state);
+}

@@ -1,0 +1,2 @@
+export { CONFIG_FILE_NAME, DEFAULT_MODEL_SERVER_PORT, SlipwayConfigInput, loadConfig } from './config.js';
+export type { SlipwayConfig } from './config.js';

@@ -1,0 +1,191 @@
+/**
+ * The model server's HTTP routes (hono). See {@link createModelServer} for the API.
+ */
+import { join } from 'node:path';
+import type { ArtifactStore, PredictorLoader } from '@slipway/activities';
+import { describeIssues, rootMessage, type FeatureRow } from '@slipway/sdk';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import { openDeployments, type Deployments, type LiveDeployment } from './deployments.js';
+import {
+  DeployRequest,
+  PredictRequest,
+  RollbackRequest,
+  ServeError,
+  ServeErrorCode,
+  ServedModelName,
+  ServedQuery,
+  VersionParam,
+  isServeError,
+  type PredictAnswer,
+  type Prediction,
+  type ServedAnswer,
+} from './protocol.js';
+import { createServedLog, type ServedLog } from './served-log.js';
+
+/** The largest request body the server reads (10 MiB). */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** Options of {@link createModelServer}. */
+export interface ModelServerOptions {
+  /** The Slipway home folder; the server keeps its state under `<home>/serving/`. */
+  home: string;
+  /** Where model artifacts are read from (digest verified). */
+  artifacts: ArtifactStore;
+  /** Model loaders by serialized model `kind`. */
+  predictors: Readonly<Record<string, PredictorLoader>>;
+}
+
+/** A model server: its hono app and the state behind it. */
+export interface ModelServer {
+  /** The HTTP routes; serve with `@hono/node-server` or call `app.request()` in tests. */
+  readonly app: Hono;
+  /** The deployments the app serves. */
+  readonly deployments: Deployments;
+  /** Waits for pending deploys, rollbacks and served-row writes. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Creates the multi-model server, restoring the deployments persisted under `<home>/serving/state.json`.
+ *
+ * Routes (JSON in and out; errors are `{ error: { code, message } }`):
+ * - `PUT /v1/models/:name/deployment` `{ deploymentId, version, artifact }` → `{ model, version, deploymentId, previous }`
+ * - `POST /v1/models/:name/rollback` `{ deploymentId }` → `{ model, rolledBack, current }`
+ * - `POST /v1/models/:name/predict` `{ instances }` → `{ model, version, deploymentId, predictions: [{ score, label }] }`;
+ *   rows are logged as served traffic unless the request has header `x-slipway-smoke: 1`
+ * - `GET /v1/models`, `GET /v1/models/:name`, `GET /v1/models/:name/versions/:version/served?limit=`, `GET /health`
+ */
+export async function createModelServer(options: ModelServerOptions): Promise<ModelServer> {
+  const servingDir = join(options.home, 'serving');
+  const deployments = await openDeployments({
+    statePath: join(servingDir, 'state.json'),
+    artifacts: options.artifacts,
+    predictors: options.predictors,
+  });
+  const log = createServedLog(servingDir);
+  const app = new Hono();
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }));
+  app.onError((err, c) => errorAnswer(c, err));
+  app.notFound((c) =>
+    errorAnswer(c, new ServeError(404, ServeErrorCode.NotFound, `No route for ${c.req.method} ${c.req.path}`)),
+  );
+  addRoutes(app, deployments, log);
+  return {
+    app,
+    deployments,
+    flush: async () => {
+      await deployments.idle();
+      await log.flush();
+    },
+  };
+}
+
+function addRoutes(app: Hono, deployments: Deployments, log: ServedLog): void {
+  app.get('/health', (c) => c.json({ status: 'ok', models: deployments.models().map((m) => deployments.status(m)) }));
+  app.get('/v1/models', (c) => c.json({ models: deployments.models().map((m) => deployments.status(m)) }));
+  app.get('/v1/models/:name', (c) => {
+    const model = modelParam(c);
+    const status = deployments.status(model);
+    if (!status)
+      throw new ServeError(404, ServeErrorCode.UnknownModel, `Model "${model}" has never been deployed here`);
+    return c.json(status);
+  });
+  app.put('/v1/models/:name/deployment', async (c) => {
+    const model = modelParam(c);
+    return c.json(await deployments.deploy(model, await readBody(c, DeployRequest)));
+  });
+  app.post('/v1/models/:name/rollback', async (c) => {
+    const model = modelParam(c);
+    const { deploymentId } = await readBody(c, RollbackRequest);
+    return c.json(await deployments.rollback(model, deploymentId));
+  });
+  app.post('/v1/models/:name/predict', async (c) => {
+    const model = modelParam(c);
+    const { instances } = await readBody(c, PredictRequest);
+    const live = deployments.live(model);
+    const answer: PredictAnswer = {
+      model,
+      version: live.entry.version,
+      deploymentId: live.entry.deploymentId,
+      predictions: scoreAll(live, instances),
+    };
+    if (c.req.header('x-slipway-smoke') !== '1')
+      await log.append(model, live.entry.version, live.entry.deploymentId, instances);
+    return c.json(answer);
+  });
+  app.get('/v1/models/:name/versions/:version/served', async (c) => {
+    const model = modelParam(c);
+    const version = parseOrThrow(VersionParam, c.req.param('version'), 'version');
+    const { limit } = parseOrThrow(ServedQuery, c.req.query(), 'query');
+    const answer: ServedAnswer = { model, version, ...(await log.tail(model, version, limit)) };
+    return c.json(answer);
+  });
+}
+
+/**
+ * Scores every row with one live deployment. The predictor checks the features (a row it cannot score is a
+ * 400 naming the row); a score outside [0, 1] is a server error.
+ */
+function scoreAll(live: LiveDeployment, instances: readonly FeatureRow[]): Prediction[] {
+  return instances.map((row, i) => {
+    let score: number;
+    try {
+      score = live.predictor.predict(row);
+    } catch (err) {
+      throw new ServeError(
+        400,
+        ServeErrorCode.InvalidRequest,
+        `instances.${i}: the model cannot score this row: ${rootMessage(err)}`,
+      );
+    }
+    if (!Number.isFinite(score) || score < 0 || score > 1) {
+      throw new ServeError(
+        500,
+        ServeErrorCode.PredictionFailed,
+        `instances.${i}: model version ${live.entry.version} returned score ${score}, not a probability in [0, 1]`,
+      );
+    }
+    return { score, label: score >= 0.5 ? 1 : 0 };
+  });
+}
+
+function modelParam(c: Context): string {
+  return parseOrThrow(ServedModelName, c.req.param('name'), 'model name');
+}
+
+async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch (err) {
+    throw new ServeError(
+      400,
+      ServeErrorCode.InvalidRequest,
+      `Request body is not valid JSON: ${(err as Error).message}`,
+    );
+  }
+  return parseOrThrow(schema, body, 'body');
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new ServeError(400, ServeErrorCode.InvalidRequest, `Invalid ${what}: ${describeIssues(parsed.error)}`);
+}
+
+function errorAnswer(c: Context, err: unknown): Response {
+  if (isServeError(err)) {
+    return c.json({ error: { code: err.code, message: err.message } }, err.status as ContentfulStatusCode);
+  }
+  return c.json({ error: { code: ServeErrorCode.Internal, message: `Internal error: ${rootMessage(err)}` } }, 500);
+}
+
+function tooLarge(c: Context): Response {
+  return errorAnswer(
+    c,
+    new ServeError(413, ServeErrorCode.InvalidRequest, `Request body is larger than ${MAX_BODY_BYTES} bytes`),
+  );
+}

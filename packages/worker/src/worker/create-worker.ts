@@ -1,0 +1,109 @@
+import { fileURLToPath } from 'node:url';
+import {
+  builtinPredictors,
+  createActivities,
+  createFsArtifactStore,
+  openSqliteRegistry,
+  type ActivityDeps,
+} from '@slipway/activities';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { SlipwayConfig } from '../config/index.js';
+import { ensureSearchAttributes } from './search-attributes.js';
+
+/** The module holding Slipway's ready-made pipeline workflows. */
+export function builtinWorkflowsPath(): string {
+  return fileURLToPath(import.meta.resolve('@slipway/sdk/pipelines'));
+}
+
+/** An activity function as Temporal registers it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ActivityFunction = (...args: any[]) => Promise<unknown>;
+
+/** Options of `createSlipwayWorker`. */
+export interface SlipwayWorkerOptions {
+  config: SlipwayConfig;
+  /** The workflows module (every exported function is a workflow); default: Slipway's pipelines. */
+  workflowsPath?: string;
+  /** A prebuilt bundle (from `bundleWorkflowCode`), instead of bundling `workflowsPath` at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Extra activities, e.g. from `implementStep`, next to the built-in steps. */
+  activities?: Record<string, ActivityFunction>;
+  /** Replaces the embedded adapters (artifact store, registry, trainers, predictors). */
+  deps?: Partial<ActivityDeps>;
+  /** An existing connection (the caller keeps ownership); by default one is opened from `config`. */
+  connection?: NativeConnection;
+  identity?: string;
+  /** Tunables passed to the Temporal worker as they are. */
+  workerOptions?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'shutdownGraceTime' | 'maxCachedWorkflows'>>;
+}
+
+/** A running-ready Slipway worker and what it owns. */
+export interface SlipwayWorker {
+  readonly worker: Worker;
+  readonly deps: ActivityDeps;
+  /** Polls until `shutdown()` or a shutdown signal, then releases what the worker opened. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * Wires configuration to adapters, adapters to activities, and activities and workflows to a Temporal worker
+ * on `config.taskQueue`.
+ *
+ * ```ts
+ * const { run } = await createSlipwayWorker({ config: loadConfig(), workflowsPath, activities: implementStep(score, scoreImpl) });
+ * await run();
+ * ```
+ */
+export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promise<SlipwayWorker> {
+  const { config } = options;
+  const connection = options.connection ?? (await connectWorker(config));
+  const ownsConnection = options.connection === undefined;
+  await ensureSearchAttributes(connection, config.temporal.namespace);
+  const deps = embeddedDeps(config, options.deps);
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: options.workflowsPath ?? builtinWorkflowsPath() }),
+    activities: { ...createActivities(deps), ...options.activities },
+    ...(options.identity ? { identity: options.identity } : {}),
+    ...options.workerOptions,
+  });
+  return {
+    worker,
+    deps,
+    shutdown: () => worker.shutdown(),
+    async run() {
+      try {
+        await worker.run();
+      } finally {
+        await deps.registry.close();
+        if (ownsConnection) await connection.close();
+      }
+    },
+  };
+}
+
+/** Opens the worker's connection to Temporal with a clear error when nothing answers. */
+export async function connectWorker(config: SlipwayConfig): Promise<NativeConnection> {
+  try {
+    return await NativeConnection.connect({
+      address: config.temporal.address,
+      ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey, tls: true } : {}),
+    });
+  } catch (err) {
+    throw new Error(`cannot reach Temporal at ${config.temporal.address}: ${err instanceof Error ? err.message : String(err)}. Start a dev server with \`slipway dev\` or set TEMPORAL_ADDRESS.`);
+  }
+}
+
+/** The embedded adapters for a configuration, with any given replacements. */
+export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
+  return {
+    artifacts: overrides.artifacts ?? createFsArtifactStore(config.artifactsDir),
+    registry: overrides.registry ?? openSqliteRegistry(config.registryPath),
+    predictors: { ...builtinPredictors, ...overrides.predictors },
+    ...(overrides.trainers ? { trainers: overrides.trainers } : {}),
+    ...(overrides.codeVersion ? { codeVersion: overrides.codeVersion } : {}),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * An isolated Slipway installation for one integration test file: a temp home (registry, artifacts,
+ * serving state), a model server on a free port, an in-process worker on its own task queue, and a client,
+ * all against the dev server the global setup started.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SlipwayClient } from '@slipway/sdk/client';
+import { builtinPredictors, createFsArtifactStore } from '@slipway/activities';
+import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { loadConfig, type SlipwayConfig } from '../../packages/worker/src/config/index.js';
+import { startModelServer, type RunningModelServer } from '../../packages/worker/src/serve/index.js';
+import {
+  builtinWorkflowsPath,
+  createSlipwayWorker,
+  type ActivityFunction,
+  type SlipwayWorker,
+} from '../../packages/worker/src/worker/create-worker.js';
+
+/** Everything one test file needs; `stop()` releases all of it. */
+export interface Harness {
+  home: string;
+  config: SlipwayConfig;
+  client: SlipwayClient;
+  modelServer: RunningModelServer;
+  worker?: SlipwayWorker;
+  stop(): Promise<void>;
+}
+
+/** Bundles a workflows module once per file (webpack takes a few seconds). */
+export async function bundle(workflowsPath = builtinWorkflowsPath()): Promise<{ code: string }> {
+  return bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+}
+
+/** Starts an isolated installation; pass `worker: false` to run workers yourself (e.g. as child processes). */
+export async function startHarness(options: {
+  name: string;
+  workflowBundle?: { code: string };
+  activities?: Record<string, ActivityFunction>;
+  worker?: boolean;
+}): Promise<Harness> {
+  const home = await mkdtemp(join(tmpdir(), `slipway-${options.name}-`));
+  const config = testConfig(home, `it-${options.name}-${Date.now().toString(36)}`);
+  const modelServer = await startModelServer({
+    home,
+    artifacts: createFsArtifactStore(config.artifactsDir),
+    predictors: builtinPredictors,
+    port: 0,
+  });
+  const client = await SlipwayClient.connect({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.taskQueue, identity: 'integration-test' });
+  let worker: SlipwayWorker | undefined;
+  let running: Promise<void> | undefined;
+  let connection: NativeConnection | undefined;
+  if (options.worker !== false) {
+    connection = await NativeConnection.connect({ address: config.temporal.address });
+    worker = await createSlipwayWorker({
+      config,
+      connection,
+      workflowBundle: options.workflowBundle ?? (await bundle()),
+      ...(options.activities ? { activities: options.activities } : {}),
+      workerOptions: { shutdownGraceTime: '1s' },
+    });
+    running = worker.run();
+  }
+  return {
+    home,
+    config,
+    client,
+    modelServer,
+    ...(worker ? { worker } : {}),
+    async stop() {
+      worker?.shutdown();
+      await running;
+      await connection?.close();
+      await client.close();
+      await modelServer.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A configuration rooted in `home`, pointed at the suite's dev server, on its own task queue. */
+export function testConfig(home: string, taskQueue: string): SlipwayConfig {
+  return loadConfig({
+    env: {},
+    cwd: home,
+    overrides: {
+      home,
+      taskQueue,
+      temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
+    },
+  });
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};

@@ -1,0 +1,194 @@
+/**
+ * Shared fixtures for the model server, deploy and monitor tests: real temp dirs, the real filesystem artifact
+ * store and SQLite registry, hand-written logistic-regression models (scored by the real built-in loader) and
+ * one test-only model kind whose score is fixed (to reach the server's score checks).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ArtifactRef, DatasetProfile, FeatureRow, FeatureSpec, Lineage, RowSchema } from '@slipway/sdk';
+import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
+import { profileRows } from '../../../packages/activities/src/data/profile.js';
+import type {
+  ArtifactStore,
+  ModelRegistry,
+  ModelVersionRecord,
+  PredictorLoader,
+  SerializedModel,
+  TypedRow,
+} from '../../../packages/activities/src/ports.js';
+import { openSqliteRegistry } from '../../../packages/activities/src/registry/index.js';
+import { builtinPredictors } from '../../../packages/activities/src/train/index.js';
+
+/** The features of every test model: one numeric, one categorical; the target is `churned`. */
+export const FEATURES: FeatureSpec = { numeric: ['tenure'], categorical: ['plan'], target: 'churned' };
+
+/** The row schema of the test dataset. */
+export const SCHEMA: RowSchema = {
+  columns: {
+    tenure: { type: 'number', nullable: false, integer: false },
+    plan: { type: 'string', nullable: false },
+    churned: { type: 'boolean', nullable: false },
+  },
+  allowExtraColumns: true,
+};
+
+/** Weights of a logistic model over the test features: bias, standardized tenure, one-hot plan. */
+export interface LinearWeights {
+  bias: number;
+  tenure: number;
+  basic: number;
+  pro: number;
+}
+
+/** Tenure is standardized with this mean and std inside the test models. */
+export const TENURE_MEAN = 20;
+/** Tenure is standardized with this mean and std inside the test models. */
+export const TENURE_STD = 10;
+
+/** A serialized `logistic-regression` model (the built-in kind) with the given weights. */
+export function logisticModel(w: LinearWeights): SerializedModel {
+  return {
+    kind: 'logistic-regression',
+    version: 1,
+    features: FEATURES,
+    target: { column: 'churned', negative: false, positive: true },
+    encoding: {
+      numeric: [{ column: 'tenure', mean: TENURE_MEAN, std: TENURE_STD }],
+      categorical: [{ column: 'plan', categories: ['basic', 'pro'] }],
+    },
+    featureNames: ['(bias)', 'tenure', 'plan=basic', 'plan=pro'],
+    weights: [w.bias, w.tenure, w.basic, w.pro],
+    params: {},
+    training: { rows: 100, epochs: 10, loss: 0.5 },
+  };
+}
+
+/** The score `logisticModel(w)` gives a row, computed independently of the loader. */
+export function expectedScore(w: LinearWeights, tenure: number, plan: string): number {
+  const z =
+    w.bias +
+    w.tenure * ((tenure - TENURE_MEAN) / TENURE_STD) +
+    (plan === 'basic' ? w.basic : plan === 'pro' ? w.pro : 0);
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** Test-only kind: every row gets the model's fixed `score` (which may be out of range on purpose). */
+export const FIXED_SCORE_KIND = 'test-fixed-score';
+
+const loadFixedScore: PredictorLoader = (model) => {
+  const score = model['score'];
+  if (typeof score !== 'number') throw new TypeError('test-fixed-score model needs a numeric "score"');
+  return { kind: FIXED_SCORE_KIND, features: FEATURES, predict: () => score };
+};
+
+/** The loaders the test servers know: the built-ins plus the fixed-score kind. */
+export const PREDICTORS: Record<string, PredictorLoader> = { ...builtinPredictors, [FIXED_SCORE_KIND]: loadFixedScore };
+
+/** A temp folder; `cleanup()` removes it. */
+export async function tempDir(prefix: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), `slipway-${prefix}-`));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A world for one test file: an artifact store and a registry under one temp folder. */
+export interface TestWorld {
+  root: string;
+  artifacts: ArtifactStore;
+  registry: ModelRegistry;
+  close(): Promise<void>;
+}
+
+/** Opens a fresh artifact store and SQLite registry in a temp folder. */
+export async function openWorld(prefix: string): Promise<TestWorld> {
+  const dir = await tempDir(prefix);
+  const artifacts = createFsArtifactStore(join(dir.path, 'artifacts'));
+  const registry = openSqliteRegistry(join(dir.path, 'registry.db'));
+  return {
+    root: dir.path,
+    artifacts,
+    registry,
+    close: async () => {
+      await registry.close();
+      await dir.cleanup();
+    },
+  };
+}
+
+/**
+ * Deterministic training rows: tenure spread evenly over 0..40, plan 60 % basic / 30 % pro / 10 % enterprise.
+ * `shift` moves tenure up; `plan` forces every row's plan.
+ */
+export function trainingRows(n: number, options: { shift?: number; plan?: string } = {}): TypedRow[] {
+  const rows: TypedRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const plan = options.plan ?? (i % 10 < 6 ? 'basic' : i % 10 < 9 ? 'pro' : 'enterprise');
+    rows.push({ tenure: ((i * 7919) % 401) / 10 + (options.shift ?? 0), plan, churned: i % 3 === 0 });
+  }
+  return rows;
+}
+
+/** Registers `model` under `name` with a lineage whose profile is the real profile of `rows`. */
+export async function registerModel(
+  world: TestWorld,
+  name: string,
+  model: SerializedModel,
+  rows: readonly TypedRow[] = trainingRows(500),
+): Promise<{ record: ModelVersionRecord; artifact: ArtifactRef; profile: DatasetProfile }> {
+  const artifact = await world.artifacts.putJson(model);
+  const profile = profileRows(SCHEMA, rows);
+  const profileRef = await world.artifacts.putJson(profile);
+  const report = await world.artifacts.putJson({ rows: rows.length, badRows: 0 });
+  const lineage: Lineage = {
+    datasetUri: 'file:///data/churn.csv',
+    datasetDigest: `sha256:${'0'.repeat(64)}`,
+    validationReport: report,
+    profile: profileRef,
+    trainer: 'logistic-regression',
+    params: {},
+    features: FEATURES,
+    codeVersion: 'test',
+    workflowId: 'wf-test',
+    runId: 'run-test',
+  };
+  const { version } = await world.registry.registerVersion({
+    name,
+    artifact,
+    metrics: { accuracy: 0.9 },
+    lineage,
+    idempotencyKey: `test/${name}/${artifact.digest}`,
+  });
+  return { record: version, artifact, profile };
+}
+
+/** A model server answer as the tests read it: every field any route returns, all optional. */
+export interface Answer {
+  model?: string;
+  version?: number;
+  deploymentId?: string;
+  status?: string;
+  previous?: { version: number; deploymentId: string } | null;
+  current?: { version: number; deploymentId: string; artifact?: ArtifactRef } | null;
+  rolledBack?: { version: number; deploymentId: string };
+  predictions?: { score: number; label: number }[];
+  total?: number;
+  rows?: { ts: string; deploymentId: string; features: FeatureRow }[];
+  models?: unknown[];
+  error?: { code: string; message: string };
+}
+
+/** JSON request helper for the model server. */
+export async function call(
+  url: string,
+  method: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Answer }> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Answer };
+}
