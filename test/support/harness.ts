@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SlipwayClient } from '@slipway/sdk/client';
 import { builtinPredictors, createFsArtifactStore } from '@slipway/activities';
-import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { loadConfig, type SlipwayConfig } from '../../packages/worker/src/config/index.js';
 import { startModelServer, type RunningModelServer } from '../../packages/worker/src/serve/index.js';
@@ -35,12 +35,22 @@ export async function bundle(workflowsPath = builtinWorkflowsPath()): Promise<{ 
 }
 
 /** Starts an isolated installation; pass `worker: false` to run workers yourself (e.g. as child processes). */
+/** Keeps Temporal's worker logs to warnings and errors (once per test process). */
+function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed in this process
+  }
+}
+
 export async function startHarness(options: {
   name: string;
   workflowBundle?: { code: string };
   activities?: Record<string, ActivityFunction>;
   worker?: boolean;
 }): Promise<Harness> {
+  quietRuntime();
   const home = await mkdtemp(join(tmpdir(), `slipway-${options.name}-`));
   const config = testConfig(home, `it-${options.name}-${Date.now().toString(36)}`);
   const modelServer = await startModelServer({
@@ -49,7 +59,12 @@ export async function startHarness(options: {
     predictors: builtinPredictors,
     port: 0,
   });
-  const client = await SlipwayClient.connect({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.taskQueue, identity: 'integration-test' });
+  const client = await SlipwayClient.connect({
+    address: config.temporal.address,
+    namespace: config.temporal.namespace,
+    taskQueue: config.taskQueue,
+    identity: 'integration-test',
+  });
   let worker: SlipwayWorker | undefined;
   let running: Promise<void> | undefined;
   let connection: NativeConnection | undefined;

@@ -40,7 +40,13 @@ function customer(random, index, shift) {
   const calls = Math.max(0, Math.min(10, Math.round(1.5 + shift + normal(random) * 1.4)));
   const contract = random() < 0.55 ? 'monthly' : 'annual';
   const paperless = random() < 0.6;
-  const z = -1.2 - 0.06 * tenure + 0.025 * (charges - 60) + 0.45 * calls + 1.1 * (contract === 'monthly') - 0.4 * (plan === 'premium');
+  const z =
+    -1.2 -
+    0.06 * tenure +
+    0.025 * (charges - 60) +
+    0.45 * calls +
+    1.1 * (contract === 'monthly') -
+    0.4 * (plan === 'premium');
   const churned = random() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
   const id = `C${String(index).padStart(5, '0')}`;
   return [id, tenure, charges.toFixed(2), calls, plan, contract, paperless, churned];
@@ -56,5 +62,8 @@ mkdirSync(outDir, { recursive: true });
 const train = mulberry32(20261125);
 writeFileSync(join(outDir, 'churn.csv'), toCsv(Array.from({ length: 2000 }, (_, i) => customer(train, i + 1, 0))));
 const serving = mulberry32(20270301);
-writeFileSync(join(outDir, 'serving.csv'), toCsv(Array.from({ length: 400 }, (_, i) => customer(serving, 10001 + i, 1))));
+writeFileSync(
+  join(outDir, 'serving.csv'),
+  toCsv(Array.from({ length: 400 }, (_, i) => customer(serving, 10001 + i, 1))),
+);
 console.log(`wrote ${join(outDir, 'churn.csv')} and ${join(outDir, 'serving.csv')}`);

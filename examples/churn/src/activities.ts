@@ -25,16 +25,26 @@ async function segmentAuc(artifacts: ArtifactStore, input: StepParsedInput<typeo
   const predictor = load(model);
   const bySegment = await readSegments(input);
   const all = [...bySegment.values()].flat();
-  const target = resolveBinaryTarget(input.target, all.map((row) => row[input.target]));
+  const target = resolveBinaryTarget(
+    input.target,
+    all.map((row) => row[input.target]),
+  );
   const segments = [...bySegment.entries()]
     .filter(([, rows]) => rows.length >= input.minSegmentRows)
     .flatMap(([segment, rows]) => {
-      const value = auc(labelsOf(target, rows), rows.map((row) => predictor.predict(row)));
+      const value = auc(
+        labelsOf(target, rows),
+        rows.map((row) => predictor.predict(row)),
+      );
       return value === undefined ? [] : [{ segment, rows: rows.length, auc: value }];
     })
     .sort((a, b) => a.auc - b.auc);
   const worst = segments[0];
-  if (!worst) throw finalFailure(SlipwayErrorType.ValidationFailed, `no segment of ${input.segmentColumn} has ${input.minSegmentRows} rows`);
+  if (!worst)
+    throw finalFailure(
+      SlipwayErrorType.ValidationFailed,
+      `no segment of ${input.segmentColumn} has ${input.minSegmentRows} rows`,
+    );
   if (worst.auc < input.minSegmentAuc) {
     throw ApplicationFailure.nonRetryable(
       `segment ${input.segmentColumn}=${worst.segment} has AUC ${worst.auc.toFixed(3)}, below the bar of ${input.minSegmentAuc}`,

@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { createSlipwayWorker, embeddedDeps, type SlipwayConfig, type SlipwayWorker, type SlipwayWorkerOptions } from '@slipway/worker';
+import {
+  createSlipwayWorker,
+  embeddedDeps,
+  type SlipwayConfig,
+  type SlipwayWorker,
+  type SlipwayWorkerOptions,
+} from '@slipway/worker';
 import { createChurnActivities } from './activities.js';
 
 /** The example's workflows module (built). */

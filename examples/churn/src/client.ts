@@ -10,19 +10,33 @@ import { churnInput } from './input.js';
 
 const { values } = parseArgs({ options: { 'approve-as': { type: 'string' }, 'started-by': { type: 'string' } } });
 const config = loadConfig();
-const client = await SlipwayClient.connect({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.taskQueue });
+const client = await SlipwayClient.connect({
+  address: config.temporal.address,
+  namespace: config.temporal.namespace,
+  taskQueue: config.taskQueue,
+});
 try {
-  const input = churnInput({ serverUrl: config.modelServer.url, ...(values['started-by'] ? { startedBy: values['started-by'] } : {}) });
+  const input = churnInput({
+    serverUrl: config.modelServer.url,
+    ...(values['started-by'] ? { startedBy: values['started-by'] } : {}),
+  });
   const { runId } = await client.start('churnPipeline', input);
   console.log(`started ${runId}`);
-  const seen = await followRun(client, runId, { until: 'gate', onStep: (step) => console.log(renderStep(step, 10)) });
+  const seen = await followRun(client, runId, {
+    until: 'gate',
+    onStep: (step, progress) => console.log(renderStep(step, 10, progress.gate)),
+  });
   const gate = seen.progress?.gate;
   if (gate?.status === 'pending') {
     console.log(renderEvidence(gate));
     const approver = values['approve-as'];
     if (approver) {
       await client.approve(runId, { as: approver, comment: 'approved from the example client' });
-      await followRun(client, runId, { until: 'end', seen: seen.seen, onStep: (step) => console.log(renderStep(step, 10)) });
+      await followRun(client, runId, {
+        until: 'end',
+        seen: seen.seen,
+        onStep: (step, progress) => console.log(renderStep(step, 10, progress.gate)),
+      });
       console.log(JSON.stringify(await client.result(runId), null, 2));
     } else {
       console.log(`approve with: slipway approve ${runId} --as maria`);

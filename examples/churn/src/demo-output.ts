@@ -17,7 +17,13 @@ export function printDrift(report: DriftReport): void {
   for (const f of report.features) {
     const bar = '█'.repeat(Math.max(1, Math.round((f.psi / scale) * 30)));
     const colour = f.drifted ? pc.red : pc.green;
-    console.log(`  ${f.feature.padEnd(width)}  ${colour(bar)} ${f.psi.toFixed(3)}${f.drifted ? pc.red('  drift') : ''}`);
+    console.log(
+      `  ${f.feature.padEnd(width)}  ${colour(bar)} ${f.psi.toFixed(3)}${f.drifted ? pc.red('  drift') : ''}`,
+    );
   }
-  console.log(pc.dim(`  threshold ${report.threshold}; ${report.samples} samples; ${report.drifted ? 'drift detected: retraining is due' : 'no drift'}`));
+  console.log(
+    pc.dim(
+      `  threshold ${report.threshold}; ${report.samples} samples; ${report.drifted ? 'drift detected: retraining is due' : 'no drift'}`,
+    ),
+  );
 }

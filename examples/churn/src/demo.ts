@@ -30,43 +30,78 @@ const cleanups: (() => Promise<void>)[] = [];
 async function main(): Promise<Record<string, unknown>> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   section('1. Temporal dev server, model server and worker');
-  const server = await startDevServer({ home: projectHome, port: 0, dbFile: join(demoHome, 'temporal.db'), onProgress: (m) => console.log(`  ${m}`) });
+  const server = await startDevServer({
+    home: projectHome,
+    port: 0,
+    dbFile: join(demoHome, 'temporal.db'),
+    onProgress: (m) => console.log(`  ${m}`),
+  });
   cleanups.push(() => server.stop());
   console.log(`  Temporal dev server on ${server.address}`);
-  const config = loadConfig({ env: {}, overrides: { home: demoHome, taskQueue: 'slipway-demo', temporal: { address: server.address, namespace: server.namespace } } });
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      home: demoHome,
+      taskQueue: 'slipway-demo',
+      temporal: { address: server.address, namespace: server.namespace },
+    },
+  });
   const modelServer = await startModelServerProcess({ home: demoHome, port: await freePort() });
   cleanups.push(() => modelServer.stop());
   console.log(`  model server (pid ${modelServer.pid}) on ${modelServer.url}`);
   const worker = await createChurnWorker(config, { workerOptions: { shutdownGraceTime: '2s' } });
   const running = worker.run();
-  cleanups.push(async () => { worker.shutdown(); await running; });
+  cleanups.push(async () => {
+    worker.shutdown();
+    await running;
+  });
   console.log(`  worker polling ${config.taskQueue}`);
-  const client = await SlipwayClient.connect({ address: server.address, namespace: server.namespace, taskQueue: config.taskQueue, identity: 'slipway-demo' });
+  const client = await SlipwayClient.connect({
+    address: server.address,
+    namespace: server.namespace,
+    taskQueue: config.taskQueue,
+    identity: 'slipway-demo',
+  });
   cleanups.push(() => client.close());
 
   section('2. churn pipeline: validate → train → segments → register → approval → deploy');
-  const { runId } = await client.start('churnPipeline', churnInput({ serverUrl: modelServer.url, approvers: [APPROVER, 'lee'], startedBy: 'demo' }));
+  const { runId } = await client.start(
+    'churnPipeline',
+    churnInput({ serverUrl: modelServer.url, approvers: [APPROVER, 'lee'], startedBy: 'demo' }),
+  );
   console.log(`  run ${runId}`);
-  const atGate = await followRun(client, runId, { until: 'gate', onStep: (step) => console.log(renderStep(step, 10)) });
+  const atGate = await followRun(client, runId, {
+    until: 'gate',
+    onStep: (step, progress) => console.log(renderStep(step, 10, progress.gate)),
+  });
   const gate = atGate.progress?.gate;
   if (gate?.status !== 'pending') throw new Error(`the run ended before its gate opened: ${atGate.status}`);
 
   section(`3. approval: ${APPROVER} reviews the evidence and approves`);
   console.log(renderEvidence(gate));
   await client.approve(runId, { as: APPROVER, comment: 'metrics hold up in every segment' });
-  await followRun(client, runId, { until: 'end', seen: atGate.seen, onStep: (step) => console.log(renderStep(step, 10)) });
+  await followRun(client, runId, {
+    until: 'end',
+    seen: atGate.seen,
+    onStep: (step, progress) => console.log(renderStep(step, 10, progress.gate)),
+  });
   const result = await client.result<ChurnPipelineResult>(runId);
   if (result.status !== 'deployed') throw new Error(`the model was not deployed: ${result.status}`);
   console.log(`  ${result.model} v${result.version} is the champion, serving at ${modelServer.url}`);
 
   section('4. serving: 400 customers from data/serving.csv');
-  const pipeline = JSON.parse(readFileSync(PIPELINE_JSON, 'utf8')) as { schema: unknown; features: { numeric: string[]; categorical: string[] } };
+  const pipeline = JSON.parse(readFileSync(PIPELINE_JSON, 'utf8')) as {
+    schema: unknown;
+    features: { numeric: string[]; categorical: string[] };
+  };
   const columns = [...pipeline.features.numeric, ...pipeline.features.categorical];
   const rows = await readServingRows(pathToFileURL(join(DATA_DIR, 'serving.csv')).href, pipeline.schema, columns);
   const scored = await sendTraffic(modelServer.url, result.model, rows);
   const first = scored[0];
   const atRisk = scored.filter((s) => s.label === 1).length;
-  console.log(`  scored ${scored.length} customers; ${atRisk} predicted to churn; e.g. ${first?.customer}: ${first?.score.toFixed(3)}`);
+  console.log(
+    `  scored ${scored.length} customers; ${atRisk} predicted to churn; e.g. ${first?.customer}: ${first?.score.toFixed(3)}`,
+  );
 
   section('5. monitor: served features vs the training profile (PSI)');
   const monitorInput = { model: result.model, serverUrl: modelServer.url, psiThreshold: 0.2, minSamples: 100 };
@@ -80,12 +115,18 @@ async function main(): Promise<Record<string, unknown>> {
     version: result.version,
     approvedBy: result.approvedBy.join(','),
     prediction: first ?? null,
-    drift: { drifted: drift.drifted, samples: drift.samples, maxPsi: worst ? Number(worst.psi.toFixed(4)) : 0, feature: worst?.feature ?? null },
+    drift: {
+      drifted: drift.drifted,
+      samples: drift.samples,
+      maxPsi: worst ? Number(worst.psi.toFixed(4)) : 0,
+      feature: worst?.feature ?? null,
+    },
   };
 }
 
 async function shutdown(): Promise<void> {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error(`  cleanup: ${String(err)}`));
+  for (const cleanup of cleanups.reverse())
+    await cleanup().catch((err: unknown) => console.error(`  cleanup: ${String(err)}`));
 }
 
 try {

@@ -12,10 +12,18 @@ export interface ModelServerProcess {
 }
 
 /** Starts `slipway serve` as a child process and waits until it answers `/health`. */
-export async function startModelServerProcess(options: { home: string; port: number; timeoutMs?: number }): Promise<ModelServerProcess> {
-  const child = spawn(process.execPath, [SLIPWAY_CLI, '--home', options.home, 'serve', '--port', String(options.port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startModelServerProcess(options: {
+  home: string;
+  port: number;
+  timeoutMs?: number;
+}): Promise<ModelServerProcess> {
+  const child = spawn(
+    process.execPath,
+    [SLIPWAY_CLI, '--home', options.home, 'serve', '--port', String(options.port)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

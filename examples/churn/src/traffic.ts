@@ -18,7 +18,12 @@ export async function readServingRows(uri: string, schema: unknown, columns: rea
 }
 
 /** Sends rows to the model server's predict endpoint in batches; returns every prediction. */
-export async function sendTraffic(serverUrl: string, model: string, rows: readonly TypedRow[], batchSize = 50): Promise<ScoredCustomer[]> {
+export async function sendTraffic(
+  serverUrl: string,
+  model: string,
+  rows: readonly TypedRow[],
+  batchSize = 50,
+): Promise<ScoredCustomer[]> {
   const scored: ScoredCustomer[] = [];
   for (let start = 0; start < rows.length; start += batchSize) {
     const batch = rows.slice(start, start + batchSize);
@@ -30,7 +35,9 @@ export async function sendTraffic(serverUrl: string, model: string, rows: readon
     });
     if (!response.ok) throw new Error(`predict failed with HTTP ${response.status}: ${await response.text()}`);
     const answer = (await response.json()) as { predictions: { score: number; label: number }[] };
-    answer.predictions.forEach((p, i) => scored.push({ customer: String(batch[i]?.customer_id), score: p.score, label: p.label }));
+    answer.predictions.forEach((p, i) =>
+      scored.push({ customer: String(batch[i]?.customer_id), score: p.score, label: p.label }),
+    );
   }
   return scored;
 }

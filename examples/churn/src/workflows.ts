@@ -41,26 +41,54 @@ export interface ChurnPipelineResult {
 /** Validate → train → per-segment AUC check → register → approval gate → deploy. */
 export async function churnPipeline(raw: z.input<typeof ChurnPipelineInput>): Promise<ChurnPipelineResult> {
   const input = parseWorkflowInput(ChurnPipelineInput, raw, 'churnPipeline');
-  const tracker = new RunTracker('churnPipeline', ['validate', 'train', 'segments', 'register', 'approval', 'deploy'], input.modelName);
+  const tracker = new RunTracker(
+    'churnPipeline',
+    ['validate', 'train', 'segments', 'register', 'approval', 'deploy'],
+    input.modelName,
+  );
   const gate = createApprovalGate({ policy: input.approval, startedBy: input.startedBy, tracker });
   tagRunWithModel(input.modelName);
   const { validate, train, register } = useSteps(builtinSteps, input.stepOptions);
   const segmentAuc = useStep(segmentAucStep);
 
-  const validation = await tracker.run('validate', () => validate({ dataset: input.dataset, schema: input.schema, maxBadRowShare: input.maxBadRowShare }), describeValidation);
+  const validation = await tracker.run(
+    'validate',
+    () => validate({ dataset: input.dataset, schema: input.schema, maxBadRowShare: input.maxBadRowShare }),
+    describeValidation,
+  );
   const training = await tracker.run('train', () => train({ ...input, dataset: validation.dataset }), describeTraining);
   const segments = await tracker.run(
     'segments',
-    () => segmentAuc({ model: training.model, dataset: validation.dataset, schema: input.schema, target: input.features.target, segmentColumn: input.segmentColumn, minSegmentAuc: input.minSegmentAuc }),
+    () =>
+      segmentAuc({
+        model: training.model,
+        dataset: validation.dataset,
+        schema: input.schema,
+        target: input.features.target,
+        segmentColumn: input.segmentColumn,
+        minSegmentAuc: input.minSegmentAuc,
+      }),
     (s) => s.segments.map((x) => `${x.segment} ${x.auc.toFixed(3)}`).join(', '),
   );
   const metrics = { ...training.metrics, worstSegmentAuc: segments.worst.auc };
   const { version } = await tracker.run(
     'register',
-    () => register({ modelName: input.modelName, model: training.model, metrics, lineage: lineageOf(input.features, validation, training) }),
+    () =>
+      register({
+        modelName: input.modelName,
+        model: training.model,
+        metrics,
+        lineage: lineageOf(input.features, validation, training),
+      }),
     (r) => `${r.version.name} v${r.version.version}`,
   );
-  const promotion = await promoteWithApproval({ tracker, gate, version, deploy: input.deploy, stepOptions: input.stepOptions });
+  const promotion = await promoteWithApproval({
+    tracker,
+    gate,
+    version,
+    deploy: input.deploy,
+    stepOptions: input.stepOptions,
+  });
   const { deployment } = promotion;
   return {
     status: promotion.status,
@@ -69,6 +97,10 @@ export async function churnPipeline(raw: z.input<typeof ChurnPipelineInput>): Pr
     metrics,
     segments: segments.segments,
     approvedBy: promotion.decisions.filter((d) => d.decision === 'approve').map((d) => d.approver),
-    deployment: deployment && { version: deployment.version, previousVersion: deployment.previousVersion, serverUrl: deployment.serverUrl },
+    deployment: deployment && {
+      version: deployment.version,
+      previousVersion: deployment.previousVersion,
+      serverUrl: deployment.serverUrl,
+    },
   };
 }

@@ -12,7 +12,11 @@ import { createDeployActivity } from './deploy/index.js';
 import { implementStep } from './implement-step.js';
 import { createMonitorActivity } from './monitor/index.js';
 import type { ActivityDeps } from './ports.js';
-import { createEvidenceActivity, createRecordApprovalActivity, createRegisterActivity } from './registry-steps/index.js';
+import {
+  createEvidenceActivity,
+  createRecordApprovalActivity,
+  createRegisterActivity,
+} from './registry-steps/index.js';
 import { builtinPredictors, builtinTrainers, createTrainActivity } from './train/index.js';
 import { detectCodeVersion } from './util/code-version.js';
 

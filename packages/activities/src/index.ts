@@ -16,7 +16,11 @@ export * from './data/index.js';
 export * from './train/index.js';
 export * from './deploy/index.js';
 export * from './monitor/index.js';
-export { createEvidenceActivity, createRecordApprovalActivity, createRegisterActivity } from './registry-steps/index.js';
+export {
+  createEvidenceActivity,
+  createRecordApprovalActivity,
+  createRegisterActivity,
+} from './registry-steps/index.js';
 export { canonicalJson, digestOfJson, sha256Digest, sha256OfFile } from './util/digest.js';
 export { currentStepIdentity, stepIdempotencyKey, type StepIdentity } from './util/idempotency.js';
 export { detectCodeVersion } from './util/code-version.js';

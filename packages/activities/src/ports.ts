@@ -3,14 +3,7 @@
  * in-process trainer); later adapters (S3, MLflow, remote trainers) implement the same interfaces and
  * pass the same conformance tests.
  */
-import type {
-  ArtifactRef,
-  FeatureSpec,
-  GateDecision,
-  Lineage,
-  Metrics,
-  RowSchema,
-} from '@slipway/sdk';
+import type { ArtifactRef, FeatureSpec, GateDecision, Lineage, Metrics, RowSchema } from '@slipway/sdk';
 
 /** Content-addressed, immutable artifact storage. */
 export interface ArtifactStore {

@@ -41,7 +41,11 @@ export const GateRefusal = {
 export type GateRefusal = (typeof GateRefusal)[keyof typeof GateRefusal];
 
 /** Creates a final, non-retryable failure of the given type. Safe in workflow and activity code. */
-export function finalFailure(type: SlipwayErrorType | GateRefusal, message: string, details?: unknown): ApplicationFailure {
+export function finalFailure(
+  type: SlipwayErrorType | GateRefusal,
+  message: string,
+  details?: unknown,
+): ApplicationFailure {
   return ApplicationFailure.create({
     type,
     message,

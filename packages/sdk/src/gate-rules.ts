@@ -1,11 +1,6 @@
 import { GateRefusal } from './errors.js';
 import { describeIssues } from './step.js';
-import {
-  GateDecisionRequest,
-  type ApprovalPolicy,
-  type EvidencePacket,
-  type GateState,
-} from './schemas/approval.js';
+import { GateDecisionRequest, type ApprovalPolicy, type EvidencePacket, type GateState } from './schemas/approval.js';
 
 /** Why a decision was refused: a `GateRefusal` type and a sentence for the approver. */
 export interface Refusal {
@@ -21,11 +16,7 @@ export type DecisionCheck = { ok: true; request: GateDecisionRequest } | { ok: f
  * person who started the run (unless allowed), not a second approval by the same person, and bound to the
  * evidence packet the gate published. Pure, so it runs in update validators, signal handlers and tests.
  */
-export function checkDecision(
-  gate: GateState | null,
-  policy: ApprovalPolicy,
-  raw: unknown,
-): DecisionCheck {
+export function checkDecision(gate: GateState | null, policy: ApprovalPolicy, raw: unknown): DecisionCheck {
   const parsed = GateDecisionRequest.safeParse(raw);
   if (!parsed.success) return refuse(GateRefusal.InvalidDecision, `invalid decision: ${describeIssues(parsed.error)}`);
   const request = parsed.data;

@@ -28,7 +28,11 @@ export interface StepDefinition<N extends string, I extends z.ZodType, O extends
  * A step contract: a name, zod schemas for input and output, and default activity options. Contracts are
  * plain data plus schemas, so workflow code and workers import the same object.
  */
-export interface StepContract<N extends string = string, I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+export interface StepContract<
+  N extends string = string,
+  I extends z.ZodType = z.ZodType,
+  O extends z.ZodType = z.ZodType,
+> {
   readonly name: N;
   readonly description: string;
   readonly input: I;
@@ -95,19 +99,24 @@ export type CheckSite = 'workflow' | 'activity';
  * every failing field path.
  */
 export function parseStepInput<C extends AnyStep>(contract: C, value: unknown, site: CheckSite): StepParsedInput<C> {
-  const result = contract.input.safeParse(value);
+  const schema = contract.input as z.ZodType;
+  const result = schema.safeParse(value);
   if (result.success) return result.data as StepParsedInput<C>;
   const issues = describeIssues(result.error);
   throw finalFailure(
     SlipwayErrorType.InvalidInput,
     `Step "${contract.name}" got invalid input (checked in the ${site}): ${issues}`,
-    { step: contract.name, issues: result.error.issues.map((i: z.core.$ZodIssue) => ({ path: i.path.map(String), message: i.message })) },
+    {
+      step: contract.name,
+      issues: result.error.issues.map((i: z.core.$ZodIssue) => ({ path: i.path.map(String), message: i.message })),
+    },
   );
 }
 
 /** Parses a step's output; on failure throws a non-retryable `SlipwayInvalidOutput` failure. */
 export function parseStepOutput<C extends AnyStep>(contract: C, value: unknown, site: CheckSite): StepOutput<C> {
-  const result = contract.output.safeParse(value);
+  const schema = contract.output as z.ZodType;
+  const result = schema.safeParse(value);
   if (result.success) return result.data as StepOutput<C>;
   throw finalFailure(
     SlipwayErrorType.InvalidOutput,

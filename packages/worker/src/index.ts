@@ -25,4 +25,11 @@ export { ensureSearchAttributes } from './worker/search-attributes.js';
 export * from './dev-server/index.js';
 export * from './serve/index.js';
 export { followRun, type FollowResult, type FollowUntil } from './cli/follow.js';
-export { describeWaitingGate, renderEvidence, renderPending, renderStatus, renderStep, renderSteps } from './cli/render.js';
+export {
+  describeWaitingGate,
+  renderEvidence,
+  renderPending,
+  renderStatus,
+  renderStep,
+  renderSteps,
+} from './cli/render.js';

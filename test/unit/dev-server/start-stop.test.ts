@@ -182,7 +182,7 @@ describe('startDevServer', () => {
     expect(message).toContain('exited during start-up');
     expect(message).toMatch(/command: .*temporal server start-dev --ip 127\.0\.0\.1 --port \d+/);
     expect(message).toContain('--no-such-flag');
-    expect(message).toMatch(/unknown flag/);
+    expect(message).toMatch(/server stderr \(last lines\):\nError: unknown flag: --no-such-flag/);
   });
 });
 

@@ -1,4 +1,10 @@
-import { SlipwayErrorType, finalFailure, type EvidencePacket, type StepParsedInput, type evidenceStep } from '@slipway/sdk';
+import {
+  SlipwayErrorType,
+  finalFailure,
+  type EvidencePacket,
+  type StepParsedInput,
+  type evidenceStep,
+} from '@slipway/sdk';
 import type { ModelRegistry, ModelVersionRecord } from '../ports.js';
 import { digestOfJson } from '../util/digest.js';
 
@@ -10,7 +16,8 @@ import { digestOfJson } from '../util/digest.js';
 export function createEvidenceActivity(deps: { registry: ModelRegistry }) {
   return async ({ candidate, alias }: StepParsedInput<typeof evidenceStep>): Promise<EvidencePacket> => {
     const record = await deps.registry.getVersion(candidate.name, candidate.version);
-    if (!record) throw finalFailure(SlipwayErrorType.NotFound, `model ${candidate.name} v${candidate.version} is not registered`);
+    if (!record)
+      throw finalFailure(SlipwayErrorType.NotFound, `model ${candidate.name} v${candidate.version} is not registered`);
     const champion = await championOf(deps.registry, record, alias);
     const packet = {
       model: record.name,

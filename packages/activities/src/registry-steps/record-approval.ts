@@ -16,7 +16,9 @@ export function createRecordApprovalActivity(deps: { registry: ModelRegistry }) 
       evidenceDigest: input.evidenceDigest,
       workflowId,
       runId,
-      idempotencyKey: stepIdempotencyKey(`approval/${input.version.name}/${input.version.version}/${input.evidenceDigest}`),
+      idempotencyKey: stepIdempotencyKey(
+        `approval/${input.version.name}/${input.version.version}/${input.evidenceDigest}`,
+      ),
     });
     return { recorded: true };
   };

@@ -19,7 +19,9 @@ export function createRegisterActivity(deps: { registry: ModelRegistry; artifact
       artifact: input.model,
       metrics: input.metrics,
       lineage: input.lineage,
-      idempotencyKey: stepIdempotencyKey(`register/${input.lineage.workflowId}/${input.lineage.runId}/${input.model.digest}`),
+      idempotencyKey: stepIdempotencyKey(
+        `register/${input.lineage.workflowId}/${input.lineage.runId}/${input.model.digest}`,
+      ),
     });
     return { version: { name: version.name, version: version.version, digest: version.artifact.digest }, created };
   };

@@ -14,8 +14,8 @@ export interface StepIdentity {
 export function currentStepIdentity(): StepIdentity | undefined {
   const info = currentActivityInfo();
   const execution = info?.workflowExecution;
-  if (!execution) return undefined;
-  return { workflowId: execution.workflowId, runId: execution.runId, activityId: (info as Context['info']).activityId };
+  if (!info || !execution) return undefined;
+  return { workflowId: execution.workflowId, runId: execution.runId, activityId: info.activityId };
 }
 
 /**

@@ -41,7 +41,7 @@ const REFUSAL_CODES: Record<string, ClientErrorCode> = {
 /** Whether an error is Temporal's "workflow not found". */
 export function isNotFound(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  return err.name === 'WorkflowNotFoundError' || /not found/i.test(err.message) && /workflow/i.test(err.message);
+  return err.name === 'WorkflowNotFoundError' || (/not found/i.test(err.message) && /workflow/i.test(err.message));
 }
 
 /** Turns a failed gate update into a `SlipwayClientError` with the gate's reason. */
@@ -58,13 +58,12 @@ export function gateError(err: unknown, runId: string): SlipwayClientError {
       { cause: err },
     );
   }
-  if (err instanceof Error && /workflow execution already completed/i.test(err.message)) {
-    return new SlipwayClientError(ClientErrorCode.GateClosed, `run ${runId} has already finished; its gate is closed`, { cause: err });
-  }
   return new SlipwayClientError(ClientErrorCode.InvalidDecision, rootMessage(err), { cause: err });
 }
 
 /** The error for a run id that does not exist. */
 export function unknownRun(runId: string, cause?: unknown): SlipwayClientError {
-  return new SlipwayClientError(ClientErrorCode.UnknownRun, `no run with id "${runId}" exists in this namespace`, { cause });
+  return new SlipwayClientError(ClientErrorCode.UnknownRun, `no run with id "${runId}" exists in this namespace`, {
+    cause,
+  });
 }

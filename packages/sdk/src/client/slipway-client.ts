@@ -96,8 +96,17 @@ export class SlipwayClient {
   }
 
   /** Starts a pipeline run. `runId` defaults to `<pipeline>-<timestamp>-<random>`. */
-  async start(pipeline: string, input: unknown, opts: { runId?: string; taskQueue?: string } = {}): Promise<{ runId: string }> {
-    const runId = opts.runId ?? `${pipeline}-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
+  async start(
+    pipeline: string,
+    input: unknown,
+    opts: { runId?: string; taskQueue?: string } = {},
+  ): Promise<{ runId: string }> {
+    const runId =
+      opts.runId ??
+      `${pipeline}-${new Date()
+        .toISOString()
+        .replace(/[-:.TZ]/g, '')
+        .slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
     await this.temporal.workflow.start(pipeline, {
       workflowId: runId,
       taskQueue: opts.taskQueue ?? this.options.taskQueue ?? DEFAULT_TASK_QUEUE,
@@ -117,10 +126,16 @@ export class SlipwayClient {
       startTime: description.startTime,
       ...(description.closeTime ? { closeTime: description.closeTime } : {}),
     };
-    const progress = await this.withDeadline(5_000, () => handle.query<RunProgress>(SlipwayMessage.progress)).catch(() => undefined);
+    const progress = await this.withDeadline(5_000, () => handle.query<RunProgress>(SlipwayMessage.progress)).catch(
+      () => undefined,
+    );
     if (progress) status.progress = progress;
     if (description.status.name === 'COMPLETED') status.result = await handle.result();
-    if (description.status.name === 'FAILED') status.failure = await handle.result().then(() => undefined, (err: unknown) => rootMessage(err));
+    if (description.status.name === 'FAILED')
+      status.failure = await handle.result().then(
+        () => undefined,
+        (err: unknown) => rootMessage(err),
+      );
     return status;
   }
 
@@ -138,7 +153,8 @@ export class SlipwayClient {
       .catch((err: unknown) => {
         throw isNotFound(err) ? unknownRun(runId, err) : err;
       });
-    if (!gate) throw new SlipwayClientError(ClientErrorCode.NoGate, `run ${runId} has not reached its approval gate yet`);
+    if (!gate)
+      throw new SlipwayClientError(ClientErrorCode.NoGate, `run ${runId} has not reached its approval gate yet`);
     return gate;
   }
 
@@ -183,13 +199,34 @@ export class SlipwayClient {
         handle.executeUpdate<GateState, [GateDecisionRequestInput]>(SlipwayMessage.gateDecide, { args: [request] }),
       );
     } catch (err) {
-      throw gateError(err, runId);
+      throw isNotFound(err) ? await this.closedOrUnknown(runId, err) : gateError(err, runId);
     }
   }
 
-  private async decisionRequest(runId: string, kind: 'approve' | 'reject', d: DecisionOptions): Promise<GateDecisionRequestInput> {
+  /** An update to a closed run fails as "not found": tell a finished run's closed gate from a missing run. */
+  private async closedOrUnknown(runId: string, cause: unknown): Promise<SlipwayClientError> {
+    const description = await this.describe(runId).catch(() => undefined);
+    if (!description) return unknownRun(runId, cause);
+    return new SlipwayClientError(
+      ClientErrorCode.GateClosed,
+      `run ${runId} has already finished (${description.status.name}); its gate is closed`,
+      { cause },
+    );
+  }
+
+  private async decisionRequest(
+    runId: string,
+    kind: 'approve' | 'reject',
+    d: DecisionOptions,
+  ): Promise<GateDecisionRequestInput> {
     const evidenceDigest = d.evidenceDigest ?? (await this.gate(runId)).evidence.digest;
-    return { decision: kind, approver: d.as, groups: d.groups ?? [], evidenceDigest, ...(d.comment ? { comment: d.comment } : {}) };
+    return {
+      decision: kind,
+      approver: d.as,
+      groups: d.groups ?? [],
+      evidenceDigest,
+      ...(d.comment ? { comment: d.comment } : {}),
+    };
   }
 
   private async describe(runId: string): Promise<WorkflowExecutionDescription> {

@@ -41,7 +41,10 @@ export const TrainAndPromoteInput = z.object({
   startedBy: z.string().min(1).optional(),
   /** Per-step activity option overrides, keyed by the built-in step names. */
   stepOptions: z
-    .partialRecord(z.enum(['validate', 'train', 'register', 'evidence', 'recordApproval', 'deploy']), StepOptionsOverride)
+    .partialRecord(
+      z.enum(['validate', 'train', 'register', 'evidence', 'recordApproval', 'deploy']),
+      StepOptionsOverride,
+    )
     .default({}),
 });
 /** Input of `trainAndPromote` after defaults. */

@@ -86,7 +86,13 @@ export function createApprovalGate(options: {
       const check = checkDecision(gate, policy, raw);
       if (!check.ok) throw ApplicationFailure.nonRetryable(check.refusal.message, check.refusal.type);
       const { request } = check;
-      accept({ decision: request.decision, approver: request.approver, comment: request.comment, at: now(), via: 'update' });
+      accept({
+        decision: request.decision,
+        approver: request.approver,
+        comment: request.comment,
+        at: now(),
+        via: 'update',
+      });
       return copy(gate as GateState);
     },
     {
@@ -101,7 +107,13 @@ export function createApprovalGate(options: {
     const check = checkDecision(gate, policy, raw);
     if (check.ok) {
       const { request } = check;
-      accept({ decision: request.decision, approver: request.approver, comment: request.comment, at: now(), via: 'signal' });
+      accept({
+        decision: request.decision,
+        approver: request.approver,
+        comment: request.comment,
+        at: now(),
+        via: 'signal',
+      });
       return;
     }
     const approver = typeof raw === 'object' && raw !== null ? String((raw as { approver?: unknown }).approver) : '?';
@@ -117,7 +129,8 @@ export function createApprovalGate(options: {
       gate = current;
       upsertSearchAttributes([{ key: gateStatusKey, value: 'pending' }]);
       const reason = autoApprovalReason(policy, opening.evidence);
-      if (reason) accept({ decision: 'approve', approver: 'slipway:auto-approve', comment: reason, at: now(), via: 'policy' });
+      if (reason)
+        accept({ decision: 'approve', approver: 'slipway:auto-approve', comment: reason, at: now(), via: 'policy' });
       const decided = await condition(() => current.status !== 'pending', policy.timeout);
       if (!decided && policy.onTimeout === 'approve') {
         const comment = `no decision within ${policy.timeout}; the policy approves on timeout`;

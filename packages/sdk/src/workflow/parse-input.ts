@@ -9,5 +9,8 @@ import { describeIssues } from '../step.js';
 export function parseWorkflowInput<S extends z.ZodType>(schema: S, value: unknown, workflow: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw finalFailure(SlipwayErrorType.InvalidInput, `Workflow "${workflow}" got invalid input: ${describeIssues(result.error)}`);
+  throw finalFailure(
+    SlipwayErrorType.InvalidInput,
+    `Workflow "${workflow}" got invalid input: ${describeIssues(result.error)}`,
+  );
 }

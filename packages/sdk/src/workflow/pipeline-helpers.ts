@@ -39,4 +39,3 @@ export function describeTraining(t: TrainingResult): string {
   const resumed = t.resumedFromEpoch > 0 ? `; resumed from epoch ${t.resumedFromEpoch}` : '';
   return `${t.trainer} on ${t.trainRows} rows, tested on ${t.testRows}: ${metrics}${resumed}`;
 }
-

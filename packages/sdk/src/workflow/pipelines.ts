@@ -43,17 +43,34 @@ export async function trainAndPromote(raw: TrainAndPromoteInputRaw): Promise<Tra
   );
   const { version } = await tracker.run(
     'register',
-    () => steps.register({ modelName: input.modelName, model: training.model, metrics: training.metrics, lineage: lineageOf(input.features, validation, training) }),
+    () =>
+      steps.register({
+        modelName: input.modelName,
+        model: training.model,
+        metrics: training.metrics,
+        lineage: lineageOf(input.features, validation, training),
+      }),
     (r) => `${r.version.name} v${r.version.version}${r.created ? '' : ' (already registered)'}`,
   );
-  const promotion = await promoteWithApproval({ tracker, gate, version, deploy: input.deploy, stepOptions: input.stepOptions });
+  const promotion = await promoteWithApproval({
+    tracker,
+    gate,
+    version,
+    deploy: input.deploy,
+    stepOptions: input.stepOptions,
+  });
   const { deployment } = promotion;
   return {
     status: promotion.status,
     model: version.name,
     version,
     metrics: training.metrics,
-    dataset: { uri: validation.dataset.uri, digest: validation.dataset.digest, rows: validation.rows, badRows: validation.badRows },
+    dataset: {
+      uri: validation.dataset.uri,
+      digest: validation.dataset.digest,
+      rows: validation.rows,
+      badRows: validation.badRows,
+    },
     validationReport: validation.report,
     evidenceDigest: promotion.evidenceDigest,
     decisions: promotion.decisions,

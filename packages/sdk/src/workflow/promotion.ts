@@ -30,13 +30,21 @@ export interface PromotionResult {
  */
 export async function promoteWithApproval(request: PromotionRequest): Promise<PromotionResult> {
   const { tracker, gate, version, deploy } = request;
-  const steps = useSteps({ evidence: evidenceStep, recordApproval: recordApprovalStep, deploy: deployStep }, request.stepOptions);
+  const steps = useSteps(
+    { evidence: evidenceStep, recordApproval: recordApprovalStep, deploy: deployStep },
+    request.stepOptions,
+  );
   const { outcome, evidenceDigest } = await tracker.run(
     'approval',
     async () => {
       const evidence = await steps.evidence({ candidate: version, alias: deploy.alias });
       const outcome = await gate.open({ model: version.name, version: version.version, evidence });
-      await steps.recordApproval({ version, outcome: outcome.status, decisions: outcome.decisions, evidenceDigest: evidence.digest });
+      await steps.recordApproval({
+        version,
+        outcome: outcome.status,
+        decisions: outcome.decisions,
+        evidenceDigest: evidence.digest,
+      });
       return { outcome, evidenceDigest: evidence.digest };
     },
     ({ outcome }) => describeOutcome(outcome),
@@ -49,7 +57,8 @@ export async function promoteWithApproval(request: PromotionRequest): Promise<Pr
   const deployment = await tracker.run(
     'deploy',
     () => steps.deploy({ version, serverUrl: deploy.serverUrl, alias: deploy.alias }),
-    (d) => `v${d.version} serving at ${d.serverUrl} (previous: ${d.previousVersion === null ? 'none' : `v${d.previousVersion}`})`,
+    (d) =>
+      `v${d.version} serving at ${d.serverUrl} (previous: ${d.previousVersion === null ? 'none' : `v${d.previousVersion}`})`,
   );
   return { ...closed, status: 'deployed', deployment };
 }

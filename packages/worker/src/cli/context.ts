@@ -37,7 +37,11 @@ export async function commandClient(config: SlipwayConfig, who?: string): Promis
 }
 
 /** Runs `fn` with a client and closes it afterwards. */
-export async function withClient<T>(options: GlobalOptions, who: string | undefined, fn: (client: SlipwayClient, config: SlipwayConfig) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  options: GlobalOptions,
+  who: string | undefined,
+  fn: (client: SlipwayClient, config: SlipwayConfig) => Promise<T>,
+): Promise<T> {
   const config = commandConfig(options);
   const client = await commandClient(config, who);
   try {

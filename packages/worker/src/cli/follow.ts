@@ -30,14 +30,16 @@ export async function followRun(
     const status = await client.status(runId);
     const { progress } = status;
     for (const step of progress?.steps ?? []) {
-      const key = `${step.status}|${step.summary ?? ''}`;
+      const gate = step.step === 'approval' ? (progress?.gate?.status ?? '') : '';
+      const key = `${step.status}|${step.summary ?? ''}|${gate}`;
       if (seen.get(step.step) === key || step.status === 'pending') continue;
       seen.set(step.step, key);
       if (progress) options.onStep?.(step, progress);
     }
     const closed = status.status !== 'RUNNING';
     const gateWaiting = progress?.gate?.status === 'pending';
-    if (closed || (options.until === 'gate' && gateWaiting)) return { status: status.status, seen, ...(progress ? { progress } : {}) };
+    if (closed || (options.until === 'gate' && gateWaiting))
+      return { status: status.status, seen, ...(progress ? { progress } : {}) };
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
   }
 }

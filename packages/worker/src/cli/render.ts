@@ -22,7 +22,8 @@ export function renderSteps(progress: RunProgress): string {
 
 /** One step as a line; a waiting gate shows who it waits for. */
 export function renderStep(step: StepProgress, width = step.step.length, gate: GateState | null = null): string {
-  const seconds = step.startedAt && step.finishedAt ? (Date.parse(step.finishedAt) - Date.parse(step.startedAt)) / 1000 : undefined;
+  const seconds =
+    step.startedAt && step.finishedAt ? (Date.parse(step.finishedAt) - Date.parse(step.startedAt)) / 1000 : undefined;
   const took = seconds === undefined ? '' : pc.dim(` (${seconds.toFixed(1)}s)`);
   const waiting = step.step === 'approval' && gate?.status === 'pending' ? describeWaitingGate(gate) : undefined;
   const summary = waiting ?? step.summary ?? '';
@@ -50,7 +51,14 @@ export function renderStatus(status: RunStatus): string {
 export function renderEvidence(gate: GateState): string {
   const { evidence } = gate;
   const champion = evidence.champion;
-  const table = new Table({ style: TABLE_STYLE, head: ['metric', `candidate v${evidence.candidate.version}`, champion ? `champion v${champion.version}` : 'champion'] });
+  const table = new Table({
+    style: TABLE_STYLE,
+    head: [
+      'metric',
+      `candidate v${evidence.candidate.version}`,
+      champion ? `champion v${champion.version}` : 'champion',
+    ],
+  });
   for (const [metric, value] of Object.entries(evidence.candidate.metrics)) {
     const theirs = champion?.metrics[metric];
     table.push([metric, value.toFixed(4), theirs === undefined ? '—' : theirs.toFixed(4)]);
@@ -61,7 +69,10 @@ export function renderEvidence(gate: GateState): string {
     pc.dim(`evidence ${evidence.digest}`),
     pc.dim(`dataset  ${evidence.datasetDigest} (${evidence.datasetUri})`),
     pc.dim(`report   ${evidence.validationReportDigest}   code ${evidence.codeVersion}`),
-    ...gate.decisions.map((d) => `  ${d.decision === 'approve' ? pc.green('approved') : pc.red('rejected')} by ${d.approver} at ${d.at}${d.comment ? `: ${d.comment}` : ''}`),
+    ...gate.decisions.map(
+      (d) =>
+        `  ${d.decision === 'approve' ? pc.green('approved') : pc.red('rejected')} by ${d.approver} at ${d.at}${d.comment ? `: ${d.comment}` : ''}`,
+    ),
     ...gate.refused.map((r) => pc.dim(`  refused ${r.approver} (${r.via}): ${r.reason}`)),
   ].join('\n');
 }
@@ -69,13 +80,18 @@ export function renderEvidence(gate: GateState): string {
 /** Pending approvals as a table. */
 export function renderPending(pending: PendingApproval[]): string {
   if (pending.length === 0) return 'No promotions are waiting for approval.';
-  const table = new Table({ style: TABLE_STYLE, head: ['run', 'model', 'candidate', 'champion', 'approvers', 'until'] });
+  const table = new Table({
+    style: TABLE_STYLE,
+    head: ['run', 'model', 'candidate', 'champion', 'approvers', 'until'],
+  });
   for (const { runId, gate } of pending) {
     table.push([
       runId,
       `${gate.model} v${gate.version}`,
       metricsLine(gate.evidence.candidate.metrics),
-      gate.evidence.champion ? `v${gate.evidence.champion.version} ${metricsLine(gate.evidence.champion.metrics)}` : '—',
+      gate.evidence.champion
+        ? `v${gate.evidence.champion.version} ${metricsLine(gate.evidence.champion.metrics)}`
+        : '—',
       `${gate.decisions.length}/${gate.quorum}: ${[...gate.approvers, ...gate.approverGroups.map((g) => `group:${g}`)].join(', ')}`,
       gate.deadline,
     ]);

@@ -24,7 +24,10 @@ export const SlipwayConfigInput = z
     registry: z.string().regex(/^sqlite:.+/, 'expected sqlite:<path>'),
     /** The artifact store directory. */
     artifacts: z.string().min(1),
-    modelServer: z.object({ url: z.url(), port: z.number().int().min(0).max(65535) }).partial().strict(),
+    modelServer: z
+      .object({ url: z.url(), port: z.number().int().min(0).max(65535) })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();
@@ -50,7 +53,9 @@ export const DEFAULT_MODEL_SERVER_PORT = 8765;
  * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`) and `overrides`.
  * A bad value fails with the file (or variable) and the field that is wrong.
  */
-export function loadConfig(options: { cwd?: string; env?: NodeJS.ProcessEnv; overrides?: SlipwayConfigInput } = {}): SlipwayConfig {
+export function loadConfig(
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; overrides?: SlipwayConfigInput } = {},
+): SlipwayConfig {
   const cwd = options.cwd ?? process.cwd();
   const fromFile = readConfigFile(cwd);
   const fromEnv = parseLayer(envLayer(options.env ?? process.env), 'the environment');
@@ -78,7 +83,11 @@ function parseLayer(raw: unknown, source: string): SlipwayConfigInput {
 }
 
 function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const temporal = pick({ address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, apiKey: env.TEMPORAL_API_KEY });
+  const temporal = pick({
+    address: env.TEMPORAL_ADDRESS,
+    namespace: env.TEMPORAL_NAMESPACE,
+    apiKey: env.TEMPORAL_API_KEY,
+  });
   const modelServer = pick({ url: env.SLIPWAY_MODEL_SERVER });
   return pick({
     home: env.SLIPWAY_HOME,

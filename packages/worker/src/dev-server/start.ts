@@ -28,7 +28,7 @@ export const STOP_GRACE_MS = 10_000;
  * handle does not keep the Node.js event loop alive.
  *
  * @throws DevServerError `PORT_IN_USE`, `START_FAILED` or `START_TIMEOUT` (with the command line and
- * the tail of the server's output), or an install error from `ensureTemporalCli`.
+ * the tail of the server's stderr), or an install error from `ensureTemporalCli`.
  */
 export async function startDevServer(options: StartDevServerOptions): Promise<DevServer> {
   const cli = await ensureTemporalCli({
@@ -113,7 +113,7 @@ function spawnServer(
   file: string,
   args: readonly string[],
   resolved: ResolvedDevServerOptions,
-): { child: ChildProcess; output: OutputTail; exited: Promise<ExitInfo> } {
+): { child: ChildProcess; output: ServerOutput; exited: Promise<ExitInfo> } {
   const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   const output = captureOutput(child, resolved);
   const exited = new Promise<ExitInfo>((resolve) => {
@@ -123,14 +123,21 @@ function spawnServer(
   return { child, output, exited };
 }
 
-function captureOutput(child: ChildProcess, resolved: ResolvedDevServerOptions): OutputTail {
-  const output = new OutputTail(32_768);
+/** What the server wrote: everything (for `outputTail()`) and stderr alone (for error messages). */
+interface ServerOutput {
+  readonly all: OutputTail;
+  readonly stderr: OutputTail;
+}
+
+function captureOutput(child: ChildProcess, resolved: ResolvedDevServerOptions): ServerOutput {
+  const output: ServerOutput = { all: new OutputTail(32_768), stderr: new OutputTail(16_384) };
   for (const stream of ['stdout', 'stderr'] as const) {
     const readable = child[stream];
     if (readable === null) continue;
     readable.setEncoding('utf8');
     readable.on('data', (chunk: string) => {
-      output.append(chunk);
+      output.all.append(chunk);
+      if (stream === 'stderr') output.stderr.append(chunk);
       resolved.onOutput?.(chunk, stream);
     });
     (readable as Socket).unref();
@@ -143,7 +150,7 @@ function createHandle(
   child: ChildProcess,
   pid: number,
   exited: Promise<ExitInfo>,
-  output: OutputTail,
+  output: ServerOutput,
   resolved: ResolvedDevServerOptions,
   cli: TemporalCli,
 ): DevServer {
@@ -172,7 +179,7 @@ function createHandle(
     pid,
     dbFile: resolved.dbFile,
     cli,
-    outputTail: () => output.lines(50),
+    outputTail: () => output.all.lines(50),
     stop: () => guarded.stop(),
   };
 }
@@ -196,10 +203,10 @@ function exitError(
   info: ExitInfo,
   resolved: ResolvedDevServerOptions,
   commandLine: string,
-  output: OutputTail,
+  output: ServerOutput,
 ): DevServerError {
   const status = info.error?.message ?? (info.code === null ? `killed by ${info.signal}` : `exit code ${info.code}`);
-  const taken = /listen tcp [^\s]*:(\d+): bind: address already in use/i.exec(output.toString());
+  const taken = /listen tcp [^\s]*:(\d+): bind: address already in use/i.exec(output.all.toString());
   if (taken !== null) {
     const port = Number(taken[1]);
     const message =
@@ -221,11 +228,12 @@ function startError(
   code: DevServerErrorCode,
   message: string,
   commandLine: string,
-  output: OutputTail,
+  output: ServerOutput,
 ): DevServerError {
-  const tail = output.lines(30);
-  return new DevServerError(
-    code,
-    `${message}\ncommand: ${commandLine}\nserver output (last lines):\n${tail || '(none)'}`,
-  );
+  const stderr = output.stderr.lines(30);
+  const tail =
+    stderr === ''
+      ? `server output (last lines):\n${output.all.lines(30) || '(none)'}`
+      : `server stderr (last lines):\n${stderr}`;
+  return new DevServerError(code, `${message}\ncommand: ${commandLine}\n${tail}`);
 }

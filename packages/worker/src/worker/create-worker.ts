@@ -34,7 +34,15 @@ export interface SlipwayWorkerOptions {
   connection?: NativeConnection;
   identity?: string;
   /** Tunables passed to the Temporal worker as they are. */
-  workerOptions?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'shutdownGraceTime' | 'maxCachedWorkflows'>>;
+  workerOptions?: Partial<
+    Pick<
+      WorkerOptions,
+      | 'maxConcurrentActivityTaskExecutions'
+      | 'maxConcurrentWorkflowTaskExecutions'
+      | 'shutdownGraceTime'
+      | 'maxCachedWorkflows'
+    >
+  >;
 }
 
 /** A running-ready Slipway worker and what it owns. */
@@ -65,7 +73,9 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: options.workflowsPath ?? builtinWorkflowsPath() }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: options.workflowsPath ?? builtinWorkflowsPath() }),
     activities: { ...createActivities(deps), ...options.activities },
     ...(options.identity ? { identity: options.identity } : {}),
     ...options.workerOptions,
@@ -93,7 +103,9 @@ export async function connectWorker(config: SlipwayConfig): Promise<NativeConnec
       ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey, tls: true } : {}),
     });
   } catch (err) {
-    throw new Error(`cannot reach Temporal at ${config.temporal.address}: ${err instanceof Error ? err.message : String(err)}. Start a dev server with \`slipway dev\` or set TEMPORAL_ADDRESS.`);
+    throw new Error(
+      `cannot reach Temporal at ${config.temporal.address}: ${err instanceof Error ? err.message : String(err)}. Start a dev server with \`slipway dev\` or set TEMPORAL_ADDRESS.`,
+    );
   }
 }
 

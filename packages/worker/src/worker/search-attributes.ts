@@ -22,7 +22,9 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
     });
   } catch (err) {
     const how = missing.map((n) => `temporal operator search-attribute create --name ${n} --type Keyword`).join('; ');
-    throw new Error(`namespace "${namespace}" lacks the search attributes ${missing.join(', ')} and they could not be added (${err instanceof Error ? err.message : String(err)}). Add them with: ${how}`);
+    throw new Error(
+      `namespace "${namespace}" lacks the search attributes ${missing.join(', ')} and they could not be added (${err instanceof Error ? err.message : String(err)}). Add them with: ${how}`,
+    );
   }
   return missing;
 }

@@ -33,7 +33,8 @@ export function registerApprovalCommands(program: Command, globals: () => Global
             ...(options.group ? { groups: options.group } : {}),
             ...(options.evidence ? { evidenceDigest: options.evidence } : {}),
           };
-          const gate = kind === 'approve' ? await client.approve(runId, decision) : await client.reject(runId, decision);
+          const gate =
+            kind === 'approve' ? await client.approve(runId, decision) : await client.reject(runId, decision);
           console.log(`${pc.green('✔')} ${kind === 'approve' ? 'approval' : 'rejection'} by ${options.as} accepted`);
           console.log(renderEvidence(gate));
         });

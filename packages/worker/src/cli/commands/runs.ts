@@ -20,9 +20,14 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
         const { runId } = await client.start(pipeline, input, options.runId ? { runId: options.runId } : {});
         console.log(`started ${pc.bold(runId)}`);
         if (!options.wait) return;
-        const last = await followRun(client, runId, { until: 'gate', onStep: (step) => console.log(renderStep(step, 10)) });
+        const last = await followRun(client, runId, {
+          until: 'gate',
+          onStep: (step, progress) => console.log(renderStep(step, 10, progress.gate)),
+        });
         if (last.progress?.gate?.status === 'pending') {
-          console.log(`\nwaiting for approval; decide with:\n  slipway approve ${runId} --as <name>\n  slipway reject ${runId} --as <name>`);
+          console.log(
+            `\nwaiting for approval; decide with:\n  slipway approve ${runId} --as <name>\n  slipway reject ${runId} --as <name>`,
+          );
         } else if (last.status !== 'COMPLETED') {
           process.exitCode = 1;
           console.log(renderStatus(await client.status(runId)));

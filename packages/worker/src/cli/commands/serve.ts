@@ -10,7 +10,9 @@ export function registerServeCommand(program: Command, globals: () => GlobalOpti
   program
     .command('serve')
     .description('run the local model server on 127.0.0.1 (deploy targets it; it logs served features for monitor)')
-    .option('--port <port>', 'port (default: modelServer.port in the config, else 8765; 0 = any free port)', (v) => Number.parseInt(v, 10))
+    .option('--port <port>', 'port (default: modelServer.port in the config, else 8765; 0 = any free port)', (v) =>
+      Number.parseInt(v, 10),
+    )
     .action(async (options) => {
       const config = commandConfig(globals());
       const running = await startModelServer({
@@ -19,7 +21,9 @@ export function registerServeCommand(program: Command, globals: () => GlobalOpti
         predictors: builtinPredictors,
         port: options.port ?? config.modelServer.port,
       });
-      console.log(`${pc.green('●')} model server listening on ${pc.bold(running.url)} (state in ${config.home}/serving); Ctrl-C to stop`);
+      console.log(
+        `${pc.green('●')} model server listening on ${pc.bold(running.url)} (state in ${config.home}/serving); Ctrl-C to stop`,
+      );
       await untilStopSignal();
       await running.close();
       console.log('model server stopped');

@@ -16,9 +16,13 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       const slipway = await createSlipwayWorker({
         config,
         ...(options.workflows ? { workflowsPath: resolve(options.workflows) } : {}),
-        ...(options.maxActivities ? { workerOptions: { maxConcurrentActivityTaskExecutions: options.maxActivities } } : {}),
+        ...(options.maxActivities
+          ? { workerOptions: { maxConcurrentActivityTaskExecutions: options.maxActivities } }
+          : {}),
       });
-      console.log(`${pc.green('●')} worker polling ${pc.bold(config.taskQueue)} on ${config.temporal.address} (namespace ${config.temporal.namespace}); Ctrl-C to stop`);
+      console.log(
+        `${pc.green('●')} worker polling ${pc.bold(config.taskQueue)} on ${config.temporal.address} (namespace ${config.temporal.namespace}); Ctrl-C to stop`,
+      );
       await slipway.run();
       console.log('worker stopped');
     });

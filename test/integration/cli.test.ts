@@ -1,0 +1,261 @@
+/**
+ * The `slipway` CLI end to end, as a user runs it: the built `main.js` as a child process against the suite's
+ * dev server, a harness worker serving the ready-made pipelines, and an input file next to its data. Covers
+ * run → status → approvals → approve/reject, and the errors a user meets (unknown run, no server, bad input).
+ */
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { TrainAndPromoteResult } from '@slipway/sdk';
+import type { RunStatus } from '@slipway/sdk/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATA_DIR, PIPELINE_JSON } from '../../examples/churn/src/input.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { runCli } from '../support/processes.js';
+import { eventually } from '../support/waits.js';
+
+let h: Harness;
+let inputs: string;
+
+beforeAll(async () => {
+  h = await startHarness({ name: 'cli' });
+  inputs = join(h.home, 'inputs');
+  await mkdir(join(inputs, 'data'), { recursive: true });
+  await copyFile(join(DATA_DIR, 'churn.csv'), join(inputs, 'data', 'churn.csv'));
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** Runs `slipway <args>` with the global flags that point it at this harness (or at `address`). */
+function slipway(args: string[], address = h.config.temporal.address) {
+  return runCli(['--address', address, '--home', h.home, '--task-queue', h.config.taskQueue, ...args]);
+}
+
+/** Writes a run input next to `data/churn.csv`: `pipeline.json` with the dataset path left relative. */
+async function writeInput(file: string, overrides: Record<string, unknown> = {}): Promise<string> {
+  const base = JSON.parse(await readFile(PIPELINE_JSON, 'utf8')) as Record<string, unknown> & {
+    deploy: object;
+    approval: object;
+  };
+  const input = {
+    ...base,
+    dataset: { uri: 'data/churn.csv', format: 'csv' },
+    approval: { ...base.approval, approvers: ['maria', 'lee'] },
+    deploy: { ...base.deploy, serverUrl: h.modelServer.url },
+    ...overrides,
+  };
+  const path = join(inputs, file);
+  await writeFile(path, JSON.stringify(input, null, 2));
+  return path;
+}
+
+/** Where the relative `data/churn.csv` of the input files must resolve to (not to the CLI's working directory). */
+function datasetUri(): string {
+  return pathToFileURL(join(inputs, 'data', 'churn.csv')).href;
+}
+
+/** The run id from `run`'s "started <runId>" line. */
+function startedRunId(output: string): string {
+  const runId = /^started (\S+)$/m.exec(output)?.[1];
+  expect(runId, `no "started <runId>" line in:\n${output}`).toBeDefined();
+  return runId!;
+}
+
+/** `slipway status <runId> --json`, parsed. */
+async function statusJson(runId: string): Promise<RunStatus> {
+  const { code, output } = await slipway(['status', runId, '--json']);
+  expect(code, output).toBe(0);
+  return JSON.parse(output) as RunStatus;
+}
+
+/** Polls `status --json` until the run has closed. */
+function closedStatus(runId: string): Promise<RunStatus> {
+  return eventually(`run ${runId} to close`, async () => {
+    const status = await statusJson(runId);
+    return status.status === 'RUNNING' ? undefined : status;
+  });
+}
+
+/** A port on 127.0.0.1 where nothing listens. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+describe('slipway run, status, approvals, approve', () => {
+  let runId: string;
+
+  it('run starts the pipeline, prints each step as it completes, and says how to decide at the gate', async () => {
+    const { code, output } = await slipway([
+      'run',
+      'trainAndPromote',
+      '--input',
+      await writeInput('pipeline.json', { modelName: 'cli-churn' }),
+    ]);
+    expect(code, output).toBe(0);
+    runId = startedRunId(output);
+    expect(runId).toMatch(/^trainAndPromote-/);
+    expect(output).toMatch(/✔ validate\s+2000 rows, 0 bad; sha256:/);
+    expect(output).toMatch(/✔ train\s+logistic-regression on \d+ rows, tested on \d+: .*auc 0\.\d{3}/);
+    expect(output).toMatch(/✔ register\s+cli-churn v1/);
+    expect(output).toContain('waiting for approval; decide with:');
+    expect(output).toContain(`slipway approve ${runId} --as <name>`);
+    expect(output).toContain(`slipway reject ${runId} --as <name>`);
+    expect(output.indexOf('validate')).toBeLessThan(output.indexOf('register'));
+  });
+
+  it('status shows the steps with their summaries and the evidence table', async () => {
+    const { code, output } = await slipway(['status', runId]);
+    expect(code, output).toBe(0);
+    expect(output).toContain(`${runId}  trainAndPromote  RUNNING`);
+    expect(output).toMatch(/✔ validate\s+2000 rows, 0 bad/);
+    expect(output).toMatch(/✔ register\s+cli-churn v1/);
+    expect(output).toMatch(/▶ approval\s+waiting for approval: 0\/1 from maria, lee/);
+    expect(output).toContain('gate for cli-churn v1: pending');
+    expect(output).toMatch(/metric\s*│\s*candidate v1\s*│\s*champion/);
+    expect(output).toMatch(/auc\s*│\s*0\.\d{4}\s*│\s*—/);
+    expect(output).toMatch(/evidence sha256:[0-9a-f]{64}/);
+    expect(output).toContain(`(${datasetUri()})`);
+
+    const status = await statusJson(runId);
+    expect(status.status).toBe('RUNNING');
+    expect(status.progress?.gate?.status).toBe('pending');
+    expect(status.progress?.gate?.approvers).toEqual(['maria', 'lee']);
+    expect(status.progress?.gate?.evidence.datasetUri, 'the relative path resolves against the input file').toBe(
+      datasetUri(),
+    );
+  });
+
+  it('approvals lists the waiting run with its model, as a table and as JSON', async () => {
+    const listed = await eventually('the run in `slipway approvals`', async () => {
+      const { code, output } = await slipway(['approvals']);
+      expect(code, output).toBe(0);
+      return output.includes(runId) ? output : undefined;
+    });
+    expect(listed).toMatch(new RegExp(`${runId}\\s*│\\s*cli-churn v1`));
+    expect(listed).toContain('maria, lee');
+
+    const { code, output } = await slipway(['approvals', '--json']);
+    expect(code, output).toBe(0);
+    const pending = JSON.parse(output) as { runId: string; gate: { model: string; version: number } }[];
+    expect(pending.find((p) => p.runId === runId)?.gate).toMatchObject({ model: 'cli-churn', version: 1 });
+  });
+
+  it('approve refuses someone outside the policy and leaves the gate open', async () => {
+    const { code, output } = await slipway(['approve', runId, '--as', 'mallory']);
+    expect(code, output).toBe(1);
+    expect(output).toContain('error:');
+    expect(output).toContain('mallory is not allowed');
+    expect(output).toContain('(allowed: maria, lee)');
+    expect(output).not.toContain('accepted');
+    const status = await statusJson(runId);
+    expect(status.progress?.gate?.status).toBe('pending');
+    expect(status.progress?.gate?.decisions).toEqual([]);
+  });
+
+  it('approve by an allowed approver deploys the model; a second decision is refused', async () => {
+    const approved = await slipway(['approve', runId, '--as', 'maria', '--comment', 'AUC is fine for a first model']);
+    expect(approved.code, approved.output).toBe(0);
+    expect(approved.output).toContain('approval by maria accepted');
+    expect(approved.output).toContain('gate for cli-churn v1: approved');
+    expect(approved.output).toContain('approved by maria');
+    expect(approved.output).toContain('AUC is fine for a first model');
+
+    const status = await closedStatus(runId);
+    expect(status.status).toBe('COMPLETED');
+    expect(status.result as TrainAndPromoteResult).toMatchObject({
+      status: 'deployed',
+      model: 'cli-churn',
+      version: { version: 1 },
+    });
+    const text = await slipway(['status', runId]);
+    expect(text.output).toMatch(/✔ deploy\s+v1 serving at http:\/\/127\.0\.0\.1:\d+/);
+
+    const again = await slipway(['approve', runId, '--as', 'lee']);
+    expect(again.code, again.output).toBe(1);
+    expect(again.output).toMatch(/gate is closed|has already finished/);
+    expect(again.output).not.toContain('accepted');
+  });
+
+  it('reject closes the gate of another run without deploying', async () => {
+    const run = await slipway([
+      'run',
+      'trainAndPromote',
+      '--input',
+      await writeInput('rejected.json', { modelName: 'cli-rejected' }),
+    ]);
+    expect(run.code, run.output).toBe(0);
+    const rejectedRun = startedRunId(run.output);
+    expect(run.output).toContain('waiting for approval; decide with:');
+
+    const { code, output } = await slipway(['reject', rejectedRun, '--as', 'lee', '--comment', 'not this one']);
+    expect(code, output).toBe(0);
+    expect(output).toContain('rejection by lee accepted');
+    expect(output).toContain('gate for cli-rejected v1: rejected');
+    const status = await closedStatus(rejectedRun);
+    expect(status.status).toBe('COMPLETED');
+    expect(status.result as TrainAndPromoteResult).toMatchObject({ status: 'rejected', deployment: null });
+    expect(status.progress?.steps.find((s) => s.step === 'deploy')?.status).toBe('skipped');
+  });
+});
+
+describe('slipway errors', () => {
+  it('status of an unknown run names the run', async () => {
+    const { code, output } = await slipway(['status', 'no-such-run']);
+    expect(code, output).toBe(1);
+    expect(output).toContain('error:');
+    expect(output).toContain('"no-such-run"');
+  });
+
+  it('fails fast with a hint when nothing listens at the address', async () => {
+    const port = await freePort();
+    const began = Date.now();
+    const { code, output } = await slipway(['approvals'], `127.0.0.1:${port}`);
+    expect(code, output).toBe(1);
+    expect(output).toContain(`cannot reach Temporal at 127.0.0.1:${port}`);
+    expect(output).toContain('slipway dev');
+    expect(Date.now() - began).toBeLessThan(15_000);
+  });
+
+  it('names an input file that does not exist', async () => {
+    const missing = join(inputs, 'missing.json');
+    const { code, output } = await slipway(['run', 'trainAndPromote', '--input', missing]);
+    expect(code, output).toBe(1);
+    expect(output).toContain(`cannot read the input file ${missing}`);
+    expect(output).not.toContain('started');
+  });
+
+  it('says when the input file is not JSON', async () => {
+    const path = join(inputs, 'not-json.json');
+    await writeFile(path, 'modelName: churn\n');
+    const { code, output } = await slipway(['run', 'trainAndPromote', '--input', path]);
+    expect(code, output).toBe(1);
+    expect(output).toContain(`${path} is not valid JSON`);
+    expect(output).not.toContain('started');
+  });
+
+  it('an input that breaks the pipeline schema fails the run, and status names the field', async () => {
+    const run = await slipway([
+      'run',
+      'trainAndPromote',
+      '--input',
+      await writeInput('bad-name.json', { modelName: 'Bad Name' }),
+    ]);
+    expect(run.code, run.output).toBe(1);
+    const runId = startedRunId(run.output);
+    expect(run.output).toContain('modelName');
+
+    const { code, output } = await slipway(['status', runId]);
+    expect(code, output).toBe(0);
+    expect(output).toContain(`${runId}  trainAndPromote  FAILED`);
+    expect(output).toMatch(/failure: .*invalid input.*modelName/);
+    const status = await statusJson(runId);
+    expect(status.status).toBe('FAILED');
+    expect(status.failure).toContain('modelName');
+  });
+});

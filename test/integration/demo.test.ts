@@ -1,0 +1,42 @@
+/**
+ * The demo a newcomer runs (`npm run demo`), end to end in a fresh Slipway home: its own dev server, model
+ * server process and worker; the churn pipeline approved by a named approver; predictions; drift; shutdown;
+ * and the one-line JSON summary last.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect, it } from 'vitest';
+import { findTemporalCli } from '../../packages/worker/src/dev-server/index.js';
+import { spawnNode } from '../support/processes.js';
+
+const root = resolve(import.meta.dirname, '..', '..');
+
+it('npm run demo: completes the churn pipeline and prints the JSON summary last', async () => {
+  const home = await mkdtemp(join(tmpdir(), 'slipway-demo-'));
+  const cli = findTemporalCli({ home: join(root, '.slipway') });
+  const demo = spawnNode(join(root, 'examples', 'churn', 'dist', 'demo.js'), [], {
+    SLIPWAY_HOME: home,
+    ...(cli ? { TEMPORAL_CLI_PATH: cli.path } : {}),
+  });
+  const code = await demo.exited;
+  const output = demo.output();
+  expect(code, output).toBe(0);
+  const lines = output.trimEnd().split('\n');
+  const summary = JSON.parse(lines.at(-1) as string) as Record<string, unknown>;
+  expect(summary).toMatchObject({ status: 'completed', model: 'churn', version: 1, approvedBy: 'maria' });
+  expect(summary.prediction).toMatchObject({ customer: 'C10001', score: expect.any(Number) });
+  expect(summary.drift).toMatchObject({ samples: 400, drifted: true });
+  for (const heading of [
+    '1. Temporal dev server',
+    '2. churn pipeline',
+    '3. approval',
+    '4. serving',
+    '5. monitor',
+    '6. shutting down',
+  ]) {
+    expect(output).toContain(heading);
+  }
+  expect(output).toMatch(/✔ deploy\s+v1 serving/);
+  await rm(home, { recursive: true, force: true });
+});

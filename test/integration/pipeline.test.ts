@@ -1,0 +1,220 @@
+/**
+ * The ready-made `trainAndPromote` pipeline against a real Temporal dev server, a real worker, a real
+ * model server and the embedded registry: the happy path end to end, and each way a promotion can stop.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { openSqliteRegistry, type ModelRegistry } from '@slipway/activities';
+import { SlipwayErrorType, failureType, rootMessage, type DriftReport, type TrainAndPromoteResult } from '@slipway/sdk';
+import { ClientErrorCode, type SlipwayClientError } from '@slipway/sdk/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { churnInput } from '../../examples/churn/src/input.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { eventually, waitForGate } from '../support/waits.js';
+
+let h: Harness;
+let registry: ModelRegistry;
+
+beforeAll(async () => {
+  h = await startHarness({ name: 'pipeline' });
+  registry = openSqliteRegistry(h.config.registryPath);
+});
+afterAll(async () => {
+  await registry?.close();
+  await h?.stop();
+});
+
+const input = (modelName: string, extra: Partial<Parameters<typeof churnInput>[0]> = {}) =>
+  churnInput({ serverUrl: h.modelServer.url, modelName, startedBy: 'ci-bot', ...extra });
+
+async function clientError(promise: Promise<unknown>): Promise<SlipwayClientError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, 'the call should have failed').toBeDefined();
+  return err as SlipwayClientError;
+}
+
+async function predict(model: string, rows: Record<string, unknown>[]) {
+  const response = await fetch(`${h.modelServer.url}/v1/models/${model}/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ instances: rows }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { version: number; predictions: { score: number; label: number }[] };
+}
+
+const customer = {
+  tenure_months: 3,
+  monthly_charges: 99.5,
+  support_calls: 6,
+  plan: 'basic',
+  contract: 'monthly',
+  paperless: true,
+};
+
+describe('trainAndPromote on a real Temporal dev server', () => {
+  it('validates, trains, registers, waits for approval, deploys, serves and monitors', async () => {
+    const { runId } = await h.client.start('trainAndPromote', input('happy'));
+    const gate = await waitForGate(h.client, runId);
+    expect(gate.evidence.candidate.version).toBe(1);
+    expect(gate.evidence.champion).toBeNull();
+    expect(gate.evidence.candidate.metrics.auc).toBeGreaterThan(0.75);
+    const pending = await eventually('the run in the pending list', async () => {
+      const list = await h.client.pendingApprovals();
+      return list.some((p) => p.runId === runId) ? list : undefined;
+    });
+    expect(pending.find((p) => p.runId === runId)?.gate.model).toBe('happy');
+
+    const approved = await h.client.approve(runId, { as: 'maria', comment: 'looks good' });
+    expect(approved.status).toBe('approved');
+    const result = await h.client.result<TrainAndPromoteResult>(runId);
+    expect(result).toMatchObject({ status: 'deployed', model: 'happy', version: { version: 1 } });
+    expect(result.dataset).toMatchObject({ rows: 2000, badRows: 0 });
+    expect(result.deployment).toMatchObject({ version: 1, previousVersion: null });
+
+    const champion = await registry.resolve('happy', 'champion');
+    expect(champion?.version).toBe(1);
+    expect(champion?.lineage.datasetDigest).toBe(result.dataset.digest);
+    expect(champion?.lineage.workflowId).toBe(runId);
+    expect(champion?.approvals[0]).toMatchObject({
+      outcome: 'approved',
+      decisions: [{ approver: 'maria', comment: 'looks good' }],
+    });
+    expect(champion?.deployments[0]).toMatchObject({ status: 'deployed', previousVersion: null });
+
+    const served = await predict('happy', [
+      customer,
+      { ...customer, tenure_months: 60, support_calls: 0, contract: 'annual' },
+    ]);
+    expect(served.version).toBe(1);
+    const [risky, loyal] = served.predictions;
+    expect(risky!.score).toBeGreaterThan(loyal!.score);
+
+    await predict(
+      'happy',
+      Array.from({ length: 60 }, (_, i) => ({ ...customer, tenure_months: i % 12 })),
+    );
+    const { runId: driftRun } = await h.client.start('checkDrift', {
+      model: 'happy',
+      serverUrl: h.modelServer.url,
+      minSamples: 50,
+    });
+    const drift = await h.client.result<DriftReport>(driftRun);
+    expect(drift).toMatchObject({ model: 'happy', version: 1, samples: 62, enoughSamples: true, drifted: true });
+    const tenure = drift.features.find((f) => f.feature === 'tenure_months');
+    expect(tenure?.drifted).toBe(true);
+    expect(drift.features.find((f) => f.feature === 'contract')?.psi).toBeLessThan(tenure!.psi);
+  });
+
+  it('a rejection deploys nothing and leaves the champion serving', async () => {
+    const first = await h.client.start('trainAndPromote', input('rejected'));
+    await waitForGate(h.client, first.runId);
+    await h.client.approve(first.runId, { as: 'lee' });
+    expect((await h.client.result<TrainAndPromoteResult>(first.runId)).status).toBe('deployed');
+
+    const second = await h.client.start(
+      'trainAndPromote',
+      input('rejected', { params: { epochs: 50, learningRate: 0.05, l2: 0.01 } }),
+    );
+    const gate = await waitForGate(h.client, second.runId);
+    expect(gate.evidence.champion?.version).toBe(1);
+    const closed = await h.client.reject(second.runId, { as: 'maria', comment: 'worse than the champion' });
+    expect(closed.status).toBe('rejected');
+    const result = await h.client.result<TrainAndPromoteResult>(second.runId);
+    expect(result).toMatchObject({ status: 'rejected', deployment: null, version: { version: 2 } });
+
+    expect((await registry.resolve('rejected', 'champion'))?.version).toBe(1);
+    const v2 = await registry.getVersion('rejected', 2);
+    expect(v2?.approvals[0]).toMatchObject({
+      outcome: 'rejected',
+      decisions: [{ approver: 'maria', decision: 'reject' }],
+    });
+    expect(v2?.deployments).toEqual([]);
+    expect((await predict('rejected', [customer])).version).toBe(1);
+    const progress = (await h.client.status(second.runId)).progress;
+    expect(progress?.steps.find((s) => s.step === 'deploy')?.status).toBe('skipped');
+  });
+
+  it('refuses approvers outside the policy, self-approval and stale evidence, and keeps the gate open', async () => {
+    const { runId } = await h.client.start('trainAndPromote', input('guarded'));
+    const gate = await waitForGate(h.client, runId);
+
+    const outsider = await clientError(h.client.approve(runId, { as: 'mallory' }));
+    expect(outsider.code).toBe(ClientErrorCode.ApproverNotAllowed);
+    expect(outsider.message).toContain('mallory is not allowed');
+    const stale = gate.evidence.digest.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+    const mismatch = await clientError(h.client.approve(runId, { as: 'maria', evidenceDigest: stale }));
+    expect(mismatch.code).toBe(ClientErrorCode.EvidenceMismatch);
+    const starter = await h.client.start('trainAndPromote', input('guarded-self', { startedBy: 'lee' }));
+    await waitForGate(h.client, starter.runId);
+    expect((await clientError(h.client.approve(starter.runId, { as: 'lee' }))).code).toBe(ClientErrorCode.SelfApproval);
+    await h.client.reject(starter.runId, { as: 'maria' });
+
+    await h.client.signalDecision(runId, 'approve', { as: 'eve' });
+    const still = await eventually('the refused signal to be recorded', async () => {
+      const g = await h.client.gate(runId);
+      return g.refused.length > 0 ? g : undefined;
+    });
+    expect(still.status).toBe('pending');
+    expect(still.decisions).toEqual([]);
+    expect(still.refused[0]).toMatchObject({ approver: 'eve', via: 'signal' });
+
+    const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
+    const accepted = history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
+    expect(accepted, 'a refused update writes nothing to history').toHaveLength(0);
+
+    await h.client.signalDecision(runId, 'approve', { as: 'lee', comment: 'by signal' });
+    const result = await h.client.result<TrainAndPromoteResult>(runId);
+    expect(result.status).toBe('deployed');
+    expect(result.decisions).toMatchObject([{ approver: 'lee', via: 'signal' }]);
+    const late = await clientError(h.client.approve(runId, { as: 'maria', evidenceDigest: gate.evidence.digest }));
+    expect(late.code).toBe(ClientErrorCode.GateClosed);
+  });
+
+  it('fails an invalid dataset naming line and column, and registers nothing', async () => {
+    const path = join(h.home, 'bad-churn.csv');
+    await writeFile(
+      path,
+      [
+        'customer_id,tenure_months,monthly_charges,support_calls,plan,contract,paperless,churned',
+        'C00001,10,79.12,3,standard,monthly,false,1',
+        'C00002,abc,35.72,3,basic,annual,true,0',
+        'C00003,42,99.26,2,platinum,monthly,true,0',
+        'C00004,21,15.77,0,basic,annual,true,0',
+      ].join('\n') + '\n',
+    );
+    const { runId } = await h.client.start('trainAndPromote', {
+      ...input('invalid'),
+      dataset: { uri: pathToFileURL(path).href },
+    });
+    const failure = await h.client.result(runId).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failureType(failure)).toBe(SlipwayErrorType.ValidationFailed);
+    const message = rootMessage(failure);
+    expect(message).toContain('line 3, column "tenure_months"');
+    expect(message).toContain('line 4, column "plan"');
+    expect(message).toContain('bad-churn.csv');
+    expect((await h.client.status(runId)).status).toBe('FAILED');
+    expect(await registry.listVersions('invalid')).toEqual([]);
+  });
+
+  it('ends a gate nobody decides on as configured: expired, nothing deployed', async () => {
+    const { runId } = await h.client.start('trainAndPromote', input('expiring', { timeout: '3s' }));
+    const result = await h.client.result<TrainAndPromoteResult>(runId);
+    expect(result).toMatchObject({ status: 'expired', deployment: null, decisions: [] });
+    expect(await registry.resolve('expiring', 'champion')).toBeUndefined();
+    expect((await registry.getVersion('expiring', 1))?.approvals[0]?.outcome).toBe('expired');
+  });
+
+  it('names an unknown run clearly', async () => {
+    const err = await clientError(h.client.status('no-such-run'));
+    expect(err.code).toBe(ClientErrorCode.UnknownRun);
+    expect(err.message).toContain('no-such-run');
+  });
+});

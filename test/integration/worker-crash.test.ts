@@ -1,0 +1,96 @@
+/**
+ * Durability: a worker killed with SIGKILL in the middle of training. A second worker picks the run up,
+ * the train step resumes from its last heartbeat checkpoint, and the run finishes with exactly one
+ * registered version.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { openSqliteRegistry } from '@slipway/activities';
+import type { TrainAndPromoteResult } from '@slipway/sdk';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { churnInput, DATA_DIR } from '../../examples/churn/src/input.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { SLIPWAY_CLI, spawnNode, type Child } from '../support/processes.js';
+import { eventually, waitForGate } from '../support/waits.js';
+
+let h: Harness;
+const workers: Child[] = [];
+
+beforeAll(async () => {
+  h = await startHarness({ name: 'crash', worker: false });
+});
+afterAll(async () => {
+  for (const w of workers) w.process.kill('SIGKILL');
+  await h?.stop();
+});
+
+function startWorkerProcess(): Child {
+  const { config } = h;
+  const child = spawnNode(SLIPWAY_CLI, [
+    '--address',
+    config.temporal.address,
+    '--home',
+    config.home,
+    '--task-queue',
+    config.taskQueue,
+    'worker',
+  ]);
+  workers.push(child);
+  return child;
+}
+
+/** The churn data repeated ten times: 20,000 rows, so training takes seconds, not milliseconds. */
+async function biggerDataset(): Promise<string> {
+  const [header, ...rows] = (await readFile(join(DATA_DIR, 'churn.csv'), 'utf8')).trimEnd().split('\n');
+  const path = join(h.home, 'churn-x10.csv');
+  await writeFile(path, [header, ...Array.from({ length: 10 }, () => rows).flat()].join('\n') + '\n');
+  return path;
+}
+
+/** The train activity's last heartbeat details, if it is running and has reported a checkpoint. */
+async function trainCheckpointEpoch(runId: string): Promise<number | undefined> {
+  const description = await h.client.temporal.workflow.getHandle(runId).describe();
+  const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'slipway.train');
+  const payload = pending?.heartbeatDetails?.payloads?.[0]?.data;
+  if (!payload) return undefined;
+  const details = JSON.parse(Buffer.from(payload).toString('utf8')) as { phase?: string; epoch?: number };
+  return details.phase === 'train' && (details.epoch ?? 0) > 0 ? details.epoch : undefined;
+}
+
+it('a worker killed mid-training is replaced; training resumes; exactly one version is registered', async () => {
+  const first = startWorkerProcess();
+  const input = {
+    ...churnInput({
+      serverUrl: h.modelServer.url,
+      modelName: 'survivor',
+      params: { epochs: 2500, learningRate: 0.2, l2: 0.001 },
+    }),
+    dataset: { uri: pathToFileURL(await biggerDataset()).href },
+    stepOptions: { train: { heartbeatTimeout: '3s', retry: { initialInterval: '500ms' } } },
+  };
+  const { runId } = await h.client.start('trainAndPromote', input);
+  const epochAtKill = await eventually('a training checkpoint heartbeat', () => trainCheckpointEpoch(runId), 120_000);
+  first.process.kill('SIGKILL');
+  expect(await first.exited).toBeNull();
+
+  startWorkerProcess();
+  await waitForGate(h.client, runId);
+  await h.client.approve(runId, { as: 'maria' });
+  const result = await h.client.result<TrainAndPromoteResult>(runId);
+  expect(result.status).toBe('deployed');
+
+  const train = (await h.client.status(runId)).progress?.steps.find((s) => s.step === 'train');
+  const resumedFrom = Number(/resumed from epoch (\d+)/.exec(train?.summary ?? '')?.[1]);
+  expect(resumedFrom, `train summary: ${train?.summary}`).toBeGreaterThanOrEqual(epochAtKill);
+  expect(resumedFrom).toBeLessThan(2500);
+
+  const registry = openSqliteRegistry(h.config.registryPath);
+  try {
+    const versions = await registry.listVersions('survivor');
+    expect(versions.map((v) => v.version)).toEqual([1]);
+    expect(versions[0]?.lineage.workflowId).toBe(runId);
+  } finally {
+    await registry.close();
+  }
+});
