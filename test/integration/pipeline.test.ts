@@ -5,19 +5,30 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openSqliteRegistry, type ModelRegistry } from '@slipway/activities';
-import { SlipwayErrorType, failureType, rootMessage, type DriftReport, type TrainAndPromoteResult } from '@slipway/sdk';
+import { createModelServerClient, openSqliteRegistry, type ModelRegistry } from '@slipway/activities';
+import {
+  SlipwayErrorType,
+  failureType,
+  rootMessage,
+  type DriftReport,
+  type FeatureRow,
+  type PredictAnswer,
+  type TrainAndPromoteResult,
+} from '@slipway/sdk';
 import { ClientErrorCode, type SlipwayClientError } from '@slipway/sdk/client';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { eventually, waitForGate } from '../support/waits.js';
 
 let h: Harness;
+let workflowBundle: { code: string };
 let registry: ModelRegistry;
 
 beforeAll(async () => {
-  h = await startHarness({ name: 'pipeline' });
+  workflowBundle = await bundle();
+  h = await startHarness({ name: 'pipeline', workflowBundle });
   registry = openSqliteRegistry(h.config.registryPath);
 });
 afterAll(async () => {
@@ -37,14 +48,9 @@ async function clientError(promise: Promise<unknown>): Promise<SlipwayClientErro
   return err as SlipwayClientError;
 }
 
-async function predict(model: string, rows: Record<string, unknown>[]) {
-  const response = await fetch(`${h.modelServer.url}/v1/models/${model}/predict`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ instances: rows }),
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as { version: number; predictions: { score: number; label: number }[] };
+/** Scores rows as served traffic through the typed client; a non-200 answer fails the test. */
+function predict(model: string, rows: FeatureRow[]): Promise<PredictAnswer> {
+  return createModelServerClient(h.modelServer.url).predict(model, rows);
 }
 
 const customer = {
@@ -108,6 +114,12 @@ describe('trainAndPromote on a real Temporal dev server', () => {
     const tenure = drift.features.find((f) => f.feature === 'tenure_months');
     expect(tenure?.drifted).toBe(true);
     expect(drift.features.find((f) => f.feature === 'contract')?.psi).toBeLessThan(tenure!.psi);
+
+    // Determinism: the recorded histories replay against the same workflow code without a divergence.
+    for (const id of [runId, driftRun]) {
+      const history = await h.client.temporal.workflow.getHandle(id).fetchHistory();
+      await expect(Worker.runReplayHistory({ workflowBundle }, history, id)).resolves.toBeUndefined();
+    }
   });
 
   it('a rejection deploys nothing and leaves the champion serving', async () => {

@@ -1,4 +1,4 @@
-import { readCsvRows, type TypedRow } from '@slipway/activities';
+import { createModelServerClient, readCsvRows, type TypedRow } from '@slipway/activities';
 import { RowSchema, type FeatureRow } from '@slipway/sdk';
 
 /** One scored customer. */
@@ -17,24 +17,22 @@ export async function readServingRows(uri: string, schema: unknown, columns: rea
   return rows;
 }
 
-/** Sends rows to the model server's predict endpoint in batches; returns every prediction. */
+/**
+ * Sends rows to the model server's predict endpoint in batches (logged as served traffic); returns every
+ * prediction. A refused request or an unexpected answer throws the typed client's failure.
+ */
 export async function sendTraffic(
   serverUrl: string,
   model: string,
   rows: readonly TypedRow[],
   batchSize = 50,
 ): Promise<ScoredCustomer[]> {
+  const client = createModelServerClient(serverUrl);
   const scored: ScoredCustomer[] = [];
   for (let start = 0; start < rows.length; start += batchSize) {
     const batch = rows.slice(start, start + batchSize);
     const instances: FeatureRow[] = batch.map(({ customer_id: _id, ...features }) => features);
-    const response = await fetch(`${serverUrl}/v1/models/${model}/predict`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ instances }),
-    });
-    if (!response.ok) throw new Error(`predict failed with HTTP ${response.status}: ${await response.text()}`);
-    const answer = (await response.json()) as { predictions: { score: number; label: number }[] };
+    const answer = await client.predict(model, instances);
     answer.predictions.forEach((p, i) =>
       scored.push({ customer: String(batch[i]?.customer_id), score: p.score, label: p.label }),
     );

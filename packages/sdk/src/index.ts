@@ -30,6 +30,7 @@ export * from './schemas/model.js';
 export * from './schemas/approval.js';
 export * from './schemas/drift.js';
 export * from './schemas/progress.js';
+export * from './schemas/serving.js';
 export * from './steps/builtin.js';
 export * from './duration.js';
 export * from './gate-rules.js';

@@ -1,5 +1,6 @@
 /**
- * A small typed HTTP client for the Slipway model server (`slipway serve`). Every answer is checked with zod.
+ * A small typed HTTP client for the Slipway model server (`slipway serve`). Every answer is checked with the
+ * protocol's zod schemas from `@slipway/sdk` (`DeployAnswer`, `PredictAnswer`, ...), the ones the server is typed by.
  *
  * Failures are Temporal `ApplicationFailure`s classified for retry:
  * - the server cannot be reached, times out, or answers 5xx → retryable;
@@ -7,8 +8,29 @@
  * Each failure's message names the method and URL; its first detail is a {@link ModelServerFailureDetail}.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { ArtifactRef, FeatureRow, SlipwayErrorType, describeIssues } from '@slipway/sdk';
-import { z } from 'zod';
+import {
+  DeployAnswer,
+  ModelStatusAnswer,
+  PredictAnswer,
+  RollbackAnswer,
+  ServeErrorBody,
+  ServedAnswer,
+  SlipwayErrorType,
+  describeIssues,
+  type DeployRequest,
+  type FeatureRow,
+} from '@slipway/sdk';
+import type { z } from 'zod';
+
+// The answer schemas are the protocol's single definition in `@slipway/sdk`; re-exported for existing callers.
+export {
+  DeployAnswer,
+  ModelStatusAnswer,
+  PredictAnswer,
+  RollbackAnswer,
+  ServedAnswer,
+  ServedDeployment,
+} from '@slipway/sdk';
 
 /** Failure types the client raises (besides `SlipwayNotFound` for 404 answers). */
 export const ModelServerFailureType = {
@@ -34,64 +56,6 @@ export interface ModelServerFailureDetail {
   code: string | null;
 }
 
-/** A deployment as the model server names it. */
-export const ServedDeployment = z.object({ version: z.number().int().positive(), deploymentId: z.string() });
-/** A deployment as the model server names it. */
-export type ServedDeployment = z.infer<typeof ServedDeployment>;
-
-/** The answer to `PUT /v1/models/:name/deployment`. */
-export const DeployAnswer = z.object({
-  model: z.string(),
-  version: z.number().int().positive(),
-  deploymentId: z.string(),
-  previous: ServedDeployment.nullable(),
-});
-/** The answer to a deployment request. */
-export type DeployAnswer = z.infer<typeof DeployAnswer>;
-
-/** The answer to `POST /v1/models/:name/rollback`. */
-export const RollbackAnswer = z.object({
-  model: z.string(),
-  rolledBack: ServedDeployment,
-  /** What serves now; null when nothing was deployed before the rolled-back deployment. */
-  current: ServedDeployment.nullable(),
-});
-/** The answer to a rollback request. */
-export type RollbackAnswer = z.infer<typeof RollbackAnswer>;
-
-/** The answer to `POST /v1/models/:name/predict`. */
-export const PredictAnswer = z.object({
-  model: z.string(),
-  version: z.number().int().positive(),
-  deploymentId: z.string(),
-  predictions: z.array(z.object({ score: z.number(), label: z.number() })),
-});
-/** The answer to a prediction request. */
-export type PredictAnswer = z.infer<typeof PredictAnswer>;
-
-/** The answer to `GET /v1/models/:name/versions/:version/served`: the newest rows, oldest first. */
-export const ServedAnswer = z.object({
-  model: z.string(),
-  version: z.number().int().positive(),
-  total: z.number().int().nonnegative(),
-  rows: z.array(z.object({ ts: z.string(), deploymentId: z.string(), features: FeatureRow })),
-});
-/** The answer to a served-rows request. */
-export type ServedAnswer = z.infer<typeof ServedAnswer>;
-
-/** The answer to `GET /v1/models/:name`. */
-export const ModelStatusAnswer = z.object({
-  model: z.string(),
-  status: z.enum(['serving', 'unavailable', 'idle']),
-  current: ServedDeployment.extend({ artifact: ArtifactRef, deployedAt: z.string() }).nullable(),
-  previous: ServedDeployment.nullable(),
-  error: z.string().optional(),
-});
-/** The answer to a model status request. */
-export type ModelStatusAnswer = z.infer<typeof ModelStatusAnswer>;
-
-const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-
 /** Options of {@link createModelServerClient}. */
 export interface ModelServerClientOptions {
   /** Per-request timeout in milliseconds (default 30 000). */
@@ -104,7 +68,7 @@ export interface ModelServerClientOptions {
 export interface ModelServerClient {
   /** The server's base URL, without a trailing slash. */
   readonly baseUrl: string;
-  deploy(model: string, body: { deploymentId: string; version: number; artifact: ArtifactRef }): Promise<DeployAnswer>;
+  deploy(model: string, body: DeployRequest): Promise<DeployAnswer>;
   rollback(model: string, deploymentId: string): Promise<RollbackAnswer>;
   /** Scores rows; `smoke: true` sends `x-slipway-smoke: 1` so the rows are not logged as served traffic. */
   predict(model: string, instances: FeatureRow[], options?: { smoke?: boolean }): Promise<PredictAnswer>;
@@ -213,7 +177,7 @@ function httpFailure(
   text: string,
   detail: (status: number | null, code: string | null) => ModelServerFailureDetail,
 ): ApplicationFailure {
-  const body = ErrorBody.safeParse(json);
+  const body = ServeErrorBody.safeParse(json);
   const code = body.success ? body.data.error.code : null;
   const said = body.success ? body.data.error.message : text.slice(0, 300) || '(empty body)';
   const type =

@@ -5,6 +5,7 @@ import { DatasetRef, RowSchema } from '../schemas/dataset.js';
 import { FeatureSpec, Lineage, Metrics, ModelName, ModelVersionRef } from '../schemas/model.js';
 import { EvidencePacket, GateDecision } from '../schemas/approval.js';
 import { DriftReport } from '../schemas/drift.js';
+import { FeatureRow } from '../schemas/serving.js';
 
 /** A dataset reference whose digest is known: what every step after validate works on. */
 export const PinnedDatasetRef = DatasetRef.extend({ digest: Digest });
@@ -112,13 +113,6 @@ export const recordApprovalStep = defineStep({
   output: z.object({ recorded: z.boolean() }),
   options: { startToCloseTimeout: '1m', retry: { maximumAttempts: 10 } },
 });
-
-/** A feature value as the model server accepts it. */
-export const FeatureValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-/** One request's features. */
-export const FeatureRow = z.record(z.string(), FeatureValue);
-/** One request's features. */
-export type FeatureRow = z.infer<typeof FeatureRow>;
 
 /** Loads an approved version into the model server, smoke-checks it and moves the alias. */
 export const deployStep = defineStep({

@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { durationMs } from '../duration.js';
-import { autoApprovalReason, checkDecision } from '../gate-rules.js';
+import { autoApprovalReason, checkDecision, type Refusal } from '../gate-rules.js';
 import { SlipwayMessage, SlipwaySearchAttribute } from '../messages.js';
 import {
   ApprovalPolicy,
@@ -80,45 +80,37 @@ export function createApprovalGate(options: {
     upsertSearchAttributes([{ key: gateStatusKey, value: status }]);
   };
 
+  /** Applies a decision if the gate's rules allow it; returns the refusal otherwise. */
+  const decide = (raw: unknown, via: 'update' | 'signal'): Refusal | undefined => {
+    const check = checkDecision(gate, policy, raw);
+    if (!check.ok) return check.refusal;
+    const { decision, approver, comment } = check.request;
+    accept({ decision, approver, comment, at: now(), via });
+    return undefined;
+  };
+  const refusalFailure = (refusal: Refusal) => ApplicationFailure.nonRetryable(refusal.message, refusal.type);
+
   setHandler(
     gateDecideUpdate,
     (raw) => {
-      const check = checkDecision(gate, policy, raw);
-      if (!check.ok) throw ApplicationFailure.nonRetryable(check.refusal.message, check.refusal.type);
-      const { request } = check;
-      accept({
-        decision: request.decision,
-        approver: request.approver,
-        comment: request.comment,
-        at: now(),
-        via: 'update',
-      });
+      const refusal = decide(raw, 'update');
+      if (refusal) throw refusalFailure(refusal);
       return copy(gate as GateState);
     },
     {
       validator: (raw) => {
         const check = checkDecision(gate, policy, raw);
-        if (!check.ok) throw ApplicationFailure.nonRetryable(check.refusal.message, check.refusal.type);
+        if (!check.ok) throw refusalFailure(check.refusal);
       },
       description: 'Approve or reject the promotion; refused unless the approver is allowed and the gate is open',
     },
   );
   setHandler(gateDecideSignal, (raw) => {
-    const check = checkDecision(gate, policy, raw);
-    if (check.ok) {
-      const { request } = check;
-      accept({
-        decision: request.decision,
-        approver: request.approver,
-        comment: request.comment,
-        at: now(),
-        via: 'signal',
-      });
-      return;
-    }
+    const refusal = decide(raw, 'signal');
+    if (!refusal) return;
     const approver = typeof raw === 'object' && raw !== null ? String((raw as { approver?: unknown }).approver) : '?';
-    log.warn('Refused a gate decision sent by signal', { approver, reason: check.refusal.message });
-    gate?.refused.push({ approver, reason: check.refusal.message, at: now(), via: 'signal' });
+    log.warn('Refused a gate decision sent by signal', { approver, reason: refusal.message });
+    gate?.refused.push({ approver, reason: refusal.message, at: now(), via: 'signal' });
   });
   options.tracker?.attachGate(() => gate);
 

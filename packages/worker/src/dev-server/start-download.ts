@@ -5,8 +5,8 @@ import { sharedServerArgs } from './command-line.js';
 import { DevServerError, DevServerErrorCode } from './errors.js';
 import { toolsLayout } from './find-cli.js';
 import type { ResolvedDevServerOptions } from './options.js';
-import { pidfileRecord, removePidfileSync, writePidfile } from './pidfile.js';
-import { guardServer, releaseServer, type GuardedServer } from './process-guard.js';
+import { pidfileRecord, writePidfile } from './pidfile.js';
+import { devServerHandle } from './server-handle.js';
 import { readProcessCommandLine, signalProcess } from './process-util.js';
 import { waitUntilReady } from './readiness.js';
 import type { DevServer } from './types.js';
@@ -78,33 +78,15 @@ function downloadedHandle(
   pid: number | undefined,
   resolved: ResolvedDevServerOptions,
 ): DevServer {
-  let stopping: Promise<void> | undefined;
-  const guarded: GuardedServer = {
+  return devServerHandle(resolved, {
     pid,
-    port: resolved.port,
-    dbFile: resolved.dbFile,
-    killNow: () => {
-      if (pid !== undefined) signalProcess(pid, 'SIGKILL');
-      removePidfileSync(resolved.home, resolved.port, pid);
-    },
-    stop: () =>
-      (stopping ??= env.teardown().finally(() => {
-        removePidfileSync(resolved.home, resolved.port, pid);
-        releaseServer(guarded);
-      })),
-  };
-  guardServer(guarded);
-  return {
-    address: `${resolved.ip}:${resolved.port}`,
-    namespace: resolved.namespace,
-    port: resolved.port,
-    ...(resolved.uiPort === undefined ? {} : { uiUrl: `http://${resolved.ip}:${resolved.uiPort}` }),
-    pid,
-    dbFile: resolved.dbFile,
     cli: { source: 'download' },
     outputTail: () => '(output of the downloaded server is not captured)',
-    stop: () => guarded.stop(),
-  };
+    killNow: () => {
+      if (pid !== undefined) signalProcess(pid, 'SIGKILL');
+    },
+    terminate: () => env.teardown(),
+  });
 }
 
 /**

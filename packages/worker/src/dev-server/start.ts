@@ -5,8 +5,8 @@ import { startDevArgs } from './command-line.js';
 import { DevServerError, DevServerErrorCode, isDevServerError } from './errors.js';
 import { ensureTemporalCli, type TemporalCliResolution } from './install-cli.js';
 import { assertPortsFree, resolveDevServerOptions, type ResolvedDevServerOptions } from './options.js';
-import { cleanupStaleServers, pidfileRecord, removePidfileSync, writePidfile } from './pidfile.js';
-import { guardServer, releaseServer, type GuardedServer } from './process-guard.js';
+import { cleanupStaleServers, pidfileRecord, writePidfile } from './pidfile.js';
+import { devServerHandle } from './server-handle.js';
 import { formatCommandLine, OutputTail } from './process-util.js';
 import { waitUntilReady } from './readiness.js';
 import { startDownloadedServer } from './start-download.js';
@@ -154,34 +154,16 @@ function createHandle(
   resolved: ResolvedDevServerOptions,
   cli: TemporalCli,
 ): DevServer {
-  let stopping: Promise<void> | undefined;
   const hasExited = (): boolean => child.exitCode !== null || child.signalCode !== null;
-  const guarded: GuardedServer = {
+  return devServerHandle(resolved, {
     pid,
-    port: resolved.port,
-    dbFile: resolved.dbFile,
-    killNow: () => {
-      if (!hasExited()) child.kill('SIGKILL');
-      removePidfileSync(resolved.home, resolved.port, pid);
-    },
-    stop: () =>
-      (stopping ??= stopChild(child, exited, hasExited).finally(() => {
-        removePidfileSync(resolved.home, resolved.port, pid);
-        releaseServer(guarded);
-      })),
-  };
-  guardServer(guarded);
-  return {
-    address: `${resolved.ip}:${resolved.port}`,
-    namespace: resolved.namespace,
-    port: resolved.port,
-    ...(resolved.uiPort === undefined ? {} : { uiUrl: `http://${resolved.ip}:${resolved.uiPort}` }),
-    pid,
-    dbFile: resolved.dbFile,
     cli,
     outputTail: () => output.all.lines(50),
-    stop: () => guarded.stop(),
-  };
+    killNow: () => {
+      if (!hasExited()) child.kill('SIGKILL');
+    },
+    terminate: () => stopChild(child, exited, hasExited),
+  });
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<ExitInfo>, hasExited: () => boolean): Promise<void> {

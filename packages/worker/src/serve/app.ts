@@ -3,26 +3,29 @@
  */
 import { join } from 'node:path';
 import type { ArtifactStore, PredictorLoader } from '@slipway/activities';
-import { describeIssues, rootMessage, type FeatureRow } from '@slipway/sdk';
+import {
+  DeployRequest,
+  PredictRequest,
+  RollbackRequest,
+  describeIssues,
+  rootMessage,
+  type DeployAnswer,
+  type FeatureRow,
+  type HealthAnswer,
+  type ModelListAnswer,
+  type ModelStatusAnswer,
+  type PredictAnswer,
+  type Prediction,
+  type RollbackAnswer,
+  type ServeErrorBody,
+  type ServedAnswer,
+} from '@slipway/sdk';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { openDeployments, type Deployments, type LiveDeployment } from './deployments.js';
-import {
-  DeployRequest,
-  PredictRequest,
-  RollbackRequest,
-  ServeError,
-  ServeErrorCode,
-  ServedModelName,
-  ServedQuery,
-  VersionParam,
-  isServeError,
-  type PredictAnswer,
-  type Prediction,
-  type ServedAnswer,
-} from './protocol.js';
+import { ServeError, ServeErrorCode, ServedModelName, ServedQuery, VersionParam, isServeError } from './protocol.js';
 import { createServedLog, type ServedLog } from './served-log.js';
 
 /** The largest request body the server reads (10 MiB). */
@@ -51,7 +54,8 @@ export interface ModelServer {
 /**
  * Creates the multi-model server, restoring the deployments persisted under `<home>/serving/state.json`.
  *
- * Routes (JSON in and out; errors are `{ error: { code, message } }`):
+ * Routes (JSON in and out, bodies as the serving schemas of `@slipway/sdk` define them; errors are
+ * `{ error: { code, message } }`):
  * - `PUT /v1/models/:name/deployment` `{ deploymentId, version, artifact }` → `{ model, version, deploymentId, previous }`
  * - `POST /v1/models/:name/rollback` `{ deploymentId }` → `{ model, rolledBack, current }`
  * - `POST /v1/models/:name/predict` `{ instances }` → `{ model, version, deploymentId, predictions: [{ score, label }] }`;
@@ -84,23 +88,27 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
 }
 
 function addRoutes(app: Hono, deployments: Deployments, log: ServedLog): void {
-  app.get('/health', (c) => c.json({ status: 'ok', models: deployments.models().map((m) => deployments.status(m)) }));
-  app.get('/v1/models', (c) => c.json({ models: deployments.models().map((m) => deployments.status(m)) }));
+  /** The status of every model ever deployed; a listed model always has one. */
+  const statuses = (): ModelStatusAnswer[] => deployments.models().flatMap((m) => deployments.status(m) ?? []);
+  app.get('/health', (c) => c.json({ status: 'ok', models: statuses() } satisfies HealthAnswer));
+  app.get('/v1/models', (c) => c.json({ models: statuses() } satisfies ModelListAnswer));
   app.get('/v1/models/:name', (c) => {
     const model = modelParam(c);
-    const status = deployments.status(model);
+    const status: ModelStatusAnswer | undefined = deployments.status(model);
     if (!status)
       throw new ServeError(404, ServeErrorCode.UnknownModel, `Model "${model}" has never been deployed here`);
     return c.json(status);
   });
   app.put('/v1/models/:name/deployment', async (c) => {
     const model = modelParam(c);
-    return c.json(await deployments.deploy(model, await readBody(c, DeployRequest)));
+    const answer: DeployAnswer = await deployments.deploy(model, await readBody(c, DeployRequest));
+    return c.json(answer);
   });
   app.post('/v1/models/:name/rollback', async (c) => {
     const model = modelParam(c);
     const { deploymentId } = await readBody(c, RollbackRequest);
-    return c.json(await deployments.rollback(model, deploymentId));
+    const answer: RollbackAnswer = await deployments.rollback(model, deploymentId);
+    return c.json(answer);
   });
   app.post('/v1/models/:name/predict', async (c) => {
     const model = modelParam(c);
@@ -178,9 +186,13 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T 
 
 function errorAnswer(c: Context, err: unknown): Response {
   if (isServeError(err)) {
-    return c.json({ error: { code: err.code, message: err.message } }, err.status as ContentfulStatusCode);
+    const body: ServeErrorBody = { error: { code: err.code, message: err.message } };
+    return c.json(body, err.status as ContentfulStatusCode);
   }
-  return c.json({ error: { code: ServeErrorCode.Internal, message: `Internal error: ${rootMessage(err)}` } }, 500);
+  const body: ServeErrorBody = {
+    error: { code: ServeErrorCode.Internal, message: `Internal error: ${rootMessage(err)}` },
+  };
+  return c.json(body, 500);
 }
 
 function tooLarge(c: Context): Response {

@@ -4,16 +4,16 @@
  * so a request is scored entirely by the old or entirely by the new version.
  */
 import type { ArtifactStore, Predictor, PredictorLoader } from '@slipway/activities';
-import { rootMessage } from '@slipway/sdk';
-import { loadModel } from './load-model.js';
 import {
-  ServeError,
-  ServeErrorCode,
+  rootMessage,
   type DeployAnswer,
   type DeployRequest,
+  type ModelStatusAnswer,
   type RollbackAnswer,
   type ServedDeployment,
-} from './protocol.js';
+} from '@slipway/sdk';
+import { loadModel } from './load-model.js';
+import { ServeError, ServeErrorCode } from './protocol.js';
 import {
   loadServingState,
   saveServingState,
@@ -31,15 +31,8 @@ export interface LiveDeployment {
   readonly predictor: Predictor;
 }
 
-/** A model's status as `GET /v1/models/:name` shows it. */
-export interface ModelStatus {
-  model: string;
-  /** `serving`: a version answers; `unavailable`: the current version failed to load; `idle`: nothing deployed. */
-  status: 'serving' | 'unavailable' | 'idle';
-  current: (ServedDeployment & { artifact: DeploymentEntry['artifact']; deployedAt: string }) | null;
-  previous: ServedDeployment | null;
-  error?: string;
-}
+/** A model's status as `GET /v1/models/:name` shows it: the protocol's {@link ModelStatusAnswer}. */
+export type ModelStatus = ModelStatusAnswer;
 
 /** Deploys, rolls back and looks up models. */
 export interface Deployments {

@@ -21,10 +21,9 @@ export {
   type StartModelServerOptions,
 } from './start.js';
 export type { Deployments, LiveDeployment, ModelStatus } from './deployments.js';
+export { ServeError, ServeErrorCode, isServeError } from './protocol.js';
+// The request and answer bodies are defined once, in `@slipway/sdk`; re-exported here for server code.
 export {
-  ServeError,
-  ServeErrorCode,
-  isServeError,
   DeployRequest,
   RollbackRequest,
   PredictRequest,
@@ -36,5 +35,5 @@ export {
   type ServedAnswer,
   type ServedDeployment,
   type ServedRow,
-} from './protocol.js';
+} from '@slipway/sdk';
 export { servedLogPath } from './served-log.js';

@@ -6,8 +6,7 @@ import { createReadStream } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { FeatureRow } from '@slipway/sdk';
-import type { ServedRow } from './protocol.js';
+import { ServedRow, type FeatureRow } from '@slipway/sdk';
 
 /** Appends and reads served-row logs under one serving directory. */
 export interface ServedLog {
@@ -85,12 +84,12 @@ async function readTail(path: string, limit: number): Promise<{ total: number; r
 
 function parseLine(line: string): ServedRow | undefined {
   if (line.trim() === '') return undefined;
+  let value: unknown;
   try {
-    const value = JSON.parse(line) as Partial<ServedRow>;
-    if (typeof value.ts !== 'string' || typeof value.deploymentId !== 'string') return undefined;
-    if (value.features === null || typeof value.features !== 'object') return undefined;
-    return { ts: value.ts, deploymentId: value.deploymentId, features: value.features };
+    value = JSON.parse(line);
   } catch {
     return undefined;
   }
+  const parsed = ServedRow.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -1,0 +1,143 @@
+/**
+ * The wire protocol of the Slipway model server (`slipway serve`): the request and answer bodies of every route.
+ * The server (`@slipway/worker`) validates requests with these schemas; the client (`createModelServerClient` in
+ * `@slipway/activities`) checks answers with them. Every body is JSON; a failure is {@link ServeErrorBody}.
+ *
+ * - `PUT /v1/models/:name/deployment` {@link DeployRequest} → {@link DeployAnswer}
+ * - `POST /v1/models/:name/rollback` {@link RollbackRequest} → {@link RollbackAnswer}
+ * - `POST /v1/models/:name/predict` {@link PredictRequest} → {@link PredictAnswer}
+ * - `GET /v1/models/:name` → {@link ModelStatusAnswer}; `GET /v1/models` → {@link ModelListAnswer};
+ *   `GET /health` → {@link HealthAnswer}
+ * - `GET /v1/models/:name/versions/:version/served?limit=` → {@link ServedAnswer}
+ */
+import { z } from 'zod';
+import { ArtifactRef } from './artifact.js';
+
+/** A feature value as the model server accepts it. */
+export const FeatureValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/** A feature value as the model server accepts it. */
+export type FeatureValue = z.infer<typeof FeatureValue>;
+
+/** One request's features. */
+export const FeatureRow = z.record(z.string(), FeatureValue);
+/** One request's features. */
+export type FeatureRow = z.infer<typeof FeatureRow>;
+
+/** A deployment id: chosen by the caller, unique per deployment of a model (the deploy step derives it). */
+const DeploymentId = z.string().min(1).max(200);
+
+/** A model version number. */
+const Version = z.number().int().positive();
+
+/** Body of `PUT /v1/models/:name/deployment`: load `artifact` as `version` and make it the one that serves. */
+export const DeployRequest = z.object({
+  deploymentId: DeploymentId,
+  version: Version,
+  artifact: ArtifactRef,
+});
+/** Body of a deployment request. */
+export type DeployRequest = z.infer<typeof DeployRequest>;
+
+/** Body of `POST /v1/models/:name/rollback`: undo the deployment `deploymentId`, which must be current. */
+export const RollbackRequest = z.object({ deploymentId: DeploymentId });
+/** Body of a rollback request. */
+export type RollbackRequest = z.infer<typeof RollbackRequest>;
+
+/** The most instances one predict request may carry. */
+export const MAX_INSTANCES = 10_000;
+
+/** Body of `POST /v1/models/:name/predict`: 1 to {@link MAX_INSTANCES} rows to score. */
+export const PredictRequest = z.object({ instances: z.array(FeatureRow).min(1).max(MAX_INSTANCES) });
+/** Body of a prediction request. */
+export type PredictRequest = z.infer<typeof PredictRequest>;
+
+/** A deployment as the model server names it in answers. */
+export const ServedDeployment = z.object({ version: Version, deploymentId: DeploymentId });
+/** A deployment as the model server names it in answers. */
+export type ServedDeployment = z.infer<typeof ServedDeployment>;
+
+/** The answer to `PUT /v1/models/:name/deployment` (also the idempotent replay of one). */
+export const DeployAnswer = z.object({
+  model: z.string(),
+  version: Version,
+  deploymentId: DeploymentId,
+  /** What served before this deployment; null for the model's first one. */
+  previous: ServedDeployment.nullable(),
+});
+/** The answer to a deployment request. */
+export type DeployAnswer = z.infer<typeof DeployAnswer>;
+
+/** The answer to `POST /v1/models/:name/rollback` (also the idempotent replay of one). */
+export const RollbackAnswer = z.object({
+  model: z.string(),
+  rolledBack: ServedDeployment,
+  /** What serves now; null when nothing was deployed before the rolled-back deployment. */
+  current: ServedDeployment.nullable(),
+});
+/** The answer to a rollback request. */
+export type RollbackAnswer = z.infer<typeof RollbackAnswer>;
+
+/** One prediction: the positive-class probability and the label at threshold 0.5 (1 when score ≥ 0.5). */
+export const Prediction = z.object({
+  score: z.number().min(0).max(1),
+  label: z.union([z.literal(0), z.literal(1)]),
+});
+/** One prediction. */
+export type Prediction = z.infer<typeof Prediction>;
+
+/** The answer to `POST /v1/models/:name/predict`: one prediction per instance, in order, and who scored them. */
+export const PredictAnswer = z.object({
+  model: z.string(),
+  version: Version,
+  deploymentId: DeploymentId,
+  predictions: z.array(Prediction),
+});
+/** The answer to a prediction request. */
+export type PredictAnswer = z.infer<typeof PredictAnswer>;
+
+/** One logged served row: when it was scored, by which deployment, and its features. */
+export const ServedRow = z.object({ ts: z.string(), deploymentId: DeploymentId, features: FeatureRow });
+/** One logged served row. */
+export type ServedRow = z.infer<typeof ServedRow>;
+
+/**
+ * The answer to `GET /v1/models/:name/versions/:version/served`: the newest `limit` rows, oldest first, and how
+ * many rows the version served in all. A version that never served has none.
+ */
+export const ServedAnswer = z.object({
+  model: z.string(),
+  version: Version,
+  total: z.number().int().nonnegative(),
+  rows: z.array(ServedRow),
+});
+/** The answer to a served-rows request. */
+export type ServedAnswer = z.infer<typeof ServedAnswer>;
+
+/** The answer to `GET /v1/models/:name`: which deployment serves the model, and whether it can answer. */
+export const ModelStatusAnswer = z.object({
+  model: z.string(),
+  /** `serving`: a version answers; `unavailable`: the current version failed to load; `idle`: nothing deployed. */
+  status: z.enum(['serving', 'unavailable', 'idle']),
+  current: ServedDeployment.extend({ artifact: ArtifactRef, deployedAt: z.string() }).nullable(),
+  /** The deployment a rollback would restore; null when there is none. */
+  previous: ServedDeployment.nullable(),
+  /** Why the current version could not be loaded (status `unavailable`). */
+  error: z.string().optional(),
+});
+/** The answer to a model status request. */
+export type ModelStatusAnswer = z.infer<typeof ModelStatusAnswer>;
+
+/** The answer to `GET /v1/models`: the status of every model ever deployed, by name. */
+export const ModelListAnswer = z.object({ models: z.array(ModelStatusAnswer) });
+/** The answer to a model list request. */
+export type ModelListAnswer = z.infer<typeof ModelListAnswer>;
+
+/** The answer to `GET /health`: the server is up, and the status of every model. */
+export const HealthAnswer = z.object({ status: z.literal('ok'), models: z.array(ModelStatusAnswer) });
+/** The answer to a health request. */
+export type HealthAnswer = z.infer<typeof HealthAnswer>;
+
+/** The body of every error answer: a stable code (such as `DeploymentRolledBack`) and a readable message. */
+export const ServeErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+/** The body of an error answer. */
+export type ServeErrorBody = z.infer<typeof ServeErrorBody>;
