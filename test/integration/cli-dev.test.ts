@@ -30,7 +30,7 @@ it('slipway dev runs until Ctrl-C, with the Web UI and state on disk, then stops
   const dev = spawnNode(SLIPWAY_CLI, ['--home', home, 'dev', '--port', String(port), '--ui-port', String(uiPort)], env);
   await eventually(
     'slipway dev to be ready',
-    async () => (dev.output().includes('Ctrl-C here to stop') ? true : undefined),
+    () => Promise.resolve(dev.output().includes('Ctrl-C here to stop') ? true : undefined),
     60_000,
   );
 
