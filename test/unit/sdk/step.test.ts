@@ -43,16 +43,17 @@ describe('step contracts', () => {
       trainer: 'logistic-regression',
       seed: 42,
       testFraction: 0.2,
-      dataset: { format: 'csv' },
     });
   });
 
   it('refuses bad input with a final error naming the step and every field path', () => {
-    const err = thrown(() => parseStepInput(score, { dataset: { uri: 's3://bucket/x' }, threshold: 3 }, 'workflow'));
+    const err = thrown(() =>
+      parseStepInput(score, { dataset: { uri: 'http://example.test/x.csv' }, threshold: 3 }, 'workflow'),
+    );
     expect(failureType(err)).toBe(SlipwayErrorType.InvalidInput);
     expect(err.nonRetryable).toBe(true);
     expect(err.message).toContain('Step "acme.score" got invalid input (checked in the workflow)');
-    expect(err.message).toContain('dataset.uri: expected a file:// URI');
+    expect(err.message).toContain('dataset.uri: expected a file:// URI or s3://bucket/key');
     expect(err.message).toContain('threshold:');
   });
 

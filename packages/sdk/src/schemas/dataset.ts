@@ -2,21 +2,68 @@ import { z } from 'zod';
 import { Digest } from './artifact.js';
 
 /** Supported dataset formats. */
-export const DatasetFormat = z.enum(['csv']);
+export const DatasetFormat = z.enum(['csv', 'jsonl', 'parquet']);
 /** Supported dataset formats. */
 export type DatasetFormat = z.infer<typeof DatasetFormat>;
 
+/** How a dataset's stored bytes are compressed. */
+export const DatasetCompression = z.enum(['none', 'gzip']);
+/** How a dataset's stored bytes are compressed. */
+export type DatasetCompression = z.infer<typeof DatasetCompression>;
+
+/** CSV dialect options. */
+export const CsvOptions = z.object({
+  /** One character between fields (default `,`; use `\t` for TSV). */
+  delimiter: z.string().length(1).default(','),
+  /** The quote character (default `"`). */
+  quote: z.string().length(1).default('"'),
+});
+/** CSV dialect options. */
+export type CsvOptions = z.infer<typeof CsvOptions>;
+
 /**
- * A reference to a dataset. `uri` is a `file://` URI; `digest` is the sha256 of its bytes, filled in by the
- * validate step, so that every later step and the registry name exactly the bytes that were checked.
+ * A reference to a dataset: a `file://` or `s3://bucket/key` URI, its format and compression (inferred from
+ * the name when absent: `.csv`, `.tsv`, `.jsonl`/`.ndjson`, `.parquet`, each optionally `.gz`), and `digest`,
+ * the sha256 of the stored bytes, filled in by the validate step (or `slipway data snapshot`) so that every
+ * later step and the registry name exactly the bytes that were checked.
  */
 export const DatasetRef = z.object({
-  uri: z.string().regex(/^file:\/\//, 'expected a file:// URI'),
-  format: DatasetFormat.default('csv'),
+  uri: z.string().regex(/^(file:\/\/|s3:\/\/[^/]+\/.+)/, 'expected a file:// URI or s3://bucket/key'),
+  format: DatasetFormat.optional(),
+  compression: DatasetCompression.optional(),
+  csv: CsvOptions.optional(),
   digest: Digest.optional(),
 });
-/** A reference to a dataset (URI, format, and the sha256 of its bytes once known). */
+/** A reference to a dataset (URI, format, compression, and the sha256 of its bytes once known). */
 export type DatasetRef = z.infer<typeof DatasetRef>;
+
+const FORMAT_BY_EXTENSION: ReadonlyArray<[RegExp, DatasetFormat]> = [
+  [/\.(csv|tsv|txt)$/i, 'csv'],
+  [/\.(jsonl|ndjson)$/i, 'jsonl'],
+  [/\.parquet$/i, 'parquet'],
+];
+
+/**
+ * The format, compression and CSV options a dataset is read with: as given, else inferred from its name.
+ * Throws a `TypeError` naming the URI when the format cannot be inferred.
+ */
+export function datasetEncoding(ref: DatasetRef): {
+  format: DatasetFormat;
+  compression: DatasetCompression;
+  csv: CsvOptions;
+} {
+  const name = ref.uri.replace(/[?#].*$/, '');
+  const compression = ref.compression ?? (/\.gz$/i.test(name) ? 'gzip' : 'none');
+  const stem = compression === 'gzip' ? name.replace(/\.gz$/i, '') : name;
+  const format = ref.format ?? FORMAT_BY_EXTENSION.find(([pattern]) => pattern.test(stem))?.[1];
+  if (!format) {
+    throw new TypeError(
+      `cannot tell the format of ${ref.uri} from its name: set dataset.format to csv, jsonl or parquet`,
+    );
+  }
+  const delimiter = /\.tsv$/i.test(stem) ? '\t' : ',';
+  return { format, compression, csv: CsvOptions.parse({ delimiter, ...ref.csv }) };
+}
 
 const columnBase = { nullable: z.boolean().default(false) };
 
