@@ -3,6 +3,7 @@
  * the sha256 of its bytes, profiles it, and stores the profile and a full report as artifacts.
  */
 import {
+  datasetEncoding,
   SlipwayErrorType,
   finalFailure,
   parseStepInput,
@@ -63,7 +64,7 @@ export function createValidateActivity(deps: ValidateActivityDeps): ValidateActi
       });
     }
     return {
-      dataset: { uri: input.dataset.uri, format: input.dataset.format, digest: scan.digest },
+      dataset: { ...input.dataset, format: datasetEncoding(input.dataset).format, digest: scan.digest },
       rows: scan.rows,
       badRows: scan.badRows,
       badRowShare,
