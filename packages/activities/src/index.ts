@@ -13,6 +13,7 @@ export { implementStep, type StepImplementation } from './implement-step.js';
 export { createFsArtifactStore } from './artifacts/index.js';
 export { openSqliteRegistry, type SqliteRegistryOptions } from './registry/index.js';
 export * from './data/index.js';
+export * from './sources/index.js';
 export * from './train/index.js';
 export * from './deploy/index.js';
 export * from './monitor/index.js';
@@ -24,3 +25,4 @@ export {
 export { canonicalJson, digestOfJson, sha256Digest, sha256OfFile } from './util/digest.js';
 export { currentStepIdentity, stepIdempotencyKey, type StepIdentity } from './util/idempotency.js';
 export { detectCodeVersion } from './util/code-version.js';
+export * from './expectations/index.js';

@@ -5,14 +5,32 @@
  */
 import type { ArtifactRef, FeatureSpec, GateDecision, Lineage, Metrics, RowSchema } from '@slipway/sdk';
 
+/** Options of every `ArtifactStore` put. */
+export interface PutOptions {
+  /** The media type recorded in the returned reference (default `application/octet-stream`). */
+  mediaType?: string;
+  /**
+   * A file-name extension the stored object's name ends with, e.g. `.csv.gz`, so that whatever infers a
+   * format from a name (such as `datasetEncoding`) still can: one to three parts of 1–16 letters or digits.
+   * The same bytes stored with another extension are another object with the same digest.
+   */
+  extension?: string;
+}
+
 /** Content-addressed, immutable artifact storage. */
 export interface ArtifactStore {
   /** Stores bytes; storing the same bytes twice returns the same reference. Readers never see a partial object. */
-  putBytes(bytes: Uint8Array, options?: { mediaType?: string }): Promise<ArtifactRef>;
+  putBytes(bytes: Uint8Array, options?: PutOptions): Promise<ArtifactRef>;
   /** Stores a value as canonical JSON (`application/json`). */
   putJson(value: unknown): Promise<ArtifactRef>;
   /** Stores a file's bytes, streaming, without loading it in memory. */
-  putFile(path: string, options?: { mediaType?: string }): Promise<ArtifactRef>;
+  putFile(path: string, options?: PutOptions): Promise<ArtifactRef>;
+  /**
+   * Stores the bytes of a stream (any async iterable of chunks, such as a Node.js `Readable`), hashing them
+   * as they are written, without holding them in memory. If the stream fails, nothing is stored and the
+   * stream's error is thrown.
+   */
+  putStream(source: AsyncIterable<Uint8Array>, options?: PutOptions): Promise<ArtifactRef>;
   /** Reads an artifact and verifies its digest; a mismatch throws a `SlipwayDigestMismatch` failure. */
   getBytes(ref: Pick<ArtifactRef, 'uri' | 'digest'>): Promise<Buffer>;
   /** Reads and parses a JSON artifact (digest verified). */

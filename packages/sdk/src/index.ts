@@ -35,3 +35,4 @@ export * from './steps/builtin.js';
 export * from './duration.js';
 export * from './gate-rules.js';
 export * from './pipelines/train-and-promote.js';
+export * from './schemas/expectations.js';

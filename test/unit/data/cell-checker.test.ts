@@ -104,6 +104,58 @@ describe('compileCellChecker', () => {
   });
 });
 
+describe('compileCellChecker on typed cells (JSON lines, Parquet)', () => {
+  function typed(spec: ColumnSpecInput) {
+    return compileCellChecker('col', ColumnSpec.parse(spec), 'typed');
+  }
+
+  it('number columns take numbers and exact bigints, and refuse strings and other types', () => {
+    const check = typed({ type: 'number', integer: true, min: 0 });
+    expect(check(12)).toEqual({ ok: true, value: 12 });
+    expect(check(9007199254740991n)).toEqual({ ok: true, value: 9007199254740991 });
+    expect(check(9007199254740992n)).toEqual({
+      ok: false,
+      message: 'expected a number within ±9007199254740991, got "9007199254740992"',
+    });
+    expect(check(-3)).toEqual({ ok: false, message: 'expected a number >= 0, got "-3"' });
+    expect(check(-3n)).toEqual({ ok: false, message: 'expected a number >= 0, got "-3"' });
+    expect(check(2.5)).toEqual({ ok: false, message: 'expected an integer, got "2.5"' });
+    expect(check('12')).toEqual({ ok: false, message: 'expected a number, got the string "12"' });
+    expect(check(true)).toEqual({ ok: false, message: 'expected a number, got the boolean true' });
+    expect(check(Number.NaN)).toEqual({ ok: false, message: 'expected a finite number, got NaN' });
+  });
+
+  it('string and boolean columns take only their own type', () => {
+    expect(typed({ type: 'string', values: ['a'] })('a')).toEqual({ ok: true, value: 'a' });
+    expect(typed({ type: 'string' })(7n)).toEqual({ ok: false, message: 'expected a string, got the integer 7' });
+    expect(typed({ type: 'boolean' })(false)).toEqual({ ok: true, value: false });
+    expect(typed({ type: 'boolean' })('yes')).toEqual({
+      ok: false,
+      message: 'expected a boolean, got the string "yes"',
+    });
+    expect(typed({ type: 'boolean' })(1)).toEqual({ ok: false, message: 'expected a boolean, got the number 1' });
+  });
+
+  it('null and missing values are empty cells; an empty string is a string', () => {
+    for (const type of ['number', 'string', 'boolean'] as const) {
+      expect(typed({ type, nullable: true })(null)).toEqual({ ok: true, value: null });
+      expect(typed({ type, nullable: true })(undefined)).toEqual({ ok: true, value: null });
+    }
+    expect(typed({ type: 'number' })(null)).toEqual({ ok: false, message: 'expected a number, got an empty cell' });
+    expect(typed({ type: 'string', nullable: true })('')).toEqual({ ok: true, value: '' });
+    expect(typed({ type: 'number', nullable: true })('')).toEqual({
+      ok: false,
+      message: 'expected a number, got the string ""',
+    });
+  });
+
+  it('text checkers (CSV) also accept typed values, and treat a missing cell as empty', () => {
+    expect(checker({ type: 'number' })(4)).toEqual({ ok: true, value: 4 });
+    expect(checker({ type: 'boolean' })(true)).toEqual({ ok: true, value: true });
+    expect(checker({ type: 'string', nullable: true })(undefined)).toEqual({ ok: true, value: null });
+  });
+});
+
 describe('checkRow and rowSchemaToZod', () => {
   const schema = RowSchema.parse({
     columns: {

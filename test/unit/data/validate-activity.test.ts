@@ -63,7 +63,7 @@ describe('createValidateActivity', () => {
       badRowShare: 0,
       failures: [],
     });
-    expect(heartbeats.at(-1)).toEqual({ rows: 1000, bytes: size });
+    expect(heartbeats.at(-1)).toEqual({ rows: 1000, bytes: size, totalBytes: size, percent: 100 });
 
     const profile = DatasetProfile.parse(await artifacts.getJson(summary.profile));
     expect(profile.rows).toBe(1000);
@@ -86,7 +86,7 @@ describe('createValidateActivity', () => {
       passed: true,
       profile: summary.profile,
     });
-    expect(report.dataset).toEqual({ uri, digest, bytes: size, header: HEADER.split(',') });
+    expect(report.dataset).toEqual({ uri, format: 'csv', digest, bytes: size, header: HEADER.split(',') });
   });
 
   it('is deterministic: validating the same bytes again gives the same artifacts', async () => {

@@ -88,6 +88,13 @@ describe('monitor activity', () => {
     }
     // plan: basic, pro, enterprise, then "other".
     expect(report.features[1]!.expected).toEqual([0.6, 0.3, 0.1, 0]);
+    // The tests agree: KS on tenure against the profile's digest, chi-square and Jensen–Shannon on plan.
+    const [tenure, plan] = report.features;
+    expect(tenure!.ks).toMatchObject({ method: 'asymptotic' });
+    expect(tenure!.ks!.pValue).toBeGreaterThan(0.05);
+    expect(plan!.chiSquare).toMatchObject({ dof: 2 });
+    expect(plan!.chiSquare!.pValue).toBeGreaterThan(0.05);
+    expect(plan!.jsDistance).toBeLessThan(0.05);
   });
 
   it('flags drift per feature on an explicitly named version', async () => {
@@ -113,7 +120,10 @@ describe('monitor activity', () => {
     const [tenure, plan] = report.features;
     expect(tenure).toMatchObject({ feature: 'tenure', drifted: true });
     expect(tenure!.psi).toBeGreaterThan(1);
+    expect(tenure!.ks!.statistic).toBeGreaterThan(0.3);
+    expect(tenure!.ks!.pValue).toBeLessThan(1e-10);
     expect(plan).toMatchObject({ feature: 'plan', drifted: false });
+    expect(plan!.chiSquare!.pValue).toBeGreaterThan(0.05);
 
     // The alias still names version 1, which kept its own served rows.
     expect(await monitor({ model: 'churn', serverUrl: server.url })).toMatchObject({ version: 1, drifted: false });

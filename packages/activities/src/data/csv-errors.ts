@@ -1,7 +1,36 @@
 /**
- * Turns csv-parse errors into messages that say what is wrong with the file and where. These are the errors
- * after which the parser cannot go on, so the rest of the file is unreadable.
+ * The CSV syntax errors after which the rest of a file cannot be read, and messages that say what is wrong
+ * with the file and where. (A stray quote inside an unquoted field is not one of them: the record still ends
+ * at its line break, so that row alone is reported bad and the read goes on.)
  */
+
+/** The codes of CSV errors that end a read. */
+export const CsvErrorCode = {
+  /** A quoted field is never closed. */
+  QuoteNotClosed: 'CSV_QUOTE_NOT_CLOSED',
+  /** A closing quote is followed by something other than a delimiter or a line break. */
+  InvalidClosingQuote: 'CSV_INVALID_CLOSING_QUOTE',
+  /** A single record is longer than the limit. */
+  MaxRecordSize: 'CSV_MAX_RECORD_SIZE',
+} as const;
+/** The code of a CSV error that ends a read. */
+export type CsvErrorCode = (typeof CsvErrorCode)[keyof typeof CsvErrorCode];
+
+/** A CSV syntax error found by the tokenizer, with the exact place it was found. */
+export class CsvSyntaxError extends Error {
+  constructor(
+    readonly code: CsvErrorCode,
+    /** The 1-based line of the problem (for an unclosed quote: the line the quoted field starts on). */
+    readonly line: number,
+    /** The 0-based index of the field in its record. */
+    readonly field: number,
+    /** For an unclosed quote, the last line of the file; for a long record, the limit in bytes. */
+    readonly extra: number,
+  ) {
+    super(`${code} at line ${line}, field ${field + 1}`);
+    this.name = 'CsvSyntaxError';
+  }
+}
 
 /** A parse error described for people: the message names the file and the line. */
 export interface DescribedParseError {
@@ -9,62 +38,53 @@ export interface DescribedParseError {
   line: number;
 }
 
-interface CsvErrorLike {
-  code: string;
-  message: string;
-  lines?: number;
-}
-
-function isCsvError(err: unknown): err is CsvErrorLike {
-  if (err === null || typeof err !== 'object') return false;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  return (
-    typeof code === 'string' &&
-    typeof message === 'string' &&
-    (code.startsWith('CSV_') || code === 'INVALID_OPENING_QUOTE')
-  );
+function fieldName(field: number, header: readonly string[] | undefined): string {
+  const name = header?.[field];
+  return name === undefined ? `field ${field + 1}` : `field ${field + 1} (${JSON.stringify(name)})`;
 }
 
 /**
- * Describes a csv-parse error, or returns `undefined` when `err` is not one. `lastLine` is the line the last
- * complete record ended on, which locates an unclosed quote better than the parser's end-of-file line;
- * `correctLine` maps the parser's line count to real file lines (see the CSV reader).
+ * Describes a {@link CsvSyntaxError} for the dataset `name` (a path or `s3://` URI), or returns `undefined`
+ * when `err` is not one. `header` (when read) names the field the error is in.
  */
 export function describeParseError(
   err: unknown,
-  path: string,
-  lastLine: number,
-  correctLine: (parserLine: number) => number = (n) => n,
+  name: string,
+  header?: readonly string[],
 ): DescribedParseError | undefined {
-  if (!isCsvError(err)) return undefined;
-  const line = typeof err.lines === 'number' && err.lines > 0 ? correctLine(err.lines) : lastLine + 1;
-  const detail = `(csv-parse ${err.code}: ${err.message})`;
-  switch (err.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return {
-        line: lastLine + 1,
-        message:
-          `Dataset ${path}, line ${lastLine + 1}: unbalanced quote: a quoted field that starts on or after line ` +
-          `${lastLine + 1} is never closed (the file ends at line ${line}) ${detail}`,
-      };
-    case 'INVALID_OPENING_QUOTE':
+  if (!(err instanceof CsvSyntaxError)) return undefined;
+  const { code, line, field, extra } = err;
+  const where = `Dataset ${name}, line ${line}`;
+  switch (code) {
+    case CsvErrorCode.QuoteNotClosed:
       return {
         line,
-        message: `Dataset ${path}, line ${line}: stray quote: a quote inside an unquoted field (quote the whole field and double the inner quote: "a ""b"" c") ${detail}`,
+        message:
+          `${where}: unbalanced quote: the quoted ${fieldName(field, header)} that starts on line ${line} is ` +
+          `never closed (the file ends at line ${extra}) [${code}]`,
       };
-    case 'CSV_INVALID_CLOSING_QUOTE':
+    case CsvErrorCode.InvalidClosingQuote:
       return {
         line,
-        message: `Dataset ${path}, line ${line}: malformed quoting: a closing quote must be followed by a delimiter or the end of the line ${detail}`,
-      };
-    case 'CSV_MAX_RECORD_SIZE':
-      return {
-        line: lastLine + 1,
         message:
-          `Dataset ${path}, line ${lastLine + 1}: the record starting there is too long; ` +
-          `this is usually an unclosed quote ${detail}`,
+          `${where}: malformed quoting in ${fieldName(field, header)}: a closing quote must be followed by a ` +
+          `delimiter or the end of the line (to put a quote inside a quoted field, double it) [${code}]`,
       };
-    default:
-      return { line, message: `Dataset ${path}, line ${line}: cannot parse the CSV ${detail}` };
+    case CsvErrorCode.MaxRecordSize:
+      return {
+        line,
+        message:
+          `${where}: the record starting there is longer than ${extra} bytes; this is usually an unclosed ` +
+          `quote (raise maxRecordBytes if such records are real) [${code}]`,
+      };
   }
+}
+
+/** The message of a record with a stray quote inside an unquoted field (a bad row, not the end of the read). */
+export function strayQuoteMessage(field: number, header: readonly string[] | undefined, quote: string): string {
+  const q = quote;
+  return (
+    `stray quote in ${fieldName(field, header)}: a quote inside an unquoted field ` +
+    `(quote the whole field and double the inner quote: ${q}a ${q}${q}b${q}${q} c${q})`
+  );
 }

@@ -1,23 +1,15 @@
 /**
- * A streaming CSV row reader for `file://` datasets. One pass over the bytes gives both the sha256 of the raw
- * file and the checked rows, so the digest always names exactly the bytes that were read.
- *
- * Parsing is csv-parse@7 in arrays mode (`info` for line numbers, `bom` to drop a byte-order mark,
- * `relax_column_count` so a ragged row becomes a bad row rather than the end of the read). Errors that leave
- * the rest of the file unreadable (an unclosed quote, a stray or malformed quote, a runaway record) fail
- * with `SlipwayValidationFailed` naming the file and line.
+ * `readCsvRows`: the row-at-a-time CSV reader of the first Slipway releases, kept for its callers. It is a
+ * thin wrapper over {@link readDatasetRows} (so it reads `file://` and `s3://`, plain or gzip, with the
+ * configured dialect inferred from the name: `.tsv` is tab-separated) and reports 1-based file lines.
+ * New code should use `readDatasetRows` or `openRowReader`, which read every format.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { Transform, pipeline } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { SlipwayErrorType, finalFailure, type RowFailure, type RowSchema } from '@slipway/sdk';
-import { parse, type Info } from 'csv-parse';
+import type { RowFailure, RowSchema } from '@slipway/sdk';
 import type { TypedRow } from '../ports.js';
-import { checkRow, compileRowSchema, type CompiledRowSchema } from './cell-checker.js';
-import { describeParseError } from './csv-errors.js';
-import { throwIfAborted } from './activity-context.js';
+import { DEFAULT_MAX_RECORD_BYTES } from './formats/batch-reader.js';
+import type { CheckedRow } from './formats/check-rows.js';
+import { readDatasetRows, type SourceOpener } from './formats/dataset-rows.js';
+import type { RowPosition } from './row-batch.js';
 
 /** One data record of the file: a typed row, or the reasons it is bad. Lines are 1-based file lines. */
 export type CsvRowEvent =
@@ -29,71 +21,44 @@ export interface CsvReadOptions {
   schema: RowSchema;
   /** Stops the read (throwing the abort reason) when aborted. */
   signal?: AbortSignal;
-  /** The longest record, in characters, before the read fails (guards against an unclosed quote). */
-  maxRecordChars?: number;
+  /** The longest record, in bytes, before the read fails (default 16 MiB; guards against an unclosed quote). */
+  maxRecordBytes?: number;
+  /** Opens the dataset's bytes (default: `file://` and `s3://` with S3 settings from the environment). */
+  openSource?: SourceOpener;
 }
 
 /** A single-use, streaming reader of a CSV dataset: iterate it once, then read its digest. */
 export interface CsvRowReader extends AsyncIterable<CsvRowEvent> {
-  /** The local path the `file://` URI points at. */
+  /** The dataset's name for messages: the local path, or `s3://bucket/key`. */
   readonly path: string;
-  /** Bytes read so far (the whole file once the iteration has completed). */
+  /** Stored bytes read so far (the whole file once the iteration has completed). */
   readonly bytesRead: number;
-  /** The header as found in the file; `undefined` until the first data record has been read. */
+  /** The header as found in the file; `undefined` until it has been read. */
   readonly header: readonly string[] | undefined;
-  /** `sha256:<hex>` of every byte of the file; throws until the iteration has completed. */
+  /** `sha256:<hex>` of every stored byte of the file; throws until the iteration has completed. */
   digest(): `sha256:${string}`;
 }
 
-/** The default {@link CsvReadOptions.maxRecordChars}: one mebi-character. */
-export const DEFAULT_MAX_RECORD_CHARS = 1 << 20;
-
-/**
- * The local path of a `file://` dataset URI. A URI that is not a local `file://` URI fails with a final
- * `SlipwayInvalidInput` failure.
- */
-export function datasetPath(uri: string): string {
-  try {
-    return fileURLToPath(uri);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw finalFailure(
-      SlipwayErrorType.InvalidInput,
-      `Dataset URI ${JSON.stringify(uri)} is not a local file:// URI (use file:///absolute/path): ${reason}`,
-      { uri },
-    );
-  }
+function lineOf(position: RowPosition): number {
+  return 'line' in position ? position.line : position.row + 1;
 }
 
-/** Fails with `SlipwayNotFound` when the dataset file does not exist, and with `InvalidInput` when it is not a file. */
-export async function assertDatasetFile(path: string, uri: string): Promise<void> {
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) {
-      throw finalFailure(SlipwayErrorType.InvalidInput, `Dataset ${path} (${uri}) is not a regular file`, {
-        uri,
-        path,
-      });
-    }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw finalFailure(SlipwayErrorType.NotFound, `Dataset file not found: ${path} (from ${uri})`, { uri, path });
-    }
-    throw err;
-  }
+function toEvent(checked: CheckedRow): CsvRowEvent {
+  const line = lineOf(checked.position);
+  if (checked.ok) return { ok: true, line, row: checked.row };
+  return { ok: false, line, failures: checked.failures.map(({ column, message }) => ({ line, column, message })) };
 }
 
-interface ReaderState {
-  bytes: number;
-  header: string[] | undefined;
-  digest: `sha256:${string}` | undefined;
+async function* events(rows: AsyncIterable<CheckedRow>): AsyncGenerator<CsvRowEvent> {
+  for await (const checked of rows) yield toEvent(checked);
 }
 
 /**
- * Opens a streaming reader over a `file://` CSV dataset. The first record is the header: it must name every
- * schema column (and nothing else when `allowExtraColumns` is false), else the read fails with
+ * Opens a streaming reader over a CSV dataset. The first record is the header: it must name every schema
+ * column (and nothing else when `allowExtraColumns` is false), else the read fails with
  * `SlipwayValidationFailed` listing the missing columns and the header found. A missing file fails with
- * `SlipwayNotFound`, an empty file with `SlipwayValidationFailed`.
+ * `SlipwayNotFound`, an empty file, bad quoting, invalid UTF-8 or corrupt gzip with `SlipwayValidationFailed`
+ * naming the file and line. A URI that is neither `file://` nor `s3://` fails with `SlipwayInvalidInput`.
  *
  * ```ts
  * const reader = readCsvRows('file:///data/churn.csv', { schema });
@@ -102,203 +67,30 @@ interface ReaderState {
  * ```
  */
 export function readCsvRows(uri: string, options: CsvReadOptions): CsvRowReader {
-  const path = datasetPath(uri);
-  const compiled = compileRowSchema(options.schema);
-  const state: ReaderState = { bytes: 0, header: undefined, digest: undefined };
+  const rows = readDatasetRows(
+    { uri, format: 'csv' },
+    {
+      schema: options.schema,
+      maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.openSource === undefined ? {} : { openSource: options.openSource }),
+    },
+  );
+  const { reader } = rows;
   let started = false;
   return {
-    path,
+    path: reader.source.displayName,
     get bytesRead() {
-      return state.bytes;
+      return reader.progress().bytesRead;
     },
     get header() {
-      return state.header;
+      return reader.columns;
     },
-    digest() {
-      if (state.digest === undefined) {
-        throw new Error(`The digest of ${path} is known only once every row has been read`);
-      }
-      return state.digest;
-    },
+    digest: () => reader.digest(),
     [Symbol.asyncIterator]() {
       if (started) throw new Error(`readCsvRows(${uri}) can be iterated only once`);
       started = true;
-      return iterateRows(uri, path, compiled, options, state);
+      return events(rows);
     },
   };
-}
-
-interface ParsedRecord {
-  /** The 1-based line the record starts on. */
-  line: number;
-  record: string[];
-}
-
-/**
- * Tracks real file lines. csv-parse counts each `\r` and `\n` inside a quoted field as a line (a quoted
- * CRLF counts twice), and reports the line a record ends on; this corrects both, and records the end line
- * of the last complete record synchronously, so a later parse error can point just after it.
- */
-class LineTracker {
-  private overcount = 0;
-  /** The real line the last complete record ended on (0 before the first). */
-  lastEndLine = 0;
-
-  startOf(parserEndLine: number, record: readonly string[]): number {
-    let parserBreaks = 0;
-    let realBreaks = 0;
-    for (const field of record) {
-      if (!field.includes('\n') && !field.includes('\r')) continue;
-      parserBreaks += (field.match(/[\r\n]/g) ?? []).length;
-      realBreaks += (field.match(/\r\n|\n|\r/g) ?? []).length;
-    }
-    this.overcount += parserBreaks - realBreaks;
-    this.lastEndLine = parserEndLine - this.overcount;
-    return Math.max(1, this.lastEndLine - realBreaks);
-  }
-
-  /** The real line of a line number counted by the parser. */
-  correct(parserLine: number): number {
-    return parserLine - this.overcount;
-  }
-}
-
-function openParser(path: string, options: CsvReadOptions, state: ReaderState, hash: Hash, lines: LineTracker) {
-  const source = createReadStream(path);
-  const hasher = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      state.bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  const parser = parse({
-    info: true,
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    max_record_size: options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS,
-    // Runs synchronously inside the parser, so line tracking is exact even when a later error drops
-    // records the consumer has not read yet.
-    on_record: (({ info, record }: { info: Info; record: string[] }) => ({
-      line: lines.startOf(info.lines, record),
-      record,
-    })) as unknown as (record: string[]) => string[],
-  });
-  // Errors of any stage destroy the parser with that error, so they surface from its iterator.
-  pipeline(source, hasher, parser, () => undefined);
-  return parser as unknown as AsyncIterable<ParsedRecord>;
-}
-
-async function* iterateRows(
-  uri: string,
-  path: string,
-  compiled: CompiledRowSchema,
-  options: CsvReadOptions,
-  state: ReaderState,
-): AsyncGenerator<CsvRowEvent> {
-  const signal = options.signal ?? new AbortController().signal;
-  throwIfAborted(signal);
-  await assertDatasetFile(path, uri);
-  const hash = createHash('sha256');
-  const lines = new LineTracker();
-  let columnIndex: Map<string, number> | undefined;
-  try {
-    for await (const { line, record } of openParser(path, options, state, hash, lines)) {
-      throwIfAborted(signal);
-      if (columnIndex === undefined) {
-        state.header = record.map((name) => name.trim());
-        columnIndex = indexHeader(path, line, state.header, compiled);
-        continue;
-      }
-      yield toEvent(compiled, columnIndex, state.header?.length ?? 0, line, record);
-    }
-  } catch (err) {
-    throw translateReadError(err, uri, path, lines);
-  }
-  if (columnIndex === undefined) {
-    throw finalFailure(SlipwayErrorType.ValidationFailed, `Dataset ${path} is empty: expected a header line`, {
-      uri,
-      path,
-    });
-  }
-  state.digest = `sha256:${hash.digest('hex')}`;
-}
-
-function indexHeader(
-  path: string,
-  line: number,
-  header: readonly string[],
-  compiled: CompiledRowSchema,
-): Map<string, number> {
-  const index = new Map<string, number>();
-  const duplicates = new Set<string>();
-  header.forEach((name, i) => (index.has(name) ? duplicates.add(name) : index.set(name, i)));
-  const found = header.map((name) => JSON.stringify(name)).join(', ');
-  const where = `Dataset ${path}, header (line ${line})`;
-  const missing = compiled.columns.filter((column) => !index.has(column));
-  if (missing.length > 0) {
-    const names = missing.map((name) => JSON.stringify(name)).join(', ');
-    throw finalFailure(
-      SlipwayErrorType.ValidationFailed,
-      `${where}: missing column${missing.length > 1 ? 's' : ''} ${names}; the header found is: ${found}`,
-      { path, missing, header },
-    );
-  }
-  const duplicated = [...duplicates].filter((name) => compiled.checkers.has(name) || !compiled.allowExtraColumns);
-  if (duplicated.length > 0) {
-    throw finalFailure(
-      SlipwayErrorType.ValidationFailed,
-      `${where}: duplicate column ${JSON.stringify(duplicated[0])}; the header found is: ${found}`,
-      {
-        path,
-        duplicated,
-        header,
-      },
-    );
-  }
-  const extra = header.filter((name) => !compiled.checkers.has(name));
-  if (!compiled.allowExtraColumns && extra.length > 0) {
-    const names = extra.map((name) => JSON.stringify(name)).join(', ');
-    throw finalFailure(
-      SlipwayErrorType.ValidationFailed,
-      `${where}: unexpected column${extra.length > 1 ? 's' : ''} ${names} (the schema does not allow extra columns); the header found is: ${found}`,
-      { path, extra, header },
-    );
-  }
-  return index;
-}
-
-function toEvent(
-  compiled: CompiledRowSchema,
-  columnIndex: ReadonlyMap<string, number>,
-  width: number,
-  line: number,
-  record: readonly string[],
-): CsvRowEvent {
-  if (record.length !== width) {
-    const message = `expected ${width} fields (as in the header), found ${record.length}`;
-    return { ok: false, line, failures: [{ line, column: null, message }] };
-  }
-  const result = checkRow(compiled, (column) => {
-    const i = columnIndex.get(column);
-    return i === undefined ? undefined : record[i];
-  });
-  if (result.ok) return { ok: true, line, row: result.row };
-  return { ok: false, line, failures: result.failures.map((f) => ({ line, column: f.column, message: f.message })) };
-}
-
-function translateReadError(err: unknown, uri: string, path: string, lines: LineTracker): unknown {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') {
-    return finalFailure(SlipwayErrorType.NotFound, `Dataset file not found: ${path} (from ${uri})`, { uri, path });
-  }
-  const parseError = describeParseError(err, path, lines.lastEndLine, (n) => lines.correct(n));
-  if (parseError === undefined) return err;
-  return finalFailure(SlipwayErrorType.ValidationFailed, parseError.message, {
-    uri,
-    path,
-    line: parseError.line,
-    code,
-  });
 }

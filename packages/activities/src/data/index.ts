@@ -1,9 +1,11 @@
 /**
- * Reading, checking and profiling datasets, and the `slipway.validate` activity.
+ * Reading, checking and profiling datasets, and the `slipway.validate` activity. Datasets are CSV, JSON lines
+ * or Parquet, on `file://` or `s3://`, plain or gzip; every format is read through one row-batch interface
+ * (`openRowReader`), so checks and profiles never care which it is.
  *
  * ```ts
  * const validate = createValidateActivity({ artifacts: createFsArtifactStore('.slipway/artifacts') });
- * const summary = await validate({ dataset: { uri: 'file:///data/churn.csv' }, schema: { columns: { … } } });
+ * const summary = await validate({ dataset: { uri: 'file:///data/churn.parquet' }, schema: { columns: { … } } });
  * ```
  *
  * @packageDocumentation
@@ -18,21 +20,31 @@ export {
   rowSchemaToZod,
   type CellChecker,
   type CellFailure,
+  type CellKind,
   type CellResult,
   type CellValue,
   type CompiledRowSchema,
   type RowCheckResult,
 } from './cell-checker.js';
+export { readCsvRows, type CsvReadOptions, type CsvRowEvent, type CsvRowReader } from './csv-reader.js';
 export {
-  DEFAULT_MAX_RECORD_CHARS,
-  assertDatasetFile,
-  datasetPath,
-  readCsvRows,
-  type CsvReadOptions,
-  type CsvRowEvent,
-  type CsvRowReader,
-} from './csv-reader.js';
-export { describeParseError, type DescribedParseError } from './csv-errors.js';
+  CsvErrorCode,
+  CsvSyntaxError,
+  describeParseError,
+  strayQuoteMessage,
+  type DescribedParseError,
+} from './csv-errors.js';
+export {
+  describePosition,
+  type MalformedRow,
+  type RawCell,
+  type ReadProgress,
+  type RowBatch,
+  type RowBatchReader,
+  type RowPosition,
+  type RowReaderOptions,
+} from './row-batch.js';
+export * from './formats/index.js';
 export { DECILES, ExactNumericSketch, binIndex, createNumericSketch, type NumericSketch } from './numeric-sketch.js';
 export { MAX_TOP_VALUES, createProfiler, profileRows, type Profiler } from './profile.js';
 export { createThrottle, currentActivityHooks, throwIfAborted, type ActivityHooks } from './activity-context.js';
@@ -45,6 +57,9 @@ export {
   scanDataset,
   validationFailedMessage,
   type DatasetScan,
+  type ReportedFailure,
+  type ScanOptions,
+  type ValidateProgress,
   type ValidationReport,
 } from './validation-report.js';
 export { createValidateActivity, type ValidateActivity, type ValidateActivityDeps } from './validate-activity.js';

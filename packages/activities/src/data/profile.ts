@@ -1,20 +1,36 @@
 /**
  * An incremental dataset profiler: feed it typed rows one at a time, get a {@link DatasetProfile} at the end.
- * Numeric columns get moments plus a decile histogram (the reference for drift); string and boolean columns
- * get value counts.
+ * Memory is bounded whatever the number of rows: numeric columns keep running moments and a t-digest (quantiles,
+ * a decile histogram and the digest itself, the reference for drift); string and boolean columns keep
+ * Space-Saving counters for their most frequent values and a HyperLogLog sketch for their distinct count.
  */
 import type {
   CategoricalColumnProfile,
   ColumnProfile,
   DatasetProfile,
   NumericColumnProfile,
+  NumericQuantiles,
   RowSchema,
+  TopValue,
 } from '@slipway/sdk';
 import type { TypedRow } from '../ports.js';
-import { DECILES, createNumericSketch, type NumericSketch } from './numeric-sketch.js';
+import { HyperLogLog, SpaceSaving } from '../stats/index.js';
+import { DECILES, PROFILE_COMPRESSION, createNumericSketch, type NumericSketch } from './numeric-sketch.js';
 
 /** At most this many `topValues` are kept per categorical column. */
 export const MAX_TOP_VALUES = 100;
+
+/**
+ * Space-Saving counters per categorical column: counts are exact up to this many distinct values; beyond, every
+ * value more frequent than 0.1% of the column is kept, its count overstated by at most 0.1% of the column.
+ */
+export const TOP_VALUE_COUNTERS = 1000;
+
+/** The quantiles a numeric profile reports (the sketch must not be empty). */
+function namedQuantiles(sketch: NumericSketch): NumericQuantiles {
+  const at = (p: number) => sketch.quantiles([p])[0] ?? Number.NaN;
+  return { p1: at(0.01), p5: at(0.05), p25: at(0.25), p50: at(0.5), p75: at(0.75), p95: at(0.95), p99: at(0.99) };
+}
 
 /** Accumulates one column. */
 interface ColumnAccumulator {
@@ -47,26 +63,33 @@ class NumericAccumulator implements ColumnAccumulator {
 
   finish(): NumericColumnProfile {
     const count = this.sketch.count;
+    const base = { kind: 'numeric' as const, count, nulls: this.nulls };
+    if (count === 0) {
+      return { ...base, min: null, max: null, mean: null, std: null, cutPoints: [], binCounts: [] };
+    }
     const cutPoints = [...new Set(this.sketch.quantiles(DECILES))];
     return {
-      kind: 'numeric',
-      count,
-      nulls: this.nulls,
-      min: count > 0 ? this.min : null,
-      max: count > 0 ? this.max : null,
-      mean: count > 0 ? this.mean : null,
-      std: count > 1 ? Math.sqrt(this.m2 / (count - 1)) : count === 1 ? 0 : null,
+      ...base,
+      min: this.min,
+      max: this.max,
+      mean: this.mean,
+      std: count > 1 ? Math.sqrt(this.m2 / (count - 1)) : 0,
       cutPoints,
-      binCounts: count > 0 ? this.sketch.binCounts(cutPoints) : [],
+      binCounts: this.sketch.binCounts(cutPoints),
+      quantiles: namedQuantiles(this.sketch),
+      digest: { compression: PROFILE_COMPRESSION, centroids: this.sketch.centroids() },
     };
   }
 }
 
-/** Value counts of a string or boolean column (booleans are counted as `"true"` / `"false"`). */
+/**
+ * Value counts of a string or boolean column (booleans are counted as `"true"` / `"false"`). The HyperLogLog sketch
+ * starts only when the counters overflow: until then the counters hold every distinct value, which seed it.
+ */
 class CategoricalAccumulator implements ColumnAccumulator {
   private nulls = 0;
-  private count = 0;
-  private readonly counts = new Map<string, number>();
+  private readonly counters = new SpaceSaving(TOP_VALUE_COUNTERS);
+  private distinct: HyperLogLog | undefined;
 
   add(value: TypedRow[string] | undefined): void {
     if (value === null || value === undefined) {
@@ -74,16 +97,31 @@ class CategoricalAccumulator implements ColumnAccumulator {
       return;
     }
     const key = String(value);
-    this.count++;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    if (!this.distinct && this.counters.size === TOP_VALUE_COUNTERS && !this.counters.has(key)) {
+      this.distinct = new HyperLogLog();
+      for (const { value: seen } of this.counters.top(TOP_VALUE_COUNTERS)) this.distinct.add(seen);
+    }
+    this.counters.add(key);
+    this.distinct?.add(key);
   }
 
   finish(): CategoricalColumnProfile {
-    const topValues = [...this.counts]
-      .sort(([a, ca], [b, cb]) => cb - ca || (a < b ? -1 : a > b ? 1 : 0))
-      .slice(0, MAX_TOP_VALUES)
-      .map(([value, count]) => ({ value, count }));
-    return { kind: 'categorical', count: this.count, nulls: this.nulls, distinct: this.counts.size, topValues };
+    const exact = this.counters.exact;
+    const topValues = this.counters
+      .top(MAX_TOP_VALUES)
+      .map(({ value, count, error }): TopValue => (exact ? { value, count } : { value, count, error }));
+    // Once a counter was evicted there are more distinct values than counters, whatever the estimate says.
+    const estimate = this.distinct?.estimate() ?? 0;
+    const distinct = exact ? this.counters.size : Math.max(TOP_VALUE_COUNTERS + 1, Math.round(estimate));
+    return {
+      kind: 'categorical',
+      count: this.counters.total,
+      nulls: this.nulls,
+      distinct,
+      distinctExact: exact,
+      topValues,
+      topValuesExact: exact,
+    };
   }
 }
 
@@ -98,11 +136,18 @@ export interface Profiler {
 }
 
 /**
- * Creates a profiler for a row schema. Per column, `count` is the number of non-null values and `nulls` the
- * number of nulls (so `count + nulls` is the number of rows). Numeric columns: `min`, `max`, `mean`, `std`
- * (sample standard deviation, 0 for a single value), deduplicated decile `cutPoints` (observed values, so an
- * integer column with few values gets fewer bins) and `binCounts` on them. String and boolean columns:
- * `distinct` and `topValues` (most frequent first, ties by value, at most {@link MAX_TOP_VALUES}).
+ * Creates a profiler for a row schema. Memory per column is bounded (a t-digest of at most 200 centroids plus a
+ * 4096-value buffer for a numeric column; {@link TOP_VALUE_COUNTERS} counters and a 16 KiB HyperLogLog for a
+ * categorical one), whatever the number of rows. Per column, `count` is the number of non-null values and `nulls`
+ * the number of nulls (so `count + nulls` is the number of rows).
+ *
+ * Numeric columns: exact `min`, `max`, `mean` and `std` (Welford; sample standard deviation, 0 for a single
+ * value); from the t-digest, the quantiles p1…p99, deduplicated decile `cutPoints` (so an integer column with few
+ * values gets fewer bins; exact for up to about 200 distinct values) and `binCounts` on them (summing exactly to
+ * `count`), and the digest's centroids. String and boolean columns: `topValues` (most frequent first, ties by
+ * value, at most {@link MAX_TOP_VALUES}) and `distinct`, both exact up to {@link TOP_VALUE_COUNTERS} distinct
+ * values; beyond, the counts are Space-Saving upper bounds with their `error`, `distinct` is a HyperLogLog
+ * estimate, and `topValuesExact` / `distinctExact` are false.
  */
 export function createProfiler(schema: RowSchema): Profiler {
   const columns = new Map<string, ColumnAccumulator>();

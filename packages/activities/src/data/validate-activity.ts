@@ -1,6 +1,7 @@
 /**
- * The `slipway.validate` activity: reads a CSV dataset once, checks every row against the row schema, pins
- * the sha256 of its bytes, profiles it, and stores the profile and a full report as artifacts.
+ * The `slipway.validate` activity: reads a dataset (CSV, JSON lines or Parquet; `file://` or `s3://`; plain
+ * or gzip) once, checks every row against the row schema, pins the sha256 of its stored bytes, profiles it,
+ * and stores the profile and a full report as artifacts.
  */
 import {
   datasetEncoding,
@@ -13,35 +14,47 @@ import {
 } from '@slipway/sdk';
 import type { ArtifactStore } from '../ports.js';
 import { currentActivityHooks } from './activity-context.js';
+import type { SourceOpener } from './formats/dataset-rows.js';
 import { badShare, buildValidationReport, scanDataset, validationFailedMessage } from './validation-report.js';
 
 /** What the validate activity needs. */
 export interface ValidateActivityDeps {
   artifacts: ArtifactStore;
+  /** Opens a dataset's bytes (default: `file://` and `s3://` with S3 settings from the environment). */
+  openSource?: SourceOpener;
 }
 
 /** The validate activity: `validateStep` input in, {@link ValidationSummary} out. */
 export type ValidateActivity = (input: StepInput<typeof validateStep>) => Promise<ValidationSummary>;
 
 /**
- * Creates the validate activity. It heartbeats `{ rows, bytes }` while reading (throttled; a no-op outside
- * an activity), then:
- * - fails with `SlipwayNotFound` when the file does not exist, and with `SlipwayValidationFailed` when it is
- *   empty, has only a header, misses schema columns or cannot be parsed (file and line in the message);
+ * Creates the validate activity. It heartbeats `{ rows, bytes, totalBytes, percent }` while reading
+ * (throttled; a no-op outside an activity), then:
+ * - fails with `SlipwayNotFound` when the dataset does not exist, and with `SlipwayValidationFailed` when it
+ *   is empty, has no data rows, misses schema columns or cannot be read (bad quoting, invalid UTF-8, corrupt
+ *   gzip or Parquet footer, a record over the size limit: file and line or row group in the message);
  * - fails with `SlipwayDigestMismatch` when the input pins a digest the bytes do not have;
  * - stores the profile and the report (both content-addressed JSON, so a retry stores the same artifacts);
  * - fails with `SlipwayValidationFailed` when `badRowShare > maxBadRowShare`, naming the file, the counts and
  *   the first bad rows by line and column, with `{ report }` (the report's artifact reference) as details.
+ *
+ * A retried attempt reads the dataset again from its first byte: the digest must cover every byte, so a
+ * partial read cannot be resumed. The result depends only on the bytes, so every attempt finds the same.
  */
 export function createValidateActivity(deps: ValidateActivityDeps): ValidateActivity {
   return async function validate(rawInput) {
     const input = parseStepInput(validateStep, rawInput, 'activity');
-    const scan = await scanDataset(input.dataset.uri, input.schema, currentActivityHooks());
+    const scan = await scanDataset(
+      input.dataset,
+      input.schema,
+      currentActivityHooks(),
+      deps.openSource === undefined ? {} : { openSource: deps.openSource },
+    );
     const pinned = input.dataset.digest;
     if (pinned !== undefined && pinned !== scan.digest) {
       throw finalFailure(
         SlipwayErrorType.DigestMismatch,
-        `Dataset ${scan.path} does not match its pinned digest: expected ${pinned}, the file hashes to ${scan.digest}`,
+        `Dataset ${scan.path} does not match its pinned digest: expected ${pinned}, its bytes hash to ${scan.digest}`,
         { uri: input.dataset.uri, expected: pinned, actual: scan.digest },
       );
     }
@@ -53,9 +66,8 @@ export function createValidateActivity(deps: ValidateActivityDeps): ValidateActi
     );
     const report = await deps.artifacts.putJson(reportValue);
     if (scan.rows === 0) {
-      throw finalFailure(SlipwayErrorType.ValidationFailed, `Dataset ${scan.path} has a header but no data rows`, {
-        report,
-      });
+      const what = scan.format === 'csv' ? 'has a header but no data rows' : 'has no data rows';
+      throw finalFailure(SlipwayErrorType.ValidationFailed, `Dataset ${scan.path} ${what}`, { report });
     }
     const badRowShare = badShare(scan);
     if (badRowShare > input.maxBadRowShare) {
@@ -68,7 +80,9 @@ export function createValidateActivity(deps: ValidateActivityDeps): ValidateActi
       rows: scan.rows,
       badRows: scan.badRows,
       badRowShare,
-      failures: scan.failures.slice(0, input.maxFailuresReported),
+      failures: scan.failures
+        .slice(0, input.maxFailuresReported)
+        .map(({ line, column, message }) => ({ line, column, message })),
       profile,
       report,
     };

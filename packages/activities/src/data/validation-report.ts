@@ -1,11 +1,15 @@
 /**
- * Scanning a dataset for the validate step (counts, failures, profile, digest in one pass) and the report
- * artifact that records the result.
+ * Scanning a dataset for the validate step (counts, failures, profile, digest in one pass, in any format)
+ * and the report artifact that records the result.
  */
-import type { ArtifactRef, DatasetProfile, RowFailure, RowSchema } from '@slipway/sdk';
+import type { ArtifactRef, DatasetProfile, DatasetRef, RowFailure, RowSchema } from '@slipway/sdk';
 import { throwIfAborted, type ActivityHooks, createThrottle } from './activity-context.js';
-import { readCsvRows } from './csv-reader.js';
-import { createProfiler } from './profile.js';
+import type { DatasetRowReader } from './formats/batch-reader.js';
+import { BatchChecker, type CheckedRow } from './formats/check-rows.js';
+import { openSourceFromEnv, type SourceOpener } from './formats/dataset-rows.js';
+import { openRowReader } from './formats/open-row-reader.js';
+import { createProfiler, type Profiler } from './profile.js';
+import { describePosition, type RowBatch, type RowPosition } from './row-batch.js';
 
 /** The validation report keeps at most this many failures (the step summary keeps fewer). */
 export const REPORT_FAILURE_LIMIT = 1000;
@@ -13,66 +17,134 @@ export const REPORT_FAILURE_LIMIT = 1000;
 /** How often (at most) the validate activity heartbeats, in milliseconds. */
 export const VALIDATE_HEARTBEAT_INTERVAL_MS = 1000;
 
+/**
+ * One failure as the scan and the report keep it: a {@link RowFailure} plus its exact position. `line` is the
+ * 1-based file line for CSV and JSON lines, and the 1-based row number across row groups for Parquet (whose
+ * `position` is `{ rowGroup, row }`).
+ */
+export interface ReportedFailure extends RowFailure {
+  position: RowPosition;
+}
+
 /** What one pass over a dataset found. */
 export interface DatasetScan {
+  /** The dataset's name for messages: the local path, or `s3://bucket/key`. */
   path: string;
+  format: DatasetRowReader['format'];
   digest: `sha256:${string}`;
+  /** Stored bytes (compressed, when the dataset is gzip). */
   bytes: number;
+  /** The columns: the CSV header, the Parquet schema, or the union of JSON keys. */
   header: readonly string[];
   rows: number;
   badRows: number;
-  /** Failing cells per schema column (ragged rows count under `null`-column failures, not here). */
+  /** Failing cells per schema column (rows that could not be parsed count under `raggedRows`, not here). */
   columnFailureCounts: Record<string, number>;
-  /** Ragged rows: rows whose field count differs from the header's. */
+  /** Rows that could not be parsed: ragged CSV rows, stray quotes, lines that are not JSON objects. */
   raggedRows: number;
   /** The first {@link REPORT_FAILURE_LIMIT} failures, in file order. */
-  failures: RowFailure[];
+  failures: ReportedFailure[];
   profile: DatasetProfile;
 }
 
-/**
- * Reads a dataset once: checks every row, profiles the good ones, hashes the bytes, and heartbeats
- * `{ rows, bytes }` (throttled) through `hooks`.
- */
-export async function scanDataset(uri: string, schema: RowSchema, hooks: ActivityHooks): Promise<DatasetScan> {
-  const reader = readCsvRows(uri, { schema, signal: hooks.signal });
-  const profiler = createProfiler(schema);
-  const columnFailureCounts: Record<string, number> = Object.fromEntries(
-    Object.keys(schema.columns).map((c) => [c, 0]),
-  );
-  const failures: RowFailure[] = [];
-  const throttle = createThrottle(VALIDATE_HEARTBEAT_INTERVAL_MS);
-  let rows = 0;
-  let badRows = 0;
-  let raggedRows = 0;
-  for await (const event of reader) {
-    rows++;
-    if (event.ok) profiler.add(event.row);
-    else {
-      badRows++;
-      for (const failure of event.failures) {
-        if (failure.column === null) raggedRows++;
-        else columnFailureCounts[failure.column] = (columnFailureCounts[failure.column] ?? 0) + 1;
-        if (failures.length < REPORT_FAILURE_LIMIT) failures.push(failure);
+/** What a validate heartbeat carries: rows and stored bytes read, and the share of the file when its size is known. */
+export interface ValidateProgress {
+  rows: number;
+  bytes: number;
+  totalBytes?: number;
+  percent?: number;
+}
+
+/** Options of {@link scanDataset}. */
+export interface ScanOptions {
+  /** Opens the dataset's bytes (default: `file://` and `s3://` with S3 settings from the environment). */
+  openSource?: SourceOpener;
+  /** Sees every batch as it is read (e.g. an expectation runner), in the same pass. */
+  onBatch?: (batch: RowBatch) => Promise<void> | void;
+  /** The longest record or line, in bytes (default 16 MiB). */
+  maxRecordBytes?: number;
+}
+
+function progressOf(reader: DatasetRowReader): ValidateProgress {
+  const { bytesRead, totalBytes, rowsRead } = reader.progress();
+  if (totalBytes === undefined || totalBytes === 0) return { rows: rowsRead, bytes: bytesRead };
+  const percent = Math.min(100, Math.round((bytesRead / totalBytes) * 1000) / 10);
+  return { rows: rowsRead, bytes: bytesRead, totalBytes, percent };
+}
+
+/** Tallies checked rows: counts, failures by column, the first failures, the profile of the good rows. */
+class ScanTally {
+  rows = 0;
+  badRows = 0;
+  raggedRows = 0;
+  readonly failures: ReportedFailure[] = [];
+  readonly columnFailureCounts: Record<string, number>;
+
+  constructor(
+    schema: RowSchema,
+    private readonly profiler: Profiler,
+    private readonly rowNumber: (position: RowPosition) => number,
+  ) {
+    this.columnFailureCounts = Object.fromEntries(Object.keys(schema.columns).map((c) => [c, 0]));
+  }
+
+  add(checked: CheckedRow): void {
+    this.rows++;
+    if (checked.ok) {
+      this.profiler.add(checked.row);
+      return;
+    }
+    this.badRows++;
+    for (const { position, column, message } of checked.failures) {
+      if (column === null) this.raggedRows++;
+      else this.columnFailureCounts[column] = (this.columnFailureCounts[column] ?? 0) + 1;
+      if (this.failures.length < REPORT_FAILURE_LIMIT) {
+        this.failures.push({ line: this.rowNumber(position), column, message, position });
       }
     }
-    if (rows % 256 === 0 && throttle.ready()) hooks.heartbeat({ rows, bytes: reader.bytesRead });
   }
+}
+
+/**
+ * Reads a dataset once, in any format: checks every row, profiles the good ones, hashes the stored bytes,
+ * and heartbeats {@link ValidateProgress} (throttled) through `hooks`. A retried attempt starts over from the
+ * first byte: the digest needs every byte, so there is nothing to resume from (see `openRowReader`).
+ */
+export async function scanDataset(
+  dataset: DatasetRef,
+  schema: RowSchema,
+  hooks: ActivityHooks,
+  options: ScanOptions = {},
+): Promise<DatasetScan> {
+  const source = (options.openSource ?? openSourceFromEnv)(dataset.uri);
+  const reader = openRowReader(dataset, source, {
+    signal: hooks.signal,
+    ...(options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes }),
+  });
+  const checker = new BatchChecker(reader, schema);
+  const profiler = createProfiler(schema);
+  const tally = new ScanTally(schema, profiler, (position) => reader.rowNumber(position));
+  const throttle = createThrottle(VALIDATE_HEARTBEAT_INTERVAL_MS);
+  for await (const batch of reader) {
+    for (const checked of checker.check(batch)) tally.add(checked);
+    if (options.onBatch !== undefined) await options.onBatch(batch);
+    if (throttle.ready()) hooks.heartbeat(progressOf(reader));
+  }
+  checker.finish();
   throwIfAborted(hooks.signal);
-  hooks.heartbeat({ rows, bytes: reader.bytesRead });
-  const header = reader.header ?? [];
-  const profile = profiler.finish();
+  hooks.heartbeat(progressOf(reader));
   return {
-    path: reader.path,
+    path: source.displayName,
+    format: reader.format,
     digest: reader.digest(),
-    bytes: reader.bytesRead,
-    header,
-    rows,
-    badRows,
-    columnFailureCounts,
-    raggedRows,
-    failures,
-    profile,
+    bytes: reader.progress().bytesRead,
+    header: reader.columns ?? [],
+    rows: tally.rows,
+    badRows: tally.badRows,
+    columnFailureCounts: tally.columnFailureCounts,
+    raggedRows: tally.raggedRows,
+    failures: tally.failures,
+    profile: profiler.finish(),
   };
 }
 
@@ -80,7 +152,7 @@ export async function scanDataset(uri: string, schema: RowSchema, hooks: Activit
 export interface ValidationReport {
   kind: 'slipway.validation-report';
   version: 1;
-  dataset: { uri: string; digest: string; bytes: number; header: readonly string[] };
+  dataset: { uri: string; format: DatasetScan['format']; digest: string; bytes: number; header: readonly string[] };
   schema: RowSchema;
   rows: number;
   goodRows: number;
@@ -91,7 +163,7 @@ export interface ValidationReport {
   raggedRows: number;
   columnFailureCounts: Record<string, number>;
   /** The first failures (at most {@link REPORT_FAILURE_LIMIT}), in file order. */
-  failures: RowFailure[];
+  failures: ReportedFailure[];
   /** True when there were more failures than the report keeps. */
   failuresTruncated: boolean;
   profile: ArtifactRef;
@@ -108,7 +180,7 @@ export function buildValidationReport(
   return {
     kind: 'slipway.validation-report',
     version: 1,
-    dataset: { uri: input.uri, digest: scan.digest, bytes: scan.bytes, header: scan.header },
+    dataset: { uri: input.uri, format: scan.format, digest: scan.digest, bytes: scan.bytes, header: scan.header },
     schema: input.schema,
     rows: scan.rows,
     goodRows: scan.rows - scan.badRows,
@@ -129,10 +201,13 @@ export function badShare(scan: Pick<DatasetScan, 'rows' | 'badRows'>): number {
   return scan.rows === 0 ? 0 : scan.badRows / scan.rows;
 }
 
-/** Formats one failure as `line 14, column "tenure_months": expected a number, got "abc"`. */
-export function formatFailure(failure: RowFailure): string {
-  const where =
-    failure.column === null ? `line ${failure.line}` : `line ${failure.line}, column ${JSON.stringify(failure.column)}`;
+/**
+ * Formats one failure as `line 14, column "tenure_months": expected a number, got "abc"`, or with a Parquet
+ * position as `row group 2, row 17, column "tenure_months": …`.
+ */
+export function formatFailure(failure: RowFailure & { position?: RowPosition }): string {
+  const place = failure.position === undefined ? `line ${failure.line}` : describePosition(failure.position);
+  const where = failure.column === null ? place : `${place}, column ${JSON.stringify(failure.column)}`;
   return `${where}: ${failure.message}`;
 }
 

@@ -1,42 +1,110 @@
 /**
- * Drift of served features against a training profile: PSI per feature on the profile's own buckets.
+ * Drift of served features against a training profile: PSI per feature on the profile's own buckets, plus the
+ * KS test for numeric features (against the profile's t-digest) and the chi-square test and Jensen–Shannon
+ * distance for categorical ones.
  */
-import type { ColumnProfile, DatasetProfile, DriftReport, FeatureDrift, FeatureRow, FeatureSpec } from '@slipway/sdk';
+import type {
+  CategoricalColumnProfile,
+  ColumnProfile,
+  DatasetProfile,
+  DriftCriterion,
+  DriftReport,
+  FeatureDrift,
+  FeatureRow,
+  FeatureSpec,
+  NumericColumnProfile,
+} from '@slipway/sdk';
 import {
   DEFAULT_PSI_EPSILON,
-  categoricalReference,
-  categoricalServedShares,
+  centroidCdf,
+  chiSquareHomogeneity,
+  empiricalCdf,
+  jensenShannonDistance,
+  ksTwoSampleCdf,
+  psi,
+  toShares,
+  type KsResult,
+} from '../stats/index.js';
+import {
+  categoricalReferenceCounts,
+  countCategorical,
   numericReferenceShares,
   numericServedShares,
-  psi,
-} from './psi.js';
+} from './buckets.js';
 import { featureProfile } from './training-profile.js';
+
+/** How {@link featureDrift} judges a feature. */
+export interface FeatureDriftOptions {
+  /** A feature drifted when its PSI exceeds this (unless `criterion` says otherwise). */
+  threshold: number;
+  /** The PSI share floor (default `DEFAULT_PSI_EPSILON`). */
+  epsilon?: number;
+  /** How `drifted` is decided (default PSI above `threshold`). */
+  criterion?: DriftCriterion;
+}
 
 /**
  * The drift of one feature. The profile column decides the buckets: a numeric column bins served numbers on its
- * cut points (numbers and numeric strings; other values are skipped), a categorical column shares served values (as strings, `true` →
- * `"true"`) over its categories plus "other". Nulls are skipped on both sides, as the profile counts them apart.
- * `drifted` is `psi > threshold`.
+ * cut points (numbers and numeric strings; other values are skipped), a categorical column shares served values
+ * (as strings, `true` → `"true"`) over its categories plus "other". Nulls are skipped on both sides, as the profile
+ * counts them apart.
+ *
+ * Besides PSI: a numeric column whose profile carries a t-digest gets `ks`, the two-sample KS test of the served
+ * values against the digest's CDF (asymptotic p-value, with the profile's `count` as the training sample size);
+ * a categorical column gets `chiSquare` (test of homogeneity of the 2×k table of training and served counts over
+ * the same buckets) and `jsDistance` (base 2). These are absent when there are no served values to test.
+ * `drifted` is `psi > threshold`, or with `criterion: { by: 'p-value', alpha }` the test's p-value below `alpha`.
  */
 export function featureDrift(
   feature: string,
   column: ColumnProfile,
   rows: readonly FeatureRow[],
-  threshold: number,
-  epsilon = DEFAULT_PSI_EPSILON,
+  options: FeatureDriftOptions,
 ): FeatureDrift {
-  let expected: number[];
-  let actual: number[];
+  const epsilon = options.epsilon ?? DEFAULT_PSI_EPSILON;
   if (column.kind === 'numeric') {
-    expected = numericReferenceShares(column);
-    actual = numericServedShares(numericValues(rows, feature), column);
-  } else {
-    const reference = categoricalReference(column);
-    expected = reference.shares;
-    actual = categoricalServedShares(categoricalValues(rows, feature), reference.categories);
+    const served = [...numericValues(rows, feature)];
+    const expected = numericReferenceShares(column);
+    const actual = numericServedShares(served, column);
+    const value = psi(expected, actual, epsilon);
+    const ks = numericKs(column, served);
+    const drifted = isDrifted(options, value, ks?.pValue);
+    return { feature, kind: 'numeric', psi: value, drifted, expected, actual, ...(ks ? { ks } : {}) };
   }
+  const { categories, counts } = categoricalReferenceCounts(column);
+  const servedCounts = countCategorical(categoricalValues(rows, feature), categories);
+  const expected = toShares(counts);
+  const actual = toShares(servedCounts);
   const value = psi(expected, actual, epsilon);
-  return { feature, kind: column.kind, psi: value, drifted: value > threshold, expected, actual };
+  const tests = categoricalTests(column, counts, servedCounts);
+  const drifted = isDrifted(options, value, tests?.chiSquare.pValue);
+  return { feature, kind: 'categorical', psi: value, drifted, expected, actual, ...tests };
+}
+
+/** KS of served values against the profile's t-digest; undefined without a digest or served values. */
+function numericKs(column: NumericColumnProfile, served: readonly number[]): KsResult | undefined {
+  const centroids = column.digest?.centroids;
+  if (!centroids?.length || served.length === 0 || column.min === null || column.max === null) return undefined;
+  return ksTwoSampleCdf(centroidCdf(centroids, column.min, column.max), empiricalCdf(served));
+}
+
+/** Chi-square and Jensen–Shannon of served counts against reference counts; undefined when either side is empty. */
+function categoricalTests(
+  column: CategoricalColumnProfile,
+  reference: readonly number[],
+  served: readonly number[],
+): Pick<Required<FeatureDrift>, 'chiSquare' | 'jsDistance'> | undefined {
+  const servedTotal = served.reduce((sum, c) => sum + c, 0);
+  if (column.count === 0 || servedTotal === 0) return undefined;
+  return {
+    chiSquare: chiSquareHomogeneity(reference, served),
+    jsDistance: jensenShannonDistance(reference, served),
+  };
+}
+
+function isDrifted(options: FeatureDriftOptions, psiValue: number, pValue: number | undefined): boolean {
+  if (options.criterion?.by === 'p-value' && pValue !== undefined) return pValue < options.criterion.alpha;
+  return psiValue > options.threshold;
 }
 
 function* numericValues(rows: readonly FeatureRow[], feature: string): Generator<number> {
@@ -63,32 +131,40 @@ export interface DriftInput {
   profileUri: string;
   features: FeatureSpec;
   rows: readonly FeatureRow[];
+  /** The PSI threshold. */
   threshold: number;
   minSamples: number;
   epsilon?: number;
+  /** How `drifted` is decided per feature (default: PSI above `threshold`); echoed in the report when given. */
+  criterion?: DriftCriterion;
 }
 
 /**
  * The drift report of served rows against a training profile, over every numeric and categorical feature (the
  * target is not a feature). With fewer rows than `minSamples` no verdict is made: `enoughSamples: false`,
- * `drifted: false`, no features.
+ * `drifted: false`, no features. The report drifted when any feature did (see {@link featureDrift}).
  *
  * @throws a final `SlipwayInvalidInput` failure when a feature has no column in the profile.
  */
 export function computeDriftReport(input: DriftInput): DriftReport {
-  const base = { model: input.model, version: input.version, samples: input.rows.length, threshold: input.threshold };
+  const base = {
+    model: input.model,
+    version: input.version,
+    samples: input.rows.length,
+    threshold: input.threshold,
+    ...(input.criterion ? { criterion: input.criterion } : {}),
+  };
   if (input.rows.length < input.minSamples) return { ...base, enoughSamples: false, drifted: false, features: [] };
   const names = [...new Set([...input.features.numeric, ...input.features.categorical])].filter(
     (name) => name !== input.features.target,
   );
+  const options: FeatureDriftOptions = {
+    threshold: input.threshold,
+    epsilon: input.epsilon,
+    criterion: input.criterion,
+  };
   const features = names.map((name) =>
-    featureDrift(
-      name,
-      featureProfile(input.profile, name, input.profileUri),
-      input.rows,
-      input.threshold,
-      input.epsilon,
-    ),
+    featureDrift(name, featureProfile(input.profile, name, input.profileUri), input.rows, options),
   );
   return { ...base, enoughSamples: true, drifted: features.some((f) => f.drifted), features };
 }

@@ -1,5 +1,7 @@
 /**
- * Drift monitoring: PSI of served features against the training profile stored with each model version.
+ * Drift monitoring: served features against the training profile stored with each model version — PSI per
+ * feature, KS for numeric features, chi-square and Jensen–Shannon for categorical ones. The statistics and
+ * sketches of `../stats` are re-exported here, so they are part of the package's API.
  *
  * ```ts
  * psi([0.5, 0.5], [0.5, 0.5]); // 0
@@ -9,18 +11,17 @@
  *
  * @packageDocumentation
  */
+export * from '../stats/index.js';
 export {
-  psi,
-  DEFAULT_PSI_EPSILON,
-  toShares,
   binNumeric,
   countCategorical,
   numericReferenceShares,
   categoricalReference,
+  categoricalReferenceCounts,
   numericServedShares,
   categoricalServedShares,
-} from './psi.js';
-export { featureDrift, computeDriftReport, type DriftInput } from './drift.js';
+} from './buckets.js';
+export { featureDrift, computeDriftReport, type DriftInput, type FeatureDriftOptions } from './drift.js';
 export { resolveVersionOrFail, loadTrainingProfile, featureProfile } from './training-profile.js';
 export {
   createMonitorActivity,

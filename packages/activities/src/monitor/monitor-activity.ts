@@ -1,6 +1,6 @@
 /**
  * The monitor activity: compares the features a deployed version served with the profile of the data it was
- * trained on, PSI per feature.
+ * trained on: PSI per feature, KS for numeric features, chi-square and Jensen–Shannon for categorical ones.
  */
 import { monitorStep, parseStepInput, parseStepOutput, type DriftReport, type StepInput } from '@slipway/sdk';
 import type { ArtifactStore, ModelRegistry } from '../ports.js';
@@ -31,8 +31,9 @@ export type MonitorInput = StepInput<typeof monitorStep>;
  *
  * Resolves the version (the given one, or the one behind `alias`; final `SlipwayNotFound` if missing), loads its
  * training profile and feature list from the lineage, reads the newest served rows of that version from the
- * model server, and computes PSI per feature; a feature drifted when its PSI exceeds `psiThreshold`. With fewer
- * than `minSamples` served rows the report says `enoughSamples: false` and makes no verdict.
+ * model server, and computes the drift statistics per feature (see `featureDrift`); a feature drifted when its PSI
+ * exceeds `psiThreshold`. With fewer than `minSamples` served rows the report says `enoughSamples: false` and
+ * makes no verdict.
  */
 export function createMonitorActivity(deps: MonitorActivityDeps): (input: MonitorInput) => Promise<DriftReport> {
   const makeClient = deps.client ?? ((url, signal) => createModelServerClient(url, { signal }));

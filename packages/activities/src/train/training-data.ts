@@ -6,7 +6,7 @@
 import { SlipwayErrorType, finalFailure, type FeatureSpec, type PinnedDatasetRef, type RowSchema } from '@slipway/sdk';
 import type { TrainingProgress, TypedRow } from '../ports.js';
 import { createThrottle, throwIfAborted, type ActivityHooks } from '../data/activity-context.js';
-import { readCsvRows } from '../data/csv-reader.js';
+import { readDatasetRows, type SourceOpener } from '../data/formats/dataset-rows.js';
 
 /** The details of every train-activity heartbeat. */
 export interface TrainHeartbeatDetails {
@@ -82,30 +82,38 @@ function project(row: TypedRow, columns: readonly string[]): TypedRow {
 }
 
 /**
- * Re-reads the pinned dataset: keeps the good rows that have a target value, projected onto the feature and
- * target columns, and fails with `SlipwayDigestMismatch` when the bytes no longer hash to `dataset.digest`.
+ * Re-reads the pinned dataset (any format: CSV, JSON lines, Parquet; plain or gzip): keeps the good rows that
+ * have a target value, projected onto the feature and target columns, and fails with `SlipwayDigestMismatch`
+ * when the stored bytes no longer hash to `dataset.digest`. Reading heartbeats rows and stored bytes; a retry
+ * reads from the start again (the digest needs every byte), while training resumes from its checkpoint.
  */
 export async function readTrainingRows(
   input: TrainingDataInput,
   hooks: ActivityHooks,
   heartbeats: TrainHeartbeats,
+  openSource?: SourceOpener,
 ): Promise<TypedRow[]> {
   const { features } = input;
   const columns = [...features.numeric, ...features.categorical, features.target];
-  const reader = readCsvRows(input.dataset.uri, { schema: input.schema, signal: hooks.signal });
+  const checked = readDatasetRows(input.dataset, {
+    schema: input.schema,
+    signal: hooks.signal,
+    ...(openSource === undefined ? {} : { openSource }),
+  });
+  const { reader } = checked;
   const rows: TypedRow[] = [];
   let seen = 0;
-  for await (const event of reader) {
+  for await (const event of checked) {
     seen++;
     if (event.ok && event.row[features.target] !== null) rows.push(project(event.row, columns));
-    if (seen % 256 === 0) heartbeats.reading(seen, reader.bytesRead);
+    if (seen % 256 === 0) heartbeats.reading(seen, reader.progress().bytesRead);
   }
   throwIfAborted(hooks.signal);
   const digest = reader.digest();
   if (digest !== input.dataset.digest) {
     throw finalFailure(
       SlipwayErrorType.DigestMismatch,
-      `Dataset ${reader.path} changed since it was validated: expected ${input.dataset.digest}, the file now hashes to ${digest}`,
+      `Dataset ${reader.source.displayName} changed since it was validated: expected ${input.dataset.digest}, its bytes now hash to ${digest}`,
       { uri: input.dataset.uri, expected: input.dataset.digest, actual: digest },
     );
   }

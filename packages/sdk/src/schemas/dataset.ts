@@ -106,7 +106,49 @@ export type RowSchema = z.infer<typeof RowSchema>;
 /** A row schema as written by users, before defaults are applied. */
 export type RowSchemaInput = z.input<typeof RowSchema>;
 
-/** Profile of a numeric column: moments and a histogram on fixed cut points (the reference for drift). */
+/** One t-digest centroid of a numeric profile: `count` values with mean `mean`. */
+export const DigestCentroid = z.object({
+  mean: z.number(),
+  count: z.number().int().positive(),
+  /** True when every value in the centroid equals `mean` (a point mass, known exactly). */
+  point: z.boolean(),
+});
+/** One t-digest centroid of a numeric profile. */
+export type DigestCentroid = z.infer<typeof DigestCentroid>;
+
+/** At most this many t-digest centroids are stored per numeric column. */
+export const MAX_DIGEST_CENTROIDS = 200;
+
+/**
+ * The distribution of a numeric column as a merging t-digest: centroids by ascending mean, with the column's
+ * `min` and `max` as the ends. Enough to compare the column with served values (KS) without the raw data.
+ */
+export const NumericDigest = z.object({
+  /** The t-digest compression δ it was built with (at most δ + 1 centroids). */
+  compression: z.number().positive(),
+  centroids: z.array(DigestCentroid).max(MAX_DIGEST_CENTROIDS),
+});
+/** The distribution of a numeric column as a t-digest. */
+export type NumericDigest = z.infer<typeof NumericDigest>;
+
+/** Quantiles of a numeric column (from its t-digest: within a fraction of a percent of rank of the exact ones). */
+export const NumericQuantiles = z.object({
+  p1: z.number(),
+  p5: z.number(),
+  p25: z.number(),
+  p50: z.number(),
+  p75: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+});
+/** Quantiles of a numeric column. */
+export type NumericQuantiles = z.infer<typeof NumericQuantiles>;
+
+/**
+ * Profile of a numeric column: moments and a histogram on fixed cut points (the reference for drift), plus, in
+ * profiles written since the t-digest profiler, quantiles and the digest itself. `count`, `nulls`, `min`, `max`,
+ * `mean` and `std` are exact; cut points, bin counts and quantiles come from the digest.
+ */
 export const NumericColumnProfile = z.object({
   kind: z.literal('numeric'),
   count: z.number().int().nonnegative(),
@@ -117,20 +159,40 @@ export const NumericColumnProfile = z.object({
   std: z.number().nullable(),
   /** Ascending cut points; bin i holds values in (cut[i-1], cut[i]], the last bin everything above. */
   cutPoints: z.array(z.number()),
-  /** Counts per bin; `cutPoints.length + 1` entries. */
+  /** Counts per bin; `cutPoints.length + 1` entries summing to `count` (empty when `count` is 0). */
   binCounts: z.array(z.number().int().nonnegative()),
+  /** Quantiles; absent when the column has no values (or in older profiles). */
+  quantiles: NumericQuantiles.optional(),
+  /** The t-digest of the values; absent when the column has no values (or in older profiles). */
+  digest: NumericDigest.optional(),
 });
 /** Profile of a numeric column. */
 export type NumericColumnProfile = z.infer<typeof NumericColumnProfile>;
+
+/** One of the most frequent values of a categorical column. */
+export const TopValue = z.object({
+  value: z.string(),
+  /** Its count: exact when the profile's `topValuesExact` is not false, otherwise an upper bound. */
+  count: z.number().int().nonnegative(),
+  /** When counts are approximate: by how much `count` may overstate the true count (`count − error ≤ true`). */
+  error: z.number().int().nonnegative().optional(),
+});
+/** One of the most frequent values of a categorical column. */
+export type TopValue = z.infer<typeof TopValue>;
 
 /** Profile of a categorical (string or boolean) column: counts per value. */
 export const CategoricalColumnProfile = z.object({
   kind: z.literal('categorical'),
   count: z.number().int().nonnegative(),
   nulls: z.number().int().nonnegative(),
+  /** Number of distinct values: exact unless `distinctExact` is false (then a HyperLogLog estimate, ±1–2%). */
   distinct: z.number().int().nonnegative(),
+  /** False when `distinct` is an estimate; absent in older profiles, where it was exact. */
+  distinctExact: z.boolean().optional(),
   /** Most frequent values first. */
-  topValues: z.array(z.object({ value: z.string(), count: z.number().int().nonnegative() })),
+  topValues: z.array(TopValue),
+  /** False when the counts of `topValues` are Space-Saving upper bounds (too many distinct values to count all). */
+  topValuesExact: z.boolean().optional(),
 });
 /** Profile of a categorical column. */
 export type CategoricalColumnProfile = z.infer<typeof CategoricalColumnProfile>;

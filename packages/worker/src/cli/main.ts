@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * The `slipway` command line: a dev server, workers, the model server, runs, status and approvals.
+ * The `slipway` command line: a dev server, workers, the model server, runs, status, approvals and datasets.
  * Exit codes: 0 success, 1 the command failed (the message says why).
  */
 import { Command } from '@commander-js/extra-typings';
 import pc from 'picocolors';
 import { registerApprovalCommands } from './commands/approvals.js';
+import { registerDataCommands } from './commands/data.js';
 import { registerDevCommand } from './commands/dev.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -27,6 +28,7 @@ registerWorkerCommand(program, globals);
 registerServeCommand(program, globals);
 registerRunCommands(program, globals);
 registerApprovalCommands(program, globals);
+registerDataCommands(program, globals);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`${pc.red('error:')} ${err instanceof Error ? err.message : String(err)}`);

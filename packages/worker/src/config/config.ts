@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_TASK_QUEUE, describeIssues } from '@slipway/sdk';
+import { s3SettingsFromEnv, type S3Settings } from '@slipway/activities';
 import { z } from 'zod';
 
 /** The name of the optional configuration file, looked up in the working directory. */
@@ -28,6 +29,21 @@ export const SlipwayConfigInput = z
       .object({ url: z.url(), port: z.number().int().min(0).max(65535) })
       .partial()
       .strict(),
+    /**
+     * How to reach S3 or an S3-compatible store for `s3://` datasets. Prefer the environment for keys
+     * (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) over writing them into a config file.
+     */
+    s3: z
+      .object({
+        endpoint: z.url(),
+        region: z.string().min(1),
+        accessKeyId: z.string().min(1),
+        secretAccessKey: z.string().min(1),
+        sessionToken: z.string().min(1),
+        forcePathStyle: z.boolean(),
+      })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();
@@ -42,6 +58,8 @@ export interface SlipwayConfig {
   registryPath: string;
   artifactsDir: string;
   modelServer: { url: string; port: number };
+  /** S3 settings for `s3://` datasets; empty means the AWS SDK's defaults. */
+  s3: S3Settings;
 }
 
 /** The model server's default port. */
@@ -50,7 +68,9 @@ export const DEFAULT_MODEL_SERVER_PORT = 8765;
 /**
  * Resolves configuration from, in increasing priority: defaults, `slipway.config.json` in `cwd`, the
  * environment (`SLIPWAY_HOME`, `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`,
- * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`) and `overrides`.
+ * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, and for S3
+ * `SLIPWAY_S3_ENDPOINT` or `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+ * `AWS_SESSION_TOKEN`, `SLIPWAY_S3_FORCE_PATH_STYLE`) and `overrides`.
  * A bad value fails with the file (or variable) and the field that is wrong.
  */
 export function loadConfig(
@@ -89,6 +109,7 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     apiKey: env.TEMPORAL_API_KEY,
   });
   const modelServer = pick({ url: env.SLIPWAY_MODEL_SERVER });
+  const s3 = s3SettingsFromEnv(env);
   return pick({
     home: env.SLIPWAY_HOME,
     taskQueue: env.SLIPWAY_TASK_QUEUE,
@@ -96,6 +117,7 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     artifacts: env.SLIPWAY_ARTIFACTS,
     temporal: Object.keys(temporal).length ? temporal : undefined,
     modelServer: Object.keys(modelServer).length ? modelServer : undefined,
+    s3: Object.keys(s3).length ? s3 : undefined,
   });
 }
 
@@ -109,6 +131,7 @@ function mergeLayer(base: SlipwayConfigInput, layer: SlipwayConfigInput): Slipwa
     ...layer,
     temporal: { ...base.temporal, ...layer.temporal },
     modelServer: { ...base.modelServer, ...layer.modelServer },
+    s3: { ...base.s3, ...layer.s3 },
   };
 }
 
@@ -127,5 +150,6 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
     registryPath: input.registry ? abs(input.registry.slice('sqlite:'.length)) : join(home, 'registry.db'),
     artifactsDir: input.artifacts ? abs(input.artifacts) : join(home, 'artifacts'),
     modelServer: { url: input.modelServer?.url ?? `http://127.0.0.1:${port}`, port },
+    s3: { ...input.s3 },
   };
 }

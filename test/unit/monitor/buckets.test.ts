@@ -4,6 +4,7 @@ import { binIndex } from '../../../packages/activities/src/data/numeric-sketch.j
 import {
   binNumeric,
   categoricalReference,
+  categoricalReferenceCounts,
   categoricalServedShares,
   countCategorical,
   numericReferenceShares,
@@ -11,41 +12,12 @@ import {
   psi,
   toShares,
 } from '../../../packages/activities/src/monitor/index.js';
+import { psi as statsPsi } from '../../../packages/activities/src/stats/index.js';
 
-describe('psi', () => {
-  it('is 0 for identical shares, including empty buckets', () => {
-    expect(psi([0.25, 0.25, 0.5], [0.25, 0.25, 0.5])).toBe(0);
-    expect(psi([0.7, 0.3, 0], [0.7, 0.3, 0])).toBe(0);
-  });
-
-  it('matches hand-computed values', () => {
-    // (0.6 − 0.5)·ln(0.6/0.5) + (0.4 − 0.5)·ln(0.4/0.5) = 0.1·0.18232156 + 0.1·0.22314355
-    expect(psi([0.5, 0.5], [0.6, 0.4])).toBeCloseTo(0.0405465108108, 12);
-    // (0.1 − 0.25)·ln(0.4) + (0.2 − 0.25)·ln(0.8) + (0.3 − 0.25)·ln(1.2) + (0.4 − 0.25)·ln(1.6)
-    // = 0.13744361 + 0.01115718 + 0.00911608 + 0.07050054
-    expect(psi([0.25, 0.25, 0.25, 0.25], [0.1, 0.2, 0.3, 0.4])).toBeCloseTo(0.2282174095734, 12);
-  });
-
-  it('floors both shares at epsilon, so an empty reference bucket gives a large finite value', () => {
-    // (0.5 − 1)·ln(0.5/1) + (0.5 − 1e-6)·ln(0.5/1e-6) = 0.34657359 + 6.56116857
-    expect(psi([1, 0], [0.5, 0.5])).toBeCloseTo(6.90774215661876, 10);
-    // A larger epsilon caps it lower: (0.5 − 0.01)·ln(50) + 0.34657359
-    expect(psi([1, 0], [0.5, 0.5], 0.01)).toBeCloseTo(0.49 * Math.log(50) + 0.5 * Math.log(2), 12);
-  });
-
-  it('is symmetric and never negative', () => {
-    const e = [0.1, 0.2, 0.3, 0.4];
-    const a = [0.4, 0.3, 0.2, 0.1];
-    expect(psi(e, a)).toBeCloseTo(psi(a, e), 14);
-    expect(psi([0.3333333333333333, 0.6666666666666667], [1 / 3, 2 / 3])).toBeGreaterThanOrEqual(0);
-  });
-
-  it('refuses mismatched, empty or invalid shares', () => {
-    expect(() => psi([0.5, 0.5], [1])).toThrow(/same length/);
-    expect(() => psi([], [])).toThrow(/at least one bucket/);
-    expect(() => psi([0.5, -0.5], [0.5, 0.5])).toThrow(/expected share at bucket 1/);
-    expect(() => psi([0.5, 0.5], [Number.NaN, 1])).toThrow(/actual share at bucket 0/);
-    expect(() => psi([1], [1], 0)).toThrow(/epsilon/);
+// PSI itself is tested in test/unit/stats/psi.test.ts; the monitor re-exports that one implementation.
+describe('the monitor PSI', () => {
+  it('is the one in the stats module', () => {
+    expect(psi).toBe(statsPsi);
   });
 });
 
@@ -94,5 +66,15 @@ describe('binning', () => {
     };
     // Two of the ten values were not listed: they are the reference share of "other".
     expect(categoricalReference(categorical)).toEqual({ categories: ['x', 'y'], shares: [0.6, 0.2, 0.2] });
+    expect(categoricalReferenceCounts(categorical)).toEqual({ categories: ['x', 'y'], counts: [6, 2, 2] });
+    // Space-Saving upper bounds may list more than the count: "other" is then 0, never negative.
+    const overcounted = {
+      ...categorical,
+      topValues: [
+        { value: 'x', count: 8, error: 1 },
+        { value: 'y', count: 3 },
+      ],
+    };
+    expect(categoricalReferenceCounts(overcounted).counts).toEqual([8, 3, 0]);
   });
 });

@@ -1,0 +1,138 @@
+/**
+ * The CSV reader: the first record is the header (names trimmed, each name once), every later record a row
+ * of string cells. A record with a different field count than the header, or with a stray quote inside an
+ * unquoted field, is a malformed row; the read goes on. An unclosed quote, text after a closing quote, a
+ * record longer than `maxRecordBytes`, invalid UTF-8, corrupt gzip data, an empty file or a repeated header
+ * name ends the read with `SlipwayValidationFailed` naming the file and the line.
+ */
+import { SlipwayErrorType, finalFailure, type CsvOptions, type DatasetCompression } from '@slipway/sdk';
+import type { ByteSource } from '../../sources/byte-source.js';
+import { describeParseError, strayQuoteMessage } from '../csv-errors.js';
+import type { RowBatch, RowPosition, RowReaderOptions } from '../row-batch.js';
+import {
+  BatchBuilder,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_MAX_RECORD_BYTES,
+  checkAborted,
+  createDatasetRowReader,
+  createReaderState,
+  unreadable,
+  type DatasetRowReader,
+  type ReaderState,
+} from './batch-reader.js';
+import { CsvTokenizer } from './csv-tokenizer.js';
+import { contentChunks } from './stored-bytes.js';
+import { InvalidUtf8Error, Utf8Text } from './utf8-text.js';
+
+/** Decoded text is tokenized in slices of this many characters. */
+const TOKENIZE_SLICE = 64 * 1024;
+
+/** How a CSV dataset is stored. */
+export interface CsvEncoding {
+  compression: DatasetCompression;
+  csv: CsvOptions;
+}
+
+/** Opens a CSV reader over `source` (see the module documentation). */
+export function openCsvReader(source: ByteSource, encoding: CsvEncoding, options: RowReaderOptions): DatasetRowReader {
+  const state = createReaderState();
+  return createDatasetRowReader({
+    format: 'csv',
+    source,
+    textCells: true,
+    state,
+    batches: () => csvBatches(source, encoding, options, state),
+    rowNumber: (position: RowPosition) => ('line' in position ? position.line : position.row + 1),
+  });
+}
+
+/** The final failure for a header that names a column twice. */
+function duplicateHeader(source: ByteSource, line: number, header: readonly string[]): Error | undefined {
+  const seen = new Set<string>();
+  const duplicate = header.find((name) => (seen.has(name) ? true : (seen.add(name), false)));
+  if (duplicate === undefined) return undefined;
+  const found = header.map((name) => JSON.stringify(name)).join(', ');
+  return unreadable(
+    source,
+    `header (line ${line})`,
+    `duplicate column ${JSON.stringify(duplicate)}; the header found is: ${found}`,
+    { line, duplicated: [duplicate], header },
+  );
+}
+
+/** Routes each record: the header first, then rows and malformed rows into `builder`. */
+function recordHandler(source: ByteSource, quote: string, state: ReaderState, builder: BatchBuilder) {
+  let header: string[] | undefined;
+  return (fields: string[], line: number, strayField: number): void => {
+    if (header === undefined) {
+      header = fields.map((name) => name.trim());
+      const duplicate = duplicateHeader(source, line, header);
+      if (duplicate !== undefined) throw duplicate;
+      state.columns = header;
+      state.headerLine = line;
+      return;
+    }
+    if (fields.length !== header.length) {
+      builder.bad({ line }, `expected ${header.length} fields (as in the header), found ${fields.length}`);
+    } else if (strayField >= 0) {
+      builder.bad({ line }, strayQuoteMessage(strayField, header, quote));
+    } else builder.row(fields, { line });
+  };
+}
+
+function translateError(err: unknown, source: ByteSource, state: ReaderState, tokenizer: CsvTokenizer): unknown {
+  if (err instanceof InvalidUtf8Error) {
+    const line = tokenizer.lineAfter(err.validPrefix);
+    return unreadable(
+      source,
+      `line ${line}`,
+      `invalid UTF-8 at byte ${err.byteOffset} of the content (0x${err.badByte.toString(16).padStart(2, '0')}); the file must be UTF-8 encoded`,
+      { line, byteOffset: err.byteOffset },
+    );
+  }
+  const described = describeParseError(err, source.displayName, state.columns);
+  if (described === undefined) return err;
+  return finalFailure(SlipwayErrorType.ValidationFailed, described.message, {
+    uri: source.uri,
+    line: described.line,
+    code: (err as { code?: unknown }).code,
+  });
+}
+
+async function* csvBatches(
+  source: ByteSource,
+  encoding: CsvEncoding,
+  options: RowReaderOptions,
+  state: ReaderState,
+): AsyncGenerator<RowBatch> {
+  checkAborted(options.signal);
+  state.totalBytes = await source.size();
+  const builder = new BatchBuilder(options.batchSize ?? DEFAULT_BATCH_SIZE, state);
+  const tokenizer = new CsvTokenizer(
+    { ...encoding.csv, maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES },
+    recordHandler(source, encoding.csv.quote, state, builder),
+  );
+  const text = new Utf8Text();
+  try {
+    for await (const chunk of contentChunks(source, encoding.compression, state.stored, options.signal)) {
+      checkAborted(options.signal);
+      const decoded = text.decode(chunk);
+      // Tokenizing in slices hands rows over in small groups, so few of them outlive a young-generation GC.
+      for (let at = 0; at < decoded.length; at += TOKENIZE_SLICE) {
+        tokenizer.push(at === 0 && decoded.length <= TOKENIZE_SLICE ? decoded : decoded.slice(at, at + TOKENIZE_SLICE));
+        yield* builder.take();
+      }
+    }
+    tokenizer.push(text.end());
+    tokenizer.end();
+  } catch (err) {
+    throw translateError(err, source, state, tokenizer);
+  }
+  if (state.columns === undefined) {
+    const message = `Dataset ${source.displayName} is empty: expected a header line`;
+    throw finalFailure(SlipwayErrorType.ValidationFailed, message, { uri: source.uri });
+  }
+  const last = builder.flush();
+  if (last !== undefined) yield last;
+  state.digest = state.stored.digest;
+}

@@ -1,0 +1,80 @@
+/**
+ * The shape every expectation evaluator has: it sees values (or batches) as the dataset streams past, then
+ * reports one `CheckResult`. Evaluators keep bounded state: counts, a few samples, at most a fixed buffer.
+ */
+import type { CheckResult, CheckSample, Expectation, ExpectationSeverity } from '@slipway/sdk';
+import { describePosition, type RawCell, type RowPosition } from '../data/row-batch.js';
+
+/** An evaluator of one expectation. */
+export interface CheckEvaluator {
+  readonly expectation: Expectation;
+  /** The column whose values it wants, or undefined for dataset-level checks. */
+  readonly column: string | undefined;
+  /** Sees one value of its column (called only when the column exists). */
+  observe?(value: RawCell, position: RowPosition): void | Promise<void>;
+  /** Sees the columns of the dataset once they are known. */
+  columns?(names: readonly string[]): void;
+  /** The outcome, once every row has been seen. */
+  result(context: CheckContext): Promise<CheckResult> | CheckResult;
+}
+
+/** What every check can use when it reports. */
+export interface CheckContext {
+  /** Data rows read (malformed rows included). */
+  rows: number;
+  /** The columns the dataset has. */
+  columns: readonly string[];
+}
+
+/** The stable id of an expectation, e.g. `between(tenure_months)` or `rowCount`. */
+export function checkId(expectation: Expectation): string {
+  return 'column' in expectation ? `${expectation.expect}(${expectation.column})` : expectation.expect;
+}
+
+/** Collects up to `limit` sample failures. */
+export class SampleCollector {
+  readonly samples: CheckSample[] = [];
+  constructor(private readonly limit: number) {}
+
+  add(position: RowPosition, column: string | undefined, value: RawCell, message: string): void {
+    if (this.samples.length >= this.limit) return;
+    this.samples.push({
+      position: describePosition(position),
+      ...(column === undefined ? {} : { column }),
+      ...(value === undefined ? {} : { value: showValue(value) }),
+      message,
+    });
+  }
+}
+
+/** A value as shown in reports: strings as they are (shortened), others in their JSON-ish form. */
+export function showValue(value: RawCell): string {
+  const text = typeof value === 'string' ? value : value === null ? 'null' : String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+/** Builds a `CheckResult` with the fields every check shares. */
+export function checkResult(
+  expectation: Expectation,
+  fields: {
+    passed: boolean;
+    evaluated: number;
+    failed: number;
+    observed?: Record<string, number | string>;
+    samples?: CheckSample[];
+  },
+): CheckResult {
+  const severity: ExpectationSeverity = expectation.severity;
+  return {
+    id: checkId(expectation),
+    expect: expectation.expect,
+    ...('column' in expectation ? { column: expectation.column } : {}),
+    severity,
+    passed: fields.passed,
+    evaluated: fields.evaluated,
+    failed: fields.failed,
+    observed: fields.observed ?? {},
+    samples: fields.samples ?? [],
+    ...(expectation.description ? { description: expectation.description } : {}),
+  };
+}

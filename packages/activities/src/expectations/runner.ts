@@ -1,0 +1,92 @@
+/**
+ * Runs an expectation set over a dataset as it streams past in batches, in bounded memory, and reports every
+ * check with pass/fail, counts and up to N sample failures with their position and column.
+ */
+import type { CheckResult, DatasetProfile, Expectation } from '@slipway/sdk';
+import type { RowBatch } from '../data/row-batch.js';
+import type { CheckEvaluator } from './check.js';
+import { columnExistsCheck, rowCountCheck } from './dataset-checks.js';
+import { distributionCheck } from './distribution.js';
+import { uniqueCheck } from './unique.js';
+import { valueCheck } from './value-checks.js';
+
+/** Options of {@link createExpectationRunner}. */
+export interface ExpectationRunnerOptions {
+  /** Sample failures kept per check (default 20). */
+  sampleLimit?: number;
+  /** Where uniqueness checks spill sorted runs (default the system temp dir). */
+  tempDir?: string;
+  /** Records a uniqueness check keeps in memory before spilling (default 1 Mi). */
+  uniqueBufferRecords?: number;
+  /** The reference profile `distribution` expectations compare against. */
+  reference?: DatasetProfile;
+}
+
+/** Feeds batches to every check; `finish()` reports them in the order the expectations were given. */
+export interface ExpectationRunner {
+  observe(batch: RowBatch): Promise<void>;
+  finish(): Promise<CheckResult[]>;
+}
+
+/** Creates a runner for a list of expectations. */
+export function createExpectationRunner(
+  expectations: readonly Expectation[],
+  options: ExpectationRunnerOptions = {},
+): ExpectationRunner {
+  const evaluators = expectations.map((e) => evaluatorOf(e, options));
+  let rows = 0;
+  let columns: readonly string[] = [];
+  let routes: { evaluator: CheckEvaluator; index: number }[] = [];
+  return {
+    async observe(batch) {
+      if (batch.columns !== columns && batch.columns.length !== columns.length) {
+        columns = batch.columns;
+        routes = routeColumns(evaluators, columns);
+      }
+      rows += batch.rows.length + batch.malformed.length;
+      for (let r = 0; r < batch.rows.length; r++) {
+        const row = batch.rows[r] as readonly unknown[];
+        const position = batch.positions[r] as RowBatch['positions'][number];
+        for (const { evaluator, index } of routes) {
+          const pending = evaluator.observe?.(row[index] as RowBatch['rows'][number][number], position);
+          if (pending) await pending;
+        }
+      }
+    },
+    async finish() {
+      const context = { rows, columns };
+      return Promise.all(evaluators.map((e) => e.result(context)));
+    },
+  };
+}
+
+function routeColumns(evaluators: readonly CheckEvaluator[], columns: readonly string[]) {
+  return evaluators.flatMap((evaluator) => {
+    const index = evaluator.column === undefined ? -1 : columns.indexOf(evaluator.column);
+    return index >= 0 && evaluator.observe ? [{ evaluator, index }] : [];
+  });
+}
+
+function evaluatorOf(expectation: Expectation, options: ExpectationRunnerOptions): CheckEvaluator {
+  const sampleLimit = options.sampleLimit ?? 20;
+  switch (expectation.expect) {
+    case 'columnExists':
+      return columnExistsCheck(expectation);
+    case 'rowCount':
+      return rowCountCheck(expectation);
+    case 'unique':
+      return uniqueCheck(expectation, { sampleLimit, ...defined(options.tempDir, options.uniqueBufferRecords) });
+    case 'distribution':
+      return distributionCheck(expectation, options.reference);
+    case 'notNull':
+    case 'columnType':
+    case 'between':
+    case 'matches':
+    case 'inSet':
+      return valueCheck(expectation, sampleLimit);
+  }
+}
+
+function defined(tempDir: string | undefined, bufferRecords: number | undefined) {
+  return { ...(tempDir === undefined ? {} : { tempDir }), ...(bufferRecords === undefined ? {} : { bufferRecords }) };
+}
