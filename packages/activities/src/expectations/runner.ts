@@ -55,7 +55,9 @@ export function createExpectationRunner(
     },
     async finish() {
       const context = { rows, columns };
-      return Promise.all(evaluators.map((e) => e.result(context)));
+      const results: CheckResult[] = [];
+      for (const evaluator of evaluators) results.push(await evaluator.result(context));
+      return results;
     },
   };
 }
