@@ -23,6 +23,7 @@ beforeAll(async () => {
   inputs = join(h.home, 'inputs');
   await mkdir(join(inputs, 'data'), { recursive: true });
   await copyFile(join(DATA_DIR, 'churn.csv'), join(inputs, 'data', 'churn.csv'));
+  await copyFile(join(DATA_DIR, '..', 'expectations.json'), join(inputs, 'expectations.json'));
 });
 afterAll(async () => {
   await h?.stop();
@@ -100,7 +101,7 @@ describe('slipway run, status, approvals, approve', () => {
     expect(code, output).toBe(0);
     runId = startedRunId(output);
     expect(runId).toMatch(/^trainAndPromote-/);
-    expect(output).toMatch(/✔ validate\s+2000 rows, 0 bad; sha256:/);
+    expect(output).toMatch(/✔ validate\s+2000 rows, 0 bad; 4 expectations passed, 4 skipped; sha256:/);
     expect(output).toMatch(/✔ train\s+logistic-regression on \d+ rows, tested on \d+: .*auc 0\.\d{3}/);
     expect(output).toMatch(/✔ register\s+cli-churn v1/);
     expect(output).toContain('waiting for approval; decide with:');

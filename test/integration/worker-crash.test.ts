@@ -40,11 +40,14 @@ function startWorkerProcess(): Child {
   return child;
 }
 
-/** The churn data repeated ten times: 20,000 rows, so training takes seconds, not milliseconds. */
+/** The churn data repeated ten times (20,000 rows, renumbered), so training takes seconds, not milliseconds. */
 async function biggerDataset(): Promise<string> {
   const [header, ...rows] = (await readFile(join(DATA_DIR, 'churn.csv'), 'utf8')).trimEnd().split('\n');
   const path = join(h.home, 'churn-x10.csv');
-  await writeFile(path, [header, ...Array.from({ length: 10 }, () => rows).flat()].join('\n') + '\n');
+  // Each copy gets its own customer ids, so the expectations (one row per customer) still hold.
+  const copies = Array.from({ length: 10 }, () => rows).flat();
+  const renumbered = copies.map((row, i) => row.replace(/^C\d{5}/, `C${String(i + 1).padStart(5, '0')}`));
+  await writeFile(path, [header, ...renumbered].join('\n') + '\n');
   return path;
 }
 

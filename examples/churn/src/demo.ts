@@ -8,7 +8,6 @@
  * as a named approver through the client; sends the serving traffic; checks drift; shuts everything down;
  * and prints one JSON summary as its last line.
  */
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SlipwayClient } from '@slipway/sdk/client';
@@ -16,7 +15,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { followRun, freePort, loadConfig, renderEvidence, renderStep, startDevServer } from '@slipway/worker';
 import type { DriftReport } from '@slipway/sdk';
 import { createChurnWorker } from './churn-worker.js';
-import { churnInput, DATA_DIR, PIPELINE_JSON } from './input.js';
+import { churnInput, DATA_DIR, pipelineJson } from './input.js';
 import { printDrift, section } from './demo-output.js';
 import { startModelServerProcess } from './model-server-process.js';
 import { readServingRows, sendTraffic } from './traffic.js';
@@ -90,12 +89,13 @@ async function main(): Promise<Record<string, unknown>> {
   console.log(`  ${result.model} v${result.version} is the champion, serving at ${modelServer.url}`);
 
   section('4. serving: 400 customers from data/serving.csv');
-  const pipeline = JSON.parse(readFileSync(PIPELINE_JSON, 'utf8')) as {
-    schema: unknown;
-    features: { numeric: string[]; categorical: string[] };
-  };
-  const columns = [...pipeline.features.numeric, ...pipeline.features.categorical];
-  const rows = await readServingRows(pathToFileURL(join(DATA_DIR, 'serving.csv')).href, pipeline.schema, columns);
+  const pipeline = pipelineJson();
+  const columns = [...(pipeline.features.numeric ?? []), ...(pipeline.features.categorical ?? [])];
+  const rows = await readServingRows(
+    pathToFileURL(join(DATA_DIR, 'serving.csv')).href,
+    pipeline.expectations.schema,
+    columns,
+  );
   const scored = await sendTraffic(modelServer.url, result.model, rows);
   const first = scored[0];
   const atRisk = scored.filter((s) => s.label === 1).length;

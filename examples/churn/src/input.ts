@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { TrainAndPromoteInputRaw } from '@slipway/sdk';
+import type { ExpectationSet, TrainAndPromoteInputRaw } from '@slipway/sdk';
+import { readRunInput } from '@slipway/worker';
 
 /** The example's folder of datasets (`churn.csv` for training, `serving.csv` for traffic). */
 export const DATA_DIR = fileURLToPath(new URL('../data/', import.meta.url));
@@ -19,13 +19,23 @@ export interface ChurnInputOptions {
   params?: Record<string, unknown>;
 }
 
-/** The churn pipeline input: `pipeline.json` with the dataset made absolute and the given overrides. */
+/** `pipeline.json` as the CLI reads it: the dataset path made absolute and `expectations.json` inlined. */
+export function pipelineJson(): TrainAndPromoteInputRaw & { expectations: ExpectationSet } {
+  return readRunInput(PIPELINE_JSON) as TrainAndPromoteInputRaw & { expectations: ExpectationSet };
+}
+
+/**
+ * The churn pipeline input: `pipeline.json` with the given overrides. A different model name also points the
+ * expectations' reference at that model's champion.
+ */
 export function churnInput(options: ChurnInputOptions): TrainAndPromoteInputRaw {
-  const base = JSON.parse(readFileSync(PIPELINE_JSON, 'utf8')) as TrainAndPromoteInputRaw;
+  const base = pipelineJson();
+  const modelName = options.modelName ?? base.modelName;
   return {
     ...base,
-    modelName: options.modelName ?? base.modelName,
-    dataset: { ...base.dataset, uri: pathToFileURL(options.datasetPath ?? `${DATA_DIR}churn.csv`).href },
+    modelName,
+    ...(options.datasetPath ? { dataset: { ...base.dataset, uri: pathToFileURL(options.datasetPath).href } } : {}),
+    expectations: { ...base.expectations, reference: { model: modelName, alias: 'champion' } },
     params: options.params ?? base.params,
     approval: {
       ...base.approval,

@@ -14,7 +14,9 @@ import {
   promoteWithApproval,
   tagRunWithModel,
   useStep,
+  pipelineSchema,
   useSteps,
+  validateInput,
 } from '@slipway/sdk/workflow';
 import { z } from 'zod';
 import { segmentAucStep } from './steps.js';
@@ -51,19 +53,19 @@ export async function churnPipeline(raw: z.input<typeof ChurnPipelineInput>): Pr
   const { validate, train, register } = useSteps(builtinSteps, input.stepOptions);
   const segmentAuc = useStep(segmentAucStep);
 
-  const validation = await tracker.run(
-    'validate',
-    () => validate({ dataset: input.dataset, schema: input.schema, maxBadRowShare: input.maxBadRowShare }),
-    describeValidation,
+  const validation = await tracker.run('validate', () => validate(validateInput(input)), describeValidation);
+  const training = await tracker.run(
+    'train',
+    () => train({ ...input, schema: pipelineSchema(input), dataset: validation.dataset }),
+    describeTraining,
   );
-  const training = await tracker.run('train', () => train({ ...input, dataset: validation.dataset }), describeTraining);
   const segments = await tracker.run(
     'segments',
     () =>
       segmentAuc({
         model: training.model,
         dataset: validation.dataset,
-        schema: input.schema,
+        schema: pipelineSchema(input),
         target: input.features.target,
         segmentColumn: input.segmentColumn,
         minSegmentAuc: input.minSegmentAuc,

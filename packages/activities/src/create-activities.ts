@@ -35,7 +35,7 @@ export function createActivities(deps: ActivityDeps) {
   const predictors = { ...builtinPredictors, ...deps.predictors };
   const codeVersion = deps.codeVersion ?? detectCodeVersion();
   return {
-    ...implementStep(validateStep, createValidateActivity({ artifacts })),
+    ...implementStep(validateStep, createValidateActivity({ artifacts, registry })),
     ...implementStep(trainStep, createTrainActivity({ artifacts, trainers, predictors, codeVersion })),
     ...implementStep(registerStep, createRegisterActivity({ registry, artifacts })),
     ...implementStep(evidenceStep, createEvidenceActivity({ registry })),

@@ -21,6 +21,8 @@ export const SlipwayErrorType = {
   NotFound: 'SlipwayNotFound',
   /** An artifact's bytes do not match its digest. */
   DigestMismatch: 'SlipwayDigestMismatch',
+  /** A store (S3, …) rejected the credentials, or they may not read the object. */
+  AccessDenied: 'SlipwayAccessDenied',
 } as const;
 /** One of the Slipway error types. */
 export type SlipwayErrorType = (typeof SlipwayErrorType)[keyof typeof SlipwayErrorType];

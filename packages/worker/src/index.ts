@@ -25,6 +25,7 @@ export { ensureSearchAttributes } from './worker/search-attributes.js';
 export * from './dev-server/index.js';
 export * from './serve/index.js';
 export { followRun, type FollowResult, type FollowUntil } from './cli/follow.js';
+export { readJsonFile, readRunInput, resolveInputFiles } from './cli/run-input.js';
 export {
   describeWaitingGate,
   renderEvidence,

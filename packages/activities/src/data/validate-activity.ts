@@ -12,16 +12,29 @@ import {
   type StepInput,
   type ValidationSummary,
 } from '@slipway/sdk';
-import type { ArtifactStore } from '../ports.js';
-import { currentActivityHooks } from './activity-context.js';
+import { createExpectationRunner, type ExpectationRunner } from '../expectations/runner.js';
+import { resolveReferenceProfile, type ResolvedReference } from '../expectations/reference.js';
+import type { ArtifactStore, ModelRegistry } from '../ports.js';
+import { currentActivityHooks, type ActivityHooks } from './activity-context.js';
 import type { SourceOpener } from './formats/dataset-rows.js';
-import { badShare, buildValidationReport, scanDataset, validationFailedMessage } from './validation-report.js';
+import {
+  badShare,
+  buildValidationReport,
+  expectationsFailedMessage,
+  failedErrorChecks,
+  scanDataset,
+  validationFailedMessage,
+} from './validation-report.js';
 
 /** What the validate activity needs. */
 export interface ValidateActivityDeps {
   artifacts: ArtifactStore;
   /** Opens a dataset's bytes (default: `file://` and `s3://` with S3 settings from the environment). */
   openSource?: SourceOpener;
+  /** Resolves `{ model, alias }` references of distribution expectations. */
+  registry?: ModelRegistry;
+  /** Heartbeats and cancellation (default: the current activity's, inert outside one); the CLI shows progress through it. */
+  hooks?: () => ActivityHooks;
 }
 
 /** The validate activity: `validateStep` input in, {@link ValidationSummary} out. */
@@ -44,12 +57,12 @@ export type ValidateActivity = (input: StepInput<typeof validateStep>) => Promis
 export function createValidateActivity(deps: ValidateActivityDeps): ValidateActivity {
   return async function validate(rawInput) {
     const input = parseStepInput(validateStep, rawInput, 'activity');
-    const scan = await scanDataset(
-      input.dataset,
-      input.schema,
-      currentActivityHooks(),
-      deps.openSource === undefined ? {} : { openSource: deps.openSource },
-    );
+    const reference = await resolveReferenceProfile(input.reference, deps);
+    const runner = expectationRunner(input.expectations, reference);
+    const scan = await scanDataset(input.dataset, input.schema, (deps.hooks ?? currentActivityHooks)(), {
+      ...(deps.openSource === undefined ? {} : { openSource: deps.openSource }),
+      onBatch: (batch) => runner.observe(batch),
+    });
     const pinned = input.dataset.digest;
     if (pinned !== undefined && pinned !== scan.digest) {
       throw finalFailure(
@@ -59,10 +72,12 @@ export function createValidateActivity(deps: ValidateActivityDeps): ValidateActi
       );
     }
     const profile = await deps.artifacts.putJson(scan.profile);
+    const checks = await runner.finish();
     const reportValue = buildValidationReport(
       scan,
       { uri: input.dataset.uri, schema: input.schema, maxBadRowShare: input.maxBadRowShare },
       profile,
+      { checks, reference: reference.profile ? { source: reference.source, profile: reference.artifact } : null },
     );
     const report = await deps.artifacts.putJson(reportValue);
     if (scan.rows === 0) {
@@ -75,6 +90,12 @@ export function createValidateActivity(deps: ValidateActivityDeps): ValidateActi
         report,
       });
     }
+    const failedChecks = failedErrorChecks(checks);
+    if (failedChecks.length > 0) {
+      throw finalFailure(SlipwayErrorType.ValidationFailed, expectationsFailedMessage(scan.path, failedChecks), {
+        report,
+      });
+    }
     return {
       dataset: { ...input.dataset, format: datasetEncoding(input.dataset).format, digest: scan.digest },
       rows: scan.rows,
@@ -83,8 +104,27 @@ export function createValidateActivity(deps: ValidateActivityDeps): ValidateActi
       failures: scan.failures
         .slice(0, input.maxFailuresReported)
         .map(({ line, column, message }) => ({ line, column, message })),
+      checks: {
+        total: checks.length,
+        errors: failedChecks.length,
+        warnings: checks.filter((c) => !c.passed && c.severity === 'warning').length,
+        skipped: checks.filter((c) => c.skipped).length,
+        failed: checks.filter((c) => !c.passed).map((c) => c.id),
+      },
       profile,
       report,
     };
   };
+}
+
+function expectationRunner(
+  expectations: Parameters<typeof createExpectationRunner>[0],
+  reference: ResolvedReference,
+): ExpectationRunner {
+  return createExpectationRunner(expectations, {
+    ...(reference.profile ? { reference: reference.profile } : {}),
+    ...(reference.profile === undefined && reference.unavailable
+      ? { referenceUnavailable: reference.unavailable }
+      : {}),
+  });
 }

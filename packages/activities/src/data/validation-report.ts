@@ -2,7 +2,7 @@
  * Scanning a dataset for the validate step (counts, failures, profile, digest in one pass, in any format)
  * and the report artifact that records the result.
  */
-import type { ArtifactRef, DatasetProfile, DatasetRef, RowFailure, RowSchema } from '@slipway/sdk';
+import type { ArtifactRef, CheckResult, DatasetProfile, DatasetRef, RowFailure, RowSchema } from '@slipway/sdk';
 import { throwIfAborted, type ActivityHooks, createThrottle } from './activity-context.js';
 import type { DatasetRowReader } from './formats/batch-reader.js';
 import { BatchChecker, type CheckedRow } from './formats/check-rows.js';
@@ -166,7 +166,16 @@ export interface ValidationReport {
   failures: ReportedFailure[];
   /** True when there were more failures than the report keeps. */
   failuresTruncated: boolean;
+  /** Every expectation with its outcome, counts and sample failures. */
+  checks: CheckResult[];
+  /** The reference profile distribution checks compared against, when there was one. */
+  reference: { source: string; profile: ArtifactRef } | null;
   profile: ArtifactRef;
+}
+
+/** The expectations that failed at error level (skipped ones never fail). */
+export function failedErrorChecks(checks: readonly CheckResult[]): CheckResult[] {
+  return checks.filter((c) => !c.passed && !c.skipped && c.severity === 'error');
 }
 
 /** Builds the report artifact of a scan. */
@@ -174,6 +183,7 @@ export function buildValidationReport(
   scan: DatasetScan,
   input: { uri: string; schema: RowSchema; maxBadRowShare: number },
   profile: ArtifactRef,
+  expectations: { checks: CheckResult[]; reference: ValidationReport['reference'] } = { checks: [], reference: null },
 ): ValidationReport {
   const badRowShare = badShare(scan);
   const totalFailures = scan.raggedRows + Object.values(scan.columnFailureCounts).reduce((a, b) => a + b, 0);
@@ -187,11 +197,13 @@ export function buildValidationReport(
     badRows: scan.badRows,
     badRowShare,
     maxBadRowShare: input.maxBadRowShare,
-    passed: scan.rows > 0 && badRowShare <= input.maxBadRowShare,
+    passed: scan.rows > 0 && badRowShare <= input.maxBadRowShare && failedErrorChecks(expectations.checks).length === 0,
     raggedRows: scan.raggedRows,
     columnFailureCounts: scan.columnFailureCounts,
     failures: scan.failures,
     failuresTruncated: totalFailures > scan.failures.length,
+    checks: expectations.checks,
+    reference: expectations.reference,
     profile,
   };
 }
@@ -223,4 +235,17 @@ export function validationFailedMessage(scan: DatasetScan, maxBadRowShare: numbe
   const first = scan.failures.slice(0, shown).map(formatFailure);
   const more = scan.failures.length > shown ? '; …' : '';
   return first.length === 0 ? head : `${head}. First failures: ${first.join('; ')}${more}`;
+}
+
+/** The message of failed expectations: the file and each failed check with its first sample. */
+export function expectationsFailedMessage(path: string, failed: readonly CheckResult[], shown = 5): string {
+  const lines = failed.slice(0, shown).map((c) => {
+    const sample = c.samples[0];
+    const example = sample
+      ? `: ${sample.position}${sample.value === undefined ? '' : ` (${JSON.stringify(sample.value)})`}: ${sample.message}`
+      : '';
+    return `${c.id} failed ${c.failed} of ${c.evaluated}${example}`;
+  });
+  const more = failed.length > shown ? `; and ${failed.length - shown} more` : '';
+  return `Dataset ${path} failed ${failed.length} expectation${failed.length === 1 ? '' : 's'}: ${lines.join('; ')}${more}`;
 }

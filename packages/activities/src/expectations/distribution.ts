@@ -13,11 +13,16 @@ import { isNullCell, numberOfCell, textOfCell } from './values.js';
 
 type DistributionExpectation = Extract<Expectation, { expect: 'distribution' }>;
 
-/** An evaluator of a `distribution` expectation; without a reference profile it fails, saying so. */
+/**
+ * An evaluator of a `distribution` expectation. Without a reference profile it fails, saying so, unless
+ * `skipReason` says why there cannot be one yet (the first model of its name): then it is reported as skipped.
+ */
 export function distributionCheck(
   expectation: DistributionExpectation,
   reference: DatasetProfile | undefined,
+  skipReason?: string,
 ): CheckEvaluator {
+  if (reference === undefined && skipReason !== undefined) return skipped(expectation, skipReason);
   const column = reference?.columns[expectation.column];
   if (!column)
     return missingReference(
@@ -137,5 +142,21 @@ function missingReference(expectation: DistributionExpectation, why: string): Ch
           { position: 'dataset', column: expectation.column, message: `cannot check the distribution: ${why}` },
         ],
       }),
+  };
+}
+
+function skipped(expectation: DistributionExpectation, why: string): CheckEvaluator {
+  return {
+    expectation,
+    column: undefined,
+    result: () => ({
+      ...checkResult(expectation, {
+        passed: true,
+        evaluated: 0,
+        failed: 0,
+        samples: [{ position: 'dataset', column: expectation.column, message: `skipped: ${why}` }],
+      }),
+      skipped: true,
+    }),
   };
 }

@@ -16,3 +16,4 @@ export { schemaExpectations } from './schema-expectations.js';
 export { checkId, type CheckContext, type CheckEvaluator } from './check.js';
 export { UNIQUE_BUFFER_RECORDS, decodePosition, encodePosition } from './unique.js';
 export { booleanOfCell, isNullCell, numberOfCell, textOfCell } from './values.js';
+export { resolveReferenceProfile, type ResolvedReference } from './reference.js';

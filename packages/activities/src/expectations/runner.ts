@@ -20,6 +20,8 @@ export interface ExpectationRunnerOptions {
   uniqueBufferRecords?: number;
   /** The reference profile `distribution` expectations compare against. */
   reference?: DatasetProfile;
+  /** Why there is no reference yet (distribution checks are then skipped instead of failing). */
+  referenceUnavailable?: string;
 }
 
 /** Feeds batches to every check; `finish()` reports them in the order the expectations were given. */
@@ -79,7 +81,7 @@ function evaluatorOf(expectation: Expectation, options: ExpectationRunnerOptions
     case 'unique':
       return uniqueCheck(expectation, { sampleLimit, ...defined(options.tempDir, options.uniqueBufferRecords) });
     case 'distribution':
-      return distributionCheck(expectation, options.reference);
+      return distributionCheck(expectation, options.reference, options.referenceUnavailable);
     case 'notNull':
     case 'columnType':
     case 'between':

@@ -56,6 +56,7 @@ export function createMonitorActivity(deps: MonitorActivityDeps): (input: Monito
       rows: served.rows.map((r) => r.features),
       threshold: input.psiThreshold,
       minSamples: input.minSamples,
+      ...(input.criterion ? { criterion: input.criterion } : {}),
     });
     return parseStepOutput(monitorStep, report, 'activity');
   };

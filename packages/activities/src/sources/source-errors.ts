@@ -10,7 +10,7 @@ export const SourceErrorType = {
    * Final: the store rejected the credentials (unknown access key, wrong secret, expired token) or they may
    * not read the object. Retrying with the same credentials cannot help.
    */
-  AccessDenied: 'SlipwayAccessDenied',
+  AccessDenied: SlipwayErrorType.AccessDenied,
   /** Retryable: the store could not be reached (connection refused or reset, DNS failure, timeout). */
   Unreachable: 'SlipwaySourceUnreachable',
   /** Retryable: the store answered with another error (a 5xx, throttling, an object replaced mid-read). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ArtifactRef, Digest } from '../schemas/artifact.js';
 import { ApprovalPolicy, DurationString, GateDecision } from '../schemas/approval.js';
 import { DatasetRef, RowSchema } from '../schemas/dataset.js';
+import { ExpectationSet } from '../schemas/expectations.js';
 import { FeatureSpec, Metrics, ModelName, ModelVersionRef } from '../schemas/model.js';
 
 /** Activity options a pipeline input may override for one step (durations as strings, so it is plain JSON). */
@@ -28,8 +29,11 @@ export const TRAIN_AND_PROMOTE_STEPS = ['validate', 'train', 'register', 'approv
 export const TrainAndPromoteInput = z.object({
   modelName: ModelName,
   dataset: DatasetRef,
-  schema: RowSchema,
+  /** Column types; may instead come with the expectation set (`expectations.schema`). */
+  schema: RowSchema.optional(),
   maxBadRowShare: z.number().min(0).max(1).default(0),
+  /** Expectations checked by the validate step, and the reference profile of their distribution checks. */
+  expectations: ExpectationSet.optional(),
   features: FeatureSpec,
   trainer: z.string().min(1).default('logistic-regression'),
   params: z.record(z.string(), z.unknown()).default({}),

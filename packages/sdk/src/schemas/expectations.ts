@@ -58,6 +58,18 @@ export type Expectation = z.infer<typeof Expectation>;
 export type ExpectationInput = z.input<typeof Expectation>;
 
 /**
+ * The reference profile `distribution` expectations compare against: a profile artifact, or the training
+ * profile of a registered model's version behind an alias (by default the current champion, so new training
+ * data is compared with the data the serving model learned from).
+ */
+export const ProfileReference = z.union([
+  ArtifactRef,
+  z.object({ model: z.string().min(1), alias: z.string().min(1).default('champion') }).strict(),
+]);
+/** The reference profile of `distribution` expectations. */
+export type ProfileReference = z.infer<typeof ProfileReference>;
+
+/**
  * A set of expectations, usable from code and from a JSON file. `schema` (optional) types the columns and turns
  * every rule in it into checks; `reference` is the profile that `distribution` expectations compare against.
  */
@@ -67,7 +79,7 @@ export const ExpectationSet = z
     description: z.string().optional(),
     schema: RowSchema.optional(),
     expectations: z.array(Expectation).default([]),
-    reference: ArtifactRef.optional(),
+    reference: ProfileReference.optional(),
   })
   .refine((set) => set.schema !== undefined || set.expectations.length > 0, {
     message: 'an expectation set needs a schema or at least one expectation',
@@ -103,6 +115,8 @@ export const CheckResult = z.object({
   observed: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
   samples: z.array(CheckSample).default([]),
   description: z.string().optional(),
+  /** True when the check could not run and was not counted (e.g. no champion to compare with yet). */
+  skipped: z.boolean().optional(),
 });
 /** The outcome of one expectation. */
 export type CheckResult = z.infer<typeof CheckResult>;

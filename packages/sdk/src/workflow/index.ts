@@ -24,4 +24,12 @@ export { RunTracker, gateStateQuery, progressQuery } from './run-tracker.js';
 export { parseWorkflowInput } from './parse-input.js';
 export { promoteWithApproval } from './promotion.js';
 export type { PromotionRequest, PromotionResult } from './promotion.js';
-export { describeTraining, describeValidation, lineageOf, tagRunWithModel } from './pipeline-helpers.js';
+export {
+  describeTraining,
+  describeValidation,
+  lineageOf,
+  pipelineSchema,
+  tagRunWithModel,
+  validateInput,
+} from './pipeline-helpers.js';
+export type { DataChecks } from './pipeline-helpers.js';

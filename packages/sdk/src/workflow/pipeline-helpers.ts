@@ -2,7 +2,11 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { SlipwaySearchAttribute } from '../messages.js';
 import type { FeatureSpec, Lineage } from '../schemas/model.js';
-import type { TrainingResult, ValidationSummary } from '../steps/builtin.js';
+import { SlipwayErrorType, finalFailure } from '../errors.js';
+import type { RowSchema } from '../schemas/dataset.js';
+import type { ExpectationSet } from '../schemas/expectations.js';
+import type { StepInput } from '../step.js';
+import type { TrainingResult, ValidationSummary, validateStep } from '../steps/builtin.js';
 
 /** Sets the run's `SlipwayModel` search attribute, so runs can be listed per model. */
 export function tagRunWithModel(model: string): void {
@@ -28,7 +32,12 @@ export function lineageOf(features: FeatureSpec, validation: ValidationSummary, 
 
 /** A one-line account of a validation, for progress output. */
 export function describeValidation(v: ValidationSummary): string {
-  return `${v.rows} rows, ${v.badRows} bad; ${v.dataset.digest.slice(0, 19)}…`;
+  const { total, warnings, skipped } = v.checks;
+  const checks =
+    total === 0
+      ? ''
+      : `; ${total - skipped} expectations passed${warnings ? ` (${warnings} warnings)` : ''}${skipped ? `, ${skipped} skipped` : ''}`;
+  return `${v.rows} rows, ${v.badRows} bad${checks}; ${v.dataset.digest.slice(0, 19)}…`;
 }
 
 /** A one-line account of a training run, for progress output. */
@@ -38,4 +47,37 @@ export function describeTraining(t: TrainingResult): string {
     .join(', ');
   const resumed = t.resumedFromEpoch > 0 ? `; resumed from epoch ${t.resumedFromEpoch}` : '';
   return `${t.trainer} on ${t.trainRows} rows, tested on ${t.testRows}: ${metrics}${resumed}`;
+}
+
+/** The parts of a pipeline input that say how its data is checked. */
+export interface DataChecks {
+  dataset: StepInput<typeof validateStep>['dataset'];
+  schema?: RowSchema | undefined;
+  maxBadRowShare?: number;
+  expectations?: ExpectationSet | undefined;
+}
+
+/**
+ * The row schema of a pipeline input: `schema`, else the expectation set's. Without either the run fails at
+ * once with a non-retryable `SlipwayInvalidInput` naming the field.
+ */
+export function pipelineSchema(input: DataChecks): RowSchema {
+  const schema = input.schema ?? input.expectations?.schema;
+  if (schema) return schema;
+  throw finalFailure(
+    SlipwayErrorType.InvalidInput,
+    'the pipeline input needs column types: schema, or expectations.schema',
+  );
+}
+
+/** The validate step's input for a pipeline input: dataset, schema, threshold, and the expectation set if any. */
+export function validateInput(input: DataChecks): StepInput<typeof validateStep> {
+  const { expectations } = input;
+  return {
+    dataset: input.dataset,
+    schema: pipelineSchema(input),
+    ...(input.maxBadRowShare === undefined ? {} : { maxBadRowShare: input.maxBadRowShare }),
+    ...(expectations ? { expectations: expectations.expectations } : {}),
+    ...(expectations?.reference ? { reference: expectations.reference } : {}),
+  };
 }

@@ -15,7 +15,14 @@ import { builtinSteps, monitorStep } from '../steps/builtin.js';
 import type { StepInput } from '../step.js';
 import { createApprovalGate } from './approval-gate.js';
 import { parseWorkflowInput } from './parse-input.js';
-import { describeTraining, describeValidation, lineageOf, tagRunWithModel } from './pipeline-helpers.js';
+import {
+  describeTraining,
+  describeValidation,
+  lineageOf,
+  pipelineSchema,
+  tagRunWithModel,
+  validateInput,
+} from './pipeline-helpers.js';
 import { promoteWithApproval } from './promotion.js';
 import { RunTracker } from './run-tracker.js';
 import { useStep, useSteps } from './use-step.js';
@@ -31,14 +38,10 @@ export async function trainAndPromote(raw: TrainAndPromoteInputRaw): Promise<Tra
   tagRunWithModel(input.modelName);
   const steps = useSteps(builtinSteps, input.stepOptions);
 
-  const validation = await tracker.run(
-    'validate',
-    () => steps.validate({ dataset: input.dataset, schema: input.schema, maxBadRowShare: input.maxBadRowShare }),
-    describeValidation,
-  );
+  const validation = await tracker.run('validate', () => steps.validate(validateInput(input)), describeValidation);
   const training = await tracker.run(
     'train',
-    () => steps.train({ ...input, dataset: validation.dataset }),
+    () => steps.train({ ...input, schema: pipelineSchema(input), dataset: validation.dataset }),
     describeTraining,
   );
   const { version } = await tracker.run(

@@ -3,8 +3,8 @@ import type { PendingApproval, RunStatus } from '@slipway/sdk/client';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 
-/** cli-table3 colours its header red by default; use ours, and none when colour is off. */
-const TABLE_STYLE = { head: pc.isColorSupported ? ['cyan'] : [], border: pc.isColorSupported ? ['grey'] : [] };
+/** Table style: cli-table3 colours its header red by default; ours, and none when colour is off. */
+export const TABLE_STYLE = { head: pc.isColorSupported ? ['cyan'] : [], border: pc.isColorSupported ? ['grey'] : [] };
 
 const STEP_MARK: Record<StepProgress['status'], string> = {
   pending: pc.dim('·'),

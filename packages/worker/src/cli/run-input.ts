@@ -3,30 +3,44 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /**
- * Reads a run's input JSON. A dataset `uri` without a scheme (e.g. `"data/churn.csv"`) is taken relative to
- * the input file and turned into a `file://` URI, so input files can live next to their data.
+ * Reads a run's input JSON and resolves the files it names relative to itself (see {@link resolveInputFiles}),
+ * so input files can live next to their data and expectations.
  */
 export function readRunInput(file: string): unknown {
   const path = resolve(file);
+  return resolveInputFiles(readJsonFile(path, 'the input file'), dirname(path));
+}
+
+/**
+ * Resolves what a run input names by path, relative to `baseDir`: a dataset `uri` without a scheme (e.g.
+ * `"data/churn.csv"`) becomes an absolute `file://` URI, and `"expectations": "expectations.json"` is replaced by
+ * that file's contents.
+ */
+export function resolveInputFiles(input: unknown, baseDir: string): unknown {
+  if (typeof input !== 'object' || input === null) return input;
+  const record = input as { dataset?: { uri?: unknown }; expectations?: unknown };
+  const resolved: Record<string, unknown> = { ...record };
+  const { dataset, expectations } = record;
+  if (dataset && typeof dataset.uri === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(dataset.uri)) {
+    resolved.dataset = { ...dataset, uri: pathToFileURL(resolve(baseDir, dataset.uri)).href };
+  }
+  if (typeof expectations === 'string') {
+    resolved.expectations = readJsonFile(resolve(baseDir, expectations), 'the expectations file');
+  }
+  return resolved;
+}
+
+/** Reads and parses a JSON file, with errors that name the file. */
+export function readJsonFile(path: string, what: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read the input file ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot read ${what} ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  let input: unknown;
   try {
-    input = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new Error(`${path} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return resolveDatasetPaths(input, dirname(path));
-}
-
-/** Rewrites relative dataset paths in `input.dataset.uri` to absolute `file://` URIs. */
-export function resolveDatasetPaths(input: unknown, baseDir: string): unknown {
-  if (typeof input !== 'object' || input === null) return input;
-  const dataset = (input as { dataset?: { uri?: unknown } }).dataset;
-  if (!dataset || typeof dataset.uri !== 'string' || /^[a-z][a-z0-9+.-]*:\/\//i.test(dataset.uri)) return input;
-  return { ...input, dataset: { ...dataset, uri: pathToFileURL(resolve(baseDir, dataset.uri)).href } };
 }

@@ -1,5 +1,3 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Option, type Command } from '@commander-js/extra-typings';
 import { createFsArtifactStore, openByteSource, type ByteSource } from '@slipway/activities';
 import {
@@ -10,10 +8,12 @@ import {
   type DatasetRef,
   type Digest,
 } from '@slipway/sdk';
-import cliProgress from 'cli-progress';
 import pc from 'picocolors';
 import type { SlipwayConfig } from '../../config/index.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
+import { byteProgress, formatBytes } from '../progress.js';
+import { registerDataValidateCommand } from './data-validate.js';
+import { datasetUri } from '../dataset-uri.js';
 
 /** Copies at least this large show progress. */
 export const SNAPSHOT_PROGRESS_MIN_BYTES = 16 * 1024 * 1024;
@@ -38,7 +38,10 @@ export interface SnapshotOptions {
 
 /** `slipway data …`: dataset commands. Returns the `data` command, so that more subcommands can join it. */
 export function registerDataCommands(program: Command, globals: () => GlobalOptions): Command {
-  const data = program.command('data').description('work with datasets: snapshot them into the artifact store');
+  const data = program
+    .command('data')
+    .description('work with datasets: validate them, snapshot them into the artifact store');
+  registerDataValidateCommand(data, globals);
   data
     .command('snapshot')
     .description(
@@ -56,7 +59,7 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
     )
     .action(async (dataset, options) => {
       const config = commandConfig(globals());
-      const progress = copyProgress();
+      const progress = byteProgress('copied', SNAPSHOT_PROGRESS_MIN_BYTES);
       const snapshot = await snapshotDataset(config, dataset, {
         ...(options.format === undefined ? {} : { format: options.format }),
         ...(options.compression === undefined ? {} : { compression: options.compression }),
@@ -102,11 +105,6 @@ export async function snapshotDataset(
     ...(encoding.format === 'csv' && customCsv ? { csv: encoding.csv } : {}),
     size: ref.size,
   };
-}
-
-/** A `file://` URI for a path; URIs with a scheme are kept as they are. */
-function datasetUri(dataset: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(dataset) ? dataset : pathToFileURL(resolve(dataset)).href;
 }
 
 function encodingOf(uri: string, options: SnapshotOptions): ReturnType<typeof datasetEncoding> {
@@ -175,51 +173,4 @@ async function* counted(
     onProgress?.(copied, total);
     yield bytes;
   }
-}
-
-/**
- * Progress for copies of at least `SNAPSHOT_PROGRESS_MIN_BYTES`, on stderr: a bar on a terminal, otherwise
- * a line at every quarter.
- */
-function copyProgress(): { update: (copied: number, total: number) => void; stop: () => void } {
-  let bar: cliProgress.SingleBar | undefined;
-  let quarter = 0;
-  const update = (copied: number, total: number): void => {
-    if (total < SNAPSHOT_PROGRESS_MIN_BYTES) return;
-    if (process.stderr.isTTY) {
-      bar ??= startBar(total);
-      bar.update(copied, { copied: formatBytes(copied) });
-      return;
-    }
-    const reached = Math.floor((copied / total) * 4);
-    if (reached > quarter) {
-      quarter = reached;
-      console.error(`copied ${reached * 25}% (${formatBytes(copied)} of ${formatBytes(total)})`);
-    }
-  };
-  return { update, stop: () => bar?.stop() };
-}
-
-function startBar(total: number): cliProgress.SingleBar {
-  const bar = new cliProgress.SingleBar(
-    {
-      format: 'copying [{bar}] {percentage}% | {copied} of {size} | ETA {eta_formatted}',
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0, { size: formatBytes(total), copied: formatBytes(0) });
-  return bar;
-}
-
-/** `12.3 MiB`, `512 B`. */
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
