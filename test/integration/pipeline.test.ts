@@ -18,7 +18,8 @@ import {
 import { ClientErrorCode, type SlipwayClientError } from '@slipway/sdk/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { churnInput } from '../../examples/churn/src/input.js';
+import { DATA_DIR, churnInput } from '../../examples/churn/src/input.js';
+import { runCli } from '../support/processes.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { eventually, waitForGate } from '../support/waits.js';
 
@@ -222,6 +223,28 @@ describe('trainAndPromote on a real Temporal dev server', () => {
     expect(result).toMatchObject({ status: 'expired', deployment: null, decisions: [] });
     expect(await registry.resolve('expiring', 'champion')).toBeUndefined();
     expect((await registry.getVersion('expiring', 1))?.approvals[0]?.outcome).toBe('expired');
+  });
+
+  it('a snapshot pins the exact bytes: two runs on it train bit-identical models with the same lineage', async () => {
+    const snap = await runCli(['--home', h.home, 'data', 'snapshot', join(DATA_DIR, 'churn.csv')]);
+    expect(snap.code, snap.output).toBe(0);
+    const ref = JSON.parse(snap.output.slice(snap.output.indexOf('{'), snap.output.indexOf('}\n') + 1)) as {
+      uri: string;
+      digest: string;
+    };
+    expect(ref.uri).toMatch(/\/sha256\/[0-9a-f]{2}\/[0-9a-f]{64}\.csv$/);
+    const versions = [];
+    for (const decision of ['approve', 'reject'] as const) {
+      const { runId } = await h.client.start('trainAndPromote', { ...input('snapshotted'), dataset: ref });
+      await waitForGate(h.client, runId);
+      await h.client[decision](runId, { as: 'lee' });
+      versions.push((await h.client.result<TrainAndPromoteResult>(runId)).version.version);
+    }
+    const [first, second] = await Promise.all(versions.map((v) => registry.getVersion('snapshotted', v)));
+    expect(first?.lineage).toMatchObject({ datasetUri: ref.uri, datasetDigest: ref.digest });
+    expect(second?.lineage).toMatchObject({ datasetUri: ref.uri, datasetDigest: ref.digest });
+    expect(second?.artifact.digest).toBe(first?.artifact.digest);
+    expect(second?.metrics).toEqual(first?.metrics);
   });
 
   it('names an unknown run clearly', async () => {

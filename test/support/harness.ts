@@ -10,7 +10,7 @@ import { SlipwayClient } from '@slipway/sdk/client';
 import { builtinPredictors, createFsArtifactStore } from '@slipway/activities';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { loadConfig, type SlipwayConfig } from '../../packages/worker/src/config/index.js';
+import { loadConfig, type SlipwayConfig, type SlipwayConfigInput } from '../../packages/worker/src/config/index.js';
 import { startModelServer, type RunningModelServer } from '../../packages/worker/src/serve/index.js';
 import {
   builtinWorkflowsPath,
@@ -49,10 +49,12 @@ export async function startHarness(options: {
   workflowBundle?: { code: string };
   activities?: Record<string, ActivityFunction>;
   worker?: boolean;
+  /** S3 settings for `s3://` datasets (the worker's configuration, as `slipway.config.json` would give it). */
+  s3?: SlipwayConfigInput['s3'];
 }): Promise<Harness> {
   quietRuntime();
   const home = await mkdtemp(join(tmpdir(), `slipway-${options.name}-`));
-  const config = testConfig(home, `it-${options.name}-${Date.now().toString(36)}`);
+  const config = testConfig(home, `it-${options.name}-${Date.now().toString(36)}`, options.s3);
   const modelServer = await startModelServer({
     home,
     artifacts: createFsArtifactStore(config.artifactsDir),
@@ -97,7 +99,7 @@ export async function startHarness(options: {
 }
 
 /** A configuration rooted in `home`, pointed at the suite's dev server, on its own task queue. */
-export function testConfig(home: string, taskQueue: string): SlipwayConfig {
+export function testConfig(home: string, taskQueue: string, s3?: SlipwayConfigInput['s3']): SlipwayConfig {
   return loadConfig({
     env: {},
     cwd: home,
@@ -105,6 +107,7 @@ export function testConfig(home: string, taskQueue: string): SlipwayConfig {
       home,
       taskQueue,
       temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
+      ...(s3 ? { s3 } : {}),
     },
   });
 }

@@ -7,7 +7,8 @@ import {
   trainStep,
   validateStep,
 } from '@slipway/sdk';
-import { createValidateActivity } from './data/index.js';
+import { createValidateActivity, openSourceFromEnv } from './data/index.js';
+import { openByteSource } from './sources/index.js';
 import { createDeployActivity } from './deploy/index.js';
 import { implementStep } from './implement-step.js';
 import { createMonitorActivity } from './monitor/index.js';
@@ -34,9 +35,11 @@ export function createActivities(deps: ActivityDeps) {
   const trainers = { ...builtinTrainers, ...deps.trainers };
   const predictors = { ...builtinPredictors, ...deps.predictors };
   const codeVersion = deps.codeVersion ?? detectCodeVersion();
+  const s3 = deps.s3;
+  const openSource = s3 === undefined ? openSourceFromEnv : (uri: string) => openByteSource(uri, { s3 });
   return {
-    ...implementStep(validateStep, createValidateActivity({ artifacts, registry })),
-    ...implementStep(trainStep, createTrainActivity({ artifacts, trainers, predictors, codeVersion })),
+    ...implementStep(validateStep, createValidateActivity({ artifacts, registry, openSource })),
+    ...implementStep(trainStep, createTrainActivity({ artifacts, trainers, predictors, codeVersion, openSource })),
     ...implementStep(registerStep, createRegisterActivity({ registry, artifacts })),
     ...implementStep(evidenceStep, createEvidenceActivity({ registry })),
     ...implementStep(recordApprovalStep, createRecordApprovalActivity({ registry })),

@@ -4,6 +4,7 @@
  * pass the same conformance tests.
  */
 import type { ArtifactRef, FeatureSpec, GateDecision, Lineage, Metrics, RowSchema } from '@slipway/sdk';
+import type { S3Settings } from './sources/s3-settings.js';
 
 /** Options of every `ArtifactStore` put. */
 export interface PutOptions {
@@ -191,6 +192,8 @@ export interface ActivityDeps {
   predictors?: Record<string, PredictorLoader>;
   /** The code version recorded in lineage; by default the git commit or package version of the worker. */
   codeVersion?: string;
+  /** How to reach S3 for `s3://` datasets; by default the environment's settings (`AWS_*`, `SLIPWAY_S3_*`). */
+  s3?: S3Settings;
 }
 
 /** Re-exported for adapters. */

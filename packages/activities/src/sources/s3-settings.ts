@@ -58,6 +58,9 @@ export function describeS3Endpoint(settings: S3Settings): string {
  * or secret fails with `SlipwayInvalidInput` rather than silently falling back to other credentials.
  */
 export function createS3Client(settings: S3Settings = {}): S3Client {
+  // The SDK warns on Node 20 that releases after January 2027 will need Node 22. Slipway pins the SDK to a
+  // release that supports Node 20 (see package.json), so the warning would only alarm users; silence it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new S3Client({
     region: settings.region ?? DEFAULT_S3_REGION,
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),

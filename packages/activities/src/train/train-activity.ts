@@ -16,6 +16,7 @@ import {
 } from '@slipway/sdk';
 import type { ArtifactStore, PredictorLoader, SerializedModel, Trainer, TypedRow } from '../ports.js';
 import { currentActivityHooks, type ActivityHooks } from '../data/activity-context.js';
+import type { SourceOpener } from '../data/formats/dataset-rows.js';
 import { BinaryTarget, labelsOf, resolveBinaryTarget, type TargetValue } from './binary-target.js';
 import { binaryClassificationMetrics } from './metrics.js';
 import { splitRows } from './prng.js';
@@ -32,6 +33,8 @@ export interface TrainActivityDeps {
   codeVersion: string;
   /** Training heartbeats go out at most this often, in ms; default `TRAIN_HEARTBEAT_INTERVAL_MS`. */
   heartbeatIntervalMs?: number;
+  /** Opens a dataset's bytes (default: `file://` and `s3://` with S3 settings from the environment). */
+  openSource?: SourceOpener;
 }
 
 /** The train activity: `trainStep` input in, {@link TrainingResult} out. */
@@ -156,7 +159,7 @@ export function createTrainActivity(deps: TrainActivityDeps): TrainActivity {
     checkFeatures(input.features, input.schema);
     const hooks = currentActivityHooks();
     const heartbeats = createTrainHeartbeats(hooks, deps.heartbeatIntervalMs);
-    const rows = await readTrainingRows(input, hooks, heartbeats);
+    const rows = await readTrainingRows(input, hooks, heartbeats, deps.openSource);
     const { result, target, train, test } = await trainOnRows(trainer, rows, input, hooks, heartbeats);
     const metrics = evaluate(deps.predictors, result.model, test, target);
     const model = await deps.artifacts.putJson(result.model);

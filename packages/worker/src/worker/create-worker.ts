@@ -117,5 +117,6 @@ export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityD
     predictors: { ...builtinPredictors, ...overrides.predictors },
     ...(overrides.trainers ? { trainers: overrides.trainers } : {}),
     ...(overrides.codeVersion ? { codeVersion: overrides.codeVersion } : {}),
+    s3: overrides.s3 ?? config.s3,
   };
 }
