@@ -73,7 +73,14 @@ it('a worker killed mid-training is replaced; training resumes; exactly one vers
     stepOptions: { train: { heartbeatTimeout: '3s', retry: { initialInterval: '500ms' } } },
   };
   const { runId } = await h.client.start('trainAndPromote', input);
-  const epochAtKill = await eventually('a training checkpoint heartbeat', () => trainCheckpointEpoch(runId), 120_000);
+  const epochAtKill = await eventually(
+    'a training checkpoint heartbeat',
+    () => trainCheckpointEpoch(runId),
+    120_000,
+  ).catch(async (err: unknown) => {
+    const steps = (await h.client.status(runId).catch(() => undefined))?.progress?.steps;
+    throw new Error(`${String(err)}\nsteps: ${JSON.stringify(steps)}\nworker output:\n${first.output().slice(-4000)}`);
+  });
   first.process.kill('SIGKILL');
   expect(await first.exited).toBeNull();
 

@@ -50,11 +50,49 @@ export function quoteCell(raw: string): string {
   return JSON.stringify(shown);
 }
 
+/** Powers of ten up to 10^15: each is exact in a double. */
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+/** At most this many digits: their integer is below 2^53, so exact in a double. */
+const MAX_EXACT_DIGITS = 15;
+
+/**
+ * The fast path of {@link parseNumberCell} for plain decimals (`[+-]?digits[.digits]` or `[+-]?.digits`, at most
+ * 15 digits): the digits as an exact integer divided by an exact power of ten, which IEEE division rounds
+ * correctly, so the result is the same double `Number()` gives. `undefined` for anything else (an exponent,
+ * surrounding spaces, more digits, no digit), which takes the general path.
+ */
+function parsePlainDecimal(raw: string): number | undefined {
+  const length = raw.length;
+  const first = raw.charCodeAt(0);
+  const negative = first === 0x2d;
+  let i = negative || first === 0x2b ? 1 : 0;
+  let digits = 0;
+  let mantissa = 0;
+  let fraction = -1;
+  for (; i < length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      mantissa = mantissa * 10 + (c - 0x30);
+      digits++;
+      if (fraction >= 0) fraction++;
+    } else if (c === 0x2e && fraction < 0) {
+      fraction = 0;
+    } else {
+      return undefined;
+    }
+  }
+  if (digits === 0 || digits > MAX_EXACT_DIGITS) return undefined;
+  const value = fraction > 0 ? mantissa / (POWERS_OF_TEN[fraction] as number) : mantissa;
+  return negative ? -value : value;
+}
+
 /**
  * Parses a number the way a CSV author means it: optional sign, digits, optional fraction and exponent.
  * Rejects what `Number()` would quietly accept or mangle (`""`, `"0x1f"`, `"Infinity"`, `"1e"`).
  */
 export function parseNumberCell(raw: string): number | undefined {
+  const plain = parsePlainDecimal(raw);
+  if (plain !== undefined) return plain;
   const text = raw.trim();
   if (!NUMBER_PATTERN.test(text)) return undefined;
   const value = Number(text);
@@ -63,53 +101,66 @@ export function parseNumberCell(raw: string): number | undefined {
 
 /** Parses `true/false/1/0/yes/no` (any case, surrounding spaces ignored). */
 export function parseBooleanCell(raw: string): boolean | undefined {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
   const text = raw.trim().toLowerCase();
   if (TRUE_WORDS.has(text)) return true;
   if (FALSE_WORDS.has(text)) return false;
   return undefined;
 }
 
+/**
+ * Why a cell failed its check. A {@link CellParser} returns one in place of a value, so a valid cell costs no
+ * allocation.
+ */
+export class InvalidCell {
+  constructor(readonly message: string) {}
+}
+
+/**
+ * The allocation-free form of a {@link CellChecker}: the typed value of a valid cell, or an {@link InvalidCell}
+ * saying why it is not. Readers that check millions of cells use it; {@link compileCellChecker} wraps it.
+ */
+export type CellParser = (raw: RawCell) => CellValue | InvalidCell;
+
 /** The largest integer a number holds exactly (2^53 - 1), as a bigint. */
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Checks a number against the column's rules; `text` is how the cell is shown in messages. */
-function checkNumber(spec: NumberSpec, value: number, text: string): CellResult {
+function checkNumber(spec: NumberSpec, value: number, text: string): CellValue | InvalidCell {
   if (spec.integer && !Number.isInteger(value)) {
-    return { ok: false, message: `expected an integer, got ${quoteCell(text)}` };
+    return new InvalidCell(`expected an integer, got ${quoteCell(text)}`);
   }
   if (spec.min !== undefined && value < spec.min) {
-    return { ok: false, message: `expected a number >= ${spec.min}, got ${quoteCell(text)}` };
+    return new InvalidCell(`expected a number >= ${spec.min}, got ${quoteCell(text)}`);
   }
   if (spec.max !== undefined && value > spec.max) {
-    return { ok: false, message: `expected a number <= ${spec.max}, got ${quoteCell(text)}` };
+    return new InvalidCell(`expected a number <= ${spec.max}, got ${quoteCell(text)}`);
   }
-  return { ok: true, value };
+  return value;
 }
 
 /** A typed cell of the wrong type: `expected a number, got the string "12"`. */
-function wrongType(expected: string, raw: RawCell): CellResult {
+function wrongType(expected: string, raw: RawCell): InvalidCell {
   const shown = typeof raw === 'string' ? quoteCell(raw) : String(raw);
-  return {
-    ok: false,
-    message: `expected ${expected}, got the ${typeof raw === 'bigint' ? 'integer' : typeof raw} ${shown}`,
-  };
+  return new InvalidCell(`expected ${expected}, got the ${typeof raw === 'bigint' ? 'integer' : typeof raw} ${shown}`);
 }
 
-function numberChecker(spec: NumberSpec, text: boolean): (raw: RawCell) => CellResult {
+function numberParser(spec: NumberSpec, text: boolean): CellParser {
   return (raw) => {
     if (typeof raw === 'string') {
       if (!text) return wrongType('a number', raw);
       const value = parseNumberCell(raw);
-      if (value === undefined) return { ok: false, message: `expected a number, got ${quoteCell(raw)}` };
+      if (value === undefined) return new InvalidCell(`expected a number, got ${quoteCell(raw)}`);
       return checkNumber(spec, value, raw);
     }
     if (typeof raw === 'number') {
-      if (!Number.isFinite(raw)) return { ok: false, message: `expected a finite number, got ${String(raw)}` };
+      if (!Number.isFinite(raw)) return new InvalidCell(`expected a finite number, got ${String(raw)}`);
       return checkNumber(spec, raw, String(raw));
     }
     if (typeof raw === 'bigint') {
       if (raw > MAX_EXACT || raw < -MAX_EXACT) {
-        return { ok: false, message: `expected a number within ±${MAX_EXACT}, got ${quoteCell(String(raw))}` };
+        return new InvalidCell(`expected a number within ±${MAX_EXACT}, got ${quoteCell(String(raw))}`);
       }
       return checkNumber(spec, Number(raw), String(raw));
     }
@@ -135,42 +186,36 @@ function compilePattern(column: string, pattern: string): RegExp {
   }
 }
 
-function stringChecker(column: string, spec: StringSpec): (raw: RawCell) => CellResult {
+function stringParser(column: string, spec: StringSpec): CellParser {
   const allowed = spec.values === undefined ? undefined : new Set(spec.values);
   const regex = spec.pattern === undefined ? undefined : compilePattern(column, spec.pattern);
   return (raw) => {
     if (typeof raw !== 'string') return wrongType('a string', raw);
     if (allowed !== undefined && spec.values !== undefined && !allowed.has(raw)) {
-      return { ok: false, message: `expected one of ${describeAllowed(spec.values)}, got ${quoteCell(raw)}` };
+      return new InvalidCell(`expected one of ${describeAllowed(spec.values)}, got ${quoteCell(raw)}`);
     }
     if (regex !== undefined && !regex.test(raw)) {
-      return { ok: false, message: `expected a value matching /${spec.pattern}/, got ${quoteCell(raw)}` };
+      return new InvalidCell(`expected a value matching /${spec.pattern}/, got ${quoteCell(raw)}`);
     }
     if (spec.minLength !== undefined && raw.length < spec.minLength) {
-      return {
-        ok: false,
-        message: `expected at least ${spec.minLength} characters, got ${raw.length} (${quoteCell(raw)})`,
-      };
+      return new InvalidCell(`expected at least ${spec.minLength} characters, got ${raw.length} (${quoteCell(raw)})`);
     }
     if (spec.maxLength !== undefined && raw.length > spec.maxLength) {
-      return {
-        ok: false,
-        message: `expected at most ${spec.maxLength} characters, got ${raw.length} (${quoteCell(raw)})`,
-      };
+      return new InvalidCell(`expected at most ${spec.maxLength} characters, got ${raw.length} (${quoteCell(raw)})`);
     }
-    return { ok: true, value: raw };
+    return raw;
   };
 }
 
-function booleanChecker(text: boolean): (raw: RawCell) => CellResult {
+function booleanParser(text: boolean): CellParser {
   return (raw) => {
-    if (typeof raw === 'boolean') return { ok: true, value: raw };
+    if (typeof raw === 'boolean') return raw;
     if (typeof raw !== 'string' || !text) return wrongType('a boolean', raw);
     const value = parseBooleanCell(raw);
     if (value === undefined) {
-      return { ok: false, message: `expected a boolean (true/false, 1/0, yes/no), got ${quoteCell(raw)}` };
+      return new InvalidCell(`expected a boolean (true/false, 1/0, yes/no), got ${quoteCell(raw)}`);
     }
-    return { ok: true, value };
+    return value;
   };
 }
 
@@ -179,7 +224,28 @@ export type CellKind = 'text' | 'typed';
 
 function isEmpty(raw: RawCell, text: boolean): boolean {
   if (raw === null || raw === undefined) return true;
-  return text && typeof raw === 'string' && raw.trim() === '';
+  if (!text || typeof raw !== 'string') return false;
+  // A printable ASCII character other than a space is not white space, so trimming keeps it.
+  const first = raw.charCodeAt(0);
+  if (first > 0x20 && first < 0x7f) return false;
+  return raw.trim() === '';
+}
+
+/**
+ * Compiles the allocation-free parser of one column: the same rules and messages as {@link compileCellChecker},
+ * returning the typed value or an {@link InvalidCell}.
+ */
+export function compileCellParser(column: string, spec: ColumnSpec, cells: CellKind = 'text'): CellParser {
+  const text = cells === 'text';
+  const parse =
+    spec.type === 'number'
+      ? numberParser(spec, text)
+      : spec.type === 'string'
+        ? stringParser(column, spec)
+        : booleanParser(text);
+  const describeType = spec.type === 'number' ? 'a number' : spec.type === 'string' ? 'a string' : 'a boolean';
+  const empty = spec.nullable ? null : new InvalidCell(`expected ${describeType}, got an empty cell`);
+  return (raw) => (isEmpty(raw, text) ? empty : parse(raw));
 }
 
 /**
@@ -196,18 +262,11 @@ function isEmpty(raw: RawCell, text: boolean): boolean {
  * for a full match. An invalid pattern throws a final `SlipwayInvalidInput` failure naming the column.
  */
 export function compileCellChecker(column: string, spec: ColumnSpec, cells: CellKind = 'text'): CellChecker {
-  const text = cells === 'text';
-  const check =
-    spec.type === 'number'
-      ? numberChecker(spec, text)
-      : spec.type === 'string'
-        ? stringChecker(column, spec)
-        : booleanChecker(text);
-  const describeType = spec.type === 'number' ? 'a number' : spec.type === 'string' ? 'a string' : 'a boolean';
-  const empty: CellResult = spec.nullable
-    ? { ok: true, value: null }
-    : { ok: false, message: `expected ${describeType}, got an empty cell` };
-  return (raw) => (isEmpty(raw, text) ? empty : check(raw));
+  const parse = compileCellParser(column, spec, cells);
+  return (raw) => {
+    const value = parse(raw);
+    return value instanceof InvalidCell ? { ok: false, message: value.message } : { ok: true, value };
+  };
 }
 
 /** Compiles every column of a row schema for cells of the given kind (see {@link compileCellChecker}). */

@@ -14,6 +14,7 @@ import type {
   TopValue,
 } from '@slipway/sdk';
 import type { TypedRow } from '../ports.js';
+import type { CellValue } from './cell-checker.js';
 import { HyperLogLog, SpaceSaving } from '../stats/index.js';
 import { DECILES, PROFILE_COMPRESSION, createNumericSketch, type NumericSketch } from './numeric-sketch.js';
 
@@ -129,6 +130,11 @@ class CategoricalAccumulator implements ColumnAccumulator {
 export interface Profiler {
   /** Adds one typed row (only the schema's columns are read; a missing value counts as null). */
   add(row: TypedRow): void;
+  /**
+   * Adds one row given as its values in the order of the schema's columns (`Object.keys(schema.columns)`): the
+   * same as {@link Profiler.add} with the row object those values make, without building it.
+   */
+  addValues(values: readonly CellValue[]): void;
   /** How many rows were added. */
   readonly rows: number;
   /** The profile of every row added so far. */
@@ -154,11 +160,16 @@ export function createProfiler(schema: RowSchema): Profiler {
   for (const [name, spec] of Object.entries(schema.columns)) {
     columns.set(name, spec.type === 'number' ? new NumericAccumulator() : new CategoricalAccumulator());
   }
+  const inOrder = [...columns.values()];
   let rows = 0;
   return {
     add(row) {
       rows++;
       for (const [name, accumulator] of columns) accumulator.add(row[name]);
+    },
+    addValues(values) {
+      rows++;
+      for (let k = 0; k < inOrder.length; k++) (inOrder[k] as ColumnAccumulator).add(values[k]);
     },
     get rows() {
       return rows;

@@ -5,14 +5,21 @@
 import type { ArtifactRef, CheckResult, DatasetProfile, DatasetRef, RowFailure, RowSchema } from '@slipway/sdk';
 import { throwIfAborted, type ActivityHooks, createThrottle } from './activity-context.js';
 import type { DatasetRowReader } from './formats/batch-reader.js';
-import { BatchChecker, type CheckedRow } from './formats/check-rows.js';
+import { BatchChecker, type CheckedRowSink, type PositionedFailure } from './formats/check-rows.js';
 import { openSourceFromEnv, type SourceOpener } from './formats/dataset-rows.js';
 import { openRowReader } from './formats/open-row-reader.js';
+import type { CellValue } from './cell-checker.js';
 import { createProfiler, type Profiler } from './profile.js';
 import { describePosition, type RowBatch, type RowPosition } from './row-batch.js';
 
 /** The validation report keeps at most this many failures (the step summary keeps fewer). */
 export const REPORT_FAILURE_LIMIT = 1000;
+
+/**
+ * Rows per batch while scanning: small batches are checked, profiled and dropped soon after they are read, so
+ * few rows live long enough to be promoted out of V8's young generation (which costs GC time and memory).
+ */
+const SCAN_BATCH_SIZE = 512;
 
 /** How often (at most) the validate activity heartbeats, in milliseconds. */
 export const VALIDATE_HEARTBEAT_INTERVAL_MS = 1000;
@@ -73,7 +80,7 @@ function progressOf(reader: DatasetRowReader): ValidateProgress {
 }
 
 /** Tallies checked rows: counts, failures by column, the first failures, the profile of the good rows. */
-class ScanTally {
+class ScanTally implements CheckedRowSink {
   rows = 0;
   badRows = 0;
   raggedRows = 0;
@@ -88,14 +95,15 @@ class ScanTally {
     this.columnFailureCounts = Object.fromEntries(Object.keys(schema.columns).map((c) => [c, 0]));
   }
 
-  add(checked: CheckedRow): void {
+  good(values: readonly CellValue[]): void {
     this.rows++;
-    if (checked.ok) {
-      this.profiler.add(checked.row);
-      return;
-    }
+    this.profiler.addValues(values);
+  }
+
+  bad(_position: RowPosition, failures: readonly PositionedFailure[]): void {
+    this.rows++;
     this.badRows++;
-    for (const { position, column, message } of checked.failures) {
+    for (const { position, column, message } of failures) {
       if (column === null) this.raggedRows++;
       else this.columnFailureCounts[column] = (this.columnFailureCounts[column] ?? 0) + 1;
       if (this.failures.length < REPORT_FAILURE_LIMIT) {
@@ -119,6 +127,7 @@ export async function scanDataset(
   const source = (options.openSource ?? openSourceFromEnv)(dataset.uri);
   const reader = openRowReader(dataset, source, {
     signal: hooks.signal,
+    batchSize: SCAN_BATCH_SIZE,
     ...(options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes }),
   });
   const checker = new BatchChecker(reader, schema);
@@ -126,7 +135,7 @@ export async function scanDataset(
   const tally = new ScanTally(schema, profiler, (position) => reader.rowNumber(position));
   const throttle = createThrottle(VALIDATE_HEARTBEAT_INTERVAL_MS);
   for await (const batch of reader) {
-    for (const checked of checker.check(batch)) tally.add(checked);
+    checker.scan(batch, tally);
     if (options.onBatch !== undefined) await options.onBatch(batch);
     if (throttle.ready()) hooks.heartbeat(progressOf(reader));
   }

@@ -2,18 +2,23 @@
  * External sorting of (fingerprint, position) records in bounded memory: records fill a fixed buffer; a full
  * buffer is sorted and written to a temporary run file; at the end the runs are merged in order. Used to find
  * duplicates exactly over any number of rows with a fixed memory budget.
+ *
+ * The order is by fingerprint (`hi`, then `lo`), then position. A buffer whose positions arrived in ascending
+ * order (CSV and JSON lines lines) is sorted by a stable radix sort on the fingerprint; any other buffer by
+ * comparison. The merge keeps the runs in a binary heap and reads each run in blocks.
  */
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const RECORD_BYTES = 16;
+/** Records read from a run file at a time. */
+const READ_RECORDS = 4096;
+/** The radix sort takes 16 bits of the fingerprint per pass. */
+const RADIX_BITS = 16;
+const RADIX = 1 << RADIX_BITS;
 
-/** One record: the fingerprint halves and the position code of the row it came from. */
-export interface FingerprintRecord {
-  hi: number;
-  lo: number;
-  position: number;
-}
+/** Sees one record of the sorted order: the fingerprint halves and the position code of the row it came from. */
+export type SortedRecordVisitor = (hi: number, lo: number, position: number) => void;
 
 /** A bounded buffer of records that spills sorted runs to disk. */
 export class FingerprintRuns {
@@ -56,37 +61,31 @@ export class FingerprintRuns {
     return this.runs.length;
   }
 
-  /** Every record in fingerprint order (then position order), then removes the temporary files. */
-  async *sorted(): AsyncGenerator<FingerprintRecord> {
+  /** Calls `visit` with every record in fingerprint order (then position order), then removes the temporary files. */
+  async forEachSorted(visit: SortedRecordVisitor): Promise<void> {
     try {
       if (this.runs.length === 0) {
-        yield* this.memorySorted();
+        const order = this.order();
+        for (let k = 0; k < order.length; k++) {
+          const i = order[k] as number;
+          visit(this.hi[i] as number, this.lo[i] as number, this.position[i] as number);
+        }
         return;
       }
       await this.spill();
-      yield* mergeRuns(this.runs);
+      await mergeRuns(this.runs, visit);
     } finally {
       if (this.dir) await rm(this.dir, { recursive: true, force: true });
     }
   }
 
-  private *memorySorted(): Generator<FingerprintRecord> {
-    for (const i of this.order())
-      yield { hi: this.hi[i] as number, lo: this.lo[i] as number, position: this.position[i] as number };
-  }
-
+  /** The indexes of the buffered records in sorted order. */
   private order(): Uint32Array {
-    const index = new Uint32Array(this.size).map((_, i) => i);
-    return index.sort((a, b) =>
-      compare(
-        this.hi[a] as number,
-        this.lo[a] as number,
-        this.position[a] as number,
-        this.hi[b] as number,
-        this.lo[b] as number,
-        this.position[b] as number,
-      ),
-    );
+    const { hi, lo, position, size } = this;
+    for (let i = 1; i < size; i++) {
+      if ((position[i] as number) <= (position[i - 1] as number)) return comparisonOrder(hi, lo, position, size);
+    }
+    return radixOrder(hi, lo, size);
   }
 
   private async spill(): Promise<void> {
@@ -116,53 +115,145 @@ function compare(ah: number, al: number, ap: number, bh: number, bl: number, bp:
   return ah - bh || al - bl || ap - bp;
 }
 
-/** Reads one run in chunks. */
+/** Indexes `0..size-1` sorted by (hi, lo, position). */
+function comparisonOrder(hi: Uint32Array, lo: Uint32Array, position: Float64Array, size: number): Uint32Array {
+  const index = new Uint32Array(size).map((_, i) => i);
+  return index.sort((a, b) =>
+    compare(
+      hi[a] as number,
+      lo[a] as number,
+      position[a] as number,
+      hi[b] as number,
+      lo[b] as number,
+      position[b] as number,
+    ),
+  );
+}
+
+/**
+ * Indexes `0..size-1` sorted by (hi, lo), ties in index order: a least-significant-digit radix sort, stable, in
+ * four passes of 16 bits. When positions ascend with the index, this is the (hi, lo, position) order.
+ */
+function radixOrder(hi: Uint32Array, lo: Uint32Array, size: number): Uint32Array {
+  let from = new Uint32Array(size);
+  for (let i = 0; i < size; i++) from[i] = i;
+  let to = new Uint32Array(size);
+  const starts = new Int32Array(RADIX);
+  for (const [keys, shift] of [
+    [lo, 0],
+    [lo, RADIX_BITS],
+    [hi, 0],
+    [hi, RADIX_BITS],
+  ] as const) {
+    radixPass(keys, shift, from, to, starts, size);
+    [from, to] = [to, from];
+  }
+  return from;
+}
+
+/** One stable counting-sort pass of the indexes in `from` into `to`, on 16 bits of `keys` from bit `shift`. */
+function radixPass(
+  keys: Uint32Array,
+  shift: number,
+  from: Uint32Array,
+  to: Uint32Array,
+  starts: Int32Array,
+  size: number,
+): void {
+  starts.fill(0);
+  for (let k = 0; k < size; k++) {
+    const digit = ((keys[k] as number) >>> shift) & (RADIX - 1);
+    starts[digit] = (starts[digit] as number) + 1;
+  }
+  let sum = 0;
+  for (let d = 0; d < RADIX; d++) {
+    const count = starts[d] as number;
+    starts[d] = sum;
+    sum += count;
+  }
+  for (let k = 0; k < size; k++) {
+    const i = from[k] as number;
+    const digit = ((keys[i] as number) >>> shift) & (RADIX - 1);
+    const at = starts[digit] as number;
+    starts[digit] = at + 1;
+    to[at] = i;
+  }
+}
+
+/** Reads one run in blocks; `hi`, `lo` and `position` are its current record. */
 class RunReader {
   private buffer = Buffer.alloc(0);
   private offset = 0;
   private filePosition = 0;
-  current: FingerprintRecord | undefined;
+  hi = 0;
+  lo = 0;
+  position = 0;
 
   constructor(private readonly file: FileHandle) {}
 
-  async next(): Promise<void> {
-    if (this.offset + RECORD_BYTES > this.buffer.length) {
-      const chunk = Buffer.allocUnsafe(RECORD_BYTES * 4096);
-      const { bytesRead } = await this.file.read(chunk, 0, chunk.length, this.filePosition);
-      this.filePosition += bytesRead;
-      this.buffer = chunk.subarray(0, bytesRead);
-      this.offset = 0;
-    }
-    if (this.offset + RECORD_BYTES > this.buffer.length) {
-      this.current = undefined;
-      return;
-    }
-    const b = this.buffer;
-    this.current = {
-      hi: b.readUInt32BE(this.offset),
-      lo: b.readUInt32BE(this.offset + 4),
-      position: b.readDoubleBE(this.offset + 8),
-    };
+  /** Moves to the next record of the block read last; false when the block is used up. */
+  advance(): boolean {
     this.offset += RECORD_BYTES;
+    return this.load();
+  }
+
+  /** Reads the next block and moves to its first record; false at the end of the run. */
+  async fill(): Promise<boolean> {
+    const chunk = Buffer.allocUnsafe(RECORD_BYTES * READ_RECORDS);
+    const { bytesRead } = await this.file.read(chunk, 0, chunk.length, this.filePosition);
+    this.filePosition += bytesRead;
+    this.buffer = chunk.subarray(0, bytesRead);
+    this.offset = 0;
+    return this.load();
+  }
+
+  private load(): boolean {
+    const b = this.buffer;
+    if (this.offset + RECORD_BYTES > b.length) return false;
+    this.hi = b.readUInt32BE(this.offset);
+    this.lo = b.readUInt32BE(this.offset + 4);
+    this.position = b.readDoubleBE(this.offset + 8);
+    return true;
   }
 }
 
-async function* mergeRuns(paths: readonly string[]): AsyncGenerator<FingerprintRecord> {
+function before(a: RunReader, b: RunReader): boolean {
+  return compare(a.hi, a.lo, a.position, b.hi, b.lo, b.position) < 0;
+}
+
+/** Restores the heap order below `start` (the reader there may have moved on). */
+function siftDown(heap: RunReader[], start: number): void {
+  let i = start;
+  for (;;) {
+    const left = 2 * i + 1;
+    const right = left + 1;
+    let first = i;
+    if (left < heap.length && before(heap[left] as RunReader, heap[first] as RunReader)) first = left;
+    if (right < heap.length && before(heap[right] as RunReader, heap[first] as RunReader)) first = right;
+    if (first === i) return;
+    [heap[i], heap[first]] = [heap[first] as RunReader, heap[i] as RunReader];
+    i = first;
+  }
+}
+
+async function mergeRuns(paths: readonly string[], visit: SortedRecordVisitor): Promise<void> {
   const files = await Promise.all(paths.map((p) => open(p, 'r')));
   try {
-    const readers = files.map((f) => new RunReader(f));
-    for (const r of readers) await r.next();
-    for (;;) {
-      let best: RunReader | undefined;
-      for (const r of readers) {
-        const c = r.current;
-        if (!c) continue;
-        const b = best?.current;
-        if (!b || compare(c.hi, c.lo, c.position, b.hi, b.lo, b.position) < 0) best = r;
+    const heap: RunReader[] = [];
+    for (const file of files) {
+      const reader = new RunReader(file);
+      if (await reader.fill()) heap.push(reader);
+    }
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i);
+    while (heap.length > 0) {
+      const top = heap[0] as RunReader;
+      visit(top.hi, top.lo, top.position);
+      if (!top.advance() && !(await top.fill())) {
+        const last = heap.pop() as RunReader;
+        if (heap.length === 0) return;
+        heap[0] = last;
       }
-      if (!best?.current) return;
-      yield best.current;
-      await best.next();
+      siftDown(heap, 0);
     }
   } finally {
     await Promise.all(files.map((f) => f.close()));

@@ -53,16 +53,24 @@ export function uniqueCheck(
     async result(): Promise<CheckResult> {
       const spilled = runs.spilledRuns;
       let duplicates = 0;
-      let previous: { hi: number; lo: number; first: number } | undefined;
-      for await (const record of runs.sorted()) {
-        if (previous && previous.hi === record.hi && previous.lo === record.lo) {
+      let seen = false;
+      let previousHi = 0;
+      let previousLo = 0;
+      let first = 0;
+      await runs.forEachSorted((hi, lo, position) => {
+        if (seen && hi === previousHi && lo === previousLo) {
           duplicates++;
-          const first = describePosition(decodePosition(previous.first));
-          samples.add(decodePosition(record.position), expectation.column, undefined, `repeats the value at ${first}`);
+          if (samples.samples.length < options.sampleLimit) {
+            const at = describePosition(decodePosition(first));
+            samples.add(decodePosition(position), expectation.column, undefined, `repeats the value at ${at}`);
+          }
         } else {
-          previous = { hi: record.hi, lo: record.lo, first: record.position };
+          seen = true;
+          previousHi = hi;
+          previousLo = lo;
+          first = position;
         }
-      }
+      });
       return checkResult(expectation, {
         passed: duplicates === 0,
         evaluated,

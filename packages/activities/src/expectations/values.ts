@@ -8,7 +8,12 @@ import type { RawCell } from '../data/row-batch.js';
 
 /** True for a missing cell: null, undefined, or a CSV cell that is empty or blank. */
 export function isNullCell(value: RawCell): value is null | undefined | '' {
-  return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
+  if (value === null || value === undefined) return true;
+  if (typeof value !== 'string') return false;
+  // A printable ASCII character other than a space is not white space, so trimming keeps it.
+  const first = value.charCodeAt(0);
+  if (first > 0x20 && first < 0x7f) return false;
+  return value.trim() === '';
 }
 
 /** The number a cell holds: a finite number, a bigint, or a numeral in text; else undefined. */

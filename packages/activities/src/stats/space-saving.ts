@@ -19,13 +19,20 @@ export interface HeavyHitter {
  * each count overstates the truth by at most `total / capacity`. While no counter was evicted every count is
  * exact. Counters sit in a min-heap by count: `add` is `O(log capacity)`; memory is `O(capacity)`.
  */
+/** One counter: its value, count and error bound, and where it sits in the heap. */
+interface Counter {
+  value: string;
+  count: number;
+  error: number;
+  index: number;
+}
+
 export class SpaceSaving {
   /** The number of counters. */
   readonly capacity: number;
-  private readonly values: string[] = [];
-  private readonly counts: number[] = [];
-  private readonly errors: number[] = [];
-  private readonly position = new Map<string, number>();
+  /** A min-heap of counters by count. Swaps move counter objects and update their `index`: no map writes. */
+  private readonly heap: Counter[] = [];
+  private readonly byValue = new Map<string, Counter>();
   private added = 0;
   private replaced = false;
 
@@ -48,7 +55,7 @@ export class SpaceSaving {
 
   /** How many distinct values hold a counter. */
   get size(): number {
-    return this.values.length;
+    return this.heap.length;
   }
 
   /** True when every count is exact: no counter was ever given to another value. */
@@ -58,62 +65,62 @@ export class SpaceSaving {
 
   /** True when `value` holds a counter. */
   has(value: string): boolean {
-    return this.position.has(value);
+    return this.byValue.has(value);
   }
 
   /** Counts one occurrence of `value`. */
   add(value: string): void {
     this.added++;
-    const at = this.position.get(value);
-    if (at !== undefined) {
-      this.counts[at] = (this.counts[at] as number) + 1;
-      this.siftDown(at);
-    } else if (this.values.length < this.capacity) {
-      const end = this.values.length;
-      this.values.push(value);
-      this.counts.push(1);
-      this.errors.push(0);
-      this.position.set(value, end);
-      this.siftUp(end);
+    const counter = this.byValue.get(value);
+    if (counter !== undefined) {
+      counter.count++;
+      this.siftDown(counter.index);
+    } else if (this.heap.length < this.capacity) {
+      const fresh: Counter = { value, count: 1, error: 0, index: this.heap.length };
+      this.heap.push(fresh);
+      this.byValue.set(value, fresh);
+      this.siftUp(fresh.index);
     } else {
       this.replaced = true;
-      this.position.delete(this.values[0] as string);
-      const inherited = this.counts[0] as number;
-      this.values[0] = value;
-      this.errors[0] = inherited;
-      this.counts[0] = inherited + 1;
-      this.position.set(value, 0);
+      const smallest = this.heap[0] as Counter;
+      this.byValue.delete(smallest.value);
+      smallest.value = value;
+      smallest.error = smallest.count;
+      smallest.count++;
+      this.byValue.set(value, smallest);
       this.siftDown(0);
     }
   }
 
   /** The `k` values with the highest counts, highest first, ties by value (code-unit order). */
   top(k: number): HeavyHitter[] {
-    return this.values
-      .map((value, i) => ({ value, count: this.counts[i] as number, error: this.errors[i] as number }))
+    return this.heap
+      .map(({ value, count, error }) => ({ value, count, error }))
       .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
       .slice(0, Math.max(0, k));
   }
 
   private siftUp(start: number): void {
+    const heap = this.heap;
     let i = start;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if ((this.counts[parent] as number) <= (this.counts[i] as number)) return;
+      if ((heap[parent] as Counter).count <= (heap[i] as Counter).count) return;
       this.swap(i, parent);
       i = parent;
     }
   }
 
   private siftDown(start: number): void {
-    const n = this.values.length;
+    const heap = this.heap;
+    const n = heap.length;
     let i = start;
     for (;;) {
       const left = 2 * i + 1;
       const right = left + 1;
       let smallest = i;
-      if (left < n && (this.counts[left] as number) < (this.counts[smallest] as number)) smallest = left;
-      if (right < n && (this.counts[right] as number) < (this.counts[smallest] as number)) smallest = right;
+      if (left < n && (heap[left] as Counter).count < (heap[smallest] as Counter).count) smallest = left;
+      if (right < n && (heap[right] as Counter).count < (heap[smallest] as Counter).count) smallest = right;
       if (smallest === i) return;
       this.swap(i, smallest);
       i = smallest;
@@ -121,15 +128,11 @@ export class SpaceSaving {
   }
 
   private swap(i: number, j: number): void {
-    const [value, other] = [this.values[i] as string, this.values[j] as string];
-    const [count, error] = [this.counts[i] as number, this.errors[i] as number];
-    this.values[i] = other;
-    this.counts[i] = this.counts[j] as number;
-    this.errors[i] = this.errors[j] as number;
-    this.values[j] = value;
-    this.counts[j] = count;
-    this.errors[j] = error;
-    this.position.set(other, i);
-    this.position.set(value, j);
+    const a = this.heap[i] as Counter;
+    const b = this.heap[j] as Counter;
+    this.heap[i] = b;
+    this.heap[j] = a;
+    b.index = i;
+    a.index = j;
   }
 }

@@ -8,28 +8,35 @@ export interface ByteProgress {
 }
 
 /**
- * Progress on stderr for work of at least `minBytes`: a bar on a terminal, otherwise a line at every quarter
- * (so CI logs show progress without a flood).
+ * Progress on stderr for work of at least `minBytes`: a bar on a terminal, otherwise a line at 25, 50 and 75 %
+ * and a last one at `stop()` when the work reached its end (so CI logs show progress without a flood, and
+ * the last line carries the final detail: bytes are often all read before the last rows are counted).
  */
 export function byteProgress(label: string, minBytes = 0): ByteProgress {
   let bar: cliProgress.SingleBar | undefined;
   let quarter = 0;
+  let last: { done: number; total: number; detail: string } | undefined;
+  const line = (percent: number, { done, total, detail }: { done: number; total: number; detail: string }): string =>
+    `${label} ${percent}% (${formatBytes(done)} of ${formatBytes(total)})${detail ? `, ${detail}` : ''}`;
   const update = (done: number, total: number, detail = ''): void => {
     if (total < minBytes || total <= 0) return;
+    last = { done, total, detail };
     if (process.stderr.isTTY) {
       bar ??= startBar(label, total);
       bar.update(done, { done: formatBytes(done), detail });
       return;
     }
-    const reached = Math.floor((done / total) * 4);
+    const reached = Math.min(3, Math.floor((done / total) * 4));
     if (reached > quarter) {
       quarter = reached;
-      console.error(
-        `${label} ${reached * 25}% (${formatBytes(done)} of ${formatBytes(total)})${detail ? `, ${detail}` : ''}`,
-      );
+      console.error(line(reached * 25, last));
     }
   };
-  return { update, stop: () => bar?.stop() };
+  const stop = (): void => {
+    if (bar) bar.stop();
+    else if (last && last.done >= last.total) console.error(line(100, last));
+  };
+  return { update, stop };
 }
 
 function startBar(label: string, total: number): cliProgress.SingleBar {

@@ -5,7 +5,14 @@
  */
 import { type RowSchema } from '@slipway/sdk';
 import type { TypedRow } from '../../ports.js';
-import { compileRowSchema, type CellChecker, type CompiledRowSchema } from '../cell-checker.js';
+import {
+  InvalidCell,
+  compileCellParser,
+  compileRowSchema,
+  type CellParser,
+  type CellValue,
+  type CompiledRowSchema,
+} from '../cell-checker.js';
 import type { RawCell, RowBatch, RowPosition } from '../row-batch.js';
 import { checkAborted, unreadable, type DatasetRowReader } from './batch-reader.js';
 
@@ -20,6 +27,17 @@ export interface PositionedFailure {
 export type CheckedRow =
   | { ok: true; position: RowPosition; row: TypedRow }
   | { ok: false; position: RowPosition; failures: PositionedFailure[] };
+
+/** Receives the rows of a batch from {@link BatchChecker.scan}, in file order. */
+export interface CheckedRowSink {
+  /**
+   * A good row: its typed values in the order of the schema's columns (`Object.keys(schema.columns)`). The
+   * array is reused for the next row: read it before returning.
+   */
+  good(values: readonly CellValue[], position: RowPosition): void;
+  /** A bad row (cells that failed, or a row that could not be parsed) with every failure. */
+  bad(position: RowPosition, failures: PositionedFailure[]): void;
+}
 
 function quoteAll(names: readonly string[]): string {
   return names.map((name) => JSON.stringify(name)).join(', ');
@@ -42,7 +60,10 @@ function plural(count: number, word: string): string {
  */
 export class BatchChecker {
   private readonly compiled: CompiledRowSchema;
-  private readonly checkers: { column: string; check: CellChecker }[];
+  /** The schema's columns and their parsers, in schema order. */
+  private readonly names: readonly string[];
+  private readonly parsers: readonly CellParser[];
+  private readonly values: CellValue[];
   private columns: readonly string[] | undefined;
   private indexes: (number | undefined)[] = [];
 
@@ -50,8 +71,11 @@ export class BatchChecker {
     private readonly reader: DatasetRowReader,
     schema: RowSchema,
   ) {
-    this.compiled = compileRowSchema(schema, reader.textCells ? 'text' : 'typed');
-    this.checkers = [...this.compiled.checkers].map(([column, check]) => ({ column, check }));
+    const cells = reader.textCells ? 'text' : 'typed';
+    this.compiled = compileRowSchema(schema, cells);
+    this.names = this.compiled.columns;
+    this.parsers = this.names.map((column) => compileCellParser(column, schema.columns[column]!, cells));
+    this.values = new Array<CellValue>(this.names.length).fill(null);
   }
 
   /** Checks one batch; rows and malformed rows come back merged in file order. */
@@ -75,15 +99,55 @@ export class BatchChecker {
     if (this.columns === undefined && this.reader.columns !== undefined) this.useColumns(this.reader.columns);
   }
 
+  /**
+   * Checks one batch like {@link BatchChecker.check}, handing each row to `sink` instead of building row
+   * objects: the fast path of the validate step, which only counts, profiles and keeps the first failures.
+   */
+  scan(batch: RowBatch, sink: CheckedRowSink): void {
+    if (batch.columns !== this.columns) this.useColumns(batch.columns, batch);
+    const { rows, positions, malformed } = batch;
+    let next = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const position = positions[i] ?? { line: 0 };
+      if (next < malformed.length) {
+        const line = this.reader.rowNumber(position);
+        // A row that could not be parsed comes before a row with the same number, as in check().
+        for (; next < malformed.length && this.reader.rowNumber(malformed[next]!.position) <= line; next++) {
+          this.scanMalformed(malformed[next]!, sink);
+        }
+      }
+      this.scanCells(rows[i] ?? [], position, sink);
+    }
+    for (; next < malformed.length; next++) this.scanMalformed(malformed[next]!, sink);
+  }
+
+  private scanMalformed({ position, message }: RowBatch['malformed'][number], sink: CheckedRowSink): void {
+    sink.bad(position, [{ position, column: null, message }]);
+  }
+
+  private scanCells(cells: readonly RawCell[], position: RowPosition, sink: CheckedRowSink): void {
+    const { parsers, indexes, values } = this;
+    let failures: PositionedFailure[] | undefined;
+    for (let k = 0; k < parsers.length; k++) {
+      const index = indexes[k];
+      const value = parsers[k]!(index === undefined ? undefined : cells[index]);
+      if (value instanceof InvalidCell) {
+        (failures ??= []).push({ position, column: this.names[k]!, message: value.message });
+      } else values[k] = value;
+    }
+    if (failures === undefined) sink.good(values, position);
+    else sink.bad(position, failures);
+  }
+
   private checkCells(cells: readonly RawCell[], position: RowPosition): CheckedRow {
     const row: TypedRow = {};
     let failures: PositionedFailure[] | undefined;
-    for (let k = 0; k < this.checkers.length; k++) {
-      const { column, check } = this.checkers[k] as { column: string; check: CellChecker };
+    for (let k = 0; k < this.parsers.length; k++) {
+      const column = this.names[k]!;
       const index = this.indexes[k];
-      const result = check(index === undefined ? undefined : cells[index]);
-      if (result.ok) row[column] = result.value;
-      else (failures ??= []).push({ position, column, message: result.message });
+      const value = this.parsers[k]!(index === undefined ? undefined : cells[index]);
+      if (value instanceof InvalidCell) (failures ??= []).push({ position, column, message: value.message });
+      else row[column] = value;
     }
     return failures === undefined ? { ok: true, position, row } : { ok: false, position, failures };
   }
@@ -111,7 +175,7 @@ export class BatchChecker {
   private useColumns(columns: readonly string[], batch?: RowBatch): void {
     const previous = this.columns;
     this.columns = columns;
-    this.indexes = this.checkers.map(({ column }) => {
+    this.indexes = this.names.map((column) => {
       const index = columns.indexOf(column);
       return index < 0 ? undefined : index;
     });

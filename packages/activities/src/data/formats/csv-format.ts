@@ -24,8 +24,12 @@ import { CsvTokenizer } from './csv-tokenizer.js';
 import { contentChunks } from './stored-bytes.js';
 import { InvalidUtf8Error, Utf8Text } from './utf8-text.js';
 
-/** Decoded text is tokenized in slices of this many characters. */
-const TOKENIZE_SLICE = 64 * 1024;
+/**
+ * Content chunks are decoded and tokenized in slices of this many bytes. Small slices keep every decoded string
+ * in V8's young generation (a string over about 128 KB goes straight to the old generation and is freed only by
+ * a full GC) and hand rows over in small groups, so few of them outlive a young-generation GC.
+ */
+const DECODE_SLICE_BYTES = 64 * 1024;
 
 /** How a CSV dataset is stored. */
 export interface CsvEncoding {
@@ -116,10 +120,10 @@ async function* csvBatches(
   try {
     for await (const chunk of contentChunks(source, encoding.compression, state.stored, options.signal)) {
       checkAborted(options.signal);
-      const decoded = text.decode(chunk);
-      // Tokenizing in slices hands rows over in small groups, so few of them outlive a young-generation GC.
-      for (let at = 0; at < decoded.length; at += TOKENIZE_SLICE) {
-        tokenizer.push(at === 0 && decoded.length <= TOKENIZE_SLICE ? decoded : decoded.slice(at, at + TOKENIZE_SLICE));
+      for (let at = 0; at < chunk.length; at += DECODE_SLICE_BYTES) {
+        const slice =
+          at === 0 && chunk.length <= DECODE_SLICE_BYTES ? chunk : chunk.subarray(at, at + DECODE_SLICE_BYTES);
+        tokenizer.push(text.decode(slice));
         yield* builder.take();
       }
     }
