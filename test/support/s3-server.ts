@@ -12,6 +12,8 @@
  * const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true,
  *   credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
  * // ...
+ * await s3.kill(); // an outage: requests fail with ECONNREFUSED, the data stays
+ * await s3.restart(); // back on the same port, with the same data and keys
  * await s3.stop(); // also killed when the test process exits
  * ```
  */
@@ -61,6 +63,13 @@ export interface S3TestServer {
   readonly metadata: 'xattr' | 'sidecar';
   /** The last lines the server wrote. */
   outputTail(): string;
+  /**
+   * Kills the server process at once (SIGKILL, as a crash would), keeping its data: requests fail with
+   * ECONNREFUSED until `restart()`. Calling it when the process is already gone does nothing.
+   */
+  kill(): Promise<void>;
+  /** Stops the server process if it runs, then starts it again on the same port with the same data and keys. */
+  restart(): Promise<void>;
   /** Stops the server and deletes its directory; calling it again does nothing. */
   stop(): Promise<void>;
 }
@@ -143,41 +152,95 @@ async function launch(
     ...(spec.metadata === 'sidecar' ? ['--sidecar', sidecarDir] : []),
     dataDir,
   ];
-  const { child, output, exited } = spawnVersitygw(binary, args, spec);
   const endpoint = `http://${LOOPBACK}:${port}`;
+  const first = spawnGuarded(binary, args, spec, port);
+  if (await answersHealthCheck(endpoint, first.exited)) {
+    const { accessKeyId, secretAccessKey, metadata } = spec;
+    const control = serverControl(first, { binary, args, spec, port, endpoint });
+    return { endpoint, accessKeyId, secretAccessKey, region, dataDir, metadata, ...control };
+  }
+  await endProcess(first, 'SIGKILL');
+  const text = first.output.toString();
+  if (/xattr check failed/i.test(text)) return 'no-xattrs';
+  if (/address already in use/i.test(text)) return 'port-taken';
+  throw new Error(
+    `versitygw did not answer at ${endpoint}${HEALTH_PATH} within ${READY_TIMEOUT_MS} ms: ${binary} ${args.join(' ')}\n` +
+      first.output.lines(30),
+  );
+}
+
+/** One versitygw process, registered with the process guard while it runs. */
+interface RunningProcess {
+  child: ChildProcess;
+  output: OutputTail;
+  exited: Promise<void>;
+  guard: GuardedServer;
+}
+
+/** What it takes to start the same server again. */
+interface Relaunch {
+  binary: string;
+  args: string[];
+  spec: LaunchSpec;
+  port: number;
+  endpoint: string;
+}
+
+function spawnGuarded(binary: string, args: string[], spec: LaunchSpec, port: number): RunningProcess {
+  const { child, output, exited } = spawnVersitygw(binary, args, spec);
   // Killed with this process: on exit, on a crash, and on SIGINT/SIGTERM/SIGHUP (a test runner stopping its workers).
   const guard: GuardedServer = {
     pid: child.pid,
     port,
     dbFile: null,
     killNow: () => void child.kill('SIGKILL'),
-    stop: () => stop(),
+    // Stopped on a signal: the process goes away, so its data may too.
+    stop: async () => {
+      await endProcess(running, 'SIGTERM');
+      await rm(spec.dir, { recursive: true, force: true });
+    },
   };
-  const stop = stopOnce(child, exited, spec.dir, () => releaseServer(guard));
+  const running: RunningProcess = { child, output, exited, guard };
   guardServer(guard);
-  if (await answersHealthCheck(endpoint, exited)) {
-    const { accessKeyId, secretAccessKey, metadata } = spec;
-    return {
-      endpoint,
-      accessKeyId,
-      secretAccessKey,
-      region,
-      dataDir,
-      metadata,
-      outputTail: () => output.lines(40),
-      stop,
-    };
+  return running;
+}
+
+/** Ends a process (with SIGKILL after 5 s if `signal` is not enough) and releases it from the guard. */
+async function endProcess(running: RunningProcess, signal: NodeJS.Signals): Promise<void> {
+  const { child } = running;
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await running.exited;
+    clearTimeout(timer);
   }
-  child.kill('SIGKILL');
-  await exited;
-  releaseServer(guard);
-  const text = output.toString();
-  if (/xattr check failed/i.test(text)) return 'no-xattrs';
-  if (/address already in use/i.test(text)) return 'port-taken';
-  throw new Error(
-    `versitygw did not answer at ${endpoint}${HEALTH_PATH} within ${READY_TIMEOUT_MS} ms: ${binary} ${args.join(' ')}\n` +
-      output.lines(30),
-  );
+  releaseServer(running.guard);
+}
+
+/** `outputTail`, `kill`, `restart` and `stop` over whichever process currently serves. */
+function serverControl(
+  first: RunningProcess,
+  relaunch: Relaunch,
+): Pick<S3TestServer, 'outputTail' | 'kill' | 'restart' | 'stop'> {
+  let current = first;
+  let stopping: Promise<void> | undefined;
+  return {
+    outputTail: () => current.output.lines(40),
+    kill: () => endProcess(current, 'SIGKILL'),
+    async restart() {
+      if (stopping !== undefined) throw new Error('the S3 test server was stopped; it cannot be restarted');
+      await endProcess(current, 'SIGTERM');
+      current = spawnGuarded(relaunch.binary, relaunch.args, relaunch.spec, relaunch.port);
+      if (await answersHealthCheck(relaunch.endpoint, current.exited)) return;
+      await endProcess(current, 'SIGKILL');
+      throw new Error(`versitygw did not come back at ${relaunch.endpoint}:\n${current.output.lines(30)}`);
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        await endProcess(current, 'SIGTERM');
+        await rm(relaunch.spec.dir, { recursive: true, force: true });
+      })()),
+  };
 }
 
 function spawnVersitygw(
@@ -224,19 +287,4 @@ async function answersHealthCheck(endpoint: string, exited: Promise<void>): Prom
     await sleep(100);
   }
   return false;
-}
-
-function stopOnce(child: ChildProcess, exited: Promise<void>, dir: string, release: () => void): () => Promise<void> {
-  let stopping: Promise<void> | undefined;
-  return () =>
-    (stopping ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      release();
-      await rm(dir, { recursive: true, force: true });
-    })());
 }

@@ -10,6 +10,7 @@
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { defaultAuditLogPath, verifyAuditLog } from '@slipway/activities';
 import { SlipwayClient } from '@slipway/sdk/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { followRun, freePort, loadConfig, renderEvidence, renderStep, startDevServer } from '@slipway/worker';
@@ -109,6 +110,7 @@ async function main(): Promise<Record<string, unknown>> {
   const drift = await client.result<DriftReport>(driftRunId);
   printDrift(drift);
   const worst = [...drift.features].sort((a, b) => b.psi - a.psi)[0];
+  const audit = await printAuditTrail(config.home, result.model);
   return {
     status: 'completed',
     model: result.model,
@@ -121,7 +123,19 @@ async function main(): Promise<Record<string, unknown>> {
       maxPsi: worst ? Number(worst.psi.toFixed(4)) : 0,
       feature: worst?.feature ?? null,
     },
+    audit,
   };
+}
+
+/** Verifies the audit trail the run wrote and tells how to see the champion's lineage. */
+async function printAuditTrail(home: string, model: string): Promise<{ intact: boolean; entries: number }> {
+  const path = defaultAuditLogPath(home);
+  const audit = await verifyAuditLog(path);
+  const state = audit.ok ? `intact, ${audit.entries} entries` : `broken at line ${audit.line}: ${audit.message}`;
+  console.log(`\n  audit trail ${path}: ${state}`);
+  console.log(`  lineage of the champion: npx slipway --home ${home} models show ${model}@champion`);
+  console.log(`  check the trail again:   npx slipway --home ${home} audit verify`);
+  return { intact: audit.ok, entries: audit.ok ? audit.entries : audit.line - 1 };
 }
 
 async function shutdown(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * `@slipway/activities` — every side effect of a Slipway pipeline, behind small interfaces with embedded
- * adapters: a content-addressed filesystem artifact store, a SQLite model registry, a streaming CSV
+ * adapters: a content-addressed filesystem artifact store (or S3), a SQLite model registry, a streaming CSV
  * validator and profiler, an in-process resumable trainer, the model-server client used by deploy, and
  * the drift monitor. Workers build them with `createActivities(deps)`; custom steps are bound with
  * `implementStep(contract, implementation)`.
@@ -10,8 +10,32 @@
 export * from './ports.js';
 export { createActivities } from './create-activities.js';
 export { implementStep, type StepImplementation } from './implement-step.js';
-export { createFsArtifactStore } from './artifacts/index.js';
-export { openSqliteRegistry, type SqliteRegistryOptions } from './registry/index.js';
+export {
+  checkArtifactStore,
+  createFsArtifactStore,
+  createS3ArtifactStore,
+  openArtifactStore,
+  parseArtifactLocation,
+  type ArtifactLocation,
+  type CheckableArtifactStore,
+  type OpenArtifactStoreOptions,
+  type S3ArtifactStore,
+  type S3ArtifactStoreOptions,
+} from './artifacts/index.js';
+export {
+  MlflowFailureType,
+  checkRegistry,
+  createMlflowRegistry,
+  openRegistry,
+  openSqliteRegistry,
+  parseRegistryLocation,
+  registryUrl,
+  type MlflowRegistry,
+  type MlflowRegistryOptions,
+  type OpenRegistryOptions,
+  type RegistryLocation,
+  type SqliteRegistryOptions,
+} from './registry/index.js';
 export * from './data/index.js';
 export * from './sources/index.js';
 export * from './train/index.js';
@@ -26,3 +50,4 @@ export { canonicalJson, digestOfJson, sha256Digest, sha256OfFile } from './util/
 export { currentStepIdentity, stepIdempotencyKey, type StepIdentity } from './util/idempotency.js';
 export { detectCodeVersion } from './util/code-version.js';
 export * from './expectations/index.js';
+export * from './audit/index.js';

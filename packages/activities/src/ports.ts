@@ -71,6 +71,8 @@ export interface ModelVersionRecord {
   aliases: string[];
   approvals: ApprovalRecord[];
   deployments: DeploymentRecord[];
+  /** The experiment-tracking run that trained this version (params, metrics, series), when one was linked. */
+  trackingRunId?: string;
 }
 
 /** A registered model with its versions count and aliases. */
@@ -89,6 +91,8 @@ export interface RegisterVersionInput {
   lineage: Lineage;
   /** Same key, same version: a retried register never creates a second version. */
   idempotencyKey: string;
+  /** The tracking run (see `RunTracker`) that trained the model; recorded with the version. */
+  trackingRunId?: string;
 }
 
 /** Input of `ModelRegistry.recordApproval`. */
@@ -105,8 +109,105 @@ export interface RecordDeploymentInput extends Omit<DeploymentRecord, 'recordedA
   idempotencyKey: string;
 }
 
-/** Model versions, aliases, approvals and deployments. */
-export interface ModelRegistry {
+/** Where an experiment-tracking run is in its life. */
+export type TrackingRunStatus = 'running' | 'finished' | 'failed' | 'killed';
+
+/** A parameter value as logged: tracking stores every parameter as a string. */
+export type ParamValue = string | number | boolean;
+
+/** One experiment-tracking run: what was trained with which parameters, and what it scored. */
+export interface TrackingRunRecord {
+  /** The backend's run id (MLflow's run id; a 32-hex id in SQLite). */
+  runId: string;
+  experiment: string;
+  name: string;
+  status: TrackingRunStatus;
+  startedAt: string;
+  endedAt: string | null;
+  tags: Record<string, string>;
+  /** Parameters, as strings (logged once each; a parameter never changes). */
+  params: Record<string, string>;
+  /** Every metric's value at its highest step (the final value of a series). */
+  metrics: Metrics;
+}
+
+/** One point of a metric series, e.g. the training loss after epoch `step`. */
+export interface MetricPoint {
+  step: number;
+  value: number;
+}
+
+/** Input of `RunTracker.startRun`. */
+export interface StartRunInput {
+  /** The experiment the run belongs to; created when missing. */
+  experiment: string;
+  name: string;
+  /** Searchable string tags (see `findRuns`). */
+  tags?: Record<string, string>;
+  /** When the work started (ISO 8601); default now. */
+  startedAt?: string;
+  /** Same key, same run: a retried start never creates a second run. */
+  idempotencyKey: string;
+}
+
+/** Input of `RunTracker.logMetrics`: scalar metrics at one step (default 0). */
+export interface LogMetricsInput {
+  runId: string;
+  metrics: Metrics;
+  step?: number;
+  /** Same key, logged once: a retried call adds no second value. */
+  idempotencyKey: string;
+}
+
+/** Input of `RunTracker.logMetricSeries`: one metric's values over steps (at most one value per step). */
+export interface LogMetricSeriesInput {
+  runId: string;
+  key: string;
+  points: MetricPoint[];
+  /** Same key, logged once: a retried call adds no second series. */
+  idempotencyKey: string;
+}
+
+/** Input of `RunTracker.finishRun`. */
+export interface FinishRunInput {
+  runId: string;
+  status: Exclude<TrackingRunStatus, 'running'>;
+  /** When the work ended (ISO 8601); default now. */
+  endedAt?: string;
+}
+
+/**
+ * Experiment tracking: runs with parameters, final metrics and metric series. Every registry adapter
+ * implements it on the same backend (SQLite tables, or MLflow runs), so a version's lineage can name the run
+ * that trained it. Writes are idempotent under retry.
+ */
+export interface RunTracker {
+  /** Creates a run, or returns the one started under the same key (`created: false`). */
+  startRun(input: StartRunInput): Promise<{ run: TrackingRunRecord; created: boolean }>;
+  /** Logs parameters; logging a parameter again with the same value is a no-op, with another value a final error. */
+  logParams(runId: string, params: Record<string, ParamValue>): Promise<void>;
+  logMetrics(input: LogMetricsInput): Promise<{ created: boolean }>;
+  logMetricSeries(input: LogMetricSeriesInput): Promise<{ created: boolean }>;
+  /** Ends a run with a status; ending it again changes nothing. */
+  finishRun(input: FinishRunInput): Promise<void>;
+  getRun(runId: string): Promise<TrackingRunRecord | undefined>;
+  /** One metric's points, by ascending step (empty when the run or metric has none). */
+  getMetricSeries(runId: string, key: string): Promise<MetricPoint[]>;
+  /** Runs carrying every given tag, oldest first (optionally within one experiment). */
+  findRuns(query: { tags: Record<string, string>; experiment?: string }): Promise<TrackingRunRecord[]>;
+}
+
+/** Options of `ModelRegistry.setAlias`. */
+export interface SetAliasOptions {
+  /**
+   * Makes the move happen once: a retried call with the same key changes nothing and returns the `previous`
+   * of the first call (not the version the first call moved the alias to).
+   */
+  idempotencyKey?: string;
+}
+
+/** Model versions, aliases, approvals and deployments, and the tracking runs that trained them. */
+export interface ModelRegistry extends RunTracker {
   /** Registers a new version (numbered 1, 2, … per model), or returns the one registered under the same key. */
   registerVersion(input: RegisterVersionInput): Promise<{ version: ModelVersionRecord; created: boolean }>;
   getVersion(name: string, version: number): Promise<ModelVersionRecord | undefined>;
@@ -116,7 +217,12 @@ export interface ModelRegistry {
   listVersions(name: string): Promise<ModelVersionRecord[]>;
   getAlias(name: string, alias: string): Promise<number | undefined>;
   /** Points an alias at a version; returns the version it pointed at before. Idempotent. */
-  setAlias(name: string, alias: string, version: number): Promise<{ previous: number | null }>;
+  setAlias(
+    name: string,
+    alias: string,
+    version: number,
+    options?: SetAliasOptions,
+  ): Promise<{ previous: number | null }>;
   recordApproval(input: RecordApprovalInput): Promise<{ created: boolean }>;
   recordDeployment(input: RecordDeploymentInput): Promise<{ created: boolean }>;
   close(): Promise<void>;

@@ -1,6 +1,8 @@
 /**
  * The `ModelRegistry` conformance suite: every registry adapter (SQLite, MLflow, …) runs it with a
- * factory that returns a fresh, empty registry.
+ * factory that returns a fresh registry with no models (tracking runs may remain: the tracking tests use
+ * experiment names and tags of their own). It covers versions, aliases, approvals, deployments, experiment
+ * tracking, and idempotency under retry with a failure injected after the write.
  *
  * ```ts
  * describeRegistryConformance('sqlite', async () => openSqliteRegistry(await tempDbPath()));
@@ -21,6 +23,7 @@ import {
   registerMany,
   versionInput,
 } from './registry-fixtures.js';
+import { describeRetryIdempotency, describeTracking } from './tracking-conformance.js';
 
 /** Creates a fresh, empty registry for one test. */
 export type RegistryFactory = () => ModelRegistry | Promise<ModelRegistry>;
@@ -45,6 +48,8 @@ export function describeRegistryConformance(adapter: string, factory: RegistryFa
     describeListing(get);
     describeApprovalsAndDeployments(get);
     describeRecordingErrors(get);
+    describeTracking(get);
+    describeRetryIdempotency(get);
   });
 }
 

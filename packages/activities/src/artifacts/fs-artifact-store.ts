@@ -4,16 +4,18 @@ import { readFile } from 'node:fs/promises';
 import type { ArtifactRef } from '@slipway/sdk';
 import { SlipwayErrorType, finalFailure } from '@slipway/sdk';
 import type { ArtifactStore, PutOptions } from '../ports.js';
-import { canonicalJson, sha256Digest } from '../util/digest.js';
+import { sha256Digest } from '../util/digest.js';
+import {
+  DEFAULT_MEDIA_TYPE,
+  JSON_MEDIA_TYPE,
+  digestMismatch,
+  jsonBytes,
+  parseJsonArtifact,
+} from './artifact-common.js';
 import { commitTempFile, discardTempFile, isFileOfSize, openTempFile, writeAll } from './atomic-file.js';
 import type { TempFile } from './atomic-file.js';
 import type { FsStoreLayout } from './fs-layout.js';
 import { checkObjectExtension, fileUri, fsStoreLayout, objectPath, pathOfRef } from './fs-layout.js';
-
-/** Media type given to bytes and files stored without one. */
-export const DEFAULT_MEDIA_TYPE = 'application/octet-stream';
-/** Media type of artifacts stored with `putJson`. */
-export const JSON_MEDIA_TYPE = 'application/json';
 
 /**
  * The embedded artifact store: content-addressed files under `root`, at
@@ -129,13 +131,7 @@ async function getBytes(layout: FsStoreLayout, ref: Pick<ArtifactRef, 'uri' | 'd
   const path = pathOfRef(layout, ref);
   const bytes = await readObject(layout, path, ref.digest);
   const actual = sha256Digest(bytes);
-  if (actual !== ref.digest) {
-    throw finalFailure(
-      SlipwayErrorType.DigestMismatch,
-      `Artifact ${path} is corrupted: its bytes hash to ${actual}, but it is stored as ${ref.digest}`,
-      { path, expected: ref.digest, actual },
-    );
-  }
+  if (actual !== ref.digest) throw digestMismatch(path, ref.digest, actual);
   return bytes;
 }
 
@@ -148,30 +144,6 @@ async function readObject(layout: FsStoreLayout, path: string, digest: string): 
       SlipwayErrorType.NotFound,
       `Artifact ${digest} was not found in the artifact store at ${layout.root} (looked for ${path})`,
       { digest, path },
-    );
-  }
-}
-
-function jsonBytes(value: unknown): Buffer {
-  // JSON.stringify yields undefined (despite its type) for undefined, functions and symbols.
-  const text = canonicalJson(value) as string | undefined;
-  if (text === undefined) {
-    throw finalFailure(
-      SlipwayErrorType.InvalidInput,
-      `putJson was given a value with no JSON representation (${typeof value})`,
-    );
-  }
-  return Buffer.from(text, 'utf8');
-}
-
-function parseJsonArtifact(bytes: Buffer, digest: string): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8')) as unknown;
-  } catch (err) {
-    throw finalFailure(
-      SlipwayErrorType.InvalidInput,
-      `Artifact ${digest} is not JSON: ${err instanceof Error ? err.message : String(err)}`,
-      { digest },
     );
   }
 }

@@ -1,10 +1,13 @@
 /**
- * Model registries: numbered versions per model, aliases (`champion`, `candidate`), and the approvals
- * and deployments recorded against each version.
+ * Model registries: numbered versions per model, aliases (`champion`, `candidate`), the approvals and
+ * deployments recorded against each version, and the experiment-tracking runs (params, metrics, series) that
+ * trained them.
  *
  * `openSqliteRegistry(path)` is the embedded default: one SQLite file shared by every worker process on
- * a machine. Other adapters (MLflow, Postgres) implement the same `ModelRegistry` interface, reuse the
- * input validation and version parsing exported here, and pass the same conformance suite.
+ * a machine. `createMlflowRegistry({ trackingUrl })` keeps the same records in an MLflow tracking server
+ * (registered models, versions, aliases, tags, runs). `openRegistry('sqlite:…' | 'mlflow+http://…')` picks one
+ * from a registry URL and `checkRegistry(registry)` tells at start-up whether it answers. Every adapter
+ * reuses the input validation and version parsing exported here and passes the same conformance suite.
  *
  * @packageDocumentation
  */
@@ -15,3 +18,25 @@ export type { MigrationResult, SqliteMigration } from './sqlite-migrations.js';
 export { parseVersionSpec, assertAliasName, LATEST_ALIAS } from './version-spec.js';
 export type { VersionSpec } from './version-spec.js';
 export { parseRegisterVersionInput, parseRecordApprovalInput, parseRecordDeploymentInput } from './registry-input.js';
+export { createMlflowRegistry, checkMlflowServer } from './mlflow-registry.js';
+export type { MlflowRegistry, MlflowRegistryOptions } from './mlflow-registry.js';
+export {
+  MlflowFailureType,
+  createMlflowClient,
+  isRetryableMlflowFailure,
+  mlflowErrorCode,
+  mlflowFailureDetail,
+} from './mlflow-client.js';
+export type { MlflowClient, MlflowClientOptions, MlflowFailureDetail, MlflowQuery } from './mlflow-client.js';
+export { checkRegistry, openRegistry, parseRegistryLocation, registryUrl } from './registry-location.js';
+export type { OpenRegistryOptions, RegistryLocation } from './registry-location.js';
+export {
+  MAX_PARAM_VALUE_LENGTH,
+  MAX_RUN_TAG_VALUE_LENGTH,
+  MAX_SERIES_POINTS,
+  parseFinishRunInput,
+  parseLogMetricSeriesInput,
+  parseLogMetricsInput,
+  parseLogParamsInput,
+  parseStartRunInput,
+} from './tracking-input.js';

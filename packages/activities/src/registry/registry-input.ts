@@ -21,6 +21,10 @@ const RegisterVersionInputSchema = z.object({
   metrics: Metrics,
   lineage: Lineage,
   idempotencyKey: IdempotencyKey,
+  trackingRunId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a run id')
+    .optional(),
 });
 
 const RecordApprovalInputSchema = z.object({

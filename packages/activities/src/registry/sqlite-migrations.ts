@@ -81,9 +81,65 @@ CREATE TABLE deployments (
 CREATE INDEX deployments_by_version ON deployments (name, version, recorded_at);
 `;
 
+// Experiment tracking (runs, tags, params, metrics with the calls that logged them), the tracking run of a
+// version, and keyed alias moves.
+const trackingSchema = `
+ALTER TABLE model_versions ADD COLUMN tracking_run_id TEXT;
+ALTER TABLE alias_history ADD COLUMN idempotency_key TEXT;
+CREATE UNIQUE INDEX alias_history_by_key ON alias_history (idempotency_key) WHERE idempotency_key IS NOT NULL;
+
+CREATE TABLE runs (
+  run_id           TEXT PRIMARY KEY NOT NULL,
+  experiment       TEXT NOT NULL,
+  name             TEXT NOT NULL,
+  status           TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'killed')),
+  started_at       TEXT NOT NULL,
+  ended_at         TEXT,
+  idempotency_key  TEXT NOT NULL UNIQUE
+) STRICT;
+CREATE INDEX runs_by_experiment ON runs (experiment, started_at);
+
+CREATE TABLE run_tags (
+  run_id  TEXT NOT NULL REFERENCES runs (run_id),
+  key     TEXT NOT NULL,
+  value   TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+) STRICT;
+CREATE INDEX run_tags_by_value ON run_tags (key, value);
+
+CREATE TABLE run_params (
+  run_id  TEXT NOT NULL REFERENCES runs (run_id),
+  key     TEXT NOT NULL,
+  value   TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+) STRICT;
+
+CREATE TABLE metric_logs (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id           TEXT NOT NULL REFERENCES runs (run_id),
+  kind             TEXT NOT NULL CHECK (kind IN ('metrics', 'series')),
+  logged_at        TEXT NOT NULL,
+  idempotency_key  TEXT NOT NULL UNIQUE
+) STRICT;
+
+CREATE TABLE run_metrics (
+  run_id  TEXT NOT NULL REFERENCES runs (run_id),
+  key     TEXT NOT NULL,
+  step    INTEGER NOT NULL CHECK (step >= 0),
+  value   REAL NOT NULL,
+  log_id  INTEGER NOT NULL REFERENCES metric_logs (id),
+  PRIMARY KEY (run_id, key, step)
+) STRICT;
+`;
+
 /** The registry schema, oldest first. */
 export const SQLITE_REGISTRY_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 1, description: 'models, versions, aliases with history, approvals, deployments', up: initialSchema },
+  {
+    version: 2,
+    description: 'experiment tracking runs, tracking run of a version, keyed alias moves',
+    up: trackingSchema,
+  },
 ];
 
 /** What `migrateSqliteRegistry` did. */

@@ -18,6 +18,7 @@ import {
   versionToRow,
 } from './sqlite-rows.js';
 import type { VersionSpec } from './version-spec.js';
+import { assertKeyTarget, assertSameAliasMove } from './key-conflicts.js';
 
 // Each function here runs inside a transaction opened by the caller (sqlite-registry.ts) and holds the
 // registry's rules; the SQL itself lives in sqlite-queries.ts.
@@ -39,15 +40,23 @@ export function registerVersion(
   return { version: loadVersion(q, input.name, version)!, created: true };
 }
 
-/** Points an alias at an existing version; a no-op when it already points there. */
+/**
+ * Points an alias at an existing version; a no-op when it already points there. Under an idempotency key the
+ * move happens once: a retry returns the first call's `previous`, and the key is recorded even for a no-op.
+ */
 export function setAlias(
   q: RegistryQueries,
-  target: { name: string; alias: string; version: number },
+  target: { name: string; alias: string; version: number; key: string | null },
   now: string,
 ): { previous: number | null } {
+  const done = target.key === null ? undefined : q.aliasMoveByKey(target.key);
+  if (done) {
+    assertSameAliasMove(target.key ?? '', done, target);
+    return { previous: done.previous };
+  }
   requireVersion(q, target.name, target.version, `set alias "${target.alias}" of`);
   const previous = q.aliasTarget(target.name, target.alias) ?? null;
-  if (previous !== target.version) q.moveAlias({ ...target, previous, at: now });
+  if (previous !== target.version || target.key !== null) q.moveAlias({ ...target, previous, at: now });
   return { previous };
 }
 
@@ -132,23 +141,4 @@ function requireVersion(q: RegistryQueries, name: string, version: number, actio
       { name, version },
     );
   }
-}
-
-/** A reused idempotency key must name the same target: a different one is a caller bug, not a retry. */
-function assertKeyTarget(
-  action: string,
-  key: string,
-  existing: { name: string; version: number },
-  wanted: { name: string; version: number | null },
-): void {
-  const sameVersion = wanted.version === null || wanted.version === existing.version;
-  if (existing.name === wanted.name && sameVersion) return;
-  const target =
-    wanted.version === null ? `model "${wanted.name}"` : `model "${wanted.name}" version ${wanted.version}`;
-  throw finalFailure(
-    SlipwayErrorType.InvalidInput,
-    `Idempotency key "${key}" was already used for model "${existing.name}" version ${existing.version}; ` +
-      `it cannot also ${action} ${target}`,
-    { idempotencyKey: key, existing: { name: existing.name, version: existing.version }, wanted },
-  );
 }

@@ -12,6 +12,8 @@ export interface VersionRow {
   lineage: string;
   created_at: string;
   idempotency_key: string;
+  /** The tracking run that trained the version (schema 2), or null. */
+  tracking_run_id: string | null;
 }
 
 /** An `approvals` row (without its surrogate id). */
@@ -89,6 +91,16 @@ export interface RegistryQueries {
   aliasTarget(name: string, alias: string): number | undefined;
   /** Points an alias at a version and appends the change to `alias_history`. */
   moveAlias(move: AliasMove): void;
+  /** The alias move recorded under an idempotency key. */
+  aliasMoveByKey(key: string): KeyedAliasMove | undefined;
+}
+
+/** An alias move recorded under an idempotency key. */
+export interface KeyedAliasMove {
+  name: string;
+  alias: string;
+  previous: number | null;
+  version: number;
 }
 
 /** One alias change. */
@@ -98,6 +110,8 @@ export interface AliasMove {
   previous: number | null;
   version: number;
   at: string;
+  /** Makes the move happen once (unique in `alias_history`); null for an unkeyed move. */
+  key: string | null;
 }
 
 const VERSION_COLUMNS = [
@@ -108,6 +122,7 @@ const VERSION_COLUMNS = [
   'lineage',
   'created_at',
   'idempotency_key',
+  'tracking_run_id',
 ] as const satisfies readonly (keyof VersionRow)[];
 
 const APPROVAL_COLUMNS = [
@@ -193,7 +208,7 @@ function prepareModelQueries(db: Database): Pick<RegistryQueries, 'ensureModel' 
 
 function prepareAliasQueries(
   db: Database,
-): Pick<RegistryQueries, 'aliases' | 'allAliases' | 'aliasTarget' | 'moveAlias'> {
+): Pick<RegistryQueries, 'aliases' | 'allAliases' | 'aliasTarget' | 'moveAlias' | 'aliasMoveByKey'> {
   const scoped = db.prepare<RowScope, AliasRow>(
     `SELECT name, alias, version FROM aliases WHERE ${IN_SCOPE} ORDER BY alias`,
   );
@@ -206,8 +221,11 @@ function prepareAliasQueries(
        ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at`,
   );
   const history = db.prepare<AliasMove>(
-    `INSERT INTO alias_history (name, alias, previous_version, version, changed_at)
-       VALUES (@name, @alias, @previous, @version, @at)`,
+    `INSERT INTO alias_history (name, alias, previous_version, version, changed_at, idempotency_key)
+       VALUES (@name, @alias, @previous, @version, @at, @key)`,
+  );
+  const byKey = db.prepare<[string], KeyedAliasMove>(
+    `SELECT name, alias, previous_version AS previous, version FROM alias_history WHERE idempotency_key = ?`,
   );
   return {
     aliases: (scope) => scoped.all(scope),
@@ -217,5 +235,6 @@ function prepareAliasQueries(
       upsert.run(move);
       history.run(move);
     },
+    aliasMoveByKey: (key) => byKey.get(key),
   };
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
-import type { ModelRegistry } from '../ports.js';
+import type { ModelRegistry, RunTracker } from '../ports.js';
 import { parseRecordApprovalInput, parseRecordDeploymentInput, parseRegisterVersionInput } from './registry-input.js';
 import { migrateSqliteRegistry } from './sqlite-migrations.js';
 import {
@@ -17,6 +17,18 @@ import {
 } from './sqlite-operations.js';
 import { prepareRegistryQueries } from './sqlite-queries.js';
 import type { RegistryQueries } from './sqlite-queries.js';
+import * as tracking from './sqlite-tracking.js';
+import { prepareTrackingQueries, type TrackingQueries } from './sqlite-tracking-queries.js';
+import {
+  parseFinishRunInput,
+  parseLogMetricSeriesInput,
+  parseLogMetricsInput,
+  parseLogParamsInput,
+  parseRunId,
+  parseRunQuery,
+  parseStartRunInput,
+  runNotFound,
+} from './tracking-input.js';
 import { assertAliasName, parseVersionSpec } from './version-spec.js';
 
 /** How long a write waits, by default, for another connection's write to finish. */
@@ -54,7 +66,8 @@ export interface SqliteRegistryOptions {
 export function openSqliteRegistry(path: string, options: SqliteRegistryOptions = {}): ModelRegistry {
   const db = openDatabase(path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
   const clock = options.now ?? (() => new Date());
-  return sqliteRegistry(db, prepareRegistryQueries(db), () => clock().toISOString());
+  const queries = { registry: prepareRegistryQueries(db), tracking: prepareTrackingQueries(db) };
+  return sqliteRegistry(db, queries, () => clock().toISOString());
 }
 
 function openDatabase(path: string, busyTimeoutMs: number): Database {
@@ -76,7 +89,15 @@ function openDatabase(path: string, busyTimeoutMs: number): Database {
   }
 }
 
-function sqliteRegistry(db: Database, q: RegistryQueries, now: () => string): ModelRegistry {
+type Write = <I, T>(validate: () => I, mutate: (valid: I) => T) => Promise<T>;
+type Read = <T>(fn: () => T) => Promise<T>;
+
+function sqliteRegistry(
+  db: Database,
+  queries: { registry: RegistryQueries; tracking: TrackingQueries },
+  now: () => string,
+): ModelRegistry {
+  const q = queries.registry;
   let open = true;
   // better-sqlite3 is synchronous: run the call now and hand back a promise, so that every failure
   // (validation, NotFound, SQLITE_BUSY, closed) arrives as a rejection.
@@ -86,28 +107,33 @@ function sqliteRegistry(db: Database, q: RegistryQueries, now: () => string): Mo
       resolve(fn());
     });
   // Input is validated before the write lock is taken; the mutation runs in one BEGIN IMMEDIATE transaction.
-  const write = <I, T>(validate: () => I, mutate: (valid: I) => T): Promise<T> =>
+  const write: Write = <I, T>(validate: () => I, mutate: (valid: I) => T): Promise<T> =>
     settle(() => {
       const valid = validate();
       return db.transaction(() => mutate(valid)).immediate();
     });
   // Reads run in one transaction, so that a record and its relations come from the same snapshot.
-  const read = <T>(fn: () => T): Promise<T> => settle(() => db.transaction(fn).deferred());
+  const read: Read = <T>(fn: () => T): Promise<T> => settle(() => db.transaction(fn).deferred());
   return {
     registerVersion: (input) =>
       write(
         () => parseRegisterVersionInput(input),
-        (v) => registerVersion(q, v, now()),
+        (v) => {
+          if (v.trackingRunId !== undefined && !queries.tracking.run(v.trackingRunId)) {
+            throw runNotFound(v.trackingRunId, `register model "${v.name}" as trained by`);
+          }
+          return registerVersion(q, v, now());
+        },
       ),
     getVersion: (name, version) => read(() => loadVersion(q, name, version)),
     resolve: (name, versionOrAlias) => read(() => resolveVersion(q, name, parseVersionSpec(versionOrAlias))),
     listModels: () => read(() => listModels(q)),
     listVersions: (name) => read(() => loadVersions(q, { name, version: null })),
     getAlias: (name, alias) => read(() => q.aliasTarget(name, alias)),
-    setAlias: (name, alias, version) =>
+    setAlias: (name, alias, version, options) =>
       write(
         () => assertAliasName(alias),
-        () => setAlias(q, { name, alias, version }, now()),
+        () => setAlias(q, { name, alias, version, key: options?.idempotencyKey ?? null }, now()),
       ),
     recordApproval: (input) =>
       write(
@@ -119,10 +145,46 @@ function sqliteRegistry(db: Database, q: RegistryQueries, now: () => string): Mo
         () => parseRecordDeploymentInput(input),
         (v) => recordDeployment(q, v, now()),
       ),
+    ...sqliteTracker(queries.tracking, { read, write, now }),
     close: () => {
       if (open) db.close();
       open = false;
       return Promise.resolve();
     },
+  };
+}
+
+/** The `RunTracker` half of the SQLite registry: the same transactions, on the tracking tables. */
+function sqliteTracker(t: TrackingQueries, io: { read: Read; write: Write; now: () => string }): RunTracker {
+  const { read, write, now } = io;
+  return {
+    startRun: (input) =>
+      write(
+        () => parseStartRunInput(input),
+        (v) => tracking.startRun(t, v, now()),
+      ),
+    logParams: (runId, params) =>
+      write(
+        () => parseLogParamsInput(runId, params),
+        (v) => tracking.logParams(t, v.runId, v.params),
+      ),
+    logMetrics: (input) =>
+      write(
+        () => parseLogMetricsInput(input),
+        (v) => tracking.logMetrics(t, v, now()),
+      ),
+    logMetricSeries: (input) =>
+      write(
+        () => parseLogMetricSeriesInput(input),
+        (v) => tracking.logMetricSeries(t, v, now()),
+      ),
+    finishRun: (input) =>
+      write(
+        () => parseFinishRunInput(input),
+        (v) => tracking.finishRun(t, v, now()),
+      ),
+    getRun: (runId) => read(() => tracking.loadRun(t, parseRunId(runId))),
+    getMetricSeries: (runId, key) => read(() => tracking.metricSeries(t, parseRunId(runId), key)),
+    findRuns: (query) => read(() => tracking.findRuns(t, parseRunQuery(query))),
   };
 }

@@ -26,6 +26,7 @@ export function versionToRow(input: RegisterVersionInput, version: number, creat
     lineage: canonicalJson(input.lineage),
     created_at: createdAt,
     idempotency_key: input.idempotencyKey,
+    tracking_run_id: input.trackingRunId ?? null,
   };
 }
 
@@ -40,6 +41,7 @@ export function rowToVersion(row: VersionRow, relations: VersionRelations): Mode
     lineage: parseJsonColumn(row.lineage, where, 'lineage'),
     createdAt: row.created_at,
     ...relations,
+    ...(row.tracking_run_id === null ? {} : { trackingRunId: row.tracking_run_id }),
   };
 }
 

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 /**
- * The `slipway` command line: a dev server, workers, the model server, runs, status, approvals and datasets.
- * Exit codes: 0 success, 1 the command failed (the message says why).
+ * The `slipway` command line: a dev server, workers, the model server, runs, status, approvals, datasets,
+ * registered models with their lineage, and the audit trail.
+ * Exit codes: 0 success, 1 the command failed (the message says why); `data validate` and `audit verify` say
+ * more with 1 and 2.
  */
 import { Command } from '@commander-js/extra-typings';
 import pc from 'picocolors';
 import { registerApprovalCommands } from './commands/approvals.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDevCommand } from './commands/dev.js';
+import { registerModelCommands } from './commands/models.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerWorkerCommand } from './commands/worker.js';
@@ -29,6 +33,8 @@ registerServeCommand(program, globals);
 registerRunCommands(program, globals);
 registerApprovalCommands(program, globals);
 registerDataCommands(program, globals);
+registerModelCommands(program, globals);
+registerAuditCommands(program, globals);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`${pc.red('error:')} ${err instanceof Error ? err.message : String(err)}`);

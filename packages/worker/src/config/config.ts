@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_TASK_QUEUE, describeIssues } from '@slipway/sdk';
-import { s3SettingsFromEnv, type S3Settings } from '@slipway/activities';
+import { parseArtifactLocation, s3SettingsFromEnv, type S3Settings } from '@slipway/activities';
 import { z } from 'zod';
 
 /** The name of the optional configuration file, looked up in the working directory. */
@@ -23,8 +23,8 @@ export const SlipwayConfigInput = z
     taskQueue: z.string().min(1),
     /** The registry database (`sqlite:<path>`, relative to the working directory). */
     registry: z.string().regex(/^sqlite:.+/, 'expected sqlite:<path>'),
-    /** The artifact store directory. */
-    artifacts: z.string().min(1),
+    /** Where artifacts live: a directory (relative to the working directory) or `s3://bucket/prefix`. */
+    artifacts: z.string().min(1).superRefine(checkArtifactLocation),
     modelServer: z
       .object({ url: z.url(), port: z.number().int().min(0).max(65535) })
       .partial()
@@ -56,6 +56,12 @@ export interface SlipwayConfig {
   temporal: { address: string; namespace: string; apiKey?: string };
   taskQueue: string;
   registryPath: string;
+  /** Where artifacts live: an absolute directory, or `s3://bucket/prefix` (reached with the `s3` settings). */
+  artifacts: string;
+  /**
+   * The local artifact directory: `artifacts` when that is a directory, else `<home>/artifacts`, where
+   * commands that work on local files only keep theirs.
+   */
   artifactsDir: string;
   modelServer: { url: string; port: number };
   /** S3 settings for `s3://` datasets; empty means the AWS SDK's defaults. */
@@ -135,6 +141,25 @@ function mergeLayer(base: SlipwayConfigInput, layer: SlipwayConfigInput): Slipwa
   };
 }
 
+/** Adds a zod issue with the reason when an artifact location is malformed. */
+function checkArtifactLocation(location: string, ctx: z.RefinementCtx): void {
+  try {
+    parseArtifactLocation(location);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+function resolveArtifacts(
+  artifacts: string | undefined,
+  home: string,
+  cwd: string,
+): Pick<SlipwayConfig, 'artifacts' | 'artifactsDir'> {
+  const location = parseArtifactLocation(artifacts ?? join(home, 'artifacts'), cwd);
+  if (location.kind === 's3') return { artifacts: location.uri, artifactsDir: join(home, 'artifacts') };
+  return { artifacts: location.root, artifactsDir: location.root };
+}
+
 function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   const home = abs(input.home ?? '.slipway');
@@ -148,7 +173,7 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
     },
     taskQueue: input.taskQueue ?? DEFAULT_TASK_QUEUE,
     registryPath: input.registry ? abs(input.registry.slice('sqlite:'.length)) : join(home, 'registry.db'),
-    artifactsDir: input.artifacts ? abs(input.artifacts) : join(home, 'artifacts'),
+    ...resolveArtifacts(input.artifacts, home, cwd),
     modelServer: { url: input.modelServer?.url ?? `http://127.0.0.1:${port}`, port },
     s3: { ...input.s3 },
   };

@@ -1,9 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import {
   builtinPredictors,
+  checkArtifactStore,
   createActivities,
-  createFsArtifactStore,
+  defaultAuditLogPath,
+  openArtifactStore,
+  openAuditLog,
   openSqliteRegistry,
+  withAudit,
   type ActivityDeps,
 } from '@slipway/activities';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -69,6 +73,14 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
   const ownsConnection = options.connection === undefined;
   await ensureSearchAttributes(connection, config.temporal.namespace);
   const deps = embeddedDeps(config, options.deps);
+  try {
+    // A wrong bucket, rejected credentials or an unreachable store fail the start, not a run.
+    await checkArtifactStore(deps.artifacts);
+  } catch (err) {
+    await deps.registry.close();
+    if (ownsConnection) await connection.close();
+    throw err;
+  }
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -109,11 +121,18 @@ export async function connectWorker(config: SlipwayConfig): Promise<NativeConnec
   }
 }
 
-/** The embedded adapters for a configuration, with any given replacements. */
+/**
+ * The embedded adapters for a configuration, with any given replacements. The registry, given or embedded, is
+ * always audited: every mutation is appended to `<home>/audit.log`, and each new version's model card is stored
+ * in the artifact store (see `withAudit`; a registry already audited into that log is used as it is).
+ */
 export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
+  // A directory or `s3://bucket/prefix` (reached with the S3 settings); contacted only by `checkArtifactStore`.
+  const artifacts = overrides.artifacts ?? openArtifactStore(config.artifacts, { s3: overrides.s3 ?? config.s3 });
+  const registry = overrides.registry ?? openSqliteRegistry(config.registryPath);
   return {
-    artifacts: overrides.artifacts ?? createFsArtifactStore(config.artifactsDir),
-    registry: overrides.registry ?? openSqliteRegistry(config.registryPath),
+    artifacts,
+    registry: withAudit(registry, openAuditLog(defaultAuditLogPath(config.home)), { artifacts }),
     predictors: { ...builtinPredictors, ...overrides.predictors },
     ...(overrides.trainers ? { trainers: overrides.trainers } : {}),
     ...(overrides.codeVersion ? { codeVersion: overrides.codeVersion } : {}),

@@ -1,0 +1,174 @@
+/**
+ * Markdown model cards: everything the registry knows about one version, for people (reviewers, auditors) and
+ * for version control or a wiki.
+ */
+import type { ArtifactRef } from '@slipway/sdk';
+import type { ApprovalRecord, DeploymentRecord, ModelVersionRecord } from '../ports.js';
+
+/** The media type model cards are stored with. */
+export const MODEL_CARD_MEDIA_TYPE = 'text/markdown; charset=utf-8';
+
+/**
+ * Renders a version's model card as markdown: summary, training data (dataset and digest, validation report,
+ * profile), features, training (trainer, parameters, code version, workflow and run), metrics, approvals with
+ * every decision, and deployments with rollbacks. The same record always gives the same text (no clock), so
+ * storing a card twice stores one artifact. Every value from the record is escaped: a comment cannot break
+ * the layout or inject HTML.
+ */
+export function renderModelCard(record: ModelVersionRecord): string {
+  return (
+    [
+      `# Model card: ${text(record.name)} v${record.version}`,
+      summarySection(record),
+      dataSection(record),
+      trainingSection(record),
+      metricsSection(record),
+      approvalsSection(record.approvals),
+      deploymentsSection(record.deployments),
+    ].join('\n\n') + '\n'
+  );
+}
+
+function summarySection(record: ModelVersionRecord): string {
+  return table(
+    ['Field', 'Value'],
+    [
+      ['Model', text(record.name)],
+      ['Version', String(record.version)],
+      ['Aliases', record.aliases.length > 0 ? record.aliases.map(code).join(', ') : 'none'],
+      ['Registered', text(record.createdAt)],
+      ['Artifact', artifact(record.artifact)],
+      ['Status', status(record)],
+    ],
+  );
+}
+
+function dataSection(record: ModelVersionRecord): string {
+  const { lineage } = record;
+  const features = lineage.features;
+  return [
+    '## Training data',
+    bullets([
+      `Dataset: ${code(lineage.datasetUri)}`,
+      `Dataset digest: ${code(lineage.datasetDigest)}`,
+      `Validation report: ${artifact(lineage.validationReport)}`,
+      `Profile: ${artifact(lineage.profile)}`,
+      `Target: ${code(features.target)}`,
+      `Numeric features: ${list(features.numeric)}`,
+      `Categorical features: ${list(features.categorical)}`,
+    ]),
+  ].join('\n\n');
+}
+
+function trainingSection(record: ModelVersionRecord): string {
+  const { lineage } = record;
+  const params = Object.entries(lineage.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [
+    '## Training',
+    bullets([
+      `Trainer: ${code(lineage.trainer)}`,
+      `Code version: ${code(lineage.codeVersion)}`,
+      `Workflow: ${code(lineage.workflowId)}, run ${code(lineage.runId)}`,
+    ]),
+    params.length > 0
+      ? table(
+          ['Parameter', 'Value'],
+          params.map(([name, value]) => [text(name), code(JSON.stringify(value) ?? 'undefined')]),
+        )
+      : 'No parameters were recorded.',
+  ].join('\n\n');
+}
+
+function metricsSection(record: ModelVersionRecord): string {
+  const metrics = Object.entries(record.metrics).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (metrics.length === 0) return '## Metrics\n\nNo metrics were recorded.';
+  return `## Metrics\n\n${table(
+    ['Metric', 'Value'],
+    metrics.map(([name, value]) => [text(name), formatNumber(value)]),
+  )}`;
+}
+
+function approvalsSection(approvals: readonly ApprovalRecord[]): string {
+  if (approvals.length === 0) return '## Approvals\n\nNo approval has been recorded.';
+  const blocks = approvals.map((approval) => {
+    const head = `**${approval.outcome}** at ${text(approval.recordedAt)}, evidence ${code(approval.evidenceDigest)} (workflow ${code(approval.workflowId)}, run ${code(approval.runId)})`;
+    if (approval.decisions.length === 0) return `${head}\n\nNo decisions (the gate ${approval.outcome}).`;
+    const rows = approval.decisions.map((d) => [
+      d.decision,
+      text(d.approver),
+      d.via,
+      text(d.at),
+      d.comment === undefined ? '' : text(d.comment),
+    ]);
+    return `${head}\n\n${table(['Decision', 'Approver', 'Via', 'At', 'Comment'], rows)}`;
+  });
+  return ['## Approvals', ...blocks].join('\n\n');
+}
+
+function deploymentsSection(deployments: readonly DeploymentRecord[]): string {
+  if (deployments.length === 0) return '## Deployments\n\nThis version has not been deployed.';
+  const rows = deployments.map((d) => [
+    text(d.recordedAt),
+    d.status === 'rolled_back' ? '**rolled back**' : d.status,
+    code(d.deploymentId),
+    code(d.alias),
+    d.previousVersion === null ? 'none' : `v${d.previousVersion}`,
+    text(d.serverUrl),
+    d.detail === undefined ? '' : text(d.detail),
+  ]);
+  const rollbacks = deployments.filter((d) => d.status === 'rolled_back').length;
+  return [
+    '## Deployments',
+    table(['At', 'Status', 'Deployment', 'Alias', 'Previous', 'Server', 'Detail'], rows),
+    rollbacks > 0 ? `Rolled back ${rollbacks} time${rollbacks === 1 ? '' : 's'}.` : 'Never rolled back.',
+  ].join('\n\n');
+}
+
+function status(record: ModelVersionRecord): string {
+  const last = record.deployments.at(-1);
+  const approval = record.approvals.at(-1);
+  if (last !== undefined) return `${last.status.replace('_', ' ')} (${text(last.recordedAt)})`;
+  if (approval !== undefined) return `${approval.outcome}, not deployed`;
+  return 'registered, awaiting approval';
+}
+
+function artifact(ref: ArtifactRef): string {
+  return `${code(ref.uri)} (${code(ref.digest)}, ${ref.size} bytes)`;
+}
+
+function list(values: readonly string[]): string {
+  return values.length > 0 ? values.map(code).join(', ') : 'none';
+}
+
+function bullets(items: readonly string[]): string {
+  return items.map((item) => `- ${item}`).join('\n');
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function formatNumber(value: number): string {
+  if (Number.isInteger(value) || !Number.isFinite(value)) return String(value);
+  const precise = value.toPrecision(6);
+  return precise.includes('.') && !precise.includes('e') ? precise.replace(/0+$/, '').replace(/\.$/, '') : precise;
+}
+
+/** Escapes text for markdown, inside table cells too: one line, no HTML, no emphasis or links, no cell breaks. */
+function text(value: string): string {
+  return value
+    .replace(/\r\n?|\n/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|#~!])/g, '\\$1');
+}
+
+/** A code span of any text: one line, cells kept intact, wrapped in enough backticks. */
+function code(value: string): string {
+  const flat = value.replace(/\r\n?|\n/g, ' ').replace(/\|/g, '\\|');
+  const fence = '`'.repeat(Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}

@@ -1,0 +1,205 @@
+/**
+ * The MLflow registry adapter against a real `mlflow server` (SQLite backend, 127.0.0.1): the whole registry
+ * conformance suite, how Slipway's records look in MLflow, answers lost after a write, and the server going
+ * down during a register.
+ */
+import { createServer, type Server } from 'node:http';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failureType } from '@slipway/sdk';
+import {
+  MlflowFailureType,
+  checkRegistry,
+  createMlflowClient,
+  createMlflowRegistry,
+  openRegistry,
+  type MlflowClient,
+} from '../../packages/activities/src/registry/index.js';
+import { freePort, LOOPBACK } from '../../packages/worker/src/dev-server/ports.js';
+import { startMlflowServer, type MlflowTestServer } from '../support/mlflow-server.js';
+import { describeRegistryConformance } from '../unit/registry/registry-conformance.js';
+import { failureOf, versionInput } from '../unit/registry/registry-fixtures.js';
+
+let mlflow: MlflowTestServer;
+let client: MlflowClient;
+
+beforeAll(async () => {
+  mlflow = await startMlflowServer({
+    home: resolve(import.meta.dirname, '..', '..', '.slipway'),
+    onProgress: (message) => console.log(`[mlflow] ${message}`),
+  });
+  client = createMlflowClient(mlflow.url);
+}, 600_000);
+
+afterAll(async () => {
+  await mlflow?.stop();
+});
+
+/** Deletes every registered model (with its versions): the conformance suite starts each test with none. */
+async function deleteAllModels(): Promise<void> {
+  const answer = (await client.get('registered-models/search', { max_results: 1000 })) as {
+    registered_models?: { name: string }[];
+  };
+  for (const model of answer.registered_models ?? []) {
+    await client.delete('registered-models/delete', { name: model.name });
+  }
+}
+
+describeRegistryConformance('mlflow', async () => {
+  await deleteAllModels();
+  return createMlflowRegistry({ trackingUrl: mlflow.url });
+});
+
+describe('MLflow registry: Slipway concepts in MLflow', () => {
+  it('keeps a version as an MLflow model version with tags, an MLflow alias and the run that trained it', async () => {
+    await deleteAllModels();
+    const registry = createMlflowRegistry({ trackingUrl: mlflow.url });
+    const { run } = await registry.startRun({ experiment: 'concepts', name: 'train', idempotencyKey: 'concepts/run' });
+    const input = versionInput('churn', 'concepts/v1', { trackingRunId: run.runId });
+    await registry.registerVersion(input);
+    await registry.setAlias('churn', 'champion', 1);
+    const raw = (await client.get('model-versions/get', { name: 'churn', version: '1' })) as {
+      model_version: { source: string; run_id: string; tags: { key: string; value: string }[]; aliases: string[] };
+    };
+    const tags = new Map(raw.model_version.tags.map((t) => [t.key, t.value]));
+    expect(raw.model_version.aliases).toEqual(['champion']);
+    expect(raw.model_version.run_id).toBe(run.runId);
+    expect(raw.model_version.source).toBe(`slipway-artifact:/sha256/${'a'.repeat(64)}`);
+    expect(JSON.parse(tags.get('slipway.lineage') ?? '')).toEqual(input.lineage);
+    expect(JSON.parse(tags.get('slipway.metrics') ?? '')).toEqual(input.metrics);
+    expect(tags.get('slipway.idempotency_key')).toBe('concepts/v1');
+  });
+
+  it('splits tag values longer than the limit into parts and reads them back', async () => {
+    await deleteAllModels();
+    const registry = createMlflowRegistry({ trackingUrl: mlflow.url, tagValueLimit: 100 });
+    const input = versionInput('churn', 'long', {
+      metrics: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`m${i}`, i])),
+    });
+    const { version } = await registry.registerVersion(input);
+    expect(version.metrics).toEqual(input.metrics);
+    await registry.recordDeployment({
+      name: 'churn',
+      version: 1,
+      deploymentId: 'd',
+      serverUrl: 'http://127.0.0.1:1',
+      alias: 'champion',
+      previousVersion: null,
+      status: 'failed',
+      detail: 'x'.repeat(450),
+      idempotencyKey: 'long-deploy',
+    });
+    const stored = await createMlflowRegistry({ trackingUrl: mlflow.url }).getVersion('churn', 1);
+    expect(stored?.lineage).toEqual(input.lineage);
+    expect(stored?.deployments[0]?.detail).toBe('x'.repeat(450));
+    const raw = (await client.get('model-versions/get', { name: 'churn', version: '1' })) as {
+      model_version: { tags: { key: string; value: string }[] };
+    };
+    expect(raw.model_version.tags.every((t) => t.value.length <= 100)).toBe(true);
+    expect(raw.model_version.tags.some((t) => t.key === 'slipway.lineage.part-001')).toBe(true);
+  });
+});
+
+/** A `fetch` that makes the request, then reports a dropped connection for the first call matching `path`. */
+function losingAnswerOnce(path: string): { fetch: typeof fetch; lost: () => number } {
+  let lost = 0;
+  const lossy: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (lost === 0 && url.includes(path)) {
+      lost++;
+      await response.text();
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      });
+    }
+    return response;
+  };
+  return { fetch: lossy, lost: () => lost };
+}
+
+describe('MLflow registry: answers lost after the write', () => {
+  it('register: finds the version the lost create made, and creates no second one', async () => {
+    await deleteAllModels();
+    const lossy = losingAnswerOnce('model-versions/create');
+    const registry = createMlflowRegistry({ trackingUrl: mlflow.url, fetch: lossy.fetch });
+    const result = await registry.registerVersion(versionInput('churn', 'lost/1'));
+    expect(lossy.lost()).toBe(1);
+    expect(result).toMatchObject({ created: true, version: { version: 1 } });
+    expect((await registry.registerVersion(versionInput('churn', 'lost/1'))).created).toBe(false);
+    expect((await registry.listVersions('churn')).map((v) => v.version)).toEqual([1]);
+  });
+
+  it('metrics: finds the marker of the lost log-batch; MLflow holds each point once', async () => {
+    const lossy = losingAnswerOnce('runs/log-batch');
+    const registry = createMlflowRegistry({ trackingUrl: mlflow.url, fetch: lossy.fetch });
+    const { run } = await registry.startRun({
+      experiment: 'lost',
+      name: 'train',
+      idempotencyKey: `lost/${Date.now()}`,
+    });
+    const points = Array.from({ length: 30 }, (_, i) => ({ step: i + 1, value: i }));
+    const series = { runId: run.runId, key: 'loss', points, idempotencyKey: `${run.runId}/loss` };
+    expect(await registry.logMetricSeries(series)).toEqual({ created: true });
+    expect(lossy.lost()).toBe(1);
+    expect(await registry.logMetricSeries(series)).toEqual({ created: false });
+    const history = (await client.get('metrics/get-history', { run_id: run.runId, metric_key: 'loss' })) as {
+      metrics: unknown[];
+    };
+    expect(history.metrics).toHaveLength(30);
+  });
+});
+
+describe('MLflow registry: errors and start-up checks', () => {
+  it('an unreachable server is a retryable failure naming the URL; a 4xx answer is final', async () => {
+    const url = `http://${LOOPBACK}:${await freePort()}`;
+    const failure = await failureOf(createMlflowRegistry({ trackingUrl: url }).listModels());
+    expect(failure.type).toBe(MlflowFailureType.Unreachable);
+    expect((failure as { nonRetryable?: boolean }).nonRetryable).toBe(false);
+    expect(failure.message).toContain(url);
+    const rejected = await failureOf(client.get('model-versions/get', { name: 'churn', version: 'not-a-number' }));
+    expect(rejected.type).toBe(MlflowFailureType.Rejected);
+    expect((rejected as { nonRetryable?: boolean }).nonRetryable).toBe(true);
+  });
+
+  it('checkRegistry passes for the server, and fails clearly for a closed port or a server that is not MLflow', async () => {
+    await checkRegistry(openRegistry(mlflow.registryUrl));
+    const closed = `http://${LOOPBACK}:${await freePort()}`;
+    const down = await failureOf(checkRegistry(openRegistry(`mlflow+${closed}`)));
+    expect(down.message).toContain(closed);
+    expect(down.message).toMatch(/does not answer/);
+    const other: Server = createServer((_req, res) =>
+      res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>no</h1>'),
+    );
+    await new Promise<void>((done) => other.listen(0, LOOPBACK, done));
+    try {
+      const port = (other.address() as { port: number }).port;
+      const wrong = await failureOf(checkRegistry(openRegistry(`mlflow+http://${LOOPBACK}:${port}`)));
+      expect(wrong.message).toMatch(/does not answer like an MLflow tracking server/);
+      expect((wrong as { nonRetryable?: boolean }).nonRetryable).toBe(true);
+    } finally {
+      await new Promise((done) => other.close(done));
+    }
+  });
+});
+
+describe('MLflow registry: the server down during register', () => {
+  it('fails retryably while it is down, and the retry registers exactly one version once it is back', async () => {
+    await deleteAllModels();
+    const registry = createMlflowRegistry({ trackingUrl: mlflow.url, timeoutMs: 5_000 });
+    await registry.registerVersion(versionInput('churn', 'before-outage'));
+    await mlflow.halt();
+    try {
+      const failure = await failureOf(registry.registerVersion(versionInput('churn', 'during-outage')));
+      expect(failure.type).toBe(MlflowFailureType.Unreachable);
+      expect(failureType(failure)).toBe(MlflowFailureType.Unreachable);
+      expect(failure.message).toContain(mlflow.url);
+    } finally {
+      await mlflow.start();
+    }
+    const retry = await registry.registerVersion(versionInput('churn', 'during-outage'));
+    expect(retry).toMatchObject({ created: true, version: { version: 2 } });
+    expect((await registry.registerVersion(versionInput('churn', 'during-outage'))).created).toBe(false);
+    expect((await registry.listVersions('churn')).map((v) => v.version)).toEqual([1, 2]);
+  });
+});
