@@ -1,14 +1,15 @@
 /**
  * The demo a newcomer runs (`npm run demo`), end to end in a fresh Slipway home: its own dev server, model
  * server process and worker; the churn pipeline approved by a named approver; predictions; drift; shutdown;
- * and the one-line JSON summary last.
+ * the one-line JSON summary last; then the champion's lineage and the audit trail through the CLI, and one
+ * changed byte of that trail caught at its line.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import { findTemporalCli } from '../../packages/worker/src/dev-server/index.js';
-import { spawnNode } from '../support/processes.js';
+import { runCli, spawnNode } from '../support/processes.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -38,5 +39,28 @@ it('npm run demo: completes the churn pipeline and prints the JSON summary last'
     expect(output).toContain(heading);
   }
   expect(output).toMatch(/✔ deploy\s+v1 serving/);
+  expect(summary.audit).toMatchObject({ intact: true, entries: expect.any(Number) });
+  await checkLineageAndAudit(join(home, 'demo'));
   await rm(home, { recursive: true, force: true });
 });
+
+/** What the demo tells a newcomer to try next: the champion's lineage, and the audit trail's chain. */
+async function checkLineageAndAudit(demoHome: string): Promise<void> {
+  const show = await runCli(['--home', demoHome, 'models', 'show', 'churn@champion']);
+  expect(show.code, show.output).toBe(0);
+  for (const part of ['churn', 'v1', 'champion', 'maria', 'sha256:', 'churn.csv']) expect(show.output).toContain(part);
+
+  const verify = await runCli(['--home', demoHome, 'audit', 'verify']);
+  expect(verify.code, verify.output).toBe(0);
+  expect(verify.output).toContain('intact');
+
+  const log = join(demoHome, 'audit.log');
+  const bytes = await readFile(log);
+  const secondLine = bytes.indexOf(0x0a) + 1;
+  const at = bytes.indexOf(Buffer.from('"model":"churn"'), secondLine) + '"model":"'.length;
+  bytes[at] = 'C'.charCodeAt(0);
+  await writeFile(log, bytes);
+  const broken = await runCli(['--home', demoHome, 'audit', 'verify']);
+  expect(broken.code, broken.output).toBe(1);
+  expect(broken.output).toMatch(/line 2 breaks the chain/);
+}

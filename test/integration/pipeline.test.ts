@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createModelServerClient, openSqliteRegistry, type ModelRegistry } from '@slipway/activities';
+import { createModelServerClient, type ModelRegistry } from '@slipway/activities';
 import {
   SlipwayErrorType,
   failureType,
@@ -22,6 +22,7 @@ import { DATA_DIR, churnInput } from '../../examples/churn/src/input.js';
 import { runCli } from '../support/processes.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { eventually, waitForGate } from '../support/waits.js';
+import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 
 let h: Harness;
 let workflowBundle: { code: string };
@@ -30,7 +31,7 @@ let registry: ModelRegistry;
 beforeAll(async () => {
   workflowBundle = await bundle();
   h = await startHarness({ name: 'pipeline', workflowBundle });
-  registry = openSqliteRegistry(h.config.registryPath);
+  registry = openConfiguredRegistry(h.config);
 });
 afterAll(async () => {
   await registry?.close();

@@ -8,13 +8,13 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { openSqliteRegistry } from '@slipway/activities';
 import { SlipwayErrorType, failureType, rootMessage, type TrainAndPromoteResult } from '@slipway/sdk';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DATA_DIR, churnInput } from '../../examples/churn/src/input.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
 import { waitForGate } from '../support/waits.js';
+import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 
 const HOME = resolve(import.meta.dirname, '..', '..', '.slipway');
 let s3: S3TestServer;
@@ -55,7 +55,7 @@ it('trains, approves and deploys from an s3:// gzip dataset, with the object and
   const result = await h.client.result<TrainAndPromoteResult>(runId);
   const digest = `sha256:${createHash('sha256').update(gz).digest('hex')}`;
   expect(result).toMatchObject({ status: 'deployed', dataset: { uri: dataset.uri, digest, rows: 2000, badRows: 0 } });
-  const registry = openSqliteRegistry(h.config.registryPath);
+  const registry = openConfiguredRegistry(h.config);
   try {
     expect((await registry.resolve('churn-s3', 'champion'))?.lineage).toMatchObject({
       datasetUri: dataset.uri,

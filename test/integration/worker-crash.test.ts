@@ -6,13 +6,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openSqliteRegistry } from '@slipway/activities';
 import type { TrainAndPromoteResult } from '@slipway/sdk';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { churnInput, DATA_DIR } from '../../examples/churn/src/input.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { SLIPWAY_CLI, spawnNode, type Child } from '../support/processes.js';
 import { eventually, waitForGate } from '../support/waits.js';
+import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 
 let h: Harness;
 const workers: Child[] = [];
@@ -95,7 +95,7 @@ it('a worker killed mid-training is replaced; training resumes; exactly one vers
   expect(resumedFrom, `train summary: ${train?.summary}`).toBeGreaterThanOrEqual(epochAtKill);
   expect(resumedFrom).toBeLessThan(2500);
 
-  const registry = openSqliteRegistry(h.config.registryPath);
+  const registry = openConfiguredRegistry(h.config);
   try {
     const versions = await registry.listVersions('survivor');
     expect(versions.map((v) => v.version)).toEqual([1]);

@@ -7,10 +7,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SlipwayClient } from '@slipway/sdk/client';
-import { builtinPredictors, createFsArtifactStore } from '@slipway/activities';
+import { builtinPredictors } from '@slipway/activities';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { loadConfig, type SlipwayConfig, type SlipwayConfigInput } from '../../packages/worker/src/config/index.js';
+import {
+  loadConfig,
+  openConfiguredArtifacts,
+  type SlipwayConfig,
+  type SlipwayConfigInput,
+} from '../../packages/worker/src/config/index.js';
 import { startModelServer, type RunningModelServer } from '../../packages/worker/src/serve/index.js';
 import {
   builtinWorkflowsPath,
@@ -51,13 +56,18 @@ export async function startHarness(options: {
   worker?: boolean;
   /** S3 settings for `s3://` datasets (the worker's configuration, as `slipway.config.json` would give it). */
   s3?: SlipwayConfigInput['s3'];
+  /** More configuration, as `slipway.config.json` would give it (e.g. an MLflow `registry`, S3 `artifacts`). */
+  config?: Pick<SlipwayConfigInput, 'registry' | 'artifacts' | 'mlflow'>;
 }): Promise<Harness> {
   quietRuntime();
   const home = await mkdtemp(join(tmpdir(), `slipway-${options.name}-`));
-  const config = testConfig(home, `it-${options.name}-${Date.now().toString(36)}`, options.s3);
+  const config = testConfig(home, `it-${options.name}-${Date.now().toString(36)}`, {
+    ...(options.s3 ? { s3: options.s3 } : {}),
+    ...options.config,
+  });
   const modelServer = await startModelServer({
     home,
-    artifacts: createFsArtifactStore(config.artifactsDir),
+    artifacts: openConfiguredArtifacts(config),
     predictors: builtinPredictors,
     port: 0,
   });
@@ -99,15 +109,15 @@ export async function startHarness(options: {
 }
 
 /** A configuration rooted in `home`, pointed at the suite's dev server, on its own task queue. */
-export function testConfig(home: string, taskQueue: string, s3?: SlipwayConfigInput['s3']): SlipwayConfig {
+export function testConfig(home: string, taskQueue: string, more: SlipwayConfigInput = {}): SlipwayConfig {
   return loadConfig({
     env: {},
     cwd: home,
     overrides: {
+      ...more,
       home,
       taskQueue,
       temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
-      ...(s3 ? { s3 } : {}),
     },
   });
 }

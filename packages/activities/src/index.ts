@@ -31,6 +31,7 @@ export {
   parseRegistryLocation,
   registryUrl,
   type MlflowRegistry,
+  type MlflowCredentials,
   type MlflowRegistryOptions,
   type OpenRegistryOptions,
   type RegistryLocation,

@@ -118,16 +118,14 @@ describe('openArtifactStore and checkArtifactStore', () => {
 });
 
 describe('the artifacts setting', () => {
-  it('keeps s3://bucket/prefix (normalized) and a local directory under home for local-only commands', () => {
+  it('keeps s3://bucket/prefix, normalized', () => {
     const config = loadConfig({ cwd: dir, env: { SLIPWAY_ARTIFACTS: 's3://ml-artifacts/slipway/' } });
     expect(config.artifacts).toBe('s3://ml-artifacts/slipway');
-    expect(config.artifactsDir).toBe(join(dir, '.slipway', 'artifacts'));
   });
 
   it('makes a directory absolute, and defaults to <home>/artifacts', () => {
     const relative = loadConfig({ cwd: dir, env: { SLIPWAY_ARTIFACTS: 'store' } });
     expect(relative.artifacts).toBe(join(dir, 'store'));
-    expect(relative.artifactsDir).toBe(join(dir, 'store'));
     const fallback = loadConfig({ cwd: dir, env: { SLIPWAY_HOME: 'h' } });
     expect(fallback.artifacts).toBe(join(dir, 'h', 'artifacts'));
   });

@@ -6,7 +6,7 @@
  * - `withAudit(registry, log)` makes any `ModelRegistry` write one entry per mutation that changed something.
  * - `verifyAuditLog(path)` checks the chain and names the first line that breaks it, and why.
  * - `renderModelCard(record)` renders a version's markdown model card; `withAudit` stores one per new version.
- * - `AuditSink` is how a mirror (such as an S3 copy next to S3 artifacts) receives every line.
+ * - `AuditSink` is how a mirror receives every line; `createS3AuditMirror` keeps one in S3 next to S3 artifacts.
  *
  * ```ts
  * const log = openAuditLog(defaultAuditLogPath('.slipway'));
@@ -21,6 +21,7 @@ export {
   AuditKind,
   GENESIS_HASH,
   auditEntryHash,
+  chainEntry,
   parseAuditLine,
   serializeAuditEntry,
   type AuditEntryInput,
@@ -39,3 +40,11 @@ export { withLockFile, type LockFileOptions } from './lock-file.js';
 export { verifyAuditBytes, verifyAuditLog, type AuditBreakReason, type AuditVerification } from './verify.js';
 export { auditLogPathOf, withAudit, type AuditOptions } from './with-audit.js';
 export { MODEL_CARD_MEDIA_TYPE, renderModelCard } from './model-card.js';
+export {
+  compareWithMirror,
+  createS3AuditMirror,
+  defaultAuditLogId,
+  type MirrorComparison,
+  type S3AuditMirror,
+  type S3AuditMirrorOptions,
+} from './s3-audit-mirror.js';

@@ -27,7 +27,13 @@ export {
   mlflowErrorCode,
   mlflowFailureDetail,
 } from './mlflow-client.js';
-export type { MlflowClient, MlflowClientOptions, MlflowFailureDetail, MlflowQuery } from './mlflow-client.js';
+export type {
+  MlflowClient,
+  MlflowClientOptions,
+  MlflowCredentials,
+  MlflowFailureDetail,
+  MlflowQuery,
+} from './mlflow-client.js';
 export { checkRegistry, openRegistry, parseRegistryLocation, registryUrl } from './registry-location.js';
 export type { OpenRegistryOptions, RegistryLocation } from './registry-location.js';
 export {

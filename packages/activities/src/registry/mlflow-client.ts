@@ -49,6 +49,17 @@ export interface MlflowClientOptions {
   timeoutMs?: number;
   /** The `fetch` to use (default: the global one). */
   fetch?: typeof fetch;
+  /** How to sign in, when the server asks (MLflow's basic-auth app, or a proxy that takes a bearer token). */
+  credentials?: MlflowCredentials;
+}
+
+/** Credentials for an MLflow server, as MLflow's own clients take them (`MLFLOW_TRACKING_TOKEN`, or user and password). */
+export type MlflowCredentials = { token: string } | { username: string; password: string };
+
+/** The `authorization` header value for credentials. */
+function authorization(credentials: MlflowCredentials): string {
+  if ('token' in credentials) return `Bearer ${credentials.token}`;
+  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
 }
 
 /** Creates a client for the MLflow server at `baseUrl` (`http://host:port`, optionally with a path prefix). */
@@ -61,6 +72,7 @@ export function createMlflowClient(baseUrl: string, options: MlflowClientOptions
       body,
       timeoutMs: options.timeoutMs ?? 30_000,
       fetch: options.fetch ?? fetch,
+      ...(options.credentials ? { authorization: authorization(options.credentials) } : {}),
     });
   return {
     baseUrl: base,
@@ -127,6 +139,7 @@ interface RequestSpec {
   body: object | undefined;
   timeoutMs: number;
   fetch: typeof fetch;
+  authorization?: string;
 }
 
 async function request(spec: RequestSpec): Promise<unknown> {
@@ -142,7 +155,11 @@ async function request(spec: RequestSpec): Promise<unknown> {
   try {
     response = await spec.fetch(spec.url, {
       method: spec.method,
-      headers: { accept: 'application/json', ...(spec.body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        accept: 'application/json',
+        ...(spec.body ? { 'content-type': 'application/json' } : {}),
+        ...(spec.authorization ? { authorization: spec.authorization } : {}),
+      },
       ...(spec.body ? { body: JSON.stringify(spec.body) } : {}),
       signal: timeout,
     });

@@ -1,6 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ModelRegistry, RunTracker } from '../ports.js';
-import { MlflowFailureType, createMlflowClient, mlflowFailureDetail, type MlflowClient } from './mlflow-client.js';
+import {
+  MlflowFailureType,
+  createMlflowClient,
+  mlflowFailureDetail,
+  type MlflowClient,
+  type MlflowCredentials,
+} from './mlflow-client.js';
 import type { MlflowContext } from './mlflow-context.js';
 import { recordApproval, recordDeployment, setAlias } from './mlflow-mutations.js';
 import { finishRun, logMetricSeries, logMetrics, logParams } from './mlflow-run-logging.js';
@@ -30,6 +36,8 @@ export interface MlflowRegistryOptions {
   now?: () => Date;
   /** The `fetch` to use (default: the global one); tests inject failures through it. */
   fetch?: typeof fetch;
+  /** How to sign in, when the server asks for it. */
+  credentials?: MlflowCredentials;
 }
 
 /** An MLflow-backed registry, with a start-up check. */
@@ -68,6 +76,7 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): MlflowRegi
   const client = createMlflowClient(options.trackingUrl, {
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
   });
   const ctx: MlflowContext = {
     client,
@@ -125,11 +134,21 @@ export async function checkMlflowServer(client: MlflowClient): Promise<void> {
     const unreachable = detail?.status === null;
     throw ApplicationFailure.create({
       type: unreachable ? MlflowFailureType.Unreachable : MlflowFailureType.Rejected,
-      message: unreachable
-        ? `The MLflow registry at ${client.baseUrl} does not answer (${reason}); start it, or fix the registry URL`
-        : `${client.baseUrl} does not answer like an MLflow tracking server with a model registry: ${reason}`,
+      message: checkFailureMessage(client.baseUrl, detail?.status, reason),
       nonRetryable: !unreachable,
       cause: err instanceof Error ? err : undefined,
     });
   }
+}
+
+function checkFailureMessage(url: string, status: number | null | undefined, reason: string): string {
+  if (status === null)
+    return `The MLflow registry at ${url} does not answer (${reason}); start it, or fix the registry URL`;
+  if (status === 401 || status === 403) {
+    return (
+      `The MLflow registry at ${url} refused the credentials (${status}): set MLFLOW_TRACKING_TOKEN, or ` +
+      `MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, to an account that may use it (${reason})`
+    );
+  }
+  return `${url} does not answer like an MLflow tracking server with a model registry: ${reason}`;
 }

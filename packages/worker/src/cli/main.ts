@@ -14,6 +14,7 @@ import { registerDevCommand } from './commands/dev.js';
 import { registerModelCommands } from './commands/models.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerTrackingRunCommands } from './commands/tracking-runs.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import type { GlobalOptions } from './context.js';
 
@@ -34,6 +35,7 @@ registerRunCommands(program, globals);
 registerApprovalCommands(program, globals);
 registerDataCommands(program, globals);
 registerModelCommands(program, globals);
+registerTrackingRunCommands(program, globals);
 registerAuditCommands(program, globals);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

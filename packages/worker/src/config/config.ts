@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_TASK_QUEUE, describeIssues } from '@slipway/sdk';
-import { parseArtifactLocation, s3SettingsFromEnv, type S3Settings } from '@slipway/activities';
+import {
+  parseArtifactLocation,
+  parseRegistryLocation,
+  s3SettingsFromEnv,
+  type MlflowCredentials,
+  type RegistryLocation,
+  type S3Settings,
+} from '@slipway/activities';
 import { z } from 'zod';
 
 /** The name of the optional configuration file, looked up in the working directory. */
@@ -21,8 +28,23 @@ export const SlipwayConfigInput = z
       .partial()
       .strict(),
     taskQueue: z.string().min(1),
-    /** The registry database (`sqlite:<path>`, relative to the working directory). */
-    registry: z.string().regex(/^sqlite:.+/, 'expected sqlite:<path>'),
+    /**
+     * The model registry: `sqlite:<path>` (relative to the working directory) or an MLflow tracking server,
+     * `mlflow+http://host:port` (or `mlflow+https://…`).
+     */
+    registry: z.string().min(1).superRefine(checkRegistryUrl),
+    /**
+     * How to sign in to an MLflow registry that asks for it: a bearer `token`, or `username` and `password`
+     * (MLflow's basic-auth app). Prefer the environment (`MLFLOW_TRACKING_TOKEN`, `MLFLOW_TRACKING_USERNAME`,
+     * `MLFLOW_TRACKING_PASSWORD`) over a config file.
+     */
+    mlflow: z
+      .object({ token: z.string().min(1), username: z.string().min(1), password: z.string().min(1) })
+      .partial()
+      .strict()
+      .refine((m) => (m.username === undefined) === (m.password === undefined), {
+        message: 'username and password go together: set both, or neither',
+      }),
     /** Where artifacts live: a directory (relative to the working directory) or `s3://bucket/prefix`. */
     artifacts: z.string().min(1).superRefine(checkArtifactLocation),
     modelServer: z
@@ -55,14 +77,12 @@ export interface SlipwayConfig {
   home: string;
   temporal: { address: string; namespace: string; apiKey?: string };
   taskQueue: string;
-  registryPath: string;
+  /** The model registry: a SQLite file (absolute path) or an MLflow tracking server. */
+  registry: RegistryLocation;
+  /** Credentials for an MLflow registry, when it asks for them. */
+  mlflow: { credentials?: MlflowCredentials };
   /** Where artifacts live: an absolute directory, or `s3://bucket/prefix` (reached with the `s3` settings). */
   artifacts: string;
-  /**
-   * The local artifact directory: `artifacts` when that is a directory, else `<home>/artifacts`, where
-   * commands that work on local files only keep theirs.
-   */
-  artifactsDir: string;
   modelServer: { url: string; port: number };
   /** S3 settings for `s3://` datasets; empty means the AWS SDK's defaults. */
   s3: S3Settings;
@@ -74,7 +94,8 @@ export const DEFAULT_MODEL_SERVER_PORT = 8765;
 /**
  * Resolves configuration from, in increasing priority: defaults, `slipway.config.json` in `cwd`, the
  * environment (`SLIPWAY_HOME`, `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`,
- * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, and for S3
+ * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, for MLflow
+ * `MLFLOW_TRACKING_TOKEN` or `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD`, and for S3
  * `SLIPWAY_S3_ENDPOINT` or `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
  * `AWS_SESSION_TOKEN`, `SLIPWAY_S3_FORCE_PATH_STYLE`) and `overrides`.
  * A bad value fails with the file (or variable) and the field that is wrong.
@@ -115,6 +136,11 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     apiKey: env.TEMPORAL_API_KEY,
   });
   const modelServer = pick({ url: env.SLIPWAY_MODEL_SERVER });
+  const mlflow = pick({
+    token: env.MLFLOW_TRACKING_TOKEN,
+    username: env.MLFLOW_TRACKING_USERNAME,
+    password: env.MLFLOW_TRACKING_PASSWORD,
+  });
   const s3 = s3SettingsFromEnv(env);
   return pick({
     home: env.SLIPWAY_HOME,
@@ -123,6 +149,7 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     artifacts: env.SLIPWAY_ARTIFACTS,
     temporal: Object.keys(temporal).length ? temporal : undefined,
     modelServer: Object.keys(modelServer).length ? modelServer : undefined,
+    mlflow: Object.keys(mlflow).length ? mlflow : undefined,
     s3: Object.keys(s3).length ? s3 : undefined,
   });
 }
@@ -137,27 +164,40 @@ function mergeLayer(base: SlipwayConfigInput, layer: SlipwayConfigInput): Slipwa
     ...layer,
     temporal: { ...base.temporal, ...layer.temporal },
     modelServer: { ...base.modelServer, ...layer.modelServer },
+    mlflow: { ...base.mlflow, ...layer.mlflow },
     s3: { ...base.s3, ...layer.s3 },
   };
 }
 
 /** Adds a zod issue with the reason when an artifact location is malformed. */
 function checkArtifactLocation(location: string, ctx: z.RefinementCtx): void {
+  issueUnlessParses(() => parseArtifactLocation(location), ctx);
+}
+
+/** Adds a zod issue with the reason when a registry URL is malformed. */
+function checkRegistryUrl(url: string, ctx: z.RefinementCtx): void {
+  issueUnlessParses(() => parseRegistryLocation(url), ctx);
+}
+
+function issueUnlessParses(parse: () => unknown, ctx: z.RefinementCtx): void {
   try {
-    parseArtifactLocation(location);
+    parse();
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
   }
 }
 
-function resolveArtifacts(
-  artifacts: string | undefined,
-  home: string,
-  cwd: string,
-): Pick<SlipwayConfig, 'artifacts' | 'artifactsDir'> {
+function mlflowCredentials(input: SlipwayConfigInput['mlflow']): SlipwayConfig['mlflow'] {
+  if (input?.token) return { credentials: { token: input.token } };
+  if (input?.username && input.password) {
+    return { credentials: { username: input.username, password: input.password } };
+  }
+  return {};
+}
+
+function resolveArtifacts(artifacts: string | undefined, home: string, cwd: string): Pick<SlipwayConfig, 'artifacts'> {
   const location = parseArtifactLocation(artifacts ?? join(home, 'artifacts'), cwd);
-  if (location.kind === 's3') return { artifacts: location.uri, artifactsDir: join(home, 'artifacts') };
-  return { artifacts: location.root, artifactsDir: location.root };
+  return { artifacts: location.kind === 's3' ? location.uri : location.root };
 }
 
 function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
@@ -172,7 +212,10 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
       ...(input.temporal?.apiKey ? { apiKey: input.temporal.apiKey } : {}),
     },
     taskQueue: input.taskQueue ?? DEFAULT_TASK_QUEUE,
-    registryPath: input.registry ? abs(input.registry.slice('sqlite:'.length)) : join(home, 'registry.db'),
+    registry: input.registry
+      ? parseRegistryLocation(input.registry, cwd)
+      : { kind: 'sqlite', path: join(home, 'registry.db') },
+    mlflow: mlflowCredentials(input.mlflow),
     ...resolveArtifacts(input.artifacts, home, cwd),
     modelServer: { url: input.modelServer?.url ?? `http://127.0.0.1:${port}`, port },
     s3: { ...input.s3 },

@@ -1,2 +1,10 @@
 export { CONFIG_FILE_NAME, DEFAULT_MODEL_SERVER_PORT, SlipwayConfigInput, loadConfig } from './config.js';
 export type { SlipwayConfig } from './config.js';
+export {
+  checkBackends,
+  configuredAuditMirror,
+  openConfiguredArtifacts,
+  openConfiguredAuditLog,
+  openConfiguredRegistry,
+  withConfiguredRegistry,
+} from './backends.js';

@@ -1,17 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import {
-  builtinPredictors,
-  checkArtifactStore,
-  createActivities,
-  defaultAuditLogPath,
-  openArtifactStore,
-  openAuditLog,
-  openSqliteRegistry,
-  withAudit,
-  type ActivityDeps,
-} from '@slipway/activities';
+import { builtinPredictors, createActivities, withAudit, type ActivityDeps } from '@slipway/activities';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { SlipwayConfig } from '../config/index.js';
+import {
+  checkBackends,
+  openConfiguredArtifacts,
+  openConfiguredAuditLog,
+  openConfiguredRegistry,
+  type SlipwayConfig,
+} from '../config/index.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
 /** The module holding Slipway's ready-made pipeline workflows. */
@@ -74,8 +70,8 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
   await ensureSearchAttributes(connection, config.temporal.namespace);
   const deps = embeddedDeps(config, options.deps);
   try {
-    // A wrong bucket, rejected credentials or an unreachable store fail the start, not a run.
-    await checkArtifactStore(deps.artifacts);
+    // A wrong URL or bucket, rejected credentials or an unreachable server fail the start, not a run.
+    await checkBackends(config, deps);
   } catch (err) {
     await deps.registry.close();
     if (ownsConnection) await connection.close();
@@ -122,20 +118,22 @@ export async function connectWorker(config: SlipwayConfig): Promise<NativeConnec
 }
 
 /**
- * The embedded adapters for a configuration, with any given replacements. The registry, given or embedded, is
- * always audited: every mutation is appended to `<home>/audit.log`, and each new version's model card is stored
- * in the artifact store (see `withAudit`; a registry already audited into that log is used as it is).
+ * The adapters a configuration names (registry: SQLite or MLflow; artifacts: a directory or S3), with any
+ * given replacements. The registry, given or configured, is always audited: every mutation is appended to
+ * `<home>/audit.log` (mirrored to S3 when artifacts live there), and each new version's model card is stored in
+ * the artifact store (see `withAudit`; a registry already audited into that log is used as it is). Nothing is
+ * contacted here: `createSlipwayWorker` checks the backends before it polls.
  */
 export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
-  // A directory or `s3://bucket/prefix` (reached with the S3 settings); contacted only by `checkArtifactStore`.
-  const artifacts = overrides.artifacts ?? openArtifactStore(config.artifacts, { s3: overrides.s3 ?? config.s3 });
-  const registry = overrides.registry ?? openSqliteRegistry(config.registryPath);
+  const s3 = overrides.s3 ?? config.s3;
+  const artifacts = overrides.artifacts ?? openConfiguredArtifacts({ ...config, s3 });
+  const registry = overrides.registry ?? openConfiguredRegistry(config);
   return {
     artifacts,
-    registry: withAudit(registry, openAuditLog(defaultAuditLogPath(config.home)), { artifacts }),
+    registry: withAudit(registry, openConfiguredAuditLog({ ...config, s3 }), { artifacts }),
     predictors: { ...builtinPredictors, ...overrides.predictors },
     ...(overrides.trainers ? { trainers: overrides.trainers } : {}),
     ...(overrides.codeVersion ? { codeVersion: overrides.codeVersion } : {}),
-    s3: overrides.s3 ?? config.s3,
+    s3,
   };
 }

@@ -1,6 +1,14 @@
 import type { Command } from '@commander-js/extra-typings';
-import { defaultAuditLogPath, readAuditEntries, verifyAuditLog, type AuditVerification } from '@slipway/activities';
+import {
+  compareWithMirror,
+  defaultAuditLogPath,
+  readAuditEntries,
+  verifyAuditLog,
+  type AuditVerification,
+  type MirrorComparison,
+} from '@slipway/activities';
 import pc from 'picocolors';
+import { configuredAuditMirror, type SlipwayConfig } from '../../config/index.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 import { renderAuditTrail } from '../render-model.js';
 
@@ -26,9 +34,11 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
         '(edited, removed, reordered, duplicated, cut), 2 when the log cannot be read',
     )
     .option('--log <path>', 'the audit log (default: <home>/audit.log)')
+    .option('--no-mirror', 'skip the comparison with the S3 mirror (made when artifacts live in S3)')
     .option('--json', 'print the result as JSON')
     .action(async (options) => {
-      const path = options.log ?? defaultAuditLogPath(commandConfig(globals()).home);
+      const config = commandConfig(globals());
+      const path = options.log ?? defaultAuditLogPath(config.home);
       let result: AuditVerification;
       try {
         result = await verifyAuditLog(path);
@@ -38,8 +48,25 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
         process.exitCode = AuditVerifyExit.unreadable;
         return;
       }
-      console.log(options.json ? JSON.stringify({ path, ...result }, null, 2) : describeVerification(path, result));
-      process.exitCode = result.ok ? AuditVerifyExit.intact : AuditVerifyExit.broken;
+      const mirror = options.mirror && options.log === undefined ? await mirrorComparison(config, path) : undefined;
+      if (options.json) console.log(JSON.stringify({ path, ...result, ...(mirror ? { mirror } : {}) }, null, 2));
+      else console.log(describeVerification(path, result) + (mirror ? `\n${describeMirror(mirror)}` : ''));
+      const intact = result.ok && (mirror === undefined || mirror.ok);
+      process.exitCode = intact ? AuditVerifyExit.intact : AuditVerifyExit.broken;
+    });
+  audit
+    .command('sync')
+    .description('copy every audit line the S3 mirror lacks (when artifacts live in S3), e.g. after an S3 outage')
+    .action(async () => {
+      const config = commandConfig(globals());
+      const mirror = configuredAuditMirror(config);
+      if (mirror === undefined) throw new Error(`artifacts live in ${config.artifacts}: there is no S3 mirror to sync`);
+      try {
+        const stored = await mirror.sync();
+        console.log(`${pc.green('✔')} ${mirror.location}: ${stored} missing ${stored === 1 ? 'line' : 'lines'} stored`);
+      } finally {
+        mirror.close();
+      }
     });
   audit
     .command('list')
@@ -52,6 +79,27 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
       const entries = (await readAuditEntries(path)).filter((e) => !options.model || e.model === options.model);
       console.log(options.json ? JSON.stringify(entries, null, 2) : renderAuditTrail(entries));
     });
+}
+
+/** The comparison of the local log with its S3 mirror, or undefined when artifacts are local. */
+async function mirrorComparison(
+  config: SlipwayConfig,
+  path: string,
+): Promise<(MirrorComparison & { location: string }) | undefined> {
+  const mirror = configuredAuditMirror(config);
+  if (mirror === undefined) return undefined;
+  try {
+    return { location: mirror.location, ...(await compareWithMirror(mirror, await readAuditEntries(path))) };
+  } finally {
+    mirror.close();
+  }
+}
+
+function describeMirror(mirror: MirrorComparison & { location: string }): string {
+  if (!mirror.ok) return `${pc.red('✖')} mirror ${mirror.location}: ${mirror.message}`;
+  const missing = mirror.missing.length;
+  const gap = missing === 0 ? '' : pc.yellow(`; ${missing} local lines not mirrored yet (slipway audit sync)`);
+  return `${pc.green('✔')} mirror ${mirror.location}: its ${mirror.lines} lines match the local log${gap}`;
 }
 
 function describeVerification(path: string, result: AuditVerification): string {

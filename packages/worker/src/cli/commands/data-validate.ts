@@ -1,10 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import {
-  createFsArtifactStore,
   createValidateActivity,
   openByteSource,
-  openSqliteRegistry,
   type ArtifactStore,
   type ModelRegistry,
   type ValidationReport,
@@ -19,7 +17,7 @@ import {
   type ProfileReference,
 } from '@slipway/sdk';
 import pc from 'picocolors';
-import type { SlipwayConfig } from '../../config/index.js';
+import { openConfiguredArtifacts, openConfiguredRegistry, type SlipwayConfig } from '../../config/index.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 import { byteProgress } from '../progress.js';
 import { renderValidationReport } from '../render-report.js';
@@ -54,13 +52,13 @@ export async function validateDataset(
   dataset: string,
   options: { expect: string; reference?: string; maxBadRows: number; json?: boolean },
 ): Promise<number> {
-  const artifacts = createFsArtifactStore(config.artifactsDir);
+  const artifacts = openConfiguredArtifacts(config);
   let registry: ModelRegistry | undefined;
   const progress = byteProgress('validating');
   try {
     const set = readExpectationSet(options.expect);
     const reference = options.reference ? await referenceOption(options.reference, artifacts) : set.reference;
-    if (reference && !('uri' in reference)) registry = openSqliteRegistry(config.registryPath);
+    if (reference && !('uri' in reference)) registry = openConfiguredRegistry(config);
     const validate = createValidateActivity({
       artifacts,
       ...(registry ? { registry } : {}),

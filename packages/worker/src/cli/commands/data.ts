@@ -1,5 +1,5 @@
 import { Option, type Command } from '@commander-js/extra-typings';
-import { createFsArtifactStore, openByteSource, type ByteSource } from '@slipway/activities';
+import { openByteSource, type ByteSource } from '@slipway/activities';
 import {
   CsvOptions,
   DatasetCompression,
@@ -9,7 +9,7 @@ import {
   type Digest,
 } from '@slipway/sdk';
 import pc from 'picocolors';
-import type { SlipwayConfig } from '../../config/index.js';
+import { openConfiguredArtifacts, type SlipwayConfig } from '../../config/index.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 import { byteProgress, formatBytes } from '../progress.js';
 import { registerDataValidateCommand } from './data-validate.js';
@@ -67,7 +67,7 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
       }).finally(progress.stop);
       console.log(JSON.stringify(snapshot, null, 2));
       console.error(
-        `${pc.green('✔')} snapshot of ${dataset} stored in ${config.artifactsDir} (${formatBytes(snapshot.size)})\n` +
+        `${pc.green('✔')} snapshot of ${dataset} stored in ${config.artifacts} (${formatBytes(snapshot.size)})\n` +
           `  use this reference as the "dataset" of a run's input file (slipway run <pipeline> --input <file>): ` +
           'its digest pins these exact bytes',
       );
@@ -91,7 +91,7 @@ export async function snapshotDataset(
   const encoding = encodingOf(uri, options);
   const source = openByteSource(uri, { s3: config.s3 });
   const total = await source.size();
-  const ref = await createFsArtifactStore(config.artifactsDir).putStream(counted(source, total, options.onProgress), {
+  const ref = await openConfiguredArtifacts(config).putStream(counted(source, total, options.onProgress), {
     mediaType: mediaTypeOf(encoding.format, encoding.compression),
     extension: snapshotExtension(uri, encoding),
   });

@@ -1,18 +1,16 @@
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from '@commander-js/extra-typings';
 import {
   defaultAuditLogPath,
-  openSqliteRegistry,
   readAuditEntries,
+  registryUrl,
   renderModelCard,
   type AuditEntry,
-  type ModelRegistry,
   type ModelVersionRecord,
 } from '@slipway/activities';
 import { ArtifactRef } from '@slipway/sdk';
 import pc from 'picocolors';
-import type { SlipwayConfig } from '../../config/index.js';
+import { withConfiguredRegistry, type SlipwayConfig } from '../../config/index.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 import { renderModelList, renderModelVersion } from '../render-model.js';
 
@@ -48,11 +46,15 @@ function registerListCommand(models: Command, globals: () => GlobalOptions): voi
     .option('--json', 'print the models as JSON')
     .action(async (options) => {
       const config = commandConfig(globals());
-      if (!existsSync(config.registryPath)) {
-        console.log(options.json ? '[]' : `No models are registered yet (no registry at ${config.registryPath}).`);
+      const list = await withConfiguredRegistry(
+        config,
+        (registry) => registry.listModels(),
+        () => [],
+      );
+      if (list.length === 0 && !options.json) {
+        console.log(`No models are registered yet in ${registryUrl(config.registry)}.`);
         return;
       }
-      const list = await withRegistry(config, (registry) => registry.listModels());
       console.log(options.json ? JSON.stringify(list, null, 2) : renderModelList(list));
     });
 }
@@ -95,21 +97,9 @@ function registerCardCommand(models: Command, globals: () => GlobalOptions): voi
     });
 }
 
-async function withRegistry<T>(config: SlipwayConfig, fn: (registry: ModelRegistry) => Promise<T>): Promise<T> {
-  const registry = openSqliteRegistry(config.registryPath);
-  try {
-    return await fn(registry);
-  } finally {
-    await registry.close();
-  }
-}
-
 /** The version a reference names; a clear error names what exists when it does not. */
 async function findVersion(config: SlipwayConfig, reference: ModelReference): Promise<ModelVersionRecord> {
-  if (!existsSync(config.registryPath)) {
-    throw new Error(`no model registry at ${config.registryPath}: nothing was registered with this Slipway home`);
-  }
-  return withRegistry(config, async (registry) => {
+  return withConfiguredRegistry(config, async (registry) => {
     const record = await registry.resolve(reference.name, reference.ref);
     if (record !== undefined) return record;
     const summary = (await registry.listModels()).find((m) => m.name === reference.name);

@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
-import { builtinPredictors, createFsArtifactStore } from '@slipway/activities';
+import { builtinPredictors } from '@slipway/activities';
+import { openConfiguredArtifacts } from '../../config/index.js';
 import pc from 'picocolors';
 import { startModelServer } from '../../serve/index.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
@@ -17,7 +18,7 @@ export function registerServeCommand(program: Command, globals: () => GlobalOpti
       const config = commandConfig(globals());
       const running = await startModelServer({
         home: config.home,
-        artifacts: createFsArtifactStore(config.artifactsDir),
+        artifacts: openConfiguredArtifacts(config),
         predictors: builtinPredictors,
         port: options.port ?? config.modelServer.port,
       });
