@@ -4,61 +4,45 @@
  * down during a register.
  */
 import { createServer, type Server } from 'node:http';
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { failureType } from '@slipway/sdk';
 import {
   MlflowFailureType,
   checkRegistry,
-  createMlflowClient,
   createMlflowRegistry,
   openRegistry,
-  type MlflowClient,
 } from '../../packages/activities/src/registry/index.js';
 import { freePort, LOOPBACK } from '../../packages/worker/src/dev-server/ports.js';
-import { startMlflowServer, type MlflowTestServer } from '../support/mlflow-server.js';
+import { useMlflowServer } from '../support/mlflow-server.js';
 import { describeRegistryConformance } from '../unit/registry/registry-conformance.js';
 import { failureOf, versionInput } from '../unit/registry/registry-fixtures.js';
 
-let mlflow: MlflowTestServer;
-let client: MlflowClient;
-
-beforeAll(async () => {
-  mlflow = await startMlflowServer({
-    home: resolve(import.meta.dirname, '..', '..', '.slipway'),
-    onProgress: (message) => console.log(`[mlflow] ${message}`),
-  });
-  client = createMlflowClient(mlflow.url);
-}, 600_000);
-
-afterAll(async () => {
-  await mlflow?.stop();
-});
+const fixture = useMlflowServer();
 
 /** Deletes every registered model (with its versions): the conformance suite starts each test with none. */
 async function deleteAllModels(): Promise<void> {
-  const answer = (await client.get('registered-models/search', { max_results: 1000 })) as {
+  const answer = (await fixture.client.get('registered-models/search', { max_results: 1000 })) as {
     registered_models?: { name: string }[];
   };
   for (const model of answer.registered_models ?? []) {
-    await client.delete('registered-models/delete', { name: model.name });
+    await fixture.client.delete('registered-models/delete', { name: model.name });
   }
 }
 
 describeRegistryConformance('mlflow', async () => {
   await deleteAllModels();
-  return createMlflowRegistry({ trackingUrl: mlflow.url });
+  return createMlflowRegistry({ trackingUrl: fixture.server.url });
 });
 
 describe('MLflow registry: Slipway concepts in MLflow', () => {
   it('keeps a version as an MLflow model version with tags, an MLflow alias and the run that trained it', async () => {
     await deleteAllModels();
-    const registry = createMlflowRegistry({ trackingUrl: mlflow.url });
+    const registry = createMlflowRegistry({ trackingUrl: fixture.server.url });
     const { run } = await registry.startRun({ experiment: 'concepts', name: 'train', idempotencyKey: 'concepts/run' });
     const input = versionInput('churn', 'concepts/v1', { trackingRunId: run.runId });
     await registry.registerVersion(input);
     await registry.setAlias('churn', 'champion', 1);
-    const raw = (await client.get('model-versions/get', { name: 'churn', version: '1' })) as {
+    const raw = (await fixture.client.get('model-versions/get', { name: 'churn', version: '1' })) as {
       model_version: { source: string; run_id: string; tags: { key: string; value: string }[]; aliases: string[] };
     };
     const tags = new Map(raw.model_version.tags.map((t) => [t.key, t.value]));
@@ -72,7 +56,7 @@ describe('MLflow registry: Slipway concepts in MLflow', () => {
 
   it('splits tag values longer than the limit into parts and reads them back', async () => {
     await deleteAllModels();
-    const registry = createMlflowRegistry({ trackingUrl: mlflow.url, tagValueLimit: 100 });
+    const registry = createMlflowRegistry({ trackingUrl: fixture.server.url, tagValueLimit: 100 });
     const input = versionInput('churn', 'long', {
       metrics: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`m${i}`, i])),
     });
@@ -89,10 +73,10 @@ describe('MLflow registry: Slipway concepts in MLflow', () => {
       detail: 'x'.repeat(450),
       idempotencyKey: 'long-deploy',
     });
-    const stored = await createMlflowRegistry({ trackingUrl: mlflow.url }).getVersion('churn', 1);
+    const stored = await createMlflowRegistry({ trackingUrl: fixture.server.url }).getVersion('churn', 1);
     expect(stored?.lineage).toEqual(input.lineage);
     expect(stored?.deployments[0]?.detail).toBe('x'.repeat(450));
-    const raw = (await client.get('model-versions/get', { name: 'churn', version: '1' })) as {
+    const raw = (await fixture.client.get('model-versions/get', { name: 'churn', version: '1' })) as {
       model_version: { tags: { key: string; value: string }[] };
     };
     expect(raw.model_version.tags.every((t) => t.value.length <= 100)).toBe(true);
@@ -122,7 +106,7 @@ describe('MLflow registry: answers lost after the write', () => {
   it('register: finds the version the lost create made, and creates no second one', async () => {
     await deleteAllModels();
     const lossy = losingAnswerOnce('model-versions/create');
-    const registry = createMlflowRegistry({ trackingUrl: mlflow.url, fetch: lossy.fetch });
+    const registry = createMlflowRegistry({ trackingUrl: fixture.server.url, fetch: lossy.fetch });
     const result = await registry.registerVersion(versionInput('churn', 'lost/1'));
     expect(lossy.lost()).toBe(1);
     expect(result).toMatchObject({ created: true, version: { version: 1 } });
@@ -132,7 +116,7 @@ describe('MLflow registry: answers lost after the write', () => {
 
   it('metrics: finds the marker of the lost log-batch; MLflow holds each point once', async () => {
     const lossy = losingAnswerOnce('runs/log-batch');
-    const registry = createMlflowRegistry({ trackingUrl: mlflow.url, fetch: lossy.fetch });
+    const registry = createMlflowRegistry({ trackingUrl: fixture.server.url, fetch: lossy.fetch });
     const { run } = await registry.startRun({
       experiment: 'lost',
       name: 'train',
@@ -143,7 +127,7 @@ describe('MLflow registry: answers lost after the write', () => {
     expect(await registry.logMetricSeries(series)).toEqual({ created: true });
     expect(lossy.lost()).toBe(1);
     expect(await registry.logMetricSeries(series)).toEqual({ created: false });
-    const history = (await client.get('metrics/get-history', { run_id: run.runId, metric_key: 'loss' })) as {
+    const history = (await fixture.client.get('metrics/get-history', { run_id: run.runId, metric_key: 'loss' })) as {
       metrics: unknown[];
     };
     expect(history.metrics).toHaveLength(30);
@@ -157,13 +141,15 @@ describe('MLflow registry: errors and start-up checks', () => {
     expect(failure.type).toBe(MlflowFailureType.Unreachable);
     expect((failure as { nonRetryable?: boolean }).nonRetryable).toBe(false);
     expect(failure.message).toContain(url);
-    const rejected = await failureOf(client.get('model-versions/get', { name: 'churn', version: 'not-a-number' }));
+    const rejected = await failureOf(
+      fixture.client.get('model-versions/get', { name: 'churn', version: 'not-a-number' }),
+    );
     expect(rejected.type).toBe(MlflowFailureType.Rejected);
     expect((rejected as { nonRetryable?: boolean }).nonRetryable).toBe(true);
   });
 
   it('checkRegistry passes for the server, and fails clearly for a closed port or a server that is not MLflow', async () => {
-    await checkRegistry(openRegistry(mlflow.registryUrl));
+    await checkRegistry(openRegistry(fixture.server.registryUrl));
     const closed = `http://${LOOPBACK}:${await freePort()}`;
     const down = await failureOf(checkRegistry(openRegistry(`mlflow+${closed}`)));
     expect(down.message).toContain(closed);
@@ -186,16 +172,16 @@ describe('MLflow registry: errors and start-up checks', () => {
 describe('MLflow registry: the server down during register', () => {
   it('fails retryably while it is down, and the retry registers exactly one version once it is back', async () => {
     await deleteAllModels();
-    const registry = createMlflowRegistry({ trackingUrl: mlflow.url, timeoutMs: 5_000 });
+    const registry = createMlflowRegistry({ trackingUrl: fixture.server.url, timeoutMs: 5_000 });
     await registry.registerVersion(versionInput('churn', 'before-outage'));
-    await mlflow.halt();
+    await fixture.server.halt();
     try {
       const failure = await failureOf(registry.registerVersion(versionInput('churn', 'during-outage')));
       expect(failure.type).toBe(MlflowFailureType.Unreachable);
       expect(failureType(failure)).toBe(MlflowFailureType.Unreachable);
-      expect(failure.message).toContain(mlflow.url);
+      expect(failure.message).toContain(fixture.server.url);
     } finally {
-      await mlflow.start();
+      await fixture.server.start();
     }
     const retry = await registry.registerVersion(versionInput('churn', 'during-outage'));
     expect(retry).toMatchObject({ created: true, version: { version: 2 } });

@@ -12,7 +12,7 @@ import { churnInput } from '../../examples/churn/src/input.js';
 import { createMlflowClient, type MlflowClient } from '../../packages/activities/src/registry/index.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { startMlflowServer, type MlflowTestServer } from '../support/mlflow-server.js';
+import { startProjectMlflowServer, type MlflowTestServer } from '../support/mlflow-server.js';
 import { runCli } from '../support/processes.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
 import { waitForGate } from '../support/waits.js';
@@ -28,7 +28,7 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   [s3, mlflow] = await Promise.all([
     startS3Server({ home: HOME, onProgress: (m) => console.log(`[s3 server] ${m}`) }),
-    startMlflowServer({ home: HOME, onProgress: (m) => console.log(`[mlflow] ${m}`) }),
+    startProjectMlflowServer(),
   ]);
   mlflowClient = createMlflowClient(mlflow.url);
   const settings = { endpoint: s3.endpoint, region: s3.region, forcePathStyle: true };
@@ -76,6 +76,13 @@ it('trains, approves and deploys with the registry in MLflow and the artifacts i
     expect(champion?.artifact.uri).toMatch(new RegExp(`^s3://${BUCKET}/slipway/sha256/`));
     expect(champion?.approvals[0]?.decisions[0]).toMatchObject({ approver: 'maria' });
     expect(champion?.deployments.at(-1)).toMatchObject({ status: 'deployed', alias: 'champion' });
+    // The run that trained it is an MLflow run, with the trainer's params, final metrics and the loss per epoch.
+    const run = await registry.getRun(champion?.trackingRunId ?? 'none');
+    expect(run).toMatchObject({ status: 'finished', experiment: 'churn', metrics: { auc: result.metrics.auc } });
+    expect(Object.keys(run?.params ?? {})).toEqual(expect.arrayContaining(['epochs', 'learningRate']));
+    const loss = await registry.getMetricSeries(champion?.trackingRunId ?? 'none', 'trainLoss');
+    expect(loss.length).toBeGreaterThan(10);
+    expect(loss.at(-1)?.value).toBeLessThan(loss[0]?.value ?? 0);
   } finally {
     await registry.close();
   }
@@ -108,6 +115,10 @@ it('keeps the artifacts and the audit mirror in the bucket, and the CLI reads th
   expect(show.code, show.output).toBe(0);
   expect(show.output).toContain('maria');
   expect(show.output).toMatch(/s3:\/\/ml-artifacts\/slipway\/sha256\//);
+
+  const compare = await runCli(['--home', h.home, 'runs', 'compare', 'churn@1', 'churn@champion'], env);
+  expect(compare.code, compare.output).toBe(0);
+  expect(compare.output).toMatch(/learningRate/);
 
   const verify = await runCli(['--home', h.home, 'audit', 'verify'], env);
   expect(verify.code, verify.output).toBe(0);

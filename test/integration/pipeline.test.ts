@@ -93,6 +93,12 @@ describe('trainAndPromote on a real Temporal dev server', () => {
       decisions: [{ approver: 'maria', comment: 'looks good' }],
     });
     expect(champion?.deployments[0]).toMatchObject({ status: 'deployed', previousVersion: null });
+    // The version links to the tracking run of its train step: params, the loss per epoch, held-out metrics.
+    const run = await registry.getRun(champion?.trackingRunId ?? '');
+    expect(run).toMatchObject({ experiment: 'happy', status: 'finished', tags: { 'slipway.workflow_id': runId } });
+    expect(run?.params['epochs']).toBe(String(champion?.lineage.params['epochs']));
+    expect(run?.metrics).toMatchObject({ auc: result.metrics['auc'] });
+    expect((await registry.getMetricSeries(run?.runId ?? '', 'trainLoss')).length).toBeGreaterThan(10);
 
     const served = await predict('happy', [
       customer,

@@ -100,6 +100,15 @@ it('a worker killed mid-training is replaced; training resumes; exactly one vers
     const versions = await registry.listVersions('survivor');
     expect(versions.map((v) => v.version)).toEqual([1]);
     expect(versions[0]?.lineage.workflowId).toBe(runId);
+    // One tracking run for the train step across both workers, finished, holding one series with each epoch once.
+    const runs = await registry.findRuns({ tags: { 'slipway.workflow_id': runId } });
+    expect(runs.map((r) => [r.runId, r.status])).toEqual([[versions[0]?.trackingRunId, 'finished']]);
+    const steps = (await registry.getMetricSeries(runs[0]?.runId ?? '', 'trainLoss')).map((p) => p.step);
+    expect(steps[0]).toBe(0);
+    expect(steps.at(-1)).toBe(2500);
+    expect(steps.every((step, i) => i === 0 || step > (steps[i - 1] as number))).toBe(true);
+    expect(steps.length).toBeGreaterThan(250);
+    expect(steps.length).toBeLessThanOrEqual(501);
   } finally {
     await registry.close();
   }

@@ -19,6 +19,8 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll } from 'vitest';
+import { createMlflowClient, type MlflowClient } from '../../packages/activities/src/registry/index.js';
 import { withDirectoryLock } from '../../packages/worker/src/dev-server/lock.js';
 import { freePort, LOOPBACK } from '../../packages/worker/src/dev-server/ports.js';
 import { guardServer, releaseServer, type GuardedServer } from '../../packages/worker/src/dev-server/process-guard.js';
@@ -60,6 +62,33 @@ export interface MlflowTestServer {
   restart(): Promise<void>;
   /** Stops the server and deletes its directory; calling it again does nothing. */
   stop(): Promise<void>;
+}
+
+/** The project's `.slipway` directory, where the test tools live. */
+const PROJECT_HOME = resolve(import.meta.dirname, '..', '..', '.slipway');
+
+/** {@link startMlflowServer} with the project's tools directory, logging its progress (for a test file's `beforeAll`). */
+export function startProjectMlflowServer(): Promise<MlflowTestServer> {
+  return startMlflowServer({ home: PROJECT_HOME, onProgress: (message) => console.log(`[mlflow] ${message}`) });
+}
+
+/** A test file's MLflow server and a REST client for it, set in `beforeAll`. */
+export interface MlflowFixture {
+  server: MlflowTestServer;
+  client: MlflowClient;
+}
+
+/** Starts one MLflow server for the calling test file (`beforeAll`) and stops it afterwards (`afterAll`). */
+export function useMlflowServer(): MlflowFixture {
+  const fixture = {} as MlflowFixture;
+  beforeAll(async () => {
+    fixture.server = await startProjectMlflowServer();
+    fixture.client = createMlflowClient(fixture.server.url);
+  }, 600_000);
+  afterAll(async () => {
+    await fixture.server?.stop();
+  });
+  return fixture;
 }
 
 /** Installs MLflow if needed, starts a server, and resolves once its registry answers on 127.0.0.1. */

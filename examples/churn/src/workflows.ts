@@ -9,12 +9,12 @@ import {
   createApprovalGate,
   describeTraining,
   describeValidation,
-  lineageOf,
   parseWorkflowInput,
   promoteWithApproval,
   tagRunWithModel,
   useStep,
   pipelineSchema,
+  registerInput,
   useSteps,
   validateInput,
 } from '@slipway/sdk/workflow';
@@ -75,13 +75,7 @@ export async function churnPipeline(raw: z.input<typeof ChurnPipelineInput>): Pr
   const metrics = { ...training.metrics, worstSegmentAuc: segments.worst.auc };
   const { version } = await tracker.run(
     'register',
-    () =>
-      register({
-        modelName: input.modelName,
-        model: training.model,
-        metrics,
-        lineage: lineageOf(input.features, validation, training),
-      }),
+    () => register(registerInput(input.modelName, input.features, validation, training, metrics)),
     (r) => `${r.version.name} v${r.version.version}`,
   );
   const promotion = await promoteWithApproval({

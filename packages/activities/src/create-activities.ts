@@ -39,7 +39,10 @@ export function createActivities(deps: ActivityDeps) {
   const openSource = s3 === undefined ? openSourceFromEnv : (uri: string) => openByteSource(uri, { s3 });
   return {
     ...implementStep(validateStep, createValidateActivity({ artifacts, registry, openSource })),
-    ...implementStep(trainStep, createTrainActivity({ artifacts, trainers, predictors, codeVersion, openSource })),
+    ...implementStep(
+      trainStep,
+      createTrainActivity({ artifacts, trainers, predictors, codeVersion, openSource, tracker: registry }),
+    ),
     ...implementStep(registerStep, createRegisterActivity({ registry, artifacts })),
     ...implementStep(evidenceStep, createEvidenceActivity({ registry })),
     ...implementStep(recordApprovalStep, createRecordApprovalActivity({ registry })),

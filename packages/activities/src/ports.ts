@@ -252,6 +252,24 @@ export interface TrainingProgress {
   checkpoint: unknown;
 }
 
+/**
+ * Where a trainer records per-epoch metrics (e.g. its training loss) for the tracking run's metric series. The
+ * series is sampled so that it stays small whatever the number of epochs: every epoch while there are few, then
+ * every 2nd, 4th, … epoch (and always the last one recorded). It survives a retry: it travels in the heartbeat
+ * with the checkpoint, so a run resumed from a checkpoint continues the same series.
+ */
+export interface EpochMetrics {
+  /** Whether a value recorded for `epoch` would be kept; ask before computing a costly value. */
+  wants(epoch: number): boolean;
+  /**
+   * Records metrics after `epoch` epochs (0: before the first), e.g. `{ trainLoss: 0.41 }`. Recording an epoch
+   * at or before the last one recorded starts the series again from there (a run restarted from an earlier
+   * checkpoint); non-finite values are skipped. Metric names follow the tracking rules (letters, digits, `_`,
+   * `-`, `.`, ` `, `:`, `/`); a bad name, or more than `MAX_EPOCH_METRICS` names, is a final `SlipwayInvalidInput`.
+   */
+  record(epoch: number, metrics: Metrics): void;
+}
+
 /** What a trainer gets besides its data. */
 export interface TrainerContext {
   /** The last checkpoint a previous attempt reported, if this is a retry. */
@@ -260,6 +278,8 @@ export interface TrainerContext {
   progress(update: TrainingProgress): void;
   /** Aborted when the activity is cancelled or the worker shuts down. */
   signal: AbortSignal;
+  /** Per-epoch metrics for the tracking run; absent when nothing tracks the run (then record nothing). */
+  epochs?: EpochMetrics;
 }
 
 /** What a trainer is given. */
@@ -291,6 +311,7 @@ export type PredictorLoader = (model: SerializedModel) => Predictor;
 /** Everything `createActivities` needs. */
 export interface ActivityDeps {
   artifacts: ArtifactStore;
+  /** The model registry; the train step also tracks its runs here (params, metric series, final metrics). */
   registry: ModelRegistry;
   /** Trainers by name; the built-in `logistic-regression` is added when absent. */
   trainers?: Record<string, Trainer>;

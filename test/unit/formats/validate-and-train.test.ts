@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { SlipwayErrorType, ValidationSummary, type RowSchemaInput } from '@slipway/sdk';
+import { SlipwayErrorType, ValidationSummary } from '@slipway/sdk';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
 import type { ArtifactStore } from '../../../packages/activities/src/ports.js';
 import {
@@ -18,19 +18,11 @@ import {
   createTrainActivity,
 } from '../../../packages/activities/src/train/index.js';
 import { runActivity } from '../data/fixtures.js';
-import { customers } from '../train/synthetic.js';
+import { customerFeatures, customerSchema, customers } from '../train/synthetic.js';
 import { gzip, rejection, toCsv, toJsonl, toParquet, type Table } from './fixtures.js';
 
-const schema: RowSchemaInput = {
-  columns: {
-    customer_id: { type: 'string' },
-    tenure_months: { type: 'number', integer: true, min: 0 },
-    monthly_fee: { type: 'number', min: 0 },
-    plan: { type: 'string', values: ['basic', 'pro', 'team'] },
-    churned: { type: 'boolean', nullable: true },
-  },
-};
-const features = { numeric: ['tenure_months', 'monthly_fee'], categorical: ['plan'], target: 'churned' };
+const schema = customerSchema;
+const features = customerFeatures;
 
 /** 400 synthetic customers; customer 17 has a negative tenure and customer 250 an unknown plan. */
 const table: Table = {

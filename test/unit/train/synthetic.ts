@@ -1,6 +1,25 @@
 /** A synthetic, separable-ish churn dataset for training tests, fully determined by a seed. */
 import { mulberry32 } from '../../../packages/activities/src/train/index.js';
+import type { RowSchemaInput } from '@slipway/sdk';
 import type { TypedRow } from '../../../packages/activities/src/ports.js';
+
+/** The row schema of {@link customerCsv}. */
+export const customerSchema: RowSchemaInput = {
+  columns: {
+    customer_id: { type: 'string' },
+    tenure_months: { type: 'number', integer: true, min: 0 },
+    monthly_fee: { type: 'number', min: 0 },
+    plan: { type: 'string', values: ['basic', 'pro', 'team'] },
+    churned: { type: 'boolean', nullable: true },
+  },
+};
+
+/** The features a model of {@link customerCsv} is trained on. */
+export const customerFeatures = {
+  numeric: ['tenure_months', 'monthly_fee'],
+  categorical: ['plan'],
+  target: 'churned',
+};
 
 /** One synthetic customer. */
 export interface Customer {

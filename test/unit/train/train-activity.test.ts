@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { SlipwayErrorType, TrainingResult, type RowSchemaInput, type ValidationSummary } from '@slipway/sdk';
+import { SlipwayErrorType, TrainingResult, type ValidationSummary } from '@slipway/sdk';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
 import type { ArtifactStore, SerializedModel, Trainer } from '../../../packages/activities/src/ports.js';
 import { createValidateActivity } from '../../../packages/activities/src/data/index.js';
@@ -16,18 +16,10 @@ import {
   type TrainHeartbeatDetails,
 } from '../../../packages/activities/src/train/index.js';
 import { createCsvDir, rejection, runActivity, type CsvDir } from '../data/fixtures.js';
-import { customerCsv, customers } from './synthetic.js';
+import { customerCsv, customerFeatures, customerSchema, customers } from './synthetic.js';
 
-const schema: RowSchemaInput = {
-  columns: {
-    customer_id: { type: 'string' },
-    tenure_months: { type: 'number', integer: true, min: 0 },
-    monthly_fee: { type: 'number', min: 0 },
-    plan: { type: 'string', values: ['basic', 'pro', 'team'] },
-    churned: { type: 'boolean', nullable: true },
-  },
-};
-const features = { numeric: ['tenure_months', 'monthly_fee'], categorical: ['plan'], target: 'churned' };
+const schema = customerSchema;
+const features = customerFeatures;
 
 let files: CsvDir;
 let storeRoot: string;
@@ -72,6 +64,7 @@ describe('createTrainActivity', () => {
       resumedFromEpoch: 0,
       codeVersion: 'test-1.0.0',
     });
+    expect(result.trackingRunId).toBeUndefined(); // no tracker in these deps: nothing is tracked
     expect(result.params).toEqual({ epochs: 300, learningRate: 0.1, l2: 0.001, maxCategories: 100 });
     expect(result.metrics['auc']).toBeGreaterThan(0.85);
     expect(result.metrics['accuracy']).toBeGreaterThan(0.7);

@@ -55,6 +55,15 @@ export function deploymentIdFor(model: string, version: number, identity?: StepI
 }
 
 /**
+ * The idempotency key of a deployment's alias move: `deploy/<deploymentId>/alias/<alias>`. The deployment id
+ * derives from the workflow id, run id and activity id, so every attempt moves the alias under the same key
+ * and the move happens once.
+ */
+export function aliasMoveKey(deploymentId: string, alias: string): string {
+  return `deploy/${deploymentId}/alias/${alias}`;
+}
+
+/**
  * Creates the `slipway.deploy` activity. It checks its input and output against the contract itself, so it can
  * be registered directly under `deployStep.name` or bound with `implementStep`.
  *
@@ -88,10 +97,12 @@ export function createDeployActivity(deps: DeployActivityDeps): (input: DeployIn
     const smoke = await runSmoke(deployment, features);
     if (!smoke.ok) return failDeployment(deployment, `smoke check failed: ${smoke.reason}`, true);
 
-    await deps.registry.setAlias(name, input.alias, version);
-    // On a retry after the alias moved, the alias already names this version: the server's idempotent answer
-    // still knows what served before.
-    const previousVersion = aliasBefore === version ? (put.previous?.version ?? null) : aliasBefore;
+    const moved = await deps.registry.setAlias(name, input.alias, version, {
+      idempotencyKey: aliasMoveKey(deploymentId, input.alias),
+    });
+    // On a retry after the alias moved, the keyed move answers with the first call's `previous`; if the alias
+    // already named this version before this deployment, the server's idempotent answer knows what served before.
+    const previousVersion = moved.previous === version ? (put.previous?.version ?? null) : moved.previous;
     await recordDeployment(deployment, 'deployed', previousVersion);
     const output = {
       deploymentId,

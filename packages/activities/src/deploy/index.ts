@@ -11,6 +11,7 @@
  * @packageDocumentation
  */
 export {
+  aliasMoveKey,
   createDeployActivity,
   deploymentIdFor,
   type DeployActivityDeps,

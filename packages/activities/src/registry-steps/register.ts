@@ -4,7 +4,8 @@ import { stepIdempotencyKey } from '../util/idempotency.js';
 
 /**
  * The register activity: checks the model artifact is really there (digest verified), then registers the
- * version under the step's idempotency key, so a retried call returns the same version.
+ * version (linked to the tracking run that trained it, when given) under the step's idempotency key, so a
+ * retried call returns the same version.
  */
 export function createRegisterActivity(deps: { registry: ModelRegistry; artifacts: ArtifactStore }) {
   return async (input: StepParsedInput<typeof registerStep>) => {
@@ -19,6 +20,7 @@ export function createRegisterActivity(deps: { registry: ModelRegistry; artifact
       artifact: input.model,
       metrics: input.metrics,
       lineage: input.lineage,
+      ...(input.trackingRunId === undefined ? {} : { trackingRunId: input.trackingRunId }),
       idempotencyKey: stepIdempotencyKey(
         `register/${input.lineage.workflowId}/${input.lineage.runId}/${input.model.digest}`,
       ),

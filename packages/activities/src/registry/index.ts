@@ -40,6 +40,7 @@ export {
   MAX_PARAM_VALUE_LENGTH,
   MAX_RUN_TAG_VALUE_LENGTH,
   MAX_SERIES_POINTS,
+  isTrackingName,
   parseFinishRunInput,
   parseLogMetricSeriesInput,
   parseLogMetricsInput,

@@ -25,6 +25,11 @@ const TrackingName = z
   .regex(/^[A-Za-z0-9_\-./ :]{1,250}$/, 'expected 1 to 250 letters, digits, "_", "-", ".", " ", ":" or "/"')
   .refine((name) => !name.includes('..'), 'must not contain ".."');
 
+/** Whether `name` is a valid parameter, metric or tag name (what MLflow accepts everywhere; see above). */
+export function isTrackingName(name: string): boolean {
+  return TrackingName.safeParse(name).success;
+}
+
 const RunId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a run id (letters, digits, "_" or "-")');
 const IdempotencyKey = z.string().min(1);
 const Step = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

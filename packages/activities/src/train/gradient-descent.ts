@@ -25,6 +25,16 @@ export interface GradientDescentParams {
 /** Called with the state after `epoch` epochs; `weights` is a copy the callee may keep. */
 export type EpochReporter = (epoch: number, weights: number[], loss: number) => void;
 
+/**
+ * Where the descent records the loss after each epoch it is asked for: `wants(epoch)` before the pass over the
+ * data that starts from the weights after `epoch` epochs; when true, that pass also computes their loss
+ * (nearly free) and gives it to `record`. The loss after the last epoch is always recorded.
+ */
+export interface EpochLossRecorder {
+  wants(epoch: number): boolean;
+  record(epoch: number, loss: number): void;
+}
+
 /** How the descent runs alongside everything else in the process. */
 export interface DescentControl {
   signal: AbortSignal;
@@ -33,6 +43,8 @@ export interface DescentControl {
   reportIntervalMs: number;
   /** Yield to the event loop at least this often (ms), so heartbeats and cancellation get through. */
   yieldIntervalMs: number;
+  /** Records the loss per epoch (sampled by the recorder); nothing is computed for it when absent. */
+  epochLoss?: EpochLossRecorder;
   now?: () => number;
 }
 
@@ -55,30 +67,42 @@ export function regularizedLoss(data: GradientDescentData, weights: ArrayLike<nu
   return loss / data.rows + penalty(weights, l2);
 }
 
-/** One epoch: computes the gradient at `weights` into `grad` and takes one step, in place. */
+/**
+ * One epoch: computes the gradient at `weights` into `grad` and takes one step, in place. With `withLoss`,
+ * the same pass also sums the loss, and the step returns {@link regularizedLoss} at the weights it started
+ * from (bit for bit); otherwise it returns `NaN`.
+ */
 export function descentStep(
   data: GradientDescentData,
   weights: Float64Array,
   grad: Float64Array,
   params: GradientDescentParams,
-): void {
+  withLoss = false,
+): number {
   const { x, y, rows, dimension } = data;
   grad.fill(0);
+  let loss = 0;
   for (let i = 0; i < rows; i++) {
     const offset = i * dimension;
-    const error = sigmoid(dot(weights, x, offset)) - (y[i] as number);
+    const z = dot(weights, x, offset);
+    const label = y[i] as number;
+    if (withLoss) loss += exampleLoss(z, label);
+    const error = sigmoid(z) - label;
     for (let j = 0; j < dimension; j++) grad[j] = (grad[j] as number) + error * (x[offset + j] as number);
   }
+  const before = withLoss ? loss / rows + penalty(weights, params.l2) : Number.NaN;
   for (let j = 0; j < dimension; j++) {
     const regularization = j === 0 ? 0 : params.l2 * (weights[j] as number);
     weights[j] = (weights[j] as number) - params.learningRate * ((grad[j] as number) / rows + regularization);
   }
+  return before;
 }
 
 /**
  * Runs epochs `startEpoch … params.epochs` from `startWeights`, reporting progress every
- * `reportIntervalMs` and once at the end (after the last epoch), and yielding to the event loop every
- * `yieldIntervalMs`. Throws the abort reason when `signal` aborts.
+ * `reportIntervalMs` and once at the end (after the last epoch), recording the loss of the epochs
+ * `epochLoss` wants, and yielding to the event loop every `yieldIntervalMs`. Throws the abort reason when
+ * `signal` aborts.
  */
 export async function runGradientDescent(
   data: GradientDescentData,
@@ -93,7 +117,9 @@ export async function runGradientDescent(
   let lastReport = lastYield;
   for (let epoch = start.epoch; epoch < params.epochs;) {
     throwIfAborted(control.signal);
-    descentStep(data, weights, grad, params);
+    const withLoss = control.epochLoss?.wants(epoch) ?? false;
+    const lossBefore = descentStep(data, weights, grad, params, withLoss);
+    if (withLoss) control.epochLoss?.record(epoch, lossBefore);
     epoch++;
     const t = now();
     if (t - lastYield >= control.yieldIntervalMs) {
@@ -107,6 +133,8 @@ export async function runGradientDescent(
   }
   throwIfAborted(control.signal);
   const loss = regularizedLoss(data, weights, params.l2);
-  control.report(Math.max(start.epoch, params.epochs), Array.from(weights), loss);
+  const last = Math.max(start.epoch, params.epochs);
+  control.epochLoss?.record(last, loss);
+  control.report(last, Array.from(weights), loss);
   return { weights: Array.from(weights), loss };
 }

@@ -1,10 +1,12 @@
 /**
  * Training: the seeded split, feature encoding, the built-in resumable `logistic-regression` trainer and its
- * model loader, held-out metrics, and the `slipway.train` activity.
+ * model loader, held-out metrics, the `slipway.train` activity and its experiment-tracking run (params, a
+ * bounded per-epoch series, final metrics; idempotent under retry).
  *
  * ```ts
  * const train = createTrainActivity({
  *   artifacts, trainers: builtinTrainers, predictors: builtinPredictors, codeVersion: '1.2.3',
+ *   tracker: registry, // optional: log params, the loss per epoch and the held-out metrics to a tracking run
  * });
  * const result = await train({ dataset: summary.dataset, schema, features: { numeric: ['age'], target: 'churned' } });
  * ```
@@ -37,6 +39,7 @@ export {
   regularizedLoss,
   runGradientDescent,
   type DescentControl,
+  type EpochLossRecorder,
   type EpochReporter,
   type GradientDescentData,
   type GradientDescentParams,
@@ -46,6 +49,7 @@ export {
   LogisticRegressionParams,
   PROGRESS_INTERVAL_MS,
   YIELD_INTERVAL_MS,
+  TRAIN_LOSS_METRIC,
   createLogisticRegressionTrainer,
   logisticRegressionTrainer,
   type LogisticRegressionTrainerOptions,
@@ -60,8 +64,26 @@ export {
   checkpointFromDetails,
   createTrainHeartbeats,
   readTrainingRows,
+  seriesFromDetails,
   type TrainHeartbeatDetails,
   type TrainHeartbeats,
   type TrainingDataInput,
 } from './training-data.js';
 export { checkFeatures, createTrainActivity, type TrainActivity, type TrainActivityDeps } from './train-activity.js';
+export {
+  DEFAULT_EPOCH_SERIES_POINTS,
+  EpochSeriesState,
+  MAX_EPOCH_METRICS,
+  createEpochSeries,
+  type EpochSeries,
+  type EpochSeriesOptions,
+} from './epoch-series.js';
+export {
+  DEFAULT_EXPERIMENT,
+  TrainRunTag,
+  flattenParams,
+  startTrainingRun,
+  trackingKeys,
+  type TrainingOutcome,
+  type TrainingRun,
+} from './train-tracking.js';

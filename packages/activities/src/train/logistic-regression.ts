@@ -13,7 +13,7 @@ import type { TypedRow, Trainer, TrainerContext, TrainerInput, TrainerResult } f
 import { digestOfJson } from '../util/digest.js';
 import { labelsOf, resolveBinaryTarget, type BinaryTarget } from './binary-target.js';
 import { encodeRows, encodedFeatureNames, fitEncoding, type FeatureEncoding } from './encoding.js';
-import { runGradientDescent, type GradientDescentData } from './gradient-descent.js';
+import { runGradientDescent, type EpochLossRecorder, type GradientDescentData } from './gradient-descent.js';
 import { LOGISTIC_REGRESSION, type LogisticRegressionModel } from './logistic-model.js';
 
 /** Parameters of the `logistic-regression` trainer; unknown names are refused. */
@@ -44,6 +44,9 @@ export const LogisticRegressionCheckpoint = z.object({
 });
 /** A checkpoint of the `logistic-regression` trainer. */
 export type LogisticRegressionCheckpoint = z.infer<typeof LogisticRegressionCheckpoint>;
+
+/** The per-epoch metric the trainer records for the tracking run: the regularized training loss. */
+export const TRAIN_LOSS_METRIC = 'trainLoss';
 
 /** Progress (with a checkpoint) is reported about this often while training, in milliseconds. */
 export const PROGRESS_INTERVAL_MS = 500;
@@ -121,6 +124,18 @@ function prepare(input: TrainerInput, params: LogisticRegressionParams): Prepare
   return { data: { x, y, rows: rows.length, dimension }, encoding, target, fingerprint };
 }
 
+/** The training loss per epoch goes into the context's epoch metrics as {@link TRAIN_LOSS_METRIC}, if any. */
+function epochLossOf(context: TrainerContext): { epochLoss?: EpochLossRecorder } {
+  const epochs = context.epochs;
+  if (epochs === undefined) return {};
+  return {
+    epochLoss: {
+      wants: (epoch) => epochs.wants(epoch),
+      record: (epoch, loss) => epochs.record(epoch, { [TRAIN_LOSS_METRIC]: loss }),
+    },
+  };
+}
+
 /** Timing options of {@link createLogisticRegressionTrainer}. */
 export interface LogisticRegressionTrainerOptions {
   /** Report progress (with a checkpoint) about this often, in ms; default {@link PROGRESS_INTERVAL_MS}. */
@@ -141,6 +156,7 @@ async function train(
     signal: context.signal,
     reportIntervalMs: options.progressIntervalMs ?? PROGRESS_INTERVAL_MS,
     yieldIntervalMs: options.yieldIntervalMs ?? YIELD_INTERVAL_MS,
+    ...epochLossOf(context),
     report: (epoch, w, epochLoss) => {
       const checkpoint: LogisticRegressionCheckpoint = { kind: LOGISTIC_REGRESSION, fingerprint, epoch, weights: w };
       context.progress({ epoch, totalEpochs: params.epochs, loss: epochLoss, checkpoint });
@@ -169,8 +185,9 @@ async function train(
 
 /**
  * Creates a `logistic-regression` trainer (see the module comment). It reports progress with a checkpoint
- * every `progressIntervalMs` and after the last epoch, resumes from `context.checkpoint` when that is a valid
- * checkpoint for the same data and params, and stops with the abort reason when `context.signal` aborts.
+ * every `progressIntervalMs` and after the last epoch, records the training loss per epoch in `context.epochs`
+ * (as {@link TRAIN_LOSS_METRIC}, for the epochs it wants), resumes from `context.checkpoint` when that is a
+ * valid checkpoint for the same data and params, and stops with the abort reason when `context.signal` aborts.
  */
 export function createLogisticRegressionTrainer(options: LogisticRegressionTrainerOptions = {}): Trainer {
   return { name: LOGISTIC_REGRESSION, train: (input, context) => train(input, context, options) };

@@ -14,13 +14,15 @@ import {
   type StepParsedInput,
   type TrainingResult,
 } from '@slipway/sdk';
-import type { ArtifactStore, PredictorLoader, SerializedModel, Trainer, TypedRow } from '../ports.js';
+import type { ArtifactStore, PredictorLoader, RunTracker, SerializedModel, Trainer, TypedRow } from '../ports.js';
 import { currentActivityHooks, type ActivityHooks } from '../data/activity-context.js';
 import type { SourceOpener } from '../data/formats/dataset-rows.js';
 import { BinaryTarget, labelsOf, resolveBinaryTarget, type TargetValue } from './binary-target.js';
 import { binaryClassificationMetrics } from './metrics.js';
 import { splitRows } from './prng.js';
-import { createTrainHeartbeats, readTrainingRows, type TrainHeartbeats } from './training-data.js';
+import { createEpochSeries, type EpochSeries } from './epoch-series.js';
+import { createTrainHeartbeats, readTrainingRows, seriesFromDetails, type TrainHeartbeats } from './training-data.js';
+import { startTrainingRun, type TrainingRun } from './train-tracking.js';
 
 /** What the train activity needs. */
 export interface TrainActivityDeps {
@@ -35,6 +37,13 @@ export interface TrainActivityDeps {
   heartbeatIntervalMs?: number;
   /** Opens a dataset's bytes (default: `file://` and `s3://` with S3 settings from the environment). */
   openSource?: SourceOpener;
+  /**
+   * Where training runs are tracked (the registry, in `createActivities`): params, the per-epoch series and the
+   * held-out metrics. Without one nothing is tracked and the result has no `trackingRunId`.
+   */
+  tracker?: RunTracker;
+  /** Points kept in the per-epoch series, across its metrics; default `DEFAULT_EPOCH_SERIES_POINTS`. */
+  seriesPoints?: number;
 }
 
 /** The train activity: `trainStep` input in, {@link TrainingResult} out. */
@@ -122,13 +131,16 @@ function split(rows: TypedRow[], testFraction: number, seed: number): { train: T
 
 type TrainInput = StepParsedInput<typeof trainStep>;
 
-async function trainOnRows(
-  trainer: Trainer,
-  rows: TypedRow[],
-  input: TrainInput,
-  hooks: ActivityHooks,
-  heartbeats: TrainHeartbeats,
-) {
+/** One attempt's collaborators: Temporal hooks, its heartbeats, and the tracked series and run (if tracked). */
+interface Attempt {
+  hooks: ActivityHooks;
+  heartbeats: TrainHeartbeats;
+  series: EpochSeries | undefined;
+  run: TrainingRun | undefined;
+}
+
+async function trainOnRows(trainer: Trainer, rows: TypedRow[], input: TrainInput, attempt: Attempt) {
+  const { hooks, heartbeats, series } = attempt;
   const target = resolveBinaryTarget(
     input.features.target,
     rows.map((row) => row[input.features.target]),
@@ -141,9 +153,47 @@ async function trainOnRows(
       checkpoint: heartbeats.resumeCheckpoint,
       progress: (update) => heartbeats.progress(update),
       signal: hooks.signal,
+      ...(series === undefined ? {} : { epochs: series }),
     },
   );
   return { result, target, train, test };
+}
+
+async function trainAndStore(deps: TrainActivityDeps, input: TrainInput, attempt: Attempt) {
+  const trainer = lookupTrainer(deps.trainers, input.trainer);
+  const rows = await readTrainingRows(input, attempt.hooks, attempt.heartbeats, deps.openSource);
+  const { result, target, train, test } = await trainOnRows(trainer, rows, input, attempt);
+  const metrics = evaluate(deps.predictors, result.model, test, target);
+  const model = await deps.artifacts.putJson(result.model);
+  if (attempt.run && attempt.series) {
+    await attempt.run.complete({ params: result.params, metrics, series: attempt.series });
+  }
+  return {
+    model,
+    trainer: input.trainer,
+    params: result.params,
+    metrics,
+    trainRows: train.length,
+    testRows: test.length,
+    resumedFromEpoch: result.resumedFromEpoch,
+    codeVersion: deps.codeVersion,
+    ...(attempt.run ? { trackingRunId: attempt.run.runId } : {}),
+  };
+}
+
+/** The attempt's heartbeats and, with a tracker, its series (continued from the last heartbeat) and run. */
+async function beginAttempt(deps: TrainActivityDeps, input: TrainInput): Promise<Attempt> {
+  const hooks = currentActivityHooks();
+  const series =
+    deps.tracker === undefined
+      ? undefined
+      : createEpochSeries({
+          resume: seriesFromDetails(hooks.heartbeatDetails),
+          ...(deps.seriesPoints === undefined ? {} : { maxPoints: deps.seriesPoints }),
+        });
+  const heartbeats = createTrainHeartbeats(hooks, deps.heartbeatIntervalMs, series);
+  const run = deps.tracker && (await startTrainingRun(deps.tracker, input, deps.codeVersion));
+  return { hooks, heartbeats, series, run };
 }
 
 /**
@@ -151,27 +201,22 @@ async function trainOnRows(
  * ones; feature spec not matching the schema, a non-binary target or bad params → `SlipwayInvalidInput`;
  * bytes that no longer hash to `dataset.digest` → `SlipwayDigestMismatch`. Bad rows and rows without a
  * target value are dropped. A retried attempt resumes from the checkpoint in the last heartbeat.
+ *
+ * With a `tracker`, the step is one tracking run (see `startTrainingRun`): found again by every retry, it gets
+ * the params, the per-epoch series and the held-out metrics once each, and ends `finished`, or `failed` when
+ * the step fails for good; its id is the result's `trackingRunId`.
  */
 export function createTrainActivity(deps: TrainActivityDeps): TrainActivity {
   return async function train(rawInput) {
     const input = parseStepInput(trainStep, rawInput, 'activity');
-    const trainer = lookupTrainer(deps.trainers, input.trainer);
+    lookupTrainer(deps.trainers, input.trainer);
     checkFeatures(input.features, input.schema);
-    const hooks = currentActivityHooks();
-    const heartbeats = createTrainHeartbeats(hooks, deps.heartbeatIntervalMs);
-    const rows = await readTrainingRows(input, hooks, heartbeats, deps.openSource);
-    const { result, target, train, test } = await trainOnRows(trainer, rows, input, hooks, heartbeats);
-    const metrics = evaluate(deps.predictors, result.model, test, target);
-    const model = await deps.artifacts.putJson(result.model);
-    return {
-      model,
-      trainer: input.trainer,
-      params: result.params,
-      metrics,
-      trainRows: train.length,
-      testRows: test.length,
-      resumedFromEpoch: result.resumedFromEpoch,
-      codeVersion: deps.codeVersion,
-    };
+    const attempt = await beginAttempt(deps, input);
+    try {
+      return await trainAndStore(deps, input, attempt);
+    } catch (err) {
+      await attempt.run?.fail(err, input.params);
+      throw err;
+    }
   };
 }

@@ -7,6 +7,7 @@ import { SlipwayErrorType, finalFailure, type FeatureSpec, type PinnedDatasetRef
 import type { TrainingProgress, TypedRow } from '../ports.js';
 import { createThrottle, throwIfAborted, type ActivityHooks } from '../data/activity-context.js';
 import { readDatasetRows, type SourceOpener } from '../data/formats/dataset-rows.js';
+import type { EpochSeries, EpochSeriesState } from './epoch-series.js';
 
 /** The details of every train-activity heartbeat. */
 export interface TrainHeartbeatDetails {
@@ -20,6 +21,8 @@ export interface TrainHeartbeatDetails {
   loss?: number;
   /** The latest checkpoint known: reported by the trainer, or inherited from a previous attempt. */
   checkpoint?: unknown;
+  /** The per-epoch metric series so far (when the run is tracked), consistent with `checkpoint`. */
+  series?: EpochSeriesState;
 }
 
 /** Heartbeats of one train attempt. */
@@ -43,17 +46,33 @@ export function checkpointFromDetails(details: unknown): unknown {
   return (details as { checkpoint?: unknown }).checkpoint;
 }
 
-/** Creates the heartbeats of one train attempt; training progress goes out at most every `trainIntervalMs`. */
+/** The per-epoch series state inside heartbeat details of a previous attempt, if any (not yet validated). */
+export function seriesFromDetails(details: unknown): unknown {
+  if (details === null || typeof details !== 'object') return undefined;
+  return (details as { series?: unknown }).series;
+}
+
+/**
+ * Creates the heartbeats of one train attempt; training progress goes out at most every `trainIntervalMs`.
+ * Every heartbeat carries the latest checkpoint and, when given, the state of the epoch series.
+ */
 export function createTrainHeartbeats(
   hooks: ActivityHooks,
   trainIntervalMs = TRAIN_HEARTBEAT_INTERVAL_MS,
+  series?: Pick<EpochSeries, 'state'>,
 ): TrainHeartbeats {
   const resumeCheckpoint = checkpointFromDetails(hooks.heartbeatDetails);
   let latest = resumeCheckpoint;
   const readThrottle = createThrottle(READ_HEARTBEAT_INTERVAL_MS);
   const trainThrottle = createThrottle(trainIntervalMs);
-  const send = (details: TrainHeartbeatDetails): void =>
-    hooks.heartbeat(latest === undefined ? details : { ...details, checkpoint: latest });
+  const send = (details: TrainHeartbeatDetails): void => {
+    const state = series?.state();
+    hooks.heartbeat({
+      ...details,
+      ...(latest === undefined ? {} : { checkpoint: latest }),
+      ...(state === undefined ? {} : { series: state }),
+    });
+  };
   return {
     resumeCheckpoint,
     reading(rows, bytes) {

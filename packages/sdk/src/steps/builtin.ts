@@ -80,11 +80,31 @@ export const TrainingResult = z.object({
   resumedFromEpoch: z.number().int().nonnegative(),
   /** The code that trained the model (git commit or package version of the worker). */
   codeVersion: z.string(),
+  /**
+   * The experiment-tracking run that holds this training's params, per-epoch series and final metrics (the
+   * registry's run id), when the worker tracks runs. Pass it on to the register step as `trackingRunId`.
+   */
+  trackingRunId: z.string().min(1).optional(),
 });
 /** What the train step returns. */
 export type TrainingResult = z.infer<typeof TrainingResult>;
 
-/** Trains a model with a named trainer on a validated dataset, holds out a seeded test split, scores it. */
+/** How the train step files its experiment-tracking run. */
+export const TrainTracking = z.object({
+  /** The experiment the run belongs to; default the train input's `modelName`, else the workflow type. */
+  experiment: z.string().min(1).max(500).optional(),
+  /** The run's name; default `<trainer> <workflow id>`. */
+  runName: z.string().min(1).max(250).optional(),
+  /** Extra searchable tags (names of letters, digits, `_`, `-`, `.`, ` `, `:`, `/`); `slipway.*` tags are Slipway's. */
+  tags: z.record(z.string(), z.string().max(5000)).optional(),
+});
+/** How the train step files its experiment-tracking run. */
+export type TrainTracking = z.infer<typeof TrainTracking>;
+
+/**
+ * Trains a model with a named trainer on a validated dataset, holds out a seeded test split, scores it. Where
+ * the worker tracks runs, it logs the run: params, the per-epoch training series and the held-out metrics.
+ */
 export const trainStep = defineStep({
   name: 'slipway.train',
   description: 'train on the pinned dataset, score the held-out split, store the model',
@@ -96,6 +116,10 @@ export const trainStep = defineStep({
     params: z.record(z.string(), z.unknown()).default({}),
     seed: z.number().int().default(42),
     testFraction: z.number().gt(0).max(0.9).default(0.2),
+    /** The model being trained: names the tracking experiment (pipelines pass their own `modelName`). */
+    modelName: ModelName.optional(),
+    /** Overrides of how the tracking run is filed. */
+    tracking: TrainTracking.optional(),
   }),
   output: TrainingResult,
   options: { startToCloseTimeout: '6h', heartbeatTimeout: '30s', retry: { maximumAttempts: 5 } },
@@ -105,7 +129,14 @@ export const trainStep = defineStep({
 export const registerStep = defineStep({
   name: 'slipway.register',
   description: 'register the model version with its lineage',
-  input: z.object({ modelName: ModelName, model: ArtifactRef, metrics: Metrics, lineage: Lineage }),
+  input: z.object({
+    modelName: ModelName,
+    model: ArtifactRef,
+    metrics: Metrics,
+    lineage: Lineage,
+    /** The tracking run that trained the model (the train step's `trackingRunId`): the version links to it. */
+    trackingRunId: z.string().min(1).optional(),
+  }),
   output: z.object({ version: ModelVersionRef, created: z.boolean() }),
   options: { startToCloseTimeout: '1m', retry: { maximumAttempts: 10 } },
 });

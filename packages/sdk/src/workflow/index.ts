@@ -29,6 +29,7 @@ export {
   describeValidation,
   lineageOf,
   pipelineSchema,
+  registerInput,
   tagRunWithModel,
   validateInput,
 } from './pipeline-helpers.js';

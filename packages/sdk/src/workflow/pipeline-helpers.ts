@@ -1,12 +1,12 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { SlipwaySearchAttribute } from '../messages.js';
-import type { FeatureSpec, Lineage } from '../schemas/model.js';
+import type { FeatureSpec, Lineage, Metrics } from '../schemas/model.js';
 import { SlipwayErrorType, finalFailure } from '../errors.js';
 import type { RowSchema } from '../schemas/dataset.js';
 import type { ExpectationSet } from '../schemas/expectations.js';
 import type { StepInput } from '../step.js';
-import type { TrainingResult, ValidationSummary, validateStep } from '../steps/builtin.js';
+import type { TrainingResult, ValidationSummary, registerStep, validateStep } from '../steps/builtin.js';
 
 /** Sets the run's `SlipwayModel` search attribute, so runs can be listed per model. */
 export function tagRunWithModel(model: string): void {
@@ -27,6 +27,26 @@ export function lineageOf(features: FeatureSpec, validation: ValidationSummary, 
     codeVersion: training.codeVersion,
     workflowId: info.workflowId,
     runId: info.runId,
+  };
+}
+
+/**
+ * The register step's input for a version trained in this run: the model artifact, its metrics (by default the
+ * held-out metrics of the training), its lineage, and the tracking run that trained it (when one was tracked).
+ */
+export function registerInput(
+  modelName: string,
+  features: FeatureSpec,
+  validation: ValidationSummary,
+  training: TrainingResult,
+  metrics: Metrics = training.metrics,
+): StepInput<typeof registerStep> {
+  return {
+    modelName,
+    model: training.model,
+    metrics,
+    lineage: lineageOf(features, validation, training),
+    ...(training.trackingRunId === undefined ? {} : { trackingRunId: training.trackingRunId }),
   };
 }
 

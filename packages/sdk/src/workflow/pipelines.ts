@@ -18,8 +18,8 @@ import { parseWorkflowInput } from './parse-input.js';
 import {
   describeTraining,
   describeValidation,
-  lineageOf,
   pipelineSchema,
+  registerInput,
   tagRunWithModel,
   validateInput,
 } from './pipeline-helpers.js';
@@ -46,13 +46,7 @@ export async function trainAndPromote(raw: TrainAndPromoteInputRaw): Promise<Tra
   );
   const { version } = await tracker.run(
     'register',
-    () =>
-      steps.register({
-        modelName: input.modelName,
-        model: training.model,
-        metrics: training.metrics,
-        lineage: lineageOf(input.features, validation, training),
-      }),
+    () => steps.register(registerInput(input.modelName, input.features, validation, training)),
     (r) => `${r.version.name} v${r.version.version}${r.created ? '' : ' (already registered)'}`,
   );
   const promotion = await promoteWithApproval({

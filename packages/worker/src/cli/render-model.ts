@@ -74,6 +74,7 @@ function lineageFields(record: ModelVersionRecord): string {
     ['code', lineage.codeVersion],
     ['workflow', lineage.workflowId],
     ['run', lineage.runId],
+    ...(record.trackingRunId ? ([['training', `tracking run ${record.trackingRunId}`]] as const) : []),
   ]);
 }
 

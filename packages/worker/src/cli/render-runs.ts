@@ -12,54 +12,66 @@ export interface NamedRun {
   run: TrackingRunRecord;
 }
 
+/** Tags always shown in the overview; any other tag is shown only where the two runs differ. */
+const KEY_TAGS = ['slipway.dataset_digest', 'slipway.code_version', 'slipway.workflow_id'];
+
+/** A table without lines between rows: comparisons are read across, line by line. */
+const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
 /**
- * Two runs side by side: what they are (experiment, status, times, workflow), every parameter (those that
- * differ marked), and every final metric with the change from the first to the second.
+ * Two runs side by side: what they are (experiment, status, times, data, code, workflow), every parameter
+ * (those that differ marked), and every final metric with the change from the first run to the second.
  */
 export function renderRunComparison(a: NamedRun, b: NamedRun): string {
-  return [overviewTable(a, b), paramsTable(a.run, b.run), metricsTable(a.run, b.run)].join('\n');
+  const labels = [a.label, b.label];
+  return [
+    overviewTable(a.run, b.run, labels),
+    paramsTable(a.run, b.run, labels),
+    metricsTable(a.run, b.run, labels),
+  ].join('\n');
 }
 
-function head(a: NamedRun, b: NamedRun, first: string): string[] {
-  return [first, a.label, b.label];
+function table(head: string[]): Table.Table {
+  return new Table({ style: TABLE_STYLE, chars: COMPACT, head });
 }
 
-function overviewTable(a: NamedRun, b: NamedRun): string {
-  const table = new Table({ style: TABLE_STYLE, head: head(a, b, 'run') });
+function overviewTable(a: TrackingRunRecord, b: TrackingRunRecord, labels: string[]): string {
+  const out = table(['run', ...labels]);
   const rows: [string, (run: TrackingRunRecord) => string][] = [
     ['run id', (run) => run.runId],
     ['experiment', (run) => run.experiment],
-    ['name', (run) => run.name],
     ['status', (run) => run.status],
     ['started', (run) => run.startedAt],
     ['ended', (run) => run.endedAt ?? '—'],
   ];
-  for (const [label, value] of rows) table.push([label, value(a.run), value(b.run)]);
-  for (const key of unionKeys(a.run.tags, b.run.tags))
-    table.push([pc.dim(key), a.run.tags[key] ?? '—', b.run.tags[key] ?? '—']);
-  return table.toString();
+  for (const [label, value] of rows) out.push([label, value(a), value(b)]);
+  for (const key of unionKeys(a.tags, b.tags)) {
+    const [x, y] = [a.tags[key], b.tags[key]];
+    if (KEY_TAGS.includes(key) || x !== y) out.push([key.replace(/^slipway\./, ''), x ?? '—', y ?? '—']);
+  }
+  return out.toString();
 }
 
-function paramsTable(a: TrackingRunRecord, b: TrackingRunRecord): string {
+function paramsTable(a: TrackingRunRecord, b: TrackingRunRecord, labels: string[]): string {
   const keys = unionKeys(a.params, b.params);
   if (keys.length === 0) return pc.dim('no parameters were logged');
-  const table = new Table({ style: TABLE_STYLE, head: ['param', 'first', 'second', ''] });
+  const out = table(['param', ...labels, '']);
   for (const key of keys) {
     const [x, y] = [a.params[key], b.params[key]];
-    table.push([key, x ?? '—', y ?? '—', x === y ? '' : pc.yellow('differs')]);
+    out.push([key, x ?? '—', y ?? '—', x === y ? '' : pc.yellow('differs')]);
   }
-  return table.toString();
+  return out.toString();
 }
 
-function metricsTable(a: TrackingRunRecord, b: TrackingRunRecord): string {
+function metricsTable(a: TrackingRunRecord, b: TrackingRunRecord, labels: string[]): string {
   const keys = unionKeys(a.metrics, b.metrics);
   if (keys.length === 0) return pc.dim('no metrics were logged');
-  const table = new Table({ style: TABLE_STYLE, head: ['metric', 'first', 'second', 'change'] });
+  const out = table(['metric', ...labels, 'change']);
   for (const key of keys) {
     const [x, y] = [a.metrics[key], b.metrics[key]];
-    table.push([key, formatMetric(x), formatMetric(y), change(x, y)]);
+    out.push([key, formatMetric(x), formatMetric(y), change(x, y)]);
   }
-  return table.toString();
+  return out.toString();
 }
 
 /** `+0.0123 (+1.5%)`, or empty when either side is missing. */

@@ -1,12 +1,9 @@
 import type { Command } from '@commander-js/extra-typings';
-import type { ModelRegistry, TrackingRunRecord } from '@slipway/activities';
+import { TrainRunTag, type ModelRegistry, type TrackingRunRecord } from '@slipway/activities';
 import { withConfiguredRegistry } from '../../config/index.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 import { renderRunComparison, type NamedRun } from '../render-runs.js';
 import { parseModelReference } from './models.js';
-
-/** The tag the train step puts on its tracking run: the workflow (pipeline run) id that trained it. */
-export const WORKFLOW_ID_TAG = 'slipway.workflowId';
 
 /** `slipway runs compare <a> <b>`: two training runs side by side. */
 export function registerTrackingRunCommands(program: Command, globals: () => GlobalOptions): void {
@@ -33,7 +30,7 @@ export function registerTrackingRunCommands(program: Command, globals: () => Glo
  */
 export async function findTrackingRun(registry: ModelRegistry, reference: string): Promise<NamedRun> {
   if (reference.includes('@')) return { label: reference, run: await runOfVersion(registry, reference) };
-  const byWorkflow = await registry.findRuns({ tags: { [WORKFLOW_ID_TAG]: reference } });
+  const byWorkflow = await registry.findRuns({ tags: { [TrainRunTag.workflowId]: reference } });
   const latest = byWorkflow.at(-1);
   if (latest !== undefined) return { label: reference, run: latest };
   const run = await registry.getRun(reference).catch(() => undefined);
