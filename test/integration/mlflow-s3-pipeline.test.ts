@@ -135,3 +135,12 @@ it('refuses to start a worker whose MLflow registry does not answer, naming the 
   expect(dead.output).toContain('the configured registry mlflow+http://127.0.0.1:9 cannot be used');
   expect(dead.output).toContain('does not answer');
 });
+
+it('audit verify exits 2 when the S3 mirror cannot be read, after checking the local chain', async () => {
+  await s3.kill();
+  const verify = await runCli(['--home', h.home, 'audit', 'verify'], env);
+  expect(verify.code, verify.output).toBe(2);
+  expect(verify.output).toContain('intact');
+  expect(verify.output).toMatch(/cannot read the S3 mirror: Cannot reach the S3 endpoint/);
+  await s3.restart();
+});

@@ -18,7 +18,7 @@ export const AuditVerifyExit = {
   intact: 0,
   /** A line breaks the chain: edited, removed, reordered, duplicated, cut or not JSON. */
   broken: 1,
-  /** The log cannot be read (missing, unreadable). */
+  /** The log, or its S3 mirror, cannot be read (missing, unreadable, unreachable). */
   unreadable: 2,
 } as const;
 
@@ -31,28 +31,14 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
     .command('verify')
     .description(
       'check the hash chain of the audit log: exits 0 when intact, 1 naming the first line that breaks it ' +
-        '(edited, removed, reordered, duplicated, cut), 2 when the log cannot be read',
+        '(edited, removed, reordered, duplicated, cut) or the first that differs from the S3 mirror, 2 when the ' +
+        'log or the mirror cannot be read',
     )
     .option('--log <path>', 'the audit log (default: <home>/audit.log)')
     .option('--no-mirror', 'skip the comparison with the S3 mirror (made when artifacts live in S3)')
     .option('--json', 'print the result as JSON')
     .action(async (options) => {
-      const config = commandConfig(globals());
-      const path = options.log ?? defaultAuditLogPath(config.home);
-      let result: AuditVerification;
-      try {
-        result = await verifyAuditLog(path);
-      } catch (err) {
-        const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err);
-        console.error(`${pc.red('✖')} cannot read the audit log ${path}: ${reason}`);
-        process.exitCode = AuditVerifyExit.unreadable;
-        return;
-      }
-      const mirror = options.mirror && options.log === undefined ? await mirrorComparison(config, path) : undefined;
-      if (options.json) console.log(JSON.stringify({ path, ...result, ...(mirror ? { mirror } : {}) }, null, 2));
-      else console.log(describeVerification(path, result) + (mirror ? `\n${describeMirror(mirror)}` : ''));
-      const intact = result.ok && (mirror === undefined || mirror.ok);
-      process.exitCode = intact ? AuditVerifyExit.intact : AuditVerifyExit.broken;
+      process.exitCode = await verifyCommand(commandConfig(globals()), options);
     });
   audit
     .command('sync')
@@ -79,6 +65,38 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
       const entries = (await readAuditEntries(path)).filter((e) => !options.model || e.model === options.model);
       console.log(options.json ? JSON.stringify(entries, null, 2) : renderAuditTrail(entries));
     });
+}
+
+/** Options of `slipway audit verify`. */
+interface VerifyOptions {
+  log?: string;
+  mirror: boolean;
+  json?: boolean;
+}
+
+/** Verifies the chain, then (artifacts in S3) the mirror; prints the outcome and returns the exit code. */
+async function verifyCommand(config: SlipwayConfig, options: VerifyOptions): Promise<number> {
+  const path = options.log ?? defaultAuditLogPath(config.home);
+  let result: AuditVerification;
+  try {
+    result = await verifyAuditLog(path);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err);
+    console.error(`${pc.red('✖')} cannot read the audit log ${path}: ${reason}`);
+    return AuditVerifyExit.unreadable;
+  }
+  let mirror: Awaited<ReturnType<typeof mirrorComparison>>;
+  try {
+    mirror = options.mirror && options.log === undefined ? await mirrorComparison(config, path) : undefined;
+  } catch (err) {
+    console.log(describeVerification(path, result));
+    console.error(`${pc.red('✖')} cannot read the S3 mirror: ${err instanceof Error ? err.message : String(err)}`);
+    return AuditVerifyExit.unreadable;
+  }
+  if (options.json) console.log(JSON.stringify({ path, ...result, ...(mirror ? { mirror } : {}) }, null, 2));
+  else console.log(describeVerification(path, result) + (mirror ? `\n${describeMirror(mirror)}` : ''));
+  const intact = result.ok && (mirror === undefined || mirror.ok);
+  return intact ? AuditVerifyExit.intact : AuditVerifyExit.broken;
 }
 
 /** The comparison of the local log with its S3 mirror, or undefined when artifacts are local. */
