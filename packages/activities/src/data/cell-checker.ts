@@ -66,24 +66,37 @@ function parsePlainDecimal(raw: string): number | undefined {
   const first = raw.charCodeAt(0);
   const negative = first === 0x2d;
   let i = negative || first === 0x2b ? 1 : 0;
-  let digits = 0;
+  const start = i;
   let mantissa = 0;
-  let fraction = -1;
   for (; i < length; i++) {
-    const c = raw.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) {
-      mantissa = mantissa * 10 + (c - 0x30);
-      digits++;
-      if (fraction >= 0) fraction++;
-    } else if (c === 0x2e && fraction < 0) {
-      fraction = 0;
-    } else {
-      return undefined;
+    const digit = raw.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) break;
+    mantissa = mantissa * 10 + digit;
+  }
+  let digits = i - start;
+  let fraction = 0;
+  if (i < length) {
+    if (raw.charCodeAt(i) !== 0x2e) return undefined;
+    const point = ++i;
+    for (; i < length; i++) {
+      const digit = raw.charCodeAt(i) - 0x30;
+      if (digit < 0 || digit > 9) return undefined;
+      mantissa = mantissa * 10 + digit;
     }
+    fraction = i - point;
+    digits += fraction;
   }
   if (digits === 0 || digits > MAX_EXACT_DIGITS) return undefined;
   const value = fraction > 0 ? mantissa / (POWERS_OF_TEN[fraction] as number) : mantissa;
   return negative ? -value : value;
+}
+
+/** The general path of {@link parseNumberCell}: surrounding spaces, exponents, long digit strings. */
+function parseGeneralNumber(raw: string): number | undefined {
+  const text = raw.trim();
+  if (!NUMBER_PATTERN.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
 }
 
 /**
@@ -91,12 +104,7 @@ function parsePlainDecimal(raw: string): number | undefined {
  * Rejects what `Number()` would quietly accept or mangle (`""`, `"0x1f"`, `"Infinity"`, `"1e"`).
  */
 export function parseNumberCell(raw: string): number | undefined {
-  const plain = parsePlainDecimal(raw);
-  if (plain !== undefined) return plain;
-  const text = raw.trim();
-  if (!NUMBER_PATTERN.test(text)) return undefined;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : undefined;
+  return parsePlainDecimal(raw) ?? parseGeneralNumber(raw);
 }
 
 /** Parses `true/false/1/0/yes/no` (any case, surrounding spaces ignored). */
@@ -126,18 +134,14 @@ export type CellParser = (raw: RawCell) => CellValue | InvalidCell;
 /** The largest integer a number holds exactly (2^53 - 1), as a bigint. */
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** Checks a number against the column's rules; `text` is how the cell is shown in messages. */
-function checkNumber(spec: NumberSpec, value: number, text: string): CellValue | InvalidCell {
-  if (spec.integer && !Number.isInteger(value)) {
-    return new InvalidCell(`expected an integer, got ${quoteCell(text)}`);
-  }
+/** Why a number breaks the column's rules (integer, then min, then max); `raw` is the cell, shown in quotes. */
+function numberFailure(spec: NumberSpec, value: number, raw: string | number | bigint): InvalidCell {
+  const shown = quoteCell(typeof raw === 'string' ? raw : String(raw));
+  if (spec.integer && !Number.isInteger(value)) return new InvalidCell(`expected an integer, got ${shown}`);
   if (spec.min !== undefined && value < spec.min) {
-    return new InvalidCell(`expected a number >= ${spec.min}, got ${quoteCell(text)}`);
+    return new InvalidCell(`expected a number >= ${spec.min}, got ${shown}`);
   }
-  if (spec.max !== undefined && value > spec.max) {
-    return new InvalidCell(`expected a number <= ${spec.max}, got ${quoteCell(text)}`);
-  }
-  return value;
+  return new InvalidCell(`expected a number <= ${spec.max}, got ${shown}`);
 }
 
 /** A typed cell of the wrong type: `expected a number, got the string "12"`. */
@@ -146,26 +150,77 @@ function wrongType(expected: string, raw: RawCell): InvalidCell {
   return new InvalidCell(`expected ${expected}, got the ${typeof raw === 'bigint' ? 'integer' : typeof raw} ${shown}`);
 }
 
-function numberParser(spec: NumberSpec, text: boolean): CellParser {
-  return (raw) => {
-    if (typeof raw === 'string') {
-      if (!text) return wrongType('a number', raw);
-      const value = parseNumberCell(raw);
-      if (value === undefined) return new InvalidCell(`expected a number, got ${quoteCell(raw)}`);
-      return checkNumber(spec, value, raw);
-    }
-    if (typeof raw === 'number') {
-      if (!Number.isFinite(raw)) return new InvalidCell(`expected a finite number, got ${String(raw)}`);
-      return checkNumber(spec, raw, String(raw));
-    }
-    if (typeof raw === 'bigint') {
-      if (raw > MAX_EXACT || raw < -MAX_EXACT) {
-        return new InvalidCell(`expected a number within ±${MAX_EXACT}, got ${quoteCell(String(raw))}`);
-      }
-      return checkNumber(spec, Number(raw), String(raw));
-    }
-    return wrongType('a number', raw);
+/** True for a text cell that is empty or only white space. */
+function isBlank(raw: string): boolean {
+  if (raw.length === 0) return true;
+  // A printable ASCII character other than a space is not white space, so trimming keeps it.
+  const first = raw.charCodeAt(0);
+  if (first > 0x20 && first < 0x7f) return false;
+  return raw.trim() === '';
+}
+
+/** What an empty cell gives: `null` in a nullable column, else a failure. */
+type EmptyCell = null | InvalidCell;
+
+function emptyCell(spec: ColumnSpec): EmptyCell {
+  const describeType = spec.type === 'number' ? 'a number' : spec.type === 'string' ? 'a string' : 'a boolean';
+  return spec.nullable ? null : new InvalidCell(`expected ${describeType}, got an empty cell`);
+}
+
+/** A number column's rules, read from its spec once: what {@link parseNumberWith} checks a cell against. */
+export interface NumberRules {
+  readonly spec: NumberSpec;
+  /** True when cells are text to be parsed (CSV). */
+  readonly text: boolean;
+  readonly empty: EmptyCell;
+  readonly integer: boolean;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The rules of a number column whose cells are of the given kind. */
+export function numberRules(spec: NumberSpec, cells: CellKind = 'text'): NumberRules {
+  return {
+    spec,
+    text: cells === 'text',
+    empty: emptyCell(spec),
+    integer: spec.integer === true,
+    min: spec.min ?? Number.NEGATIVE_INFINITY,
+    max: spec.max ?? Number.POSITIVE_INFINITY,
   };
+}
+
+function checkRules(rules: NumberRules, value: number, raw: string | number | bigint): CellValue | InvalidCell {
+  const { integer, min, max } = rules;
+  return (integer && !Number.isInteger(value)) || value < min || value > max
+    ? numberFailure(rules.spec, value, raw)
+    : value;
+}
+
+/**
+ * Checks a cell of a number column: the {@link CellParser} of the column, as a plain function of its rules (a
+ * loop over one column calls it directly). A text cell first tries the plain decimal fast path (a cell with a
+ * digit is never empty), then the empty check and the general syntax.
+ */
+export function parseNumberWith(rules: NumberRules, raw: RawCell): CellValue | InvalidCell {
+  if (typeof raw === 'string') {
+    if (!rules.text) return wrongType('a number', raw);
+    const value = parsePlainDecimal(raw) ?? (isBlank(raw) ? null : parseGeneralNumber(raw));
+    if (value === null) return rules.empty;
+    if (value === undefined) return new InvalidCell(`expected a number, got ${quoteCell(raw)}`);
+    return checkRules(rules, value, raw);
+  }
+  if (typeof raw === 'number') {
+    if (!Number.isFinite(raw)) return new InvalidCell(`expected a finite number, got ${String(raw)}`);
+    return checkRules(rules, raw, raw);
+  }
+  if (typeof raw === 'bigint') {
+    if (raw > MAX_EXACT || raw < -MAX_EXACT) {
+      return new InvalidCell(`expected a number within ±${MAX_EXACT}, got ${quoteCell(String(raw))}`);
+    }
+    return checkRules(rules, Number(raw), raw);
+  }
+  return raw === null || raw === undefined ? rules.empty : wrongType('a number', raw);
 }
 
 function describeAllowed(values: readonly string[]): string {
@@ -186,31 +241,54 @@ function compilePattern(column: string, pattern: string): RegExp {
   }
 }
 
-function stringParser(column: string, spec: StringSpec): CellParser {
-  const allowed = spec.values === undefined ? undefined : new Set(spec.values);
+/**
+ * Why a string breaks the column's pattern or lengths (in that order), or `undefined` when it does not. The
+ * allow-list is checked by the caller.
+ */
+function stringFailure(spec: StringSpec, regex: RegExp | undefined, raw: string): InvalidCell | undefined {
+  if (regex !== undefined && !regex.test(raw)) {
+    return new InvalidCell(`expected a value matching /${spec.pattern}/, got ${quoteCell(raw)}`);
+  }
+  if (spec.minLength !== undefined && raw.length < spec.minLength) {
+    return new InvalidCell(`expected at least ${spec.minLength} characters, got ${raw.length} (${quoteCell(raw)})`);
+  }
+  if (spec.maxLength !== undefined && raw.length > spec.maxLength) {
+    return new InvalidCell(`expected at most ${spec.maxLength} characters, got ${raw.length} (${quoteCell(raw)})`);
+  }
+  return undefined;
+}
+
+/**
+ * The parser of a string column. An allowed value comes back as the allow-list's own string (equal text), so the
+ * profile's counters of the column compare it by identity.
+ */
+function stringParser(column: string, spec: StringSpec, text: boolean, empty: EmptyCell): CellParser {
+  const allowed = spec.values === undefined ? undefined : new Map(spec.values.map((v) => [v, v]));
   const regex = spec.pattern === undefined ? undefined : compilePattern(column, spec.pattern);
+  const other = regex !== undefined || spec.minLength !== undefined || spec.maxLength !== undefined;
   return (raw) => {
-    if (typeof raw !== 'string') return wrongType('a string', raw);
-    if (allowed !== undefined && spec.values !== undefined && !allowed.has(raw)) {
-      return new InvalidCell(`expected one of ${describeAllowed(spec.values)}, got ${quoteCell(raw)}`);
+    if (typeof raw !== 'string') return raw === null || raw === undefined ? empty : wrongType('a string', raw);
+    if (text && isBlank(raw)) return empty;
+    let value = raw;
+    if (allowed !== undefined) {
+      const known = allowed.get(raw);
+      if (known === undefined) {
+        return new InvalidCell(`expected one of ${describeAllowed(spec.values ?? [])}, got ${quoteCell(raw)}`);
+      }
+      value = known;
     }
-    if (regex !== undefined && !regex.test(raw)) {
-      return new InvalidCell(`expected a value matching /${spec.pattern}/, got ${quoteCell(raw)}`);
-    }
-    if (spec.minLength !== undefined && raw.length < spec.minLength) {
-      return new InvalidCell(`expected at least ${spec.minLength} characters, got ${raw.length} (${quoteCell(raw)})`);
-    }
-    if (spec.maxLength !== undefined && raw.length > spec.maxLength) {
-      return new InvalidCell(`expected at most ${spec.maxLength} characters, got ${raw.length} (${quoteCell(raw)})`);
-    }
-    return raw;
+    return other ? (stringFailure(spec, regex, raw) ?? value) : value;
   };
 }
 
-function booleanParser(text: boolean): CellParser {
+function booleanParser(text: boolean, empty: EmptyCell): CellParser {
   return (raw) => {
     if (typeof raw === 'boolean') return raw;
-    if (typeof raw !== 'string' || !text) return wrongType('a boolean', raw);
+    if (typeof raw !== 'string' || !text)
+      return raw === null || raw === undefined ? empty : wrongType('a boolean', raw);
+    if (raw === 'true') return true;
+    if (raw === 'false') return false;
+    if (isBlank(raw)) return empty;
     const value = parseBooleanCell(raw);
     if (value === undefined) {
       return new InvalidCell(`expected a boolean (true/false, 1/0, yes/no), got ${quoteCell(raw)}`);
@@ -222,30 +300,22 @@ function booleanParser(text: boolean): CellParser {
 /** How a format gives its cells: as text to be parsed (CSV), or as typed values (JSON lines, Parquet). */
 export type CellKind = 'text' | 'typed';
 
-function isEmpty(raw: RawCell, text: boolean): boolean {
-  if (raw === null || raw === undefined) return true;
-  if (!text || typeof raw !== 'string') return false;
-  // A printable ASCII character other than a space is not white space, so trimming keeps it.
-  const first = raw.charCodeAt(0);
-  if (first > 0x20 && first < 0x7f) return false;
-  return raw.trim() === '';
-}
-
 /**
  * Compiles the allocation-free parser of one column: the same rules and messages as {@link compileCellChecker},
  * returning the typed value or an {@link InvalidCell}.
  */
 export function compileCellParser(column: string, spec: ColumnSpec, cells: CellKind = 'text'): CellParser {
   const text = cells === 'text';
-  const parse =
-    spec.type === 'number'
-      ? numberParser(spec, text)
-      : spec.type === 'string'
-        ? stringParser(column, spec)
-        : booleanParser(text);
-  const describeType = spec.type === 'number' ? 'a number' : spec.type === 'string' ? 'a string' : 'a boolean';
-  const empty = spec.nullable ? null : new InvalidCell(`expected ${describeType}, got an empty cell`);
-  return (raw) => (isEmpty(raw, text) ? empty : parse(raw));
+  switch (spec.type) {
+    case 'number': {
+      const rules = numberRules(spec, cells);
+      return (raw) => parseNumberWith(rules, raw);
+    }
+    case 'string':
+      return stringParser(column, spec, text, emptyCell(spec));
+    case 'boolean':
+      return booleanParser(text, emptyCell(spec));
+  }
 }
 
 /**

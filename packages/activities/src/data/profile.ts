@@ -16,6 +16,7 @@ import type {
 import type { TypedRow } from '../ports.js';
 import type { CellValue } from './cell-checker.js';
 import { HyperLogLog, SpaceSaving } from '../stats/index.js';
+import { hashStringInto, stringHashes } from '../stats/string-hash.js';
 import { DECILES, PROFILE_COMPRESSION, createNumericSketch, type NumericSketch } from './numeric-sketch.js';
 
 /** At most this many `topValues` are kept per categorical column. */
@@ -37,6 +38,28 @@ function namedQuantiles(sketch: NumericSketch): NumericQuantiles {
 interface ColumnAccumulator {
   add(value: TypedRow[string] | undefined): void;
   finish(): ColumnProfile;
+}
+
+/**
+ * One column of a {@link ColumnBatch}, in row order: typed values, or for a number column doubles with `NaN` for an
+ * empty cell (a checked number is always finite).
+ */
+export type ColumnValues = Float64Array | readonly CellValue[];
+
+/**
+ * Rows given column by column: `values[k]` is the schema's `k`-th column (`Object.keys(schema.columns)` order), and
+ * only rows `i < length` with `good[i] === 1` are added. A batch's rows go through one column at a time, so each
+ * column's sketches stay in the processor's caches while they are updated.
+ */
+export interface ColumnBatch {
+  readonly values: readonly ColumnValues[];
+  readonly good: Uint8Array;
+  readonly length: number;
+}
+
+/** Adds the values of the good rows of one column of a {@link ColumnBatch}, in row order. */
+function addColumn(accumulator: ColumnAccumulator, values: ColumnValues, good: Uint8Array, length: number): void {
+  for (let i = 0; i < length; i++) if (good[i] === 1) accumulator.add(values[i]);
 }
 
 /** Running moments (Welford), min and max of a numeric column, plus its sketch for quantiles. */
@@ -86,27 +109,47 @@ class NumericAccumulator implements ColumnAccumulator {
 /**
  * Value counts of a string or boolean column (booleans are counted as `"true"` / `"false"`). The HyperLogLog sketch
  * starts only when the counters overflow: until then the counters hold every distinct value, which seed it.
+ * Booleans are tallied and reach the counters in bulk, before the next other value and at the end: two distinct
+ * values never overflow the counters, so this gives the counts one at a time would.
  */
 class CategoricalAccumulator implements ColumnAccumulator {
   private nulls = 0;
+  private trues = 0;
+  private falses = 0;
   private readonly counters = new SpaceSaving(TOP_VALUE_COUNTERS);
   private distinct: HyperLogLog | undefined;
 
   add(value: TypedRow[string] | undefined): void {
-    if (value === null || value === undefined) {
-      this.nulls++;
-      return;
+    if (value === null || value === undefined) this.nulls++;
+    else if (value === true) this.trues++;
+    else if (value === false) this.falses++;
+    else {
+      this.countBooleans();
+      this.count(typeof value === 'string' ? value : String(value), 1);
     }
-    const key = String(value);
+  }
+
+  private countBooleans(): void {
+    if (this.trues > 0) this.count('true', this.trues);
+    if (this.falses > 0) this.count('false', this.falses);
+    this.trues = 0;
+    this.falses = 0;
+  }
+
+  private count(key: string, times: number): void {
     if (!this.distinct && this.counters.size === TOP_VALUE_COUNTERS && !this.counters.has(key)) {
       this.distinct = new HyperLogLog();
       for (const { value: seen } of this.counters.top(TOP_VALUE_COUNTERS)) this.distinct.add(seen);
     }
-    this.counters.add(key);
-    this.distinct?.add(key);
+    if (this.distinct === undefined) return this.counters.add(key, times);
+    // Both sketches use the same hash of the value: computed once.
+    hashStringInto(key);
+    this.counters.add(key, times, stringHashes[0]);
+    this.distinct.addHashes(stringHashes[0] as number, stringHashes[1] as number);
   }
 
   finish(): CategoricalColumnProfile {
+    this.countBooleans();
     const exact = this.counters.exact;
     const topValues = this.counters
       .top(MAX_TOP_VALUES)
@@ -135,6 +178,11 @@ export interface Profiler {
    * same as {@link Profiler.add} with the row object those values make, without building it.
    */
   addValues(values: readonly CellValue[]): void;
+  /**
+   * Adds the good rows of a {@link ColumnBatch}: the same as {@link Profiler.addValues} with each of them, in row
+   * order. Returns how many rows it added.
+   */
+  addColumns(batch: ColumnBatch): number;
   /** How many rows were added. */
   readonly rows: number;
   /** The profile of every row added so far. */
@@ -170,6 +218,17 @@ export function createProfiler(schema: RowSchema): Profiler {
     addValues(values) {
       rows++;
       for (let k = 0; k < inOrder.length; k++) (inOrder[k] as ColumnAccumulator).add(values[k]);
+    },
+    addColumns({ values, good, length }) {
+      let added = 0;
+      for (let i = 0; i < length; i++) if (good[i] === 1) added++;
+      rows += added;
+      for (let k = 0; k < inOrder.length; k++) {
+        const column = values[k];
+        if (column === undefined) throw new RangeError(`Profiler.addColumns: no values for column ${k}`);
+        addColumn(inOrder[k] as ColumnAccumulator, column, good, length);
+      }
+      return added;
     },
     get rows() {
       return rows;

@@ -8,8 +8,7 @@ import type { DatasetRowReader } from './formats/batch-reader.js';
 import { BatchChecker, type CheckedRowSink, type PositionedFailure } from './formats/check-rows.js';
 import { openSourceFromEnv, type SourceOpener } from './formats/dataset-rows.js';
 import { openRowReader } from './formats/open-row-reader.js';
-import type { CellValue } from './cell-checker.js';
-import { createProfiler, type Profiler } from './profile.js';
+import { createProfiler, type ColumnBatch, type Profiler } from './profile.js';
 import { describePosition, type RowBatch, type RowPosition } from './row-batch.js';
 
 /** The validation report keeps at most this many failures (the step summary keeps fewer). */
@@ -95,9 +94,8 @@ class ScanTally implements CheckedRowSink {
     this.columnFailureCounts = Object.fromEntries(Object.keys(schema.columns).map((c) => [c, 0]));
   }
 
-  good(values: readonly CellValue[]): void {
-    this.rows++;
-    this.profiler.addValues(values);
+  good(rows: ColumnBatch): void {
+    this.rows += this.profiler.addColumns(rows);
   }
 
   bad(_position: RowPosition, failures: readonly PositionedFailure[]): void {

@@ -131,24 +131,44 @@ function comparisonOrder(hi: Uint32Array, lo: Uint32Array, position: Float64Arra
 }
 
 /**
- * Indexes `0..size-1` sorted by (hi, lo), ties in index order: a least-significant-digit radix sort, stable, in
- * four passes of 16 bits. When positions ascend with the index, this is the (hi, lo, position) order.
+ * Indexes `0..size-1` sorted by (hi, lo), ties in index order: a stable least-significant-digit radix sort on
+ * `hi` in two passes of 16 bits, then each run of equal `hi` (rare unless the values repeat) sorted by `lo`,
+ * stably. When positions ascend with the index, this is the (hi, lo, position) order.
  */
 function radixOrder(hi: Uint32Array, lo: Uint32Array, size: number): Uint32Array {
   let from = new Uint32Array(size);
   for (let i = 0; i < size; i++) from[i] = i;
   let to = new Uint32Array(size);
   const starts = new Int32Array(RADIX);
-  for (const [keys, shift] of [
-    [lo, 0],
-    [lo, RADIX_BITS],
-    [hi, 0],
-    [hi, RADIX_BITS],
-  ] as const) {
-    radixPass(keys, shift, from, to, starts, size);
+  for (const shift of [0, RADIX_BITS]) {
+    radixPass(hi, shift, from, to, starts, size);
     [from, to] = [to, from];
   }
+  let start = 0;
+  for (let k = 1; k <= size; k++) {
+    if (k < size && hi[from[k] as number] === hi[from[start] as number]) continue;
+    if (k - start > 1) sortByLo(from, lo, start, k);
+    start = k;
+  }
   return from;
+}
+
+/** Runs up to this long are sorted by insertion. */
+const INSERTION_RUN = 32;
+
+/** Sorts `order[start..end)` by `lo`, ties in index order (the run holds ascending indexes). */
+function sortByLo(order: Uint32Array, lo: Uint32Array, start: number, end: number): void {
+  if (end - start > INSERTION_RUN) {
+    order.subarray(start, end).sort((a, b) => (lo[a] as number) - (lo[b] as number) || a - b);
+    return;
+  }
+  for (let i = start + 1; i < end; i++) {
+    const index = order[i] as number;
+    const key = lo[index] as number;
+    let j = i - 1;
+    for (; j >= start && (lo[order[j] as number] as number) > key; j--) order[j + 1] = order[j] as number;
+    order[j + 1] = index;
+  }
 }
 
 /** One stable counting-sort pass of the indexes in `from` into `to`, on 16 bits of `keys` from bit `shift`. */

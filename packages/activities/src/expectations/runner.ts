@@ -3,7 +3,7 @@
  * check with pass/fail, counts and up to N sample failures with their position and column.
  */
 import type { CheckResult, DatasetProfile, Expectation } from '@slipway/sdk';
-import type { RowBatch } from '../data/row-batch.js';
+import type { RowBatch, RowPosition } from '../data/row-batch.js';
 import type { CheckEvaluator } from './check.js';
 import { columnExistsCheck, rowCountCheck } from './dataset-checks.js';
 import { distributionCheck } from './distribution.js';
@@ -46,14 +46,8 @@ export function createExpectationRunner(
         routes = routeColumns(evaluators, columns);
       }
       rows += batch.rows.length + batch.malformed.length;
-      for (let r = 0; r < batch.rows.length; r++) {
-        const row = batch.rows[r] as readonly unknown[];
-        const position = batch.positions[r] as RowBatch['positions'][number];
-        for (const { evaluator, index } of routes) {
-          const pending = evaluator.observe?.(row[index] as RowBatch['rows'][number][number], position);
-          if (pending) await pending;
-        }
-      }
+      // One check at a time over the batch (each sees its column in row order; checks do not share state).
+      for (const { evaluator, index } of routes) await observeColumn(evaluator, batch, index);
     },
     async finish() {
       const context = { rows, columns };
@@ -62,6 +56,14 @@ export function createExpectationRunner(
       return results;
     },
   };
+}
+
+async function observeColumn(evaluator: CheckEvaluator, batch: RowBatch, index: number): Promise<void> {
+  const { rows, positions } = batch;
+  for (let r = 0; r < rows.length; r++) {
+    const pending = evaluator.observe?.((rows[r] as RowBatch['rows'][number])[index], positions[r] as RowPosition);
+    if (pending) await pending;
+  }
 }
 
 function routeColumns(evaluators: readonly CheckEvaluator[], columns: readonly string[]) {

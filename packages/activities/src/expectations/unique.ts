@@ -8,11 +8,14 @@ import type { CheckResult, Expectation } from '@slipway/sdk';
 import { describePosition, type RawCell, type RowPosition } from '../data/row-batch.js';
 import { SampleCollector, checkResult, type CheckEvaluator } from './check.js';
 import { FingerprintRuns } from './fingerprint-runs.js';
-import { fingerprint } from './value-hash.js';
+import { fingerprintInto } from './value-hash.js';
 import { isNullCell } from './values.js';
 
 /** Records kept in memory before spilling (16 bytes each: 16 MiB). */
 export const UNIQUE_BUFFER_RECORDS = 1 << 20;
+
+/** The fingerprint halves of the value being added (one array for every value). */
+const halves = new Uint32Array(2);
 
 /** Options of the uniqueness check. */
 export interface UniqueOptions {
@@ -47,8 +50,8 @@ export function uniqueCheck(
     observe(value: RawCell, position: RowPosition) {
       if (isNullCell(value)) return undefined;
       evaluated++;
-      const [hi, lo] = fingerprint(value);
-      return runs.add(hi, lo, encodePosition(position));
+      fingerprintInto(value, halves);
+      return runs.add(halves[0] as number, halves[1] as number, encodePosition(position));
     },
     async result(): Promise<CheckResult> {
       const spilled = runs.spilledRuns;

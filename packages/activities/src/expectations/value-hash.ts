@@ -73,19 +73,51 @@ function mixText(text: string): void {
   }
 }
 
-/** The fingerprint halves of a value. */
-export function fingerprint(value: RawCell): [number, number] {
-  const kind = typeof value;
-  const text = value === null ? '' : String(value);
+/** What `string:` leaves in the FNV state: the same for every string value. */
+let stringPrefixFnv: number | undefined;
+/** The Murmur state after `string:` per UTF-8 length of the text (its seed depends on the length); 0 = not yet. */
+const stringPrefixMurmur = new Int32Array(256);
+
+/** Starts both hashes for a value of `kind` whose text is `length` UTF-8 bytes, and mixes in `<kind>:`. */
+function start(kind: string, length: number): void {
+  const cacheable = kind === 'string' && length < stringPrefixMurmur.length;
+  const cached = cacheable ? (stringPrefixMurmur[length] as number) : 0;
+  if (cached !== 0 && stringPrefixFnv !== undefined) {
+    fnv = stringPrefixFnv;
+    murmur = cached;
+    return;
+  }
   fnv = 0x811c9dc5;
-  murmur = 0x9747b28c ^ (kind.length + 1 + utf8Length(text));
+  murmur = 0x9747b28c ^ (kind.length + 1 + length);
   mixText(kind);
   mixByte(0x3a);
+  if (cacheable && murmur !== 0) {
+    stringPrefixFnv = fnv;
+    stringPrefixMurmur[length] = murmur;
+  }
+}
+
+/**
+ * Writes the fingerprint halves of a value into `out` (`out[0]` the FNV-1a half, `out[1]` the Murmur half), with
+ * no array per call: the uniqueness check fingerprints every value of its column.
+ */
+export function fingerprintInto(value: RawCell, out: Uint32Array): void {
+  const text = value === null ? '' : String(value);
+  start(typeof value, utf8Length(text));
   mixText(text);
   murmur ^= murmur >>> 16;
   murmur = Math.imul(murmur, 0x85ebca6b);
   murmur ^= murmur >>> 13;
   murmur = Math.imul(murmur, 0xc2b2ae35);
   murmur ^= murmur >>> 16;
-  return [fnv >>> 0, murmur >>> 0];
+  out[0] = fnv;
+  out[1] = murmur;
+}
+
+const halves = new Uint32Array(2);
+
+/** The fingerprint halves of a value. */
+export function fingerprint(value: RawCell): [number, number] {
+  fingerprintInto(value, halves);
+  return [halves[0] as number, halves[1] as number];
 }

@@ -3,26 +3,18 @@
  * a stream, in a fixed 2^precision bytes, without the empirical bias tables of HyperLogLog++.
  */
 
+import { hashStringInto, stringHashes } from './string-hash.js';
+
 /** Bits of the second hash used for the rank: register values run from 0 to `RANK_BITS + 1`. */
 const RANK_BITS = 32;
 
 /**
- * Two 32-bit hashes of a string (multiply–xorshift over UTF-16 code units, in the style of cyrb53): the first
- * picks the register, the second gives the rank.
+ * The two 32-bit hashes of a string that {@link HyperLogLog} uses: the first picks the register, the second gives
+ * the rank.
  */
 export function hashString(value: string): [number, number] {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < value.length; i++) {
-    const ch = value.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
-  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return [h1 >>> 0, h2 >>> 0];
+  hashStringInto(value);
+  return [(stringHashes[0] as number) >>> 0, (stringHashes[1] as number) >>> 0];
 }
 
 /**
@@ -49,7 +41,12 @@ export class HyperLogLog {
 
   /** Records one occurrence of `value`. */
   add(value: string): void {
-    const [h1, h2] = hashString(value);
+    hashStringInto(value);
+    this.addHashes(stringHashes[0] as number, stringHashes[1] as number);
+  }
+
+  /** Records one occurrence of the value whose {@link hashString} halves are `h1` and `h2` (signed or not). */
+  addHashes(h1: number, h2: number): void {
     const index = h1 & (this.registers.length - 1);
     const rank = Math.clz32(h2) + 1;
     if (rank > (this.registers[index] as number)) this.registers[index] = rank;

@@ -7,6 +7,8 @@
  */
 import type { DigestCentroid } from '@slipway/sdk';
 import { type CdfSketch } from './cdf-sketch.js';
+import { MAX_DISTINCT_COUNTED, countDistinct } from './distinct-values.js';
+import { sortFloat64 } from './float-sort.js';
 
 /** Options of a {@link TDigest}. */
 export interface TDigestOptions {
@@ -58,6 +60,8 @@ export class TDigest {
   private readonly buffer: Float64Array;
   private readonly ones: Float64Array;
   private readonly onePoints: Uint8Array;
+  /** Where a flush counts the buffer's distinct values, up to as many as an exact digest holds. */
+  private readonly distinct: { means: Float64Array; counts: Float64Array };
   private buffered = 0;
   private mergedCount = 0;
   private lowest = Number.POSITIVE_INFINITY;
@@ -83,6 +87,8 @@ export class TDigest {
     this.buffer = new Float64Array(bufferSize);
     this.ones = new Float64Array(bufferSize).fill(1);
     this.onePoints = new Uint8Array(bufferSize).fill(1);
+    const exactMost = Math.min(Math.floor(compression) + 1, MAX_DISTINCT_COUNTED, bufferSize);
+    this.distinct = { means: new Float64Array(exactMost), counts: new Float64Array(exactMost) };
   }
 
   /**
@@ -165,10 +171,17 @@ export class TDigest {
   /** Merges the buffered values into the centroids. */
   private flush(): void {
     if (this.buffered === 0) return;
-    this.buffer.subarray(0, this.buffered).sort();
-    const batch = { means: this.buffer, counts: this.ones, points: this.onePoints, length: this.buffered };
+    const values = this.buffer.subarray(0, this.buffered);
     this.buffered = 0;
-    this.mergeIn(batch);
+    const { means, counts } = this.distinct;
+    const distinct = countDistinct(values, means.length, means, counts);
+    if (distinct >= 0) {
+      // Few distinct values: when the digest stays exact, merging them with their counts is merging every value.
+      const run = { means, counts, points: this.onePoints, length: distinct };
+      if (fitsExactly(this.centroids, run, this.compression + 1)) return this.mergeIn(run);
+      expand(run, values);
+    } else sortFloat64(values);
+    this.mergeIn({ means: this.buffer, counts: this.ones, points: this.onePoints, length: values.length });
   }
 
   /**
@@ -179,20 +192,43 @@ export class TDigest {
   private mergeIn(run: Centroids): void {
     let total = this.mergedCount;
     for (let i = 0; i < run.length; i++) total += run.counts[i] as number;
-    let distinct = 0;
-    let lastMean = Number.NaN;
-    let lastPoint = false;
-    forEachMerged(this.centroids, run, (mean, _count, point) => {
-      if (!(lastPoint && point && lastMean === mean)) distinct++;
-      lastMean = mean;
-      lastPoint = point;
-    });
-    const exact = distinct <= this.compression + 1;
+    const exact = fitsExactly(this.centroids, run, this.compression + 1);
     const merger = new GreedyMerger(this.scratch, total, exact ? 0 : this.compression);
     forEachMerged(this.centroids, run, (mean, count, point) => merger.push(mean, count, point));
     this.scratch = merger.finish();
     [this.centroids, this.scratch] = [this.scratch, this.centroids];
     this.mergedCount = total;
+  }
+}
+
+/**
+ * Whether two runs sorted by mean merge into at most `limit` centroids when only equal points are combined. Stops
+ * at the first centroid past the limit, so a digest of many distinct values pays for a few hundred steps.
+ */
+function fitsExactly(a: Centroids, b: Centroids, limit: number): boolean {
+  let distinct = 0;
+  let lastMean = Number.NaN;
+  let lastPoint = false;
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const fromA = j >= b.length || (i < a.length && (a.means[i] as number) <= (b.means[j] as number));
+    const mean = fromA ? (a.means[i] as number) : (b.means[j] as number);
+    const point = fromA ? a.points[i++] === 1 : b.points[j++] === 1;
+    if (!(lastPoint && point && lastMean === mean) && ++distinct > limit) return false;
+    lastMean = mean;
+    lastPoint = point;
+  }
+  return true;
+}
+
+/** Writes the values of a run of point centroids into `into`, each as many times as its count: in sorted order. */
+function expand(run: Centroids, into: Float64Array): void {
+  let at = 0;
+  for (let k = 0; k < run.length; k++) {
+    const count = run.counts[k] as number;
+    into.fill(run.means[k] as number, at, at + count);
+    at += count;
   }
 }
 

@@ -9,10 +9,14 @@ import {
   InvalidCell,
   compileCellParser,
   compileRowSchema,
+  numberRules,
+  parseNumberWith,
   type CellParser,
   type CellValue,
   type CompiledRowSchema,
+  type NumberRules,
 } from '../cell-checker.js';
+import type { ColumnBatch } from '../profile.js';
 import type { RawCell, RowBatch, RowPosition } from '../row-batch.js';
 import { checkAborted, unreadable, type DatasetRowReader } from './batch-reader.js';
 
@@ -28,15 +32,23 @@ export type CheckedRow =
   | { ok: true; position: RowPosition; row: TypedRow }
   | { ok: false; position: RowPosition; failures: PositionedFailure[] };
 
-/** Receives the rows of a batch from {@link BatchChecker.scan}, in file order. */
+/** Receives the rows of a batch from {@link BatchChecker.scan}. */
 export interface CheckedRowSink {
-  /**
-   * A good row: its typed values in the order of the schema's columns (`Object.keys(schema.columns)`). The
-   * array is reused for the next row: read it before returning.
-   */
-  good(values: readonly CellValue[], position: RowPosition): void;
-  /** A bad row (cells that failed, or a row that could not be parsed) with every failure. */
+  /** A bad row (cells that failed, or a row that could not be parsed) with every failure; in file order. */
   bad(position: RowPosition, failures: PositionedFailure[]): void;
+  /**
+   * Every row of the batch, column by column, once its bad rows went to {@link CheckedRowSink.bad}: the typed
+   * values of the schema's columns, with `good[i]` telling the good rows (see {@link ColumnBatch}). Reused for
+   * the next batch: read it before returning.
+   */
+  good(rows: ColumnBatch): void;
+}
+
+/** The reused buffers of {@link BatchChecker.scan}. */
+interface ScanBuffers {
+  values: (Float64Array | CellValue[])[];
+  good: Uint8Array;
+  length: number;
 }
 
 function quoteAll(names: readonly string[]): string {
@@ -63,7 +75,9 @@ export class BatchChecker {
   /** The schema's columns and their parsers, in schema order. */
   private readonly names: readonly string[];
   private readonly parsers: readonly CellParser[];
-  private readonly values: CellValue[];
+  /** Per schema column: a number column's rules (its scanned values go to a `Float64Array`), else undefined. */
+  private readonly numberRules: readonly (NumberRules | undefined)[];
+  private buffers: ScanBuffers = { values: [], good: new Uint8Array(0), length: 0 };
   private columns: readonly string[] | undefined;
   private indexes: (number | undefined)[] = [];
 
@@ -75,7 +89,10 @@ export class BatchChecker {
     this.compiled = compileRowSchema(schema, cells);
     this.names = this.compiled.columns;
     this.parsers = this.names.map((column) => compileCellParser(column, schema.columns[column]!, cells));
-    this.values = new Array<CellValue>(this.names.length).fill(null);
+    this.numberRules = this.names.map((column) => {
+      const spec = schema.columns[column]!;
+      return spec.type === 'number' ? numberRules(spec, cells) : undefined;
+    });
   }
 
   /** Checks one batch; rows and malformed rows come back merged in file order. */
@@ -100,11 +117,83 @@ export class BatchChecker {
   }
 
   /**
-   * Checks one batch like {@link BatchChecker.check}, handing each row to `sink` instead of building row
-   * objects: the fast path of the validate step, which only counts, profiles and keeps the first failures.
+   * Checks one batch like {@link BatchChecker.check}, handing the rows to `sink` instead of building row objects:
+   * the fast path of the validate step, which only counts, profiles and keeps the first failures. The cells are
+   * checked a column at a time, and the good rows' values go to `sink` as columns.
    */
   scan(batch: RowBatch, sink: CheckedRowSink): void {
     if (batch.columns !== this.columns) this.useColumns(batch.columns, batch);
+    const buffers = this.buffersFor(batch.rows.length);
+    const failed = this.checkColumns(batch, buffers);
+    if (failed !== undefined || batch.malformed.length > 0) this.emitBad(batch, failed ?? new Map(), sink);
+    sink.good(buffers);
+  }
+
+  /** The scan buffers, grown to hold `length` rows. */
+  private buffersFor(length: number): ScanBuffers {
+    if (this.buffers.good.length < length) {
+      const capacity = Math.max(length, 2 * this.buffers.good.length);
+      this.buffers = {
+        values: this.numberRules.map((rules) =>
+          rules ? new Float64Array(capacity) : new Array<CellValue>(capacity).fill(null),
+        ),
+        good: new Uint8Array(capacity),
+        length,
+      };
+    }
+    this.buffers.length = length;
+    return this.buffers;
+  }
+
+  /** Checks every cell, a column at a time, into `buffers`; the failures by row (each in column order), if any. */
+  private checkColumns(batch: RowBatch, buffers: ScanBuffers): Map<number, PositionedFailure[]> | undefined {
+    const { rows } = batch;
+    const { good, length } = buffers;
+    good.fill(1, 0, length);
+    const failed = new Map<number, PositionedFailure[]>();
+    for (let k = 0; k < this.parsers.length; k++) {
+      const index = this.indexes[k];
+      const rules = this.numberRules[k];
+      const out = buffers.values[k]!;
+      if (rules !== undefined) {
+        // A direct call (not through the column's parser): the parsed double goes to the array unboxed.
+        const numbers = out as Float64Array;
+        for (let i = 0; i < length; i++) {
+          const value = parseNumberWith(rules, index === undefined ? undefined : rows[i]?.[index]);
+          if (value instanceof InvalidCell) this.fail(batch, buffers, failed, i, k, value);
+          else numbers[i] = value === null ? Number.NaN : (value as number);
+        }
+        continue;
+      }
+      const parse = this.parsers[k]!;
+      const values = out as CellValue[];
+      for (let i = 0; i < length; i++) {
+        const value = parse(index === undefined ? undefined : rows[i]?.[index]);
+        if (value instanceof InvalidCell) this.fail(batch, buffers, failed, i, k, value);
+        else values[i] = value;
+      }
+    }
+    return failed.size === 0 ? undefined : failed;
+  }
+
+  /** Notes that cell `k` of row `i` failed. */
+  private fail(
+    batch: RowBatch,
+    buffers: ScanBuffers,
+    failed: Map<number, PositionedFailure[]>,
+    i: number,
+    k: number,
+    cell: InvalidCell,
+  ): void {
+    buffers.good[i] = 0;
+    const failure = { position: batch.positions[i] ?? { line: 0 }, column: this.names[k]!, message: cell.message };
+    const row = failed.get(i);
+    if (row === undefined) failed.set(i, [failure]);
+    else row.push(failure);
+  }
+
+  /** Hands the bad rows and the rows that could not be parsed to `sink`, merged in file order. */
+  private emitBad(batch: RowBatch, failed: ReadonlyMap<number, PositionedFailure[]>, sink: CheckedRowSink): void {
     const { rows, positions, malformed } = batch;
     let next = 0;
     for (let i = 0; i < rows.length; i++) {
@@ -116,27 +205,14 @@ export class BatchChecker {
           this.scanMalformed(malformed[next]!, sink);
         }
       }
-      this.scanCells(rows[i] ?? [], position, sink);
+      const failures = failed.get(i);
+      if (failures !== undefined) sink.bad(position, failures);
     }
     for (; next < malformed.length; next++) this.scanMalformed(malformed[next]!, sink);
   }
 
   private scanMalformed({ position, message }: RowBatch['malformed'][number], sink: CheckedRowSink): void {
     sink.bad(position, [{ position, column: null, message }]);
-  }
-
-  private scanCells(cells: readonly RawCell[], position: RowPosition, sink: CheckedRowSink): void {
-    const { parsers, indexes, values } = this;
-    let failures: PositionedFailure[] | undefined;
-    for (let k = 0; k < parsers.length; k++) {
-      const index = indexes[k];
-      const value = parsers[k]!(index === undefined ? undefined : cells[index]);
-      if (value instanceof InvalidCell) {
-        (failures ??= []).push({ position, column: this.names[k]!, message: value.message });
-      } else values[k] = value;
-    }
-    if (failures === undefined) sink.good(values, position);
-    else sink.bad(position, failures);
   }
 
   private checkCells(cells: readonly RawCell[], position: RowPosition): CheckedRow {

@@ -39,6 +39,8 @@ export class CsvTokenizer {
   private readonly delimiter: number;
   private readonly quote: number;
   private readonly quoteChar: string;
+  /** The largest of the delimiter, the quote, LF and CR: a character above it is plain field text. */
+  private readonly special: number;
   private readonly maxRecordBytes: number;
   private pending: string[] = [];
   private pendingLength = 0;
@@ -48,6 +50,12 @@ export class CsvTokenizer {
   /** While tokenizing a record: the line of the current position, and the field being read. */
   private cursorLine = 1;
   private field = 0;
+  /** The field count of the last record: the next record's array starts that long. */
+  private width = 0;
+  /** Set by `quoted()`: the index after the closing quote. */
+  private after = 0;
+  /** Set by `unquoted()` when the field holds a quote. */
+  private stray = false;
 
   constructor(
     options: CsvTokenizerOptions,
@@ -56,6 +64,7 @@ export class CsvTokenizer {
     this.delimiter = options.delimiter.charCodeAt(0);
     this.quoteChar = options.quote;
     this.quote = options.quote.charCodeAt(0);
+    this.special = Math.max(this.delimiter, this.quote, LF, CR);
     this.maxRecordBytes = options.maxRecordBytes;
   }
 
@@ -78,8 +87,33 @@ export class CsvTokenizer {
   }
 
   private tokenize(final: boolean): void {
+    if (this.pending.length === 2 && !final && this.completeRest()) return;
     const text = this.pending.length === 1 ? (this.pending[0] ?? '') : this.pending.join('');
-    let pos = 0;
+    this.keepRest(text, this.records(text, 0, final));
+  }
+
+  /**
+   * With a partial record buffered before the newest text: finishes it with that text's first line alone, then
+   * tokenizes the newest text in place, so it is not copied into a joined string. False when that line does not
+   * finish the record (a quoted line break, or no `\n`): `pending` then holds what is left, to be joined.
+   */
+  private completeRest(): boolean {
+    const [rest = '', next = ''] = this.pending;
+    const split = next.indexOf('\n') + 1;
+    if (split === 0) return false;
+    const head = rest + next.slice(0, split);
+    const used = this.records(head, 0, false);
+    if (used < head.length) {
+      this.pending = [head.slice(used), next.slice(split)];
+      return false;
+    }
+    this.keepRest(next, this.records(next, split, false));
+    return true;
+  }
+
+  /** Tokenizes the records of `text` from `start`; returns where the first incomplete record starts. */
+  private records(text: string, start: number, final: boolean): number {
+    let pos = start;
     while (pos < text.length) {
       const end = this.record(text, pos, final);
       if (end === INCOMPLETE) break;
@@ -87,6 +121,11 @@ export class CsvTokenizer {
       this.line = this.cursorLine;
       pos = end;
     }
+    return pos;
+  }
+
+  /** Buffers the text from `pos` on, an incomplete record, until more text comes. */
+  private keepRest(text: string, pos: number): void {
     const rest = pos === 0 ? text : text.slice(pos);
     this.checkLength(rest, 0, rest.length, this.line);
     this.pending = rest.length === 0 ? [] : [rest];
@@ -109,39 +148,47 @@ export class CsvTokenizer {
     this.cursorLine = this.line;
     const first = text.charCodeAt(start);
     if (first === LF || first === CR) return this.lineBreak(text, start, final);
-    const fields: string[] = [];
+    const fields = new Array<string>(this.width);
+    let count = 0;
     let strayField = -1;
     let pos = start;
     this.field = 0;
     for (;;) {
-      this.stray = false;
-      pos = text.charCodeAt(pos) === this.quote ? this.quoted(text, pos, final) : this.unquoted(text, pos);
-      if (pos === INCOMPLETE) return INCOMPLETE;
-      if (this.stray && strayField < 0) strayField = this.field;
-      fields.push(this.value);
-      if (pos >= text.length) {
-        if (!final) return INCOMPLETE;
-        this.onRecord(fields, this.line, strayField);
-        return pos;
+      if (text.charCodeAt(pos) === this.quote) {
+        const value = this.quoted(text, pos, final);
+        if (value === undefined) return INCOMPLETE;
+        fields[count++] = value;
+        pos = this.after;
+      } else {
+        const end = this.unquoted(text, pos);
+        if (this.stray) {
+          this.stray = false;
+          if (strayField < 0) strayField = this.field;
+        }
+        fields[count++] = text.slice(pos, end);
+        pos = end;
       }
+      if (pos >= text.length) return final ? this.emit(fields, count, strayField, pos) : INCOMPLETE;
       if (text.charCodeAt(pos) !== this.delimiter) {
         const next = this.lineBreak(text, pos, final);
-        if (next !== INCOMPLETE) this.onRecord(fields, this.line, strayField);
-        return next;
+        return next === INCOMPLETE ? next : this.emit(fields, count, strayField, next);
       }
       pos++;
       this.field++;
       if (pos >= text.length && final) {
-        fields.push('');
-        this.onRecord(fields, this.line, strayField);
-        return pos;
+        fields[count++] = '';
+        return this.emit(fields, count, strayField, pos);
       }
     }
   }
 
-  /** The value of the field read last, and whether it held a stray quote. */
-  private value = '';
-  private stray = false;
+  /** Hands a complete record of `count` fields over; returns `end`. */
+  private emit(fields: string[], count: number, strayField: number, end: number): number {
+    if (fields.length !== count) fields.length = count;
+    this.width = count;
+    this.onRecord(fields, this.line, strayField);
+    return end;
+  }
 
   /** Consumes the line break at `pos`; returns the index after it. */
   private lineBreak(text: string, pos: number, final: boolean): number {
@@ -151,27 +198,31 @@ export class CsvTokenizer {
     return text.charCodeAt(pos + 1) === LF ? pos + 2 : pos + 1;
   }
 
-  /** Reads an unquoted field; returns the index of the character after it. */
+  /** Reads an unquoted field; returns the index of the character after it (and flags a stray quote). */
   private unquoted(text: string, start: number): number {
-    const { delimiter, quote } = this;
+    const { delimiter, quote, special } = this;
+    const length = text.length;
     let i = start;
-    for (; i < text.length; i++) {
+    for (; i < length; i++) {
       const c = text.charCodeAt(i);
+      if (c > special) continue;
       if (c === delimiter || c === LF || c === CR) break;
       if (c === quote) this.stray = true;
     }
-    this.value = text.slice(start, i);
     return i;
   }
 
-  /** Reads a quoted field starting at the opening quote; returns the index after the closing quote. */
-  private quoted(text: string, start: number, final: boolean): number {
+  /**
+   * Reads a quoted field starting at the opening quote: its value, with `after` set to the index after the
+   * closing quote; `undefined` when the text ends first (and this is not the end of the input).
+   */
+  private quoted(text: string, start: number, final: boolean): string | undefined {
     let value = '';
     let segment = start + 1;
     for (;;) {
       const close = text.indexOf(this.quoteChar, segment);
       if (close < 0 || (close + 1 >= text.length && !final)) {
-        if (!final) return INCOMPLETE;
+        if (!final) return undefined;
         const lastLine = this.cursorLine + countLineBreaks(text.slice(start).replace(/(?:\r\n|\n|\r)$/, ''));
         throw new CsvSyntaxError(CsvErrorCode.QuoteNotClosed, this.cursorLine, this.field, lastLine);
       }
@@ -181,14 +232,14 @@ export class CsvTokenizer {
         continue;
       }
       value += text.slice(segment, close);
-      this.value = value;
       if (value.includes('\n') || value.includes('\r')) this.cursorLine += countLineBreaks(value);
       const after = close + 1;
       const c = text.charCodeAt(after);
       if (after < text.length && c !== this.delimiter && c !== LF && c !== CR) {
         throw new CsvSyntaxError(CsvErrorCode.InvalidClosingQuote, this.cursorLine, this.field, 0);
       }
-      return after;
+      this.after = after;
+      return value;
     }
   }
 }
