@@ -55,6 +55,13 @@ export type ArtifactStoreFactory = () => Promise<ArtifactStoreFixture>;
 export const sha256 = (bytes: Uint8Array | string): string =>
   `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const hexOf = (bytes: Uint8Array | string): string => sha256(bytes).slice('sha256:'.length);
+/** The reference a store must give for `bytes` put with `mediaType`. */
+const expectedRef = (fx: ArtifactStoreFixture, bytes: Uint8Array, mediaType: string) => ({
+  uri: fx.uriOf(hexOf(bytes)),
+  digest: sha256(bytes),
+  size: bytes.length,
+  mediaType,
+});
 
 /** Length and sha256 of some bytes: compares large buffers fast, and says how they differ in length. */
 export function fingerprint(bytes: Uint8Array): { length: number; sha256: string } {
@@ -180,12 +187,7 @@ function describeFilesAndStreams(get: () => Current): void {
       const bytes = randomBytes(12 * 512 * 1024);
       await writeFile(source, bytes);
       const ref = await store.putFile(source, { mediaType: 'application/x-model' });
-      expect(ref).toEqual({
-        uri: fx.uriOf(hexOf(bytes)),
-        digest: sha256(bytes),
-        size: bytes.length,
-        mediaType: 'application/x-model',
-      });
+      expect(ref).toEqual(expectedRef(fx, bytes, 'application/x-model'));
       expect(fingerprint(await store.getBytes(ref))).toEqual(fingerprint(bytes));
       expect(await fx.listObjects()).toEqual([objectName(hexOf(bytes))]);
     });
@@ -194,12 +196,7 @@ function describeFilesAndStreams(get: () => Current): void {
       const { fx, store } = get();
       const bytes = patternBytes(12 * 1024 * 1024);
       const ref = await store.putStream(chunked(bytes), { mediaType: 'text/csv' });
-      expect(ref).toEqual({
-        uri: fx.uriOf(hexOf(bytes)),
-        digest: sha256(bytes),
-        size: bytes.length,
-        mediaType: 'text/csv',
-      });
+      expect(ref).toEqual(expectedRef(fx, bytes, 'text/csv'));
       expect(fingerprint(await store.getBytes(ref))).toEqual(fingerprint(bytes));
       expect(await store.putBytes(bytes, { mediaType: 'text/csv' })).toEqual(ref);
       expect(await fx.listObjects()).toEqual([objectName(hexOf(bytes))]);

@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll } from 'vitest';
 import { createMlflowClient, type MlflowClient } from '../../packages/activities/src/registry/index.js';
-import { withDirectoryLock } from '../../packages/worker/src/dev-server/lock.js';
+import { withInstallLock } from '../../packages/worker/src/dev-server/lock.js';
 import { freePort, LOOPBACK } from '../../packages/worker/src/dev-server/ports.js';
 import { guardServer, releaseServer, type GuardedServer } from '../../packages/worker/src/dev-server/process-guard.js';
 import { OutputTail, runCommand } from '../../packages/worker/src/dev-server/process-util.js';
@@ -144,7 +144,7 @@ async function ensureMlflow(home: string, progress: (message: string) => void): 
   await mkdir(toolsDir, { recursive: true });
   // The script returns at once when the pinned version is there; the lock keeps parallel test files from
   // installing twice.
-  return withDirectoryLock(join(toolsDir, 'mlflow-install.lock'), async () => {
+  return withInstallLock(join(toolsDir, 'mlflow-install.lock'), async () => {
     if (!existsSync(binary)) progress(`MLflow not found: installing it into ${toolsDir}/mlflow (a few minutes)`);
     const result = await runCommand('bash', [INSTALL_MLFLOW_SCRIPT], {
       env: { ...process.env, SLIPWAY_TOOLS_DIR: toolsDir },

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { withDirectoryLock } from '../../packages/worker/src/dev-server/lock.js';
+import { withInstallLock } from '../../packages/worker/src/dev-server/lock.js';
 
 /** The repository root. */
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -49,7 +49,7 @@ async function isReady(): Promise<boolean> {
 
 async function prepare(): Promise<string> {
   if (await isReady()) return venvPython;
-  return withDirectoryLock(LOCK, async () => {
+  return withInstallLock(LOCK, async () => {
     if (await isReady()) return venvPython;
     await rm(PYTHON_VENV, { recursive: true, force: true });
     await run('python3', ['-m', 'venv', PYTHON_VENV], '', 120_000);

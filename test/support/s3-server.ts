@@ -25,7 +25,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { withDirectoryLock } from '../../packages/worker/src/dev-server/lock.js';
+import { withInstallLock } from '../../packages/worker/src/dev-server/lock.js';
 import { freePort, LOOPBACK } from '../../packages/worker/src/dev-server/ports.js';
 import { guardServer, releaseServer, type GuardedServer } from '../../packages/worker/src/dev-server/process-guard.js';
 import { OutputTail, runCommand } from '../../packages/worker/src/dev-server/process-util.js';
@@ -105,7 +105,7 @@ async function ensureVersitygw(home: string, progress: (message: string) => void
   const binary = join(binDir, 'versitygw');
   await mkdir(binDir, { recursive: true });
   // The script returns at once when the pinned version is there; the lock keeps parallel test files from building twice.
-  return withDirectoryLock(join(home, 'tools', 'versitygw-install.lock'), async () => {
+  return withInstallLock(join(home, 'tools', 'versitygw-install.lock'), async () => {
     if (!existsSync(binary)) progress(`versitygw not found: building it with Go into ${binDir} (a few minutes)`);
     const result = await runCommand('bash', [INSTALL_S3_SERVER_SCRIPT], {
       env: { ...process.env, SLIPWAY_TOOLS_BIN: binDir },

@@ -50,5 +50,7 @@ export {
 export { canonicalJson, digestOfJson, sha256Digest, sha256OfFile } from './util/digest.js';
 export { currentStepIdentity, stepIdempotencyKey, type StepIdentity } from './util/idempotency.js';
 export { detectCodeVersion } from './util/code-version.js';
+export { isLockHeld, withLockFile, type LockFileOptions, type LockFileOwner } from './util/lock-file.js';
+export { isProcessRunning } from './util/process-alive.js';
 export * from './expectations/index.js';
 export * from './audit/index.js';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { syncDirectory } from '../util/durable-file.js';
 
 /** A uniquely named file being written, not yet visible under its final name. */
 export interface TempFile {
@@ -14,15 +15,6 @@ export async function openTempFile(dir: string): Promise<TempFile> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, `.${process.pid}-${randomUUID()}.partial`);
   return { path, handle: await open(path, 'wx') };
-}
-
-/** Writes every byte of `bytes` at the handle's current position. */
-export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
-    offset += bytesWritten;
-  }
 }
 
 /** Closes and deletes a temp file; used when a write fails or turns out to be unneeded. */
@@ -68,16 +60,5 @@ async function renameOrAcceptExisting(from: string, to: string, size: number): P
     // On Windows, replacing a file another process holds open fails; the object is there all the same.
     if (await isFileOfSize(to, size)) return;
     throw err;
-  }
-}
-
-/** fsyncs a directory so a rename into it survives a crash. Directories cannot be opened this way on Windows. */
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -12,7 +12,8 @@ import {
   jsonBytes,
   parseJsonArtifact,
 } from './artifact-common.js';
-import { commitTempFile, discardTempFile, isFileOfSize, openTempFile, writeAll } from './atomic-file.js';
+import { writeAll } from '../util/durable-file.js';
+import { commitTempFile, discardTempFile, isFileOfSize, openTempFile } from './atomic-file.js';
 import type { TempFile } from './atomic-file.js';
 import type { FsStoreLayout } from './fs-layout.js';
 import { checkObjectExtension, fileUri, fsStoreLayout, objectPath, pathOfRef } from './fs-layout.js';

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Transform, pipeline, type Readable } from 'node:stream';
-import { discardTempFile, openTempFile, writeAll, type TempFile } from './atomic-file.js';
+import { writeAll } from '../util/durable-file.js';
+import { discardTempFile, openTempFile, type TempFile } from './atomic-file.js';
 import { DigestCounter } from './artifact-common.js';
 
 /** The `name` of the error a `verifiedFileStream` fails with when the file changed since it was hashed. */

@@ -12,7 +12,8 @@ import {
   type AuditEntry,
   type AuditEntryInput,
 } from './audit-entry.js';
-import { withLockFile, type LockFileOptions } from './lock-file.js';
+import { syncDirectory, writeAll } from '../util/durable-file.js';
+import { withLockFile, type LockFileOptions } from '../util/lock-file.js';
 
 /** The audit log's file name inside a Slipway home. */
 export const AUDIT_LOG_FILE_NAME = 'audit.log';
@@ -213,14 +214,6 @@ async function setAsideTornTail(path: string, handle: FileHandle, torn: Buffer, 
   await handle.sync();
 }
 
-async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
-    offset += bytesWritten;
-  }
-}
-
 async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
@@ -228,17 +221,6 @@ async function exists(path: string): Promise<boolean> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
-  }
-}
-
-/** fsyncs a directory so that a new file in it survives a crash. Directories cannot be opened so on Windows. */
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -36,7 +36,6 @@ export {
   type AuditLogOptions,
   type AuditSink,
 } from './audit-log.js';
-export { withLockFile, type LockFileOptions } from './lock-file.js';
 export { verifyAuditBytes, verifyAuditLog, type AuditBreakReason, type AuditVerification } from './verify.js';
 export { auditLogPathOf, withAudit, type AuditOptions } from './with-audit.js';
 export { MODEL_CARD_MEDIA_TYPE, renderModelCard } from './model-card.js';

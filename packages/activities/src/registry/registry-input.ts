@@ -50,7 +50,8 @@ const RecordDeploymentInputSchema = z.object({
   idempotencyKey: IdempotencyKey,
 });
 
-function parseInput<S extends z.ZodType>(schema: S, value: unknown, operation: string): z.output<S> {
+/** Parses registry-operation input with `schema`; fails with a final `SlipwayInvalidInput` naming `operation` and every bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, operation: string): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
     throw finalFailure(

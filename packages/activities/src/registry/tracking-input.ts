@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { SlipwayErrorType, describeIssues, finalFailure } from '@slipway/sdk';
+import { SlipwayErrorType, finalFailure } from '@slipway/sdk';
+import { parseInput } from './registry-input.js';
 import type {
   FinishRunInput,
   LogMetricSeriesInput,
@@ -74,21 +75,9 @@ const FinishRunInputSchema = z.object({
   endedAt: IsoTime.optional(),
 });
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, operation: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw finalFailure(
-      SlipwayErrorType.InvalidInput,
-      `${operation} got invalid input: ${describeIssues(result.error)}`,
-      { operation, issues: result.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
-    );
-  }
-  return result.data;
-}
-
 /** Validates `startRun` input; fails with `SlipwayInvalidInput` naming every bad field. */
 export function parseStartRunInput(value: unknown): StartRunInput {
-  return parse(StartRunInputSchema, value, 'startRun');
+  return parseInput(StartRunInputSchema, value, 'startRun');
 }
 
 /** Validates `logParams` input and turns every value into the string tracking stores. */
@@ -96,32 +85,32 @@ export function parseLogParamsInput(
   runId: unknown,
   params: unknown,
 ): { runId: string; params: Record<string, string> } {
-  const parsed = parse(z.object({ runId: RunId, params: ParamsSchema }), { runId, params }, 'logParams');
+  const parsed = parseInput(z.object({ runId: RunId, params: ParamsSchema }), { runId, params }, 'logParams');
   const strings = Object.entries(parsed.params).map(([key, value]: [string, ParamValue]) => [key, String(value)]);
   return { runId: parsed.runId, params: Object.fromEntries(strings) as Record<string, string> };
 }
 
 /** Validates `logMetrics` input (finite values, step ≥ 0). */
 export function parseLogMetricsInput(value: unknown): LogMetricsInput & { step: number } {
-  const parsed = parse(LogMetricsInputSchema, value, 'logMetrics');
+  const parsed = parseInput(LogMetricsInputSchema, value, 'logMetrics');
   return { ...parsed, step: parsed.step ?? 0 };
 }
 
 /** Validates `logMetricSeries` input (finite values, distinct steps) and sorts the points by step. */
 export function parseLogMetricSeriesInput(value: unknown): LogMetricSeriesInput {
-  const parsed = parse(LogMetricSeriesInputSchema, value, 'logMetricSeries');
+  const parsed = parseInput(LogMetricSeriesInputSchema, value, 'logMetricSeries');
   const points: MetricPoint[] = [...parsed.points].sort((a, b) => a.step - b.step);
   return { ...parsed, points };
 }
 
 /** Validates `finishRun` input. */
 export function parseFinishRunInput(value: unknown): FinishRunInput {
-  return parse(FinishRunInputSchema, value, 'finishRun');
+  return parseInput(FinishRunInputSchema, value, 'finishRun');
 }
 
 /** Validates a run id given to a read (`getRun`, `getMetricSeries`). */
 export function parseRunId(runId: unknown): string {
-  return parse(RunId, runId, 'run lookup');
+  return parseInput(RunId, runId, 'run lookup');
 }
 
 /** Validates the tags of a `findRuns` query (at least one). */
@@ -130,7 +119,7 @@ export function parseRunQuery(value: unknown): { tags: Record<string, string>; e
     tags: z.record(TrackingName, z.string()).refine((tags) => Object.keys(tags).length > 0, 'name at least one tag'),
     experiment: z.string().min(1).optional(),
   });
-  return parse(schema, value, 'findRuns');
+  return parseInput(schema, value, 'findRuns');
 }
 
 /** A parameter already logged with another value: parameters never change. */

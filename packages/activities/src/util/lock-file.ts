@@ -5,9 +5,10 @@
  * so is one from another host older than `staleMs`.
  */
 import { randomUUID } from 'node:crypto';
-import { link, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isProcessRunning } from './process-alive.js';
 
 /** Options of {@link withLockFile}. */
 export interface LockFileOptions {
@@ -15,6 +16,12 @@ export interface LockFileOptions {
   timeoutMs?: number;
   /** A lock held by another host (whose process cannot be checked) is abandoned after this long (default 60 s). */
   staleMs?: number;
+  /** The longest pause between two attempts (default 50 ms: holders usually keep the lock for milliseconds). */
+  maxPollMs?: number;
+  /** Called once, when the lock is held by someone else and the wait begins. */
+  onWait?: (owner: LockFileOwner | undefined) => void;
+  /** Makes the error thrown when the wait times out (default a plain `Error` with `message`). */
+  timeoutError?: (message: string) => Error;
 }
 
 /** Who holds a lock file. */
@@ -28,6 +35,16 @@ export interface LockFileOwner {
 
 /** A lock file whose content cannot be read as an owner is treated as abandoned after this long. */
 const UNREADABLE_GRACE_MS = 10_000;
+
+/** True when the lock file exists: someone holds the lock, or a holder that crashed left it. */
+export async function isLockHeld(lockPath: string): Promise<boolean> {
+  try {
+    await stat(lockPath);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Runs `fn` while holding the lock file `lockPath`; the lock is released however `fn` ends. */
 export async function withLockFile<T>(
@@ -44,8 +61,10 @@ export async function withLockFile<T>(
 }
 
 async function acquire(lockPath: string, options: LockFileOptions): Promise<LockFileOwner> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
   const staleMs = options.staleMs ?? 60_000;
+  let waiting = false;
   for (let attempt = 0; ; attempt++) {
     const owner = await tryCreate(lockPath);
     if (owner !== undefined) return owner;
@@ -54,17 +73,27 @@ async function acquire(lockPath: string, options: LockFileOptions): Promise<Lock
       await breakLock(lockPath, current);
       continue;
     }
-    if (Date.now() >= deadline) {
-      const who = current
-        ? `process ${current.pid} on ${current.host} since ${current.acquiredAt}`
-        : 'an unknown owner';
-      throw new Error(
-        `timed out waiting for the lock ${lockPath}, held by ${who}; if no such process is running, delete that file`,
-      );
+    if (!waiting) {
+      waiting = true;
+      options.onWait?.(current);
     }
-    // Short, growing, jittered waits: holders keep the lock for milliseconds.
-    await sleep(Math.min(50, 2 + attempt) * (0.5 + Math.random()));
+    if (Date.now() >= deadline) throw lockTimeout(lockPath, current, timeoutMs, options);
+    // Short, growing, jittered waits.
+    await sleep(Math.min(options.maxPollMs ?? 50, 2 + attempt) * (0.5 + Math.random()));
   }
+}
+
+function lockTimeout(
+  lockPath: string,
+  owner: LockFileOwner | undefined,
+  timeoutMs: number,
+  options: LockFileOptions,
+): Error {
+  const who = owner ? `process ${owner.pid} on ${owner.host} since ${owner.acquiredAt}` : 'an unknown owner';
+  const message =
+    `timed out after ${timeoutMs} ms waiting for the lock ${lockPath}, held by ${who}; ` +
+    'if no such process is running, delete that file';
+  return options.timeoutError?.(message) ?? new Error(message);
 }
 
 async function tryCreate(lockPath: string): Promise<LockFileOwner | undefined> {
@@ -105,18 +134,8 @@ async function isStale(lockPath: string, owner: LockFileOwner | undefined, stale
     return false; // released meanwhile: the next attempt decides
   }
   if (owner === undefined) return ageMs > UNREADABLE_GRACE_MS;
-  if (owner.host === hostname()) return !isProcessAlive(owner.pid);
+  if (owner.host === hostname()) return !isProcessRunning(owner.pid);
   return ageMs > staleMs;
-}
-
-/** True when a process with this id exists on this host. */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -135,7 +154,8 @@ async function breakLock(lockPath: string, stale: LockFileOwner | undefined): Pr
   if (moved !== undefined && moved.token !== stale?.token) {
     await link(aside, lockPath).catch(() => undefined);
   }
-  await unlink(aside).catch(() => undefined);
+  // rm, not unlink: a lock left as a directory by an earlier version is cleared the same way.
+  await rm(aside, { recursive: true, force: true });
 }
 
 async function release(lockPath: string, owner: LockFileOwner): Promise<void> {
