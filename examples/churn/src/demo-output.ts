@@ -8,8 +8,9 @@ export function section(title: string): void {
 
 /** Prints the drift report as a bar chart of PSI per feature against the threshold. */
 export function printDrift(report: DriftReport): void {
+  const left = report.imputedRows ? ` (${report.imputedRows} rows with imputed features left out)` : '';
   if (!report.enoughSamples) {
-    console.log(`  only ${report.samples} samples served; no verdict`);
+    console.log(`  only ${report.samples} samples served${left}; no verdict`);
     return;
   }
   const width = Math.max(...report.features.map((f) => f.feature.length));
@@ -23,7 +24,7 @@ export function printDrift(report: DriftReport): void {
   }
   console.log(
     pc.dim(
-      `  threshold ${report.threshold}; ${report.samples} samples; ${report.drifted ? 'drift detected: retraining is due' : 'no drift'}`,
+      `  threshold ${report.threshold}; ${report.samples} samples${left}; ${report.drifted ? 'drift detected: retraining is due' : 'no drift'}`,
     ),
   );
 }

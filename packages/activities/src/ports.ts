@@ -237,10 +237,25 @@ export interface SerializedModel {
   [key: string]: unknown;
 }
 
-/** Scores rows with a loaded model: the probability of the positive class. */
+/** A value a model fills in for a feature a request leaves out. */
+export type ImputedValue = string | number | boolean;
+
+/**
+ * Scores rows with a loaded model: the probability of the positive class. Besides its features, a model declares
+ * what it accepts in their place, and the model server holds every request to that (see `checkPredictionRow`):
+ * - `nullable`: features for which `null` is a value the model was trained with (they held nulls in training);
+ *   for every other feature a `null` counts as missing;
+ * - `imputation`: the value the model fills in, per feature, when one is missing. Without a value for it, a
+ *   missing feature is refused.
+ */
 export interface Predictor {
   readonly kind: string;
   readonly features: FeatureSpec;
+  /** Features that may be `null` (default none). */
+  readonly nullable?: readonly string[];
+  /** The value per feature the model fills in when it is missing (default none: every feature is required). */
+  readonly imputation?: Readonly<Record<string, ImputedValue>>;
+  /** Scores one row; the row holds every feature (missing ones already imputed). */
   predict(row: TypedRow): number;
 }
 

@@ -2,7 +2,7 @@
  * `slipway data validate` as a user runs it: the built CLI on good, bad and unreadable data, with its exit
  * codes (0 passed, 1 an error-level check failed, 2 unreadable), the report tables and the progress lines.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +71,43 @@ describe('slipway data validate', () => {
     await writeFile(badSet, JSON.stringify({ expectations: [{ expect: 'between', column: 'x', mostly: 3 }] }));
     const invalid = await validate(churn, '--expect', badSet);
     expect(invalid.code).toBe(2);
-    expect(invalid.output).toContain('invalid expectation set: expectations.0.mostly');
+    expect(invalid.output).toContain(`${badSet}: invalid expectation set: expectations[0] (id "between(x)"): mostly:`);
+  });
+
+  it('exits 2 on an expectation file with a bad expectation, naming the file, its index and id', async () => {
+    const set = join(home, 'bad-rules.json');
+    const schema = { columns: { plan: { type: 'string' } } };
+    await writeFile(
+      set,
+      JSON.stringify({
+        schema,
+        expectations: [
+          { expect: 'matches', column: 'plan', pattern: '[a-z' },
+          { expect: 'inSet', id: 'plan-known', column: 'plan', values: [] },
+          { expect: 'rowCount', min: 100, max: 10 },
+        ],
+      }),
+    );
+    const { code, output } = await validate(churn, '--expect', set);
+    expect(code, output).toBe(2);
+    expect(output).toContain(
+      `${set}: invalid expectation set: expectations[0] (id "matches(plan)"): matches: pattern "[a-z"`,
+    );
+    expect(output).toContain('expectations[1] (id "plan-known"): inSet: values is empty');
+    expect(output).toContain('expectations[2] (id "rowCount"): rowCount: min 100 is greater than max 10');
+  });
+
+  it('exits 1 on an expectation on a misspelt column, never passing it as 0/0', async () => {
+    const set = join(home, 'misspelt.json');
+    const raw = JSON.parse(await readFile(expectations, 'utf8')) as { expectations: object[] };
+    raw.expectations.push({ expect: 'between', column: 'tenure_month', min: 0, max: 120, severity: 'warning' });
+    await writeFile(set, JSON.stringify(raw));
+    const { code, output } = await validate(churn, '--expect', set);
+    expect(code, output).toBe(1);
+    expect(output).toMatch(/✖\s+│ between\(tenure_month\)\s+│ 1\/0/);
+    expect(output).toContain(
+      'between(tenure_month) failed: header: column "tenure_month" does not exist; columns are "customer_id", ' +
+        '"tenure_months", "monthly_charges", "support_calls", "plan", "contract", "paperless", "churned"',
+    );
   });
 });

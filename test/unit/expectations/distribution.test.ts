@@ -62,6 +62,7 @@ describe('distribution expectations against a reference profile', () => {
     const runner = createExpectationRunner([
       Expectation.parse({ expect: 'distribution', column: 'x', metric: 'psi', threshold: 0.1 }),
     ]);
+    await runner.observe({ columns: ['x'], rows: [['1']], positions: [{ line: 2 }], malformed: [] });
     const [result] = await runner.finish();
     expect(result?.samples[0]?.message).toBe('cannot check the distribution: no reference profile was given');
   });

@@ -95,7 +95,9 @@ describe('expectation runner', () => {
       observed: { rows: 5 },
       samples: [{ message: '5 rows, expected 10..∞' }],
     });
-    expect(missing?.samples[0]?.message).toBe('column missing; the columns are "id", "age", "plan", "email"');
+    expect(missing?.samples[0]?.message).toBe(
+      'column "income" does not exist; columns are "id", "age", "plan", "email"',
+    );
     expect(present?.passed).toBe(true);
   });
 

@@ -61,6 +61,7 @@ describe('monitor activity', () => {
       model: 'churn',
       version: 1,
       samples: 10,
+      imputedRows: 0,
       threshold: 0.2,
       enoughSamples: false,
       drifted: false,

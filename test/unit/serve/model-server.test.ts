@@ -216,7 +216,9 @@ describe('model server', () => {
         })
       ).status,
     ).toBe(200);
-    const answer = await call(`${server.url}/v1/models/fixed/predict`, 'POST', { instances: [{ tenure: 1 }] });
+    const answer = await call(`${server.url}/v1/models/fixed/predict`, 'POST', {
+      instances: [{ tenure: 1, plan: 'basic' }],
+    });
     expect(answer.status).toBe(500);
     expect(answer.body.error).toMatchObject({ code: 'PredictionFailed' });
     expect(answer.body.error?.message).toContain('1.5');

@@ -13,7 +13,7 @@ describe('served log', () => {
     const dir = await tempDir('served-log');
     cleanups.push(dir.cleanup);
     const log = createServedLog(dir.path);
-    await Promise.all(Array.from({ length: 10 }, (_, i) => log.append('m', 1, 'd', [{ i }])));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => log.append('m', 1, 'd', [{ features: { i } }])));
     for (const limit of [1, 3, 5, 10, 25]) {
       const { total, rows } = await log.tail('m', 1, limit);
       expect(total).toBe(10);
@@ -26,7 +26,7 @@ describe('served log', () => {
     const dir = await tempDir('served-log');
     cleanups.push(dir.cleanup);
     const log = createServedLog(dir.path);
-    await log.append('m', 2, 'd', [{ a: 1 }, { a: 2 }]);
+    await log.append('m', 2, 'd', [{ features: { a: 1 } }, { features: { a: 2 } }]);
     await appendFile(servedLogPath(dir.path, 'm', 2), '{"ts":"2026-01-01T00:00:00Z","deploymentId":"d","feat');
     expect(await log.tail('m', 2, 10)).toMatchObject({
       total: 2,

@@ -43,7 +43,13 @@ describe('logistic-regression trainer', () => {
   it('learns the synthetic churn signal and serializes a self-contained model', async () => {
     const result = await logisticRegressionTrainer.train({ rows, features, params: {}, seed: 1 }, context());
     const model = LogisticRegressionModel.parse(result.model);
-    expect(result.params).toEqual({ epochs: 300, learningRate: 0.1, l2: 0.001, maxCategories: 100 });
+    expect(result.params).toEqual({
+      epochs: 300,
+      learningRate: 0.1,
+      l2: 0.001,
+      maxCategories: 100,
+      imputation: 'none',
+    });
     expect(result.resumedFromEpoch).toBe(0);
     expect(model.target).toEqual({ column: 'churned', negative: false, positive: true });
     expect(model.featureNames.slice(0, 3)).toEqual(['(bias)', 'tenure_months', 'monthly_fee']);

@@ -65,7 +65,13 @@ describe('createTrainActivity', () => {
       codeVersion: 'test-1.0.0',
     });
     expect(result.trackingRunId).toBeUndefined(); // no tracker in these deps: nothing is tracked
-    expect(result.params).toEqual({ epochs: 300, learningRate: 0.1, l2: 0.001, maxCategories: 100 });
+    expect(result.params).toEqual({
+      epochs: 300,
+      learningRate: 0.1,
+      l2: 0.001,
+      maxCategories: 100,
+      imputation: 'none',
+    });
     expect(result.metrics['auc']).toBeGreaterThan(0.85);
     expect(result.metrics['accuracy']).toBeGreaterThan(0.7);
     expect(result.metrics['logLoss']).toBeLessThan(0.6);

@@ -97,7 +97,13 @@ export function describeTrainTracking(adapter: string, open: () => Promise<Track
         [TrainRunTag.codeVersion]: CODE_VERSION,
         [TrainRunTag.seed]: '42',
       });
-      expect(run.params).toEqual({ epochs: '300', learningRate: '0.1', l2: '0.001', maxCategories: '100' });
+      expect(run.params).toEqual({
+        epochs: '300',
+        learningRate: '0.1',
+        l2: '0.001',
+        maxCategories: '100',
+        imputation: 'none',
+      });
       const series = await backend.registry.getMetricSeries(runId, TRAIN_LOSS_METRIC);
       expect(series.map((p) => p.step)).toEqual(Array.from({ length: EPOCHS + 1 }, (_, i) => i));
       expect(series[0]?.value).toBeCloseTo(Math.LN2, 12); // zero weights: every example's loss is ln 2

@@ -251,7 +251,9 @@ export function expectationsFailedMessage(path: string, failed: readonly CheckRe
     const example = sample
       ? `: ${sample.position}${sample.value === undefined ? '' : ` (${JSON.stringify(sample.value)})`}: ${sample.message}`
       : '';
-    return `${c.id} failed ${c.failed} of ${c.evaluated}${example}`;
+    // A check that saw nothing (a missing column, no reference) failed as a whole, not some of its values.
+    const counts = c.evaluated === 0 ? '' : ` ${c.failed} of ${c.evaluated}`;
+    return `${c.id} failed${counts}${example}`;
   });
   const more = failed.length > shown ? `; and ${failed.length - shown} more` : '';
   return `Dataset ${path} failed ${failed.length} expectation${failed.length === 1 ? '' : 's'}: ${lines.join('; ')}${more}`;

@@ -70,7 +70,12 @@ export interface ModelServerClient {
   readonly baseUrl: string;
   deploy(model: string, body: DeployRequest): Promise<DeployAnswer>;
   rollback(model: string, deploymentId: string): Promise<RollbackAnswer>;
-  /** Scores rows; `smoke: true` sends `x-slipway-smoke: 1` so the rows are not logged as served traffic. */
+  /**
+   * Scores rows; `smoke: true` sends `x-slipway-smoke: 1` so the rows are not logged as served traffic. Each
+   * prediction names the features the model imputed (`imputed`), if any; a request with a row missing a feature
+   * the model does not impute, or holding one it does not know, is refused (final `Rejected`, the server's message
+   * naming the rows and features); a model that fails while scoring is a `ServerError`.
+   */
   predict(model: string, instances: FeatureRow[], options?: { smoke?: boolean }): Promise<PredictAnswer>;
   status(model: string): Promise<ModelStatusAnswer>;
   /** The newest `limit` rows a version served (oldest first) and the total count. */

@@ -2,7 +2,13 @@
  * The shape every expectation evaluator has: it sees values (or batches) as the dataset streams past, then
  * reports one `CheckResult`. Evaluators keep bounded state: counts, a few samples, at most a fixed buffer.
  */
-import type { CheckResult, CheckSample, Expectation, ExpectationSeverity } from '@slipway/sdk';
+import {
+  expectationId,
+  type CheckResult,
+  type CheckSample,
+  type Expectation,
+  type ExpectationSeverity,
+} from '@slipway/sdk';
 import { describePosition, type RawCell, type RowPosition } from '../data/row-batch.js';
 
 /** An evaluator of one expectation. */
@@ -26,9 +32,44 @@ export interface CheckContext {
   columns: readonly string[];
 }
 
-/** The stable id of an expectation, e.g. `between(tenure_months)` or `rowCount`. */
+/** The stable id of an expectation: its own `id`, else e.g. `between(tenure_months)` or `rowCount`. */
 export function checkId(expectation: Expectation): string {
-  return 'column' in expectation ? `${expectation.expect}(${expectation.column})` : expectation.expect;
+  return expectationId(expectation);
+}
+
+/** Column names quoted in a message at most (the rest are counted). */
+const LISTED_COLUMNS = 20;
+
+/**
+ * `column "X" does not exist; columns are "a", "b", …`: the dataset's columns, at most {@link LISTED_COLUMNS} of
+ * them, each shortened like a shown value.
+ */
+export function missingColumnMessage(column: string, columns: readonly string[]): string {
+  const listed = columns.slice(0, LISTED_COLUMNS).map((c) => JSON.stringify(showValue(c)));
+  const more = columns.length > LISTED_COLUMNS ? ` and ${columns.length - LISTED_COLUMNS} more` : '';
+  const header = columns.length === 0 ? 'the dataset has no columns' : `columns are ${listed.join(', ')}${more}`;
+  return `column ${JSON.stringify(showValue(column))} does not exist; ${header}`;
+}
+
+/**
+ * The result of an expectation on a column the dataset does not have: failed at error level whatever its declared
+ * severity (a misspelt column is a mistake in the expectation, not a property of the data), nothing evaluated.
+ */
+export function missingColumnResult(
+  expectation: Expectation & { column: string },
+  columns: readonly string[],
+): CheckResult {
+  return {
+    ...checkResult(expectation, {
+      passed: false,
+      evaluated: 0,
+      failed: 1,
+      samples: [
+        { position: 'header', column: expectation.column, message: missingColumnMessage(expectation.column, columns) },
+      ],
+    }),
+    severity: 'error',
+  };
 }
 
 /** Collects up to `limit` sample failures. */

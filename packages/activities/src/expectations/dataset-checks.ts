@@ -1,6 +1,6 @@
 /** Expectations about the dataset as a whole: its columns and its row count. */
 import type { CheckResult, Expectation } from '@slipway/sdk';
-import { checkResult, type CheckContext, type CheckEvaluator } from './check.js';
+import { checkResult, missingColumnMessage, type CheckContext, type CheckEvaluator } from './check.js';
 
 /** An evaluator of `columnExists`. */
 export function columnExistsCheck(expectation: Extract<Expectation, { expect: 'columnExists' }>): CheckEvaluator {
@@ -9,14 +9,12 @@ export function columnExistsCheck(expectation: Extract<Expectation, { expect: 'c
     column: undefined,
     result({ columns }: CheckContext): CheckResult {
       const found = columns.includes(expectation.column);
-      const header = columns.map((c) => JSON.stringify(c)).join(', ');
+      const message = missingColumnMessage(expectation.column, columns);
       return checkResult(expectation, {
         passed: found,
         evaluated: 1,
         failed: found ? 0 : 1,
-        samples: found
-          ? []
-          : [{ position: 'header', column: expectation.column, message: `column missing; the columns are ${header}` }],
+        samples: found ? [] : [{ position: 'header', column: expectation.column, message }],
       });
     },
   };

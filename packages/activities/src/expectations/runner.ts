@@ -4,7 +4,7 @@
  */
 import type { CheckResult, DatasetProfile, Expectation } from '@slipway/sdk';
 import type { RowBatch, RowPosition } from '../data/row-batch.js';
-import type { CheckEvaluator } from './check.js';
+import { missingColumnResult, type CheckEvaluator } from './check.js';
 import { columnExistsCheck, rowCountCheck } from './dataset-checks.js';
 import { distributionCheck } from './distribution.js';
 import { uniqueCheck } from './unique.js';
@@ -52,7 +52,11 @@ export function createExpectationRunner(
     async finish() {
       const context = { rows, columns };
       const results: CheckResult[] = [];
-      for (const evaluator of evaluators) results.push(await evaluator.result(context));
+      for (const evaluator of evaluators) {
+        const missing = missingColumn(evaluator.expectation, columns);
+        // A check on a column the dataset lacks saw nothing; it fails rather than pass on no values (`0/0`).
+        results.push(missing ? missingColumnResult(missing, columns) : await evaluator.result(context));
+      }
       return results;
     },
   };
@@ -64,6 +68,12 @@ async function observeColumn(evaluator: CheckEvaluator, batch: RowBatch, index: 
     const pending = evaluator.observe?.((rows[r] as RowBatch['rows'][number])[index], positions[r] as RowPosition);
     if (pending) await pending;
   }
+}
+
+/** The expectation when it names a column the dataset does not have (`columnExists` reports that itself). */
+function missingColumn(expectation: Expectation, columns: readonly string[]) {
+  if (expectation.expect === 'columnExists' || !('column' in expectation)) return undefined;
+  return columns.includes(expectation.column) ? undefined : expectation;
 }
 
 function routeColumns(evaluators: readonly CheckEvaluator[], columns: readonly string[]) {

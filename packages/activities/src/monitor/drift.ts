@@ -13,6 +13,7 @@ import type {
   FeatureRow,
   FeatureSpec,
   NumericColumnProfile,
+  ServedRow,
 } from '@slipway/sdk';
 import {
   DEFAULT_PSI_EPSILON,
@@ -130,7 +131,10 @@ export interface DriftInput {
   /** Where the profile came from, for error messages. */
   profileUri: string;
   features: FeatureSpec;
+  /** The served rows to compare (rows with imputed features already left out, see {@link splitImputedRows}). */
   rows: readonly FeatureRow[];
+  /** Served rows of the window left out because features were imputed; reported as `imputedRows`. */
+  imputedRows?: number;
   /** The PSI threshold. */
   threshold: number;
   minSamples: number;
@@ -140,9 +144,19 @@ export interface DriftInput {
 }
 
 /**
+ * Splits served rows into those to compare and the count of those with imputed features (their values are the
+ * model's stand-ins, not traffic); rows logged before imputation existed have no mark and are compared.
+ */
+export function splitImputedRows(rows: readonly ServedRow[]): { rows: FeatureRow[]; imputedRows: number } {
+  const compared = rows.filter((row) => !row.imputed?.length).map((row) => row.features);
+  return { rows: compared, imputedRows: rows.length - compared.length };
+}
+
+/**
  * The drift report of served rows against a training profile, over every numeric and categorical feature (the
- * target is not a feature). With fewer rows than `minSamples` no verdict is made: `enoughSamples: false`,
- * `drifted: false`, no features. The report drifted when any feature did (see {@link featureDrift}).
+ * target is not a feature). With no rows, or fewer than `minSamples`, no verdict is made: `enoughSamples: false`,
+ * `drifted: false`, no features — so a window where every row was imputed never reads as "no drift". The report
+ * drifted when any feature did (see {@link featureDrift}).
  *
  * @throws a final `SlipwayInvalidInput` failure when a feature has no column in the profile.
  */
@@ -151,10 +165,12 @@ export function computeDriftReport(input: DriftInput): DriftReport {
     model: input.model,
     version: input.version,
     samples: input.rows.length,
+    ...(input.imputedRows === undefined ? {} : { imputedRows: input.imputedRows }),
     threshold: input.threshold,
     ...(input.criterion ? { criterion: input.criterion } : {}),
   };
-  if (input.rows.length < input.minSamples) return { ...base, enoughSamples: false, drifted: false, features: [] };
+  if (input.rows.length === 0 || input.rows.length < input.minSamples)
+    return { ...base, enoughSamples: false, drifted: false, features: [] };
   const names = [...new Set([...input.features.numeric, ...input.features.categorical])].filter(
     (name) => name !== input.features.target,
   );

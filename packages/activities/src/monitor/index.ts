@@ -21,7 +21,13 @@ export {
   numericServedShares,
   categoricalServedShares,
 } from './buckets.js';
-export { featureDrift, computeDriftReport, type DriftInput, type FeatureDriftOptions } from './drift.js';
+export {
+  featureDrift,
+  computeDriftReport,
+  splitImputedRows,
+  type DriftInput,
+  type FeatureDriftOptions,
+} from './drift.js';
 export { resolveVersionOrFail, loadTrainingProfile, featureProfile } from './training-profile.js';
 export {
   createMonitorActivity,

@@ -6,7 +6,7 @@ import { monitorStep, parseStepInput, parseStepOutput, type DriftReport, type St
 import type { ArtifactStore, ModelRegistry } from '../ports.js';
 import { currentActivityHooks } from '../data/activity-context.js';
 import { createModelServerClient, type ModelServerClient } from '../deploy/model-server-client.js';
-import { computeDriftReport } from './drift.js';
+import { computeDriftReport, splitImputedRows } from './drift.js';
 import { loadTrainingProfile, resolveVersionOrFail } from './training-profile.js';
 
 /** How many of the newest served rows a check reads by default. */
@@ -32,8 +32,8 @@ export type MonitorInput = StepInput<typeof monitorStep>;
  * Resolves the version (the given one, or the one behind `alias`; final `SlipwayNotFound` if missing), loads its
  * training profile and feature list from the lineage, reads the newest served rows of that version from the
  * model server, and computes the drift statistics per feature (see `featureDrift`); a feature drifted when its PSI
- * exceeds `psiThreshold`. With fewer than `minSamples` served rows the report says `enoughSamples: false` and
- * makes no verdict.
+ * exceeds `psiThreshold`. Rows whose features the model imputed are left out (counted as `imputedRows`). With
+ * fewer than `minSamples` served rows left (or none) the report says `enoughSamples: false` and makes no verdict.
  */
 export function createMonitorActivity(deps: MonitorActivityDeps): (input: MonitorInput) => Promise<DriftReport> {
   const makeClient = deps.client ?? ((url, signal) => createModelServerClient(url, { signal }));
@@ -46,14 +46,15 @@ export function createMonitorActivity(deps: MonitorActivityDeps): (input: Monito
     const record = await resolveVersionOrFail(deps.registry, input.model, input.version ?? input.alias);
     const profile = await loadTrainingProfile(deps.artifacts, record.lineage);
     const client = makeClient(input.serverUrl, currentActivityHooks().signal);
-    const served = await client.served(record.name, record.version, window);
+    const served = splitImputedRows((await client.served(record.name, record.version, window)).rows);
     const report = computeDriftReport({
       model: record.name,
       version: record.version,
       profile,
       profileUri: record.lineage.profile.uri,
       features: record.lineage.features,
-      rows: served.rows.map((r) => r.features),
+      rows: served.rows,
+      imputedRows: served.imputedRows,
       threshold: input.psiThreshold,
       minSamples: input.minSamples,
       ...(input.criterion ? { criterion: input.criterion } : {}),

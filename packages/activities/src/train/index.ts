@@ -56,6 +56,14 @@ export {
   parseLogisticRegressionParams,
   resumePoint,
 } from './logistic-regression.js';
+export {
+  checkPredictionRow,
+  describeRowProblem,
+  predictorFeatures,
+  type PredictionRowCheck,
+  type RowFeatureProblem,
+} from './prediction-row.js';
+export { FeatureImputation, ImputationStrategy, fitServingInputs, type ServingInputs } from './serving-inputs.js';
 export { LOG_LOSS_EPSILON, accuracy, auc, binaryClassificationMetrics, logLoss } from './metrics.js';
 export { builtinPredictors, builtinTrainers } from './builtins.js';
 export {

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { Predictor, PredictorLoader, SerializedModel, TypedRow } from '../ports.js';
 import { BinaryTarget } from './binary-target.js';
 import { FeatureEncoding, createRowEncoder, encodingDimension } from './encoding.js';
+import { predictorFeatures } from './prediction-row.js';
+import { FeatureImputation } from './serving-inputs.js';
 
 /** The kind (and trainer name) of the built-in logistic regression. */
 export const LOGISTIC_REGRESSION = 'logistic-regression';
@@ -28,6 +30,13 @@ export const LogisticRegressionModel = z
       epochs: z.number().int().nonnegative(),
       loss: z.number(),
     }),
+    /** Features that held nulls in training: a null is a value for them; for the others it counts as missing. */
+    nullable: z.array(z.string()).optional(),
+    /** The value per feature the model fills in when a request leaves it out; absent: every feature is required. */
+    imputation: FeatureImputation.optional(),
+  })
+  .superRefine((m, ctx) => {
+    for (const message of servingInputProblems(m)) ctx.addIssue({ code: 'custom', message, path: ['imputation'] });
   })
   .refine((m) => m.weights.length === encodingDimension(m.encoding), {
     message: 'the number of weights does not match the encoding',
@@ -39,6 +48,24 @@ export const LogisticRegressionModel = z
   });
 /** A serialized logistic-regression model. */
 export type LogisticRegressionModel = z.infer<typeof LogisticRegressionModel>;
+
+/** Nullable features and imputation values that name no feature, and numeric features imputed with a non-number. */
+function servingInputProblems(m: {
+  features: FeatureSpec;
+  nullable?: string[] | undefined;
+  imputation?: FeatureImputation | undefined;
+}): string[] {
+  const features = new Set(predictorFeatures(m));
+  const problems = (m.nullable ?? [])
+    .filter((name) => !features.has(name))
+    .map((name) => `nullable names ${JSON.stringify(name)}, which is not a feature of the model`);
+  for (const [name, value] of Object.entries(m.imputation?.values ?? {})) {
+    if (!features.has(name)) problems.push(`imputes ${JSON.stringify(name)}, which is not a feature of the model`);
+    else if (m.features.numeric.includes(name) && typeof value !== 'number')
+      problems.push(`imputes numeric feature ${JSON.stringify(name)} with ${JSON.stringify(value)}, not a number`);
+  }
+  return problems;
+}
 
 /** The logistic function, computed without overflow for large |z|. */
 export function sigmoid(z: number): number {
@@ -56,8 +83,10 @@ export function dot(weights: ArrayLike<number>, x: ArrayLike<number>, offset = 0
 
 /**
  * Loads a serialized logistic-regression model. The predictor returns the probability of the model's
- * positive class; a missing feature counts as null; a numeric feature that is not a number (or a numeric
- * string) throws a `TypeError` naming the feature. An invalid model fails with `SlipwayInvalidInput`.
+ * positive class and declares the model's `nullable` features and `imputation` values (the model server holds
+ * requests to them before scoring); `predict` itself encodes a missing feature as null, as training did, and
+ * throws a `TypeError` naming a numeric feature that is not a number (or a numeric string). An invalid model fails
+ * with `SlipwayInvalidInput`.
  */
 export const loadLogisticRegression: PredictorLoader = (serialized: SerializedModel): Predictor => {
   const parsed = LogisticRegressionModel.safeParse(serialized);
@@ -75,6 +104,8 @@ export const loadLogisticRegression: PredictorLoader = (serialized: SerializedMo
   return {
     kind: LOGISTIC_REGRESSION,
     features: model.features,
+    ...(model.nullable ? { nullable: model.nullable } : {}),
+    ...(model.imputation ? { imputation: model.imputation.values } : {}),
     predict(row: TypedRow): number {
       encode(row, x, 0);
       return sigmoid(dot(weights, x));

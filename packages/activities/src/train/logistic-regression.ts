@@ -15,6 +15,7 @@ import { labelsOf, resolveBinaryTarget, type BinaryTarget } from './binary-targe
 import { encodeRows, encodedFeatureNames, fitEncoding, type FeatureEncoding } from './encoding.js';
 import { runGradientDescent, type EpochLossRecorder, type GradientDescentData } from './gradient-descent.js';
 import { LOGISTIC_REGRESSION, type LogisticRegressionModel } from './logistic-model.js';
+import { ImputationStrategy, fitServingInputs, type ServingInputs } from './serving-inputs.js';
 
 /** Parameters of the `logistic-regression` trainer; unknown names are refused. */
 export const LogisticRegressionParams = z
@@ -29,6 +30,12 @@ export const LogisticRegressionParams = z
     maxCategories: z.number().int().min(1).max(10_000).default(100),
     /** The target value that is the positive class; by default the one that sorts last (`yes`, `true`, `1`). */
     positiveClass: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    /**
+     * What the model declares it fills in when a request leaves a feature out: `none` (requests must carry every
+     * feature) or `mean` (the training mean of a numeric feature, the most frequent category of a categorical
+     * one; the model server marks such predictions and rows as imputed).
+     */
+    imputation: ImputationStrategy.default('none'),
   })
   .strict();
 /** Parameters of the `logistic-regression` trainer, defaults applied. */
@@ -94,6 +101,7 @@ interface Prepared {
   encoding: FeatureEncoding;
   target: BinaryTarget;
   fingerprint: string;
+  inputs: ServingInputs;
 }
 
 function prepare(input: TrainerInput, params: LogisticRegressionParams): Prepared {
@@ -112,16 +120,17 @@ function prepare(input: TrainerInput, params: LogisticRegressionParams): Prepare
   let positives = 0;
   for (const label of y) positives += label;
   // `epochs` is left out: the weights after k epochs do not depend on how many epochs follow, so a checkpoint
-  // stays valid when a run is extended.
+  // stays valid when a run is extended. `imputation` does not touch the weights either.
   const fingerprint = digestOfJson({
-    params: { ...params, epochs: undefined },
+    params: { ...params, epochs: undefined, imputation: undefined },
     features,
     encoding,
     target,
     rows: rows.length,
     positives,
   });
-  return { data: { x, y, rows: rows.length, dimension }, encoding, target, fingerprint };
+  const inputs = fitServingInputs(rows, features, encoding, params.imputation);
+  return { data: { x, y, rows: rows.length, dimension }, encoding, target, fingerprint, inputs };
 }
 
 /** The training loss per epoch goes into the context's epoch metrics as {@link TRAIN_LOSS_METRIC}, if any. */
@@ -150,7 +159,7 @@ async function train(
   options: LogisticRegressionTrainerOptions,
 ): Promise<TrainerResult> {
   const params = parseLogisticRegressionParams(input.params);
-  const { data, encoding, target, fingerprint } = prepare(input, params);
+  const { data, encoding, target, fingerprint, inputs } = prepare(input, params);
   const start = resumePoint(context.checkpoint, fingerprint, data.dimension, params.epochs);
   const { weights, loss } = await runGradientDescent(data, params, start, {
     signal: context.signal,
@@ -179,6 +188,7 @@ async function train(
     weights,
     params,
     training: { rows: data.rows, epochs: params.epochs, loss },
+    ...inputs,
   };
   return { model, params, resumedFromEpoch: start.epoch };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Digest } from './artifact.js';
+import { rangeProblem, regexProblem } from './rule-checks.js';
 
 /** Supported dataset formats. */
 export const DatasetFormat = z.enum(['csv', 'jsonl', 'parquet']);
@@ -68,26 +69,51 @@ export function datasetEncoding(ref: DatasetRef): {
 const columnBase = { nullable: z.boolean().default(false) };
 
 /** The rule for one column of a row schema. */
-export const ColumnSpec = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('number'),
-    ...columnBase,
-    integer: z.boolean().default(false),
-    min: z.number().optional(),
-    max: z.number().optional(),
-  }),
-  z.object({
-    type: z.literal('string'),
-    ...columnBase,
-    values: z.array(z.string()).min(1).optional(),
-    pattern: z.string().optional(),
-    minLength: z.number().int().nonnegative().optional(),
-    maxLength: z.number().int().nonnegative().optional(),
-  }),
-  z.object({ type: z.literal('boolean'), ...columnBase }),
-]);
+export const ColumnSpec = z
+  .discriminatedUnion('type', [
+    z.object({
+      type: z.literal('number'),
+      ...columnBase,
+      integer: z.boolean().default(false),
+      min: z.number().optional(),
+      max: z.number().optional(),
+    }),
+    z.object({
+      type: z.literal('string'),
+      ...columnBase,
+      values: z.array(z.string()).min(1).optional(),
+      pattern: z.string().optional(),
+      minLength: z.number().int().nonnegative().optional(),
+      maxLength: z.number().int().nonnegative().optional(),
+    }),
+    z.object({ type: z.literal('boolean'), ...columnBase }),
+  ])
+  .superRefine((spec, ctx) => {
+    for (const message of columnSpecProblems(spec)) ctx.addIssue({ code: 'custom', message });
+  });
 /** The rule for one column of a row schema. */
 export type ColumnSpec = z.infer<typeof ColumnSpec>;
+/**
+ * What is wrong with a column rule that its shape alone does not say: a `min`..`max` or `minLength`..`maxLength`
+ * range no value can satisfy, a `pattern` that is not a regular expression (compiled as the validate step does,
+ * with the `u` flag). Empty when nothing is.
+ */
+export function columnSpecProblems(spec: {
+  type: string;
+  min?: number | undefined;
+  max?: number | undefined;
+  pattern?: string | undefined;
+  minLength?: number | undefined;
+  maxLength?: number | undefined;
+}): string[] {
+  const problems = [
+    rangeProblem(spec.min, spec.max),
+    rangeProblem(spec.minLength, spec.maxLength, { names: ['minLength', 'maxLength'] }),
+    spec.pattern === undefined ? undefined : regexProblem(spec.pattern, 'u'),
+  ];
+  return problems.filter((p): p is string => p !== undefined);
+}
+
 /** A column rule as written by users, before defaults are applied. */
 export type ColumnSpecInput = z.input<typeof ColumnSpec>;
 

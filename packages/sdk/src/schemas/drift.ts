@@ -58,12 +58,18 @@ export type FeatureDrift = z.infer<typeof FeatureDrift>;
 export const DriftReport = z.object({
   model: z.string(),
   version: z.number().int().positive(),
+  /** Served rows compared (rows with imputed features are not among them). */
   samples: z.number().int().nonnegative(),
+  /**
+   * Served rows of the window left out because the model imputed some of their features: their values are the
+   * model's stand-ins, not traffic, so they would hide drift. Absent in reports from before imputation existed.
+   */
+  imputedRows: z.number().int().nonnegative().optional(),
   /** The PSI threshold. */
   threshold: z.number().positive(),
   /** How `drifted` was decided; absent means PSI above `threshold`. */
   criterion: DriftCriterion.optional(),
-  /** False when there were fewer served samples than the minimum: no verdict was made. */
+  /** False when there were fewer served samples than the minimum (or none at all): no verdict was made. */
   enoughSamples: z.boolean(),
   drifted: z.boolean(),
   features: z.array(FeatureDrift),

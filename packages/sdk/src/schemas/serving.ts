@@ -77,10 +77,15 @@ export const RollbackAnswer = z.object({
 /** The answer to a rollback request. */
 export type RollbackAnswer = z.infer<typeof RollbackAnswer>;
 
-/** One prediction: the positive-class probability and the label at threshold 0.5 (1 when score ≥ 0.5). */
+/**
+ * One prediction: the positive-class probability and the label at threshold 0.5 (1 when score ≥ 0.5), and, when
+ * the model filled in features the request left out (with the values its artifact declares), which ones.
+ */
 export const Prediction = z.object({
   score: z.number().min(0).max(1),
   label: z.union([z.literal(0), z.literal(1)]),
+  /** The features the model imputed for this row; absent when it imputed none. */
+  imputed: z.array(z.string()).min(1).optional(),
 });
 /** One prediction. */
 export type Prediction = z.infer<typeof Prediction>;
@@ -95,8 +100,16 @@ export const PredictAnswer = z.object({
 /** The answer to a prediction request. */
 export type PredictAnswer = z.infer<typeof PredictAnswer>;
 
-/** One logged served row: when it was scored, by which deployment, and its features. */
-export const ServedRow = z.object({ ts: z.string(), deploymentId: DeploymentId, features: FeatureRow });
+/**
+ * One logged served row: when it was scored, by which deployment, its features as the request sent them, and the
+ * features the model imputed (absent when none; drift checks leave such rows out).
+ */
+export const ServedRow = z.object({
+  ts: z.string(),
+  deploymentId: DeploymentId,
+  features: FeatureRow,
+  imputed: z.array(z.string()).min(1).optional(),
+});
 /** One logged served row. */
 export type ServedRow = z.infer<typeof ServedRow>;
 

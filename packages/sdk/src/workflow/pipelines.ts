@@ -91,8 +91,9 @@ export async function checkDrift(raw: StepInput<typeof monitorStep>): Promise<Dr
 }
 
 function describeDrift(r: DriftReport): string {
-  if (!r.enoughSamples) return `only ${r.samples} samples served; no verdict`;
+  const left = r.imputedRows ? ` (${r.imputedRows} rows with imputed features left out)` : '';
+  if (!r.enoughSamples) return `only ${r.samples} samples served${left}; no verdict`;
   const worst = [...r.features].sort((a, b) => b.psi - a.psi)[0];
   const top = worst ? `; highest PSI ${worst.feature} ${worst.psi.toFixed(3)}` : '';
-  return `${r.drifted ? 'DRIFT' : 'no drift'} over ${r.samples} samples${top}`;
+  return `${r.drifted ? 'DRIFT' : 'no drift'} over ${r.samples} samples${left}${top}`;
 }

@@ -1,20 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseExpectationSet } from '@slipway/sdk';
 
 /**
  * Reads a run's input JSON and resolves the files it names relative to itself (see {@link resolveInputFiles}),
- * so input files can live next to their data and expectations.
+ * so input files can live next to their data and expectations. Expectations written inline are checked too, so a
+ * bad set is refused here, naming the file, before a run starts.
  */
 export function readRunInput(file: string): unknown {
   const path = resolve(file);
-  return resolveInputFiles(readJsonFile(path, 'the input file'), dirname(path));
+  const input = readJsonFile(path, 'the input file');
+  const inline = (input as { expectations?: unknown } | null)?.expectations;
+  if (inline !== undefined && typeof inline !== 'string') parseExpectationSet(inline, `${path}: expectations`);
+  return resolveInputFiles(input, dirname(path));
 }
 
 /**
  * Resolves what a run input names by path, relative to `baseDir`: a dataset `uri` without a scheme (e.g.
  * `"data/churn.csv"`) becomes an absolute `file://` URI, and `"expectations": "expectations.json"` is replaced by
- * that file's contents.
+ * that file's contents, checked as an expectation set (errors name the file, and each expectation by index and id).
  */
 export function resolveInputFiles(input: unknown, baseDir: string): unknown {
   if (typeof input !== 'object' || input === null) return input;
@@ -25,7 +30,9 @@ export function resolveInputFiles(input: unknown, baseDir: string): unknown {
     resolved.dataset = { ...dataset, uri: pathToFileURL(resolve(baseDir, dataset.uri)).href };
   }
   if (typeof expectations === 'string') {
-    resolved.expectations = readJsonFile(resolve(baseDir, expectations), 'the expectations file');
+    const file = resolve(baseDir, expectations);
+    resolved.expectations = readJsonFile(file, 'the expectations file');
+    parseExpectationSet(resolved.expectations, file);
   }
   return resolved;
 }

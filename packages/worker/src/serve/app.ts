@@ -2,7 +2,14 @@
  * The model server's HTTP routes (hono). See {@link createModelServer} for the API.
  */
 import { join } from 'node:path';
-import type { ArtifactStore, PredictorLoader } from '@slipway/activities';
+import {
+  checkPredictionRow,
+  describeRowProblem,
+  predictorFeatures,
+  type ArtifactStore,
+  type PredictorLoader,
+  type RowFeatureProblem,
+} from '@slipway/activities';
 import {
   DeployRequest,
   PredictRequest,
@@ -26,7 +33,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { openDeployments, type Deployments, type LiveDeployment } from './deployments.js';
 import { ServeError, ServeErrorCode, ServedModelName, ServedQuery, VersionParam, isServeError } from './protocol.js';
-import { createServedLog, type ServedLog } from './served-log.js';
+import { createServedLog, type ServedEntry, type ServedLog } from './served-log.js';
 
 /** The largest request body the server reads (10 MiB). */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -58,7 +65,9 @@ export interface ModelServer {
  * `{ error: { code, message } }`):
  * - `PUT /v1/models/:name/deployment` `{ deploymentId, version, artifact }` → `{ model, version, deploymentId, previous }`
  * - `POST /v1/models/:name/rollback` `{ deploymentId }` → `{ model, rolledBack, current }`
- * - `POST /v1/models/:name/predict` `{ instances }` → `{ model, version, deploymentId, predictions: [{ score, label }] }`;
+ * - `POST /v1/models/:name/predict` `{ instances }` → `{ model, version, deploymentId, predictions: [{ score, label,
+ *   imputed? }] }`; every row must carry exactly the model's features (unless the model declares an imputation
+ *   value for a missing one: then `imputed` names it), else 400 naming each bad row; a model that fails is a 500;
  *   rows are logged as served traffic unless the request has header `x-slipway-smoke: 1`
  * - `GET /v1/models`, `GET /v1/models/:name`, `GET /v1/models/:name/versions/:version/served?limit=`, `GET /health`
  */
@@ -114,14 +123,20 @@ function addRoutes(app: Hono, deployments: Deployments, log: ServedLog): void {
     const model = modelParam(c);
     const { instances } = await readBody(c, PredictRequest);
     const live = deployments.live(model);
+    const scored = scoreAll(live, instances);
     const answer: PredictAnswer = {
       model,
       version: live.entry.version,
       deploymentId: live.entry.deploymentId,
-      predictions: scoreAll(live, instances),
+      predictions: scored.map(({ prediction }) => prediction),
     };
     if (c.req.header('x-slipway-smoke') !== '1')
-      await log.append(model, live.entry.version, live.entry.deploymentId, instances);
+      await log.append(
+        model,
+        live.entry.version,
+        live.entry.deploymentId,
+        scored.map(({ logged }) => logged),
+      );
     return c.json(answer);
   });
   app.get('/v1/models/:name/versions/:version/served', async (c) => {
@@ -133,31 +148,75 @@ function addRoutes(app: Hono, deployments: Deployments, log: ServedLog): void {
   });
 }
 
+/** Rows with feature problems listed in a 400 answer at most (the rest are counted). */
+const LISTED_BAD_ROWS = 10;
+
 /**
- * Scores every row with one live deployment. The predictor checks the features (a row it cannot score is a
- * 400 naming the row); a score outside [0, 1] is a server error.
+ * Scores every row with one live deployment, or none: first every row is held to what the model accepts (see
+ * `checkPredictionRow`), and any row with missing, unknown or unreadable features makes the whole request a 400
+ * naming each such row and its features (nothing is scored or logged). Then each row is scored; anything thrown
+ * inside the model, or a score that is not a probability, is a 500 `PredictionFailed` (a fault of the model, not of
+ * the request, so error-rate guards count it). Imputed features are named in the prediction and the logged row.
  */
-function scoreAll(live: LiveDeployment, instances: readonly FeatureRow[]): Prediction[] {
-  return instances.map((row, i) => {
-    let score: number;
-    try {
-      score = live.predictor.predict(row);
-    } catch (err) {
-      throw new ServeError(
-        400,
-        ServeErrorCode.InvalidRequest,
-        `instances.${i}: the model cannot score this row: ${rootMessage(err)}`,
-      );
-    }
-    if (!Number.isFinite(score) || score < 0 || score > 1) {
-      throw new ServeError(
-        500,
-        ServeErrorCode.PredictionFailed,
-        `instances.${i}: model version ${live.entry.version} returned score ${score}, not a probability in [0, 1]`,
-      );
-    }
-    return { score, label: score >= 0.5 ? 1 : 0 };
+function scoreAll(
+  live: LiveDeployment,
+  instances: readonly FeatureRow[],
+): { prediction: Prediction; logged: ServedEntry }[] {
+  const ready: { row: FeatureRow; imputed: string[] }[] = [];
+  const refused: { i: number; problem: RowFeatureProblem }[] = [];
+  instances.forEach((row, i) => {
+    const check = checkPredictionRow(live.predictor, row);
+    if (check.ok) ready.push(check);
+    else refused.push({ i, problem: check.problem });
   });
+  if (refused.length > 0) throw featureProblems(live, refused, instances.length);
+  return ready.map((check, i) => {
+    const score = scoreRow(live, check.row, i);
+    const imputed = check.imputed.length > 0 ? { imputed: check.imputed } : {};
+    return {
+      prediction: { score, label: score >= 0.5 ? 1 : 0, ...imputed },
+      logged: { features: instances[i] as FeatureRow, ...imputed },
+    };
+  });
+}
+
+function featureProblems(
+  live: LiveDeployment,
+  refused: readonly { i: number; problem: RowFeatureProblem }[],
+  total: number,
+): ServeError {
+  const features = predictorFeatures(live.predictor);
+  const rows = refused
+    .slice(0, LISTED_BAD_ROWS)
+    .map(({ i, problem }) => `instances.${i}: ${describeRowProblem(problem, features)}`);
+  const more = refused.length > LISTED_BAD_ROWS ? `; and ${refused.length - LISTED_BAD_ROWS} more rows` : '';
+  return new ServeError(
+    400,
+    ServeErrorCode.InvalidRequest,
+    `${refused.length} of ${total} instances cannot be scored by model version ${live.entry.version}, ` +
+      `nothing was scored: ${rows.join('; ')}${more}`,
+  );
+}
+
+function scoreRow(live: LiveDeployment, row: FeatureRow, i: number): number {
+  let score: number;
+  try {
+    score = live.predictor.predict(row);
+  } catch (err) {
+    throw new ServeError(
+      500,
+      ServeErrorCode.PredictionFailed,
+      `instances.${i}: model version ${live.entry.version} failed to score this row: ${rootMessage(err)}`,
+    );
+  }
+  if (!Number.isFinite(score) || score < 0 || score > 1) {
+    throw new ServeError(
+      500,
+      ServeErrorCode.PredictionFailed,
+      `instances.${i}: model version ${live.entry.version} returned score ${score}, not a probability in [0, 1]`,
+    );
+  }
+  return score;
 }
 
 function modelParam(c: Context): string {

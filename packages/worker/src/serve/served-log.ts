@@ -8,10 +8,20 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ServedRow, type FeatureRow } from '@slipway/sdk';
 
+/** One scored row as the log records it: the features the request sent, and those the model imputed. */
+export interface ServedEntry {
+  features: FeatureRow;
+  /** The features the model filled in; absent or empty when none. */
+  imputed?: readonly string[];
+}
+
 /** Appends and reads served-row logs under one serving directory. */
 export interface ServedLog {
-  /** Appends one line per row; appends to the same file are serialized. */
-  append(model: string, version: number, deploymentId: string, rows: readonly FeatureRow[]): Promise<void>;
+  /**
+   * Appends one line per row (`{ ts, deploymentId, features, imputed? }`; `imputed` only when the model filled in
+   * features); appends to the same file are serialized.
+   */
+  append(model: string, version: number, deploymentId: string, rows: readonly ServedEntry[]): Promise<void>;
   /** The newest `limit` rows (oldest first) and the number of rows logged. A version never served has none. */
   tail(model: string, version: number, limit: number): Promise<{ total: number; rows: ServedRow[] }>;
   /** Resolves when every pending append has finished. */
@@ -30,7 +40,7 @@ export function createServedLog(servingDir: string): ServedLog {
   const append: ServedLog['append'] = (model, version, deploymentId, rows) => {
     const path = servedLogPath(servingDir, model, version);
     const ts = new Date().toISOString();
-    const text = rows.map((features) => JSON.stringify({ ts, deploymentId, features }) + '\n').join('');
+    const text = rows.map((row) => JSON.stringify(servedLine(ts, deploymentId, row)) + '\n').join('');
     const previous = pending.get(path) ?? Promise.resolve();
     const next = previous.then(async () => {
       await mkdir(join(servingDir, model), { recursive: true });
@@ -55,6 +65,12 @@ export function createServedLog(servingDir: string): ServedLog {
   };
 
   return { append, tail, flush };
+}
+
+function servedLine(ts: string, deploymentId: string, { features, imputed }: ServedEntry): ServedRow {
+  return imputed && imputed.length > 0
+    ? { ts, deploymentId, features, imputed: [...imputed] }
+    : { ts, deploymentId, features };
 }
 
 /** Streams a JSONL log keeping only the last `limit` rows; lines that do not parse (a torn last write) are skipped. */

@@ -9,11 +9,12 @@ import {
 } from '@slipway/activities';
 import {
   DatasetProfile,
-  ExpectationSet,
   SlipwayErrorType,
   describeIssues,
   failureType,
+  parseExpectationSet,
   rootMessage,
+  type ExpectationSet,
   type ProfileReference,
 } from '@slipway/sdk';
 import pc from 'picocolors';
@@ -85,11 +86,10 @@ export async function validateDataset(
 
 function readExpectationSet(file: string): ExpectationSet {
   const path = resolve(file);
-  const parsed = ExpectationSet.safeParse(readJsonFile(path, 'the expectation file'));
-  if (!parsed.success) throw new Error(`${path}: invalid expectation set: ${describeIssues(parsed.error)}`);
-  if (!parsed.data.schema)
+  const set = parseExpectationSet(readJsonFile(path, 'the expectation file'), path);
+  if (!set.schema)
     throw new Error(`${path}: an expectation file for "slipway data validate" needs a "schema" that types the columns`);
-  return parsed.data;
+  return set;
 }
 
 async function referenceOption(value: string, artifacts: ArtifactStore): Promise<ProfileReference> {
