@@ -224,6 +224,50 @@ describe('trainAndPromote on a real Temporal dev server', () => {
     expect(await registry.listVersions('invalid')).toEqual([]);
   });
 
+  it('fails the validate step on an expectation on a misspelt column, naming it and the columns there are', async () => {
+    const base = input('misspelt');
+    const expectations = base.expectations as { expectations: object[] };
+    const { runId } = await h.client.start('trainAndPromote', {
+      ...base,
+      expectations: {
+        ...expectations,
+        expectations: [
+          ...expectations.expectations,
+          { expect: 'notNull', column: 'tenure_month', severity: 'warning' },
+        ],
+      },
+    });
+    const failure = await h.client.result(runId).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failureType(failure)).toBe(SlipwayErrorType.ValidationFailed);
+    expect(rootMessage(failure)).toContain(
+      'notNull(tenure_month) failed: header: column "tenure_month" does not exist; columns are "customer_id", ',
+    );
+    expect(await registry.listVersions('misspelt')).toEqual([]);
+  });
+
+  it('refuses an expectation set with min > max when the run starts, naming the field, before any step', async () => {
+    const base = input('inverted');
+    const expectations = base.expectations as { expectations: object[] };
+    const { runId } = await h.client.start('trainAndPromote', {
+      ...base,
+      expectations: {
+        ...expectations,
+        expectations: [{ expect: 'between', column: 'tenure_months', min: 120, max: 0 }],
+      },
+    });
+    const failure = await h.client.result(runId).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failureType(failure)).toBe(SlipwayErrorType.InvalidInput);
+    expect(rootMessage(failure)).toContain('expectations.expectations.0: between: min 120 is greater than max 0');
+    expect((await h.client.status(runId)).progress?.steps ?? []).toEqual([]);
+    expect(await registry.listVersions('inverted')).toEqual([]);
+  });
+
   it('ends a gate nobody decides on as configured: expired, nothing deployed', async () => {
     const { runId } = await h.client.start('trainAndPromote', input('expiring', { timeout: '3s' }));
     const result = await h.client.result<TrainAndPromoteResult>(runId);

@@ -85,7 +85,7 @@ export const Prediction = z.object({
   score: z.number().min(0).max(1),
   label: z.union([z.literal(0), z.literal(1)]),
   /** The features the model imputed for this row; absent when it imputed none. */
-  imputed: z.array(z.string()).min(1).optional(),
+  imputed: z.array(z.string()).optional(),
 });
 /** One prediction. */
 export type Prediction = z.infer<typeof Prediction>;
@@ -108,7 +108,7 @@ export const ServedRow = z.object({
   ts: z.string(),
   deploymentId: DeploymentId,
   features: FeatureRow,
-  imputed: z.array(z.string()).min(1).optional(),
+  imputed: z.array(z.string()).optional(),
 });
 /** One logged served row. */
 export type ServedRow = z.infer<typeof ServedRow>;
