@@ -69,6 +69,8 @@ export const Expectation = z
   });
 /** One declarative check on a dataset. */
 export type Expectation = z.infer<typeof Expectation>;
+/** An expectation as written by users, before defaults. */
+export type ExpectationInput = z.input<typeof Expectation>;
 
 /**
  * The id of an expectation in reports and errors: its own `id`, else the kind and column (`between(tenure_months)`)
@@ -112,8 +114,6 @@ function expectationProblem(expectation: Expectation): string | undefined {
       return undefined;
   }
 }
-/** An expectation as written by users, before defaults. */
-export type ExpectationInput = z.input<typeof Expectation>;
 
 /**
  * The reference profile `distribution` expectations compare against: a profile artifact, or the training
@@ -163,9 +163,9 @@ export type ExpectationSet = z.infer<typeof ExpectationSet>;
 export type ExpectationSetInput = z.input<typeof ExpectationSet>;
 
 /**
- * Parses an expectation set read from `source` (a file name, for messages). Everything wrong is reported at once,
+ * Parses an expectation set read from `source` (a file name, for messages). Its problems are reported together,
  * each expectation by its index and id, e.g.
- * `expectations.json: expectations[3] (id "plan-known"): inSet: the set is empty, …`.
+ * `expectations.json: invalid expectation set: expectations[3] (id "plan-known"): inSet: values is empty, …`.
  *
  * @throws a final `SlipwayInvalidInput` failure naming `source` and every problem.
  */
