@@ -196,7 +196,7 @@ describe('trainAndPromote on a real Temporal dev server', () => {
   });
 
   it('fails an invalid dataset naming line and column, and registers nothing', async () => {
-    const path = join(h.home, 'bad-churn.csv');
+    const path = join(h.data, 'bad-churn.csv');
     await writeFile(
       path,
       [

@@ -37,6 +37,7 @@ beforeAll(async () => {
   h = await startHarness({
     name: 's3',
     s3: { endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, ...keys },
+    dataRoots: ['s3://ml-data/churn'],
   });
 }, 600_000);
 afterAll(async () => {
