@@ -16,6 +16,7 @@ import {
   deniedDatasetPaths,
   loadConfig,
   localDatasetAccess,
+  workerDatasetAccess,
 } from '../../../packages/worker/src/config/index.js';
 import { embeddedDeps } from '../../../packages/worker/src/worker/create-worker.js';
 import { rejection } from '../data/fixtures.js';
@@ -100,6 +101,19 @@ describe('the dataset access of a configuration', () => {
     expect(await checkDatasetAccess(pathToFileURL(snapshot).href, access!)).toMatchObject({ path: snapshot });
     expect(await checkDatasetAccess(pathToFileURL(join(dir, 'data.csv')).href, access!)).toMatchObject({
       kind: 'file',
+    });
+  });
+
+  it("an override of the worker's access changes its roots, never what is denied", () => {
+    const config = loadConfig({ cwd: dir, env: {} });
+    const access = embeddedDeps(config, {
+      datasetAccess: { roots: ['/srv/data'], denied: ['/srv/data/keys'] },
+    }).datasetAccess;
+    expect(access).toEqual(workerDatasetAccess(config, { roots: ['/srv/data'], denied: ['/srv/data/keys'] }));
+    expect(access).toEqual({
+      roots: ['/srv/data'],
+      denied: ['/srv/data/keys', join(dir, '.slipway')],
+      allowedInsideDenied: [join(dir, '.slipway', 'artifacts')],
     });
   });
 });

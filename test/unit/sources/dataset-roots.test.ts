@@ -2,6 +2,7 @@
  * Dataset roots: a worker reads datasets only below its roots, never Slipway's state directory or a secret file,
  * judged after `..` and symbolic links are resolved, before a byte is read.
  */
+import { execFileSync } from 'node:child_process';
 import { link, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,6 +168,16 @@ describe('checkDatasetAccess on local files', () => {
     const access = { roots: ANYWHERE, denied: [secret] } as const;
     expect(await checkDatasetAccess(uriOf(outside), access)).toMatchObject({ path: outside });
     await refusal(uriOf(secret), access);
+  });
+
+  it('refuses a FIFO below a root before opening it (opening one would wait for a writer)', async () => {
+    const fifo = join(root, 'pipe.csv');
+    execFileSync('mkfifo', [fifo]);
+    const err = await rejection(checkDatasetAccess(uriOf(fifo), { roots: [root], denied: [] }));
+    expect(err).toMatchObject({
+      type: SlipwayErrorType.InvalidInput,
+      message: `Dataset ${fifo} is not a regular file`,
+    });
   });
 
   it('refuses everything when the roots are empty', async () => {

@@ -162,7 +162,8 @@ export async function resolveRealPath(path: string, hops = 0): Promise<string> {
  * {@link resolveRealPath}) below a root and not into a denied file or directory (nor be a hard link to a denied
  * file); an `s3://` URI must lie below an S3 root on a `/` boundary and have no `.` or `..` segment. Returns where
  * to read (for a file, its real path: open that, not the given one). A refusal is a final `SlipwayAccessDenied`
- * failure naming the dataset as given, what it resolved to and the roots.
+ * failure naming the dataset as given, what it resolved to and the roots. A FIFO, socket or device below a root
+ * fails with `SlipwayInvalidInput` before it is opened.
  */
 export async function checkDatasetAccess(uri: string, access: DatasetAccess): Promise<AllowedDataset> {
   if (/^s3:\/\//i.test(uri)) return checkS3(uri, access);
@@ -180,7 +181,15 @@ export async function checkDatasetAccess(uri: string, access: DatasetAccess): Pr
     );
   }
   if (!verdict.allowed) throw outsideRoots(uri, path, access);
+  await refuseSpecialFile(path);
   return { kind: 'file', path, uri: pathToFileURL(path).href };
+}
+
+/** A FIFO, socket or device is not a dataset (opening a FIFO would wait for a writer): refused before it is opened. */
+async function refuseSpecialFile(path: string): Promise<void> {
+  const stats = await stat(path).catch(() => undefined);
+  if (stats === undefined || stats.isFile() || stats.isDirectory()) return;
+  throw finalFailure(SlipwayErrorType.InvalidInput, `Dataset ${path} is not a regular file`, { path });
 }
 
 function checkS3(uri: string, access: DatasetAccess): AllowedDataset {

@@ -35,6 +35,20 @@ export function datasetAccessOf(config: SlipwayConfig): DatasetAccess {
 }
 
 /**
+ * The dataset access a worker uses: {@link datasetAccessOf} the configuration, or `override` (other roots, say)
+ * with {@link deniedDatasetPaths} always added to its denied paths, so no override makes the state directory or a
+ * secret file readable.
+ */
+export function workerDatasetAccess(config: SlipwayConfig, override?: DatasetAccess): DatasetAccess {
+  if (override === undefined) return datasetAccessOf(config);
+  return {
+    roots: override.roots,
+    denied: [...new Set([...override.denied, ...deniedDatasetPaths(config)])],
+    allowedInsideDenied: override.allowedInsideDenied ?? artifactDirectories(config),
+  };
+}
+
+/**
  * The dataset access of CLI commands that read a file the user names on their own machine (`slipway data validate`,
  * `slipway data snapshot`): they act for that user, not for a remote caller, so any local path and any bucket may
  * be read, except {@link deniedDatasetPaths} (the artifact store stays readable).

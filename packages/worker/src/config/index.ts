@@ -8,4 +8,4 @@ export {
   openConfiguredRegistry,
   withConfiguredRegistry,
 } from './backends.js';
-export { datasetAccessOf, deniedDatasetPaths, localDatasetAccess } from './dataset-access.js';
+export { datasetAccessOf, deniedDatasetPaths, localDatasetAccess, workerDatasetAccess } from './dataset-access.js';

@@ -3,11 +3,11 @@ import { builtinPredictors, createActivities, withAudit, type ActivityDeps } fro
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import {
   checkBackends,
-  datasetAccessOf,
   openConfiguredArtifacts,
   openConfiguredAuditLog,
   openConfiguredRegistry,
   type SlipwayConfig,
+  workerDatasetAccess,
 } from '../config/index.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
@@ -124,8 +124,8 @@ export async function connectWorker(config: SlipwayConfig): Promise<NativeConnec
  * `<home>/audit.log` (mirrored to S3 when artifacts live there), and each new version's model card is stored in
  * the artifact store (see `withAudit`; a registry already audited into that log is used as it is). Steps read
  * datasets only below the configured dataset roots, never in the state directory or a secret file
- * (`datasetAccessOf(config)`, unless `overrides.datasetAccess` replaces it). Nothing is contacted here:
- * `createSlipwayWorker` checks the backends before it polls.
+ * (`workerDatasetAccess`: `overrides.datasetAccess` may change the roots, never what is denied). Nothing is
+ * contacted here: `createSlipwayWorker` checks the backends before it polls.
  */
 export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
   const s3 = overrides.s3 ?? config.s3;
@@ -138,6 +138,6 @@ export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityD
     ...(overrides.trainers ? { trainers: overrides.trainers } : {}),
     ...(overrides.codeVersion ? { codeVersion: overrides.codeVersion } : {}),
     s3,
-    datasetAccess: overrides.datasetAccess ?? datasetAccessOf(config),
+    datasetAccess: workerDatasetAccess(config, overrides.datasetAccess),
   };
 }
