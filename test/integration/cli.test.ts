@@ -20,7 +20,7 @@ let inputs: string;
 
 beforeAll(async () => {
   h = await startHarness({ name: 'cli' });
-  inputs = join(h.home, 'inputs');
+  inputs = join(h.data, 'inputs');
   await mkdir(join(inputs, 'data'), { recursive: true });
   await copyFile(join(DATA_DIR, 'churn.csv'), join(inputs, 'data', 'churn.csv'));
   await copyFile(join(DATA_DIR, '..', 'expectations.json'), join(inputs, 'expectations.json'));

@@ -2,8 +2,10 @@
  * The ready-made `trainAndPromote` pipeline against a real Temporal dev server, a real worker, a real
  * model server and the embedded registry: the happy path end to end, and each way a promotion can stop.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createModelServerClient, type ModelRegistry } from '@slipway/activities';
 import {
@@ -13,6 +15,7 @@ import {
   type DriftReport,
   type FeatureRow,
   type PredictAnswer,
+  type TrainAndPromoteInputRaw,
   type TrainAndPromoteResult,
 } from '@slipway/sdk';
 import { ClientErrorCode, type SlipwayClientError } from '@slipway/sdk/client';
@@ -23,6 +26,7 @@ import { runCli } from '../support/processes.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { eventually, waitForGate } from '../support/waits.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
+import { resolveInputFiles } from '../../packages/worker/src/cli/run-input.js';
 
 let h: Harness;
 let workflowBundle: { code: string };
@@ -48,6 +52,15 @@ async function clientError(promise: Promise<unknown>): Promise<SlipwayClientErro
   );
   expect(err, 'the call should have failed').toBeDefined();
   return err as SlipwayClientError;
+}
+
+/** A workflow history as text, every payload's bytes decoded as UTF-8 (JSON payloads are UTF-8 JSON). */
+function historyText(history: unknown): string {
+  return JSON.stringify(history, (_key, value: unknown) => {
+    const buffer = value as { type?: unknown; data?: unknown } | null;
+    if (buffer?.type === 'Buffer' && Array.isArray(buffer.data)) return Buffer.from(buffer.data as number[]).toString();
+    return value instanceof Uint8Array ? Buffer.from(value).toString() : value;
+  });
 }
 
 /** Scores rows as served traffic through the typed client; a non-200 answer fails the test. */
@@ -196,7 +209,7 @@ describe('trainAndPromote on a real Temporal dev server', () => {
   });
 
   it('fails an invalid dataset naming line and column, and registers nothing', async () => {
-    const path = join(h.home, 'bad-churn.csv');
+    const path = join(h.data, 'bad-churn.csv');
     await writeFile(
       path,
       [
@@ -266,6 +279,45 @@ describe('trainAndPromote on a real Temporal dev server', () => {
     expect(rootMessage(failure)).toContain('expectations.expectations.0: between: min 120 is greater than max 0');
     expect((await h.client.status(runId)).progress?.steps ?? []).toEqual([]);
     expect(await registry.listVersions('inverted')).toEqual([]);
+  });
+
+  it('refuses a dataset outside the dataset roots before reading it: nothing of it in the failure or the history', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'slipway-outside-'));
+    try {
+      const marker = `m-${randomUUID().slice(0, 8)}`;
+      const secret = join(outside, 'shadow');
+      const firstLine = 'root:$6$salt:19000:0:99999:7:::';
+      await writeFile(secret, `${firstLine}\n${marker}:$6$hash:19000:0:99999:7:::\n`);
+      // As `slipway run` reads an input file: a relative dataset path resolves against the input's folder.
+      const inputs = join(h.data, 'inputs');
+      await mkdir(inputs, { recursive: true });
+      const climb = '../'.repeat(inputs.split(sep).length + 1);
+      const raw = {
+        ...input('leak'),
+        expectations: undefined,
+        dataset: { uri: `${climb}${secret.slice(1)}`, format: 'csv', csv: { delimiter: '\t' } },
+        schema: { columns: { [firstLine]: { type: 'number' } } },
+        features: { target: firstLine },
+      };
+      const resolved = resolveInputFiles(raw, inputs) as TrainAndPromoteInputRaw;
+      expect(resolved.dataset.uri).toBe(pathToFileURL(secret).href);
+      const { runId } = await h.client.start('trainAndPromote', resolved);
+      const failure = await h.client.result(runId).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failureType(failure)).toBe(SlipwayErrorType.AccessDenied);
+      const message = rootMessage(failure);
+      expect(message).toContain(`resolves to ${secret}, which is outside the dataset roots (${h.data}`);
+      expect(message).toContain('add a root to data.roots');
+      expect(message).not.toContain(marker);
+      const history = historyText(await h.client.temporal.workflow.getHandle(runId).fetchHistory());
+      expect(history, 'payloads are decoded: the input names the dataset').toContain(pathToFileURL(secret).href);
+      expect(history).not.toContain(marker);
+      expect(await registry.listVersions('leak')).toEqual([]);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('ends a gate nobody decides on as configured: expired, nothing deployed', async () => {

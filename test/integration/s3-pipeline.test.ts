@@ -33,10 +33,13 @@ beforeAll(async () => {
   gz = gzipSync(await readFile(join(DATA_DIR, 'churn.csv')));
   await client.send(new CreateBucketCommand({ Bucket: 'ml-data' }));
   await client.send(new PutObjectCommand({ Bucket: 'ml-data', Key: 'churn/2026-11/churn.csv.gz', Body: gz }));
+  // Outside the worker's S3 root (s3://ml-data/churn): a sibling prefix that shares its first letters.
+  await client.send(new PutObjectCommand({ Bucket: 'ml-data', Key: 'churn-private/churn.csv.gz', Body: gz }));
   client.destroy();
   h = await startHarness({
     name: 's3',
     s3: { endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, ...keys },
+    dataRoots: ['s3://ml-data/churn'],
   });
 }, 600_000);
 afterAll(async () => {
@@ -78,4 +81,21 @@ it('fails a run whose s3:// object is missing, naming bucket and key, and regist
   );
   expect(failureType(failure)).toBe(SlipwayErrorType.NotFound);
   expect(rootMessage(failure)).toContain('s3://ml-data/churn/2026-12/churn.csv.gz');
+});
+
+it('refuses s3:// datasets outside its S3 root: a sibling prefix, and a ".." segment', async () => {
+  for (const uri of ['s3://ml-data/churn-private/churn.csv.gz', 's3://ml-data/churn/../churn-private/churn.csv.gz']) {
+    const { runId } = await h.client.start('trainAndPromote', {
+      ...churnInput({ serverUrl: h.modelServer.url, modelName: 'churn-s3-refused' }),
+      dataset: { uri },
+    });
+    const failure = await h.client.result(runId).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failureType(failure)).toBe(SlipwayErrorType.AccessDenied);
+    expect(rootMessage(failure)).toContain(`dataset ${JSON.stringify(uri)}`);
+    const steps = (await h.client.status(runId)).progress?.steps ?? [];
+    expect(steps.find((s) => s.step === 'validate')?.status).toBe('failed');
+  }
 });

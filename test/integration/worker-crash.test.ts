@@ -32,15 +32,11 @@ afterAll(async () => {
 
 function startWorkerProcess(): Child {
   const { config } = h;
-  const child = spawnNode(SLIPWAY_CLI, [
-    '--address',
-    config.temporal.address,
-    '--home',
-    config.home,
-    '--task-queue',
-    config.taskQueue,
-    'worker',
-  ]);
+  const child = spawnNode(
+    SLIPWAY_CLI,
+    ['--address', config.temporal.address, '--home', config.home, '--task-queue', config.taskQueue, 'worker'],
+    { SLIPWAY_DATA_ROOTS: h.config.data.roots.join(',') },
+  );
   workers.push(child);
   return child;
 }
@@ -48,7 +44,7 @@ function startWorkerProcess(): Child {
 /** The churn data repeated ten times (20,000 rows, renumbered), so training takes seconds, not milliseconds. */
 async function biggerDataset(): Promise<string> {
   const [header, ...rows] = (await readFile(join(DATA_DIR, 'churn.csv'), 'utf8')).trimEnd().split('\n');
-  const path = join(h.home, 'churn-x10.csv');
+  const path = join(h.data, 'churn-x10.csv');
   // Each copy gets its own customer ids, so the expectations (one row per customer) still hold.
   const copies = Array.from({ length: 10 }, () => rows).flat();
   const renumbered = copies.map((row, i) => row.replace(/^C\d{5}/, `C${String(i + 1).padStart(5, '0')}`));

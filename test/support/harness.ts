@@ -5,7 +5,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SlipwayClient } from '@slipway/sdk/client';
 import { builtinPredictors } from '@slipway/activities';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -27,12 +27,20 @@ import {
 /** Everything one test file needs; `stop()` releases all of it. */
 export interface Harness {
   home: string;
+  /** A directory for the datasets a test writes: a dataset root of the harness worker (`home` never is one). */
+  data: string;
   config: SlipwayConfig;
   client: SlipwayClient;
   modelServer: RunningModelServer;
   worker?: SlipwayWorker;
   stop(): Promise<void>;
 }
+
+/**
+ * The repository's own datasets the integration tests read (the examples' data): dataset roots of every harness
+ * worker. A harness's `home` is its working directory and its state directory, so it is never a root.
+ */
+export const HARNESS_DATA_ROOTS: readonly string[] = [resolve(import.meta.dirname, '..', '..', 'examples')];
 
 /** Bundles a workflows module once per file (webpack takes a few seconds). */
 export async function bundle(workflowsPath = builtinWorkflowsPath()): Promise<{ code: string }> {
@@ -58,12 +66,16 @@ export async function startHarness(options: {
   s3?: SlipwayConfigInput['s3'];
   /** More configuration, as `slipway.config.json` would give it (e.g. an MLflow `registry`, S3 `artifacts`). */
   config?: Pick<SlipwayConfigInput, 'registry' | 'artifacts' | 'mlflow'>;
+  /** More dataset roots (e.g. `s3://bucket/prefix`) next to {@link HARNESS_DATA_ROOTS} and the harness's `data`. */
+  dataRoots?: string[];
 }): Promise<Harness> {
   quietRuntime();
   const home = await mkdtemp(join(tmpdir(), `slipway-${options.name}-`));
+  const data = await mkdtemp(join(tmpdir(), `slipway-${options.name}-data-`));
   const config = testConfig(home, `it-${options.name}-${Date.now().toString(36)}`, {
     ...(options.s3 ? { s3: options.s3 } : {}),
     ...options.config,
+    data: { roots: [data, ...HARNESS_DATA_ROOTS, ...(options.dataRoots ?? [])] },
   });
   const modelServer = await startModelServer({
     home,
@@ -93,6 +105,7 @@ export async function startHarness(options: {
   }
   return {
     home,
+    data,
     config,
     client,
     modelServer,
@@ -104,6 +117,7 @@ export async function startHarness(options: {
       await client.close();
       await modelServer.close();
       await rm(home, { recursive: true, force: true });
+      await rm(data, { recursive: true, force: true });
     },
   };
 }

@@ -8,22 +8,29 @@ import {
   resolveBinaryTarget,
   type ArtifactStore,
   type SerializedModel,
+  type SourceOpener,
   type TypedRow,
 } from '@slipway/activities';
 import { SlipwayErrorType, finalFailure, type StepParsedInput } from '@slipway/sdk';
 import { SEGMENT_BELOW_THRESHOLD, segmentAucStep } from './steps.js';
 
-/** The example's activities: its one custom step, bound to its implementation. */
-export function createChurnActivities(deps: { artifacts: ArtifactStore }) {
-  return implementStep(segmentAucStep, (input) => segmentAuc(deps.artifacts, input));
+/**
+ * The example's activities: its one custom step, bound to its implementation. It reads its dataset through
+ * `openSource`, as the built-in steps do: pass `datasetSourceOpener(deps)` so it reads only below the dataset roots.
+ */
+export function createChurnActivities(deps: { artifacts: ArtifactStore; openSource: SourceOpener }) {
+  return implementStep(segmentAucStep, (input) => segmentAuc(deps, input));
 }
 
-async function segmentAuc(artifacts: ArtifactStore, input: StepParsedInput<typeof segmentAucStep>) {
+async function segmentAuc(
+  { artifacts, openSource }: { artifacts: ArtifactStore; openSource: SourceOpener },
+  input: StepParsedInput<typeof segmentAucStep>,
+) {
   const model = await artifacts.getJson<SerializedModel>(input.model);
   const load = builtinPredictors[model.kind];
   if (!load) throw finalFailure(SlipwayErrorType.NotFound, `no predictor for model kind "${model.kind}"`);
   const predictor = load(model);
-  const bySegment = await readSegments(input);
+  const bySegment = await readSegments(input, openSource);
   const all = [...bySegment.values()].flat();
   const target = resolveBinaryTarget(
     input.target,
@@ -55,9 +62,12 @@ async function segmentAuc(artifacts: ArtifactStore, input: StepParsedInput<typeo
   return { segments, worst: { segment: worst.segment, auc: worst.auc } };
 }
 
-async function readSegments(input: StepParsedInput<typeof segmentAucStep>): Promise<Map<string, TypedRow[]>> {
+async function readSegments(
+  input: StepParsedInput<typeof segmentAucStep>,
+  openSource: SourceOpener,
+): Promise<Map<string, TypedRow[]>> {
   const bySegment = new Map<string, TypedRow[]>();
-  for await (const event of readCsvRows(input.dataset.uri, { schema: input.schema })) {
+  for await (const event of readCsvRows(input.dataset.uri, { schema: input.schema, openSource })) {
     if (!event.ok || event.row[input.target] === null) continue;
     const segment = String(event.row[input.segmentColumn]);
     const rows = bySegment.get(segment) ?? [];

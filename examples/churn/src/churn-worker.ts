@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { datasetSourceOpener } from '@slipway/activities';
 import {
   createSlipwayWorker,
   embeddedDeps,
@@ -21,7 +22,7 @@ export async function createChurnWorker(
     config,
     deps,
     workflowsPath: CHURN_WORKFLOWS_PATH,
-    activities: createChurnActivities({ artifacts: deps.artifacts }),
+    activities: createChurnActivities({ artifacts: deps.artifacts, openSource: datasetSourceOpener(deps) }),
     ...options,
   });
 }

@@ -44,6 +44,8 @@ async function main(): Promise<Record<string, unknown>> {
       home: demoHome,
       taskQueue: 'slipway-demo',
       temporal: { address: server.address, namespace: server.namespace },
+      // The worker reads datasets only below its roots: the example's data folder, wherever the demo is started.
+      data: { roots: [DATA_DIR] },
     },
   });
   const modelServer = await startModelServerProcess({ home: demoHome, port: await freePort() });

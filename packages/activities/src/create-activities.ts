@@ -7,8 +7,7 @@ import {
   trainStep,
   validateStep,
 } from '@slipway/sdk';
-import { createValidateActivity, openSourceFromEnv } from './data/index.js';
-import { openByteSource } from './sources/index.js';
+import { createValidateActivity, datasetSourceOpener } from './data/index.js';
 import { createDeployActivity } from './deploy/index.js';
 import { implementStep } from './implement-step.js';
 import { createMonitorActivity } from './monitor/index.js';
@@ -23,7 +22,8 @@ import { detectCodeVersion } from './util/code-version.js';
 
 /**
  * Every built-in step's activity, keyed by step name, wired to the given adapters. Register the result on a
- * Temporal worker; add your own steps with `implementStep`.
+ * Temporal worker; add your own steps with `implementStep`. Steps read datasets only as `deps.datasetAccess`
+ * allows (by default below the working directory); custom steps open theirs with `datasetSourceOpener(deps)`.
  *
  * ```ts
  * const deps = { artifacts: createFsArtifactStore('.slipway/artifacts'), registry: openSqliteRegistry('.slipway/registry.db') };
@@ -35,8 +35,8 @@ export function createActivities(deps: ActivityDeps) {
   const trainers = { ...builtinTrainers, ...deps.trainers };
   const predictors = { ...builtinPredictors, ...deps.predictors };
   const codeVersion = deps.codeVersion ?? detectCodeVersion();
-  const s3 = deps.s3;
-  const openSource = s3 === undefined ? openSourceFromEnv : (uri: string) => openByteSource(uri, { s3 });
+  // Every dataset a step reads goes through the dataset roots (see `datasetSourceOpener`).
+  const openSource = datasetSourceOpener(deps);
   return {
     ...implementStep(validateStep, createValidateActivity({ artifacts, registry, openSource })),
     ...implementStep(

@@ -48,6 +48,16 @@ export {
   createRegisterActivity,
 } from './registry-steps/index.js';
 export { canonicalJson, digestOfJson, sha256Digest, sha256OfFile } from './util/digest.js';
+export {
+  SAMPLE_MAX_CHARS,
+  SAMPLE_MAX_VALUES,
+  VALUE_NOT_SHOWN,
+  quoteSample,
+  quoteValue,
+  sampleOf,
+  shortValue,
+  withoutValue,
+} from './util/bounded-sample.js';
 export { currentStepIdentity, stepIdempotencyKey, type StepIdentity } from './util/idempotency.js';
 export { detectCodeVersion } from './util/code-version.js';
 export { isLockHeld, withLockFile, type LockFileOptions, type LockFileOwner } from './util/lock-file.js';

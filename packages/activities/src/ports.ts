@@ -4,6 +4,7 @@
  * pass the same conformance tests.
  */
 import type { ArtifactRef, FeatureSpec, GateDecision, Lineage, Metrics, RowSchema } from '@slipway/sdk';
+import type { DatasetAccess } from './sources/dataset-roots.js';
 import type { S3Settings } from './sources/s3-settings.js';
 
 /** Options of every `ArtifactStore` put. */
@@ -336,6 +337,12 @@ export interface ActivityDeps {
   codeVersion?: string;
   /** How to reach S3 for `s3://` datasets; by default the environment's settings (`AWS_*`, `SLIPWAY_S3_*`). */
   s3?: S3Settings;
+  /**
+   * Where steps may read datasets from (see `checkDatasetAccess`). Without it, only below the working directory of
+   * the process, with nothing denied; the Slipway worker always passes the configured roots, with its state
+   * directory and secret files denied (`datasetAccessOf(config)` in `@slipway/worker`).
+   */
+  datasetAccess?: DatasetAccess;
 }
 
 /** Re-exported for adapters. */

@@ -21,7 +21,10 @@ export const SlipwayErrorType = {
   NotFound: 'SlipwayNotFound',
   /** An artifact's bytes do not match its digest. */
   DigestMismatch: 'SlipwayDigestMismatch',
-  /** A store (S3, …) rejected the credentials, or they may not read the object. */
+  /**
+   * A store (S3, …) rejected the credentials, or they may not read the object; or a dataset lies outside the
+   * worker's dataset roots, in Slipway's state directory, or in a file holding a key or token.
+   */
   AccessDenied: 'SlipwayAccessDenied',
 } as const;
 /** One of the Slipway error types. */

@@ -2,7 +2,7 @@
  * `slipway data validate` as a user runs it: the built CLI on good, bad and unreadable data, with its exit
  * codes (0 passed, 1 an error-level check failed, 2 unreadable), the report tables and the progress lines.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,13 +12,17 @@ const root = resolve(import.meta.dirname, '..', '..', '..');
 const expectations = join(root, 'examples', 'churn', 'expectations.json');
 const churn = join(root, 'examples', 'churn', 'data', 'churn.csv');
 const HEADER = 'customer_id,tenure_months,monthly_charges,support_calls,plan,contract,paperless,churned';
+/** The user's own folder: the datasets they validate live here, the Slipway home below it. */
+let work: string;
 let home: string;
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'slipway-data-validate-'));
+  work = await mkdtemp(join(tmpdir(), 'slipway-data-validate-'));
+  home = join(work, 'home');
+  await mkdir(home);
 });
 afterAll(async () => {
-  await rm(home, { recursive: true, force: true });
+  await rm(work, { recursive: true, force: true });
 });
 
 const validate = (...args: string[]) => runCli(['--home', home, 'data', 'validate', ...args]);
@@ -35,7 +39,7 @@ describe('slipway data validate', () => {
   });
 
   it('exits 1 when an error-level check fails, naming the check, the line and the value', async () => {
-    const path = join(home, 'dupes.csv');
+    const path = join(work, 'dupes.csv');
     await writeFile(
       path,
       [HEADER, 'C00001,10,79.12,3,standard,monthly,false,1', 'C00001,12,35.72,3,basic,annual,true,0'].join('\n') + '\n',
@@ -47,7 +51,7 @@ describe('slipway data validate', () => {
   });
 
   it('exits 1 when rows break the schema beyond --max-bad-rows, naming line and column', async () => {
-    const path = join(home, 'bad-cells.csv');
+    const path = join(work, 'bad-cells.csv');
     await writeFile(path, [HEADER, 'C00001,abc,79.12,3,standard,monthly,false,1'].join('\n') + '\n');
     const { code, output } = await validate(path, '--expect', expectations, '--json');
     expect(code).toBe(1);
@@ -59,15 +63,15 @@ describe('slipway data validate', () => {
   });
 
   it('exits 2 when the dataset or the expectation file cannot be read', async () => {
-    const missing = await validate(join(home, 'nope.csv'), '--expect', expectations);
+    const missing = await validate(join(work, 'nope.csv'), '--expect', expectations);
     expect(missing.code).toBe(2);
-    expect(missing.output).toContain(`Dataset file ${join(home, 'nope.csv')} does not exist`);
-    const quotes = join(home, 'quotes.csv');
+    expect(missing.output).toContain(`Dataset file ${join(work, 'nope.csv')} does not exist`);
+    const quotes = join(work, 'quotes.csv');
     await writeFile(quotes, `${HEADER}\n"C00001,10,79.12,3,standard,monthly,false,1\n`);
     const unbalanced = await validate(quotes, '--expect', expectations);
     expect(unbalanced.code, unbalanced.output).toBe(2);
     expect(unbalanced.output).toMatch(/quote/i);
-    const badSet = join(home, 'set.json');
+    const badSet = join(work, 'set.json');
     await writeFile(badSet, JSON.stringify({ expectations: [{ expect: 'between', column: 'x', mostly: 3 }] }));
     const invalid = await validate(churn, '--expect', badSet);
     expect(invalid.code).toBe(2);
@@ -109,5 +113,14 @@ describe('slipway data validate', () => {
       'between(tenure_month) failed: header: column "tenure_month" does not exist; columns are "customer_id", ' +
         '"tenure_months", "monthly_charges", "support_calls", "plan", "contract", "paperless", "churned"',
     );
+  });
+
+  it('reads any file the user names, but never one in the Slipway home: exits 2 naming the state directory', async () => {
+    const inHome = join(home, 'registry-copy.csv');
+    await writeFile(inHome, `${HEADER}\nC00001,10,79.12,3,standard,monthly,false,1\n`);
+    const refused = await validate(inHome, '--expect', expectations);
+    expect(refused.code, refused.output).toBe(2);
+    expect(refused.output).toContain(`resolves to ${inHome}, which is inside ${home}, Slipway's state directory`);
+    expect(refused.output).not.toContain('C00001');
   });
 });

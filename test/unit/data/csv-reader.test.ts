@@ -64,13 +64,16 @@ describe('readCsvRows', () => {
     ]);
   });
 
-  it('fails with ValidationFailed listing the missing columns and the header it found', async () => {
-    const { uri, path } = await files.write('missing.csv', csv('customer_id,plan', 'c1,basic'));
+  it('fails with ValidationFailed naming the missing and expected columns, never quoting the header found', async () => {
+    const { uri, path } = await files.write('missing.csv', csv('customer_id,plan_secret', 'c1,basic'));
     const err = await rejection(collect(readCsvRows(uri, { schema })));
     expect(err).toMatchObject({ type: SlipwayErrorType.ValidationFailed, nonRetryable: true });
     expect(err.message).toBe(
-      `Dataset ${path}, header (line 1): missing columns "tenure_months", "churned"; the header found is: "customer_id", "plan"`,
+      `Dataset ${path}, header (line 1): missing columns "tenure_months", "plan", "churned": the schema expects ` +
+        '"customer_id", "tenure_months", "plan", "churned"; the header found has 2 columns (not quoted: a file that ' +
+        'does not match the schema is not shown)',
     );
+    expect(JSON.stringify(err.details)).not.toContain('plan_secret');
   });
 
   it('refuses extra columns only when the schema says so', async () => {
@@ -90,7 +93,7 @@ describe('readCsvRows', () => {
     );
     const err = await rejection(collect(readCsvRows(uri, { schema })));
     expect(err.type).toBe(SlipwayErrorType.ValidationFailed);
-    expect(err.message).toContain('duplicate column "plan"');
+    expect(err.message).toContain('duplicate column: fields 3 and 5 of the header have the same name');
   });
 
   it('treats a ragged row as a bad row with the line and the field counts', async () => {

@@ -151,7 +151,7 @@ describe('CSV reader', () => {
     const err = await rejection(read('id,n, id\na,1,2\n').batches);
     expect(err).toMatchObject({ type: SlipwayErrorType.ValidationFailed });
     expect(err.message).toBe(
-      'Dataset /memory/data.csv, header (line 1): duplicate column "id"; the header found is: "id", "n", "id"',
+      'Dataset /memory/data.csv, header (line 1): duplicate column: fields 1 and 3 of the header have the same name',
     );
   });
 

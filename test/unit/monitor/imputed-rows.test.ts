@@ -67,7 +67,7 @@ describe('drift and imputed rows', () => {
     await deploy('churn');
     await serve(
       'churn',
-      trainingRows(400).map(({ tenure, plan }) => ({ tenure, plan })),
+      trainingRows(400).map(({ tenure, plan }) => ({ tenure: tenure ?? null, plan: plan ?? null })),
     );
     // Every one of these lacks tenure and is on the 'pro' plan: compared, they would make plan drift.
     await serve(

@@ -14,6 +14,7 @@ import type { Lineage, TrainingResult, ValidationSummary } from '@slipway/sdk';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
 import { createValidateActivity } from '../../../packages/activities/src/data/index.js';
 import type { ArtifactStore } from '../../../packages/activities/src/ports.js';
+import type { DatasetAccess } from '../../../packages/activities/src/sources/index.js';
 import { builtinPredictors } from '../../../packages/activities/src/train/index.js';
 import { startModelServer, type RunningModelServer } from '../../../packages/worker/src/serve/index.js';
 import { createCsvDir, type CsvDir } from '../data/fixtures.js';
@@ -103,6 +104,8 @@ function roundTrip(value: unknown): unknown {
 /** The dataset, artifact store and model server every scenario test uses. */
 export interface TrackingWorld {
   artifacts: ArtifactStore;
+  /** Where the world's dataset lives: the dataset root of the activities under test. */
+  datasetAccess: DatasetAccess;
   validated: ValidationSummary;
   serverUrl: string;
   /** The train step's input for `modelName` (default params: 300 epochs). */
@@ -139,6 +142,7 @@ export async function openTrackingWorld(): Promise<TrackingWorld> {
   const running = server;
   return {
     artifacts,
+    datasetAccess: { roots: [files.dir], denied: [] },
     validated,
     serverUrl: running.url,
     trainInput: (modelName, params = {}) => ({

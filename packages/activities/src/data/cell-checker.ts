@@ -6,6 +6,7 @@
 import { SlipwayErrorType, finalFailure, type ColumnSpec, type RowSchema } from '@slipway/sdk';
 import { z } from 'zod';
 import type { TypedRow } from '../ports.js';
+import { quoteValue, shortValue } from '../util/bounded-sample.js';
 import type { RawCell } from './row-batch.js';
 
 type NumberSpec = Extract<ColumnSpec, { type: 'number' }>;
@@ -42,12 +43,10 @@ export type RowCheckResult = { ok: true; row: TypedRow } | { ok: false; failures
 const NUMBER_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const TRUE_WORDS = new Set(['true', '1', 'yes']);
 const FALSE_WORDS = new Set(['false', '0', 'no']);
-const QUOTED_LIMIT = 60;
 
-/** Quotes a raw cell for an error message, shortening long values. */
+/** Quotes a raw cell for an error message: at most `SAMPLE_MAX_CHARS` characters (see `quoteValue`). */
 export function quoteCell(raw: string): string {
-  const shown = raw.length > QUOTED_LIMIT ? `${raw.slice(0, QUOTED_LIMIT)}…` : raw;
-  return JSON.stringify(shown);
+  return quoteValue(raw);
 }
 
 /** Powers of ten up to 10^15: each is exact in a double. */
@@ -119,10 +118,19 @@ export function parseBooleanCell(raw: string): boolean | undefined {
 
 /**
  * Why a cell failed its check. A {@link CellParser} returns one in place of a value, so a valid cell costs no
- * allocation.
+ * allocation. `quoted` is the part of `message` that quotes the cell's value (bounded, see `quoteValue`), so that
+ * a result that may carry only a few values can drop it (`withoutValue`).
  */
 export class InvalidCell {
-  constructor(readonly message: string) {}
+  constructor(
+    readonly message: string,
+    readonly quoted?: string,
+  ) {}
+}
+
+/** An {@link InvalidCell} whose message quotes the value: `message(shown)` with `shown` the bounded, quoted value. */
+function invalidValue(shown: string, message: (shown: string) => string): InvalidCell {
+  return new InvalidCell(message(shown), shown);
 }
 
 /**
@@ -137,17 +145,18 @@ const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 /** Why a number breaks the column's rules (integer, then min, then max); `raw` is the cell, shown in quotes. */
 function numberFailure(spec: NumberSpec, value: number, raw: string | number | bigint): InvalidCell {
   const shown = quoteCell(typeof raw === 'string' ? raw : String(raw));
-  if (spec.integer && !Number.isInteger(value)) return new InvalidCell(`expected an integer, got ${shown}`);
+  if (spec.integer && !Number.isInteger(value)) return invalidValue(shown, (v) => `expected an integer, got ${v}`);
   if (spec.min !== undefined && value < spec.min) {
-    return new InvalidCell(`expected a number >= ${spec.min}, got ${shown}`);
+    return invalidValue(shown, (v) => `expected a number >= ${spec.min}, got ${v}`);
   }
-  return new InvalidCell(`expected a number <= ${spec.max}, got ${shown}`);
+  return invalidValue(shown, (v) => `expected a number <= ${spec.max}, got ${v}`);
 }
 
 /** A typed cell of the wrong type: `expected a number, got the string "12"`. */
 function wrongType(expected: string, raw: RawCell): InvalidCell {
-  const shown = typeof raw === 'string' ? quoteCell(raw) : String(raw);
-  return new InvalidCell(`expected ${expected}, got the ${typeof raw === 'bigint' ? 'integer' : typeof raw} ${shown}`);
+  const shown = typeof raw === 'string' ? quoteCell(raw) : shortValue(String(raw));
+  const kind = typeof raw === 'bigint' ? 'integer' : typeof raw;
+  return invalidValue(shown, (v) => `expected ${expected}, got the ${kind} ${v}`);
 }
 
 /** True for a text cell that is empty or only white space. */
@@ -207,7 +216,7 @@ export function parseNumberWith(rules: NumberRules, raw: RawCell): CellValue | I
     if (!rules.text) return wrongType('a number', raw);
     const value = parsePlainDecimal(raw) ?? (isBlank(raw) ? null : parseGeneralNumber(raw));
     if (value === null) return rules.empty;
-    if (value === undefined) return new InvalidCell(`expected a number, got ${quoteCell(raw)}`);
+    if (value === undefined) return invalidValue(quoteCell(raw), (v) => `expected a number, got ${v}`);
     return checkRules(rules, value, raw);
   }
   if (typeof raw === 'number') {
@@ -216,7 +225,7 @@ export function parseNumberWith(rules: NumberRules, raw: RawCell): CellValue | I
   }
   if (typeof raw === 'bigint') {
     if (raw > MAX_EXACT || raw < -MAX_EXACT) {
-      return new InvalidCell(`expected a number within ±${MAX_EXACT}, got ${quoteCell(String(raw))}`);
+      return invalidValue(quoteCell(String(raw)), (v) => `expected a number within ±${MAX_EXACT}, got ${v}`);
     }
     return checkRules(rules, Number(raw), raw);
   }
@@ -247,13 +256,15 @@ function compilePattern(column: string, pattern: string): RegExp {
  */
 function stringFailure(spec: StringSpec, regex: RegExp | undefined, raw: string): InvalidCell | undefined {
   if (regex !== undefined && !regex.test(raw)) {
-    return new InvalidCell(`expected a value matching /${spec.pattern}/, got ${quoteCell(raw)}`);
+    return invalidValue(quoteCell(raw), (v) => `expected a value matching /${spec.pattern}/, got ${v}`);
   }
   if (spec.minLength !== undefined && raw.length < spec.minLength) {
-    return new InvalidCell(`expected at least ${spec.minLength} characters, got ${raw.length} (${quoteCell(raw)})`);
+    const min = spec.minLength;
+    return invalidValue(quoteCell(raw), (v) => `expected at least ${min} characters, got ${raw.length} (${v})`);
   }
   if (spec.maxLength !== undefined && raw.length > spec.maxLength) {
-    return new InvalidCell(`expected at most ${spec.maxLength} characters, got ${raw.length} (${quoteCell(raw)})`);
+    const max = spec.maxLength;
+    return invalidValue(quoteCell(raw), (v) => `expected at most ${max} characters, got ${raw.length} (${v})`);
   }
   return undefined;
 }
@@ -273,7 +284,8 @@ function stringParser(column: string, spec: StringSpec, text: boolean, empty: Em
     if (allowed !== undefined) {
       const known = allowed.get(raw);
       if (known === undefined) {
-        return new InvalidCell(`expected one of ${describeAllowed(spec.values ?? [])}, got ${quoteCell(raw)}`);
+        const allowedText = describeAllowed(spec.values ?? []);
+        return invalidValue(quoteCell(raw), (v) => `expected one of ${allowedText}, got ${v}`);
       }
       value = known;
     }
@@ -291,7 +303,7 @@ function booleanParser(text: boolean, empty: EmptyCell): CellParser {
     if (isBlank(raw)) return empty;
     const value = parseBooleanCell(raw);
     if (value === undefined) {
-      return new InvalidCell(`expected a boolean (true/false, 1/0, yes/no), got ${quoteCell(raw)}`);
+      return invalidValue(quoteCell(raw), (v) => `expected a boolean (true/false, 1/0, yes/no), got ${v}`);
     }
     return value;
   };

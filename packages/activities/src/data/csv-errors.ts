@@ -4,6 +4,8 @@
  * at its line break, so that row alone is reported bad and the read goes on.)
  */
 
+import { quoteValue } from '../util/bounded-sample.js';
+
 /** The codes of CSV errors that end a read. */
 export const CsvErrorCode = {
   /** A quoted field is never closed. */
@@ -38,9 +40,10 @@ export interface DescribedParseError {
   line: number;
 }
 
+/** `field 3 ("plan")`: the header's name of the field, quoted as a bounded value (see `quoteValue`). */
 function fieldName(field: number, header: readonly string[] | undefined): string {
   const name = header?.[field];
-  return name === undefined ? `field ${field + 1}` : `field ${field + 1} (${JSON.stringify(name)})`;
+  return name === undefined ? `field ${field + 1}` : `field ${field + 1} (${quoteValue(name)})`;
 }
 
 /**

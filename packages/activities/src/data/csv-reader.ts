@@ -23,7 +23,10 @@ export interface CsvReadOptions {
   signal?: AbortSignal;
   /** The longest record, in bytes, before the read fails (default 16 MiB; guards against an unclosed quote). */
   maxRecordBytes?: number;
-  /** Opens the dataset's bytes (default: `file://` and `s3://` with S3 settings from the environment). */
+  /**
+   * Opens the dataset's bytes (default: `file://` and `s3://` with S3 settings from the environment, checking no
+   * dataset roots; a step passes `datasetSourceOpener(deps)`).
+   */
   openSource?: SourceOpener;
 }
 

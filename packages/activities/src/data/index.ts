@@ -52,6 +52,7 @@ export {
   REPORT_FAILURE_LIMIT,
   VALIDATE_HEARTBEAT_INTERVAL_MS,
   badShare,
+  boundedFailures,
   buildValidationReport,
   formatFailure,
   scanDataset,
@@ -63,3 +64,4 @@ export {
   type ValidationReport,
 } from './validation-report.js';
 export { createValidateActivity, type ValidateActivity, type ValidateActivityDeps } from './validate-activity.js';
+export { datasetSourceOpener, defaultDatasetAccess } from './dataset-opener.js';

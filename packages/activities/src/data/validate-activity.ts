@@ -19,6 +19,7 @@ import { currentActivityHooks, type ActivityHooks } from './activity-context.js'
 import type { SourceOpener } from './formats/dataset-rows.js';
 import {
   badShare,
+  boundedFailures,
   buildValidationReport,
   expectationsFailedMessage,
   failedErrorChecks,
@@ -29,7 +30,10 @@ import {
 /** What the validate activity needs. */
 export interface ValidateActivityDeps {
   artifacts: ArtifactStore;
-  /** Opens a dataset's bytes (default: `file://` and `s3://` with S3 settings from the environment). */
+  /**
+   * Opens a dataset's bytes. The default (`file://` and `s3://` with S3 settings from the environment) checks no
+   * dataset roots: a worker passes `datasetSourceOpener(deps)`, as `createActivities` does.
+   */
   openSource?: SourceOpener;
   /** Resolves `{ model, alias }` references of distribution expectations. */
   registry?: ModelRegistry;
@@ -101,9 +105,7 @@ export function createValidateActivity(deps: ValidateActivityDeps): ValidateActi
       rows: scan.rows,
       badRows: scan.badRows,
       badRowShare,
-      failures: scan.failures
-        .slice(0, input.maxFailuresReported)
-        .map(({ line, column, message }) => ({ line, column, message })),
+      failures: boundedFailures(scan.failures, input.maxFailuresReported),
       checks: {
         total: checks.length,
         errors: failedChecks.length,

@@ -10,6 +10,7 @@ import { openSourceFromEnv, type SourceOpener } from './formats/dataset-rows.js'
 import { openRowReader } from './formats/open-row-reader.js';
 import { createProfiler, type ColumnBatch, type Profiler } from './profile.js';
 import { describePosition, type RowBatch, type RowPosition } from './row-batch.js';
+import { SAMPLE_MAX_VALUES, quoteValue, withoutValue } from '../util/bounded-sample.js';
 
 /** The validation report keeps at most this many failures (the step summary keeps fewer). */
 export const REPORT_FAILURE_LIMIT = 1000;
@@ -26,10 +27,25 @@ export const VALIDATE_HEARTBEAT_INTERVAL_MS = 1000;
 /**
  * One failure as the scan and the report keep it: a {@link RowFailure} plus its exact position. `line` is the
  * 1-based file line for CSV and JSON lines, and the 1-based row number across row groups for Parquet (whose
- * `position` is `{ rowGroup, row }`).
+ * `position` is `{ rowGroup, row }`). `quoted` (kept by the scan, not written to the report) is the part of
+ * `message` that quotes the cell's value, so results that may carry only a few values can drop it.
  */
 export interface ReportedFailure extends RowFailure {
   position: RowPosition;
+  quoted?: string;
+}
+
+/**
+ * The first `limit` failures as a step result carries them into workflow history: only the first
+ * `SAMPLE_MAX_VALUES` keep the value their message quotes (each bounded, see `quoteValue`); the others say where
+ * and what was wrong, with the value left out.
+ */
+export function boundedFailures(failures: readonly ReportedFailure[], limit: number): RowFailure[] {
+  return failures.slice(0, limit).map(({ line, column, message, quoted }, i) => ({
+    line,
+    column,
+    message: i < SAMPLE_MAX_VALUES ? message : withoutValue(message, quoted),
+  }));
 }
 
 /** What one pass over a dataset found. */
@@ -101,11 +117,14 @@ class ScanTally implements CheckedRowSink {
   bad(_position: RowPosition, failures: readonly PositionedFailure[]): void {
     this.rows++;
     this.badRows++;
-    for (const { position, column, message } of failures) {
+    for (const { position, column, message, quoted } of failures) {
       if (column === null) this.raggedRows++;
       else this.columnFailureCounts[column] = (this.columnFailureCounts[column] ?? 0) + 1;
       if (this.failures.length < REPORT_FAILURE_LIMIT) {
-        this.failures.push({ line: this.rowNumber(position), column, message, position });
+        const line = this.rowNumber(position);
+        this.failures.push(
+          quoted === undefined ? { line, column, message, position } : { line, column, message, position, quoted },
+        );
       }
     }
   }
@@ -207,7 +226,7 @@ export function buildValidationReport(
     passed: scan.rows > 0 && badRowShare <= input.maxBadRowShare && failedErrorChecks(expectations.checks).length === 0,
     raggedRows: scan.raggedRows,
     columnFailureCounts: scan.columnFailureCounts,
-    failures: scan.failures,
+    failures: scan.failures.map(({ quoted: _quoted, ...failure }) => failure),
     failuresTruncated: totalFailures > scan.failures.length,
     checks: expectations.checks,
     reference: expectations.reference,
@@ -234,8 +253,11 @@ function percent(share: number): string {
   return `${(share * 100).toFixed(share > 0 && share < 0.001 ? 3 : 1)}%`;
 }
 
-/** The message of a failed validation: the file, the counts, and the first bad rows by line and column. */
-export function validationFailedMessage(scan: DatasetScan, maxBadRowShare: number, shown = 5): string {
+/**
+ * The message of a failed validation: the file, the counts, and the first bad rows by line and column (at most
+ * `SAMPLE_MAX_VALUES` of them, so at most that many values are quoted).
+ */
+export function validationFailedMessage(scan: DatasetScan, maxBadRowShare: number, shown = SAMPLE_MAX_VALUES): string {
   const head =
     `Dataset ${scan.path} failed validation: ${scan.badRows} of ${scan.rows} rows are bad ` +
     `(${percent(badShare(scan))}, at most ${percent(maxBadRowShare)} allowed)`;
@@ -244,12 +266,19 @@ export function validationFailedMessage(scan: DatasetScan, maxBadRowShare: numbe
   return first.length === 0 ? head : `${head}. First failures: ${first.join('; ')}${more}`;
 }
 
-/** The message of failed expectations: the file and each failed check with its first sample. */
-export function expectationsFailedMessage(path: string, failed: readonly CheckResult[], shown = 5): string {
+/**
+ * The message of failed expectations: the file and each failed check (at most `SAMPLE_MAX_VALUES`) with its first
+ * sample, its value quoted and bounded (see `quoteValue`).
+ */
+export function expectationsFailedMessage(
+  path: string,
+  failed: readonly CheckResult[],
+  shown = SAMPLE_MAX_VALUES,
+): string {
   const lines = failed.slice(0, shown).map((c) => {
     const sample = c.samples[0];
     const example = sample
-      ? `: ${sample.position}${sample.value === undefined ? '' : ` (${JSON.stringify(sample.value)})`}: ${sample.message}`
+      ? `: ${sample.position}${sample.value === undefined ? '' : ` (${quoteValue(sample.value)})`}: ${sample.message}`
       : '';
     // A check that saw nothing (a missing column, no reference) failed as a whole, not some of its values.
     const counts = c.evaluated === 0 ? '' : ` ${c.failed} of ${c.evaluated}`;

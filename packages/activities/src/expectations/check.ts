@@ -10,6 +10,7 @@ import {
   type ExpectationSeverity,
 } from '@slipway/sdk';
 import { describePosition, type RawCell, type RowPosition } from '../data/row-batch.js';
+import { shortValue } from '../util/bounded-sample.js';
 
 /** An evaluator of one expectation. */
 export interface CheckEvaluator {
@@ -88,10 +89,9 @@ export class SampleCollector {
   }
 }
 
-/** A value as shown in reports: strings as they are (shortened), others in their JSON-ish form. */
+/** A value as shown in reports: strings as they are, others in their JSON-ish form; cut short (see `shortValue`). */
 export function showValue(value: RawCell): string {
-  const text = typeof value === 'string' ? value : value === null ? 'null' : String(value);
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  return shortValue(typeof value === 'string' ? value : value === null ? 'null' : String(value));
 }
 
 /** Builds a `CheckResult` with the fields every check shares. */

@@ -1,7 +1,8 @@
 /**
  * Byte sources: the stored bytes of a dataset, from a local file (`file://`) or from S3 or any
  * S3-compatible store (`s3://bucket/key`), with sizes, ranged reads and streams from an offset. The dataset
- * digest is the sha256 of these stored bytes; `decompressed` inflates gzip after hashing.
+ * digest is the sha256 of these stored bytes; `decompressed` inflates gzip after hashing. Workers open datasets
+ * through `guardedSourceOpener`, which reads only below the dataset roots (see `checkDatasetAccess`).
  *
  * ```ts
  * const source = openByteSource('s3://datasets/churn.csv.gz', { s3: s3SettingsFromEnv() });
@@ -13,6 +14,23 @@
  */
 export type { ByteSource } from './byte-source.js';
 export { decompressed } from './decompress.js';
+export {
+  ANYWHERE,
+  checkDatasetAccess,
+  describeDatasetRoots,
+  isPathWithin,
+  judgeLocalPath,
+  parseDatasetRoot,
+  resolveRealPath,
+  s3KeyProblem,
+  s3RootCovers,
+  type AllowedDataset,
+  type DatasetAccess,
+  type DatasetRoot,
+  type LocalVerdict,
+  type ResolvedAccess,
+} from './dataset-roots.js';
+export { guardedSourceOpener, type ByteSourceOpener } from './guarded-source.js';
 export { FILE_STREAM_CHUNK_BYTES, createFileByteSource } from './file-source.js';
 export { openByteSource, type OpenByteSourceOptions } from './open-source.js';
 export { s3Failure, type S3ObjectContext } from './s3-errors.js';

@@ -6,6 +6,7 @@
 import { SlipwayErrorType, finalFailure } from '@slipway/sdk';
 import { z } from 'zod';
 import type { TypedRow } from '../ports.js';
+import { SAMPLE_MAX_VALUES, quoteValue, sampleOf, shortValue } from '../util/bounded-sample.js';
 
 /** A non-null target value. */
 export type TargetValue = string | number | boolean;
@@ -32,16 +33,23 @@ function distinctValues(column: string, values: Iterable<TargetValue | null | un
   return [...seen.values()];
 }
 
+/** A target value for a message: strings quoted and cut short, numbers and booleans as they are. */
+function showTarget(value: TargetValue | null): string {
+  return typeof value === 'string' ? quoteValue(value) : String(value);
+}
+
+/** The values found, as a bounded sample (at most `SAMPLE_MAX_VALUES`, each cut short). */
 function describeValues(values: readonly TargetValue[]): string {
-  const shown = values.slice(0, SHOWN_VALUES).map((v) => JSON.stringify(v));
-  return values.length > SHOWN_VALUES ? `${shown.join(', ')}, …` : shown.join(', ');
+  if (values.length === 0) return '(none)';
+  const shown = sampleOf(values).map(showTarget).join(', ');
+  return values.length > SAMPLE_MAX_VALUES ? `${shown}, …` : shown;
 }
 
 function notBinary(column: string, values: readonly TargetValue[], why: string): never {
   throw finalFailure(
     SlipwayErrorType.InvalidInput,
-    `Target column "${column}" must be binary (0/1, true/false, or two distinct strings): ${why}; values found: ${describeValues(values) || '(none)'}`,
-    { column, values: values.slice(0, SHOWN_VALUES) },
+    `Target column "${column}" must be binary (0/1, true/false, or two distinct strings): ${why}; values found: ${describeValues(values)}`,
+    { column, values: sampleOf(values).map((v) => (typeof v === 'string' ? shortValue(v) : v)) },
   );
 }
 
@@ -50,7 +58,7 @@ function orderPair(column: string, values: TargetValue[], positiveClass: TargetV
   if (positiveClass !== undefined) {
     if (positiveClass === a) return { column, negative: b, positive: a };
     if (positiveClass === b) return { column, negative: a, positive: b };
-    notBinary(column, values, `positiveClass ${JSON.stringify(positiveClass)} is not one of the values`);
+    notBinary(column, values, `positiveClass ${showTarget(positiveClass)} is not one of the values`);
   }
   return String(a) < String(b) ? { column, negative: a, positive: b } : { column, negative: b, positive: a };
 }
@@ -87,6 +95,10 @@ export function targetLabel(target: BinaryTarget, value: TypedRow[string] | unde
   return undefined;
 }
 
+function showCell(value: TypedRow[string] | undefined): string {
+  return value === undefined || value === null ? 'null' : showTarget(value);
+}
+
 /** The labels of rows; a row whose target is null or of neither class fails with `SlipwayInvalidInput`. */
 export function labelsOf(target: BinaryTarget, rows: readonly TypedRow[]): Uint8Array {
   const labels = new Uint8Array(rows.length);
@@ -95,7 +107,7 @@ export function labelsOf(target: BinaryTarget, rows: readonly TypedRow[]): Uint8
     if (label === undefined) {
       throw finalFailure(
         SlipwayErrorType.InvalidInput,
-        `Target column "${target.column}": row ${i + 1} has ${JSON.stringify(row[target.column] ?? null)}, expected ${JSON.stringify(target.negative)} or ${JSON.stringify(target.positive)}`,
+        `Target column "${target.column}": row ${i + 1} has ${showCell(row[target.column])}, expected ${showTarget(target.negative)} or ${showTarget(target.positive)}`,
         { column: target.column },
       );
     }

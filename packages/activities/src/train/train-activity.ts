@@ -35,7 +35,10 @@ export interface TrainActivityDeps {
   codeVersion: string;
   /** Training heartbeats go out at most this often, in ms; default `TRAIN_HEARTBEAT_INTERVAL_MS`. */
   heartbeatIntervalMs?: number;
-  /** Opens a dataset's bytes (default: `file://` and `s3://` with S3 settings from the environment). */
+  /**
+   * Opens a dataset's bytes. The default (`file://` and `s3://` with S3 settings from the environment) checks no
+   * dataset roots: a worker passes `datasetSourceOpener(deps)`, as `createActivities` does.
+   */
   openSource?: SourceOpener;
   /**
    * Where training runs are tracked (the registry, in `createActivities`): params, the per-epoch series and the

@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_TASK_QUEUE, describeIssues } from '@slipway/sdk';
 import {
   parseArtifactLocation,
+  parseDatasetRoot,
   parseRegistryLocation,
   s3SettingsFromEnv,
   type MlflowCredentials,
@@ -66,6 +67,19 @@ export const SlipwayConfigInput = z
       })
       .partial()
       .strict(),
+    /**
+     * Datasets. `roots`: where workers may read datasets from — directories (relative ones resolve against the
+     * working directory) and `s3://bucket/prefix` locations (`s3://bucket` for a whole bucket). Default: the
+     * working directory the worker started in. The artifact store (its directory or S3 location) is always a root:
+     * snapshots (`slipway data snapshot`) are read from there. A dataset outside every root is refused before a
+     * byte is read, after resolving `..` and symbolic links; Slipway's state directory (`home`, except the artifact
+     * store inside it), the configuration file and files holding keys or tokens are refused whatever the roots say. The environment variable `SLIPWAY_DATA_ROOTS` sets the list, entries separated by commas
+     * (not the path delimiter: `s3://` has a colon), e.g. `SLIPWAY_DATA_ROOTS=/srv/data,s3://ml/datasets`.
+     */
+    data: z
+      .object({ roots: z.array(z.string().min(1).superRefine(checkDatasetRoot)) })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();
@@ -86,6 +100,13 @@ export interface SlipwayConfig {
   modelServer: { url: string; port: number };
   /** S3 settings for `s3://` datasets; empty means the AWS SDK's defaults. */
   s3: S3Settings;
+  /**
+   * Datasets: the roots workers read them from (absolute directories and normalized `s3://bucket/prefix`), the
+   * artifact store always among them.
+   */
+  data: { roots: string[] };
+  /** The configuration file that was read (`<cwd>/slipway.config.json`), if there was one: it may hold keys. */
+  configFile?: string;
 }
 
 /** The model server's default port. */
@@ -97,7 +118,8 @@ export const DEFAULT_MODEL_SERVER_PORT = 8765;
  * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, for MLflow
  * `MLFLOW_TRACKING_TOKEN` or `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD`, and for S3
  * `SLIPWAY_S3_ENDPOINT` or `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
- * `AWS_SESSION_TOKEN`, `SLIPWAY_S3_FORCE_PATH_STYLE`) and `overrides`.
+ * `AWS_SESSION_TOKEN`, `SLIPWAY_S3_FORCE_PATH_STYLE`, for datasets `SLIPWAY_DATA_ROOTS`, comma-separated) and
+ * `overrides`.
  * A bad value fails with the file (or variable) and the field that is wrong.
  */
 export function loadConfig(
@@ -108,7 +130,8 @@ export function loadConfig(
   const fromEnv = parseLayer(envLayer(options.env ?? process.env), 'the environment');
   const layers = [fromFile, fromEnv, parseLayer(options.overrides ?? {}, 'the given options')];
   const merged = layers.reduce<SlipwayConfigInput>((acc, layer) => mergeLayer(acc, layer), {});
-  return resolveConfig(merged, cwd);
+  const file = join(cwd, CONFIG_FILE_NAME);
+  return { ...resolveConfig(merged, cwd), ...(existsSync(file) ? { configFile: file } : {}) };
 }
 
 function readConfigFile(cwd: string): SlipwayConfigInput {
@@ -142,6 +165,13 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     password: env.MLFLOW_TRACKING_PASSWORD,
   });
   const s3 = s3SettingsFromEnv(env);
+  const rootList = env.SLIPWAY_DATA_ROOTS?.trim();
+  const roots = rootList
+    ? rootList
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '')
+    : undefined;
   return pick({
     home: env.SLIPWAY_HOME,
     taskQueue: env.SLIPWAY_TASK_QUEUE,
@@ -151,6 +181,7 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     modelServer: Object.keys(modelServer).length ? modelServer : undefined,
     mlflow: Object.keys(mlflow).length ? mlflow : undefined,
     s3: Object.keys(s3).length ? s3 : undefined,
+    data: roots === undefined ? undefined : { roots },
   });
 }
 
@@ -166,12 +197,18 @@ function mergeLayer(base: SlipwayConfigInput, layer: SlipwayConfigInput): Slipwa
     modelServer: { ...base.modelServer, ...layer.modelServer },
     mlflow: { ...base.mlflow, ...layer.mlflow },
     s3: { ...base.s3, ...layer.s3 },
+    data: { ...base.data, ...layer.data },
   };
 }
 
 /** Adds a zod issue with the reason when an artifact location is malformed. */
 function checkArtifactLocation(location: string, ctx: z.RefinementCtx): void {
   issueUnlessParses(() => parseArtifactLocation(location), ctx);
+}
+
+/** Adds a zod issue with the reason when a dataset root is malformed. */
+function checkDatasetRoot(root: string, ctx: z.RefinementCtx): void {
+  issueUnlessParses(() => parseDatasetRoot(root), ctx);
 }
 
 /** Adds a zod issue with the reason when a registry URL is malformed. */
@@ -200,10 +237,24 @@ function resolveArtifacts(artifacts: string | undefined, home: string, cwd: stri
   return { artifacts: location.kind === 's3' ? location.uri : location.root };
 }
 
+/**
+ * The dataset roots: as configured (directories made absolute, S3 locations normalized), else the working
+ * directory; and the artifact store, always (snapshots are read from there).
+ */
+function resolveDataRoots(roots: readonly string[] | undefined, cwd: string, artifacts: string): string[] {
+  const entries = [...(roots ?? [cwd]), artifacts];
+  const resolved = entries.map((entry) => {
+    const root = parseDatasetRoot(entry, cwd);
+    return root.kind === 's3' ? root.uri : root.path;
+  });
+  return [...new Set(resolved)];
+}
+
 function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   const home = abs(input.home ?? '.slipway');
   const port = input.modelServer?.port ?? DEFAULT_MODEL_SERVER_PORT;
+  const { artifacts } = resolveArtifacts(input.artifacts, home, cwd);
   return {
     home,
     temporal: {
@@ -216,8 +267,9 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
       ? parseRegistryLocation(input.registry, cwd)
       : { kind: 'sqlite', path: join(home, 'registry.db') },
     mlflow: mlflowCredentials(input.mlflow),
-    ...resolveArtifacts(input.artifacts, home, cwd),
+    artifacts,
     modelServer: { url: input.modelServer?.url ?? `http://127.0.0.1:${port}`, port },
     s3: { ...input.s3 },
+    data: { roots: resolveDataRoots(input.data?.roots, cwd, artifacts) },
   };
 }

@@ -8,3 +8,4 @@ export {
   openConfiguredRegistry,
   withConfiguredRegistry,
 } from './backends.js';
+export { datasetAccessOf, deniedDatasetPaths, localDatasetAccess, workerDatasetAccess } from './dataset-access.js';

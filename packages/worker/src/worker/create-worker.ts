@@ -7,6 +7,7 @@ import {
   openConfiguredAuditLog,
   openConfiguredRegistry,
   type SlipwayConfig,
+  workerDatasetAccess,
 } from '../config/index.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
@@ -121,7 +122,9 @@ export async function connectWorker(config: SlipwayConfig): Promise<NativeConnec
  * The adapters a configuration names (registry: SQLite or MLflow; artifacts: a directory or S3), with any
  * given replacements. The registry, given or configured, is always audited: every mutation is appended to
  * `<home>/audit.log` (mirrored to S3 when artifacts live there), and each new version's model card is stored in
- * the artifact store (see `withAudit`; a registry already audited into that log is used as it is). Nothing is
+ * the artifact store (see `withAudit`; a registry already audited into that log is used as it is). Steps read
+ * datasets only below the configured dataset roots, never in the state directory or a secret file
+ * (`workerDatasetAccess`: `overrides.datasetAccess` may change the roots, never what is denied). Nothing is
  * contacted here: `createSlipwayWorker` checks the backends before it polls.
  */
 export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
@@ -135,5 +138,6 @@ export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityD
     ...(overrides.trainers ? { trainers: overrides.trainers } : {}),
     ...(overrides.codeVersion ? { codeVersion: overrides.codeVersion } : {}),
     s3,
+    datasetAccess: workerDatasetAccess(config, overrides.datasetAccess),
   };
 }

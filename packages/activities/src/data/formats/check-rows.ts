@@ -16,15 +16,27 @@ import {
   type CompiledRowSchema,
   type NumberRules,
 } from '../cell-checker.js';
+import { quoteSample, quoteValue, sampleOf, shortValue } from '../../util/bounded-sample.js';
 import type { ColumnBatch } from '../profile.js';
 import type { RawCell, RowBatch, RowPosition } from '../row-batch.js';
 import { checkAborted, unreadable, type DatasetRowReader } from './batch-reader.js';
 
-/** One failure of a row: the cell's column (`null` for a row that could not be parsed) and why. */
+/**
+ * One failure of a row: the cell's column (`null` for a row that could not be parsed) and why. `quoted` is the
+ * part of `message` that quotes the cell's value, when it does (see `withoutValue`).
+ */
 export interface PositionedFailure {
   position: RowPosition;
   column: string | null;
   message: string;
+  quoted?: string;
+}
+
+/** The failure of a cell, with the quoted value when its message has one. */
+function cellFailure(position: RowPosition, column: string, cell: InvalidCell): PositionedFailure {
+  return cell.quoted === undefined
+    ? { position, column, message: cell.message }
+    : { position, column, message: cell.message, quoted: cell.quoted };
 }
 
 /** A checked row: its typed cells (schema columns only), or every reason it is bad. */
@@ -129,9 +141,9 @@ export class BatchChecker {
     sink.good(buffers);
   }
 
-  /** The scan buffers, grown to hold `length` rows. */
+  /** The scan buffers, grown to hold `length` rows (allocated on first use, even for a batch with no rows). */
   private buffersFor(length: number): ScanBuffers {
-    if (this.buffers.good.length < length) {
+    if (this.buffers.good.length < length || this.buffers.values.length !== this.numberRules.length) {
       const capacity = Math.max(length, 2 * this.buffers.good.length);
       this.buffers = {
         values: this.numberRules.map((rules) =>
@@ -186,7 +198,7 @@ export class BatchChecker {
     cell: InvalidCell,
   ): void {
     buffers.good[i] = 0;
-    const failure = { position: batch.positions[i] ?? { line: 0 }, column: this.names[k]!, message: cell.message };
+    const failure = cellFailure(batch.positions[i] ?? { line: 0 }, this.names[k]!, cell);
     const row = failed.get(i);
     if (row === undefined) failed.set(i, [failure]);
     else row.push(failure);
@@ -259,20 +271,34 @@ export class BatchChecker {
     else if (previous === undefined) this.checkHeader(columns);
   }
 
+  /**
+   * Fails the read when the columns do not match the schema. A header that misses schema columns may not be a
+   * dataset at all, so it is never quoted: the message names the missing and the expected columns and counts the
+   * columns found. Unexpected extra columns of a header that has every schema column are quoted as a bounded
+   * sample (see `quoteSample`).
+   */
   private checkHeader(columns: readonly string[]): void {
-    const where = this.reader.format === 'csv' ? `header (line ${this.reader.headerLine ?? 1})` : 'schema';
-    const found = `the ${this.reader.format === 'csv' ? 'header found is' : 'columns found are'}: ${quoteAll(columns)}`;
+    const csv = this.reader.format === 'csv';
+    const where = csv ? `header (line ${this.reader.headerLine ?? 1})` : 'schema';
+    const expected = `the schema expects ${quoteAll(this.compiled.columns)}`;
     const missing = this.compiled.columns.filter((column) => !columns.includes(column));
     if (missing.length > 0) {
-      const message = `missing ${plural(missing.length, 'column')} ${quoteAll(missing)}; ${found}`;
-      throw unreadable(this.reader.source, where, message, { missing, header: columns });
+      const found = `${csv ? 'the header found has' : 'the file has'} ${columns.length} ${plural(columns.length, 'column')}`;
+      const message =
+        `missing ${plural(missing.length, 'column')} ${quoteAll(missing)}: ${expected}; ${found} ` +
+        '(not quoted: a file that does not match the schema is not shown)';
+      throw unreadable(this.reader.source, where, message, {
+        missing,
+        expected: this.compiled.columns,
+        columns: columns.length,
+      });
     }
     const extra = columns.filter((name) => !this.compiled.checkers.has(name));
     if (!this.compiled.allowExtraColumns && extra.length > 0) {
       const message =
-        `unexpected ${plural(extra.length, 'column')} ${quoteAll(extra)} (the schema does not allow extra ` +
-        `columns); ${found}`;
-      throw unreadable(this.reader.source, where, message, { extra, header: columns });
+        `unexpected ${plural(extra.length, 'column')} ${quoteSample(extra)} (the schema does not allow extra ` +
+        `columns): ${expected}`;
+      throw unreadable(this.reader.source, where, message, { extra: sampleOf(extra).map((name) => shortValue(name)) });
     }
   }
 
@@ -284,8 +310,10 @@ export class BatchChecker {
     const first = batch?.rows.findIndex((cells) => cells.length > index && cells[index] !== undefined) ?? -1;
     const position = batch?.positions[first];
     const where = position === undefined ? undefined : `line ${this.reader.rowNumber(position)}`;
-    const message = `unexpected key ${JSON.stringify(extra)} (the schema does not allow extra columns); the keys seen so far are: ${quoteAll(columns)}`;
-    throw unreadable(this.reader.source, where, message, { extra: [extra] });
+    const message =
+      `unexpected key ${quoteValue(extra)} (the schema does not allow extra columns): ` +
+      `the schema expects ${quoteAll(this.compiled.columns)}`;
+    throw unreadable(this.reader.source, where, message, { extra: [shortValue(extra)] });
   }
 }
 

@@ -50,18 +50,27 @@ export function openCsvReader(source: ByteSource, encoding: CsvEncoding, options
   });
 }
 
-/** The final failure for a header that names a column twice. */
+/**
+ * The final failure for a header that names a column twice. The header has not been matched with the schema
+ * yet, so the message gives the fields' positions, not their names.
+ */
 function duplicateHeader(source: ByteSource, line: number, header: readonly string[]): Error | undefined {
-  const seen = new Set<string>();
-  const duplicate = header.find((name) => (seen.has(name) ? true : (seen.add(name), false)));
-  if (duplicate === undefined) return undefined;
-  const found = header.map((name) => JSON.stringify(name)).join(', ');
-  return unreadable(
-    source,
-    `header (line ${line})`,
-    `duplicate column ${JSON.stringify(duplicate)}; the header found is: ${found}`,
-    { line, duplicated: [duplicate], header },
-  );
+  const first = new Map<string, number>();
+  for (let i = 0; i < header.length; i++) {
+    const name = header[i] as string;
+    const earlier = first.get(name);
+    if (earlier === undefined) {
+      first.set(name, i);
+      continue;
+    }
+    return unreadable(
+      source,
+      `header (line ${line})`,
+      `duplicate column: fields ${earlier + 1} and ${i + 1} of the header have the same name`,
+      { line, fields: [earlier + 1, i + 1] },
+    );
+  }
+  return undefined;
 }
 
 /** Routes each record: the header first, then rows and malformed rows into `builder`. */

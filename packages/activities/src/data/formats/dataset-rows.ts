@@ -14,14 +14,17 @@ import { openRowReader } from './open-row-reader.js';
 /** Opens the stored bytes of a dataset URI. */
 export type SourceOpener = (uri: string) => ByteSource;
 
-/** Opens `file://` and `s3://` URIs, reaching S3 with the settings of the environment (`AWS_*`, `SLIPWAY_S3_*`). */
+/**
+ * Opens `file://` and `s3://` URIs, reaching S3 with the settings of the environment (`AWS_*`, `SLIPWAY_S3_*`). It
+ * checks no dataset roots: code that reads a dataset a caller names (a step) opens it with `datasetSourceOpener`.
+ */
 export const openSourceFromEnv: SourceOpener = (uri) => openByteSource(uri, { s3: s3SettingsFromEnv() });
 
 /** Options of {@link readDatasetRows}. */
 export interface DatasetRowsOptions extends RowReaderOptions {
   /** The row schema every row is checked against. */
   schema: RowSchema;
-  /** Opens the dataset's bytes (default {@link openSourceFromEnv}). */
+  /** Opens the dataset's bytes (default {@link openSourceFromEnv}; a step passes `datasetSourceOpener(deps)`). */
   openSource?: SourceOpener;
 }
 

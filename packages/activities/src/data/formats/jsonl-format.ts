@@ -14,6 +14,7 @@
  */
 import { SlipwayErrorType, finalFailure, type DatasetCompression } from '@slipway/sdk';
 import type { ByteSource } from '../../sources/byte-source.js';
+import { shortValue } from '../../util/bounded-sample.js';
 import type { RawCell, RowBatch, RowPosition, RowReaderOptions } from '../row-batch.js';
 import {
   BatchBuilder,
@@ -53,6 +54,19 @@ function describeJsonType(value: unknown): string {
   return typeof value === 'number' ? 'a number' : typeof value === 'string' ? 'a string' : `a ${typeof value}`;
 }
 
+/**
+ * Why a line is not JSON, without the line: V8 quotes the start of the text it could not parse
+ * (`Unexpected token 'r', "root:x:0:0"... is not valid JSON`), and a line that is not JSON may be a line of any
+ * file. The quoted text is dropped; what is left names the token or the position.
+ */
+export function describeJsonError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  // The quoted text is raw (inner quotes are not escaped): drop from its opening quote to its end.
+  const withoutText = message.replace(/,?\s*".*"(?:\.\.\.)?\s+is not valid JSON\s*$/su, '');
+  const quote = withoutText.indexOf('"');
+  return shortValue(quote < 0 ? withoutText : `${withoutText.slice(0, quote).trimEnd()} …`, 80);
+}
+
 /** A JSON value as a cell: scalars as they are, nested values as their JSON text. */
 function toCell(value: unknown): RawCell {
   if (value === null || typeof value !== 'object') return value as RawCell;
@@ -69,7 +83,7 @@ function lineHandler(state: ReaderState, builder: BatchBuilder) {
     try {
       value = JSON.parse(text);
     } catch (err) {
-      builder.bad({ line }, `not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+      builder.bad({ line }, `not valid JSON: ${describeJsonError(err)}`);
       return;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {

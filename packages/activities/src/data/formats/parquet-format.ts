@@ -15,6 +15,7 @@ import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, typ
 import { compressors } from 'hyparquet-compressors';
 import { SlipwayErrorType, finalFailure } from '@slipway/sdk';
 import type { ByteSource } from '../../sources/byte-source.js';
+import { shortValue } from '../../util/bounded-sample.js';
 import type { RawCell, RowBatch, RowPosition, RowReaderOptions } from '../row-batch.js';
 import {
   BatchBuilder,
@@ -68,8 +69,9 @@ function asyncBuffer(source: ByteSource, byteLength: number): AsyncBuffer {
   };
 }
 
+/** The library's reason, cut short (it may quote bytes of the file). */
 function reason(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return shortValue(err instanceof Error ? err.message : String(err), 160);
 }
 
 async function readMetadata(source: ByteSource, file: AsyncBuffer): Promise<FileMetaData> {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import {
   createValidateActivity,
-  openByteSource,
+  datasetSourceOpener,
   type ArtifactStore,
   type ModelRegistry,
   type ValidationReport,
@@ -18,7 +18,12 @@ import {
   type ProfileReference,
 } from '@slipway/sdk';
 import pc from 'picocolors';
-import { openConfiguredArtifacts, openConfiguredRegistry, type SlipwayConfig } from '../../config/index.js';
+import {
+  localDatasetAccess,
+  openConfiguredArtifacts,
+  openConfiguredRegistry,
+  type SlipwayConfig,
+} from '../../config/index.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 import { byteProgress } from '../progress.js';
 import { renderValidationReport } from '../render-report.js';
@@ -47,7 +52,11 @@ export function registerDataValidateCommand(data: Command, globals: () => Global
     });
 }
 
-/** Validates one dataset and prints the report; returns the exit code. */
+/**
+ * Validates one dataset and prints the report; returns the exit code. The command acts for the person running it
+ * on their own machine, so it reads any path they name, except Slipway's state directory and files holding keys or
+ * tokens (see `localDatasetAccess`).
+ */
 export async function validateDataset(
   config: SlipwayConfig,
   dataset: string,
@@ -63,7 +72,7 @@ export async function validateDataset(
     const validate = createValidateActivity({
       artifacts,
       ...(registry ? { registry } : {}),
-      openSource: (uri) => openByteSource(uri, { s3: config.s3 }),
+      openSource: datasetSourceOpener({ s3: config.s3, datasetAccess: localDatasetAccess(config) }),
       hooks: () => progressHooks(progress.update),
     });
     const summary = await validate({

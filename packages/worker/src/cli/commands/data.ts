@@ -1,5 +1,5 @@
 import { Option, type Command } from '@commander-js/extra-typings';
-import { openByteSource, type ByteSource } from '@slipway/activities';
+import { datasetSourceOpener, type ByteSource } from '@slipway/activities';
 import {
   CsvOptions,
   DatasetCompression,
@@ -9,7 +9,7 @@ import {
   type Digest,
 } from '@slipway/sdk';
 import pc from 'picocolors';
-import { openConfiguredArtifacts, type SlipwayConfig } from '../../config/index.js';
+import { localDatasetAccess, openConfiguredArtifacts, type SlipwayConfig } from '../../config/index.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 import { byteProgress, formatBytes } from '../progress.js';
 import { registerDataValidateCommand } from './data-validate.js';
@@ -80,7 +80,9 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
  * hashing them as they stream, and returns an immutable reference: the stored object's `file://` URI,
  * whose name ends in the dataset's extension (e.g. `.csv.gz`) so its format is inferred as before, the
  * format and compression also stated explicitly, the sha256 digest and the size. Snapshotting the same
- * bytes again returns the same reference.
+ * bytes again returns the same reference. The command acts for the person running it on their own machine: it
+ * reads any path they name, except Slipway's state directory and files holding keys or tokens (see
+ * `localDatasetAccess`).
  */
 export async function snapshotDataset(
   config: SlipwayConfig,
@@ -89,7 +91,7 @@ export async function snapshotDataset(
 ): Promise<DatasetSnapshot> {
   const uri = datasetUri(dataset);
   const encoding = encodingOf(uri, options);
-  const source = openByteSource(uri, { s3: config.s3 });
+  const source = datasetSourceOpener({ s3: config.s3, datasetAccess: localDatasetAccess(config) })(uri);
   const total = await source.size();
   const ref = await openConfiguredArtifacts(config).putStream(counted(source, total, options.onProgress), {
     mediaType: mediaTypeOf(encoding.format, encoding.compression),
