@@ -32,15 +32,12 @@ afterAll(async () => {
 
 function startWorkerProcess(): Child {
   const { config } = h;
-  const child = spawnNode(SLIPWAY_CLI, [
-    '--address',
-    config.temporal.address,
-    '--home',
-    config.home,
-    '--task-queue',
-    config.taskQueue,
-    'worker',
-  ]);
+  const child = spawnNode(
+    SLIPWAY_CLI,
+    ['--address', config.temporal.address, '--home', config.home, '--task-queue', config.taskQueue, 'worker'],
+    // The harness's model server: the worker deploys there (and nowhere else) with the home's token.
+    { SLIPWAY_MODEL_SERVER: config.modelServer.url },
+  );
   workers.push(child);
   return child;
 }

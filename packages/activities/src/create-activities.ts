@@ -36,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
   const predictors = { ...builtinPredictors, ...deps.predictors };
   const codeVersion = deps.codeVersion ?? detectCodeVersion();
   const s3 = deps.s3;
+  const modelServer = deps.modelServer;
   const openSource = s3 === undefined ? openSourceFromEnv : (uri: string) => openByteSource(uri, { s3 });
   return {
     ...implementStep(validateStep, createValidateActivity({ artifacts, registry, openSource })),
@@ -46,7 +47,13 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(registerStep, createRegisterActivity({ registry, artifacts })),
     ...implementStep(evidenceStep, createEvidenceActivity({ registry })),
     ...implementStep(recordApprovalStep, createRecordApprovalActivity({ registry })),
-    ...implementStep(deployStep, createDeployActivity({ artifacts, registry })),
-    ...implementStep(monitorStep, createMonitorActivity({ artifacts, registry })),
+    ...implementStep(
+      deployStep,
+      createDeployActivity({ artifacts, registry, ...(modelServer ? { modelServer } : {}) }),
+    ),
+    ...implementStep(
+      monitorStep,
+      createMonitorActivity({ artifacts, registry, ...(modelServer ? { modelServer } : {}) }),
+    ),
   };
 }

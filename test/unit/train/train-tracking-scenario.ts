@@ -53,7 +53,12 @@ export function describeTrainTracking(adapter: string, open: () => Promise<Track
     let reference: { series: MetricPoint[]; training: TrainingResult };
 
     const activities = (registry: ModelRegistry) =>
-      createActivities({ artifacts: world.artifacts, registry, codeVersion: CODE_VERSION });
+      createActivities({
+        artifacts: world.artifacts,
+        registry,
+        codeVersion: CODE_VERSION,
+        modelServer: world.modelServer,
+      });
     const train = (registry: ModelRegistry) => activities(registry)['slipway.train'];
     const runsOf = (workflowId: string) =>
       backend.registry.findRuns({ tags: { [TrainRunTag.workflowId]: workflowId } });

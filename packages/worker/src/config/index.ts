@@ -8,3 +8,10 @@ export {
   openConfiguredRegistry,
   withConfiguredRegistry,
 } from './backends.js';
+export {
+  MODEL_SERVER_TOKEN_FILE_NAME,
+  modelServerAccess,
+  modelServerTokenFile,
+  resolveModelServerToken,
+  type ModelServerToken,
+} from './model-server-token.js';

@@ -3,6 +3,7 @@ import { builtinPredictors, createActivities, withAudit, type ActivityDeps } fro
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import {
   checkBackends,
+  modelServerAccess,
   openConfiguredArtifacts,
   openConfiguredAuditLog,
   openConfiguredRegistry,
@@ -121,8 +122,10 @@ export async function connectWorker(config: SlipwayConfig): Promise<NativeConnec
  * The adapters a configuration names (registry: SQLite or MLflow; artifacts: a directory or S3), with any
  * given replacements. The registry, given or configured, is always audited: every mutation is appended to
  * `<home>/audit.log` (mirrored to S3 when artifacts live there), and each new version's model card is stored in
- * the artifact store (see `withAudit`; a registry already audited into that log is used as it is). Nothing is
- * contacted here: `createSlipwayWorker` checks the backends before it polls.
+ * the artifact store (see `withAudit`; a registry already audited into that log is used as it is). The deploy and
+ * monitor steps reach the configured model server (`config.modelServer.url`) with its control-plane token, read on
+ * first use (see `resolveModelServerToken`). Nothing is contacted here: `createSlipwayWorker` checks the backends
+ * before it polls.
  */
 export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
   const s3 = overrides.s3 ?? config.s3;
@@ -135,5 +138,6 @@ export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityD
     ...(overrides.trainers ? { trainers: overrides.trainers } : {}),
     ...(overrides.codeVersion ? { codeVersion: overrides.codeVersion } : {}),
     s3,
+    modelServer: overrides.modelServer ?? modelServerAccess(config),
   };
 }
