@@ -2,7 +2,7 @@
  * The model server token: configured (config file or environment), else generated into `<home>/model-server.token`
  * with mode 0600 on first use; an unsafe token file is refused with a message that names it and never the token.
  */
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +96,17 @@ describe('the model server token', () => {
     await writeFile(path, 'tiny\n', { mode: 0o600 });
     const err = (await resolveModelServerToken(config()).catch((e: unknown) => e)) as Error;
     expect(err.message).toBe(`Model server token file ${path} holds a model server token shorter than 16 characters`);
+  });
+
+  // Only root can give a file to another user; elsewhere this case cannot be set up.
+  it.runIf(posix && process.getuid?.() === 0)('refuses a token file another user owns', async () => {
+    const path = modelServerTokenFile(config());
+    await mkdir(join(dir, '.slipway'));
+    await writeFile(path, 'a-token-of-another-user-0123\n', { mode: 0o600 });
+    await chown(path, 4242, 4242);
+    await expect(resolveModelServerToken(config())).rejects.toThrow(
+      `Model server token file ${path} belongs to user id 4242, not to this user (0); remove it`,
+    );
   });
 
   it.runIf(posix)('gives the worker the token on first use, and tries again after a failure', async () => {

@@ -5,13 +5,11 @@ import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlipwayErrorType, failureType, type ModelVersionRef } from '@slipway/sdk';
 import {
-  ModelServerFailureType,
   createDeployActivity,
   createModelServerClient,
   deploymentIdFor,
   type DeployInput,
   type DeployOutput,
-  type ModelServerClient,
 } from '../../../packages/activities/src/deploy/index.js';
 import { startModelServer, type RunningModelServer } from '../../../packages/worker/src/serve/index.js';
 import {
@@ -202,55 +200,6 @@ describe('deploy activity', () => {
     expect(await client().status('churn')).toMatchObject({ stable: { version: 2 }, staged: null });
     expect((await world.registry.getVersion('churn', bad.record.version))?.deployments).toMatchObject([
       { status: 'failed' },
-    ]);
-  });
-
-  it('retries a commit that finds its staged version abandoned by a restart, and deploys on the next attempt', async () => {
-    const next = ref(await registerModel(world, 'churn', logisticModel({ ...W1, bias: -1 })));
-    const { env, identity } = activity('wf-deploy-restart', 'deploy');
-    const restartAfterSmoke = (url: string, options: object): ModelServerClient => {
-      const real = createModelServerClient(url, options);
-      return {
-        ...real,
-        smoke: async (...args) => {
-          const answer = await real.smoke(...args);
-          await server.close();
-          server = await start(server.port);
-          return answer;
-        },
-      };
-    };
-    const interrupted = createDeployActivity({
-      artifacts: world.artifacts,
-      registry: world.registry,
-      modelServer: testAccess(server.url),
-      client: restartAfterSmoke,
-    });
-    const input = { version: next, serverUrl: server.url, smokeFeatures: { tenure: 3, plan: 'pro' } };
-    const err = await env.run(interrupted, input).catch((e: unknown) => e);
-    expect(failureType(err)).toBe(ModelServerFailureType.LostStaged);
-    expect((err as { nonRetryable: boolean }).nonRetryable).toBe(false);
-    expect((err as Error).message).toMatch(
-      /no longer holds staged deployment .*restarted before the commit.*stages it again/,
-    );
-    expect(await client().status('churn')).toMatchObject({
-      stable: { version: 2 },
-      ended: expect.arrayContaining([expect.objectContaining({ version: next.version, outcome: 'abandoned' })]),
-    });
-    expect(await world.registry.getAlias('churn', 'champion')).toBe(2);
-
-    const output = await env.run(deploy, input);
-    expect(output).toMatchObject({
-      deploymentId: deploymentIdFor('churn', next.version, identity),
-      version: next.version,
-      previousVersion: 2,
-    });
-    expect(await client().status('churn')).toMatchObject({
-      stable: { version: next.version, deploymentId: output.deploymentId },
-    });
-    expect(await world.registry.getAlias('churn', 'champion')).toBe(next.version);
-    expect((await world.registry.getVersion('churn', next.version))?.deployments).toMatchObject([
-      { status: 'deployed', deploymentId: output.deploymentId, previousVersion: 2 },
     ]);
   });
 

@@ -182,6 +182,21 @@ describe('model server', () => {
     expect((await churn().status()).body.staged).toBeNull();
   });
 
+  it('validates control requests: deployment id length, commit and discard bodies', async () => {
+    const long = await churn().stage('x'.repeat(201), 8, v1);
+    expect(long.status).toBe(400);
+    expect(long.body.error?.message).toMatch(/Invalid deployment id/);
+    const noReason = await call(`${churn().base}/deployments/d1/discard`, 'POST', {}, AUTH);
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.error?.message).toContain('reason');
+    const arrayBody = await call(`${churn().base}/deployments/d1/commit`, 'POST', [], AUTH);
+    expect(arrayBody.status).toBe(400);
+    const noArtifact = await call(`${churn().base}/deployments/d9`, 'PUT', { version: 9 }, AUTH);
+    expect(noArtifact.status).toBe(400);
+    expect(noArtifact.body.error?.message).toContain('artifact');
+    expect((await churn().status()).body).toMatchObject({ stable: { deploymentId: 'd1' }, staged: null });
+  });
+
   it('refuses a model kind it has no loader for, and an artifact that is not a model', async () => {
     const unknownKind = await world.artifacts.putJson({ kind: 'xgboost', trees: [] });
     const put = await churn().stage('d4', 4, unknownKind);

@@ -190,6 +190,36 @@ describe('two-phase deploy', () => {
     expect((await churn().predict([{ tenure: 5, plan: 'pro' }])).body.deploymentId).toBe('old-1');
   });
 
+  it('keeps a rollout candidate at weight 0 out of every answer: it cannot be smoke-checked, committed or discarded', async () => {
+    const entry = { version: 1, artifact: v1, deployedAt: '2025-01-01T00:00:00.000Z', previous: null };
+    const state = {
+      format: 2,
+      models: {
+        churn: {
+          stable: { ...entry, deploymentId: 's1' },
+          candidate: { ...entry, version: 2, artifact: v2, deploymentId: 'c2' },
+          staged: null,
+          weights: { stable: 100, candidate: 0 },
+          history: [],
+          rolledBack: [],
+          ended: [],
+        },
+      },
+    };
+    await mkdir(join(home.path, 'serving'), { recursive: true });
+    await writeFile(statePath(), JSON.stringify(state));
+    await restart();
+    expect((await churn().predict([{ tenure: 5, plan: 'pro' }])).body.deploymentId).toBe('s1');
+    expect((await churn().status()).body).toMatchObject({
+      candidate: { deploymentId: 'c2' },
+      weights: { candidate: 0 },
+    });
+    expect((await churn().smoke('c2', [{ tenure: 5, plan: 'pro' }])).body.error?.code).toBe('NotServable');
+    expect((await churn().commit('c2')).body.error?.code).toBe('NotStaged');
+    expect((await churn().discard('c2', 'x')).body.error?.code).toBe('NotStaged');
+    expect((await churn().stage('c2', 1, v1)).body.error?.code).toBe('DeploymentConflict');
+  });
+
   it('refuses to start on a state file it cannot serve faithfully, naming the file', async () => {
     await mkdir(join(home.path, 'serving'), { recursive: true });
     await writeFile(statePath(), JSON.stringify({ format: 3, models: {} }));

@@ -85,56 +85,38 @@ export async function openDeployments(options: DeploymentsOptions): Promise<Depl
     state = abandoned;
   }
   const { live, loadErrors } = await loadStableVersions(state, options);
-  const stagedLive = new Map<string, LiveDeployment>();
-  const serialize = createSerializer();
-  const load = (request: StageRequest) => loadModel(options.artifacts, options.predictors, request.artifact);
+  return new ServerDeployments(options, state, live, loadErrors);
+}
 
-  /** Persists the model's next state; the caller swaps the predictors in after. */
-  const persist = async (model: string, next: ModelServingState): Promise<void> => {
-    const nextState: ServingState = { ...state, models: { ...state.models, [model]: next } };
-    await saveServingState(options.statePath, nextState);
-    state = nextState;
-  };
-  const modelOf = (model: string) => modelState(state, model);
+/** The deployments of one server: the persisted state, the loaded predictors, changes one at a time. */
+class ServerDeployments implements Deployments {
+  private readonly stagedLive = new Map<string, LiveDeployment>();
+  private readonly serialize = createSerializer();
 
-  const stage = (model: string, deploymentId: string, request: StageRequest): Promise<StageAnswer> =>
-    serialize(async () => {
-      const current = modelOf(model);
-      const found = locateDeployment(current, deploymentId);
-      switch (found.kind) {
-        case 'stable':
-        case 'candidate':
-        case 'staged':
-          if (found.entry.version !== request.version || found.entry.artifact.digest !== request.artifact.digest)
-            throw conflictingReuse(model, deploymentId, found.entry, request);
-          return stageAnswer(model, found.entry, found.kind === 'staged' ? 'staged' : 'committed', current);
-        case 'ended':
-          if (found.entry.outcome === 'discarded') throw notOnStagingPath(model, deploymentId, found, current);
-          if (found.entry.version !== request.version || found.entry.artifact.digest !== request.artifact.digest)
-            throw conflictingReuse(model, deploymentId, found.entry, request);
-          break; // abandoned at a restart: stage it again
-        case 'superseded':
-        case 'rolledBack':
-          throw notOnStagingPath(model, deploymentId, found, current);
-        case 'unknown':
-          break;
-      }
-      const predictor = await load(request);
-      const entry: StagedEntry = {
-        deploymentId,
-        version: request.version,
-        artifact: request.artifact,
-        stagedAt: new Date().toISOString(),
-      };
+  constructor(
+    private readonly options: DeploymentsOptions,
+    private state: ServingState,
+    private readonly stableLive: Map<string, LiveDeployment>,
+    private readonly loadErrors: Map<string, string>,
+  ) {}
+
+  stage(model: string, deploymentId: string, request: StageRequest): Promise<StageAnswer> {
+    return this.serialize(async () => {
+      const current = this.modelOf(model);
+      const replay = stageReplay(model, deploymentId, request, current);
+      if (replay) return replay;
+      const predictor = await loadModel(this.options.artifacts, this.options.predictors, request.artifact);
+      const entry: StagedEntry = { deploymentId, ...request, stagedAt: new Date().toISOString() };
       const next = withStaged(current, entry);
-      await persist(model, next);
-      stagedLive.set(model, { entry, predictor });
+      await this.persist(model, next);
+      this.stagedLive.set(model, { entry, predictor });
       return stageAnswer(model, entry, 'staged', next);
     });
+  }
 
-  const commit = (model: string, deploymentId: string): Promise<CommitAnswer> =>
-    serialize(async () => {
-      const current = modelOf(model);
+  commit(model: string, deploymentId: string): Promise<CommitAnswer> {
+    return this.serialize(async () => {
+      const current = this.modelOf(model);
       const found = locateDeployment(current, deploymentId);
       switch (found.kind) {
         case 'stable':
@@ -142,15 +124,15 @@ export async function openDeployments(options: DeploymentsOptions): Promise<Depl
         case 'candidate':
           throw notStaged(model, deploymentId, found);
         case 'staged': {
-          const staged = stagedLive.get(model);
+          const staged = this.stagedLive.get(model);
           if (!current || staged?.entry.deploymentId !== deploymentId) {
             throw new ServeError(500, ServeErrorCode.Internal, `Staged deployment "${deploymentId}" is not loaded`);
           }
           const { next, entry } = withCommitted(current, new Date().toISOString());
-          await persist(model, next);
-          live.set(model, { entry, predictor: staged.predictor });
-          stagedLive.delete(model);
-          loadErrors.delete(model);
+          await this.persist(model, next);
+          this.stableLive.set(model, { entry, predictor: staged.predictor });
+          this.stagedLive.delete(model);
+          this.loadErrors.delete(model);
           return commitAnswer(model, entry);
         }
         case 'ended':
@@ -160,21 +142,18 @@ export async function openDeployments(options: DeploymentsOptions): Promise<Depl
           throw notOnStagingPath(model, deploymentId, found, current);
       }
     });
+  }
 
-  const discard = (model: string, deploymentId: string, reason: string): Promise<DiscardAnswer> =>
-    serialize(async () => {
-      const current = modelOf(model);
+  discard(model: string, deploymentId: string, reason: string): Promise<DiscardAnswer> {
+    return this.serialize(async () => {
+      const current = this.modelOf(model);
       const found = locateDeployment(current, deploymentId);
       switch (found.kind) {
         case 'staged': {
-          const { next, entry } = withStagedEnded(
-            current as ModelServingState,
-            'discarded',
-            new Date().toISOString(),
-            reason,
-          );
-          await persist(model, next);
-          stagedLive.delete(model);
+          const at = new Date().toISOString();
+          const { next, entry } = withStagedEnded(current as ModelServingState, 'discarded', at, reason);
+          await this.persist(model, next);
+          this.stagedLive.delete(model);
           return discardAnswer(model, entry, next);
         }
         case 'ended':
@@ -188,44 +167,98 @@ export async function openDeployments(options: DeploymentsOptions): Promise<Depl
           throw notStaged(model, deploymentId, found);
       }
     });
+  }
 
-  const rollback = (model: string, deploymentId: string): Promise<RollbackAnswer> =>
-    serialize(async () => {
-      const current = modelOf(model);
+  rollback(model: string, deploymentId: string): Promise<RollbackAnswer> {
+    return this.serialize(async () => {
+      const current = this.modelOf(model);
       if (!current)
         throw new ServeError(404, ServeErrorCode.UnknownModel, `Model "${model}" has never been deployed here`);
       const replay = replayRollback(model, current, deploymentId);
       if (replay) return replay;
       const next = withRollback(current, new Date().toISOString());
-      const predictor = next.stable
-        ? await loadModel(options.artifacts, options.predictors, next.stable.artifact).catch((err: unknown) => {
-            throw new ServeError(
-              500,
-              ServeErrorCode.ArtifactUnreadable,
-              `Cannot restore the previous deployment: ${rootMessage(err)}`,
-            );
-          })
-        : null;
-      await persist(model, next);
-      loadErrors.delete(model);
-      if (next.stable && predictor) live.set(model, { entry: next.stable, predictor });
-      else live.delete(model);
+      const predictor = next.stable ? await this.restore(next.stable.artifact) : null;
+      await this.persist(model, next);
+      this.loadErrors.delete(model);
+      if (next.stable && predictor) this.stableLive.set(model, { entry: next.stable, predictor });
+      else this.stableLive.delete(model);
       const rolledBack = next.rolledBack.at(-1) as RolledBackEntry;
       return { model, rolledBack: { version: rolledBack.version, deploymentId }, current: rolledBack.restored };
     });
+  }
 
-  return {
-    stage,
-    commit,
-    discard,
-    rollback,
-    live: (model) => liveOf(model, modelOf(model), live, loadErrors),
-    deployment: (model, deploymentId) =>
-      deploymentOf(model, deploymentId, modelOf(model), { live, stagedLive, loadErrors }),
-    status: (model) => statusOf(model, modelOf(model), live.has(model), loadErrors.get(model)),
-    models: () => Object.keys(state.models).sort(),
-    idle: () => serialize(() => Promise.resolve()),
-  };
+  live(model: string): LiveDeployment {
+    return liveOf(model, this.modelOf(model), this.stableLive, this.loadErrors);
+  }
+
+  deployment(model: string, deploymentId: string): LiveDeployment {
+    const loaded = { live: this.stableLive, stagedLive: this.stagedLive, loadErrors: this.loadErrors };
+    return deploymentOf(model, deploymentId, this.modelOf(model), loaded);
+  }
+
+  status(model: string): ModelStatus | undefined {
+    return statusOf(model, this.modelOf(model), this.stableLive.has(model), this.loadErrors.get(model));
+  }
+
+  models(): string[] {
+    return Object.keys(this.state.models).sort();
+  }
+
+  idle(): Promise<void> {
+    return this.serialize(() => Promise.resolve());
+  }
+
+  private modelOf(model: string): ModelServingState | undefined {
+    return modelState(this.state, model);
+  }
+
+  /** Persists the model's next state; the caller swaps the predictors in after. */
+  private async persist(model: string, next: ModelServingState): Promise<void> {
+    const nextState: ServingState = { ...this.state, models: { ...this.state.models, [model]: next } };
+    await saveServingState(this.options.statePath, nextState);
+    this.state = nextState;
+  }
+
+  private restore(artifact: StagedEntry['artifact']) {
+    return loadModel(this.options.artifacts, this.options.predictors, artifact).catch((err: unknown) => {
+      throw new ServeError(
+        500,
+        ServeErrorCode.ArtifactUnreadable,
+        `Cannot restore the previous deployment: ${rootMessage(err)}`,
+      );
+    });
+  }
+}
+
+/**
+ * The answer when a stage request repeats a deployment that is staged or committed; an error when its id cannot be
+ * staged (again); undefined when it must be loaded and staged (a new id, or one abandoned at a restart).
+ */
+function stageReplay(
+  model: string,
+  deploymentId: string,
+  request: StageRequest,
+  current: ModelServingState | undefined,
+): StageAnswer | undefined {
+  const found = locateDeployment(current, deploymentId);
+  const same = (e: { version: number; artifact: { digest: string } }) =>
+    e.version === request.version && e.artifact.digest === request.artifact.digest;
+  switch (found.kind) {
+    case 'stable':
+    case 'candidate':
+    case 'staged':
+      if (!same(found.entry)) throw conflictingReuse(model, deploymentId, found.entry, request);
+      return stageAnswer(model, found.entry, found.kind === 'staged' ? 'staged' : 'committed', current);
+    case 'ended':
+      if (found.entry.outcome === 'discarded') throw notOnStagingPath(model, deploymentId, found, current);
+      if (!same(found.entry)) throw conflictingReuse(model, deploymentId, found.entry, request);
+      return undefined;
+    case 'superseded':
+    case 'rolledBack':
+      throw notOnStagingPath(model, deploymentId, found, current);
+    case 'unknown':
+      return undefined;
+  }
 }
 
 /** A model's state; own properties only, so a model named like an `Object` method ("constructor") is not found. */

@@ -25,7 +25,6 @@ export {
   type StartModelServerOptions,
 } from './start.js';
 export type { Deployments, LiveDeployment, ModelStatus, ServableEntry } from './deployments.js';
-export { bearerToken, jsonOnly, sameOriginOnly } from './guards.js';
 export { ServeError, ServeErrorCode, isServeError } from './protocol.js';
 // The request and answer bodies are defined once, in `@slipway/sdk`; re-exported here for server code.
 export {
