@@ -35,7 +35,9 @@ function startWorkerProcess(): Child {
   const child = spawnNode(
     SLIPWAY_CLI,
     ['--address', config.temporal.address, '--home', config.home, '--task-queue', config.taskQueue, 'worker'],
-    { SLIPWAY_DATA_ROOTS: h.config.data.roots.join(',') },
+    // The harness's dataset roots, and its model server: the worker deploys there (and nowhere else) with the
+    // home's token.
+    { SLIPWAY_DATA_ROOTS: config.data.roots.join(','), SLIPWAY_MODEL_SERVER: config.modelServer.url },
   );
   workers.push(child);
   return child;

@@ -13,6 +13,7 @@ import { inject } from 'vitest';
 import {
   loadConfig,
   openConfiguredArtifacts,
+  resolveModelServerToken,
   type SlipwayConfig,
   type SlipwayConfigInput,
 } from '../../packages/worker/src/config/index.js';
@@ -72,17 +73,23 @@ export async function startHarness(options: {
   quietRuntime();
   const home = await mkdtemp(join(tmpdir(), `slipway-${options.name}-`));
   const data = await mkdtemp(join(tmpdir(), `slipway-${options.name}-data-`));
-  const config = testConfig(home, `it-${options.name}-${Date.now().toString(36)}`, {
+  const configured = testConfig(home, `it-${options.name}-${Date.now().toString(36)}`, {
     ...(options.s3 ? { s3: options.s3 } : {}),
     ...options.config,
     data: { roots: [data, ...HARNESS_DATA_ROOTS, ...(options.dataRoots ?? [])] },
   });
+  // The model server and the worker share the home's control-plane token; the worker deploys to this server only.
   const modelServer = await startModelServer({
     home,
-    artifacts: openConfiguredArtifacts(config),
+    artifacts: openConfiguredArtifacts(configured),
     predictors: builtinPredictors,
+    token: await resolveModelServerToken(configured),
     port: 0,
   });
+  const config: SlipwayConfig = {
+    ...configured,
+    modelServer: { ...configured.modelServer, url: modelServer.url, port: modelServer.port },
+  };
   const client = await SlipwayClient.connect({
     address: config.temporal.address,
     namespace: config.temporal.namespace,

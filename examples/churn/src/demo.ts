@@ -38,6 +38,10 @@ async function main(): Promise<Record<string, unknown>> {
   });
   cleanups.push(() => server.stop());
   console.log(`  Temporal dev server on ${server.address}`);
+  const modelServer = await startModelServerProcess({ home: demoHome, port: await freePort() });
+  cleanups.push(() => modelServer.stop());
+  console.log(`  model server (pid ${modelServer.pid}) on ${modelServer.url}`);
+  // The worker deploys to this model server only, with the token both read from the demo's home.
   const config = loadConfig({
     env: {},
     overrides: {
@@ -46,11 +50,9 @@ async function main(): Promise<Record<string, unknown>> {
       temporal: { address: server.address, namespace: server.namespace },
       // The worker reads datasets only below its roots: the example's data folder, wherever the demo is started.
       data: { roots: [DATA_DIR] },
+      modelServer: { url: modelServer.url },
     },
   });
-  const modelServer = await startModelServerProcess({ home: demoHome, port: await freePort() });
-  cleanups.push(() => modelServer.stop());
-  console.log(`  model server (pid ${modelServer.pid}) on ${modelServer.url}`);
   const worker = await createChurnWorker(config, { workerOptions: { shutdownGraceTime: '2s' } });
   const running = worker.run();
   cleanups.push(async () => {

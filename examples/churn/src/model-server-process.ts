@@ -8,10 +8,16 @@ export const SLIPWAY_CLI = fileURLToPath(new URL('./cli/main.js', import.meta.re
 export interface ModelServerProcess {
   url: string;
   pid: number;
+  /** Stops it with SIGTERM (it finishes pending writes) and waits for it to exit. */
   stop(): Promise<void>;
+  /** Kills it with SIGKILL, as a crash would, and waits for it to exit. */
+  kill(): Promise<void>;
 }
 
-/** Starts `slipway serve` as a child process and waits until it answers `/health`. */
+/**
+ * Starts `slipway serve` as a child process and waits until it answers `/health`. It reads its control-plane token
+ * from `<home>/model-server.token` (creating it on first use), as a worker configured with the same home does.
+ */
 export async function startModelServerProcess(options: {
   home: string;
   port: number;
@@ -45,6 +51,11 @@ export async function startModelServerProcess(options: {
     async stop() {
       process.off('exit', kill);
       if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+    async kill() {
+      process.off('exit', kill);
+      if (child.exitCode === null && child.signalCode === null) kill();
       await exited;
     },
   };

@@ -37,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
   const codeVersion = deps.codeVersion ?? detectCodeVersion();
   // Every dataset a step reads goes through the dataset roots (see `datasetSourceOpener`).
   const openSource = datasetSourceOpener(deps);
+  const modelServer = deps.modelServer;
   return {
     ...implementStep(validateStep, createValidateActivity({ artifacts, registry, openSource })),
     ...implementStep(
@@ -46,7 +47,13 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(registerStep, createRegisterActivity({ registry, artifacts })),
     ...implementStep(evidenceStep, createEvidenceActivity({ registry })),
     ...implementStep(recordApprovalStep, createRecordApprovalActivity({ registry })),
-    ...implementStep(deployStep, createDeployActivity({ artifacts, registry })),
-    ...implementStep(monitorStep, createMonitorActivity({ artifacts, registry })),
+    ...implementStep(
+      deployStep,
+      createDeployActivity({ artifacts, registry, ...(modelServer ? { modelServer } : {}) }),
+    ),
+    ...implementStep(
+      monitorStep,
+      createMonitorActivity({ artifacts, registry, ...(modelServer ? { modelServer } : {}) }),
+    ),
   };
 }

@@ -343,6 +343,19 @@ export interface ActivityDeps {
    * directory and secret files denied (`datasetAccessOf(config)` in `@slipway/worker`).
    */
   datasetAccess?: DatasetAccess;
+  /**
+   * The configured model server and its control-plane token, for the deploy and monitor steps (the worker's
+   * configuration gives it). The token goes to this server's origin only; a step naming another `serverUrl` fails.
+   */
+  modelServer?: ModelServerAccess;
+}
+
+/** The configured model server: its URL and its control-plane token. */
+export interface ModelServerAccess {
+  /** The configured model server's base URL; the token is sent to this origin only. */
+  readonly url: string;
+  /** The control-plane token; read (or created) on first use. */
+  token(): Promise<string>;
 }
 
 /** Re-exported for adapters. */

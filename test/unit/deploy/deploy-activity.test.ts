@@ -15,11 +15,13 @@ import { startModelServer, type RunningModelServer } from '../../../packages/wor
 import {
   FIXED_SCORE_KIND,
   PREDICTORS,
+  TEST_TOKEN,
   expectedScore,
   logisticModel,
   openWorld,
   registerModel,
   tempDir,
+  testAccess,
   type LinearWeights,
   type TestWorld,
 } from '../serve/fixtures.js';
@@ -49,7 +51,9 @@ describe('deploy activity', () => {
   let v2: ModelVersionRef;
   let meanTenure: number;
 
-  const client = () => createModelServerClient(server.url);
+  const client = () => createModelServerClient(server.url, { token: TEST_TOKEN.value });
+  const start = (port = 0) =>
+    startModelServer({ home: home.path, artifacts: world.artifacts, predictors: PREDICTORS, token: TEST_TOKEN, port });
   const ref = (r: { record: { name: string; version: number; artifact: { digest: string } } }): ModelVersionRef => ({
     name: r.record.name,
     version: r.record.version,
@@ -59,8 +63,12 @@ describe('deploy activity', () => {
   beforeAll(async () => {
     world = await openWorld('deploy');
     home = await tempDir('deploy-home');
-    server = await startModelServer({ home: home.path, artifacts: world.artifacts, predictors: PREDICTORS });
-    deploy = createDeployActivity({ artifacts: world.artifacts, registry: world.registry });
+    server = await start();
+    deploy = createDeployActivity({
+      artifacts: world.artifacts,
+      registry: world.registry,
+      modelServer: testAccess(server.url),
+    });
     const first = await registerModel(world, 'churn', logisticModel(W1));
     v1 = ref(first);
     const tenure = first.profile.columns['tenure'];
@@ -101,7 +109,8 @@ describe('deploy activity', () => {
     ]);
     expect(await client().status('churn')).toMatchObject({
       status: 'serving',
-      current: { version: 1, deploymentId: output.deploymentId },
+      stable: { version: 1, deploymentId: output.deploymentId },
+      staged: null,
     });
     // The smoke prediction is not served traffic.
     expect((await client().served('churn', 1, 10)).total).toBe(0);
@@ -128,7 +137,7 @@ describe('deploy activity', () => {
     expect(output).toMatchObject({ version: 2, previousVersion: 1, serverUrl: server.url });
     expect(output.smokeScore).toBeCloseTo(expectedScore(W2, 3, 'pro'), 12);
     expect(await world.registry.getAlias('churn', 'champion')).toBe(2);
-    expect(await client().status('churn')).toMatchObject({ current: { version: 2 }, previous: { version: 1 } });
+    expect(await client().status('churn')).toMatchObject({ stable: { version: 2 }, previous: { version: 1 } });
     // A retry after the alias moved still reports v1 as the previous version.
     expect(
       (await env.run(deploy, { version: v2, serverUrl: server.url, smokeFeatures: { tenure: 3, plan: 'pro' } }))
@@ -136,36 +145,46 @@ describe('deploy activity', () => {
     ).toBe(1);
   });
 
-  it('rolls back and fails for good when the smoke prediction fails', async () => {
+  it('discards the staged version and fails for good when the smoke prediction fails; v3 never serves', async () => {
     const v3 = ref(await registerModel(world, 'churn', logisticModel({ ...W2, bias: 2 })));
-    const { env } = activity('wf-deploy-3', 'deploy');
+    const { env, identity } = activity('wf-deploy-3', 'deploy');
     const input = { version: v3, serverUrl: server.url, smokeFeatures: { tenure: 'many', plan: 'pro' } };
     const err = await env.run(deploy, input).catch((e: unknown) => e);
     expect(failureType(err)).toBe(SlipwayErrorType.DeployFailed);
     expect((err as { nonRetryable: boolean }).nonRetryable).toBe(true);
-    expect((err as Error).message).toMatch(/version 3 .*smoke check failed.*tenure.*version 2 serves again/);
+    expect((err as Error).message).toMatch(
+      /version 3 .*smoke check failed.*tenure.*the staged version was discarded and never served; version 2 keeps serving/,
+    );
 
-    expect(await client().status('churn')).toMatchObject({ current: { version: 2 } });
+    const status = await client().status('churn');
+    expect(status).toMatchObject({ stable: { version: 2 }, staged: null });
+    expect(status.ended.at(-1)).toMatchObject({
+      version: 3,
+      deploymentId: deploymentIdFor('churn', 3, identity),
+      outcome: 'discarded',
+    });
+    expect(status.ended.at(-1)?.reason).toContain('tenure');
+    expect((await client().served('churn', 3, 10)).total).toBe(0);
     expect(await world.registry.getAlias('churn', 'champion')).toBe(2);
     const failed = (await world.registry.getVersion('churn', 3))?.deployments;
     expect(failed).toMatchObject([{ status: 'failed', previousVersion: 2 }]);
     expect(failed?.[0]?.detail).toContain('tenure');
 
-    // A retry of the same activity finds its deployment rolled back and fails the same way, recording nothing new.
+    // A retry of the same activity finds its deployment discarded and fails the same way, recording nothing new.
     const retry = await env.run(deploy, input).catch((e: unknown) => e);
     expect(failureType(retry)).toBe(SlipwayErrorType.DeployFailed);
-    expect((retry as Error).message).toContain('rolled back');
+    expect((retry as Error).message).toMatch(/earlier attempt of this deployment ended.*discarded/);
     expect((await world.registry.getVersion('churn', 3))?.deployments).toHaveLength(1);
   });
 
-  it('rolls a first deployment back to nothing when the model answers an invalid score', async () => {
+  it('fails a first deployment whose model answers an invalid score; nothing ever serves it', async () => {
     const fixed = ref(await registerModel(world, 'fixed', { kind: FIXED_SCORE_KIND, score: 1.5 }));
     const err = await activity('wf-fixed', 'deploy')
       .env.run(deploy, { version: fixed, serverUrl: server.url })
       .catch((e: unknown) => e);
     expect(failureType(err)).toBe(SlipwayErrorType.DeployFailed);
-    expect((err as Error).message).toMatch(/not a probability.*nothing serves now/);
-    expect(await client().status('fixed')).toMatchObject({ status: 'idle', current: null });
+    expect((err as Error).message).toMatch(/not a probability.*discarded and never served; nothing serves/);
+    expect(await client().status('fixed')).toMatchObject({ status: 'idle', stable: null, staged: null });
     expect(await world.registry.getAlias('fixed', 'champion')).toBeUndefined();
   });
 
@@ -178,10 +197,35 @@ describe('deploy activity', () => {
       .catch((e: unknown) => e);
     expect(failureType(err)).toBe(SlipwayErrorType.DeployFailed);
     expect((err as Error).message).toMatch(/refused the deployment.*ArtifactDigestMismatch/);
-    expect(await client().status('churn')).toMatchObject({ current: { version: 2 } });
+    expect(await client().status('churn')).toMatchObject({ stable: { version: 2 }, staged: null });
     expect((await world.registry.getVersion('churn', bad.record.version))?.deployments).toMatchObject([
       { status: 'failed' },
     ]);
+  });
+
+  it('sends its token to the configured model server only: another serverUrl fails for good, touching nothing', async () => {
+    const before = await client().status('churn');
+    const err = await activity('wf-elsewhere', 'deploy')
+      .env.run(deploy, { version: v1, serverUrl: 'http://127.0.0.1:1/' })
+      .catch((e: unknown) => e);
+    expect(failureType(err)).toBe(SlipwayErrorType.InvalidInput);
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `serverUrl http://127.0.0.1:1/ is not the model server this worker is configured for \\(${server.url}`,
+      ),
+    );
+    expect(await client().status('churn')).toEqual(before);
+  });
+
+  it('without the token, the server refuses the deployment and it fails for good, naming where the token is', async () => {
+    const v5 = ref(await registerModel(world, 'churn', logisticModel({ ...W1, bias: 0.5 })));
+    const tokenless = createDeployActivity({ artifacts: world.artifacts, registry: world.registry });
+    const err = await activity('wf-tokenless', 'deploy')
+      .env.run(tokenless, { version: v5, serverUrl: server.url })
+      .catch((e: unknown) => e);
+    expect(failureType(err)).toBe(SlipwayErrorType.DeployFailed);
+    expect((err as Error).message).toMatch(/refused the deployment.*401 Unauthorized.*Bearer <token>.*TEST_TOKEN/);
+    expect((await client().status('churn')).staged).toBeNull();
   });
 
   it('fails with NotFound for an unknown version and DigestMismatch for a wrong digest', async () => {
@@ -208,15 +252,22 @@ describe('deploy activity', () => {
       home: `${world.root}/closed`,
       artifacts: world.artifacts,
       predictors: PREDICTORS,
+      token: TEST_TOKEN,
     });
     await closed.close();
     const before = (await world.registry.getVersion('churn', 1))?.deployments.length;
-    const err = await activity('wf-deploy-6', 'deploy')
-      .env.run(deploy, { version: v1, serverUrl: closed.url })
-      .catch((e: unknown) => e);
+    const toClosed = createDeployActivity({
+      artifacts: world.artifacts,
+      registry: world.registry,
+      modelServer: testAccess(closed.url),
+    });
+    const { env, identity } = activity('wf-deploy-6', 'deploy');
+    const err = await env.run(toClosed, { version: v1, serverUrl: closed.url }).catch((e: unknown) => e);
     expect(failureType(err)).toBe('SlipwayModelServerUnreachable');
     expect((err as { nonRetryable: boolean }).nonRetryable).toBe(false);
-    expect((err as Error).message).toContain(`PUT ${closed.url}/v1/models/churn/deployment`);
+    expect((err as Error).message).toContain(
+      `PUT ${closed.url}/v1/models/churn/deployments/${deploymentIdFor('churn', 1, identity)}`,
+    );
     expect((await world.registry.getVersion('churn', 1))?.deployments.length).toBe(before);
   });
 });

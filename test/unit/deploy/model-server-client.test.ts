@@ -8,6 +8,9 @@ import {
   modelServerFailureDetail,
 } from '../../../packages/activities/src/deploy/index.js';
 
+/** What the canned server last received. */
+const received: { method?: string; url?: string; headers?: Record<string, unknown>; body?: string } = {};
+
 /** A real HTTP server on 127.0.0.1 that answers each path with a canned status and body (or never). */
 function cannedServer(): Promise<{ url: string; server: Server }> {
   const answers: Record<string, { status: number; body: string } | 'hang'> = {
@@ -19,12 +22,22 @@ function cannedServer(): Promise<{ url: string; server: Server }> {
     '/v1/models/gone': { status: 404, body: 'no such thing' },
     '/v1/models/odd': { status: 200, body: JSON.stringify({ model: 'odd', status: 'dancing' }) },
     '/v1/models/slow': 'hang',
+    '/v1/models/m/deployments/d%201/commit': {
+      status: 200,
+      body: JSON.stringify({ model: 'm', version: 1, deploymentId: 'd 1', previous: null }),
+    },
   };
   const server = createServer((req, res) => {
-    const answer = answers[req.url ?? ''];
-    if (answer === 'hang') return;
-    res.writeHead(answer?.status ?? 500, { 'content-type': 'application/json' });
-    res.end(answer?.body ?? '');
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    // Answer after the whole request was read and recorded, so a test that has the answer sees the record.
+    req.on('end', () => {
+      Object.assign(received, { method: req.method, url: req.url, headers: req.headers, body });
+      const answer = answers[req.url ?? ''];
+      if (answer === 'hang') return;
+      res.writeHead(answer?.status ?? 500, { 'content-type': 'application/json' });
+      res.end(answer?.body ?? '');
+    });
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
@@ -85,5 +98,18 @@ describe('model server client', () => {
     expect(failureType(err)).toBe(ModelServerFailureType.Unreachable);
     expect(err.nonRetryable).toBe(false);
     expect(err.message).toBe(`Could not reach the model server at GET ${url}/v1/models/slow: no answer within 150 ms`);
+  });
+
+  it('sends the token as a bearer header, and JSON bodies on every state change', async () => {
+    const client = createModelServerClient(url, { token: 'secret-token-0123456789' });
+    expect(await client.commit('m', 'd 1')).toEqual({ model: 'm', version: 1, deploymentId: 'd 1', previous: null });
+    expect(received).toMatchObject({
+      method: 'POST',
+      url: '/v1/models/m/deployments/d%201/commit',
+      headers: { authorization: 'Bearer secret-token-0123456789', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    await createModelServerClient(url).commit('m', 'd 1');
+    expect(received.headers?.['authorization']).toBeUndefined();
   });
 });

@@ -14,11 +14,14 @@ import {
   FEATURES,
   PREDICTORS,
   TENURE_MEAN,
+  TEST_TOKEN,
   call,
   logisticModel,
+  modelRoutes,
   openWorld,
   registerModel,
   tempDir,
+  testAccess,
   trainingRows,
   type TestWorld,
 } from '../serve/fixtures.js';
@@ -37,12 +40,7 @@ describe('drift and imputed rows', () => {
   async function deploy(name: string): Promise<void> {
     const { record, artifact } = await registerModel(world, name, imputingModel());
     await world.registry.setAlias(name, 'champion', record.version);
-    const put = await call(`${server.url}/v1/models/${name}/deployment`, 'PUT', {
-      deploymentId: `${name}-1`,
-      version: record.version,
-      artifact,
-    });
-    expect(put.status).toBe(200);
+    await modelRoutes(server.url, name).deploy(`${name}-1`, record.version, artifact);
   }
 
   async function serve(name: string, rows: FeatureRow[]): Promise<void> {
@@ -53,8 +51,17 @@ describe('drift and imputed rows', () => {
   beforeAll(async () => {
     world = await openWorld('imputed-drift');
     home = await tempDir('imputed-drift-home');
-    server = await startModelServer({ home: home.path, artifacts: world.artifacts, predictors: PREDICTORS });
-    monitor = createMonitorActivity({ artifacts: world.artifacts, registry: world.registry });
+    server = await startModelServer({
+      home: home.path,
+      artifacts: world.artifacts,
+      predictors: PREDICTORS,
+      token: TEST_TOKEN,
+    });
+    monitor = createMonitorActivity({
+      artifacts: world.artifacts,
+      registry: world.registry,
+      modelServer: testAccess(server.url),
+    });
   });
 
   afterAll(async () => {

@@ -10,11 +10,14 @@ import { startModelServer, type RunningModelServer } from '../../../packages/wor
 import {
   FEATURES,
   PREDICTORS,
+  TEST_TOKEN,
   call,
   logisticModel,
+  modelRoutes,
   openWorld,
   registerModel,
   tempDir,
+  testAccess,
   trainingRows,
   type TestWorld,
 } from '../serve/fixtures.js';
@@ -33,16 +36,20 @@ describe('monitor activity', () => {
   beforeAll(async () => {
     world = await openWorld('monitor');
     home = await tempDir('monitor-home');
-    server = await startModelServer({ home: home.path, artifacts: world.artifacts, predictors: PREDICTORS });
+    server = await startModelServer({
+      home: home.path,
+      artifacts: world.artifacts,
+      predictors: PREDICTORS,
+      token: TEST_TOKEN,
+    });
     const v1 = await registerModel(world, 'churn', logisticModel({ bias: 0, tenure: 1, basic: 0, pro: 1 }));
     await world.registry.setAlias('churn', 'champion', v1.record.version);
-    const put = await call(`${server.url}/v1/models/churn/deployment`, 'PUT', {
-      deploymentId: 'm1',
-      version: 1,
-      artifact: v1.artifact,
+    expect((await modelRoutes(server.url).deploy('m1', 1, v1.artifact)).status).toBe(200);
+    monitor = createMonitorActivity({
+      artifacts: world.artifacts,
+      registry: world.registry,
+      modelServer: testAccess(server.url),
     });
-    expect(put.status).toBe(200);
-    monitor = createMonitorActivity({ artifacts: world.artifacts, registry: world.registry });
   });
 
   afterAll(async () => {
@@ -100,11 +107,7 @@ describe('monitor activity', () => {
 
   it('flags drift per feature on an explicitly named version', async () => {
     const v2 = await registerModel(world, 'churn', logisticModel({ bias: 1, tenure: 1, basic: 0, pro: 1 }));
-    await call(`${server.url}/v1/models/churn/deployment`, 'PUT', {
-      deploymentId: 'm2',
-      version: 2,
-      artifact: v2.artifact,
-    });
+    await modelRoutes(server.url).deploy('m2', 2, v2.artifact);
     // Tenure moves up by 15 (most values land in the top bins); the plan mix stays as in training.
     await serve(
       2,
@@ -178,11 +181,27 @@ describe('monitor activity', () => {
       home: `${world.root}/closed`,
       artifacts: world.artifacts,
       predictors: PREDICTORS,
+      token: TEST_TOKEN,
     });
     await closed.close();
-    const err = await monitor({ model: 'churn', serverUrl: closed.url }).catch((e: unknown) => e);
+    const toClosed = createMonitorActivity({
+      artifacts: world.artifacts,
+      registry: world.registry,
+      modelServer: testAccess(closed.url),
+    });
+    const err = await toClosed({ model: 'churn', serverUrl: closed.url }).catch((e: unknown) => e);
     expect(failureType(err)).toBe('SlipwayModelServerUnreachable');
     expect((err as { nonRetryable: boolean }).nonRetryable).toBe(false);
     expect((err as Error).message).toContain(`${closed.url}/v1/models/churn/versions/1/served`);
+  });
+
+  it('reads served rows with the token of the configured server only; without it the server refuses', async () => {
+    const elsewhere = await monitor({ model: 'churn', serverUrl: 'http://127.0.0.1:1' }).catch((e: unknown) => e);
+    expect(failureType(elsewhere)).toBe('SlipwayInvalidInput');
+    expect((elsewhere as Error).message).toContain('is not the model server this worker is configured for');
+    const tokenless = createMonitorActivity({ artifacts: world.artifacts, registry: world.registry });
+    const refused = await tokenless({ model: 'churn', serverUrl: server.url }).catch((e: unknown) => e);
+    expect(failureType(refused)).toBe('SlipwayModelServerRejected');
+    expect((refused as Error).message).toMatch(/401 Unauthorized/);
   });
 });

@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import type { ArtifactRef, DatasetProfile, FeatureRow, FeatureSpec, Lineage, RowSchema } from '@slipway/sdk';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
 import { profileRows } from '../../../packages/activities/src/data/profile.js';
+import type { ModelServerToken } from '../../../packages/worker/src/config/index.js';
 import type {
   ArtifactStore,
   ModelRegistry,
+  ModelServerAccess,
   ModelVersionRecord,
   PredictorLoader,
   SerializedModel,
@@ -84,6 +86,20 @@ const loadFixedScore: PredictorLoader = (model) => {
 
 /** The loaders the test servers know: the built-ins plus the fixed-score kind. */
 export const PREDICTORS: Record<string, PredictorLoader> = { ...builtinPredictors, [FIXED_SCORE_KIND]: loadFixedScore };
+
+/** The control-plane token of every test model server. */
+export const TEST_TOKEN: ModelServerToken = {
+  value: 'test-model-server-token-0123456789',
+  source: 'the test fixture TEST_TOKEN',
+};
+
+/** The `Authorization` header that carries {@link TEST_TOKEN}. */
+export const AUTH = { authorization: `Bearer ${TEST_TOKEN.value}` } as const;
+
+/** How activities reach a test model server at `url`: with {@link TEST_TOKEN}. */
+export function testAccess(url: string): ModelServerAccess {
+  return { url, token: () => Promise.resolve(TEST_TOKEN.value) };
+}
 
 /** A temp folder; `cleanup()` removes it. */
 export async function tempDir(prefix: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
@@ -161,14 +177,36 @@ export async function registerModel(
   return { record: version, artifact, profile };
 }
 
+/** A deployment as answers name it. */
+interface Named {
+  version: number;
+  deploymentId: string;
+  artifact?: ArtifactRef;
+}
+
 /** A model server answer as the tests read it: every field any route returns, all optional. */
 export interface Answer {
   model?: string;
   version?: number;
   deploymentId?: string;
   status?: string;
-  previous?: { version: number; deploymentId: string } | null;
-  current?: { version: number; deploymentId: string; artifact?: ArtifactRef } | null;
+  outcome?: string;
+  reason?: string;
+  endedAt?: string;
+  previous?: Named | null;
+  current?: Named | null;
+  stable?: Named | null;
+  staged?: (Named & { stagedAt: string }) | null;
+  candidate?: Named | null;
+  weights?: { stable: number; candidate: number };
+  ended?: {
+    version: number;
+    deploymentId: string;
+    stagedAt: string;
+    endedAt: string;
+    outcome: string;
+    reason: string;
+  }[];
   rolledBack?: { version: number; deploymentId: string };
   predictions?: { score: number; label: number }[];
   total?: number;
@@ -191,4 +229,34 @@ export async function call(
   });
   const text = await response.text();
   return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Answer };
+}
+
+/** The model server's routes for one model, called with the test token where the route needs it. */
+export function modelRoutes(serverUrl: string, model = 'churn') {
+  const base = `${serverUrl}/v1/models/${model}`;
+  const deployment = (id: string) => `${base}/deployments/${encodeURIComponent(id)}`;
+  const stage = (id: string, version: number, artifact: ArtifactRef) =>
+    call(deployment(id), 'PUT', { version, artifact }, AUTH);
+  const commit = (id: string) => call(`${deployment(id)}/commit`, 'POST', {}, AUTH);
+  return {
+    base,
+    stage,
+    commit,
+    smoke: (id: string, instances: unknown[]) => call(`${deployment(id)}/predict`, 'POST', { instances }, AUTH),
+    discard: (id: string, reason: string) => call(`${deployment(id)}/discard`, 'POST', { reason }, AUTH),
+    rollback: (id: string) => call(`${base}/rollback`, 'POST', { deploymentId: id }, AUTH),
+    predict: (instances: unknown[], headers: Record<string, string> = {}) =>
+      call(`${base}/predict`, 'POST', { instances }, headers),
+    status: () => call(base, 'GET'),
+    served: (version: number, query = '') => call(`${base}/versions/${version}/served${query}`, 'GET', undefined, AUTH),
+    /** Stages and commits in one go (no smoke check); fails the test when either step is refused. */
+    deploy: async (id: string, version: number, artifact: ArtifactRef) => {
+      const staged = await stage(id, version, artifact);
+      if (staged.status !== 200) throw new Error(`stage ${id}: ${staged.status} ${JSON.stringify(staged.body)}`);
+      const committed = await commit(id);
+      if (committed.status !== 200)
+        throw new Error(`commit ${id}: ${committed.status} ${JSON.stringify(committed.body)}`);
+      return committed;
+    },
+  };
 }

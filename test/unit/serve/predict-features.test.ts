@@ -11,8 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictorLoader, SerializedModel } from '../../../packages/activities/src/ports.js';
 import { createModelServer, type ModelServer } from '../../../packages/worker/src/serve/index.js';
 import {
+  AUTH,
   FEATURES,
   PREDICTORS,
+  TEST_TOKEN,
   TENURE_MEAN,
   expectedScore,
   logisticModel,
@@ -45,11 +47,16 @@ describe('predictions held to the model features', () => {
   let home: { path: string; cleanup: () => Promise<void> };
   let server: ModelServer;
 
-  async function request(method: string, path: string, body?: unknown): Promise<{ status: number; body: Answer }> {
-    const init: RequestInit = { method };
+  async function request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Answer }> {
+    const init: RequestInit = { method, headers };
     if (body !== undefined) {
       init.body = JSON.stringify(body);
-      init.headers = { 'content-type': 'application/json' };
+      init.headers = { 'content-type': 'application/json', ...headers };
     }
     const response = await server.app.request(path, init);
     return { status: response.status, body: (await response.json()) as Answer };
@@ -60,12 +67,11 @@ describe('predictions held to the model features', () => {
 
   /** Makes `artifact` the live version 1 of `model` (the one place that knows how a deployment goes live). */
   async function deployLive(model: string, artifact: ArtifactRef): Promise<void> {
-    const put = await request('PUT', `/v1/models/${model}/deployment`, {
-      deploymentId: `${model}-1`,
-      version: 1,
-      artifact,
-    });
-    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const deployment = `/v1/models/${model}/deployments/${model}-1`;
+    const staged = await request('PUT', deployment, { version: 1, artifact }, AUTH);
+    expect(staged.status, JSON.stringify(staged.body)).toBe(200);
+    const committed = await request('POST', `${deployment}/commit`, {}, AUTH);
+    expect(committed.status, JSON.stringify(committed.body)).toBe(200);
   }
 
   beforeAll(async () => {
@@ -75,6 +81,7 @@ describe('predictions held to the model features', () => {
       home: home.path,
       artifacts: world.artifacts,
       predictors: { ...PREDICTORS, [THROWS_KIND]: loadThrowing },
+      token: TEST_TOKEN,
     });
     await deployLive('strict', await world.artifacts.putJson(logisticModel(W)));
     await deployLive('imputing', await world.artifacts.putJson(imputingModel()));
@@ -158,7 +165,7 @@ describe('predictions held to the model features', () => {
       { features: { tenure: 8, plan: 'pro' }, imputed: undefined },
       { features: { plan: 'pro' }, imputed: ['tenure'] },
     ]);
-    const served = await request('GET', '/v1/models/imputing/versions/1/served');
+    const served = await request('GET', '/v1/models/imputing/versions/1/served', undefined, AUTH);
     expect(served.body.rows?.map((r) => (r as { imputed?: string[] }).imputed)).toEqual([
       ['plan'],
       undefined,

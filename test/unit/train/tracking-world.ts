@@ -13,11 +13,12 @@ import { DefaultLogger } from '@temporalio/worker';
 import type { Lineage, TrainingResult, ValidationSummary } from '@slipway/sdk';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
 import { createValidateActivity } from '../../../packages/activities/src/data/index.js';
-import type { ArtifactStore } from '../../../packages/activities/src/ports.js';
+import type { ArtifactStore, ModelServerAccess } from '../../../packages/activities/src/ports.js';
 import type { DatasetAccess } from '../../../packages/activities/src/sources/index.js';
 import { builtinPredictors } from '../../../packages/activities/src/train/index.js';
 import { startModelServer, type RunningModelServer } from '../../../packages/worker/src/serve/index.js';
 import { createCsvDir, type CsvDir } from '../data/fixtures.js';
+import { TEST_TOKEN, testAccess } from '../serve/fixtures.js';
 import { customerCsv, customerFeatures, customerSchema, customers } from './synthetic.js';
 
 /** A workflow run and one of its activities: what every attempt of that activity shares. */
@@ -108,6 +109,8 @@ export interface TrackingWorld {
   datasetAccess: DatasetAccess;
   validated: ValidationSummary;
   serverUrl: string;
+  /** The model server and its token, as the worker's configuration gives them to the deploy step. */
+  modelServer: ModelServerAccess;
   /** The train step's input for `modelName` (default params: 300 epochs). */
   trainInput(modelName: string, params?: Record<string, unknown>): TrainStepInput;
   /** The lineage the pipelines give a version trained by `training` in `workflow`. */
@@ -134,7 +137,7 @@ export async function openTrackingWorld(): Promise<TrackingWorld> {
   const validated = await createValidateActivity({ artifacts })({ dataset: { uri }, schema: customerSchema });
   let server: RunningModelServer | undefined;
   try {
-    server = await startModelServer({ home: serverHome, artifacts, predictors: builtinPredictors });
+    server = await startModelServer({ home: serverHome, artifacts, predictors: builtinPredictors, token: TEST_TOKEN });
   } catch (err) {
     await Promise.all([files.remove(), rm(storeRoot, { recursive: true, force: true })]);
     throw err;
@@ -145,6 +148,7 @@ export async function openTrackingWorld(): Promise<TrackingWorld> {
     datasetAccess: { roots: [files.dir], denied: [] },
     validated,
     serverUrl: running.url,
+    modelServer: testAccess(running.url),
     trainInput: (modelName, params = {}) => ({
       dataset: validated.dataset,
       schema: customerSchema,

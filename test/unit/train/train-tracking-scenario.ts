@@ -58,6 +58,7 @@ export function describeTrainTracking(adapter: string, open: () => Promise<Track
         registry,
         codeVersion: CODE_VERSION,
         datasetAccess: world.datasetAccess,
+        modelServer: world.modelServer,
       });
     const train = (registry: ModelRegistry) => activities(registry)['slipway.train'];
     const runsOf = (workflowId: string) =>

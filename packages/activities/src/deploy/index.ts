@@ -3,8 +3,8 @@
  * for the server's protocol.
  *
  * ```ts
- * const deploy = createDeployActivity({ artifacts, registry });
- * const client = createModelServerClient('http://127.0.0.1:8080');
+ * const deploy = createDeployActivity({ artifacts, registry, modelServer: { url, token: async () => token } });
+ * const client = createModelServerClient('http://127.0.0.1:8080', { token });
  * const { predictions } = await client.predict('churn', [{ tenure: 12, plan: 'pro' }]);
  * ```
  *
@@ -19,12 +19,15 @@ export {
   type DeployOutput,
 } from './deploy-activity.js';
 export { smokeFeaturesFromProfile, checkSmokeAnswer, type SmokeExpectation } from './smoke.js';
+export { clientOptionsFor } from './model-server-access.js';
 export {
   createModelServerClient,
   modelServerFailureDetail,
   ModelServerFailureType,
   ServedDeployment,
-  DeployAnswer,
+  StageAnswer,
+  CommitAnswer,
+  DiscardAnswer,
   RollbackAnswer,
   PredictAnswer,
   ServedAnswer,

@@ -9,27 +9,31 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  DeployAnswer,
+  CommitAnswer,
+  DiscardAnswer,
   ModelStatusAnswer,
   PredictAnswer,
   RollbackAnswer,
   ServeErrorBody,
   ServedAnswer,
   SlipwayErrorType,
+  StageAnswer,
   describeIssues,
-  type DeployRequest,
   type FeatureRow,
+  type StageRequest,
 } from '@slipway/sdk';
 import type { z } from 'zod';
 
 // The answer schemas are the protocol's single definition in `@slipway/sdk`; re-exported for existing callers.
 export {
-  DeployAnswer,
+  CommitAnswer,
+  DiscardAnswer,
   ModelStatusAnswer,
   PredictAnswer,
   RollbackAnswer,
   ServedAnswer,
   ServedDeployment,
+  StageAnswer,
 } from '@slipway/sdk';
 
 /** Failure types the client raises (besides `SlipwayNotFound` for 404 answers). */
@@ -42,6 +46,11 @@ export const ModelServerFailureType = {
   Rejected: 'SlipwayModelServerRejected',
   /** The answer was not the JSON the protocol promises. Final. */
   BadResponse: 'SlipwayModelServerBadResponse',
+  /**
+   * The server no longer holds the staged deployment a deploy was about to smoke-check or commit (it restarted in
+   * between). Raised by the deploy activity. Retryable: the next attempt stages it again.
+   */
+  LostStaged: 'SlipwayModelServerLostStaged',
 } as const;
 /** A failure type the model server client raises. */
 export type ModelServerFailureType = (typeof ModelServerFailureType)[keyof typeof ModelServerFailureType];
@@ -62,58 +71,60 @@ export interface ModelServerClientOptions {
   timeoutMs?: number;
   /** Aborts every request, e.g. the activity's cancellation signal. */
   signal?: AbortSignal;
+  /** The control-plane token, sent as `Authorization: Bearer <token>` to this server only. */
+  token?: string;
 }
 
 /** A typed client for one model server. */
 export interface ModelServerClient {
   /** The server's base URL, without a trailing slash. */
   readonly baseUrl: string;
-  deploy(model: string, body: DeployRequest): Promise<DeployAnswer>;
+  /** Loads a version and stages it under `deploymentId` (serving no traffic). Needs the token. */
+  stage(model: string, deploymentId: string, body: StageRequest): Promise<StageAnswer>;
+  /** Scores rows with the deployment `deploymentId` (staged or stable); never logged as traffic. Needs the token. */
+  smoke(model: string, deploymentId: string, instances: FeatureRow[]): Promise<PredictAnswer>;
+  /** Makes the staged deployment `deploymentId` the one that serves. Needs the token. */
+  commit(model: string, deploymentId: string): Promise<CommitAnswer>;
+  /** Drops the staged deployment `deploymentId` without serving it. Needs the token. */
+  discard(model: string, deploymentId: string, reason: string): Promise<DiscardAnswer>;
+  /** Restores the deployment before `deploymentId`, which must serve. Needs the token. */
   rollback(model: string, deploymentId: string): Promise<RollbackAnswer>;
   /**
-   * Scores rows; `smoke: true` sends `x-slipway-smoke: 1` so the rows are not logged as served traffic. Each
-   * prediction names the features the model imputed (`imputed`), if any; a request with a row missing a feature
-   * the model does not impute, or holding one it does not know, is refused (final `Rejected`, the server's message
-   * naming the rows and features); a model that fails while scoring is a `ServerError`.
+   * Scores rows with the stable version; the rows are logged as served traffic. Each prediction names the features
+   * the model imputed (`imputed`), if any; a request with a row missing a feature the model does not impute, or
+   * holding one it does not know, is refused (final `Rejected`, the server's message naming the rows and
+   * features); a model that fails while scoring is a `ServerError`.
    */
-  predict(model: string, instances: FeatureRow[], options?: { smoke?: boolean }): Promise<PredictAnswer>;
+  predict(model: string, instances: FeatureRow[]): Promise<PredictAnswer>;
   status(model: string): Promise<ModelStatusAnswer>;
-  /** The newest `limit` rows a version served (oldest first) and the total count. */
+  /** The newest `limit` rows a version served (oldest first) and the total count. Needs the token. */
   served(model: string, version: number, limit: number): Promise<ServedAnswer>;
 }
 
 /** Creates a client for the model server at `baseUrl` (e.g. `http://127.0.0.1:8080`). */
 export function createModelServerClient(baseUrl: string, options: ModelServerClientOptions = {}): ModelServerClient {
   const base = baseUrl.replace(/\/+$/, '');
-  const call = <T>(
-    method: string,
-    path: string,
-    schema: z.ZodType<T>,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ) =>
+  const auth: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  const call = <T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown) =>
     request({
       method,
       url: base + path,
       schema,
       body,
-      headers,
+      headers: auth,
       timeoutMs: options.timeoutMs ?? 30_000,
       signal: options.signal,
     });
   const m = (model: string) => `/v1/models/${encodeURIComponent(model)}`;
+  const d = (model: string, id: string) => `${m(model)}/deployments/${encodeURIComponent(id)}`;
   return {
     baseUrl: base,
-    deploy: (model, body) => call('PUT', `${m(model)}/deployment`, DeployAnswer, body),
+    stage: (model, id, body) => call('PUT', d(model, id), StageAnswer, body),
+    smoke: (model, id, instances) => call('POST', `${d(model, id)}/predict`, PredictAnswer, { instances }),
+    commit: (model, id) => call('POST', `${d(model, id)}/commit`, CommitAnswer, {}),
+    discard: (model, id, reason) => call('POST', `${d(model, id)}/discard`, DiscardAnswer, { reason }),
     rollback: (model, deploymentId) => call('POST', `${m(model)}/rollback`, RollbackAnswer, { deploymentId }),
-    predict: (model, instances, opts) =>
-      call(
-        'POST',
-        `${m(model)}/predict`,
-        PredictAnswer,
-        { instances },
-        opts?.smoke ? { 'x-slipway-smoke': '1' } : undefined,
-      ),
+    predict: (model, instances) => call('POST', `${m(model)}/predict`, PredictAnswer, { instances }),
     status: (model) => call('GET', m(model), ModelStatusAnswer),
     served: (model, version, limit) =>
       call('GET', `${m(model)}/versions/${version}/served?limit=${limit}`, ServedAnswer),
@@ -125,7 +136,7 @@ interface RequestSpec<T> {
   url: string;
   schema: z.ZodType<T>;
   body: unknown;
-  headers: Record<string, string> | undefined;
+  headers: Record<string, string>;
   timeoutMs: number;
   signal: AbortSignal | undefined;
 }

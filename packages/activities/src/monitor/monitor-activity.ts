@@ -3,9 +3,14 @@
  * trained on: PSI per feature, KS for numeric features, chi-square and Jensen–Shannon for categorical ones.
  */
 import { monitorStep, parseStepInput, parseStepOutput, type DriftReport, type StepInput } from '@slipway/sdk';
-import type { ArtifactStore, ModelRegistry } from '../ports.js';
+import type { ArtifactStore, ModelRegistry, ModelServerAccess } from '../ports.js';
 import { currentActivityHooks } from '../data/activity-context.js';
-import { createModelServerClient, type ModelServerClient } from '../deploy/model-server-client.js';
+import { clientOptionsFor } from '../deploy/model-server-access.js';
+import {
+  createModelServerClient,
+  type ModelServerClient,
+  type ModelServerClientOptions,
+} from '../deploy/model-server-client.js';
 import { computeDriftReport, splitImputedRows } from './drift.js';
 import { loadTrainingProfile, resolveVersionOrFail } from './training-profile.js';
 
@@ -16,8 +21,10 @@ export const DEFAULT_MONITOR_WINDOW = 10_000;
 export interface MonitorActivityDeps {
   artifacts: ArtifactStore;
   registry: ModelRegistry;
+  /** The configured model server and its token (reading served rows needs it; it is sent to that server only). */
+  modelServer?: ModelServerAccess;
   /** Builds the model server client for a URL; by default {@link createModelServerClient}. */
-  client?: (serverUrl: string, signal: AbortSignal) => ModelServerClient;
+  client?: (serverUrl: string, options: ModelServerClientOptions) => ModelServerClient;
   /** How many of the newest served rows one check compares (default {@link DEFAULT_MONITOR_WINDOW}). */
   window?: number;
 }
@@ -36,16 +43,17 @@ export type MonitorInput = StepInput<typeof monitorStep>;
  * fewer than `minSamples` served rows left (or none) the report says `enoughSamples: false` and makes no verdict.
  */
 export function createMonitorActivity(deps: MonitorActivityDeps): (input: MonitorInput) => Promise<DriftReport> {
-  const makeClient = deps.client ?? ((url, signal) => createModelServerClient(url, { signal }));
+  const makeClient = deps.client ?? createModelServerClient;
   const window = deps.window ?? DEFAULT_MONITOR_WINDOW;
   if (!Number.isInteger(window) || window < 1) {
     throw new RangeError(`createMonitorActivity: window must be a positive integer, got ${window}`);
   }
   return async (raw) => {
     const input = parseStepInput(monitorStep, raw, 'activity');
+    const options = await clientOptionsFor(deps.modelServer, input.serverUrl, currentActivityHooks().signal);
     const record = await resolveVersionOrFail(deps.registry, input.model, input.version ?? input.alias);
     const profile = await loadTrainingProfile(deps.artifacts, record.lineage);
-    const client = makeClient(input.serverUrl, currentActivityHooks().signal);
+    const client = makeClient(input.serverUrl, options);
     const served = splitImputedRows((await client.served(record.name, record.version, window)).rows);
     const report = computeDriftReport({
       model: record.name,

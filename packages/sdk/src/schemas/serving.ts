@@ -3,12 +3,21 @@
  * The server (`@slipway/worker`) validates requests with these schemas; the client (`createModelServerClient` in
  * `@slipway/activities`) checks answers with them. Every body is JSON; a failure is {@link ServeErrorBody}.
  *
- * - `PUT /v1/models/:name/deployment` {@link DeployRequest} → {@link DeployAnswer}
+ * Deploying is two-phase: stage, smoke-check the staged version, commit. Only a commit makes a version serve.
+ * - `PUT /v1/models/:name/deployments/:deploymentId` {@link StageRequest} → {@link StageAnswer}: load and stage
+ * - `POST /v1/models/:name/deployments/:deploymentId/predict` {@link PredictRequest} → {@link PredictAnswer}:
+ *   score with that deployment (staged or stable); never logged as served traffic
+ * - `POST /v1/models/:name/deployments/:deploymentId/commit` {@link CommitRequest} → {@link CommitAnswer}
+ * - `POST /v1/models/:name/deployments/:deploymentId/discard` {@link DiscardRequest} → {@link DiscardAnswer}
  * - `POST /v1/models/:name/rollback` {@link RollbackRequest} → {@link RollbackAnswer}
- * - `POST /v1/models/:name/predict` {@link PredictRequest} → {@link PredictAnswer}
+ * - `POST /v1/models/:name/predict` {@link PredictRequest} → {@link PredictAnswer}: the stable version; logged
  * - `GET /v1/models/:name` → {@link ModelStatusAnswer}; `GET /v1/models` → {@link ModelListAnswer};
  *   `GET /health` → {@link HealthAnswer}
  * - `GET /v1/models/:name/versions/:version/served?limit=` → {@link ServedAnswer}
+ *
+ * The control plane (stage, deployment predict, commit, discard, rollback, served rows) needs
+ * `Authorization: Bearer <token>`. Every request that changes state (those and predict) must be
+ * `content-type: application/json`, and browser cross-origin requests are refused.
  */
 import { z } from 'zod';
 import { ArtifactRef } from './artifact.js';
@@ -29,14 +38,26 @@ const DeploymentId = z.string().min(1).max(200);
 /** A model version number. */
 const Version = z.number().int().positive();
 
-/** Body of `PUT /v1/models/:name/deployment`: load `artifact` as `version` and make it the one that serves. */
-export const DeployRequest = z.object({
-  deploymentId: DeploymentId,
+/**
+ * Body of `PUT /v1/models/:name/deployments/:deploymentId`: load `artifact` as `version` and stage it (it serves no
+ * traffic until committed). Repeating it with the same deployment id, version and artifact answers the same.
+ */
+export const StageRequest = z.object({
   version: Version,
   artifact: ArtifactRef,
 });
-/** Body of a deployment request. */
-export type DeployRequest = z.infer<typeof DeployRequest>;
+/** Body of a stage request. */
+export type StageRequest = z.infer<typeof StageRequest>;
+
+/** Body of `POST /v1/models/:name/deployments/:deploymentId/commit`: an empty JSON object. */
+export const CommitRequest = z.object({});
+/** Body of a commit request. */
+export type CommitRequest = z.infer<typeof CommitRequest>;
+
+/** Body of `POST /v1/models/:name/deployments/:deploymentId/discard`: why the staged deployment is dropped. */
+export const DiscardRequest = z.object({ reason: z.string().min(1).max(2000) });
+/** Body of a discard request. */
+export type DiscardRequest = z.infer<typeof DiscardRequest>;
 
 /** Body of `POST /v1/models/:name/rollback`: undo the deployment `deploymentId`, which must be current. */
 export const RollbackRequest = z.object({ deploymentId: DeploymentId });
@@ -56,16 +77,56 @@ export const ServedDeployment = z.object({ version: Version, deploymentId: Deplo
 /** A deployment as the model server names it in answers. */
 export type ServedDeployment = z.infer<typeof ServedDeployment>;
 
-/** The answer to `PUT /v1/models/:name/deployment` (also the idempotent replay of one). */
-export const DeployAnswer = z.object({
+/** A deployment that was staged: loaded, smoke-checkable through its own route, serving no traffic. */
+export const StagedDeployment = ServedDeployment.extend({ artifact: ArtifactRef, stagedAt: z.string() });
+/** A staged deployment. */
+export type StagedDeployment = z.infer<typeof StagedDeployment>;
+
+/**
+ * A staged deployment that ended without serving: `abandoned` (the server restarted before it was committed; it
+ * may be staged again under the same id) or `discarded` (on request, e.g. a failed smoke check, or replaced by a
+ * newer staging; its id cannot be staged again).
+ */
+export const EndedDeployment = ServedDeployment.extend({
+  stagedAt: z.string(),
+  endedAt: z.string(),
+  outcome: z.enum(['abandoned', 'discarded']),
+  reason: z.string(),
+});
+/** A staged deployment that ended without serving. */
+export type EndedDeployment = z.infer<typeof EndedDeployment>;
+
+/** The answer to a stage request (also the idempotent replay of one). */
+export const StageAnswer = z.object({
+  model: z.string(),
+  version: Version,
+  deploymentId: DeploymentId,
+  /** `staged`: loaded, waiting for its commit; `committed`: an earlier commit already made it the stable version. */
+  status: z.enum(['staged', 'committed']),
+  /** What serves the model's traffic now. */
+  stable: ServedDeployment.nullable(),
+});
+/** The answer to a stage request. */
+export type StageAnswer = z.infer<typeof StageAnswer>;
+
+/** The answer to a commit request (also the idempotent replay of one): the deployment now serves. */
+export const CommitAnswer = z.object({
   model: z.string(),
   version: Version,
   deploymentId: DeploymentId,
   /** What served before this deployment; null for the model's first one. */
   previous: ServedDeployment.nullable(),
 });
-/** The answer to a deployment request. */
-export type DeployAnswer = z.infer<typeof DeployAnswer>;
+/** The answer to a commit request. */
+export type CommitAnswer = z.infer<typeof CommitAnswer>;
+
+/** The answer to a discard request (also the replay of one): how the staged deployment ended, and what serves. */
+export const DiscardAnswer = EndedDeployment.extend({
+  model: z.string(),
+  stable: ServedDeployment.nullable(),
+});
+/** The answer to a discard request. */
+export type DiscardAnswer = z.infer<typeof DiscardAnswer>;
 
 /** The answer to `POST /v1/models/:name/rollback` (also the idempotent replay of one). */
 export const RollbackAnswer = z.object({
@@ -126,15 +187,36 @@ export const ServedAnswer = z.object({
 /** The answer to a served-rows request. */
 export type ServedAnswer = z.infer<typeof ServedAnswer>;
 
-/** The answer to `GET /v1/models/:name`: which deployment serves the model, and whether it can answer. */
+/**
+ * Traffic weights in percent: `stable` and `candidate` sum to 100. A candidate (the rollout's version under test)
+ * gets traffic only when its weight is above 0; this server version never splits traffic, so `candidate` is 0.
+ */
+export const TrafficWeights = z
+  .object({ stable: z.number().int().min(0).max(100), candidate: z.number().int().min(0).max(100) })
+  .refine((w) => w.stable + w.candidate === 100, 'stable and candidate weights must sum to 100');
+/** Traffic weights in percent. */
+export type TrafficWeights = z.infer<typeof TrafficWeights>;
+
+/** A committed deployment as the status names it. */
+const CommittedDeployment = ServedDeployment.extend({ artifact: ArtifactRef, deployedAt: z.string() });
+
+/** The answer to `GET /v1/models/:name`: which deployment serves the model, what is staged, and what ended. */
 export const ModelStatusAnswer = z.object({
   model: z.string(),
-  /** `serving`: a version answers; `unavailable`: the current version failed to load; `idle`: nothing deployed. */
+  /** `serving`: a version answers; `unavailable`: the stable version failed to load; `idle`: nothing deployed. */
   status: z.enum(['serving', 'unavailable', 'idle']),
-  current: ServedDeployment.extend({ artifact: ArtifactRef, deployedAt: z.string() }).nullable(),
+  /** The committed deployment that serves the model's traffic. */
+  stable: CommittedDeployment.nullable(),
+  /** The rollout's candidate (reserved; this server version never has one). */
+  candidate: CommittedDeployment.nullable(),
+  weights: TrafficWeights,
+  /** The deployment staged for a smoke check, serving no traffic; null when none. */
+  staged: StagedDeployment.nullable(),
   /** The deployment a rollback would restore; null when there is none. */
   previous: ServedDeployment.nullable(),
-  /** Why the current version could not be loaded (status `unavailable`). */
+  /** Recent staged deployments that never served (abandoned at a restart, or discarded), oldest first. */
+  ended: z.array(EndedDeployment),
+  /** Why the stable version could not be loaded (status `unavailable`). */
   error: z.string().optional(),
 });
 /** The answer to a model status request. */

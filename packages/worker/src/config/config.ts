@@ -49,7 +49,18 @@ export const SlipwayConfigInput = z
     /** Where artifacts live: a directory (relative to the working directory) or `s3://bucket/prefix`. */
     artifacts: z.string().min(1).superRefine(checkArtifactLocation),
     modelServer: z
-      .object({ url: z.url(), port: z.number().int().min(0).max(65535) })
+      .object({
+        url: z.url(),
+        port: z.number().int().min(0).max(65535),
+        /**
+         * The control-plane token (deploy, commit, rollback, served rows). Prefer the environment
+         * (`SLIPWAY_MODEL_SERVER_TOKEN`) or the default: a token generated into `<home>/model-server.token` (0600).
+         */
+        token: z
+          .string()
+          .min(16, 'must be at least 16 characters')
+          .regex(/^[^\s\p{Cc}]+$/u, 'must not contain whitespace'),
+      })
       .partial()
       .strict(),
     /**
@@ -97,7 +108,11 @@ export interface SlipwayConfig {
   mlflow: { credentials?: MlflowCredentials };
   /** Where artifacts live: an absolute directory, or `s3://bucket/prefix` (reached with the `s3` settings). */
   artifacts: string;
-  modelServer: { url: string; port: number };
+  /**
+   * The model server: its URL (the deploy and monitor activities send the control-plane token to this origin only),
+   * its port, and a configured token (else the token file in `home` is used; see `resolveModelServerToken`).
+   */
+  modelServer: { url: string; port: number; token?: string };
   /** S3 settings for `s3://` datasets; empty means the AWS SDK's defaults. */
   s3: S3Settings;
   /**
@@ -115,7 +130,7 @@ export const DEFAULT_MODEL_SERVER_PORT = 8765;
 /**
  * Resolves configuration from, in increasing priority: defaults, `slipway.config.json` in `cwd`, the
  * environment (`SLIPWAY_HOME`, `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`,
- * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, for MLflow
+ * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, `SLIPWAY_MODEL_SERVER_TOKEN`, for MLflow
  * `MLFLOW_TRACKING_TOKEN` or `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD`, and for S3
  * `SLIPWAY_S3_ENDPOINT` or `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
  * `AWS_SESSION_TOKEN`, `SLIPWAY_S3_FORCE_PATH_STYLE`, for datasets `SLIPWAY_DATA_ROOTS`, comma-separated) and
@@ -158,7 +173,7 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     namespace: env.TEMPORAL_NAMESPACE,
     apiKey: env.TEMPORAL_API_KEY,
   });
-  const modelServer = pick({ url: env.SLIPWAY_MODEL_SERVER });
+  const modelServer = pick({ url: env.SLIPWAY_MODEL_SERVER, token: env.SLIPWAY_MODEL_SERVER_TOKEN });
   const mlflow = pick({
     token: env.MLFLOW_TRACKING_TOKEN,
     username: env.MLFLOW_TRACKING_USERNAME,
@@ -268,7 +283,11 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
       : { kind: 'sqlite', path: join(home, 'registry.db') },
     mlflow: mlflowCredentials(input.mlflow),
     artifacts,
-    modelServer: { url: input.modelServer?.url ?? `http://127.0.0.1:${port}`, port },
+    modelServer: {
+      url: input.modelServer?.url ?? `http://127.0.0.1:${port}`,
+      port,
+      ...(input.modelServer?.token ? { token: input.modelServer.token } : {}),
+    },
     s3: { ...input.s3 },
     data: { roots: resolveDataRoots(input.data?.roots, cwd, artifacts) },
   };

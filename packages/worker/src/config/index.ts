@@ -9,3 +9,10 @@ export {
   withConfiguredRegistry,
 } from './backends.js';
 export { datasetAccessOf, deniedDatasetPaths, localDatasetAccess, workerDatasetAccess } from './dataset-access.js';
+export {
+  MODEL_SERVER_TOKEN_FILE_NAME,
+  modelServerAccess,
+  modelServerTokenFile,
+  resolveModelServerToken,
+  type ModelServerToken,
+} from './model-server-token.js';

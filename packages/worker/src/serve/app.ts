@@ -11,12 +11,15 @@ import {
   type RowFeatureProblem,
 } from '@slipway/activities';
 import {
-  DeployRequest,
+  CommitRequest,
+  DiscardRequest,
   PredictRequest,
   RollbackRequest,
+  StageRequest,
   describeIssues,
   rootMessage,
-  type DeployAnswer,
+  type CommitAnswer,
+  type DiscardAnswer,
   type FeatureRow,
   type HealthAnswer,
   type ModelListAnswer,
@@ -26,13 +29,24 @@ import {
   type RollbackAnswer,
   type ServeErrorBody,
   type ServedAnswer,
+  type StageAnswer,
 } from '@slipway/sdk';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
+import { checkTokenValue, type ModelServerToken } from '../config/model-server-token.js';
 import { openDeployments, type Deployments, type LiveDeployment } from './deployments.js';
-import { ServeError, ServeErrorCode, ServedModelName, ServedQuery, VersionParam, isServeError } from './protocol.js';
+import { bearerToken, jsonOnly, sameOriginOnly } from './guards.js';
+import {
+  DeploymentIdParam,
+  ServeError,
+  ServeErrorCode,
+  ServedModelName,
+  ServedQuery,
+  VersionParam,
+  isServeError,
+} from './protocol.js';
 import { createServedLog, type ServedEntry, type ServedLog } from './served-log.js';
 
 /** The largest request body the server reads (10 MiB). */
@@ -46,6 +60,8 @@ export interface ModelServerOptions {
   artifacts: ArtifactStore;
   /** Model loaders by serialized model `kind`. */
   predictors: Readonly<Record<string, PredictorLoader>>;
+  /** The control-plane token (see `resolveModelServerToken`); at least 16 characters. */
+  token: ModelServerToken;
 }
 
 /** A model server: its hono app and the state behind it. */
@@ -59,19 +75,35 @@ export interface ModelServer {
 }
 
 /**
- * Creates the multi-model server, restoring the deployments persisted under `<home>/serving/state.json`.
+ * Creates the multi-model server, restoring the deployments persisted under `<home>/serving/state.json` (a
+ * deployment staged when the last process stopped is reported as abandoned; the stable version serves).
  *
  * Routes (JSON in and out, bodies as the serving schemas of `@slipway/sdk` define them; errors are
- * `{ error: { code, message } }`):
- * - `PUT /v1/models/:name/deployment` `{ deploymentId, version, artifact }` → `{ model, version, deploymentId, previous }`
- * - `POST /v1/models/:name/rollback` `{ deploymentId }` → `{ model, rolledBack, current }`
+ * `{ error: { code, message } }`). Deploying is two-phase: stage, smoke-check the staged version, commit.
+ * - `PUT /v1/models/:name/deployments/:id` `{ version, artifact }` → `{ model, version, deploymentId, status, stable }`:
+ *   loads the version and stages it (no traffic); idempotent by id; an id abandoned at a restart may be staged again
+ * - `POST /v1/models/:name/deployments/:id/predict` `{ instances }` → a prediction answer from that deployment
+ *   (staged or stable); never logged as served traffic, and ordinary predictions never reach a staged version
+ * - `POST /v1/models/:name/deployments/:id/commit` `{}` → `{ model, version, deploymentId, previous }`: the staged
+ *   deployment becomes stable (persisted first, then swapped in); a repeat for the stable id answers the same;
+ *   an abandoned id is `409 StagedAbandoned`, a discarded one `409 DeploymentDiscarded`, an unknown one `404`
+ * - `POST /v1/models/:name/deployments/:id/discard` `{ reason }` → the ended deployment: drops a staged deployment
+ * - `POST /v1/models/:name/rollback` `{ deploymentId }` → `{ model, rolledBack, current }`: restores the stable
+ *   deployment before it
  * - `POST /v1/models/:name/predict` `{ instances }` → `{ model, version, deploymentId, predictions: [{ score, label,
- *   imputed? }] }`; every row must carry exactly the model's features (unless the model declares an imputation
- *   value for a missing one: then `imputed` names it), else 400 naming each bad row; a model that fails is a 500;
- *   rows are logged as served traffic unless the request has header `x-slipway-smoke: 1`
- * - `GET /v1/models`, `GET /v1/models/:name`, `GET /v1/models/:name/versions/:version/served?limit=`, `GET /health`
+ *   imputed? }] }`: the stable version; every row must carry exactly the model's features (unless the model declares
+ *   an imputation value for a missing one: then `imputed` names it), else 400 naming each bad row; a model that
+ *   fails is a 500; rows are logged as served traffic
+ * - `GET /v1/models`, `GET /v1/models/:name` (stable, staged, ended stagings with when and why),
+ *   `GET /v1/models/:name/versions/:version/served?limit=`, `GET /health`
+ * - `PUT /v1/models/:name/deployment` (the one-step deploy of earlier versions) → `410 Gone`
+ *
+ * Guards: stage, deployment predict, commit, discard, rollback and served rows need `Authorization: Bearer <token>`
+ * (401); every POST and PUT must be `content-type: application/json` (415); browser cross-origin requests to those
+ * routes and to predict are refused (403). Status, list and health are open.
  */
 export async function createModelServer(options: ModelServerOptions): Promise<ModelServer> {
+  checkTokenValue(options.token.value, `The model server token from ${options.token.source}`);
   const servingDir = join(options.home, 'serving');
   const deployments = await openDeployments({
     statePath: join(servingDir, 'state.json'),
@@ -86,6 +118,7 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
     errorAnswer(c, new ServeError(404, ServeErrorCode.NotFound, `No route for ${c.req.method} ${c.req.path}`)),
   );
   addRoutes(app, deployments, log);
+  addControlRoutes(app, deployments, log, options.token);
   return {
     app,
     deployments,
@@ -108,18 +141,7 @@ function addRoutes(app: Hono, deployments: Deployments, log: ServedLog): void {
       throw new ServeError(404, ServeErrorCode.UnknownModel, `Model "${model}" has never been deployed here`);
     return c.json(status);
   });
-  app.put('/v1/models/:name/deployment', async (c) => {
-    const model = modelParam(c);
-    const answer: DeployAnswer = await deployments.deploy(model, await readBody(c, DeployRequest));
-    return c.json(answer);
-  });
-  app.post('/v1/models/:name/rollback', async (c) => {
-    const model = modelParam(c);
-    const { deploymentId } = await readBody(c, RollbackRequest);
-    const answer: RollbackAnswer = await deployments.rollback(model, deploymentId);
-    return c.json(answer);
-  });
-  app.post('/v1/models/:name/predict', async (c) => {
+  app.post('/v1/models/:name/predict', sameOriginOnly, jsonOnly, async (c) => {
     const model = modelParam(c);
     const { instances } = await readBody(c, PredictRequest);
     const live = deployments.live(model);
@@ -130,21 +152,67 @@ function addRoutes(app: Hono, deployments: Deployments, log: ServedLog): void {
       deploymentId: live.entry.deploymentId,
       predictions: scored.map(({ prediction }) => prediction),
     };
-    if (c.req.header('x-slipway-smoke') !== '1')
-      await log.append(
-        model,
-        live.entry.version,
-        live.entry.deploymentId,
-        scored.map(({ logged }) => logged),
-      );
+    await log.append(
+      model,
+      live.entry.version,
+      live.entry.deploymentId,
+      scored.map(({ logged }) => logged),
+    );
     return c.json(answer);
   });
-  app.get('/v1/models/:name/versions/:version/served', async (c) => {
+}
+
+/** The control plane: every route needs the token; those that change state need JSON; no cross-origin browser. */
+function addControlRoutes(app: Hono, deployments: Deployments, log: ServedLog, token: ModelServerToken): void {
+  const auth = bearerToken(token);
+  const deployment = '/v1/models/:name/deployments/:id';
+  app.put(deployment, sameOriginOnly, jsonOnly, auth, async (c) => {
+    const body = await readBody(c, StageRequest);
+    const answer: StageAnswer = await deployments.stage(modelParam(c), deploymentParam(c), body);
+    return c.json(answer);
+  });
+  app.post(`${deployment}/predict`, sameOriginOnly, jsonOnly, auth, async (c) => {
+    const model = modelParam(c);
+    const { instances } = await readBody(c, PredictRequest);
+    const target = deployments.deployment(model, deploymentParam(c));
+    const answer: PredictAnswer = {
+      model,
+      version: target.entry.version,
+      deploymentId: target.entry.deploymentId,
+      predictions: scoreAll(target, instances).map(({ prediction }) => prediction),
+    };
+    return c.json(answer);
+  });
+  app.post(`${deployment}/commit`, sameOriginOnly, jsonOnly, auth, async (c) => {
+    await readBody(c, CommitRequest);
+    const answer: CommitAnswer = await deployments.commit(modelParam(c), deploymentParam(c));
+    return c.json(answer);
+  });
+  app.post(`${deployment}/discard`, sameOriginOnly, jsonOnly, auth, async (c) => {
+    const { reason } = await readBody(c, DiscardRequest);
+    const answer: DiscardAnswer = await deployments.discard(modelParam(c), deploymentParam(c), reason);
+    return c.json(answer);
+  });
+  app.post('/v1/models/:name/rollback', sameOriginOnly, jsonOnly, auth, async (c) => {
+    const model = modelParam(c);
+    const { deploymentId } = await readBody(c, RollbackRequest);
+    const answer: RollbackAnswer = await deployments.rollback(model, deploymentId);
+    return c.json(answer);
+  });
+  app.get('/v1/models/:name/versions/:version/served', sameOriginOnly, auth, async (c) => {
     const model = modelParam(c);
     const version = parseOrThrow(VersionParam, c.req.param('version'), 'version');
     const { limit } = parseOrThrow(ServedQuery, c.req.query(), 'query');
     const answer: ServedAnswer = { model, version, ...(await log.tail(model, version, limit)) };
     return c.json(answer);
+  });
+  app.put('/v1/models/:name/deployment', sameOriginOnly, jsonOnly, auth, () => {
+    throw new ServeError(
+      410,
+      ServeErrorCode.Gone,
+      'One-step deploys are gone: stage with PUT /v1/models/:name/deployments/:id, smoke-check with ' +
+        'POST …/deployments/:id/predict, then POST …/deployments/:id/commit',
+    );
   });
 }
 
@@ -221,6 +289,10 @@ function scoreRow(live: LiveDeployment, row: FeatureRow, i: number): number {
 
 function modelParam(c: Context): string {
   return parseOrThrow(ServedModelName, c.req.param('name'), 'model name');
+}
+
+function deploymentParam(c: Context): string {
+  return parseOrThrow(DeploymentIdParam, c.req.param('id'), 'deployment id');
 }
 
 async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {

@@ -1,12 +1,16 @@
 /**
  * The local model server that `slipway serve` runs: a multi-model HTTP server on 127.0.0.1 that loads model
- * versions from the artifact store, swaps them in atomically, rolls them back, scores rows and logs the served
- * features for the drift monitor. State lives under `<home>/serving/` and survives restarts.
+ * versions from the artifact store, stages them for a smoke check, commits them atomically, rolls them back, scores
+ * rows and logs the served features for the drift monitor. State lives under `<home>/serving/` and survives
+ * restarts; the control plane needs the token `resolveModelServerToken` gives.
  *
  * ```ts
- * const running = await startModelServer({ home: '.slipway', artifacts, predictors, port: 8080 });
- * // PUT  {url}/v1/models/churn/deployment  { deploymentId, version, artifact }
- * // POST {url}/v1/models/churn/predict     { instances: [{ tenure: 12, plan: 'pro' }] }
+ * const token = await resolveModelServerToken(config);
+ * const running = await startModelServer({ home: '.slipway', artifacts, predictors, token, port: 8080 });
+ * // PUT  {url}/v1/models/churn/deployments/d1         { version, artifact }   (Authorization: Bearer <token>)
+ * // POST {url}/v1/models/churn/deployments/d1/predict { instances }           (smoke check, not logged)
+ * // POST {url}/v1/models/churn/deployments/d1/commit  {}
+ * // POST {url}/v1/models/churn/predict                { instances: [{ tenure: 12, plan: 'pro' }] }
  * await running.close();
  * ```
  *
@@ -20,15 +24,19 @@ export {
   type RunningModelServer,
   type StartModelServerOptions,
 } from './start.js';
-export type { Deployments, LiveDeployment, ModelStatus } from './deployments.js';
+export type { Deployments, LiveDeployment, ModelStatus, ServableEntry } from './deployments.js';
 export { ServeError, ServeErrorCode, isServeError } from './protocol.js';
 // The request and answer bodies are defined once, in `@slipway/sdk`; re-exported here for server code.
 export {
-  DeployRequest,
+  StageRequest,
+  CommitRequest,
+  DiscardRequest,
   RollbackRequest,
   PredictRequest,
   MAX_INSTANCES,
-  type DeployAnswer,
+  type StageAnswer,
+  type CommitAnswer,
+  type DiscardAnswer,
   type RollbackAnswer,
   type PredictAnswer,
   type Prediction,

@@ -1,7 +1,7 @@
 /**
  * The server-only parts of the model server's HTTP protocol: error codes, the error class that becomes an error
  * answer, and the path and query parameters. The request and answer bodies are defined once, in
- * `@slipway/sdk` (`DeployRequest`, `PredictAnswer`, ...), and shared with the client in `@slipway/activities`.
+ * `@slipway/sdk` (`StageRequest`, `PredictAnswer`, ...), and shared with the client in `@slipway/activities`.
  */
 import { ModelName } from '@slipway/sdk';
 import { z } from 'zod';
@@ -15,6 +15,10 @@ export const ServeErrorCode = {
   DeploymentConflict: 'DeploymentConflict',
   DeploymentSuperseded: 'DeploymentSuperseded',
   DeploymentRolledBack: 'DeploymentRolledBack',
+  DeploymentDiscarded: 'DeploymentDiscarded',
+  StagedAbandoned: 'StagedAbandoned',
+  NotStaged: 'NotStaged',
+  NotServable: 'NotServable',
   NotCurrent: 'NotCurrent',
   ArtifactNotFound: 'ArtifactNotFound',
   ArtifactDigestMismatch: 'ArtifactDigestMismatch',
@@ -24,6 +28,10 @@ export const ServeErrorCode = {
   ModelUnavailable: 'ModelUnavailable',
   PredictionFailed: 'PredictionFailed',
   NotFound: 'NotFound',
+  Gone: 'Gone',
+  Unauthorized: 'Unauthorized',
+  CrossOriginRefused: 'CrossOriginRefused',
+  UnsupportedMediaType: 'UnsupportedMediaType',
   Internal: 'Internal',
 } as const;
 /** An error code of the model server. */
@@ -35,7 +43,7 @@ export class ServeError extends Error {
   override readonly name = 'ServeError';
   /** Creates an error answered with `status` and `{ error: { code, message } }`. */
   constructor(
-    readonly status: 400 | 404 | 409 | 413 | 422 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 500 | 503,
     readonly code: ServeErrorCode,
     message: string,
   ) {
@@ -53,6 +61,9 @@ export const ServedModelName = ModelName.refine(
   (name) => !name.startsWith('state.json'),
   'names starting with "state.json" are reserved by the model server',
 );
+
+/** A deployment id as a path segment (the caller chooses it; the deploy step derives it from its identity). */
+export const DeploymentIdParam = z.string().min(1).max(200);
 
 /** Query of `GET /v1/models/:name/versions/:version/served`. */
 export const ServedQuery = z.object({

@@ -1,32 +1,65 @@
 /**
- * The model server's durable state, `<home>/serving/state.json`: per model, the current deployment, the
- * deployments before it (for rollback) and the rolled-back ones (so a repeated rollback gives the same answer).
- * Written atomically (temp file, fsync, rename), so a crash leaves either the old or the new file.
+ * The model server's durable state, `<home>/serving/state.json` (format 2). Per model:
+ * `{ stable, candidate, staged, weights }` — `stable` serves; `staged` is loaded for its smoke check and serves
+ * nothing; `candidate` and `weights` are the rollout's traffic split (this server version never splits, so the
+ * candidate weight is 0) — plus the bookkeeping rollback and idempotent replays need: earlier stable deployments
+ * (`history`), rolled-back ones (`rolledBack`) and staged ones that ended without serving (`ended`).
+ *
+ * A format 1 file (one `current` deployment per model) is read and migrated in memory; it is rewritten as format 2
+ * on the next change. Written atomically (temp file, fsync, rename), so a crash leaves either the old or the new file.
  */
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import { ArtifactRef, describeIssues } from '@slipway/sdk';
+import { ArtifactRef, TrafficWeights, describeIssues } from '@slipway/sdk';
 import { z } from 'zod';
+import { ServingStateV1, migrateServingStateV1 } from './serving-state-v1.js';
 
 /** How many earlier deployments each model keeps for rollback. */
 export const MAX_HISTORY = 20;
 /** How many rolled-back deployments each model remembers for idempotent replays. */
 export const MAX_ROLLED_BACK = 50;
+/** How many ended (abandoned or discarded) staged deployments each model remembers. */
+export const MAX_ENDED = 50;
+
+/** The format this server writes. */
+export const SERVING_STATE_FORMAT = 2;
 
 const Served = z.object({ version: z.number().int().positive(), deploymentId: z.string().min(1) });
 
-/** One deployment of a model version. */
+/** A committed deployment of a model version (stable, candidate, or in the history). */
 export const DeploymentEntry = z.object({
   deploymentId: z.string().min(1),
   version: z.number().int().positive(),
   artifact: ArtifactRef,
+  /** When it was staged; absent for deployments made before staging existed (format 1). */
+  stagedAt: z.string().optional(),
+  /** When it was committed. */
   deployedAt: z.string(),
-  /** What served before this deployment was made. */
+  /** What served before this deployment was committed. */
   previous: Served.nullable(),
 });
-/** One deployment of a model version. */
+/** A committed deployment. */
 export type DeploymentEntry = z.infer<typeof DeploymentEntry>;
+
+/** A staged deployment: loaded, smoke-checkable, serving no traffic. */
+export const StagedEntry = z.object({
+  deploymentId: z.string().min(1),
+  version: z.number().int().positive(),
+  artifact: ArtifactRef,
+  stagedAt: z.string(),
+});
+/** A staged deployment. */
+export type StagedEntry = z.infer<typeof StagedEntry>;
+
+/** A staged deployment that ended without serving, and when and why. */
+export const EndedEntry = StagedEntry.extend({
+  endedAt: z.string(),
+  outcome: z.enum(['abandoned', 'discarded']),
+  reason: z.string(),
+});
+/** A staged deployment that ended without serving. */
+export type EndedEntry = z.infer<typeof EndedEntry>;
 
 /** A deployment that was rolled back, and what was restored in its place. */
 export const RolledBackEntry = z.object({
@@ -39,19 +72,37 @@ export const RolledBackEntry = z.object({
 export type RolledBackEntry = z.infer<typeof RolledBackEntry>;
 
 /** The serving state of one model. */
-export const ModelServingState = z.object({
-  current: DeploymentEntry.nullable(),
-  /** Earlier deployments, oldest first; the last one is restored by a rollback. */
-  history: z.array(DeploymentEntry),
-  /** Rolled-back deployments, oldest first. */
-  rolledBack: z.array(RolledBackEntry),
-});
+export const ModelServingState = z
+  .object({
+    /** The committed deployment that serves. */
+    stable: DeploymentEntry.nullable(),
+    /** The rollout's version under test (reserved for the traffic split). */
+    candidate: DeploymentEntry.nullable(),
+    /** Loaded for its smoke check; serves nothing until committed. */
+    staged: StagedEntry.nullable(),
+    weights: TrafficWeights,
+    /** Earlier stable deployments, oldest first; the last one is restored by a rollback. */
+    history: z.array(DeploymentEntry),
+    /** Rolled-back deployments, oldest first. */
+    rolledBack: z.array(RolledBackEntry),
+    /** Staged deployments that ended without serving, oldest first. */
+    ended: z.array(EndedEntry),
+  })
+  .superRefine((model, ctx) => {
+    if (model.weights.candidate > 0 && !model.candidate) {
+      ctx.addIssue({ code: 'custom', path: ['weights', 'candidate'], message: 'a candidate weight needs a candidate' });
+    }
+    const ids = [model.stable, model.candidate, model.staged].flatMap((e) => (e ? [e.deploymentId] : []));
+    if (new Set(ids).size !== ids.length) {
+      ctx.addIssue({ code: 'custom', message: 'stable, candidate and staged must be different deployments' });
+    }
+  });
 /** The serving state of one model. */
 export type ModelServingState = z.infer<typeof ModelServingState>;
 
 /** The whole file. */
 export const ServingState = z.object({
-  format: z.literal(1),
+  format: z.literal(SERVING_STATE_FORMAT),
   models: z.record(z.string(), ModelServingState),
 });
 /** The whole serving state file. */
@@ -59,13 +110,26 @@ export type ServingState = z.infer<typeof ServingState>;
 
 /** An empty state. */
 export function emptyServingState(): ServingState {
-  return { format: 1, models: {} };
+  return { format: SERVING_STATE_FORMAT, models: {} };
+}
+
+/** The state of a model that has never been deployed. */
+export function emptyModelState(): ModelServingState {
+  return {
+    stable: null,
+    candidate: null,
+    staged: null,
+    weights: { stable: 100, candidate: 0 },
+    history: [],
+    rolledBack: [],
+    ended: [],
+  };
 }
 
 /**
- * Reads the state file; a missing file is an empty state.
+ * Reads the state file; a missing file is an empty state, a format 1 file is migrated.
  *
- * @throws Error naming the file when it is not valid JSON or not a serving state.
+ * @throws Error naming the file when it is not valid JSON, not a serving state, or of an unknown format.
  */
 export async function loadServingState(path: string): Promise<ServingState> {
   let text: string;
@@ -80,6 +144,19 @@ export async function loadServingState(path: string): Promise<ServingState> {
     json = JSON.parse(text);
   } catch (err) {
     throw new Error(`Model server state ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  const format = (json as { format?: unknown } | null)?.format;
+  if (format === 1) {
+    const v1 = ServingStateV1.safeParse(json);
+    if (!v1.success)
+      throw new Error(`Model server state ${path} is not a format 1 serving state: ${describeIssues(v1.error)}`);
+    return migrateServingStateV1(v1.data);
+  }
+  if (format !== SERVING_STATE_FORMAT) {
+    throw new Error(
+      `Model server state ${path} has format ${JSON.stringify(format)}; this server reads formats 1 and ${SERVING_STATE_FORMAT}` +
+        ' (a newer Slipway may have written it)',
+    );
   }
   const parsed = ServingState.safeParse(json);
   if (!parsed.success) {
@@ -105,32 +182,4 @@ export async function saveServingState(path: string, state: ServingState): Promi
     await rm(temp, { force: true });
     throw err;
   }
-}
-
-/** The state after `entry` became current: the old current moves to the history. */
-export function withDeployment(state: ModelServingState | undefined, entry: DeploymentEntry): ModelServingState {
-  const history = state?.history ?? [];
-  return {
-    current: entry,
-    history: state?.current ? [...history, state.current].slice(-MAX_HISTORY) : history,
-    rolledBack: state?.rolledBack ?? [],
-  };
-}
-
-/** The state after the current deployment was rolled back to the last one in the history (or to nothing). */
-export function withRollback(state: ModelServingState, rolledBackAt: string): ModelServingState {
-  const current = state.current;
-  if (!current) throw new Error('withRollback: there is no current deployment to roll back');
-  const restored = state.history.at(-1) ?? null;
-  const entry: RolledBackEntry = {
-    deploymentId: current.deploymentId,
-    version: current.version,
-    rolledBackAt,
-    restored: restored ? { version: restored.version, deploymentId: restored.deploymentId } : null,
-  };
-  return {
-    current: restored,
-    history: state.history.slice(0, -1),
-    rolledBack: [...state.rolledBack, entry].slice(-MAX_ROLLED_BACK),
-  };
 }

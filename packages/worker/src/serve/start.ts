@@ -32,7 +32,8 @@ export interface RunningModelServer {
  * Creates the model server (restoring its state from `<home>/serving/`) and listens on `host:port`.
  *
  * ```ts
- * const running = await startModelServer({ home: '.slipway', artifacts, predictors, port: 0 });
+ * const token = await resolveModelServerToken(config);
+ * const running = await startModelServer({ home: '.slipway', artifacts, predictors, token, port: 0 });
  * console.log(`serving on ${running.url}`);
  * ```
  *

@@ -3,6 +3,7 @@ import { builtinPredictors, createActivities, withAudit, type ActivityDeps } fro
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import {
   checkBackends,
+  modelServerAccess,
   openConfiguredArtifacts,
   openConfiguredAuditLog,
   openConfiguredRegistry,
@@ -124,8 +125,10 @@ export async function connectWorker(config: SlipwayConfig): Promise<NativeConnec
  * `<home>/audit.log` (mirrored to S3 when artifacts live there), and each new version's model card is stored in
  * the artifact store (see `withAudit`; a registry already audited into that log is used as it is). Steps read
  * datasets only below the configured dataset roots, never in the state directory or a secret file
- * (`workerDatasetAccess`: `overrides.datasetAccess` may change the roots, never what is denied). Nothing is
- * contacted here: `createSlipwayWorker` checks the backends before it polls.
+ * (`workerDatasetAccess`: `overrides.datasetAccess` may change the roots, never what is denied). The deploy and
+ * monitor steps reach the configured model server (`config.modelServer.url`) with its control-plane token, read on
+ * first use (see `resolveModelServerToken`). Nothing is contacted here: `createSlipwayWorker` checks the backends
+ * before it polls.
  */
 export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
   const s3 = overrides.s3 ?? config.s3;
@@ -139,5 +142,6 @@ export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityD
     ...(overrides.codeVersion ? { codeVersion: overrides.codeVersion } : {}),
     s3,
     datasetAccess: workerDatasetAccess(config, overrides.datasetAccess),
+    modelServer: overrides.modelServer ?? modelServerAccess(config),
   };
 }

@@ -1,6 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { builtinPredictors } from '@slipway/activities';
-import { openConfiguredArtifacts } from '../../config/index.js';
+import { openConfiguredArtifacts, resolveModelServerToken } from '../../config/index.js';
 import pc from 'picocolors';
 import { startModelServer } from '../../serve/index.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
@@ -16,15 +16,18 @@ export function registerServeCommand(program: Command, globals: () => GlobalOpti
     )
     .action(async (options) => {
       const config = commandConfig(globals());
+      const token = await resolveModelServerToken(config);
       const running = await startModelServer({
         home: config.home,
         artifacts: openConfiguredArtifacts(config),
         predictors: builtinPredictors,
+        token,
         port: options.port ?? config.modelServer.port,
       });
       console.log(
         `${pc.green('●')} model server listening on ${pc.bold(running.url)} (state in ${config.home}/serving); Ctrl-C to stop`,
       );
+      console.log(`  deploy, commit, rollback and served rows need its token: ${token.source}`);
       await untilStopSignal();
       await running.close();
       console.log('model server stopped');
