@@ -4,6 +4,7 @@ import {
   monitorStep,
   recordApprovalStep,
   registerStep,
+  resolveApproversStep,
   trainStep,
   validateStep,
 } from '@slipway/sdk';
@@ -18,6 +19,7 @@ import {
   createRecordApprovalActivity,
   createRegisterActivity,
 } from './registry-steps/index.js';
+import { createResolveApproversActivity } from './steps/resolve-approvers.js';
 import { builtinPredictors, builtinTrainers, createTrainActivity } from './train/index.js';
 import { detectCodeVersion } from './util/code-version.js';
 
@@ -48,5 +50,6 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(recordApprovalStep, createRecordApprovalActivity({ registry })),
     ...implementStep(deployStep, createDeployActivity({ artifacts, registry })),
     ...implementStep(monitorStep, createMonitorActivity({ artifacts, registry })),
+    ...implementStep(resolveApproversStep, createResolveApproversActivity({ directory: deps.directory })),
   };
 }

@@ -4,6 +4,7 @@
  * pass the same conformance tests.
  */
 import type { ArtifactRef, FeatureSpec, GateDecision, Lineage, Metrics, RowSchema } from '@slipway/sdk';
+import type { LoadedDirectory } from './directory/load-directory.js';
 import type { S3Settings } from './sources/s3-settings.js';
 
 /** Options of every `ArtifactStore` put. */
@@ -321,6 +322,16 @@ export interface ActivityDeps {
   codeVersion?: string;
   /** How to reach S3 for `s3://` datasets; by default the environment's settings (`AWS_*`, `SLIPWAY_S3_*`). */
   s3?: S3Settings;
+  /** The directory of people approver groups are resolved from; without it a policy naming groups fails. */
+  directory?: DirectorySource;
+}
+
+/** The directory of people and their groups that approver groups are resolved from when a gate opens. */
+export interface DirectorySource {
+  /** Where the directory is (a file path), for messages. */
+  readonly location: string;
+  /** Reads and validates the directory; fails with `SlipwayInvalidDirectory` naming the location. */
+  read(): Promise<LoadedDirectory>;
 }
 
 /** Re-exported for adapters. */

@@ -66,6 +66,13 @@ export const SlipwayConfigInput = z
       })
       .partial()
       .strict(),
+    /**
+     * The directory of people and their groups (a JSON or YAML file, relative to the working directory) that
+     * approver groups are resolved from when a gate opens. Without it, a policy that names groups fails at start.
+     */
+    directory: z.string().min(1),
+    /** Who you are (as the directory names you): `slipway run` records it as the run's `startedBy`. */
+    identity: z.string().trim().min(1),
   })
   .partial()
   .strict();
@@ -86,6 +93,10 @@ export interface SlipwayConfig {
   modelServer: { url: string; port: number };
   /** S3 settings for `s3://` datasets; empty means the AWS SDK's defaults. */
   s3: S3Settings;
+  /** The directory of people (absolute path to a JSON or YAML file), when one is configured. */
+  directory?: string;
+  /** Who runs the commands, when configured; otherwise the client uses the operating-system user. */
+  identity?: string;
 }
 
 /** The model server's default port. */
@@ -97,7 +108,7 @@ export const DEFAULT_MODEL_SERVER_PORT = 8765;
  * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, for MLflow
  * `MLFLOW_TRACKING_TOKEN` or `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD`, and for S3
  * `SLIPWAY_S3_ENDPOINT` or `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
- * `AWS_SESSION_TOKEN`, `SLIPWAY_S3_FORCE_PATH_STYLE`) and `overrides`.
+ * `AWS_SESSION_TOKEN`, `SLIPWAY_S3_FORCE_PATH_STYLE`), `SLIPWAY_DIRECTORY`, `SLIPWAY_IDENTITY`, and `overrides`.
  * A bad value fails with the file (or variable) and the field that is wrong.
  */
 export function loadConfig(
@@ -147,6 +158,8 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     taskQueue: env.SLIPWAY_TASK_QUEUE,
     registry: env.SLIPWAY_REGISTRY,
     artifacts: env.SLIPWAY_ARTIFACTS,
+    directory: env.SLIPWAY_DIRECTORY,
+    identity: env.SLIPWAY_IDENTITY,
     temporal: Object.keys(temporal).length ? temporal : undefined,
     modelServer: Object.keys(modelServer).length ? modelServer : undefined,
     mlflow: Object.keys(mlflow).length ? mlflow : undefined,
@@ -219,5 +232,7 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
     ...resolveArtifacts(input.artifacts, home, cwd),
     modelServer: { url: input.modelServer?.url ?? `http://127.0.0.1:${port}`, port },
     s3: { ...input.s3 },
+    ...(input.directory ? { directory: abs(input.directory) } : {}),
+    ...(input.identity ? { identity: input.identity } : {}),
   };
 }

@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { builtinPredictors, createActivities, withAudit, type ActivityDeps } from '@slipway/activities';
+import {
+  builtinPredictors,
+  createActivities,
+  fileDirectorySource,
+  withAudit,
+  type ActivityDeps,
+} from '@slipway/activities';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import {
   checkBackends,
@@ -135,5 +141,12 @@ export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityD
     ...(overrides.trainers ? { trainers: overrides.trainers } : {}),
     ...(overrides.codeVersion ? { codeVersion: overrides.codeVersion } : {}),
     s3,
+    ...directoryDeps(config, overrides),
   };
+}
+
+/** The directory of people: a given source, else the configured file (read afresh whenever a gate opens). */
+function directoryDeps(config: SlipwayConfig, overrides: Partial<ActivityDeps>): Pick<ActivityDeps, 'directory'> {
+  const directory = overrides.directory ?? (config.directory ? fileDirectorySource(config.directory) : undefined);
+  return directory ? { directory } : {};
 }
