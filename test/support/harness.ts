@@ -57,7 +57,7 @@ export async function startHarness(options: {
   /** S3 settings for `s3://` datasets (the worker's configuration, as `slipway.config.json` would give it). */
   s3?: SlipwayConfigInput['s3'];
   /** More configuration, as `slipway.config.json` would give it (e.g. an MLflow `registry`, S3 `artifacts`). */
-  config?: Pick<SlipwayConfigInput, 'registry' | 'artifacts' | 'mlflow'>;
+  config?: Pick<SlipwayConfigInput, 'registry' | 'artifacts' | 'mlflow' | 'directory' | 'identity'>;
 }): Promise<Harness> {
   quietRuntime();
   const home = await mkdtemp(join(tmpdir(), `slipway-${options.name}-`));
@@ -76,6 +76,8 @@ export async function startHarness(options: {
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     identity: 'integration-test',
+    // Runs this client starts are started by `ci-bot` (startedBy), not by whoever runs the tests.
+    user: 'ci-bot',
   });
   let worker: SlipwayWorker | undefined;
   let running: Promise<void> | undefined;

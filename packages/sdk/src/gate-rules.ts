@@ -126,11 +126,12 @@ export function resolveApprovers(
   };
   const byName = new Map<string, ResolvedApprover>();
   for (const name of policy.approvers) byName.set(name, { name, named: true, groups: groupsOf(name) });
-  for (const name of Object.keys(people)) {
+  for (const name of Object.keys(people).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
     const groups = groupsOf(name);
     if (groups.length > 0 && !byName.has(name)) byName.set(name, { name, named: false, groups });
   }
-  const approvers = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Named approvers in the policy's order, then the members of its groups by name.
+  const approvers = [...byName.values()];
   const emptyGroups = policy.approverGroups.filter((g) => !approvers.some((a) => a.groups.includes(g)));
   return { approvers, directoryDigest: directory ? directory.digest : null, emptyGroups };
 }

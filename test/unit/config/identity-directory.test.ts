@@ -87,9 +87,10 @@ describe('SlipwayClient refuses what the caller may not declare, before reaching
   const client = SlipwayClient.fromClient(new Client(), { user: 'maria' });
 
   it('start refuses an input whose startedBy is not the client user', async () => {
-    const err = await client
-      .start('trainAndPromote', { startedBy: 'lee' })
-      .catch((e: unknown) => e as SlipwayClientError);
+    const err = await client.start('trainAndPromote', { startedBy: 'lee' }).then(
+      () => undefined,
+      (e: unknown) => e as SlipwayClientError,
+    );
     expect(err).toMatchObject({ code: ClientErrorCode.InvalidInput });
     expect(err?.message).toContain('"lee", but the caller is "maria"');
   });
@@ -97,14 +98,20 @@ describe('SlipwayClient refuses what the caller may not declare, before reaching
   it('approve and reject refuse a decision that names groups', async () => {
     const decision = { as: 'mallory', groups: ['ml-leads'] } as unknown as { as: string };
     for (const call of [client.approve('r', decision), client.reject('r', decision)]) {
-      const err = await call.catch((e: unknown) => e as SlipwayClientError);
+      const err = await call.then(
+        () => undefined,
+        (e: unknown) => e as SlipwayClientError,
+      );
       expect(err).toMatchObject({ code: ClientErrorCode.InvalidDecision });
       expect(err?.message).toContain('a decision may not name groups (got ["ml-leads"])');
     }
   });
 
   it('terminate needs a reason', async () => {
-    const err = await client.terminate('r', ' ').catch((e: unknown) => e as SlipwayClientError);
+    const err = await client.terminate('r', ' ').then(
+      () => undefined,
+      (e: unknown) => e as SlipwayClientError,
+    );
     expect(err).toMatchObject({
       code: ClientErrorCode.InvalidInput,
       message: expect.stringContaining('needs a reason'),

@@ -177,6 +177,6 @@ describe('the resolveApprovers activity', () => {
     const resolve = createResolveApproversActivity({ directory: fileDirectorySource(path) });
     expect((await resolve(policy)).approvers.map((a) => a.name)).toEqual(['lee', 'sam']);
     await writeFile(path, 'version: 1\npeople:\n  sam: {groups: []}\n  ana: {groups: [risk-board]}\n');
-    expect((await resolve(policy)).approvers.map((a) => a.name)).toEqual(['ana', 'lee']);
+    expect((await resolve(policy)).approvers.map((a) => a.name)).toEqual(['lee', 'ana']);
   });
 });

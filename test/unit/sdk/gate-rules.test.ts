@@ -66,7 +66,7 @@ describe('approval gate rules', () => {
     expect(refusal(open({ status: 'approved' }), decide('maria'))?.message).toMatch(/closed: approved/);
     expect(refusal(open(), decide('mallory'))).toEqual({
       type: GateRefusal.ApproverNotAllowed,
-      message: expect.stringContaining('allowed: lee, maria, sam (ml-leads)'),
+      message: expect.stringContaining('allowed: maria, lee, sam (ml-leads)'),
     });
     expect(refusal(open({ startedBy: 'lee' }), decide('lee'))?.type).toBe(GateRefusal.SelfApproval);
     const once = open({ decisions: [{ decision: 'approve', approver: 'maria', at: 'now', via: 'update' }] });
@@ -115,17 +115,17 @@ describe('approval gate rules', () => {
     expect(checkDecision(legacyGate, policy, claim, { acceptDeclaredGroups: true }).ok).toBe(true);
     expect(checkDecision(legacyGate, policy, claim).ok).toBe(false);
     expect(refusal(legacyGate, decide('sam'))?.message).toContain(
-      'allowed: lee, maria; group ml-leads was not resolved',
+      'allowed: maria, lee; group ml-leads was not resolved',
     );
   });
 });
 
 describe('resolving approvers from the directory', () => {
-  it('lists named approvers and group members with how they qualify, sorted, with the digest', () => {
+  it('lists named approvers (policy order) and group members (by name) with how they qualify, with the digest', () => {
     expect(resolved).toEqual({
       approvers: [
-        { name: 'lee', named: true, groups: ['ml-leads'] },
         { name: 'maria', named: true, groups: [] },
+        { name: 'lee', named: true, groups: ['ml-leads'] },
         { name: 'sam', named: false, groups: ['ml-leads'] },
       ],
       directoryDigest,
@@ -140,7 +140,7 @@ describe('resolving approvers from the directory', () => {
     );
     expect(result.emptyGroups).toEqual(['risk']);
     expect(describeEligible({ eligible: result.approvers, emptyGroups: result.emptyGroups })).toBe(
-      'lee (ml-leads), maria, sam (ml-leads); group risk has no member in the directory',
+      'maria, lee (ml-leads), sam (ml-leads); group risk has no member in the directory',
     );
     expect(resolveApprovers({ approvers: ['maria'], approverGroups: [] })).toEqual({
       approvers: [{ name: 'maria', named: true, groups: [] }],

@@ -64,7 +64,7 @@ export type ResolvedApprover = z.infer<typeof ResolvedApprover>;
  * this travels through workflow history, never the directory itself.
  */
 export const ApproverResolution = z.object({
-  /** Everyone who may decide, sorted by name. */
+  /** Everyone who may decide: the named approvers in the policy's order, then group members by name. */
   approvers: z.array(ResolvedApprover),
   /** sha256 of the directory's canonical content; null when the policy names no group (no directory was read). */
   directoryDigest: Digest.nullable(),
