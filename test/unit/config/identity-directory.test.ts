@@ -14,7 +14,8 @@ import {
 } from '@slipway/sdk/client';
 import { Client } from '@temporalio/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CONFIG_FILE_NAME, loadConfig } from '../../../packages/worker/src/config/index.js';
+import { CONFIG_FILE_NAME, checkBackends, loadConfig } from '../../../packages/worker/src/config/index.js';
+import { embeddedDeps } from '../../../packages/worker/src/worker/create-worker.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -56,6 +57,24 @@ describe('the directory and identity settings', () => {
     expect(() => loadConfig({ cwd: dir, env: {} })).toThrow(`invalid Slipway configuration in ${path}: identity:`);
     await writeFile(path, JSON.stringify({ directory: '' }));
     expect(() => loadConfig({ cwd: dir, env: {} })).toThrow(`invalid Slipway configuration in ${path}: directory:`);
+  });
+});
+
+describe('a worker with a directory of people', () => {
+  it('refuses to start when the directory cannot be used, naming the setting, the file and the field', async () => {
+    const path = join(dir, 'people.yaml');
+    await writeFile(path, 'version: 2\npeople: {}\n');
+    const config = loadConfig({ cwd: dir, env: { SLIPWAY_DIRECTORY: 'people.yaml' } });
+    const deps = embeddedDeps(config);
+    try {
+      await expect(checkBackends(config, deps)).rejects.toThrow(
+        `the configured directory ${path} cannot be used: ${path}: not a valid directory of people: version: expected version 1`,
+      );
+      await writeFile(path, 'version: 1\npeople: {maria: {groups: [ml-leads]}}\n');
+      await expect(checkBackends(config, deps)).resolves.toBeUndefined();
+    } finally {
+      await deps.registry.close();
+    }
   });
 });
 

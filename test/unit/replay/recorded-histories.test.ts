@@ -1,6 +1,8 @@
 /**
  * Runs recorded before a change must keep replaying after it: every history in `test/fixtures/histories`
- * (recorded against a real dev server, machine paths scrubbed) is replayed against today's pipeline bundle.
+ * (recorded against a real dev server, machine paths scrubbed) is replayed against today's pipeline bundle. The
+ * first four were recorded before approver groups came from the directory (waiting at the gate with and without
+ * groups, approved and deployed, and an approval by a caller-declared group); the fifth after.
  * A change to what a pipeline schedules that is not guarded by `patched()` fails here with a determinism error.
  * A control edits one recorded history and shows the replay does catch a divergence.
  */
@@ -55,6 +57,8 @@ describe('recorded histories replay against the current pipelines', () => {
         'train-and-promote-groups-waiting-at-gate.json',
         'train-and-promote-approved-deployed.json',
         'train-and-promote-group-claim-deployed.json',
+        // recorded after groups came from the directory: the patch markers are in its history
+        'train-and-promote-directory-groups-deployed.json',
       ]),
     );
     const results = await replay(fixtures);
