@@ -72,7 +72,7 @@ export interface DecisionOptions {
  * Starts runs, reads their status, and approves or rejects promotions.
  *
  * ```ts
- * const slipway = await SlipwayClient.connect({ identity: 'ci' });
+ * const slipway = await SlipwayClient.connect({ identity: 'ci', user: 'ci-bot' }); // runs are started by ci-bot
  * const { runId } = await slipway.start('trainAndPromote', input);
  * const [pending] = await slipway.pendingApprovals();
  * await slipway.approve(runId, { as: 'maria', comment: 'AUC up 3 points' });
