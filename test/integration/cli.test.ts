@@ -3,80 +3,40 @@
  * dev server, a harness worker serving the ready-made pipelines, and an input file next to its data. Covers
  * run → status → approvals → approve/reject, and the errors a user meets (unknown run, no server, bad input).
  */
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TrainAndPromoteResult } from '@slipway/sdk';
-import type { RunStatus } from '@slipway/sdk/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATA_DIR, PIPELINE_JSON } from '../../examples/churn/src/input.js';
+import { cliSession, startedRunId, type CliSession } from '../support/cli-session.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { runCli } from '../support/processes.js';
 import { eventually } from '../support/waits.js';
 
 let h: Harness;
+let cli: CliSession;
 let inputs: string;
 
 beforeAll(async () => {
   h = await startHarness({ name: 'cli' });
-  inputs = join(h.data, 'inputs');
-  await mkdir(join(inputs, 'data'), { recursive: true });
-  await copyFile(join(DATA_DIR, 'churn.csv'), join(inputs, 'data', 'churn.csv'));
-  await copyFile(join(DATA_DIR, '..', 'expectations.json'), join(inputs, 'expectations.json'));
+  cli = await cliSession(h);
+  inputs = cli.inputs;
 });
 afterAll(async () => {
   await h?.stop();
 });
 
 /** Runs `slipway <args>` with the global flags that point it at this harness (or at `address`). */
-function slipway(args: string[], address = h.config.temporal.address) {
-  return runCli(['--address', address, '--home', h.home, '--task-queue', h.config.taskQueue, ...args]);
+function slipway(args: string[], address?: string) {
+  return cli.slipway(args, address ? { address } : {});
 }
-
-/** Writes a run input next to `data/churn.csv`: `pipeline.json` with the dataset path left relative. */
-async function writeInput(file: string, overrides: Record<string, unknown> = {}): Promise<string> {
-  const base = JSON.parse(await readFile(PIPELINE_JSON, 'utf8')) as Record<string, unknown> & {
-    deploy: object;
-    approval: object;
-  };
-  const input = {
-    ...base,
-    dataset: { uri: 'data/churn.csv', format: 'csv' },
-    approval: { ...base.approval, approvers: ['maria', 'lee'] },
-    deploy: { ...base.deploy, serverUrl: h.modelServer.url },
-    ...overrides,
-  };
-  const path = join(inputs, file);
-  await writeFile(path, JSON.stringify(input, null, 2));
-  return path;
-}
+const writeInput = (file: string, overrides?: Record<string, unknown>) => cli.writeInput(file, overrides);
+const statusJson = (runId: string) => cli.statusJson(runId);
+const closedStatus = (runId: string) => cli.closedStatus(runId);
 
 /** Where the relative `data/churn.csv` of the input files must resolve to (not to the CLI's working directory). */
 function datasetUri(): string {
   return pathToFileURL(join(inputs, 'data', 'churn.csv')).href;
-}
-
-/** The run id from `run`'s "started <runId>" line. */
-function startedRunId(output: string): string {
-  const runId = /^started (\S+)$/m.exec(output)?.[1];
-  expect(runId, `no "started <runId>" line in:\n${output}`).toBeDefined();
-  return runId!;
-}
-
-/** `slipway status <runId> --json`, parsed. */
-async function statusJson(runId: string): Promise<RunStatus> {
-  const { code, output } = await slipway(['status', runId, '--json']);
-  expect(code, output).toBe(0);
-  return JSON.parse(output) as RunStatus;
-}
-
-/** Polls `status --json` until the run has closed. */
-function closedStatus(runId: string): Promise<RunStatus> {
-  return eventually(`run ${runId} to close`, async () => {
-    const status = await statusJson(runId);
-    return status.status === 'RUNNING' ? undefined : status;
-  });
 }
 
 /** A port on 127.0.0.1 where nothing listens. */

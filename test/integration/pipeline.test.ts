@@ -18,7 +18,7 @@ import {
   type TrainAndPromoteInputRaw,
   type TrainAndPromoteResult,
 } from '@slipway/sdk';
-import { ClientErrorCode, type SlipwayClientError } from '@slipway/sdk/client';
+import { ClientErrorCode, SlipwayClient, type SlipwayClientError } from '@slipway/sdk/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_DIR, churnInput } from '../../examples/churn/src/input.js';
@@ -42,8 +42,9 @@ afterAll(async () => {
   await h?.stop();
 });
 
+/** The churn input for a model; the harness client starts runs as `ci-bot` (it sets `startedBy`). */
 const input = (modelName: string, extra: Partial<Parameters<typeof churnInput>[0]> = {}) =>
-  churnInput({ serverUrl: h.modelServer.url, modelName, startedBy: 'ci-bot', ...extra });
+  churnInput({ serverUrl: h.modelServer.url, modelName, ...extra });
 
 async function clientError(promise: Promise<unknown>): Promise<SlipwayClientError> {
   const err = await promise.then(
@@ -182,7 +183,8 @@ describe('trainAndPromote on a real Temporal dev server', () => {
     const stale = gate.evidence.digest.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
     const mismatch = await clientError(h.client.approve(runId, { as: 'maria', evidenceDigest: stale }));
     expect(mismatch.code).toBe(ClientErrorCode.EvidenceMismatch);
-    const starter = await h.client.start('trainAndPromote', input('guarded-self', { startedBy: 'lee' }));
+    const asLee = SlipwayClient.fromClient(h.client.temporal, { taskQueue: h.config.taskQueue, user: 'lee' });
+    const starter = await asLee.start('trainAndPromote', input('guarded-self'));
     await waitForGate(h.client, starter.runId);
     expect((await clientError(h.client.approve(starter.runId, { as: 'lee' }))).code).toBe(ClientErrorCode.SelfApproval);
     await h.client.reject(starter.runId, { as: 'maria' });

@@ -66,7 +66,7 @@ export async function startHarness(options: {
   /** S3 settings for `s3://` datasets (the worker's configuration, as `slipway.config.json` would give it). */
   s3?: SlipwayConfigInput['s3'];
   /** More configuration, as `slipway.config.json` would give it (e.g. an MLflow `registry`, S3 `artifacts`). */
-  config?: Pick<SlipwayConfigInput, 'registry' | 'artifacts' | 'mlflow'>;
+  config?: Pick<SlipwayConfigInput, 'registry' | 'artifacts' | 'mlflow' | 'directory' | 'identity'>;
   /** More dataset roots (e.g. `s3://bucket/prefix`) next to {@link HARNESS_DATA_ROOTS} and the harness's `data`. */
   dataRoots?: string[];
 }): Promise<Harness> {
@@ -95,6 +95,8 @@ export async function startHarness(options: {
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     identity: 'integration-test',
+    // Runs this client starts are started by `ci-bot` (startedBy), not by whoever runs the tests.
+    user: 'ci-bot',
   });
   let worker: SlipwayWorker | undefined;
   let running: Promise<void> | undefined;

@@ -14,12 +14,11 @@ const client = await SlipwayClient.connect({
   address: config.temporal.address,
   namespace: config.temporal.namespace,
   taskQueue: config.taskQueue,
+  // Runs are started by the configured identity (or the OS user); --started-by stands in for another person.
+  ...(values['started-by'] ? { user: values['started-by'] } : config.identity ? { user: config.identity } : {}),
 });
 try {
-  const input = churnInput({
-    serverUrl: config.modelServer.url,
-    ...(values['started-by'] ? { startedBy: values['started-by'] } : {}),
-  });
+  const input = churnInput({ serverUrl: config.modelServer.url });
   const { runId } = await client.start('churnPipeline', input);
   console.log(`started ${runId}`);
   const seen = await followRun(client, runId, {

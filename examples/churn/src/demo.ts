@@ -65,13 +65,14 @@ async function main(): Promise<Record<string, unknown>> {
     namespace: server.namespace,
     taskQueue: config.taskQueue,
     identity: 'slipway-demo',
+    user: 'demo',
   });
   cleanups.push(() => client.close());
 
   section('2. churn pipeline: validate → train → segments → register → approval → deploy');
   const { runId } = await client.start(
     'churnPipeline',
-    churnInput({ serverUrl: modelServer.url, approvers: [APPROVER, 'lee'], startedBy: 'demo' }),
+    churnInput({ serverUrl: modelServer.url, approvers: [APPROVER, 'lee'] }),
   );
   console.log(`  run ${runId}`);
   const atGate = await followRun(client, runId, {

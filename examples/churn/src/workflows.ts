@@ -48,10 +48,16 @@ export async function churnPipeline(raw: z.input<typeof ChurnPipelineInput>): Pr
     ['validate', 'train', 'segments', 'register', 'approval', 'deploy'],
     input.modelName,
   );
-  const gate = createApprovalGate({ policy: input.approval, startedBy: input.startedBy, tracker });
+  const gate = createApprovalGate({
+    policy: input.approval,
+    startedBy: input.startedBy,
+    tracker,
+    stepOptions: input.stepOptions.resolveApprovers,
+  });
   tagRunWithModel(input.modelName);
   const { validate, train, register } = useSteps(builtinSteps, input.stepOptions);
   const segmentAuc = useStep(segmentAucStep);
+  await gate.checkPolicy();
 
   const validation = await tracker.run('validate', () => validate(validateInput(input)), describeValidation);
   const training = await tracker.run(

@@ -4,6 +4,7 @@ import {
   monitorStep,
   recordApprovalStep,
   registerStep,
+  resolveApproversStep,
   trainStep,
   validateStep,
 } from '@slipway/sdk';
@@ -17,6 +18,7 @@ import {
   createRecordApprovalActivity,
   createRegisterActivity,
 } from './registry-steps/index.js';
+import { createResolveApproversActivity } from './steps/resolve-approvers.js';
 import { builtinPredictors, builtinTrainers, createTrainActivity } from './train/index.js';
 import { detectCodeVersion } from './util/code-version.js';
 
@@ -55,5 +57,6 @@ export function createActivities(deps: ActivityDeps) {
       monitorStep,
       createMonitorActivity({ artifacts, registry, ...(modelServer ? { modelServer } : {}) }),
     ),
+    ...implementStep(resolveApproversStep, createResolveApproversActivity({ directory: deps.directory })),
   };
 }

@@ -63,4 +63,6 @@ export { detectCodeVersion } from './util/code-version.js';
 export { isLockHeld, withLockFile, type LockFileOptions, type LockFileOwner } from './util/lock-file.js';
 export { isProcessRunning } from './util/process-alive.js';
 export * from './expectations/index.js';
+export * from './directory/index.js';
+export { createResolveApproversActivity } from './steps/resolve-approvers.js';
 export * from './audit/index.js';

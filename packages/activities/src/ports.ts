@@ -5,6 +5,7 @@
  */
 import type { ArtifactRef, FeatureSpec, GateDecision, Lineage, Metrics, RowSchema } from '@slipway/sdk';
 import type { DatasetAccess } from './sources/dataset-roots.js';
+import type { LoadedDirectory } from './directory/load-directory.js';
 import type { S3Settings } from './sources/s3-settings.js';
 
 /** Options of every `ArtifactStore` put. */
@@ -348,6 +349,8 @@ export interface ActivityDeps {
    * configuration gives it). The token goes to this server's origin only; a step naming another `serverUrl` fails.
    */
   modelServer?: ModelServerAccess;
+  /** The directory of people approver groups are resolved from; without it a policy naming groups fails. */
+  directory?: DirectorySource;
 }
 
 /** The configured model server: its URL and its control-plane token. */
@@ -356,6 +359,14 @@ export interface ModelServerAccess {
   readonly url: string;
   /** The control-plane token; read (or created) on first use. */
   token(): Promise<string>;
+}
+
+/** The directory of people and their groups that approver groups are resolved from when a gate opens. */
+export interface DirectorySource {
+  /** Where the directory is (a file path), for messages. */
+  readonly location: string;
+  /** Reads and validates the directory; fails with `SlipwayInvalidDirectory` naming the location. */
+  read(): Promise<LoadedDirectory>;
 }
 
 /** Re-exported for adapters. */

@@ -26,6 +26,10 @@ export const SlipwayErrorType = {
    * worker's dataset roots, in Slipway's state directory, or in a file holding a key or token.
    */
   AccessDenied: 'SlipwayAccessDenied',
+  /** An approval policy names groups, but the worker has no directory of people to resolve them from. */
+  DirectoryNotConfigured: 'SlipwayDirectoryNotConfigured',
+  /** The worker's directory of people cannot be read or is not a valid directory; the message names the file. */
+  InvalidDirectory: 'SlipwayInvalidDirectory',
 } as const;
 /** One of the Slipway error types. */
 export type SlipwayErrorType = (typeof SlipwayErrorType)[keyof typeof SlipwayErrorType];

@@ -1,6 +1,7 @@
 import { GateRefusal } from './errors.js';
 import { describeIssues } from './step.js';
 import { GateDecisionRequest, type ApprovalPolicy, type EvidencePacket, type GateState } from './schemas/approval.js';
+import type { ApproverResolution, ResolvedApprover } from './schemas/directory.js';
 
 /** Why a decision was refused: a `GateRefusal` type and a sentence for the approver. */
 export interface Refusal {
@@ -11,19 +12,46 @@ export interface Refusal {
 /** The result of checking a decision against the gate: the parsed request, or the refusal. */
 export type DecisionCheck = { ok: true; request: GateDecisionRequest } | { ok: false; refusal: Refusal };
 
+/** How `checkDecision` treats groups a decision declares. */
+export interface DecisionRules {
+  /**
+   * Only for replaying decisions a run accepted before groups came from the directory (see the gate's
+   * `unresolvedGroups`): apply them as the old rules did, trusting the declared groups. Never for a new decision.
+   */
+  acceptDeclaredGroups?: boolean;
+}
+
 /**
- * Checks a decision against the gate's state and policy: well-formed, gate open, approver allowed, not the
- * person who started the run (unless allowed), not a second approval by the same person, and bound to the
- * evidence packet the gate published. Pure, so it runs in update validators, signal handlers and tests.
+ * Checks a decision against the gate's state and policy: well-formed and declaring no groups of its own, gate
+ * open, approver eligible (named by the policy or a member of one of its groups per the directory the gate
+ * resolved when it opened), not the person who started the run (unless allowed), not a second decision by the
+ * same person, and bound to the evidence packet the gate published. Pure, so it runs in update validators,
+ * signal handlers and tests.
  */
-export function checkDecision(gate: GateState | null, policy: ApprovalPolicy, raw: unknown): DecisionCheck {
+export function checkDecision(
+  gate: GateState | null,
+  policy: ApprovalPolicy,
+  raw: unknown,
+  rules: DecisionRules = {},
+): DecisionCheck {
+  const declared = declaredGroups(raw);
+  if (declared.length > 0 && !rules.acceptDeclaredGroups) {
+    return refuse(
+      GateRefusal.InvalidDecision,
+      `a decision may not declare groups (this one names ${declared.join(', ')}): the gate takes group membership from the worker's directory of people only`,
+    );
+  }
   const parsed = GateDecisionRequest.safeParse(raw);
   if (!parsed.success) return refuse(GateRefusal.InvalidDecision, `invalid decision: ${describeIssues(parsed.error)}`);
   const request = parsed.data;
   if (gate === null) return refuse(GateRefusal.GateClosed, 'no approval gate is open yet in this run');
   if (gate.status !== 'pending') return refuse(GateRefusal.GateClosed, closedMessage(gate));
-  if (!isAllowedApprover(policy, request.approver, request.groups)) {
-    return refuse(GateRefusal.ApproverNotAllowed, notAllowedMessage(policy, request.approver));
+  const byDeclaredGroup = rules.acceptDeclaredGroups === true && declared.some((g) => gate.approverGroups.includes(g));
+  if (!isEligible(gate, request.approver) && !byDeclaredGroup) {
+    return refuse(
+      GateRefusal.ApproverNotAllowed,
+      `${request.approver} is not allowed to approve this promotion (allowed: ${describeEligible(gate)})`,
+    );
   }
   if (!policy.allowSelfApproval && gate.startedBy !== undefined && gate.startedBy === request.approver) {
     return refuse(GateRefusal.SelfApproval, `${request.approver} started this run and may not decide on it`);
@@ -40,9 +68,72 @@ export function checkDecision(gate: GateState | null, policy: ApprovalPolicy, ra
   return { ok: true, request };
 }
 
-/** Whether a person (or one of their groups) may decide under a policy. */
-export function isAllowedApprover(policy: ApprovalPolicy, approver: string, groups: readonly string[]): boolean {
-  return policy.approvers.includes(approver) || groups.some((g) => policy.approverGroups.includes(g));
+/** Whether a person may decide at a gate: only the approvers it resolved when it opened. */
+export function isEligible(gate: Pick<GateState, 'eligible'>, approver: string): boolean {
+  return gate.eligible.some((e) => e.name === approver);
+}
+
+/** The groups a raw decision declares (a non-empty `groups` list), which the gate refuses. */
+export function declaredGroups(raw: unknown): string[] {
+  if (typeof raw !== 'object' || raw === null || !('groups' in raw)) return [];
+  const groups: unknown = raw.groups;
+  if (groups === undefined || groups === null) return [];
+  const list: unknown[] = Array.isArray(groups) ? groups : [groups];
+  return list.map((g) => (typeof g === 'string' ? g : JSON.stringify(g)));
+}
+
+/**
+ * Who may decide, for people: `maria, sam (ml-leads)` — a group in brackets when the person qualifies only
+ * through it — followed by groups with no member and groups never resolved; `nobody` when no one may.
+ */
+export function describeEligible(
+  gate: Pick<GateState, 'eligible' | 'emptyGroups'> & { unresolvedGroups?: string[] | undefined },
+): string {
+  const people = gate.eligible.map((e) =>
+    e.named || e.groups.length === 0 ? e.name : `${e.name} (${e.groups.join(', ')})`,
+  );
+  const notes = [
+    ...gate.emptyGroups.map((g) => `group ${g} has no member in the directory`),
+    ...(gate.unresolvedGroups ?? []).map(
+      (g) => `group ${g} was not resolved (the gate opened before groups came from the directory)`,
+    ),
+  ];
+  return [people.join(', ') || 'nobody', ...notes].join('; ');
+}
+
+/** What a policy naming groups needs, said once for the activity, the workflow and the tests. */
+export function directoryRequiredMessage(groups: readonly string[]): string {
+  return `the approval policy names approver groups (${groups.join(', ')}) but this worker has no directory of people: set \`directory\` in slipway.config.json (or SLIPWAY_DIRECTORY) to a JSON or YAML file listing people and their groups, or name the approvers in the policy`;
+}
+
+/**
+ * Resolves who may decide: the policy's named approvers, and every person the directory puts in one of the
+ * policy's groups (a person named by a group but absent from the directory is simply not an approver). Pure:
+ * the activity that reads the directory calls it, and so does the workflow for policies without groups.
+ * Throws when the policy names groups and no directory is given.
+ */
+export function resolveApprovers(
+  policy: Pick<ApprovalPolicy, 'approvers' | 'approverGroups'>,
+  directory?: { people: Record<string, { groups: readonly string[] }>; digest: string },
+): ApproverResolution {
+  if (policy.approverGroups.length > 0 && directory === undefined) {
+    throw new Error(directoryRequiredMessage(policy.approverGroups));
+  }
+  const people = directory?.people ?? {};
+  const groupsOf = (name: string) => {
+    const person = Object.hasOwn(people, name) ? people[name] : undefined;
+    return policy.approverGroups.filter((g) => person?.groups.includes(g) === true);
+  };
+  const byName = new Map<string, ResolvedApprover>();
+  for (const name of policy.approvers) byName.set(name, { name, named: true, groups: groupsOf(name) });
+  for (const name of Object.keys(people).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const groups = groupsOf(name);
+    if (groups.length > 0 && !byName.has(name)) byName.set(name, { name, named: false, groups });
+  }
+  // Named approvers in the policy's order, then the members of its groups by name.
+  const approvers = [...byName.values()];
+  const emptyGroups = policy.approverGroups.filter((g) => !approvers.some((a) => a.groups.includes(g)));
+  return { approvers, directoryDigest: directory ? directory.digest : null, emptyGroups };
 }
 
 /**
@@ -68,9 +159,4 @@ function closedMessage(gate: GateState): string {
   const last = gate.decisions.at(-1);
   const by = last ? ` (last decision: ${last.decision} by ${last.approver} at ${last.at})` : '';
   return `the gate for ${gate.model} v${gate.version} is closed: ${gate.status}${by}`;
-}
-
-function notAllowedMessage(policy: ApprovalPolicy, approver: string): string {
-  const who = [...policy.approvers, ...policy.approverGroups.map((g) => `group:${g}`)];
-  return `${approver} is not allowed to approve this promotion (allowed: ${who.join(', ') || 'nobody'})`;
 }

@@ -28,6 +28,7 @@ export * from './schemas/artifact.js';
 export * from './schemas/dataset.js';
 export * from './schemas/model.js';
 export * from './schemas/approval.js';
+export * from './schemas/directory.js';
 export * from './schemas/drift.js';
 export * from './schemas/progress.js';
 export * from './schemas/serving.js';

@@ -13,6 +13,8 @@ export const ClientErrorCode = {
   InvalidDecision: 'InvalidDecision',
   NoWorker: 'NoWorker',
   InvalidInput: 'InvalidInput',
+  /** The run has already finished, so it cannot be cancelled or terminated. */
+  RunClosed: 'RunClosed',
 } as const;
 /** Why a client call failed. */
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];

@@ -14,3 +14,5 @@
 export { SlipwayClient } from './slipway-client.js';
 export type { DecisionOptions, PendingApproval, RunStatus, SlipwayClientOptions } from './slipway-client.js';
 export { ClientErrorCode, SlipwayClientError } from './errors.js';
+export { callerIdentity, withStartedBy, type IdentitySources } from './identity.js';
+export type { WorkflowTaskFailure } from './workflow-task-failure.js';

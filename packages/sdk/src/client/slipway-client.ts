@@ -1,9 +1,17 @@
-import { Client, Connection, type ConnectionOptions, type WorkflowExecutionDescription } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  type ConnectionOptions,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE, SlipwayMessage, SlipwaySearchAttribute } from '../messages.js';
 import { rootMessage } from '../errors.js';
 import type { GateDecisionRequestInput, GateState } from '../schemas/approval.js';
 import type { RunProgress } from '../schemas/progress.js';
 import { ClientErrorCode, SlipwayClientError, gateError, isNotFound, unknownRun } from './errors.js';
+import { callerIdentity, withStartedBy } from './identity.js';
+import { findWorkflowTaskFailure, type WorkflowTaskFailure } from './workflow-task-failure.js';
 
 /** How to reach Temporal. Defaults: `TEMPORAL_ADDRESS` or `127.0.0.1:7233`, namespace `TEMPORAL_NAMESPACE` or `default`. */
 export interface SlipwayClientOptions {
@@ -13,6 +21,11 @@ export interface SlipwayClientOptions {
   taskQueue?: string;
   /** Recorded in Temporal history as the caller of every start, update and signal. */
   identity?: string;
+  /**
+   * Who this client acts for, as the directory of people names them: set as `startedBy` of every run it starts
+   * (separation of duties: that person may not approve the run). Default: the operating-system user.
+   */
+  user?: string;
   tls?: ConnectionOptions['tls'];
   apiKey?: string;
   /** How long an approve/reject waits for a worker to answer (default 30 s). */
@@ -29,6 +42,8 @@ export interface RunStatus {
   progress?: RunProgress;
   result?: unknown;
   failure?: string;
+  /** Set while the run is open but its workflow task keeps failing (e.g. the worker has no such workflow). */
+  workflowTaskFailure?: WorkflowTaskFailure;
 }
 
 /** A gate waiting for a decision. */
@@ -43,7 +58,11 @@ export interface PendingApproval {
 export interface DecisionOptions {
   /** Who decides (checked against the gate's policy). */
   as: string;
-  groups?: string[];
+  /**
+   * No longer accepted: the gate takes groups from the worker's directory of people only, and a decision that
+   * names groups is refused.
+   */
+  groups?: never;
   comment?: string;
   /** The evidence digest the approver was shown; by default read from the gate just before deciding. */
   evidenceDigest?: string;
@@ -53,7 +72,7 @@ export interface DecisionOptions {
  * Starts runs, reads their status, and approves or rejects promotions.
  *
  * ```ts
- * const slipway = await SlipwayClient.connect({ identity: 'ci' });
+ * const slipway = await SlipwayClient.connect({ identity: 'ci', user: 'ci-bot' }); // runs are started by ci-bot
  * const { runId } = await slipway.start('trainAndPromote', input);
  * const [pending] = await slipway.pendingApprovals();
  * await slipway.approve(runId, { as: 'maria', comment: 'AUC up 3 points' });
@@ -95,7 +114,10 @@ export class SlipwayClient {
     return new SlipwayClient(client, options);
   }
 
-  /** Starts a pipeline run. `runId` defaults to `<pipeline>-<timestamp>-<random>`. */
+  /**
+   * Starts a pipeline run as this client's user (`startedBy`, see `user`); an input naming another `startedBy`
+   * is refused. `runId` defaults to `<pipeline>-<timestamp>-<random>`.
+   */
   async start(
     pipeline: string,
     input: unknown,
@@ -107,12 +129,28 @@ export class SlipwayClient {
         .toISOString()
         .replace(/[-:.TZ]/g, '')
         .slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
+    const args = [withStartedBy(input, callerIdentity(this.options.user))];
     await this.temporal.workflow.start(pipeline, {
       workflowId: runId,
       taskQueue: opts.taskQueue ?? this.options.taskQueue ?? DEFAULT_TASK_QUEUE,
-      args: [input],
+      args,
     });
     return { runId };
+  }
+
+  /**
+   * Requests cancellation of an open run: its workflow stops at its next step (a run whose workflow task keeps
+   * failing cannot process the request; terminate it). Throws `UnknownRun`, or `RunClosed` for a finished run.
+   */
+  async cancel(runId: string): Promise<void> {
+    await this.endRun(runId, 'cancel', (handle) => handle.cancel());
+  }
+
+  /** Ends an open run at once, recording `reason`. Throws `UnknownRun`, or `RunClosed` for a finished run. */
+  async terminate(runId: string, reason: string): Promise<void> {
+    if (!reason.trim())
+      throw new SlipwayClientError(ClientErrorCode.InvalidInput, 'terminating a run needs a reason, for its history');
+    await this.endRun(runId, 'terminate', (handle) => handle.terminate(reason));
   }
 
   /** A run's status and progress. Throws `UnknownRun` for an id that does not exist. */
@@ -126,6 +164,8 @@ export class SlipwayClient {
       startTime: description.startTime,
       ...(description.closeTime ? { closeTime: description.closeTime } : {}),
     };
+    const stuck = await findWorkflowTaskFailure(handle, description);
+    if (stuck) return { ...status, workflowTaskFailure: stuck };
     const progress = await this.withDeadline(5_000, () => handle.query<RunProgress>(SlipwayMessage.progress)).catch(
       () => undefined,
     );
@@ -203,6 +243,25 @@ export class SlipwayClient {
     }
   }
 
+  private async endRun(
+    runId: string,
+    verb: 'cancel' | 'terminate',
+    end: (handle: WorkflowHandle) => Promise<unknown>,
+  ): Promise<void> {
+    const description = await this.describe(runId);
+    const closed = () =>
+      new SlipwayClientError(
+        ClientErrorCode.RunClosed,
+        `run ${runId} has already finished (${description.status.name}); there is nothing to ${verb}`,
+      );
+    if (description.status.name !== 'RUNNING') throw closed();
+    try {
+      await end(this.temporal.workflow.getHandle(runId));
+    } catch (err) {
+      throw isNotFound(err) ? closed() : err;
+    }
+  }
+
   /** An update to a closed run fails as "not found": tell a finished run's closed gate from a missing run. */
   private async closedOrUnknown(runId: string, cause: unknown): Promise<SlipwayClientError> {
     const description = await this.describe(runId).catch(() => undefined);
@@ -219,11 +278,16 @@ export class SlipwayClient {
     kind: 'approve' | 'reject',
     d: DecisionOptions,
   ): Promise<GateDecisionRequestInput> {
+    const groups: unknown = (d as { groups?: unknown }).groups;
+    if (groups !== undefined)
+      throw new SlipwayClientError(
+        ClientErrorCode.InvalidDecision,
+        `a decision may not name groups (got ${JSON.stringify(groups)}): the gate takes group membership from the worker's directory of people (\`directory\` in slipway.config.json)`,
+      );
     const evidenceDigest = d.evidenceDigest ?? (await this.gate(runId)).evidence.digest;
     return {
       decision: kind,
       approver: d.as,
-      groups: d.groups ?? [],
       evidenceDigest,
       ...(d.comment ? { comment: d.comment } : {}),
     };

@@ -41,12 +41,15 @@ export const TrainAndPromoteInput = z.object({
   testFraction: z.number().gt(0).max(0.9).default(0.2),
   approval: ApprovalPolicy,
   deploy: z.object({ serverUrl: z.url(), alias: z.string().min(1).default('champion') }),
-  /** Who started the run; may not approve it unless the policy allows self-approval. */
+  /**
+   * Who started the run; may not approve it unless the policy allows self-approval. `SlipwayClient.start` and
+   * `slipway run` set it to the caller's identity and refuse an input that names someone else.
+   */
   startedBy: z.string().min(1).optional(),
   /** Per-step activity option overrides, keyed by the built-in step names. */
   stepOptions: z
     .partialRecord(
-      z.enum(['validate', 'train', 'register', 'evidence', 'recordApproval', 'deploy']),
+      z.enum(['validate', 'train', 'register', 'evidence', 'recordApproval', 'deploy', 'resolveApprovers']),
       StepOptionsOverride,
     )
     .default({}),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Digest } from './artifact.js';
+import { ResolvedApprover } from './directory.js';
 import { Metrics } from './model.js';
 
 /** A Temporal duration string such as `'30s'`, `'15m'`, `'72h'` or `'7d'`. */
@@ -20,7 +21,8 @@ export type AutoApproveRule = z.infer<typeof AutoApproveRule>;
 
 /**
  * Who may approve a promotion, how many must, and what happens when nobody does.
- * An approver qualifies when their name is in `approvers` or one of their groups is in `approverGroups`.
+ * An approver qualifies when their name is in `approvers`, or when the worker's directory of people puts them in
+ * one of `approverGroups` (resolved when the gate opens; a policy naming groups needs a configured directory).
  */
 export const ApprovalPolicy = z
   .object({
@@ -65,11 +67,13 @@ export const EvidencePacket = z.object({
 /** The evidence an approver is shown. */
 export type EvidencePacket = z.infer<typeof EvidencePacket>;
 
-/** An approve or reject decision, as sent by the client, the CLI or a page. */
+/**
+ * An approve or reject decision, as sent by the client, the CLI or a page. It names no groups: the gate takes
+ * group membership from the worker's directory only, and refuses a decision that declares its own `groups`.
+ */
 export const GateDecisionRequest = z.object({
   decision: z.enum(['approve', 'reject']),
   approver: z.string().min(1),
-  groups: z.array(z.string()).default([]),
   comment: z.string().max(2000).optional(),
   /** The digest of the evidence packet the approver was shown. */
   evidenceDigest: Digest,
@@ -114,8 +118,21 @@ export const GateState = z.object({
   model: z.string(),
   version: z.number().int().positive(),
   evidence: EvidencePacket,
+  /** The policy's approvers by name. */
   approvers: z.array(z.string()),
+  /** The policy's approver groups. */
   approverGroups: z.array(z.string()),
+  /** Who may decide, resolved when the gate opened: the only names the gate accepts decisions from. */
+  eligible: z.array(ResolvedApprover),
+  /** sha256 of the directory the groups were resolved from; null when the policy names no group. */
+  directoryDigest: Digest.nullable(),
+  /** Policy groups with no member in the directory. */
+  emptyGroups: z.array(z.string()),
+  /**
+   * Set only for a gate that opened before groups came from the directory (a run started by an older worker):
+   * its groups were never resolved, so only the approvers named in the policy may decide.
+   */
+  unresolvedGroups: z.array(z.string()).optional(),
   quorum: z.number().int(),
   startedBy: z.string().optional(),
   openedAt: z.string(),

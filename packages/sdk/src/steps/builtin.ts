@@ -7,6 +7,9 @@ import { EvidencePacket, GateDecision } from '../schemas/approval.js';
 import { DriftCriterion, DriftReport } from '../schemas/drift.js';
 import { Expectation, ProfileReference } from '../schemas/expectations.js';
 import { FeatureRow } from '../schemas/serving.js';
+import { resolveApproversStep } from './resolve-approvers.js';
+
+export { resolveApproversStep } from './resolve-approvers.js';
 
 /** A dataset reference whose digest is known: what every step after validate works on. */
 export const PinnedDatasetRef = DatasetRef.extend({ digest: Digest });
@@ -214,4 +217,5 @@ export const builtinSteps = {
   recordApproval: recordApprovalStep,
   deploy: deployStep,
   monitor: monitorStep,
+  resolveApprovers: resolveApproversStep,
 } as const;

@@ -5,12 +5,13 @@ import {
   defineSignal,
   defineUpdate,
   log,
+  patched,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { durationMs } from '../duration.js';
-import { autoApprovalReason, checkDecision, type Refusal } from '../gate-rules.js';
+import { autoApprovalReason, checkDecision, resolveApprovers, type Refusal } from '../gate-rules.js';
 import { SlipwayMessage, SlipwaySearchAttribute } from '../messages.js';
 import {
   ApprovalPolicy,
@@ -21,7 +22,10 @@ import {
   type GateState,
   type GateStatus,
 } from '../schemas/approval.js';
+import type { ApproverResolution } from '../schemas/directory.js';
+import { resolveApproversStep } from '../steps/resolve-approvers.js';
 import type { RunTracker } from './run-tracker.js';
+import { useStep, type StepOverrides } from './use-step.js';
 
 /** Update: approve or reject; answers with the gate's state after the decision. */
 export const gateDecideUpdate = defineUpdate<GateState, [GateDecisionRequestInput]>(SlipwayMessage.gateDecide);
@@ -29,6 +33,20 @@ export const gateDecideUpdate = defineUpdate<GateState, [GateDecisionRequestInpu
 export const gateDecideSignal = defineSignal<[GateDecisionRequestInput]>(SlipwayMessage.gateDecideSignal);
 
 const gateStatusKey = defineSearchAttributeKey(SlipwaySearchAttribute.gateStatus, 'KEYWORD');
+
+/**
+ * Where the gate changed what it schedules or decides, as `patched()` ids: runs recorded before a change replay
+ * as they ran. A run whose gate opened before groups came from the directory keeps its (unresolved) state: only
+ * the approvers its policy names may decide on it from then on.
+ */
+export const GatePatch = {
+  /** At run start, a policy naming groups checks that the worker has a directory to resolve them from. */
+  checkDirectory: 'slipway.gate.check-directory',
+  /** When the gate opens, a policy naming groups is resolved against the worker's directory. */
+  resolveApprovers: 'slipway.gate.resolve-approvers',
+  /** Decisions that declare their own groups are refused (gates opened before the change trusted them). */
+  refuseDeclaredGroups: 'slipway.gate.refuse-declared-groups',
+} as const;
 
 /** How a gate closed, with every accepted decision. */
 export interface GateOutcome {
@@ -50,19 +68,35 @@ export interface GateOpening {
  * with a clear reason. While the gate waits, the workflow holds no worker slot.
  */
 export interface ApprovalGate {
-  /** Publishes the evidence and waits for quorum, a rejection, the auto-approve rule or the timeout. */
+  /**
+   * Fails the run at once (non-retryable `SlipwayDirectoryNotConfigured`, naming the groups and the `directory`
+   * setting) when the policy names groups and the worker has no directory of people, or with
+   * `SlipwayInvalidDirectory` when the directory cannot be used. Call it first in the pipeline, before any work.
+   */
+  checkPolicy(): Promise<void>;
+  /**
+   * Resolves who may decide (the policy's named approvers, plus the members of its groups read from the
+   * worker's directory), publishes the evidence and waits for quorum, a rejection, the auto-approve rule or the
+   * timeout.
+   */
   open(opening: GateOpening): Promise<GateOutcome>;
   /** The gate's state, or null before it opens. */
   state(): GateState | null;
 }
 
-/** Creates the approval gate of a run. `startedBy` is who started the run (separation of duties). */
+/**
+ * Creates the approval gate of a run. `startedBy` is who started the run (separation of duties); `stepOptions`
+ * override the activity options of the step that resolves the approvers.
+ */
 export function createApprovalGate(options: {
   policy: ApprovalPolicyInput;
-  startedBy?: string;
+  startedBy?: string | undefined;
   tracker?: RunTracker;
+  stepOptions?: StepOverrides | undefined;
 }): ApprovalGate {
   const policy = ApprovalPolicy.parse(options.policy);
+  const resolveStep = useStep(resolveApproversStep, options.stepOptions);
+  const groupRequest = { approvers: policy.approvers, approverGroups: policy.approverGroups };
   let gate: GateState | null = null;
   const now = () => new Date().toISOString();
 
@@ -82,7 +116,9 @@ export function createApprovalGate(options: {
 
   /** Applies a decision if the gate's rules allow it; returns the refusal otherwise. */
   const decide = (raw: unknown, via: 'update' | 'signal'): Refusal | undefined => {
-    const check = checkDecision(gate, policy, raw);
+    // Only a decision recorded before the upgrade, on a gate whose groups were never resolved, replays as it ran.
+    const legacy = gate?.unresolvedGroups !== undefined && !patched(GatePatch.refuseDeclaredGroups);
+    const check = checkDecision(gate, policy, raw, { acceptDeclaredGroups: legacy });
     if (!check.ok) return check.refusal;
     const { decision, approver, comment } = check.request;
     accept({ decision, approver, comment, at: now(), via });
@@ -114,10 +150,21 @@ export function createApprovalGate(options: {
   });
   options.tracker?.attachGate(() => gate);
 
+  /** Who may decide: names alone without groups; from the directory when the run is new enough to ask it. */
+  const resolve = async (): Promise<Resolution> => {
+    if (policy.approverGroups.length === 0) return resolveApprovers(policy);
+    if (patched(GatePatch.resolveApprovers)) return resolveStep(groupRequest);
+    return { ...resolveApprovers({ ...policy, approverGroups: [] }), unresolvedGroups: policy.approverGroups };
+  };
+
   return {
     state: () => gate,
+    async checkPolicy() {
+      if (policy.approverGroups.length === 0 || !patched(GatePatch.checkDirectory)) return;
+      await resolveStep(groupRequest);
+    },
     async open(opening) {
-      const current = openGate(opening, policy, options.startedBy);
+      const current = openGate(opening, policy, options.startedBy, await resolve());
       gate = current;
       upsertSearchAttributes([{ key: gateStatusKey, value: 'pending' }]);
       const reason = autoApprovalReason(policy, opening.evidence);
@@ -138,7 +185,15 @@ export function createApprovalGate(options: {
   };
 }
 
-function openGate(opening: GateOpening, policy: ApprovalPolicy, startedBy: string | undefined): GateState {
+/** Who may decide at a gate; `unresolvedGroups` only for a gate that opened before groups were resolved. */
+type Resolution = ApproverResolution & { unresolvedGroups?: string[] };
+
+function openGate(
+  opening: GateOpening,
+  policy: ApprovalPolicy,
+  startedBy: string | undefined,
+  resolution: Resolution,
+): GateState {
   const opened = Date.now();
   return {
     status: 'pending',
@@ -147,6 +202,10 @@ function openGate(opening: GateOpening, policy: ApprovalPolicy, startedBy: strin
     evidence: opening.evidence,
     approvers: policy.approvers,
     approverGroups: policy.approverGroups,
+    eligible: resolution.approvers,
+    directoryDigest: resolution.directoryDigest,
+    emptyGroups: resolution.emptyGroups,
+    ...(resolution.unresolvedGroups ? { unresolvedGroups: resolution.unresolvedGroups } : {}),
     quorum: policy.quorum,
     ...(startedBy === undefined ? {} : { startedBy }),
     openedAt: new Date(opened).toISOString(),

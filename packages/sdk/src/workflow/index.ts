@@ -18,7 +18,7 @@
  */
 export { useStep, useSteps, stepActivityOptions } from './use-step.js';
 export type { StepCall, StepCalls, StepOverrides } from './use-step.js';
-export { createApprovalGate, gateDecideSignal, gateDecideUpdate } from './approval-gate.js';
+export { GatePatch, createApprovalGate, gateDecideSignal, gateDecideUpdate } from './approval-gate.js';
 export type { ApprovalGate, GateOpening, GateOutcome } from './approval-gate.js';
 export { RunTracker, gateStateQuery, progressQuery } from './run-tracker.js';
 export { parseWorkflowInput } from './parse-input.js';

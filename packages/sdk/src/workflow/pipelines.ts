@@ -34,9 +34,15 @@ import { useStep, useSteps } from './use-step.js';
 export async function trainAndPromote(raw: TrainAndPromoteInputRaw): Promise<TrainAndPromoteResult> {
   const input = parseWorkflowInput(TrainAndPromoteInput, raw, 'trainAndPromote');
   const tracker = new RunTracker('trainAndPromote', TRAIN_AND_PROMOTE_STEPS, input.modelName);
-  const gate = createApprovalGate({ policy: input.approval, startedBy: input.startedBy, tracker });
+  const gate = createApprovalGate({
+    policy: input.approval,
+    startedBy: input.startedBy,
+    tracker,
+    stepOptions: input.stepOptions.resolveApprovers,
+  });
   tagRunWithModel(input.modelName);
   const steps = useSteps(builtinSteps, input.stepOptions);
+  await gate.checkPolicy();
 
   const validation = await tracker.run('validate', () => steps.validate(validateInput(input)), describeValidation);
   const training = await tracker.run(

@@ -25,13 +25,17 @@ export function commandConfig(options: GlobalOptions): SlipwayConfig {
   });
 }
 
-/** A client for a command; `who` becomes the Temporal identity recorded in history. */
+/**
+ * A client for a command; `who` becomes the Temporal identity recorded in history. Runs it starts are started by
+ * the configured `identity` (else the operating-system user).
+ */
 export async function commandClient(config: SlipwayConfig, who?: string): Promise<SlipwayClient> {
   return SlipwayClient.connect({
     address: config.temporal.address,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    identity: `slipway-cli:${who ?? process.env.USER ?? 'unknown'}@${hostname()}`,
+    identity: `slipway-cli:${who ?? config.identity ?? process.env.USER ?? 'unknown'}@${hostname()}`,
+    ...(config.identity ? { user: config.identity } : {}),
     ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey, tls: true } : {}),
   });
 }

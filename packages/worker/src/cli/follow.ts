@@ -1,7 +1,7 @@
 import type { RunProgress, StepProgress } from '@slipway/sdk';
-import type { SlipwayClient } from '@slipway/sdk/client';
+import type { SlipwayClient, WorkflowTaskFailure } from '@slipway/sdk/client';
 
-/** When `followRun` stops: when the gate waits for a decision, or when the run ends. */
+/** When `followRun` stops: when the gate waits for a decision, or when the run ends (or its workflow task fails). */
 export type FollowUntil = 'gate' | 'end';
 
 /** What `followRun` saw last; pass `seen` to a later call so it reports only what changed since. */
@@ -9,11 +9,14 @@ export interface FollowResult {
   status: string;
   progress?: RunProgress;
   seen: Map<string, string>;
+  /** Set when the run is open but its workflow task keeps failing: it cannot go on until the worker is fixed. */
+  workflowTaskFailure?: WorkflowTaskFailure;
 }
 
 /**
  * Polls a run and calls `onStep` whenever a step changes status, until the gate is pending (`'gate'`) or the
- * run is closed (`'end'`). Returns the last status seen.
+ * run is closed (`'end'`), or its workflow task fails (it would wait forever otherwise). Returns the last status
+ * seen.
  */
 export async function followRun(
   client: SlipwayClient,
@@ -28,7 +31,8 @@ export async function followRun(
   const seen = options.seen ?? new Map<string, string>();
   for (;;) {
     const status = await client.status(runId);
-    const { progress } = status;
+    const { progress, workflowTaskFailure } = status;
+    if (workflowTaskFailure) return { status: status.status, seen, workflowTaskFailure };
     for (const step of progress?.steps ?? []) {
       const gate = step.step === 'approval' ? (progress?.gate?.status ?? '') : '';
       const key = `${step.status}|${step.summary ?? ''}|${gate}`;

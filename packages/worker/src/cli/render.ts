@@ -1,4 +1,4 @@
-import type { GateState, RunProgress, StepProgress } from '@slipway/sdk';
+import { describeEligible, type GateState, type RunProgress, type StepProgress } from '@slipway/sdk';
 import type { PendingApproval, RunStatus } from '@slipway/sdk/client';
 import Table from 'cli-table3';
 import pc from 'picocolors';
@@ -30,17 +30,25 @@ export function renderStep(step: StepProgress, width = step.step.length, gate: G
   return `  ${STEP_MARK[step.status]} ${step.step.padEnd(width)}  ${summary}${took}`;
 }
 
-/** "waiting for 1 of …" with the deadline. */
+/** "waiting for 1 of …" from who may decide (and the group that made them eligible), with the deadline. */
 export function describeWaitingGate(gate: GateState): string {
   const approvals = gate.decisions.filter((d) => d.decision === 'approve').length;
-  const who = [...gate.approvers, ...gate.approverGroups.map((g) => `group:${g}`)].join(', ');
-  return pc.yellow(`waiting for approval: ${approvals}/${gate.quorum} from ${who} (until ${gate.deadline})`);
+  return pc.yellow(
+    `waiting for approval: ${approvals}/${gate.quorum} from ${describeEligible(gate)} (until ${gate.deadline})`,
+  );
 }
 
-/** A run's status: header, steps, and the result or failure. */
+/** A run's status: header, steps, and the result or failure (or why its workflow cannot go on). */
 export function renderStatus(status: RunStatus): string {
   const state = colourState(status.status);
   const lines = [`${pc.bold(status.runId)}  ${status.pipeline}  ${state}  started ${status.startTime.toISOString()}`];
+  const stuck = status.workflowTaskFailure;
+  if (stuck) {
+    lines.push(pc.red(`stuck: its workflow task fails (attempt ${stuck.attempt}): ${stuck.message}`));
+    lines.push(
+      `the run is still open and Temporal retries the task; fix the worker, or end the run:\n  slipway terminate ${status.runId} --reason "<why>"`,
+    );
+  }
   if (status.progress) lines.push(renderSteps(status.progress));
   if (status.progress?.gate) lines.push(renderEvidence(status.progress.gate));
   if (status.failure) lines.push(pc.red(`failure: ${status.failure}`));
@@ -69,6 +77,8 @@ export function renderEvidence(gate: GateState): string {
     pc.dim(`evidence ${evidence.digest}`),
     pc.dim(`dataset  ${evidence.datasetDigest} (${evidence.datasetUri})`),
     pc.dim(`report   ${evidence.validationReportDigest}   code ${evidence.codeVersion}`),
+    `who may decide: ${describeEligible(gate)}`,
+    ...(gate.directoryDigest ? [pc.dim(`directory ${gate.directoryDigest}`)] : []),
     ...gate.decisions.map(
       (d) =>
         `  ${d.decision === 'approve' ? pc.green('approved') : pc.red('rejected')} by ${d.approver} at ${d.at}${d.comment ? `: ${d.comment}` : ''}`,
@@ -92,7 +102,7 @@ export function renderPending(pending: PendingApproval[]): string {
       gate.evidence.champion
         ? `v${gate.evidence.champion.version} ${metricsLine(gate.evidence.champion.metrics)}`
         : '—',
-      `${gate.decisions.length}/${gate.quorum}: ${[...gate.approvers, ...gate.approverGroups.map((g) => `group:${g}`)].join(', ')}`,
+      `${gate.decisions.length}/${gate.quorum}: ${describeEligible(gate)}`,
       gate.deadline,
     ]);
   }

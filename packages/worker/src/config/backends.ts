@@ -17,6 +17,7 @@ import {
   type ArtifactStore,
   type AuditLog,
   type CheckableArtifactStore,
+  type DirectorySource,
   type ModelRegistry,
   type S3AuditMirror,
 } from '@slipway/activities';
@@ -80,10 +81,13 @@ export function openConfiguredAuditLog(config: SlipwayConfig): AuditLog {
  */
 export async function checkBackends(
   config: SlipwayConfig,
-  deps: { registry: ModelRegistry; artifacts: ArtifactStore },
+  deps: { registry: ModelRegistry; artifacts: ArtifactStore; directory?: DirectorySource | undefined },
 ): Promise<void> {
   await withSetting(`registry ${registryUrl(config.registry)}`, () => checkRegistry(deps.registry));
   await withSetting(`artifacts ${config.artifacts}`, () => checkArtifactStore(deps.artifacts));
+  const { directory } = deps;
+  // A directory of people that cannot be read or is invalid fails the start, not the next gate.
+  if (directory) await withSetting(`directory ${directory.location}`, async () => void (await directory.read()));
 }
 
 async function withSetting(setting: string, check: () => Promise<void>): Promise<void> {

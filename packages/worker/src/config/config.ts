@@ -84,13 +84,21 @@ export const SlipwayConfigInput = z
      * working directory the worker started in. The artifact store (its directory or S3 location) is always a root:
      * snapshots (`slipway data snapshot`) are read from there. A dataset outside every root is refused before a
      * byte is read, after resolving `..` and symbolic links; Slipway's state directory (`home`, except the artifact
-     * store inside it), the configuration file and files holding keys or tokens are refused whatever the roots say. The environment variable `SLIPWAY_DATA_ROOTS` sets the list, entries separated by commas
-     * (not the path delimiter: `s3://` has a colon), e.g. `SLIPWAY_DATA_ROOTS=/srv/data,s3://ml/datasets`.
+     * store inside it), the configuration file and files holding keys or tokens are refused whatever the roots
+     * say. The environment variable `SLIPWAY_DATA_ROOTS` sets the list, entries separated by commas (not the path
+     * delimiter: `s3://` has a colon), e.g. `SLIPWAY_DATA_ROOTS=/srv/data,s3://ml/datasets`.
      */
     data: z
       .object({ roots: z.array(z.string().min(1).superRefine(checkDatasetRoot)) })
       .partial()
       .strict(),
+    /**
+     * The directory of people and their groups (a JSON or YAML file, relative to the working directory) that
+     * approver groups are resolved from when a gate opens. Without it, a policy that names groups fails at start.
+     */
+    directory: z.string().min(1),
+    /** Who you are (as the directory names you): `slipway run` records it as the run's `startedBy`. */
+    identity: z.string().trim().min(1),
   })
   .partial()
   .strict();
@@ -122,6 +130,10 @@ export interface SlipwayConfig {
   data: { roots: string[] };
   /** The configuration file that was read (`<cwd>/slipway.config.json`), if there was one: it may hold keys. */
   configFile?: string;
+  /** The directory of people (absolute path to a JSON or YAML file), when one is configured. */
+  directory?: string;
+  /** Who runs the commands, when configured; otherwise the client uses the operating-system user. */
+  identity?: string;
 }
 
 /** The model server's default port. */
@@ -133,8 +145,8 @@ export const DEFAULT_MODEL_SERVER_PORT = 8765;
  * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, `SLIPWAY_MODEL_SERVER_TOKEN`, for MLflow
  * `MLFLOW_TRACKING_TOKEN` or `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD`, and for S3
  * `SLIPWAY_S3_ENDPOINT` or `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
- * `AWS_SESSION_TOKEN`, `SLIPWAY_S3_FORCE_PATH_STYLE`, for datasets `SLIPWAY_DATA_ROOTS`, comma-separated) and
- * `overrides`.
+ * `AWS_SESSION_TOKEN`, `SLIPWAY_S3_FORCE_PATH_STYLE`, for datasets `SLIPWAY_DATA_ROOTS`, comma-separated),
+ * `SLIPWAY_DIRECTORY`, `SLIPWAY_IDENTITY`, and `overrides`.
  * A bad value fails with the file (or variable) and the field that is wrong.
  */
 export function loadConfig(
@@ -192,6 +204,8 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     taskQueue: env.SLIPWAY_TASK_QUEUE,
     registry: env.SLIPWAY_REGISTRY,
     artifacts: env.SLIPWAY_ARTIFACTS,
+    directory: env.SLIPWAY_DIRECTORY,
+    identity: env.SLIPWAY_IDENTITY,
     temporal: Object.keys(temporal).length ? temporal : undefined,
     modelServer: Object.keys(modelServer).length ? modelServer : undefined,
     mlflow: Object.keys(mlflow).length ? mlflow : undefined,
@@ -290,5 +304,7 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
     },
     s3: { ...input.s3 },
     data: { roots: resolveDataRoots(input.data?.roots, cwd, artifacts) },
+    ...(input.directory ? { directory: abs(input.directory) } : {}),
+    ...(input.identity ? { identity: input.identity } : {}),
   };
 }

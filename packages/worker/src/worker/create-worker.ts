@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { builtinPredictors, createActivities, withAudit, type ActivityDeps } from '@slipway/activities';
+import {
+  builtinPredictors,
+  createActivities,
+  fileDirectorySource,
+  withAudit,
+  type ActivityDeps,
+} from '@slipway/activities';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import {
   checkBackends,
@@ -143,5 +149,12 @@ export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityD
     s3,
     datasetAccess: workerDatasetAccess(config, overrides.datasetAccess),
     modelServer: overrides.modelServer ?? modelServerAccess(config),
+    ...directoryDeps(config, overrides),
   };
+}
+
+/** The directory of people: a given source, else the configured file (read afresh whenever a gate opens). */
+function directoryDeps(config: SlipwayConfig, overrides: Partial<ActivityDeps>): Pick<ActivityDeps, 'directory'> {
+  const directory = overrides.directory ?? (config.directory ? fileDirectorySource(config.directory) : undefined);
+  return directory ? { directory } : {};
 }

@@ -1,7 +1,10 @@
-import type { Command } from '@commander-js/extra-typings';
+import { Option, type Command } from '@commander-js/extra-typings';
 import pc from 'picocolors';
 import { renderEvidence, renderPending } from '../render.js';
 import { withClient, type GlobalOptions } from '../context.js';
+
+const GROUP_FLAG_REFUSED =
+  "--group is not accepted: the gate takes group membership from the worker's directory of people (`directory` in slipway.config.json), never from the decision; decide with --as <name> alone";
 
 /** `slipway approvals`, `slipway approve <runId>` and `slipway reject <runId>`. */
 export function registerApprovalCommands(program: Command, globals: () => GlobalOptions): void {
@@ -23,14 +26,15 @@ export function registerApprovalCommands(program: Command, globals: () => Global
       .argument('<runId>', 'the run id')
       .requiredOption('--as <name>', 'who decides (checked against the approval policy)')
       .option('--comment <text>', 'why')
-      .option('--group <group...>', 'groups the approver belongs to')
       .option('--evidence <digest>', 'the evidence digest you reviewed (default: the one the gate shows now)')
+      // Groups used to be declared here; they now come from the worker's directory, so the flag is refused.
+      .addOption(new Option('--group <group...>').hideHelp())
       .action(async (runId, options) => {
+        if (options.group) throw new Error(GROUP_FLAG_REFUSED);
         await withClient(globals(), options.as, async (client) => {
           const decision = {
             as: options.as,
             ...(options.comment ? { comment: options.comment } : {}),
-            ...(options.group ? { groups: options.group } : {}),
             ...(options.evidence ? { evidenceDigest: options.evidence } : {}),
           };
           const gate =

@@ -5,11 +5,16 @@ import { renderStatus, renderStep } from '../render.js';
 import { readRunInput } from '../run-input.js';
 import { withClient, type GlobalOptions } from '../context.js';
 
-/** `slipway run <pipeline> --input <file.json>` and `slipway status <runId>`. */
+/**
+ * `slipway run <pipeline> --input <file.json>`, `slipway status <runId>`, `slipway cancel <runId>` and
+ * `slipway terminate <runId> --reason <text>`.
+ */
 export function registerRunCommands(program: Command, globals: () => GlobalOptions): void {
   program
     .command('run')
-    .description('start a pipeline run (e.g. trainAndPromote) with the input in a JSON file')
+    .description(
+      'start a pipeline run (e.g. trainAndPromote) with the input in a JSON file, as your identity (startedBy)',
+    )
     .argument('<pipeline>', 'the pipeline (workflow type) to run')
     .requiredOption('-i, --input <file>', 'the run input, a JSON file; relative dataset paths resolve against it')
     .option('--run-id <id>', 'the run id (default: <pipeline>-<time>-<random>)')
@@ -24,7 +29,11 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
           until: 'gate',
           onStep: (step, progress) => console.log(renderStep(step, 10, progress.gate)),
         });
-        if (last.progress?.gate?.status === 'pending') {
+        if (last.workflowTaskFailure) {
+          process.exitCode = 1;
+          console.error(`${pc.red('error:')} run ${runId} cannot go on: ${last.workflowTaskFailure.message}`);
+          console.error(`the run is still open; end it with: slipway terminate ${runId} --reason "<why>"`);
+        } else if (last.progress?.gate?.status === 'pending') {
           console.log(
             `\nwaiting for approval; decide with:\n  slipway approve ${runId} --as <name>\n  slipway reject ${runId} --as <name>`,
           );
@@ -44,6 +53,30 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
       await withClient(globals(), undefined, async (client) => {
         const status = await client.status(runId);
         console.log(options.json ? JSON.stringify(status, null, 2) : renderStatus(status));
+      });
+    });
+
+  program
+    .command('cancel')
+    .description('ask an open run to stop: its workflow is cancelled at its next step')
+    .argument('<runId>', 'the run id')
+    .action(async (runId) => {
+      await withClient(globals(), undefined, async (client) => {
+        await client.cancel(runId);
+        console.log(`${pc.green('✔')} cancellation of ${runId} requested`);
+        console.log(pc.dim(`see where it stopped with: slipway status ${runId}`));
+      });
+    });
+
+  program
+    .command('terminate')
+    .description('end an open run at once, e.g. one whose workflow task keeps failing')
+    .argument('<runId>', 'the run id')
+    .requiredOption('--reason <text>', 'why, recorded in the run history')
+    .action(async (runId, options) => {
+      await withClient(globals(), undefined, async (client) => {
+        await client.terminate(runId, options.reason);
+        console.log(`${pc.green('✔')} ${runId} terminated: ${options.reason}`);
       });
     });
 }

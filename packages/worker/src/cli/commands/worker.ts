@@ -23,6 +23,11 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       console.log(
         `${pc.green('●')} worker polling ${pc.bold(config.taskQueue)} on ${config.temporal.address} (namespace ${config.temporal.namespace}); Ctrl-C to stop`,
       );
+      console.log(
+        config.directory
+          ? pc.dim(`  approver groups resolve from the directory of people ${config.directory}`)
+          : pc.dim('  no directory of people (`directory`): policies that name approver groups fail at start'),
+      );
       await slipway.run();
       console.log('worker stopped');
     });

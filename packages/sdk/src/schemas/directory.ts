@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { Digest } from './artifact.js';
+
+/** A person's or a group's name in the directory: no surrounding spaces, no control characters. */
+export const DirectoryName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(
+    /^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$/u,
+    'expected a name without surrounding spaces or control characters',
+  );
+
+/**
+ * One person in the directory. Only `groups` today; the signed-decisions issue adds the person's public key
+ * here (a new optional field, so version-1 files stay valid).
+ */
+export const DirectoryPerson = z.strictObject({
+  /** The groups the person belongs to, e.g. `["ml-leads"]`. */
+  groups: z.array(DirectoryName).default([]),
+});
+/** One person in the directory. */
+export type DirectoryPerson = z.infer<typeof DirectoryPerson>;
+
+/**
+ * The directory of people and their groups a worker resolves approver groups from (`directory` in
+ * `slipway.config.json`, JSON or YAML):
+ *
+ * ```json
+ * { "version": 1, "people": { "maria": { "groups": ["ml-leads"] }, "lee": { "groups": ["risk"] } } }
+ * ```
+ *
+ * Its digest is the sha256 of its canonical content (`version` and `people`, keys sorted, each person's groups
+ * sorted and de-duplicated), so the same directory written as JSON or YAML, or with its groups reordered, has the
+ * same digest. An administrator's signature (a later issue) will sign exactly that content.
+ */
+export const PeopleDirectory = z.strictObject({
+  version: z.literal(1, { error: 'expected version 1 (the only directory format so far)' }),
+  people: z.record(z.string(), DirectoryPerson).superRefine((people, ctx) => {
+    for (const name of Object.keys(people)) {
+      const checked = DirectoryName.safeParse(name);
+      if (checked.success) continue;
+      const reason = checked.error.issues[0]?.message ?? 'not a valid name';
+      ctx.addIssue({ code: 'custom', path: [name], message: `the name ${JSON.stringify(name)}: ${reason}` });
+    }
+  }),
+});
+/** The directory of people and their groups. */
+export type PeopleDirectory = z.infer<typeof PeopleDirectory>;
+
+/** Why a person may decide at a gate: named by the policy, a member of some of its groups, or both. */
+export const ResolvedApprover = z.object({
+  name: z.string().min(1),
+  /** The policy lists this person by name. */
+  named: z.boolean(),
+  /** The policy's groups this person belongs to, according to the directory. */
+  groups: z.array(z.string()),
+});
+/** A person who may decide at a gate, with how they qualify. */
+export type ResolvedApprover = z.infer<typeof ResolvedApprover>;
+
+/**
+ * Who may decide at a gate, resolved from the policy (and the directory, when the policy names groups). Only
+ * this travels through workflow history, never the directory itself.
+ */
+export const ApproverResolution = z.object({
+  /** Everyone who may decide: the named approvers in the policy's order, then group members by name. */
+  approvers: z.array(ResolvedApprover),
+  /** sha256 of the directory's canonical content; null when the policy names no group (no directory was read). */
+  directoryDigest: Digest.nullable(),
+  /** Policy groups that have no member in the directory. */
+  emptyGroups: z.array(z.string()),
+});
+/** Who may decide at a gate, and from which directory. */
+export type ApproverResolution = z.infer<typeof ApproverResolution>;

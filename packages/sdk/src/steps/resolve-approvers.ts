@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { ApproverResolution } from '../schemas/directory.js';
+import { defineStep } from '../step.js';
+
+/**
+ * Resolves who may decide at an approval gate: the policy's named approvers plus the members of its approver
+ * groups, read from the worker's directory of people when the gate opens. Returns the resolved approvers (each
+ * with how they qualify) and the directory's digest, never the directory. A policy naming groups on a worker with
+ * no directory fails with a non-retryable `SlipwayDirectoryNotConfigured`; an unreadable or invalid directory with
+ * `SlipwayInvalidDirectory` naming the file and the field.
+ */
+export const resolveApproversStep = defineStep({
+  name: 'slipway.resolveApprovers',
+  description: 'resolve the approval policy against the directory of people',
+  input: z.object({
+    approvers: z.array(z.string().min(1)).default([]),
+    approverGroups: z.array(z.string().min(1)).default([]),
+  }),
+  output: ApproverResolution,
+  options: { startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } },
+});

@@ -1,0 +1,166 @@
+/**
+ * Approver groups come from the worker's directory of people, against a real Temporal dev server, worker and
+ * model server: a policy allowing `ml-leads` lets a member of it approve and deploy, refuses someone who only
+ * claims the group (by update and by signal), and without a configured directory fails at start, before any work.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadPeopleDirectory } from '@slipway/activities';
+import {
+  GateRefusal,
+  SlipwayErrorType,
+  SlipwayMessage,
+  failureType,
+  rootMessage,
+  type GateState,
+  type TrainAndPromoteInputRaw,
+  type TrainAndPromoteResult,
+} from '@slipway/sdk';
+import { ClientErrorCode, type SlipwayClientError } from '@slipway/sdk/client';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { churnInput } from '../../examples/churn/src/input.js';
+import { bundle, startHarness, type Harness } from '../support/harness.js';
+import { eventually, waitForGate } from '../support/waits.js';
+
+const PEOPLE = `# who may approve what
+version: 1
+people:
+  maria:
+    groups: [ml-leads]
+  sam:
+    groups: [ml-leads, risk]
+  mallory:
+    groups: [interns]
+`;
+
+let files: string;
+let directoryPath: string;
+let workflowBundle: { code: string };
+let h: Harness;
+let bare: Harness;
+
+beforeAll(async () => {
+  files = await mkdtemp(join(tmpdir(), 'slipway-people-'));
+  directoryPath = join(files, 'people.yaml');
+  await writeFile(directoryPath, PEOPLE);
+  workflowBundle = await bundle();
+  h = await startHarness({ name: 'directory', workflowBundle, config: { directory: directoryPath } });
+  bare = await startHarness({ name: 'no-directory', workflowBundle });
+});
+afterAll(async () => {
+  await h?.stop();
+  await bare?.stop();
+  await rm(files, { recursive: true, force: true });
+});
+
+/** The churn pipeline with a policy that allows `lee` by name and the groups `ml-leads` and `risk-board`. */
+function groupInput(harness: Harness, modelName: string): TrainAndPromoteInputRaw {
+  const input = churnInput({ serverUrl: harness.modelServer.url, modelName });
+  return { ...input, approval: { ...input.approval, approvers: ['lee'], approverGroups: ['ml-leads', 'risk-board'] } };
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, 'the call should have failed').toBeDefined();
+  return err;
+}
+
+describe('approver groups from the directory of people', () => {
+  it('resolves the groups when the gate opens; a member approves and the model deploys', async () => {
+    const { runId } = await h.client.start('trainAndPromote', groupInput(h, 'dir-groups'));
+    const gate = await waitForGate(h.client, runId);
+    expect(gate.eligible).toEqual([
+      { name: 'lee', named: true, groups: [] },
+      { name: 'maria', named: false, groups: ['ml-leads'] },
+      { name: 'sam', named: false, groups: ['ml-leads'] },
+    ]);
+    expect(gate.directoryDigest).toBe((await loadPeopleDirectory(directoryPath)).digest);
+    expect(gate.emptyGroups).toEqual(['risk-board']);
+    expect(gate.startedBy).toBe('ci-bot');
+
+    const approved = await h.client.approve(runId, { as: 'sam', comment: 'ml-leads member' });
+    expect(approved.status).toBe('approved');
+    const result = await h.client.result<TrainAndPromoteResult>(runId);
+    expect(result).toMatchObject({ status: 'deployed', decisions: [{ approver: 'sam', via: 'update' }] });
+
+    const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
+    const scheduled = (history.events ?? []).flatMap(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+    );
+    expect(scheduled.filter((name) => name === 'slipway.resolveApprovers')).toHaveLength(2);
+    // The run's own history replays against the same code.
+    await expect(Worker.runReplayHistory({ workflowBundle }, history, runId)).resolves.toBeUndefined();
+  });
+
+  it('refuses mallory even when she claims ml-leads, by update and by signal, and keeps the gate open', async () => {
+    const { runId } = await h.client.start('trainAndPromote', groupInput(h, 'dir-claims'));
+    const gate = await waitForGate(h.client, runId);
+    const handle = h.client.temporal.workflow.getHandle(runId);
+    const claim = {
+      decision: 'approve',
+      approver: 'mallory',
+      groups: ['ml-leads'],
+      evidenceDigest: gate.evidence.digest,
+    };
+
+    const byUpdate = await failure(
+      handle.executeUpdate<GateState, [typeof claim]>(SlipwayMessage.gateDecide, { args: [claim] }),
+    );
+    expect(failureType(byUpdate)).toBe(GateRefusal.InvalidDecision);
+    expect(rootMessage(byUpdate)).toContain('may not declare groups (this one names ml-leads)');
+    const plain = (await failure(h.client.approve(runId, { as: 'mallory' }))) as SlipwayClientError;
+    expect(plain.code).toBe(ClientErrorCode.ApproverNotAllowed);
+    expect(plain.message).toContain(
+      'mallory is not allowed to approve this promotion (allowed: lee, maria (ml-leads), sam (ml-leads); group risk-board has no member in the directory)',
+    );
+    const viaClient = (await failure(
+      h.client.approve(runId, { as: 'mallory', groups: ['ml-leads'] } as never),
+    )) as SlipwayClientError;
+    expect(viaClient.code).toBe(ClientErrorCode.InvalidDecision);
+
+    await handle.signal(SlipwayMessage.gateDecideSignal, claim);
+    const refused = await eventually('the refused signal to be recorded', async () => {
+      const g = await h.client.gate(runId);
+      return g.refused.length > 0 ? g : undefined;
+    });
+    expect(refused.status).toBe('pending');
+    expect(refused.decisions).toEqual([]);
+    expect(refused.refused[0]).toMatchObject({
+      approver: 'mallory',
+      via: 'signal',
+      reason: expect.stringContaining('may not declare groups'),
+    });
+
+    // Named by the policy though absent from the directory, lee may still decide.
+    const rejected = await h.client.reject(runId, { as: 'lee', comment: 'not now' });
+    expect(rejected.status).toBe('rejected');
+    expect((await h.client.result<TrainAndPromoteResult>(runId)).status).toBe('rejected');
+  });
+
+  it('without a directory, a policy naming groups fails at start, before validate, naming the groups and the setting', async () => {
+    const { runId } = await bare.client.start('trainAndPromote', groupInput(bare, 'no-directory'));
+    const err = await failure(bare.client.result(runId));
+    expect(failureType(err)).toBe(SlipwayErrorType.DirectoryNotConfigured);
+    const message = rootMessage(err);
+    expect(message).toContain('names approver groups (ml-leads, risk-board)');
+    expect(message).toContain('set `directory` in slipway.config.json (or SLIPWAY_DIRECTORY)');
+
+    const status = await bare.client.status(runId);
+    expect(status.status).toBe('FAILED');
+    expect(status.failure).toContain('names approver groups (ml-leads, risk-board)');
+    const history = await bare.client.temporal.workflow.getHandle(runId).fetchHistory();
+    const events = history.events ?? [];
+    const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(scheduled, 'nothing but the check ran: no validate, no training').toEqual(['slipway.resolveApprovers']);
+    expect(
+      events
+        .filter((e) => e.activityTaskStartedEventAttributes)
+        .map((e) => e.activityTaskStartedEventAttributes?.attempt),
+    ).toEqual([1]);
+  });
+});
