@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_TASK_QUEUE, describeIssues } from '@slipway/sdk';
 import {
+  defaultAuditKeyPath,
   parseArtifactLocation,
   parseRegistryLocation,
   s3SettingsFromEnv,
@@ -66,6 +67,14 @@ export const SlipwayConfigInput = z
       })
       .partial()
       .strict(),
+    /**
+     * The audit trail: `keyFile` is the secret Ed25519 key that signs every audit line (default
+     * `<home>/audit-key.pem`, created with mode 0600 on first use; a file group or others may read is refused).
+     */
+    audit: z
+      .object({ keyFile: z.string().min(1) })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();
@@ -86,6 +95,16 @@ export interface SlipwayConfig {
   modelServer: { url: string; port: number };
   /** S3 settings for `s3://` datasets; empty means the AWS SDK's defaults. */
   s3: S3Settings;
+  /** The audit trail's signing key file (absolute). */
+  audit: { keyFile: string };
+}
+
+/**
+ * The secret key file that signs the audit trail (absolute): a file no dataset read may touch, and that only
+ * the worker's user may read.
+ */
+export function auditKeyFilePath(config: Pick<SlipwayConfig, 'audit'>): string {
+  return config.audit.keyFile;
 }
 
 /** The model server's default port. */
@@ -94,7 +113,7 @@ export const DEFAULT_MODEL_SERVER_PORT = 8765;
 /**
  * Resolves configuration from, in increasing priority: defaults, `slipway.config.json` in `cwd`, the
  * environment (`SLIPWAY_HOME`, `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`,
- * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, for MLflow
+ * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, `SLIPWAY_AUDIT_KEY_FILE`, for MLflow
  * `MLFLOW_TRACKING_TOKEN` or `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD`, and for S3
  * `SLIPWAY_S3_ENDPOINT` or `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
  * `AWS_SESSION_TOKEN`, `SLIPWAY_S3_FORCE_PATH_STYLE`) and `overrides`.
@@ -142,6 +161,7 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     password: env.MLFLOW_TRACKING_PASSWORD,
   });
   const s3 = s3SettingsFromEnv(env);
+  const audit = pick({ keyFile: env.SLIPWAY_AUDIT_KEY_FILE });
   return pick({
     home: env.SLIPWAY_HOME,
     taskQueue: env.SLIPWAY_TASK_QUEUE,
@@ -151,6 +171,7 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     modelServer: Object.keys(modelServer).length ? modelServer : undefined,
     mlflow: Object.keys(mlflow).length ? mlflow : undefined,
     s3: Object.keys(s3).length ? s3 : undefined,
+    audit: Object.keys(audit).length ? audit : undefined,
   });
 }
 
@@ -166,6 +187,7 @@ function mergeLayer(base: SlipwayConfigInput, layer: SlipwayConfigInput): Slipwa
     modelServer: { ...base.modelServer, ...layer.modelServer },
     mlflow: { ...base.mlflow, ...layer.mlflow },
     s3: { ...base.s3, ...layer.s3 },
+    audit: { ...base.audit, ...layer.audit },
   };
 }
 
@@ -219,5 +241,6 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
     ...resolveArtifacts(input.artifacts, home, cwd),
     modelServer: { url: input.modelServer?.url ?? `http://127.0.0.1:${port}`, port },
     s3: { ...input.s3 },
+    audit: { keyFile: abs(input.audit?.keyFile ?? defaultAuditKeyPath(home)) },
   };
 }

@@ -1,6 +1,14 @@
-export { CONFIG_FILE_NAME, DEFAULT_MODEL_SERVER_PORT, SlipwayConfigInput, loadConfig } from './config.js';
+export {
+  CONFIG_FILE_NAME,
+  DEFAULT_MODEL_SERVER_PORT,
+  SlipwayConfigInput,
+  auditKeyFilePath,
+  loadConfig,
+} from './config.js';
 export type { SlipwayConfig } from './config.js';
 export {
+  assertRegistryNotLost,
+  checkAuditAnchor,
   checkBackends,
   configuredAuditMirror,
   openConfiguredArtifacts,
@@ -8,3 +16,4 @@ export {
   openConfiguredRegistry,
   withConfiguredRegistry,
 } from './backends.js';
+export { verifyConfiguredAuditLog } from './audit-trail.js';
