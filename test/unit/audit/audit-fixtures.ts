@@ -19,7 +19,12 @@ import {
   type AuditSigner,
 } from '../../../packages/activities/src/audit/index.js';
 import { canonicalJson } from '../../../packages/activities/src/util/digest.js';
-import type { AuditAnchor, AuditKeyRecord, ModelRegistry } from '../../../packages/activities/src/ports.js';
+import type {
+  AuditAnchor,
+  AuditKeyRecord,
+  ModelRegistry,
+  MutationOptions,
+} from '../../../packages/activities/src/ports.js';
 import { openSqliteRegistry } from '../../../packages/activities/src/registry/index.js';
 import { approvalInput, deploymentInput, versionInput } from '../registry/registry-fixtures.js';
 
@@ -158,4 +163,21 @@ export function rechain(lines: readonly string[], from: number, resign?: AuditSi
     prev = hash;
     return canonicalJson({ ...body, hash, sig: resign ? resign.sign(hash) : sig });
   });
+}
+
+/** A view of `registry` whose audited mutations die right after their audit line is written, before they apply. */
+export function crashAfterAudit(registry: ModelRegistry): ModelRegistry {
+  const crash = (options: MutationOptions | undefined): MutationOptions => ({
+    ...options,
+    audit: async (planned) => {
+      await options?.audit?.(planned);
+      throw new Error('crashed after the audit line');
+    },
+  });
+  return Object.assign(Object.create(registry) as ModelRegistry, {
+    registerVersion: (input, options) => registry.registerVersion(input, crash(options)),
+    setAlias: (name, alias, version, options) => registry.setAlias(name, alias, version, crash(options)),
+    recordApproval: (input, options) => registry.recordApproval(input, crash(options)),
+    recordDeployment: (input, options) => registry.recordDeployment(input, crash(options)),
+  } satisfies Partial<ModelRegistry>);
 }

@@ -18,12 +18,12 @@ import {
   withAudit,
   type AuditLog,
 } from '../../../packages/activities/src/audit/index.js';
-import type { ModelRegistry, MutationOptions } from '../../../packages/activities/src/ports.js';
+import type { ModelRegistry } from '../../../packages/activities/src/ports.js';
 import { openSqliteRegistry } from '../../../packages/activities/src/registry/index.js';
 import { loadConfig } from '../../../packages/worker/src/config/index.js';
 import { embeddedDeps } from '../../../packages/worker/src/worker/create-worker.js';
 import { approvalInput, deploymentInput, failureOf, versionInput } from '../registry/registry-fixtures.js';
-import { writeDemoHistory } from './audit-fixtures.js';
+import { crashAfterAudit, writeDemoHistory } from './audit-fixtures.js';
 
 let home: string;
 let raw: ModelRegistry;
@@ -179,20 +179,3 @@ describe('embeddedDeps', () => {
     await deps.registry.close();
   });
 });
-
-/** A view of `registry` whose audited mutations die right after their audit line is written, before they apply. */
-function crashAfterAudit(registry: ModelRegistry): ModelRegistry {
-  const crash = (options: MutationOptions | undefined): MutationOptions => ({
-    ...options,
-    audit: async (planned) => {
-      await options?.audit?.(planned);
-      throw new Error('crashed after the audit line');
-    },
-  });
-  return Object.assign(Object.create(registry) as ModelRegistry, {
-    registerVersion: (input, options) => registry.registerVersion(input, crash(options)),
-    setAlias: (name, alias, version, options) => registry.setAlias(name, alias, version, crash(options)),
-    recordApproval: (input, options) => registry.recordApproval(input, crash(options)),
-    recordDeployment: (input, options) => registry.recordDeployment(input, crash(options)),
-  } satisfies Partial<ModelRegistry>);
-}

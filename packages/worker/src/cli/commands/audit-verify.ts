@@ -90,7 +90,7 @@ export function describeVerification(path: string, result: AuditVerification): s
   const anchored =
     result.registryHead === null
       ? 'the registry records no mutation with it yet'
-      : `it reaches the registry's head, line ${result.registryHead.seq}`;
+      : `it reaches the registry’s head, line ${result.registryHead.seq}`;
   const legacy = result.legacy > 0 ? ` (${result.legacy} unsigned lines from before signing, adopted)` : '';
   const notes = [`${pc.green('✔')} ${path}: intact, ${count}, signed${legacy}; ${anchored}; head ${result.head}`];
   if (result.pending.length > 0) {
