@@ -157,6 +157,9 @@ describe('withAudit', () => {
     expect(auditLogPathOf(audited)).toBe(log.path);
     expect(auditLogPathOf(raw)).toBeUndefined();
     expect(withAudit(audited, log)).toBe(audited);
+    expect(() => withAudit(audited, openAuditLog(join(home, 'other.log')))).toThrow(
+      `This registry is already audited into ${log.path}; it cannot also be audited into ${join(home, 'other.log')}`,
+    );
     expect(await kinds()).toEqual(['register churn v1']);
   });
 });

@@ -18,6 +18,7 @@ import { loadAuditSigner, type AuditSigner } from './audit-key.js';
 import { readTail, readTailOf, setAsideTornTail, tornRepairEntry, type TornTail } from './audit-tail.js';
 import { syncDirectory, writeAll } from '../util/durable-file.js';
 import { withLockFile, type LockFileOptions } from '../util/lock-file.js';
+import { runSerially } from '../util/serial-queue.js';
 
 /** The audit log's file name inside a Slipway home. */
 export const AUDIT_LOG_FILE_NAME = 'audit.log';
@@ -134,7 +135,8 @@ export function openAuditLog(path: string, options: AuditLogOptions = {}): Audit
     return signer;
   };
   const locked = <T>(fn: (signer: AuditSigner) => Promise<T>): Promise<T> =>
-    serialized(path, async () => {
+    // Appends in this process queue here and only contend for the lock file across processes.
+    runSerially(`audit-log:${resolve(path)}`, async () => {
       const signer = await getSigner();
       await mkdir(dirname(path), { recursive: true });
       return withLockFile(`${path}.lock`, () => fn(signer), options.lock);
@@ -242,23 +244,6 @@ async function setAside(
   await setAsideTornTail(path, handle, torn);
   const entry = await log.write(tornRepairEntry(path, torn, settings.by, settings.actor));
   return { entry, torn: { offset: torn.offset, bytes: torn.bytes.length } };
-}
-
-/** The appends in flight in this process, per log: they queue here and only contend for the lock file across processes. */
-const queues = new Map<string, Promise<unknown>>();
-
-function serialized<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  const key = resolve(path);
-  const run = (queues.get(key) ?? Promise.resolve()).then(fn, fn);
-  const settled = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  queues.set(key, settled);
-  void settled.then(() => {
-    if (queues.get(key) === settled) queues.delete(key);
-  });
-  return run;
 }
 
 /** Every well-formed entry of the log at `path`, in file order; none when the file does not exist. */

@@ -64,7 +64,7 @@ export {
   type TornLine,
 } from './verify.js';
 export { verifyAuditBytes, verifyAuditLog, type AuditTrust, type AuditVerification } from './verify-trail.js';
-export { auditLogPathOf, withAudit, type AuditOptions } from './with-audit.js';
+export { auditLogPathOf, recordAuditKey, withAudit, type AuditOptions } from './with-audit.js';
 export { MODEL_CARD_MEDIA_TYPE, renderModelCard } from './model-card.js';
 export {
   compareWithMirror,

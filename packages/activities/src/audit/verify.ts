@@ -12,7 +12,7 @@ export type AuditBreakReason =
   | 'malformed'
   /** The line's content was changed: it no longer matches its hash, is not in canonical form, or a rewritten line's hash was recomputed. */
   | 'edited'
-  /** One or more lines before this one were removed. */
+  /** Lines before this one were removed, or (at the end) the log stops short of the line the registry recorded. */
   | 'removed'
   /** Lines were moved (or a line was inserted). */
   | 'reordered'

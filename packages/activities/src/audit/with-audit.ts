@@ -63,14 +63,25 @@ export function auditLogPathOf(registry: ModelRegistry): string | undefined {
  * finds it under the log's lock and applies the mutation with that line's head instead of appending another.
  * A failed mutation appends nothing when it fails before the registry calls the recorder (bad input, unknown
  * version, a reused key). Reads, and any method this wrapper does not know, pass through unchanged. Wrapping a
- * registry already audited into the same log returns it as it is.
+ * registry already audited into the same log returns it as it is; into another log is refused.
+ *
+ * One case leaves a line the registry never applies: a registration whose line was written, then the process
+ * died, and another registration took that version number before the retry (SQLite); the retry writes a second
+ * line for the same key with the version it really got.
  *
  * ```ts
  * const registry = withAudit(openSqliteRegistry(dbPath), openAuditLog(defaultAuditLogPath(home)), { artifacts });
  * ```
  */
 export function withAudit(registry: ModelRegistry, log: AuditLog, options: AuditOptions = {}): ModelRegistry {
-  if (auditLogPathOf(registry) === log.path) return registry;
+  const audited = auditLogPathOf(registry);
+  if (audited === log.path) return registry;
+  if (audited !== undefined) {
+    throw new Error(
+      `This registry is already audited into ${audited}; it cannot also be audited into ${log.path}: each mutation ` +
+        'stores the head of one audit line',
+    );
+  }
   const audit = new Auditor(registry, log, options);
   const mutations: Mutations = {
     registerVersion: async (input, opts) => registry.registerVersion(input, { ...opts, audit: await audit.recorder() }),
@@ -111,13 +122,8 @@ class Auditor {
     return (planned) => this.record(planned);
   }
 
-  private async registerKey(): Promise<void> {
-    const signer = await this.log.signer();
-    const last = await this.log.last();
-    const logId = await this.log.id();
-    const legacy =
-      last !== undefined && last.sig === undefined ? { legacyHead: { seq: last.seq, hash: last.hash } } : {};
-    await this.registry.registerAuditKey({ logId, keyId: signer.keyId, publicKey: signer.publicKey, ...legacy });
+  private registerKey(): Promise<void> {
+    return recordAuditKey(this.registry, this.log);
   }
 
   private async record(planned: PlannedMutation): Promise<AuditHead> {
@@ -141,6 +147,20 @@ class Auditor {
       extension: '.md',
     });
   }
+}
+
+/**
+ * Records the log's signing key in the registry (`registerAuditKey`), adopting the unsigned lines of a log
+ * written before lines were signed (its last line, when unsigned, becomes the key's `legacyHead`). `withAudit`
+ * does it before its first mutation; anything else that signs lines into the log (`slipway audit repair`) does
+ * it first too.
+ */
+export async function recordAuditKey(registry: ModelRegistry, log: AuditLog): Promise<void> {
+  const signer = await log.signer();
+  const last = await log.last();
+  const logId = await log.id();
+  const legacy = last !== undefined && last.sig === undefined ? { legacyHead: { seq: last.seq, hash: last.hash } } : {};
+  await registry.registerAuditKey({ logId, keyId: signer.keyId, publicKey: signer.publicKey, ...legacy });
 }
 
 function defaultActor(): string | undefined {

@@ -3,8 +3,10 @@
  * while its audit line is written, so nothing else may use the connection meanwhile), reads in one snapshot,
  * writes in one `BEGIN IMMEDIATE` transaction, and every SQLite error naming the file.
  */
+import { resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { AuditHead, AuditRecorder, PlannedMutation } from '../ports.js';
+import { runSerially } from '../util/serial-queue.js';
 
 /** A mutation checked inside its transaction: what it will change (when it changes something), and how to apply it. */
 export interface PreparedMutation<T> {
@@ -40,14 +42,17 @@ export interface SqliteConnection {
   close: () => Promise<void>;
 }
 
+let memoryConnections = 0;
+
 /** Wraps an open database. */
 export function sqliteConnection(db: Database): SqliteConnection {
   let open = true;
-  let queue: Promise<unknown> = Promise.resolve();
-  // better-sqlite3 is synchronous; calls still queue, so that an audited mutation that awaits its audit line
-  // inside its transaction is never interleaved with another call on this connection.
-  const exclusive = <T>(fn: () => T | Promise<T>): Promise<T> => {
-    const run = queue.then(async () => {
+  // An audited mutation awaits its audit line inside its transaction; meanwhile no other call may use this
+  // connection, and no other connection to the same file in this process may block the event loop waiting for the
+  // write lock (better-sqlite3 waits synchronously): calls queue per file.
+  const key = `sqlite-registry:${db.memory ? `:memory:${++memoryConnections}` : resolve(db.name)}`;
+  const exclusive = <T>(fn: () => T | Promise<T>): Promise<T> =>
+    runSerially(key, async () => {
       if (!open) throw new Error(`The SQLite registry at ${db.name} is closed`);
       try {
         return await fn();
@@ -55,9 +60,6 @@ export function sqliteConnection(db: Database): SqliteConnection {
         throw nameSqliteError(err, db.name);
       }
     });
-    queue = run.catch(() => undefined);
-    return run;
-  };
   return {
     read: (fn) => exclusive(() => db.transaction(fn).deferred()),
     write: (validate, mutate) =>

@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
-import { defaultAuditLogPath, readAuditEntries, tornFileOf } from '@slipway/activities';
+import { defaultAuditLogPath, readAuditEntries, recordAuditKey, tornFileOf } from '@slipway/activities';
 import pc from 'picocolors';
-import { configuredAuditMirror, openConfiguredAuditLog } from '../../config/index.js';
+import { configuredAuditMirror, openConfiguredAuditLog, withConfiguredRegistry } from '../../config/index.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 import { renderAuditTrail } from '../render-model.js';
 import { verifyCommand } from './audit-verify.js';
@@ -47,10 +47,14 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
     .command('repair')
     .description(
       'set aside a torn last line of the audit log (a write cut short by a crash) into <log>.torn, and record ' +
-        'that with a signed `repair` entry; does nothing when the last line is whole',
+        'that with a signed `repair` entry (the key is recorded in the registry first); does nothing when the ' +
+        'last line is whole',
     )
     .action(async () => {
-      const log = openConfiguredAuditLog(commandConfig(globals()));
+      const config = commandConfig(globals());
+      const log = openConfiguredAuditLog(config);
+      // The repair line is signed: the registry must know the key that signs it.
+      await withConfiguredRegistry(config, (registry) => recordAuditKey(registry, log));
       const result = await log.repair({ actor: `user:${userInfo().username}` });
       if (!result.repaired || !result.torn || !result.entry) {
         console.log(`${pc.green('✔')} ${log.path}: nothing to repair, its last line is whole`);
