@@ -181,7 +181,7 @@ export function openAuditLog(path: string, options: AuditLogOptions = {}): Audit
   };
 }
 
-/** The log under its lock: its last entry, and a way to write the next line. */
+/** The log under its lock: a way to write the next line, chained and signed. */
 interface LockedLog {
   write(input: AuditEntryInput): Promise<AuditEntry>;
 }
