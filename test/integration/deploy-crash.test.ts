@@ -167,7 +167,7 @@ describe.each([
         { kind: 'deployment', deploymentId, status: 'deployed' },
       ],
     });
-    expect(await verifyAuditLog(defaultAuditLogPath(home))).toMatchObject({ ok: true });
+    expect(await verifyAuditLog(defaultAuditLogPath(home), deps.registry)).toMatchObject({ ok: true });
     // Only the ordinary predictions above were logged as served traffic, never the smoke checks of both attempts.
     expect((await admin.served(MODEL, version.version, 10)).total).toBe(servesNew ? 2 : 1);
   });

@@ -1,9 +1,12 @@
 /**
  * The MLflow registry adapter against a real `mlflow server` (SQLite backend, 127.0.0.1): the whole registry
- * conformance suite, how Slipway's records look in MLflow, answers lost after a write, and the server going
- * down during a register.
+ * conformance suite (with the audit anchor's), how Slipway's records look in MLflow, answers lost after a write,
+ * the server going down during a register, and how the audit anchor (keys, heads, pending registrations) is kept.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { failureType } from '@slipway/sdk';
 import {
@@ -12,8 +15,10 @@ import {
   createMlflowRegistry,
   openRegistry,
 } from '../../packages/activities/src/registry/index.js';
+import { loadAuditSigner, openAuditLog, verifyAuditLog, withAudit } from '../../packages/activities/src/audit/index.js';
 import { freePort, LOOPBACK } from '../../packages/worker/src/dev-server/ports.js';
 import { useMlflowServer } from '../support/mlflow-server.js';
+import { crashAfterAudit } from '../unit/audit/audit-fixtures.js';
 import { describeRegistryConformance } from '../unit/registry/registry-conformance.js';
 import { failureOf, versionInput } from '../unit/registry/registry-fixtures.js';
 
@@ -187,5 +192,79 @@ describe('MLflow registry: the server down during register', () => {
     expect(retry).toMatchObject({ created: true, version: { version: 2 } });
     expect((await registry.registerVersion(versionInput('churn', 'during-outage'))).created).toBe(false);
     expect((await registry.listVersions('churn')).map((v) => v.version)).toEqual([1, 2]);
+  });
+});
+
+describe('MLflow registry: the audit anchor in MLflow', () => {
+  const head = { logId: 'host-mlflow', seq: 7, hash: `sha256:${'7'.repeat(64)}` };
+
+  it('keeps an audited registration invisible until its audit line is written, then tags it with the head', async () => {
+    await deleteAllModels();
+    const registry = createMlflowRegistry({ trackingUrl: fixture.server.url });
+    const crash = () => Promise.reject(new Error('crashed before the audit line'));
+    await expect(registry.registerVersion(versionInput('churn', 'audited/1'), { audit: crash })).rejects.toThrow(
+      'crashed before the audit line',
+    );
+    const tagsOf = async () => {
+      const raw = (await fixture.client.get('model-versions/get', { name: 'churn', version: '1' })) as {
+        model_version: { tags: { key: string; value: string }[] };
+      };
+      return new Map(raw.model_version.tags.map((t) => [t.key, t.value]));
+    };
+    expect((await tagsOf()).has('slipway.schema')).toBe(false);
+    expect(await registry.listVersions('churn')).toEqual([]);
+    expect(await registry.resolve('churn', 'latest')).toBeUndefined();
+    const retry = await registry.registerVersion(versionInput('churn', 'audited/1'), {
+      audit: () => Promise.resolve(head),
+    });
+    expect(retry).toMatchObject({ created: true, version: { name: 'churn', version: 1 } });
+    const tags = await tagsOf();
+    expect(tags.get('slipway.schema')).toBe('1');
+    expect(JSON.parse(tags.get('slipway.audit_head') ?? '')).toEqual(head);
+    expect(await registry.auditHead(head.logId)).toEqual(head);
+  });
+
+  it('keeps the public keys as tags of the slipway-audit-keys experiment', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'slipway-mlflow-keys-'));
+    try {
+      const signer = await loadAuditSigner(join(home, 'audit-key.pem'));
+      const registry = createMlflowRegistry({ trackingUrl: fixture.server.url });
+      await registry.registerAuditKey({ logId: 'host-keys', keyId: signer.keyId, publicKey: signer.publicKey });
+      const answer = (await fixture.client.get('experiments/get-by-name', {
+        experiment_name: 'slipway-audit-keys',
+      })) as {
+        experiment: { tags: { key: string; value: string }[] };
+      };
+      const tag = answer.experiment.tags.find((t) => t.value.includes(signer.keyId));
+      expect(tag?.key).toMatch(/^slipway\.audit_key\.[0-9a-f]{16}\.[0-9a-f]{16}$/);
+      expect(JSON.parse(tag?.value ?? '')).toMatchObject({ logId: 'host-keys', publicKey: signer.publicKey });
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('applies, with the pending line, a registration that crashed between its audit line and MLflow', async () => {
+    await deleteAllModels();
+    const home = await mkdtemp(join(tmpdir(), 'slipway-mlflow-audit-'));
+    try {
+      const registry = createMlflowRegistry({ trackingUrl: fixture.server.url });
+      const log = openAuditLog(join(home, 'audit.log'));
+      await expect(
+        withAudit(crashAfterAudit(registry), log).registerVersion(versionInput('churn', 'k1')),
+      ).rejects.toThrow('crashed after the audit line');
+      expect(await verifyAuditLog(log.path, registry)).toMatchObject({ ok: true, entries: 1, pending: [1] });
+      expect(await registry.listVersions('churn')).toEqual([]);
+      const audited = withAudit(registry, log);
+      expect(await audited.registerVersion(versionInput('churn', 'k1'))).toMatchObject({ created: true });
+      await audited.setAlias('churn', 'champion', 1);
+      expect(await verifyAuditLog(log.path, registry)).toMatchObject({
+        ok: true,
+        entries: 2,
+        pending: [],
+        registryHead: { seq: 2 },
+      });
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });

@@ -10,10 +10,19 @@
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { defaultAuditLogPath, verifyAuditLog } from '@slipway/activities';
+import { defaultAuditLogPath } from '@slipway/activities';
 import { SlipwayClient } from '@slipway/sdk/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { followRun, freePort, loadConfig, renderEvidence, renderStep, startDevServer } from '@slipway/worker';
+import {
+  followRun,
+  freePort,
+  loadConfig,
+  renderEvidence,
+  renderStep,
+  startDevServer,
+  verifyConfiguredAuditLog,
+  type SlipwayConfig,
+} from '@slipway/worker';
 import type { DriftReport } from '@slipway/sdk';
 import { createChurnWorker } from './churn-worker.js';
 import { churnInput, DATA_DIR, pipelineJson } from './input.js';
@@ -115,7 +124,7 @@ async function main(): Promise<Record<string, unknown>> {
   const drift = await client.result<DriftReport>(driftRunId);
   printDrift(drift);
   const worst = [...drift.features].sort((a, b) => b.psi - a.psi)[0];
-  const audit = await printAuditTrail(config.home, result.model);
+  const audit = await printAuditTrail(config, result.model);
   return {
     status: 'completed',
     model: result.model,
@@ -133,9 +142,10 @@ async function main(): Promise<Record<string, unknown>> {
 }
 
 /** Verifies the audit trail the run wrote and tells how to see the champion's lineage. */
-async function printAuditTrail(home: string, model: string): Promise<{ intact: boolean; entries: number }> {
+async function printAuditTrail(config: SlipwayConfig, model: string): Promise<{ intact: boolean; entries: number }> {
+  const { home } = config;
   const path = defaultAuditLogPath(home);
-  const audit = await verifyAuditLog(path);
+  const audit = await verifyConfiguredAuditLog(config, path);
   const state = audit.ok ? `intact, ${audit.entries} entries` : `broken at line ${audit.line}: ${audit.message}`;
   console.log(`\n  audit trail ${path}: ${state}`);
   console.log(`  lineage of the champion: npx slipway --home ${home} models show ${model}@champion`);

@@ -199,8 +199,79 @@ export interface RunTracker {
   findRuns(query: { tags: Record<string, string>; experiment?: string }): Promise<TrackingRunRecord[]>;
 }
 
+/**
+ * A position in an audit log: the log's id (its lines' `log` field: host and a hash of its path, see
+ * `defaultAuditLogId`), and one of its lines by `seq` and `hash`.
+ */
+export interface AuditHead {
+  logId: string;
+  seq: number;
+  hash: string;
+}
+
+/**
+ * What an audited registry mutation is about to change, as the registry determined it inside its critical
+ * section (for `register`, the version number it is about to assign).
+ */
+export type PlannedMutation =
+  | { kind: 'register'; record: ModelVersionRecord; idempotencyKey: string }
+  | {
+      kind: 'alias';
+      name: string;
+      alias: string;
+      version: number;
+      previous: number | null;
+      idempotencyKey?: string;
+    }
+  | { kind: 'approval'; input: RecordApprovalInput }
+  | { kind: 'deployment'; input: RecordDeploymentInput };
+
+/**
+ * Writes the audit line of a planned mutation and returns that line's head. A registry calls it only when the
+ * mutation changes something, before it applies the mutation, and stores the head with the mutation.
+ */
+export type AuditRecorder = (planned: PlannedMutation) => Promise<AuditHead>;
+
+/** Options of every `ModelRegistry` mutation. */
+export interface MutationOptions {
+  /**
+   * Makes the mutation audited: the registry calls `audit` once it knows what will change (and not at all when
+   * nothing will), then applies the mutation with the returned head (SQLite: in the same transaction). A
+   * failing `audit` leaves the registry unchanged. See `withAudit`, which passes it on every mutation.
+   */
+  audit?: AuditRecorder;
+}
+
+/** A public key that signs an audit log's lines, as the registry records it. */
+export interface AuditKeyRecord {
+  logId: string;
+  /** `ed25519:<16 hex>`: the start of the sha256 of the public key. */
+  keyId: string;
+  /** The Ed25519 public key: SPKI DER, base64. */
+  publicKey: string;
+  /**
+   * The log's last line when this key was registered, when that line was unsigned (written before audit lines
+   * were signed): lines up to it are accepted without a signature if the chain reaches this hash.
+   */
+  legacyHead?: { seq: number; hash: string };
+  registeredAt: string;
+}
+
+/**
+ * The registry's side of the audit trail, what `verifyAuditLog` trusts: the public keys of each log's writers,
+ * and the head of the last mutation applied (the highest `seq` stored with a mutation, per log).
+ */
+export interface AuditAnchor {
+  /** Records a writer's public key for a log; recording it again changes nothing. A different key under the same id is refused. */
+  registerAuditKey(key: Omit<AuditKeyRecord, 'registeredAt'>): Promise<{ created: boolean }>;
+  /** The keys recorded for a log, oldest first. */
+  auditKeys(logId: string): Promise<AuditKeyRecord[]>;
+  /** The head of the last mutation applied with a line of this log; undefined when none was. */
+  auditHead(logId: string): Promise<AuditHead | undefined>;
+}
+
 /** Options of `ModelRegistry.setAlias`. */
-export interface SetAliasOptions {
+export interface SetAliasOptions extends MutationOptions {
   /**
    * Makes the move happen once: a retried call with the same key changes nothing and returns the `previous`
    * of the first call (not the version the first call moved the alias to).
@@ -208,10 +279,16 @@ export interface SetAliasOptions {
   idempotencyKey?: string;
 }
 
-/** Model versions, aliases, approvals and deployments, and the tracking runs that trained them. */
-export interface ModelRegistry extends RunTracker {
+/**
+ * Model versions, aliases, approvals and deployments, the tracking runs that trained them, and the audit
+ * trail's anchor (writers' keys and the head stored with each mutation).
+ */
+export interface ModelRegistry extends RunTracker, AuditAnchor {
   /** Registers a new version (numbered 1, 2, … per model), or returns the one registered under the same key. */
-  registerVersion(input: RegisterVersionInput): Promise<{ version: ModelVersionRecord; created: boolean }>;
+  registerVersion(
+    input: RegisterVersionInput,
+    options?: MutationOptions,
+  ): Promise<{ version: ModelVersionRecord; created: boolean }>;
   getVersion(name: string, version: number): Promise<ModelVersionRecord | undefined>;
   /** Resolves `3`, `'3'`, `'v3'` or an alias such as `'champion'`. */
   resolve(name: string, versionOrAlias: string | number): Promise<ModelVersionRecord | undefined>;
@@ -225,8 +302,8 @@ export interface ModelRegistry extends RunTracker {
     version: number,
     options?: SetAliasOptions,
   ): Promise<{ previous: number | null }>;
-  recordApproval(input: RecordApprovalInput): Promise<{ created: boolean }>;
-  recordDeployment(input: RecordDeploymentInput): Promise<{ created: boolean }>;
+  recordApproval(input: RecordApprovalInput, options?: MutationOptions): Promise<{ created: boolean }>;
+  recordDeployment(input: RecordDeploymentInput, options?: MutationOptions): Promise<{ created: boolean }>;
   close(): Promise<void>;
 }
 

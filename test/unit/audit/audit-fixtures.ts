@@ -2,18 +2,29 @@
  * Shared by the audit tests: a demo-like history written through the audited registry, byte surgery on a
  * log, and the audit sources transpiled to plain ESM for child processes.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
 import type { GateDecision } from '@slipway/sdk';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
 import {
+  GENESIS_HASH,
+  auditEntryHash,
   defaultAuditLogPath,
   openAuditLog,
   withAudit,
+  type AuditEntry,
   type AuditLog,
+  type AuditSigner,
 } from '../../../packages/activities/src/audit/index.js';
-import type { ModelRegistry } from '../../../packages/activities/src/ports.js';
+import { canonicalJson } from '../../../packages/activities/src/util/digest.js';
+import type {
+  AuditAnchor,
+  AuditKeyRecord,
+  ModelRegistry,
+  MutationOptions,
+} from '../../../packages/activities/src/ports.js';
 import { openSqliteRegistry } from '../../../packages/activities/src/registry/index.js';
 import { approvalInput, deploymentInput, versionInput } from '../registry/registry-fixtures.js';
 
@@ -82,17 +93,40 @@ export async function flipByte(path: string, offset: number): Promise<void> {
 }
 
 /**
- * A child-process script appending `count` entries concurrently to one log once `startAt` (epoch ms) comes.
- * Arguments: `<logPath> <writer> <count> <startAt>`.
+ * A child-process script that opens the log, says it is ready (`<barrier>.ready-<writer>`), waits for the file
+ * `<barrier>` to exist, then appends `count` entries concurrently. Arguments: `<logPath> <writer> <count> <barrier>`.
  */
 export const APPEND_CHILD_SCRIPT = `
+import { existsSync, writeFileSync } from 'node:fs';
 import { openAuditLog } from './audit/audit-log.js';
-const [path, writer, count, startAt] = process.argv.slice(2);
+const [path, writer, count, barrier] = process.argv.slice(2);
 const log = openAuditLog(path);
-await new Promise((r) => setTimeout(r, Math.max(0, Number(startAt) - Date.now())));
+writeFileSync(barrier + '.ready-' + writer, '');
+while (!existsSync(barrier)) await new Promise((r) => setTimeout(r, 2));
 await Promise.all(Array.from({ length: Number(count) }, (_, i) =>
   log.append({ kind: 'alias', model: 'm', version: 1, actor: writer, data: { writer, i } })));
 `;
+
+/** Resolves once every file in `paths` exists (the children announce that they are ready this way). */
+export async function filesExist(paths: readonly string[]): Promise<void> {
+  while (!paths.every((p) => existsSync(p))) await new Promise((done) => setTimeout(done, 5));
+}
+
+/** What a registry would vouch for a log written only with `log`'s key: its key, and no mutation head. */
+export async function keyOnlyAnchor(log: AuditLog): Promise<AuditAnchor> {
+  const signer = await log.signer();
+  const record: AuditKeyRecord = {
+    logId: await log.id(),
+    keyId: signer.keyId,
+    publicKey: signer.publicKey,
+    registeredAt: new Date(0).toISOString(),
+  };
+  return {
+    registerAuditKey: () => Promise.resolve({ created: false }),
+    auditKeys: (logId) => Promise.resolve(logId === record.logId ? [record] : []),
+    auditHead: () => Promise.resolve(undefined),
+  };
+}
 
 /** Transpiles the audit sources (and the utilities they use) into `outDir`; returns the child script's path. */
 export async function prepareAppendChild(outDir: string): Promise<string> {
@@ -112,4 +146,38 @@ export async function prepareAppendChild(outDir: string): Promise<string> {
   const script = join(outDir, 'append-child.js');
   await writeFile(script, APPEND_CHILD_SCRIPT);
   return script;
+}
+
+/**
+ * The log's lines with line `from + 1` edited (actor `mallory`) and every hash from there recomputed, as someone
+ * without the key would: the old signatures are kept, unless `resign` signs each line again (with another key).
+ */
+export function rechain(lines: readonly string[], from: number, resign?: AuditSigner): string[] {
+  let prev = from === 0 ? GENESIS_HASH : (JSON.parse(lines[from - 1] as string) as AuditEntry).hash;
+  return lines.map((line, i) => {
+    if (i < from) return line;
+    const entry = JSON.parse(line) as AuditEntry;
+    const { hash: _hash, sig, ...rest } = { ...entry, prev, ...(i === from ? { actor: 'mallory' } : {}) };
+    const body = resign ? { ...rest, keyId: resign.keyId } : rest;
+    const hash = auditEntryHash(body);
+    prev = hash;
+    return canonicalJson({ ...body, hash, sig: resign ? resign.sign(hash) : sig });
+  });
+}
+
+/** A view of `registry` whose audited mutations die right after their audit line is written, before they apply. */
+export function crashAfterAudit(registry: ModelRegistry): ModelRegistry {
+  const crash = (options: MutationOptions | undefined): MutationOptions => ({
+    ...options,
+    audit: async (planned) => {
+      await options?.audit?.(planned);
+      throw new Error('crashed after the audit line');
+    },
+  });
+  return Object.assign(Object.create(registry) as ModelRegistry, {
+    registerVersion: (input, options) => registry.registerVersion(input, crash(options)),
+    setAlias: (name, alias, version, options) => registry.setAlias(name, alias, version, crash(options)),
+    recordApproval: (input, options) => registry.recordApproval(input, crash(options)),
+    recordDeployment: (input, options) => registry.recordDeployment(input, crash(options)),
+  } satisfies Partial<ModelRegistry>);
 }

@@ -1,34 +1,41 @@
 /**
- * `verifyAuditLog`: an intact log passes; every kind of tampering is caught at the right line, with the right
- * reason; and one changed byte anywhere in the file is caught at the line that holds it.
+ * `verifyAuditLog` against the registry the log was written with: an intact log passes; every kind of tampering
+ * inside the log is caught at the right line, with the right reason; and one changed byte anywhere in the file is
+ * caught at the line that holds it. (Cuts, appended and re-chained lines: verify-trail.test.ts.)
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  GENESIS_HASH,
   auditEntryHash,
   verifyAuditBytes,
   verifyAuditLog,
   type AuditEntry,
+  type AuditTrust,
 } from '../../../packages/activities/src/audit/index.js';
+import type { ModelRegistry } from '../../../packages/activities/src/ports.js';
 import { canonicalJson } from '../../../packages/activities/src/util/digest.js';
 import { openAuditedHome, readLines, writeDemoHistory, writeLines } from './audit-fixtures.js';
 
 let home: string;
 let pristine: string[];
 let path: string;
+let registry: ModelRegistry;
+let trust: AuditTrust;
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'slipway-audit-verify-'));
-  const { registry, log } = openAuditedHome(home);
+  const audited = openAuditedHome(home);
+  registry = audited.registry;
   await writeDemoHistory(registry);
-  await registry.close();
-  path = log.path;
+  path = audited.log.path;
   pristine = await readLines(path);
+  const logId = await audited.log.id();
+  trust = { logId, keys: await registry.auditKeys(logId), head: await registry.auditHead(logId) };
 });
 afterAll(async () => {
+  await registry.close();
   await rm(home, { recursive: true, force: true });
 });
 beforeEach(async () => {
@@ -40,13 +47,21 @@ const parsed = (n: number): AuditEntry => JSON.parse(line(n)) as AuditEntry;
 /** The lines with `edit` applied, written to the log, then verified. */
 async function verifyWith(edit: (lines: string[]) => string[]) {
   await writeLines(path, edit([...pristine]));
-  return verifyAuditLog(path);
+  return verifyAuditLog(path, registry);
 }
 
 describe('verifyAuditLog', () => {
-  it('passes the intact demo log and reports its head hash', async () => {
+  it('passes the intact demo log: every line signed, reaching the registry’s head', async () => {
     expect(pristine).toHaveLength(11);
-    expect(await verifyAuditLog(path)).toEqual({ ok: true, entries: 11, head: parsed(11).hash });
+    expect(await verifyAuditLog(path, registry)).toEqual({
+      ok: true,
+      logId: trust.logId,
+      entries: 11,
+      head: parsed(11).hash,
+      registryHead: { logId: trust.logId, seq: 11, hash: parsed(11).hash },
+      pending: [],
+      legacy: 0,
+    });
   });
 
   it('names an edited line: its content no longer matches its hash', async () => {
@@ -55,12 +70,12 @@ describe('verifyAuditLog', () => {
     expect(result.ok || result.message).toMatch(/does not match its hash/);
   });
 
-  it('catches an edited line whose hash was recomputed at the next line, whose link breaks', async () => {
+  it('catches an edited line whose hash was recomputed: its signature no longer verifies', async () => {
     const forged = { ...parsed(3), actor: 'mallory' };
     const rehashed = canonicalJson({ ...forged, hash: auditEntryHash(forged) });
     const result = await verifyWith((lines) => lines.map((l, i) => (i === 2 ? rehashed : l)));
-    expect(result).toMatchObject({ ok: false, line: 4, reason: 'edited' });
-    expect(result.ok || result.message).toMatch(/line 3 was rewritten with a recomputed hash/);
+    expect(result).toMatchObject({ ok: false, line: 3, reason: 'bad-signature', entries: 2 });
+    expect(result.ok || result.message).toMatch(/its signature does not verify with ed25519:[0-9a-f]{16}/);
   });
 
   it('names the line after a removed one, and counts what is missing', async () => {
@@ -84,13 +99,19 @@ describe('verifyAuditLog', () => {
     const body = { ...parsed(6), seq: 7, prev: parsed(6).hash, actor: 'mallory' };
     const forged = canonicalJson({ ...body, hash: auditEntryHash(body) });
     const inserted = await verifyWith((lines) => [...lines.slice(0, 6), forged, ...lines.slice(6)]);
-    expect(inserted).toMatchObject({ ok: false, line: 8, reason: 'reordered' });
+    expect(inserted).toMatchObject({ ok: false, line: 7, reason: 'bad-signature' });
   });
 
-  it('names a log cut in the middle of its last line', async () => {
+  it('names a log cut in the middle of the last line the registry recorded', async () => {
     const whole = await readFile(path);
     await writeFile(path, whole.subarray(0, whole.length - 40));
-    expect(await verifyAuditLog(path)).toMatchObject({ ok: false, line: 11, reason: 'truncated', entries: 10 });
+    expect(await verifyAuditLog(path, registry)).toMatchObject({
+      ok: false,
+      line: 11,
+      reason: 'truncated',
+      entries: 10,
+      torn: { line: 11 },
+    });
   });
 
   it('names lines that are not JSON, blank, or JSON but not an entry', async () => {
@@ -120,16 +141,18 @@ describe('verifyAuditLog', () => {
     for (let offset = 0; offset < bytes.length; offset++) {
       const changed = Buffer.from(bytes);
       changed[offset] = (changed[offset] ?? 0) ^ 0x01;
-      const result = verifyAuditBytes(changed);
+      const result = verifyAuditBytes(changed, trust);
       if (result.ok || result.line !== lineOf[offset]) missed.push(`byte ${offset}: ${JSON.stringify(result)}`);
     }
     expect(bytes.length).toBeGreaterThan(5_000);
     expect(missed).toEqual([]);
   });
 
-  it('passes an empty log, and fails on a missing one', async () => {
+  it('fails on an emptied log, naming every line the registry recorded, and on a missing one', async () => {
     await writeFile(path, '');
-    expect(await verifyAuditLog(path)).toEqual({ ok: true, entries: 0, head: GENESIS_HASH });
-    await expect(verifyAuditLog(join(home, 'nope.log'))).rejects.toThrow(/ENOENT/);
+    const emptied = await verifyAuditLog(path, registry, { logId: trust.logId });
+    expect(emptied).toMatchObject({ ok: false, line: 1, reason: 'removed' });
+    expect(emptied.ok || emptied.message).toMatch(/the log ends at line 0, .*: lines 1 to 11 were removed/);
+    await expect(verifyAuditLog(join(home, 'nope.log'), registry)).rejects.toThrow(/ENOENT/);
   });
 });

@@ -1,14 +1,16 @@
 /**
- * `withAudit`: one audit line per registry mutation that changed something, none for retries, catch-up after a
- * crash between the registry write and the append, model cards, and the worker's wiring.
+ * `withAudit`: one signed audit line per registry mutation that changes something, written before the registry
+ * applies it and covered by the head the registry stores; none for retries; the retry after a crash between the
+ * append and the registry write applies the mutation with the pending line; model cards; the worker's wiring.
  */
-import { mkdtemp, readFile, rm, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, mkdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
 import {
   auditLogPathOf,
+  loadAuditSigner,
   openAuditLog,
   readAuditEntries,
   renderModelCard,
@@ -21,7 +23,7 @@ import { openSqliteRegistry } from '../../../packages/activities/src/registry/in
 import { loadConfig } from '../../../packages/worker/src/config/index.js';
 import { embeddedDeps } from '../../../packages/worker/src/worker/create-worker.js';
 import { approvalInput, deploymentInput, failureOf, versionInput } from '../registry/registry-fixtures.js';
-import { writeDemoHistory } from './audit-fixtures.js';
+import { crashAfterAudit, writeDemoHistory } from './audit-fixtures.js';
 
 let home: string;
 let raw: ModelRegistry;
@@ -41,7 +43,7 @@ afterEach(async () => {
 });
 
 describe('withAudit', () => {
-  it('appends one entry per mutation, after it, with what changed', async () => {
+  it('appends one entry per mutation, before the registry applies it with the entry’s head', async () => {
     await writeDemoHistory(registry);
     expect(await kinds()).toEqual([
       'register churn v1',
@@ -66,7 +68,13 @@ describe('withAudit', () => {
     expect(entries[7]?.data).toEqual({ alias: 'champion', previous: 1 });
     expect(entries[9]?.data).toMatchObject({ status: 'rolled_back', detail: 'p99 latency guard failed at 10%' });
     expect(entries[10]?.data).toEqual({ alias: 'champion', previous: 2 });
-    expect(await verifyAuditLog(log.path)).toMatchObject({ ok: true, entries: 11 });
+    expect(await verifyAuditLog(log.path, raw)).toMatchObject({ ok: true, entries: 11, pending: [] });
+    const logId = await log.id();
+    expect(await raw.auditHead(logId)).toEqual({ logId, seq: 11, hash: entries[10]?.hash });
+    const signer = await log.signer();
+    expect(await raw.auditKeys(logId)).toEqual([
+      { logId, keyId: signer.keyId, publicKey: signer.publicKey, registeredAt: expect.any(String) },
+    ]);
   });
 
   it('adds no line for retries that change nothing, nor for failed mutations', async () => {
@@ -85,29 +93,46 @@ describe('withAudit', () => {
     expect(await readFile(log.path, 'utf8')).toBe(before);
   });
 
-  it('appends, once, what a crash between the registry write and the append left out', async () => {
-    // The registry writes happened, the process died before appending: the retries change nothing in the registry.
-    await raw.registerVersion(versionInput('churn', 'k1'));
-    await raw.setAlias('churn', 'champion', 1);
-    await raw.recordApproval(approvalInput('churn', 1, 'a1'));
-    await raw.recordDeployment({ ...deploymentInput('churn', 1, 'd1'), status: 'rolled_back' });
-    for (let attempt = 0; attempt < 2; attempt++) {
-      await registry.registerVersion(versionInput('churn', 'k1'));
-      await registry.setAlias('churn', 'champion', 1);
-      await registry.recordApproval(approvalInput('churn', 1, 'a1'));
-      await registry.recordDeployment({ ...deploymentInput('churn', 1, 'd1'), status: 'rolled_back' });
+  it('applies, with the pending line, what a crash between the append and the registry write left out', async () => {
+    const crashing = withAudit(crashAfterAudit(raw), log, { actor: () => 'ops' });
+    const calls: [string, () => Promise<unknown>, () => Promise<unknown>][] = [
+      [
+        'register',
+        () => crashing.registerVersion(versionInput('churn', 'k1')),
+        () => registry.registerVersion(versionInput('churn', 'k1')),
+      ],
+      ['alias', () => crashing.setAlias('churn', 'champion', 1), () => registry.setAlias('churn', 'champion', 1)],
+      [
+        'approval',
+        () => crashing.recordApproval(approvalInput('churn', 1, 'a1')),
+        () => registry.recordApproval(approvalInput('churn', 1, 'a1')),
+      ],
+      [
+        'rollback',
+        () => crashing.recordDeployment({ ...deploymentInput('churn', 1, 'd1'), status: 'rolled_back' }),
+        () => registry.recordDeployment({ ...deploymentInput('churn', 1, 'd1'), status: 'rolled_back' }),
+      ],
+    ];
+    for (const [kind, crash, retry] of calls) {
+      await expect(crash()).rejects.toThrow('crashed after the audit line');
+      const pending = await verifyAuditLog(log.path, raw);
+      expect(pending.ok && pending.pending.length, kind).toBe(1);
+      await retry();
+      await retry();
+      expect(await verifyAuditLog(log.path, raw), kind).toMatchObject({ ok: true, pending: [] });
     }
     expect(await kinds()).toEqual(['register churn v1', 'alias churn v1', 'approval churn v1', 'rollback churn v1']);
-    const alias = (await readAuditEntries(log.path))[1];
-    expect(alias?.data).toEqual({ alias: 'champion', previous: null, reconciled: true });
+    expect(await raw.getAlias('churn', 'champion')).toBe(1);
+    expect((await raw.getVersion('churn', 1))?.deployments.map((d) => d.status)).toEqual(['rolled_back']);
   });
 
-  it('fails the call when the log cannot be written, and the retry appends the line', async () => {
+  it('fails the call and changes nothing when the log cannot be written; the retry writes both', async () => {
     const blocked = withAudit(raw, openAuditLog(join(home, 'blocked', 'audit.log')));
     await mkdir(join(home, 'blocked', 'audit.log'), { recursive: true });
     await expect(blocked.registerVersion(versionInput('churn', 'k1'))).rejects.toThrow(/EISDIR/);
-    await rm(join(home, 'blocked'), { recursive: true });
-    expect((await blocked.registerVersion(versionInput('churn', 'k1'))).created).toBe(false);
+    expect(await raw.listVersions('churn')).toEqual([]);
+    await rm(join(home, 'blocked', 'audit.log'), { recursive: true });
+    expect((await blocked.registerVersion(versionInput('churn', 'k1'))).created).toBe(true);
     expect((await readAuditEntries(join(home, 'blocked', 'audit.log'))).map((e) => e.kind)).toEqual(['register']);
   });
 
@@ -132,6 +157,9 @@ describe('withAudit', () => {
     expect(auditLogPathOf(audited)).toBe(log.path);
     expect(auditLogPathOf(raw)).toBeUndefined();
     expect(withAudit(audited, log)).toBe(audited);
+    expect(() => withAudit(audited, openAuditLog(join(home, 'other.log')))).toThrow(
+      `This registry is already audited into ${log.path}; it cannot also be audited into ${join(home, 'other.log')}`,
+    );
     expect(await kinds()).toEqual(['register churn v1']);
   });
 });
@@ -149,6 +177,8 @@ describe('embeddedDeps', () => {
     expect(entries[0]?.data.modelCard).toMatchObject({
       uri: expect.stringContaining(join('worker-home', 'artifacts')),
     });
+    expect(entries[0]?.keyId).toBe((await loadAuditSigner(config.audit.keyFile)).keyId);
+    expect((await stat(join(home, 'worker-home', 'audit-key.pem'))).mode & 0o777).toBe(0o600);
     await deps.registry.close();
   });
 });

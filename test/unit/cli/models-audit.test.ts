@@ -119,10 +119,12 @@ describe('slipway models', () => {
 });
 
 describe('slipway audit', () => {
-  it('verify: exits 0 on the intact log, with its entries and head hash', async () => {
+  it('verify: exits 0 on the intact log, signed and reaching the registry’s head', async () => {
     const { code, output } = await slipway('audit', 'verify');
     expect(code, output).toBe(0);
-    expect(output).toMatch(/intact, 11 entries; head sha256:[0-9a-f]{64}/);
+    expect(output).toMatch(
+      /intact, 11 entries, signed; it reaches the registry’s head, line 11; head sha256:[0-9a-f]{64}/,
+    );
   });
 
   it('verify: exits 1 after one byte is flipped, naming the line', async () => {

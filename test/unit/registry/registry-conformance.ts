@@ -2,7 +2,8 @@
  * The `ModelRegistry` conformance suite: every registry adapter (SQLite, MLflow, …) runs it with a
  * factory that returns a fresh registry with no models (tracking runs may remain: the tracking tests use
  * experiment names and tags of their own). It covers versions, aliases, approvals, deployments, experiment
- * tracking, and idempotency under retry with a failure injected after the write.
+ * tracking, idempotency under retry with a failure injected after the write, and the audit trail's anchor (keys,
+ * heads, and a trail verified against the registry).
  *
  * ```ts
  * describeRegistryConformance('sqlite', async () => openSqliteRegistry(await tempDbPath()));
@@ -23,6 +24,7 @@ import {
   registerMany,
   versionInput,
 } from './registry-fixtures.js';
+import { describeAuditAnchor } from './audit-conformance.js';
 import { describeRetryIdempotency, describeTracking } from './tracking-conformance.js';
 
 /** Creates a fresh, empty registry for one test. */
@@ -50,6 +52,7 @@ export function describeRegistryConformance(adapter: string, factory: RegistryFa
     describeRecordingErrors(get);
     describeTracking(get);
     describeRetryIdempotency(get);
+    describeAuditAnchor(get);
   });
 }
 

@@ -1,9 +1,11 @@
 /**
- * The audit log file: append-only, hash-chained JSON lines (see `audit-entry.ts`), safe to append to from many
- * processes at once.
+ * The audit log file: append-only, hash-chained, signed JSON lines (see `audit-entry.ts`), safe to append to
+ * from many processes at once.
  */
-import { mkdir, open, readFile, appendFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
   chainEntry,
@@ -12,8 +14,11 @@ import {
   type AuditEntry,
   type AuditEntryInput,
 } from './audit-entry.js';
+import { loadAuditSigner, type AuditSigner } from './audit-key.js';
+import { readTail, readTailOf, setAsideTornTail, tornRepairEntry, type TornTail } from './audit-tail.js';
 import { syncDirectory, writeAll } from '../util/durable-file.js';
 import { withLockFile, type LockFileOptions } from '../util/lock-file.js';
+import { runSerially } from '../util/serial-queue.js';
 
 /** The audit log's file name inside a Slipway home. */
 export const AUDIT_LOG_FILE_NAME = 'audit.log';
@@ -21,6 +26,15 @@ export const AUDIT_LOG_FILE_NAME = 'audit.log';
 /** The default audit log of a Slipway home: `<home>/audit.log`. */
 export function defaultAuditLogPath(home: string): string {
   return join(home, AUDIT_LOG_FILE_NAME);
+}
+
+/**
+ * The id a new log takes, in its lines' `log` field and as its name in mirrors and the registry:
+ * `<host>-<8 hex of the log's absolute path>`. A log keeps the id of its first signed line when it moves.
+ */
+export function defaultAuditLogId(logPath: string): string {
+  const digest = createHash('sha256').update(resolve(logPath)).digest('hex').slice(0, 8);
+  return `${hostname().replace(/[^A-Za-z0-9._-]/g, '_')}-${digest}`;
 }
 
 /**
@@ -38,6 +52,10 @@ export interface AuditSink {
 
 /** Options of {@link openAuditLog}. */
 export interface AuditLogOptions {
+  /** The secret key file that signs lines (created with mode 0600 on first use); default `<log's directory>/audit-key.pem`. */
+  keyFile?: string;
+  /** A signer to use instead of loading `keyFile`. */
+  signer?: AuditSigner;
   /** Mirrors of the log; a failing sink never fails an append (see `onSinkError`). */
   sinks?: readonly AuditSink[];
   /** Told about a sink that failed; by default a process warning is emitted. */
@@ -50,73 +68,182 @@ export interface AuditLogOptions {
 
 /** Options of one {@link AuditLog.append}. */
 export interface AppendOptions {
-  /** Checked under the lock against every entry: when it returns true, nothing is appended. */
-  unless?: (entries: readonly AuditEntry[]) => boolean;
+  /**
+   * Checked under the lock against every entry: an entry it returns (the line a crashed attempt of the same
+   * change already wrote) is returned instead of appending a new one.
+   */
+  reuse?: (entries: readonly AuditEntry[]) => AuditEntry | undefined;
 }
 
-/** An append-only, hash-chained audit log file. */
+/** What {@link AuditLog.repair} did. */
+export interface AuditRepair {
+  /** False when there was nothing to repair. */
+  repaired: boolean;
+  /** The torn last line that was set aside into `<log>.torn`. */
+  torn?: { offset: number; bytes: number };
+  /** The `repair` entry that records it. */
+  entry?: AuditEntry;
+}
+
+/** An append-only, hash-chained, signed audit log file. */
 export interface AuditLog {
   /** The log file. */
   readonly path: string;
+  /** The key file that signs its lines. */
+  readonly keyFile: string;
   /**
-   * Appends one entry as one line, chained to the last line, and fsyncs it. Returns the entry, or undefined
-   * when `options.unless` said it was already there.
+   * Appends one entry as one signed line, chained to the last line, and fsyncs it; returns it (or the entry
+   * `options.reuse` found). A torn last line is first set aside and recorded by a `repair` entry.
    */
-  append(input: AuditEntryInput, options?: AppendOptions): Promise<AuditEntry | undefined>;
+  append(input: AuditEntryInput, options?: AppendOptions): Promise<AuditEntry>;
   /** Every well-formed entry, in file order (lines that do not parse are skipped; `verifyAuditLog` reports them). */
   entries(): Promise<AuditEntry[]>;
+  /** The last complete line's entry (undefined for an empty log); throws when that line is not an entry. */
+  last(): Promise<AuditEntry | undefined>;
+  /** The log's id: its lines' `log`, or {@link defaultAuditLogId} for a log without signed lines. */
+  id(): Promise<string>;
+  /** The signer (the key file is loaded, or created, on first use). */
+  signer(): Promise<AuditSigner>;
+  /** Sets a torn last line aside into `<log>.torn` and records that with a `repair` entry; nothing when there is none. */
+  repair(options?: { actor?: string }): Promise<AuditRepair>;
 }
 
 /**
  * Opens the audit log at `path` (default name {@link AUDIT_LOG_FILE_NAME}); the file and its directory are
  * created by the first append.
  *
- * Each append takes the lock file `<path>.lock`, re-reads the last line to learn `seq` and `prev`, writes the
- * whole new line with one `O_APPEND` write and fsyncs before the lock is released, so lines from concurrent
- * processes always form one chain. A last line cut short by a crash during a write (never acknowledged: the
- * write had not returned) is moved to `<path>.torn` before the next append.
+ * Each append takes the lock file `<path>.lock`, re-reads the last line to learn `seq`, `prev` and the log's id,
+ * writes the whole new line with one `O_APPEND` write and fsyncs before the lock is released, so lines from
+ * concurrent processes always form one chain. A last line cut short by a crash during a write (never
+ * acknowledged: the write had not returned) is never extended: it is moved to `<path>.torn` and a `repair` entry
+ * recording that (offset, size, digest) is appended before the new line.
  *
  * ```ts
- * const log = openAuditLog(defaultAuditLogPath('.slipway'));
+ * const log = openAuditLog(defaultAuditLogPath('.slipway'), { keyFile: '.slipway/audit-key.pem' });
  * await log.append({ kind: 'alias', model: 'churn', version: 3, data: { alias: 'champion', previous: 2 } });
  * ```
  */
 export function openAuditLog(path: string, options: AuditLogOptions = {}): AuditLog {
+  const keyFile = options.signer?.path ?? options.keyFile ?? join(dirname(path), 'audit-key.pem');
   const now = options.now ?? (() => new Date());
-  const sinks = options.sinks ?? [];
-  const onSinkError = options.onSinkError ?? warnSinkError;
+  let signer: Promise<AuditSigner> | undefined = options.signer ? Promise.resolve(options.signer) : undefined;
+  const getSigner = (): Promise<AuditSigner> => {
+    signer ??= loadAuditSigner(keyFile).catch((err: unknown) => {
+      signer = undefined;
+      throw err;
+    });
+    return signer;
+  };
+  const locked = <T>(fn: (signer: AuditSigner) => Promise<T>): Promise<T> =>
+    // Appends in this process queue here and only contend for the lock file across processes.
+    runSerially(`audit-log:${resolve(path)}`, async () => {
+      const signer = await getSigner();
+      await mkdir(dirname(path), { recursive: true });
+      return withLockFile(`${path}.lock`, () => fn(signer), options.lock);
+    });
+  const deliver = async (written: readonly AuditEntry[]) => {
+    for (const entry of written) {
+      const line = serializeAuditEntry(entry);
+      for (const sink of options.sinks ?? []) {
+        await sink.write(entry, line).catch((err: unknown) => (options.onSinkError ?? warnSinkError)(err, sink, entry));
+      }
+    }
+  };
+  const last = async () => {
+    const { lastLine } = await readTailOf(path);
+    return lastLine === undefined ? undefined : parseLastLine(path, lastLine);
+  };
   return {
     path,
+    keyFile,
     async append(input, appendOptions = {}) {
-      const entry = await serialized(path, async () => {
-        await mkdir(dirname(path), { recursive: true });
-        const append = () => appendUnderLock(path, input, now, appendOptions);
-        return withLockFile(`${path}.lock`, append, options.lock);
-      });
-      if (entry === undefined) return undefined;
-      const line = serializeAuditEntry(entry);
-      for (const sink of sinks) await sink.write(entry, line).catch((err: unknown) => onSinkError(err, sink, entry));
-      return entry;
+      const { result, written } = await locked((signer) =>
+        underLock(path, { signer, now, by: 'append' }, async (log) => {
+          const reused = appendOptions.reuse?.(await readAuditEntries(path));
+          return reused ?? log.write(input);
+        }),
+      );
+      await deliver(written);
+      return result;
+    },
+    async repair(repairOptions = {}) {
+      const by = { by: 'repair', actor: repairOptions.actor } as const;
+      const { repair, written } = await locked((signer) =>
+        underLock(path, { signer, now, ...by }, () => Promise.resolve()),
+      );
+      await deliver(written);
+      return repair === undefined ? { repaired: false } : { repaired: true, torn: repair.torn, entry: repair.entry };
     },
     entries: () => readAuditEntries(path),
+    last,
+    id: async () => (await last())?.log ?? defaultAuditLogId(path),
+    signer: getSigner,
   };
 }
 
-/** The appends in flight in this process, per log: they queue here and only contend for the lock file across processes. */
-const queues = new Map<string, Promise<unknown>>();
+/** The log under its lock: a way to write the next line, chained and signed. */
+interface LockedLog {
+  write(input: AuditEntryInput): Promise<AuditEntry>;
+}
 
-function serialized<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  const key = resolve(path);
-  const run = (queues.get(key) ?? Promise.resolve()).then(fn, fn);
-  const settled = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  queues.set(key, settled);
-  void settled.then(() => {
-    if (queues.get(key) === settled) queues.delete(key);
-  });
-  return run;
+/** Who sets a torn tail aside: an append that found it, or an explicit repair (by someone). */
+interface LockSettings {
+  signer: AuditSigner;
+  now: () => Date;
+  by: 'append' | 'repair';
+  actor?: string | undefined;
+}
+
+interface LockedResult<T> {
+  result: T;
+  /** Every line written, in order (for the sinks). */
+  written: AuditEntry[];
+  /** The torn tail set aside, and the `repair` entry that records it. */
+  repair?: { entry: AuditEntry; torn: { offset: number; bytes: number } };
+}
+
+/** Runs `fn` on the open log, under the lock, after setting a torn tail aside and recording it; fsyncs what was written. */
+async function underLock<T>(
+  path: string,
+  settings: LockSettings,
+  fn: (log: LockedLog) => Promise<T>,
+): Promise<LockedResult<T>> {
+  const existed = await exists(path);
+  const handle = await open(path, 'a+');
+  const written: AuditEntry[] = [];
+  try {
+    const tail = await readTail(handle);
+    let last = tail.lastLine === undefined ? undefined : parseLastLine(path, tail.lastLine);
+    const log: LockedLog = {
+      async write(input) {
+        const signing = { signer: settings.signer, logId: last?.log ?? defaultAuditLogId(path) };
+        const entry = chainEntry(input, last, settings.now().toISOString(), signing);
+        await writeAll(handle, Buffer.from(serializeAuditEntry(entry)));
+        written.push(entry);
+        last = entry;
+        return entry;
+      },
+    };
+    const repair = tail.torn === undefined ? undefined : await setAside(path, handle, tail.torn, log, settings);
+    const result = await fn(log);
+    if (written.length > 0) await handle.sync();
+    return { result, written, ...(repair ? { repair } : {}) };
+  } finally {
+    await handle.close();
+    if (!existed) await syncDirectory(dirname(path));
+  }
+}
+
+async function setAside(
+  path: string,
+  handle: FileHandle,
+  torn: TornTail,
+  log: LockedLog,
+  settings: LockSettings,
+): Promise<NonNullable<LockedResult<unknown>['repair']>> {
+  await setAsideTornTail(path, handle, torn);
+  const entry = await log.write(tornRepairEntry(path, torn, settings.by, settings.actor));
+  return { entry, torn: { offset: torn.offset, bytes: torn.bytes.length } };
 }
 
 /** Every well-formed entry of the log at `path`, in file order; none when the file does not exist. */
@@ -134,28 +261,6 @@ export async function readAuditEntries(path: string): Promise<AuditEntry[]> {
     .filter((entry): entry is AuditEntry => entry !== undefined);
 }
 
-async function appendUnderLock(
-  path: string,
-  input: AuditEntryInput,
-  now: () => Date,
-  options: AppendOptions,
-): Promise<AuditEntry | undefined> {
-  const existed = await exists(path);
-  const handle = await open(path, 'a+');
-  try {
-    const lastLine = await readLastLine(path, handle);
-    const last = lastLine === undefined ? undefined : parseLastLine(path, lastLine);
-    if (options.unless?.(await readAuditEntries(path))) return undefined;
-    const entry = chainEntry(input, last, now().toISOString());
-    await writeAll(handle, Buffer.from(serializeAuditEntry(entry)));
-    await handle.sync();
-    return entry;
-  } finally {
-    await handle.close();
-    if (!existed) await syncDirectory(dirname(path));
-  }
-}
-
 function parseLastLine(path: string, line: string): AuditEntry {
   const entry = parseAuditLine(line);
   if (entry === undefined) {
@@ -165,53 +270,6 @@ function parseLastLine(path: string, line: string): AuditEntry {
     );
   }
   return entry;
-}
-
-/**
- * The last complete line of the file, without its newline (undefined when the file is empty). An incomplete
- * last line (no newline: a write cut short) is moved to `<path>.torn` and cut off first.
- */
-async function readLastLine(path: string, handle: FileHandle): Promise<string | undefined> {
-  const size = (await handle.stat()).size;
-  let complete = size;
-  if (size > 0 && (await readRange(handle, size - 1, size))[0] !== NEWLINE) {
-    complete = (await lastNewlineBefore(handle, size)) + 1;
-    await setAsideTornTail(path, handle, await readRange(handle, complete, size), complete);
-  }
-  if (complete === 0) return undefined;
-  const start = (await lastNewlineBefore(handle, complete - 1)) + 1;
-  return (await readRange(handle, start, complete - 1)).toString('utf8');
-}
-
-const NEWLINE = 0x0a;
-const CHUNK_BYTES = 16_384;
-
-/** The position of the last newline before `end`, or -1; reads backwards in chunks. */
-async function lastNewlineBefore(handle: FileHandle, end: number): Promise<number> {
-  for (let position = end; position > 0;) {
-    const start = Math.max(0, position - CHUNK_BYTES);
-    const index = (await readRange(handle, start, position)).lastIndexOf(NEWLINE);
-    if (index !== -1) return start + index;
-    position = start;
-  }
-  return -1;
-}
-
-async function readRange(handle: FileHandle, start: number, end: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(end - start);
-  let filled = 0;
-  while (filled < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, start + filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return buffer.subarray(0, filled);
-}
-
-async function setAsideTornTail(path: string, handle: FileHandle, torn: Buffer, keep: number): Promise<void> {
-  await appendFile(`${path}.torn`, Buffer.concat([torn, Buffer.from('\n')]));
-  await handle.truncate(keep);
-  await handle.sync();
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -2,15 +2,12 @@
  * The S3 mirror of an audit log: every line of the local log also stored as one object, next to the
  * artifacts, so that the trail survives the loss of a machine and a local edit can be told from the copy.
  */
-import { createHash } from 'node:crypto';
-import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3StoreFailure } from '../artifacts/s3-store-errors.js';
 import { s3Failure, type S3ObjectContext } from '../sources/s3-errors.js';
 import { createS3Client, describeS3Endpoint, type S3Settings } from '../sources/s3-settings.js';
 import { parseAuditLine, serializeAuditEntry, type AuditEntry } from './audit-entry.js';
-import { readAuditEntries, type AuditSink } from './audit-log.js';
+import { defaultAuditLogId, readAuditEntries, type AuditSink } from './audit-log.js';
 
 /** Options of {@link createS3AuditMirror}. */
 export interface S3AuditMirrorOptions {
@@ -37,12 +34,6 @@ export interface S3AuditMirror extends AuditSink {
   read(): Promise<{ bytes: Buffer; seqs: number[] }>;
   /** Releases the client's connections. */
   close(): void;
-}
-
-/** The default id of a log in a mirror: `<host>-<8 hex of its absolute path>`. */
-export function defaultAuditLogId(logPath: string): string {
-  const digest = createHash('sha256').update(resolve(logPath)).digest('hex').slice(0, 8);
-  return `${hostname().replace(/[^A-Za-z0-9._-]/g, '_')}-${digest}`;
 }
 
 const SEQ_DIGITS = 12;

@@ -1,7 +1,7 @@
 /**
- * Verifies an audit log's hash chain and names the first line that breaks it, and why.
+ * The hash chain of an audit log: names the first line that breaks it, and why. Signatures and the registry's
+ * head are checked on top of it by `verifyAuditLog` (verify-trail.ts).
  */
-import { readFile } from 'node:fs/promises';
 import { AuditEntry, GENESIS_HASH, auditEntryHash, serializeAuditEntry } from './audit-entry.js';
 
 /** Why a line breaks the chain. */
@@ -12,38 +12,86 @@ export type AuditBreakReason =
   | 'malformed'
   /** The line's content was changed: it no longer matches its hash, is not in canonical form, or a rewritten line's hash was recomputed. */
   | 'edited'
-  /** One or more lines before this one were removed. */
+  /** Lines before this one were removed, or (at the end) the log stops short of the line the registry recorded. */
   | 'removed'
   /** Lines were moved (or a line was inserted). */
   | 'reordered'
   /** The line repeats an earlier one. */
   | 'duplicated'
-  /** The log ends in a partial line: it was cut. */
-  | 'truncated';
+  /** The log ends in the middle of the line the registry recorded: it was cut. */
+  | 'truncated'
+  /** The line carries no signature (and is not one of the unsigned lines a registered key adopted). */
+  | 'unsigned'
+  /** The line's signature does not verify with its key. */
+  | 'bad-signature'
+  /** The line is signed by a key the registry does not record for this log. */
+  | 'unknown-key'
+  /** The line names another log than the one being verified. */
+  | 'wrong-log';
 
-/** The result of {@link verifyAuditLog}. */
-export type AuditVerification =
+/** A last line without its newline, set aside from the chain (a write cut short by a crash, or a cut). */
+export interface TornLine {
+  /** Its line number. */
+  line: number;
+  bytes: number;
+}
+
+/** Where a log breaks, and why. */
+export interface AuditBreak {
+  ok: false;
+  /** The first line (1-based) that breaks the trail. */
+  line: number;
+  reason: AuditBreakReason;
+  /** What is wrong with that line, for people. */
+  message: string;
+  /** How many lines before it are intact. */
+  entries: number;
+  torn?: TornLine;
+}
+
+/** What {@link checkAuditChain} found: the chained entries, or the first break. */
+export type AuditChainCheck =
   | {
       ok: true;
-      /** How many entries the log holds. */
-      entries: number;
-      /** The last line's hash (the genesis hash for an empty log): note it somewhere safe to detect later truncation. */
+      /** Every entry, in order (without a torn last line). */
+      entries: AuditEntry[];
+      /** The last line's hash (the genesis hash for an empty log). */
       head: string;
+      torn?: TornLine;
+      /** The `log` of the first line that names one. */
+      logId?: string;
     }
-  | {
-      ok: false;
-      /** The first line (1-based) that breaks the chain. */
-      line: number;
-      reason: AuditBreakReason;
-      /** What is wrong with that line, for people. */
-      message: string;
-      /** How many lines before it are intact. */
-      entries: number;
-    };
+  | (AuditBreak & { intact: AuditEntry[]; logId?: string });
 
-/** Verifies the audit log file at `path`. A missing file is an error (there is nothing to verify). */
-export async function verifyAuditLog(path: string): Promise<AuditVerification> {
-  return verifyAuditBytes(await readFile(path));
+/**
+ * Checks the hash chain of audit log bytes, line by line: it must be JSON, a well-formed entry, in canonical
+ * form, match its own hash, carry the next `seq`, and link (`prev`) to the hash of the line before it (the genesis
+ * hash for line 1). Every changed, removed, moved or added byte breaks one of these, except removing whole lines
+ * from the end or re-chaining lines with recomputed hashes: signatures and the registry's head catch those
+ * (`verifyAuditLog`). A last line without its newline is set aside (reported as `torn`), never checked as part
+ * of the chain.
+ */
+export function checkAuditChain(bytes: Buffer): AuditChainCheck {
+  const cutShort = bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a;
+  const lines = new Lines(splitLines(bytes));
+  const complete = cutShort ? lines.count - 1 : lines.count;
+  const torn = cutShort ? { torn: { line: lines.count, bytes: lines.line(lines.count).raw.length } } : {};
+  const intact: AuditEntry[] = [];
+  let logId: string | undefined;
+  let prev = GENESIS_HASH;
+  for (let number = 1; number <= complete; number++) {
+    const line = lines.line(number);
+    const broken = checkLine(line, number, prev, lines);
+    if (broken !== undefined) {
+      const where = { line: number, entries: number - 1, intact, ...(logId ? { logId } : {}) };
+      return { ok: false, ...broken, ...where, ...torn };
+    }
+    const entry = line.entry as AuditEntry;
+    logId ??= entry.log;
+    intact.push(entry);
+    prev = entry.hash;
+  }
+  return { ok: true, entries: intact, head: prev, ...torn, ...(logId ? { logId } : {}) };
 }
 
 interface Line {
@@ -52,33 +100,6 @@ interface Line {
   json?: Record<string, unknown>;
   entry?: AuditEntry;
   problem?: { reason: 'not-json' | 'malformed'; detail: string };
-}
-
-/**
- * Verifies audit log bytes. Line by line: it must be JSON, a well-formed entry, in canonical form, match its own
- * hash, carry the next `seq`, and link (`prev`) to the hash of the line before it (the genesis hash for line 1).
- * Every changed, removed, moved or added byte breaks one of these. Removing whole lines from the end leaves a
- * valid, shorter chain: compare `head` with a copy kept elsewhere (such as a mirror) to detect that.
- */
-export function verifyAuditBytes(bytes: Buffer): AuditVerification {
-  const cutShort = bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a;
-  const lines = new Lines(splitLines(bytes));
-  let prev = GENESIS_HASH;
-  for (let number = 1; number <= lines.count; number++) {
-    const line = lines.line(number);
-    const fail = (reason: AuditBreakReason, message: string): AuditVerification => ({
-      ok: false,
-      line: number,
-      reason,
-      message,
-      entries: number - 1,
-    });
-    if (cutShort && number === lines.count) return fail('truncated', truncatedMessage(line.raw));
-    const broken = checkLine(line, number, prev, lines);
-    if (broken !== undefined) return fail(broken.reason, broken.message);
-    prev = (line.entry as AuditEntry).hash;
-  }
-  return { ok: true, entries: lines.count, head: prev };
 }
 
 function splitLines(bytes: Buffer): Buffer[] {
@@ -184,8 +205,4 @@ function sequenceBreak(entry: AuditEntry, number: number, lines: Lines): { reaso
     reason: 'reordered',
     message: `it has seq ${entry.seq} where ${number} was expected: it was moved here, or inserted`,
   };
-}
-
-function truncatedMessage(raw: Buffer): string {
-  return `the log ends in the middle of this line (${raw.length} bytes and no newline): it was cut or edited`;
 }

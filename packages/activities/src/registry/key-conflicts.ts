@@ -58,3 +58,14 @@ export function assertSameRun(key: string, existingRunId: string, wantedRunId: s
     wanted: wantedRunId,
   });
 }
+
+/** A key id of an audit log already recorded with another public key (the key id is the public key's hash). */
+export function keyConflict(key: { logId: string; keyId: string; publicKey: string }, recorded: string): Error {
+  return finalFailure(
+    SlipwayErrorType.InvalidInput,
+    `The registry already records key ${key.keyId} of audit log ${key.logId} with another public key ` +
+      `(${recorded.slice(0, 16)}…, not ${key.publicKey.slice(0, 16)}…): the key id names the public key's hash, ` +
+      'so one of them was forged',
+    { logId: key.logId, keyId: key.keyId },
+  );
+}

@@ -10,6 +10,8 @@ import { SCHEMA_VERSION, VersionTag, chunkedTags, fullKeyHash, readChunked, tags
 export const APPROVAL_PREFIX = 'slipway.approval.';
 /** The tag prefix of deployment records. */
 export const DEPLOYMENT_PREFIX = 'slipway.deployment.';
+/** The tag prefix of alias move records (keyed or audited moves). */
+export const ALIAS_MOVE_PREFIX = 'slipway.alias_move.';
 
 /** What is stored with an approval or deployment besides the record: its key, and its order. */
 export interface StoredExtras {
@@ -26,10 +28,17 @@ export function nextSeq(): number {
   return sequence;
 }
 
-/** The model-version tags of a new version. */
-export function versionTags(input: RegisterVersionInput, limit: number): { key: string; value: string }[] {
+/**
+ * The model-version tags of a new version. A `pending` version (an audited registration, completed once its
+ * audit line is written) leaves out `slipway.schema`, so Slipway does not see it yet.
+ */
+export function versionTags(
+  input: RegisterVersionInput,
+  limit: number,
+  pending = false,
+): { key: string; value: string }[] {
   return [
-    { key: VersionTag.schema, value: SCHEMA_VERSION },
+    ...(pending ? [] : [{ key: VersionTag.schema, value: SCHEMA_VERSION }]),
     { key: VersionTag.keyHash, value: fullKeyHash(input.idempotencyKey) },
     ...chunkedTags(VersionTag.key, input.idempotencyKey, limit),
     ...chunkedTags(VersionTag.artifact, canonicalJson(input.artifact), limit),
@@ -52,10 +61,13 @@ export function versionSource(artifact: { uri: string; digest: string }): string
   return usable ? artifact.uri : `slipway-artifact:/${artifact.digest.replace(':', '/')}`;
 }
 
-/** A Slipway record of an MLflow model version; undefined for a version Slipway did not register. */
-export function toVersionRecord(mv: MlflowModelVersion): ModelVersionRecord | undefined {
+/**
+ * A Slipway record of an MLflow model version; undefined for a version Slipway did not register (or, unless
+ * `pending`, whose audited registration is not complete yet).
+ */
+export function toVersionRecord(mv: MlflowModelVersion, pending = false): ModelVersionRecord | undefined {
   const tags = tagMap(mv.tags);
-  if (tags.get(VersionTag.schema) !== SCHEMA_VERSION) return undefined;
+  if (!pending && tags.get(VersionTag.schema) !== SCHEMA_VERSION) return undefined;
   const where = `of model "${mv.name}" version ${mv.version}`;
   const json = <T>(tag: string): T => {
     const value = readChunked(tags, tag);

@@ -7,6 +7,7 @@ import {
   type MlflowClient,
   type MlflowCredentials,
 } from './mlflow-client.js';
+import { auditHead, auditKeys, registerAuditKey } from './mlflow-audit.js';
 import type { MlflowContext } from './mlflow-context.js';
 import { recordApproval, recordDeployment, setAlias } from './mlflow-mutations.js';
 import { finishRun, logMetricSeries, logMetrics, logParams } from './mlflow-run-logging.js';
@@ -59,6 +60,8 @@ export interface MlflowRegistry extends ModelRegistry {
  * | artifact, metrics, lineage, register key | model-version tags `slipway.*` (JSON; split into parts when long) |
  * | alias `champion` | MLflow alias `champion` |
  * | approvals, deployments, keyed alias moves | model-version tags `slipway.approval.<hash>`, … |
+ * | audit heads | inside each mutation's record (`slipway.audit_head`, the `audit` field of a record tag) |
+ * | audit logs' public keys | tags of the experiment `slipway-audit-keys` (see `mlflow-audit.ts`) |
  * | tracking run, params, metrics, series | MLflow experiment and run, params, metrics (with steps) |
  * | the run that trained a version | the model version's `run_id` |
  *
@@ -88,15 +91,18 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): MlflowRegi
   return {
     trackingUrl: client.baseUrl,
     check: () => checkMlflowServer(client),
-    registerVersion: (input) => registerVersion(ctx, input),
+    registerVersion: (input, registerOptions) => registerVersion(ctx, input, registerOptions),
     getVersion: (name, version) => getVersion(ctx, name, version),
     resolve: async (name, versionOrAlias) => resolveVersion(ctx, name, parseVersionSpec(versionOrAlias)),
     listModels: () => listModels(ctx),
     listVersions: (name) => listVersions(ctx, name),
     getAlias: (name, alias) => getAlias(ctx, name, alias),
     setAlias: (name, alias, version, setOptions) => setAlias(ctx, { name, alias, version }, setOptions),
-    recordApproval: (input) => recordApproval(ctx, input),
-    recordDeployment: (input) => recordDeployment(ctx, input),
+    recordApproval: (input, recordOptions) => recordApproval(ctx, input, recordOptions),
+    recordDeployment: (input, recordOptions) => recordDeployment(ctx, input, recordOptions),
+    registerAuditKey: (key) => registerAuditKey(ctx, key),
+    auditKeys: (logId) => auditKeys(ctx, logId),
+    auditHead: (logId) => auditHead(ctx, logId),
     ...mlflowTracker(ctx),
     close: () => Promise.resolve(),
   };

@@ -33,7 +33,8 @@ async function findOrCreateExperiment(ctx: MlflowContext, name: string): Promise
   return raced;
 }
 
-async function findExperiment(ctx: MlflowContext, name: string): Promise<string | undefined> {
+/** The id of an experiment, or undefined when there is none by that name. */
+export async function findExperiment(ctx: MlflowContext, name: string): Promise<string | undefined> {
   const answer = await unlessMlflowError(
     ctx.client.get('experiments/get-by-name', { experiment_name: name }),
     'RESOURCE_DOES_NOT_EXIST',

@@ -62,7 +62,11 @@ export const MlflowRun = z.object({
 export type MlflowRun = z.infer<typeof MlflowRun>;
 
 /** An MLflow experiment. */
-export const MlflowExperiment = z.object({ experiment_id: z.string(), name: z.string() });
+export const MlflowExperiment = z.object({
+  experiment_id: z.string(),
+  name: z.string(),
+  tags: z.array(Tag).default([]),
+});
 
 const PageToken = z.string().optional();
 

@@ -5,11 +5,12 @@ import { createHash } from 'node:crypto';
  *
  * | tag | value |
  * |---|---|
- * | `slipway.schema` | `1`: marks a version Slipway registered (others are not Slipway's and are skipped) |
+ * | `slipway.schema` | `1`: marks a version Slipway registered (others are not Slipway's and are skipped); an audited registration sets it last |
  * | `slipway.idempotency_key`, `slipway.idempotency_key_sha256` | the register key, and its hash for search |
  * | `slipway.artifact`, `slipway.metrics`, `slipway.lineage` | JSON |
  * | `slipway.approval.<hash>`, `slipway.deployment.<hash>` | JSON of one record; `<hash>` names its key |
- * | `slipway.alias_move.<hash>` | JSON of one keyed alias move |
+ * | `slipway.alias_move.<hash>` | JSON of one keyed or audited alias move |
+ * | `slipway.audit_head` | JSON of the audit head of an audited registration (written before `slipway.schema`) |
  *
  * A JSON value longer than the tag value limit is split: its parts go into `<tag>.part-000`, `<tag>.part-001`,
  * … and the tag itself, written last, holds `slipway-parts:<count>`.
@@ -22,6 +23,8 @@ export const VersionTag = {
   metrics: 'slipway.metrics',
   lineage: 'slipway.lineage',
   trackingRun: 'slipway.tracking_run_id',
+  /** The head of the audit line of the version's registration (audited registrations). */
+  auditHead: 'slipway.audit_head',
 } as const;
 
 /** The value of `slipway.schema` this code writes and reads. */

@@ -1,6 +1,14 @@
-import type { ModelSummary, ModelVersionRecord, RegisterVersionInput } from '../ports.js';
+import type { ModelSummary, ModelVersionRecord, MutationOptions, RegisterVersionInput } from '../ports.js';
+import { canonicalJson } from '../util/digest.js';
 import { isRetryableMlflowFailure, unlessMlflowError } from './mlflow-client.js';
-import { fetchVersion, isSlipwayVersion, modelFilter, searchVersions, type MlflowContext } from './mlflow-context.js';
+import {
+  fetchVersion,
+  isSlipwayVersion,
+  modelFilter,
+  searchVersions,
+  setVersionTag,
+  type MlflowContext,
+} from './mlflow-context.js';
 import { toVersionRecord, versionSource, versionTags } from './mlflow-records.js';
 import { MlflowAnswer, parseAnswer, type MlflowModelVersion } from './mlflow-schemas.js';
 import { SCHEMA_VERSION, VersionTag, fullKeyHash, tagEquals } from './mlflow-tags.js';
@@ -16,34 +24,47 @@ type Registered = { version: ModelVersionRecord; created: boolean };
  * registered model is created if needed and a version is created with every Slipway tag in the same request.
  * A create whose answer was lost (unreachable server, 5xx) is looked for again before the failure is thrown,
  * and if two creates with one key raced, the lower version is kept and the other one deleted.
+ *
+ * Audited (`options.audit`): the version is created *pending*, without `slipway.schema`, so that its number is
+ * known before its audit line is written; then the line is written, and the version is completed with the line's
+ * head (`slipway.audit_head`) and, last, `slipway.schema`. A retry that finds a pending version completes it.
  */
-export async function registerVersion(ctx: MlflowContext, raw: RegisterVersionInput): Promise<Registered> {
+export async function registerVersion(
+  ctx: MlflowContext,
+  raw: RegisterVersionInput,
+  options: MutationOptions = {},
+): Promise<Registered> {
   const input = parseRegisterVersionInput(raw);
   const hash = fullKeyHash(input.idempotencyKey);
   const existing = (await versionsWithKey(ctx, hash))[0];
-  if (existing) return adopt(ctx, input, existing);
+  if (existing)
+    return isSlipwayVersion(existing) ? adopt(ctx, input, existing) : complete(ctx, input, existing, options);
   if (input.trackingRunId !== undefined) await requireRun(ctx, input.trackingRunId, input.name);
   await unlessMlflowError(ctx.client.post('registered-models/create', { name: input.name }), 'RESOURCE_ALREADY_EXISTS');
   let created: MlflowModelVersion;
   try {
-    created = await createVersion(ctx, input);
+    created = await createVersion(ctx, input, options.audit !== undefined);
   } catch (err) {
     if (!isRetryableMlflowFailure(err)) throw err;
     const found = (await versionsWithKey(ctx, hash).catch(() => []))[0];
     if (!found) throw err;
-    return adopt(ctx, input, found, true);
+    created = found;
   }
-  return settleRace(ctx, input, hash, created);
+  return settleRace(ctx, input, hash, created, options);
 }
 
-async function createVersion(ctx: MlflowContext, input: RegisterVersionInput): Promise<MlflowModelVersion> {
+async function createVersion(
+  ctx: MlflowContext,
+  input: RegisterVersionInput,
+  pending: boolean,
+): Promise<MlflowModelVersion> {
   const { lineage } = input;
   const answer = await ctx.client.post('model-versions/create', {
     name: input.name,
     source: versionSource(input.artifact),
     ...(input.trackingRunId === undefined ? {} : { run_id: input.trackingRunId }),
     description: `Registered by Slipway: ${lineage.trainer} on ${lineage.datasetUri}, workflow ${lineage.workflowId}`,
-    tags: versionTags(input, ctx.tagValueLimit),
+    tags: versionTags(input, ctx.tagValueLimit, pending),
   });
   return parseAnswer(MlflowAnswer.modelVersion, answer, 'create model version').model_version;
 }
@@ -54,14 +75,36 @@ async function settleRace(
   input: RegisterVersionInput,
   hash: string,
   created: MlflowModelVersion,
+  options: MutationOptions,
 ): Promise<Registered> {
   const winner = (await versionsWithKey(ctx, hash))[0] ?? created;
-  if (winner.name === created.name && winner.version === created.version) return adopt(ctx, input, created, true);
-  await unlessMlflowError(
-    ctx.client.delete('model-versions/delete', { name: created.name, version: String(created.version) }),
-    'RESOURCE_DOES_NOT_EXIST',
-  );
-  return adopt(ctx, input, winner);
+  if (winner.name !== created.name || winner.version !== created.version) {
+    await unlessMlflowError(
+      ctx.client.delete('model-versions/delete', { name: created.name, version: String(created.version) }),
+      'RESOURCE_DOES_NOT_EXIST',
+    );
+    if (isSlipwayVersion(winner)) return adopt(ctx, input, winner);
+  }
+  return isSlipwayVersion(winner) ? adopt(ctx, input, winner, true) : complete(ctx, input, winner, options);
+}
+
+/** Completes a pending (audited) registration: its audit line, then its head, then `slipway.schema`. */
+async function complete(
+  ctx: MlflowContext,
+  input: RegisterVersionInput,
+  pending: MlflowModelVersion,
+  options: MutationOptions,
+): Promise<Registered> {
+  assertKeyTarget('register', input.idempotencyKey, pending, { name: input.name, version: null });
+  const mv = (await fetchVersion(ctx, pending.name, pending.version)) ?? pending;
+  const record = toVersionRecord(mv, true);
+  if (!record) throw new Error(`MLflow model "${mv.name}" version ${mv.version} carries a Slipway key but no record`);
+  if (options.audit !== undefined) {
+    const head = await options.audit({ kind: 'register', record, idempotencyKey: input.idempotencyKey });
+    await setVersionTag(ctx, mv, VersionTag.auditHead, canonicalJson(head));
+  }
+  await setVersionTag(ctx, mv, VersionTag.schema, SCHEMA_VERSION);
+  return adopt(ctx, input, mv, true);
 }
 
 async function adopt(

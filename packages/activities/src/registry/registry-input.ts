@@ -10,7 +10,8 @@ import {
   describeIssues,
   finalFailure,
 } from '@slipway/sdk';
-import type { RecordApprovalInput, RecordDeploymentInput, RegisterVersionInput } from '../ports.js';
+import { auditKeyId } from '../audit/audit-key.js';
+import type { AuditKeyRecord, RecordApprovalInput, RecordDeploymentInput, RegisterVersionInput } from '../ports.js';
 
 const IdempotencyKey = z.string().min(1);
 const VersionNumber = z.number().int().positive();
@@ -76,4 +77,26 @@ export function parseRecordApprovalInput(value: unknown): RecordApprovalInput {
 /** Validates `recordDeployment` input; fails with `SlipwayInvalidInput` naming every bad field. */
 export function parseRecordDeploymentInput(value: unknown): RecordDeploymentInput {
   return parseInput(RecordDeploymentInputSchema, value, 'recordDeployment');
+}
+
+const AuditHash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" and 64 lowercase hex digits');
+
+const AuditKeyInputSchema = z
+  .object({
+    logId: z.string().min(1).max(200),
+    keyId: z.string().regex(/^ed25519:[0-9a-f]{16}$/, 'expected "ed25519:" and 16 lowercase hex digits'),
+    publicKey: z.base64().min(1).max(200),
+    legacyHead: z.object({ seq: VersionNumber, hash: AuditHash }).optional(),
+  })
+  .refine((key) => auditKeyId(key.publicKey) === key.keyId, {
+    message: 'the key id is not the hash of the public key',
+    path: ['keyId'],
+  });
+
+/**
+ * Validates `registerAuditKey` input: the log id, a key id that is the public key's own hash (a caller cannot
+ * file a key under another key's id), and the optional legacy head; fails with `SlipwayInvalidInput`.
+ */
+export function parseAuditKeyInput(value: unknown): Omit<AuditKeyRecord, 'registeredAt'> {
+  return parseInput(AuditKeyInputSchema, value, 'registerAuditKey');
 }

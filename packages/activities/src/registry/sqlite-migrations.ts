@@ -132,6 +132,32 @@ CREATE TABLE run_metrics (
 ) STRICT;
 `;
 
+// The audit trail's anchor: each log's writers' public keys, the head of the last mutation per log, and on
+// every mutation's row the head of the audit line that describes it.
+const auditSchema = `
+CREATE TABLE audit_keys (
+  log_id         TEXT NOT NULL,
+  key_id         TEXT NOT NULL,
+  public_key     TEXT NOT NULL,
+  legacy_seq     INTEGER CHECK (legacy_seq > 0),
+  legacy_hash    TEXT,
+  registered_at  TEXT NOT NULL,
+  PRIMARY KEY (log_id, key_id)
+) STRICT;
+
+CREATE TABLE audit_heads (
+  log_id      TEXT PRIMARY KEY NOT NULL,
+  seq         INTEGER NOT NULL CHECK (seq > 0),
+  hash        TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+) STRICT;
+
+ALTER TABLE model_versions ADD COLUMN audit_head TEXT;
+ALTER TABLE alias_history ADD COLUMN audit_head TEXT;
+ALTER TABLE approvals ADD COLUMN audit_head TEXT;
+ALTER TABLE deployments ADD COLUMN audit_head TEXT;
+`;
+
 /** The registry schema, oldest first. */
 export const SQLITE_REGISTRY_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 1, description: 'models, versions, aliases with history, approvals, deployments', up: initialSchema },
@@ -139,6 +165,11 @@ export const SQLITE_REGISTRY_MIGRATIONS: readonly SqliteMigration[] = [
     version: 2,
     description: 'experiment tracking runs, tracking run of a version, keyed alias moves',
     up: trackingSchema,
+  },
+  {
+    version: 3,
+    description: 'audit trail anchor: writers’ public keys, heads per log, the audit head of every mutation',
+    up: auditSchema,
   },
 ];
 

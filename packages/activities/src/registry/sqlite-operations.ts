@@ -1,5 +1,6 @@
 import { SlipwayErrorType, finalFailure } from '@slipway/sdk';
 import type {
+  AuditHead,
   ModelSummary,
   ModelVersionRecord,
   RecordApprovalInput,
@@ -10,6 +11,7 @@ import type { RegistryQueries, RowScope, VersionRow } from './sqlite-queries.js'
 import {
   aliasMap,
   approvalToRow,
+  auditHeadColumn,
   deploymentToRow,
   groupBy,
   rowToApproval,
@@ -19,25 +21,34 @@ import {
 } from './sqlite-rows.js';
 import type { VersionSpec } from './version-spec.js';
 import { assertKeyTarget, assertSameAliasMove } from './key-conflicts.js';
+import { unchanged, type PreparedMutation } from './sqlite-connection.js';
 
 // Each function here runs inside a transaction opened by the caller (sqlite-registry.ts) and holds the
-// registry's rules; the SQL itself lives in sqlite-queries.ts.
+// registry's rules; the SQL itself lives in sqlite-queries.ts. A mutation is prepared (checked, and what it will
+// change planned) and then applied, with the head of its audit line when audited, in the same transaction.
 
 /** Registers the next version of a model, or returns the version already registered under the key. */
 export function registerVersion(
   q: RegistryQueries,
   input: RegisterVersionInput,
   now: string,
-): { version: ModelVersionRecord; created: boolean } {
+): PreparedMutation<{ version: ModelVersionRecord; created: boolean }> {
   const existing = q.versions.byKey(input.idempotencyKey);
   if (existing) {
     assertKeyTarget('register', input.idempotencyKey, existing, { name: input.name, version: null });
-    return { version: loadVersion(q, existing.name, existing.version)!, created: false };
+    return unchanged({ version: loadVersion(q, existing.name, existing.version)!, created: false });
   }
-  q.ensureModel(input.name, now);
   const version = q.latestVersion(input.name) + 1;
-  q.versions.insert(versionToRow(input, version, now));
-  return { version: loadVersion(q, input.name, version)!, created: true };
+  const row = versionToRow(input, version, now);
+  const record = rowToVersion(row, { aliases: [], approvals: [], deployments: [] });
+  return {
+    planned: { kind: 'register', record, idempotencyKey: input.idempotencyKey },
+    apply: (head) => {
+      q.ensureModel(input.name, now);
+      q.versions.insert({ ...row, audit_head: auditHeadColumn(head) });
+      return { version: loadVersion(q, input.name, version)!, created: true };
+    },
+  };
 }
 
 /**
@@ -48,40 +59,67 @@ export function setAlias(
   q: RegistryQueries,
   target: { name: string; alias: string; version: number; key: string | null },
   now: string,
-): { previous: number | null } {
+): PreparedMutation<{ previous: number | null }> {
   const done = target.key === null ? undefined : q.aliasMoveByKey(target.key);
   if (done) {
     assertSameAliasMove(target.key ?? '', done, target);
-    return { previous: done.previous };
+    return unchanged({ previous: done.previous });
   }
   requireVersion(q, target.name, target.version, `set alias "${target.alias}" of`);
   const previous = q.aliasTarget(target.name, target.alias) ?? null;
-  if (previous !== target.version || target.key !== null) q.moveAlias({ ...target, previous, at: now });
-  return { previous };
+  if (previous === target.version && target.key === null) return unchanged({ previous });
+  const apply = (head: AuditHead | null) => {
+    q.moveAlias({ ...target, previous, at: now, audit: auditHeadColumn(head) });
+    return { previous };
+  };
+  if (previous === target.version) return { apply };
+  const { name, alias, version, key } = target;
+  return {
+    planned: { kind: 'alias', name, alias, version, previous, ...(key === null ? {} : { idempotencyKey: key }) },
+    apply,
+  };
 }
 
 /** Records an approval outcome of an existing version, once per idempotency key. */
-export function recordApproval(q: RegistryQueries, input: RecordApprovalInput, now: string): { created: boolean } {
+export function recordApproval(
+  q: RegistryQueries,
+  input: RecordApprovalInput,
+  now: string,
+): PreparedMutation<{ created: boolean }> {
   const existing = q.approvals.byKey(input.idempotencyKey);
   if (existing) {
     assertKeyTarget('record an approval of', input.idempotencyKey, existing, input);
-    return { created: false };
+    return unchanged({ created: false });
   }
   requireVersion(q, input.name, input.version, 'record an approval of');
-  q.approvals.insert(approvalToRow(input, now));
-  return { created: true };
+  return {
+    planned: { kind: 'approval', input },
+    apply: (head) => {
+      q.approvals.insert({ ...approvalToRow(input, now), audit_head: auditHeadColumn(head) });
+      return { created: true };
+    },
+  };
 }
 
 /** Records a deployment of an existing version, once per idempotency key. */
-export function recordDeployment(q: RegistryQueries, input: RecordDeploymentInput, now: string): { created: boolean } {
+export function recordDeployment(
+  q: RegistryQueries,
+  input: RecordDeploymentInput,
+  now: string,
+): PreparedMutation<{ created: boolean }> {
   const existing = q.deployments.byKey(input.idempotencyKey);
   if (existing) {
     assertKeyTarget('record a deployment of', input.idempotencyKey, existing, input);
-    return { created: false };
+    return unchanged({ created: false });
   }
   requireVersion(q, input.name, input.version, 'record a deployment of');
-  q.deployments.insert(deploymentToRow(input, now));
-  return { created: true };
+  return {
+    planned: { kind: 'deployment', input },
+    apply: (head) => {
+      q.deployments.insert({ ...deploymentToRow(input, now), audit_head: auditHeadColumn(head) });
+      return { created: true };
+    },
+  };
 }
 
 /** One version with its aliases, approvals and deployments. */

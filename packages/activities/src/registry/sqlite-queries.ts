@@ -14,6 +14,8 @@ export interface VersionRow {
   idempotency_key: string;
   /** The tracking run that trained the version (schema 2), or null. */
   tracking_run_id: string | null;
+  /** The head of the audit line that describes the row's mutation (schema 3), as JSON, or null. */
+  audit_head: string | null;
 }
 
 /** An `approvals` row (without its surrogate id). */
@@ -28,6 +30,8 @@ export interface ApprovalRow {
   run_id: string;
   recorded_at: string;
   idempotency_key: string;
+  /** The head of the audit line that describes the row's mutation (schema 3), as JSON, or null. */
+  audit_head: string | null;
 }
 
 /** A `deployments` row (without its surrogate id). */
@@ -42,6 +46,8 @@ export interface DeploymentRow {
   detail: string | null;
   recorded_at: string;
   idempotency_key: string;
+  /** The head of the audit line that describes the row's mutation (schema 3), as JSON, or null. */
+  audit_head: string | null;
 }
 
 /** An alias and the version it points at. */
@@ -112,6 +118,8 @@ export interface AliasMove {
   at: string;
   /** Makes the move happen once (unique in `alias_history`); null for an unkeyed move. */
   key: string | null;
+  /** The head of the audit line that describes the move, as JSON, or null. */
+  audit: string | null;
 }
 
 const VERSION_COLUMNS = [
@@ -123,6 +131,7 @@ const VERSION_COLUMNS = [
   'created_at',
   'idempotency_key',
   'tracking_run_id',
+  'audit_head',
 ] as const satisfies readonly (keyof VersionRow)[];
 
 const APPROVAL_COLUMNS = [
@@ -135,6 +144,7 @@ const APPROVAL_COLUMNS = [
   'run_id',
   'recorded_at',
   'idempotency_key',
+  'audit_head',
 ] as const satisfies readonly (keyof ApprovalRow)[];
 
 const DEPLOYMENT_COLUMNS = [
@@ -148,6 +158,7 @@ const DEPLOYMENT_COLUMNS = [
   'detail',
   'recorded_at',
   'idempotency_key',
+  'audit_head',
 ] as const satisfies readonly (keyof DeploymentRow)[];
 
 const IN_SCOPE = 'name = @name AND (@version IS NULL OR version = @version)';
@@ -221,8 +232,8 @@ function prepareAliasQueries(
        ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at`,
   );
   const history = db.prepare<AliasMove>(
-    `INSERT INTO alias_history (name, alias, previous_version, version, changed_at, idempotency_key)
-       VALUES (@name, @alias, @previous, @version, @at, @key)`,
+    `INSERT INTO alias_history (name, alias, previous_version, version, changed_at, idempotency_key, audit_head)
+       VALUES (@name, @alias, @previous, @version, @at, @key, @audit)`,
   );
   const byKey = db.prepare<[string], KeyedAliasMove>(
     `SELECT name, alias, previous_version AS previous, version FROM alias_history WHERE idempotency_key = ?`,

@@ -2,9 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
-import type { ModelRegistry, RunTracker } from '../ports.js';
+import type { ModelRegistry, MutationOptions, RunTracker } from '../ports.js';
 import { parseRecordApprovalInput, parseRecordDeploymentInput, parseRegisterVersionInput } from './registry-input.js';
 import { migrateSqliteRegistry } from './sqlite-migrations.js';
+import { prepareAuditQueries, sqliteAuditAnchor, type AuditQueries } from './sqlite-audit.js';
+import {
+  nameSqliteError,
+  sqliteConnection,
+  type PreparedMutation,
+  type SqliteConnection,
+} from './sqlite-connection.js';
 import {
   listModels,
   loadVersion,
@@ -54,7 +61,10 @@ export interface SqliteRegistryOptions {
  *   get consecutive versions, and a retry with the same idempotency key returns the first result with
  *   `created: false`.
  * - Inputs are validated; a missing model version fails with `SlipwayNotFound`, bad input with
- *   `SlipwayInvalidInput`.
+ *   `SlipwayInvalidInput`. Every SQLite error names the file (a file that is not a database says so).
+ * - An audited mutation (`MutationOptions.audit`) writes its audit line while its transaction holds the write
+ *   lock, then stores the line's head on its row and in `audit_heads`, in the same transaction: the registry's
+ *   head covers a mutation exactly when the mutation is there. The log's writers' keys are in `audit_keys`.
  *
  * ```ts
  * const registry = openSqliteRegistry('.slipway/registry.db');
@@ -66,8 +76,17 @@ export interface SqliteRegistryOptions {
 export function openSqliteRegistry(path: string, options: SqliteRegistryOptions = {}): ModelRegistry {
   const db = openDatabase(path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
   const clock = options.now ?? (() => new Date());
-  const queries = { registry: prepareRegistryQueries(db), tracking: prepareTrackingQueries(db) };
-  return sqliteRegistry(db, queries, () => clock().toISOString());
+  try {
+    const queries = {
+      registry: prepareRegistryQueries(db),
+      tracking: prepareTrackingQueries(db),
+      audit: prepareAuditQueries(db),
+    };
+    return sqliteRegistry(sqliteConnection(db), queries, () => clock().toISOString());
+  } catch (err) {
+    db.close();
+    throw nameSqliteError(err, db.name);
+  }
 }
 
 function openDatabase(path: string, busyTimeoutMs: number): Database {
@@ -75,7 +94,12 @@ function openDatabase(path: string, busyTimeoutMs: number): Database {
     throw new RangeError(`busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`);
   }
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  const db = new BetterSqlite3(path, { timeout: busyTimeoutMs });
+  let db: Database;
+  try {
+    db = new BetterSqlite3(path, { timeout: busyTimeoutMs });
+  } catch (err) {
+    throw nameSqliteError(err, path);
+  }
   try {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma('journal_mode = WAL');
@@ -85,38 +109,29 @@ function openDatabase(path: string, busyTimeoutMs: number): Database {
     return db;
   } catch (err) {
     db.close();
-    throw err;
+    throw nameSqliteError(err, path);
   }
 }
 
-type Write = <I, T>(validate: () => I, mutate: (valid: I) => T) => Promise<T>;
-type Read = <T>(fn: () => T) => Promise<T>;
+interface Queries {
+  registry: RegistryQueries;
+  tracking: TrackingQueries;
+  audit: AuditQueries;
+}
 
-function sqliteRegistry(
-  db: Database,
-  queries: { registry: RegistryQueries; tracking: TrackingQueries },
-  now: () => string,
-): ModelRegistry {
+function sqliteRegistry(io: SqliteConnection, queries: Queries, now: () => string): ModelRegistry {
   const q = queries.registry;
-  let open = true;
-  // better-sqlite3 is synchronous: run the call now and hand back a promise, so that every failure
-  // (validation, NotFound, SQLITE_BUSY, closed) arrives as a rejection.
-  const settle = <T>(fn: () => T): Promise<T> =>
-    new Promise<T>((resolve) => {
-      if (!open) throw new Error(`The SQLite registry at ${db.name} is closed`);
-      resolve(fn());
-    });
-  // Input is validated before the write lock is taken; the mutation runs in one BEGIN IMMEDIATE transaction.
-  const write: Write = <I, T>(validate: () => I, mutate: (valid: I) => T): Promise<T> =>
-    settle(() => {
-      const valid = validate();
-      return db.transaction(() => mutate(valid)).immediate();
-    });
-  // Reads run in one transaction, so that a record and its relations come from the same snapshot.
-  const read: Read = <T>(fn: () => T): Promise<T> => settle(() => db.transaction(fn).deferred());
+  const { read, write } = io;
+  // Input is validated before the write lock is taken; the mutation runs in one BEGIN IMMEDIATE transaction,
+  // audited ones with their audit line written inside it and the line's head stored with them.
+  const mutate = <I, T>(
+    validate: () => I,
+    prepare: (valid: I) => PreparedMutation<T>,
+    options: MutationOptions | undefined,
+  ): Promise<T> => io.mutate(validate, prepare, options?.audit, (head) => queries.audit.advanceHead(head, now()));
   return {
-    registerVersion: (input) =>
-      write(
+    registerVersion: (input, options) =>
+      mutate(
         () => parseRegisterVersionInput(input),
         (v) => {
           if (v.trackingRunId !== undefined && !queries.tracking.run(v.trackingRunId)) {
@@ -124,6 +139,7 @@ function sqliteRegistry(
           }
           return registerVersion(q, v, now());
         },
+        options,
       ),
     getVersion: (name, version) => read(() => loadVersion(q, name, version)),
     resolve: (name, versionOrAlias) => read(() => resolveVersion(q, name, parseVersionSpec(versionOrAlias))),
@@ -131,31 +147,34 @@ function sqliteRegistry(
     listVersions: (name) => read(() => loadVersions(q, { name, version: null })),
     getAlias: (name, alias) => read(() => q.aliasTarget(name, alias)),
     setAlias: (name, alias, version, options) =>
-      write(
+      mutate(
         () => assertAliasName(alias),
         () => setAlias(q, { name, alias, version, key: options?.idempotencyKey ?? null }, now()),
+        options,
       ),
-    recordApproval: (input) =>
-      write(
+    recordApproval: (input, options) =>
+      mutate(
         () => parseRecordApprovalInput(input),
         (v) => recordApproval(q, v, now()),
+        options,
       ),
-    recordDeployment: (input) =>
-      write(
+    recordDeployment: (input, options) =>
+      mutate(
         () => parseRecordDeploymentInput(input),
         (v) => recordDeployment(q, v, now()),
+        options,
       ),
+    ...sqliteAuditAnchor(queries.audit, { read, write, now }),
     ...sqliteTracker(queries.tracking, { read, write, now }),
-    close: () => {
-      if (open) db.close();
-      open = false;
-      return Promise.resolve();
-    },
+    close: () => io.close(),
   };
 }
 
 /** The `RunTracker` half of the SQLite registry: the same transactions, on the tracking tables. */
-function sqliteTracker(t: TrackingQueries, io: { read: Read; write: Write; now: () => string }): RunTracker {
+function sqliteTracker(
+  t: TrackingQueries,
+  io: Pick<SqliteConnection, 'read' | 'write'> & { now: () => string },
+): RunTracker {
   const { read, write, now } = io;
   return {
     startRun: (input) =>

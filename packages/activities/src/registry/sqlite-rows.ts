@@ -1,5 +1,6 @@
 import type {
   ApprovalRecord,
+  AuditHead,
   DeploymentRecord,
   ModelVersionRecord,
   RecordApprovalInput,
@@ -27,6 +28,7 @@ export function versionToRow(input: RegisterVersionInput, version: number, creat
     created_at: createdAt,
     idempotency_key: input.idempotencyKey,
     tracking_run_id: input.trackingRunId ?? null,
+    audit_head: null,
   };
 }
 
@@ -57,6 +59,7 @@ export function approvalToRow(input: RecordApprovalInput, recordedAt: string): A
     run_id: input.runId,
     recorded_at: recordedAt,
     idempotency_key: input.idempotencyKey,
+    audit_head: null,
   };
 }
 
@@ -85,6 +88,7 @@ export function deploymentToRow(input: RecordDeploymentInput, recordedAt: string
     detail: input.detail ?? null,
     recorded_at: recordedAt,
     idempotency_key: input.idempotencyKey,
+    audit_head: null,
   };
 }
 
@@ -99,6 +103,11 @@ export function rowToDeployment(row: DeploymentRow): DeploymentRecord {
     ...(row.detail === null ? {} : { detail: row.detail }),
     recordedAt: row.recorded_at,
   };
+}
+
+/** The `audit_head` column of a row: the head as JSON, or null. */
+export function auditHeadColumn(head: AuditHead | null): string | null {
+  return head === null ? null : canonicalJson(head);
 }
 
 /** Groups rows by a key, keeping their order, mapping each with `map`. */

@@ -127,7 +127,7 @@ export function renderAuditTrail(entries: readonly AuditEntry[]): string {
       String(entry.seq),
       entry.at,
       entry.kind,
-      `${entry.model} v${entry.version}`,
+      entry.model === undefined ? '—' : `${entry.model} v${entry.version ?? '?'}`,
       entry.actor ?? '—',
       describeAuditEntry(entry),
     ]);
@@ -151,6 +151,8 @@ export function describeAuditEntry(entry: AuditEntry): string {
       return `${str(data.status)} as ${str(data.alias)} at ${str(data.serverUrl)} (previous ${version(data.previousVersion)})${data.detail ? `: ${str(data.detail)}` : ''}`;
     case 'rollback':
       return `rolled back ${str(data.alias)} at ${str(data.serverUrl)} (previous ${version(data.previousVersion)})`;
+    case 'repair':
+      return `set aside a torn last line (${str(data.bytes)} bytes, ${short(str(data.digest))}) into ${str(data.file)}`;
   }
 }
 

@@ -3,7 +3,7 @@
  * worker, the model server and every CLI command, and checked at start so a wrong URL, rejected credentials or
  * an unreachable server fail before any work is taken.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import {
   checkArtifactStore,
   checkRegistry,
@@ -14,7 +14,9 @@ import {
   openRegistry,
   parseArtifactLocation,
   registryUrl,
+  summarizeAuditLog,
   type ArtifactStore,
+  type AuditLogSummary,
   type AuditLog,
   type CheckableArtifactStore,
   type DirectorySource,
@@ -23,29 +25,89 @@ import {
 } from '@slipway/activities';
 import type { SlipwayConfig } from './config.js';
 
-/** Opens the configured registry: the SQLite file (created and migrated) or the MLflow server (not contacted yet). */
+/**
+ * Opens the configured registry: the SQLite file (created and migrated) or the MLflow server (not contacted yet).
+ * A SQLite file that is missing, empty or unreadable while the home's audit log records mutations is refused,
+ * naming both files and what to restore (see {@link assertRegistryNotLost}).
+ */
 export function openConfiguredRegistry(config: SlipwayConfig): ModelRegistry {
-  return openRegistry(config.registry, {
-    ...(config.mlflow.credentials ? { mlflow: { credentials: config.mlflow.credentials } } : {}),
-  });
+  assertRegistryNotLost(config);
+  try {
+    return openRegistry(config.registry, {
+      ...(config.mlflow.credentials ? { mlflow: { credentials: config.mlflow.credentials } } : {}),
+    });
+  } catch (err) {
+    const log = summarizeAuditLog(defaultAuditLogPath(config.home));
+    if (log.mutations === 0 || !(err instanceof Error)) throw err;
+    throw new Error(`${err.message}. ${lostRegistryAdvice(log)}`, { cause: err });
+  }
+}
+
+/**
+ * Refuses a SQLite registry file that does not exist or is empty (0 bytes) while the home's audit log records
+ * mutations: that registry is not new but lost, and opening it would start a second history (`v1` again).
+ */
+export function assertRegistryNotLost(config: SlipwayConfig): void {
+  if (config.registry.kind !== 'sqlite') return;
+  const { path } = config.registry;
+  const size = fileSize(path);
+  if (size !== undefined && size > 0) return;
+  const log = summarizeAuditLog(defaultAuditLogPath(config.home));
+  if (log.mutations === 0) return;
+  const state = size === undefined ? 'does not exist' : 'is empty (0 bytes)';
+  throw new Error(`the registry ${path} ${state}, but ${lostRegistryAdvice(log)}`);
+}
+
+/**
+ * Refuses a registry that records no key of the home's signed audit log: it was emptied, or it is another
+ * registry than the one the log was written with (e.g. an MLflow server that lost its database).
+ */
+export async function checkAuditAnchor(config: SlipwayConfig, registry: ModelRegistry): Promise<void> {
+  const log = summarizeAuditLog(defaultAuditLogPath(config.home));
+  if (!log.signed || log.logId === undefined) return;
+  if ((await registry.auditKeys(log.logId)).length > 0) return;
+  throw new Error(
+    `the registry ${registryUrl(config.registry)} records no key of audit log ${log.logId}: it is empty, or another ` +
+      `registry than the one the log was written with; ${lostRegistryAdvice(log)}`,
+  );
+}
+
+function lostRegistryAdvice(log: AuditLogSummary): string {
+  const mutations = `${log.mutations} ${log.mutations === 1 ? 'mutation' : 'mutations'}`;
+  return (
+    `the audit log ${log.path} records ${mutations} up to seq ${log.lastSeq}: restore the registry from a backup, ` +
+    'or move the audit log aside to start a new home'
+  );
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
 }
 
 /**
  * Runs `fn` with the configured registry and closes it afterwards. For a SQLite registry whose file does not
  * exist yet, `fn` is not called and `whenMissing` gives the result (so reading commands create no empty
- * database); without `whenMissing` that is an error naming the file.
+ * database); without `whenMissing` that is an error naming the file. A registry that was lost while the audit
+ * log records mutations is refused (see {@link openConfiguredRegistry} and {@link checkAuditAnchor}).
  */
 export async function withConfiguredRegistry<T>(
   config: SlipwayConfig,
   fn: (registry: ModelRegistry) => Promise<T>,
   whenMissing?: () => T,
 ): Promise<T> {
+  assertRegistryNotLost(config);
   if (config.registry.kind === 'sqlite' && !existsSync(config.registry.path)) {
     if (whenMissing) return whenMissing();
     throw new Error(`no model registry at ${config.registry.path}: nothing was registered with this Slipway home`);
   }
   const registry = openConfiguredRegistry(config);
   try {
+    await checkAuditAnchor(config, registry);
     return await fn(registry);
   } finally {
     await registry.close();
@@ -69,15 +131,22 @@ export function configuredAuditMirror(config: SlipwayConfig): S3AuditMirror | un
   });
 }
 
-/** The audit log of the configured home (`<home>/audit.log`), mirrored to S3 when artifacts live there. */
+/**
+ * The audit log of the configured home (`<home>/audit.log`), signed with the configured key file (created on
+ * first use), mirrored to S3 when artifacts live there.
+ */
 export function openConfiguredAuditLog(config: SlipwayConfig): AuditLog {
   const mirror = configuredAuditMirror(config);
-  return openAuditLog(defaultAuditLogPath(config.home), mirror ? { sinks: [mirror] } : {});
+  return openAuditLog(defaultAuditLogPath(config.home), {
+    keyFile: config.audit.keyFile,
+    ...(mirror ? { sinks: [mirror] } : {}),
+  });
 }
 
 /**
  * Checks that the registry and the artifact store answer and accept the credentials, naming the setting and
- * its value in the error: `registry mlflow+http://…: …`, `artifacts s3://…: …`.
+ * its value in the error: `registry mlflow+http://…: …`, `artifacts s3://…: …`; and that the registry knows the
+ * home's audit log (see {@link checkAuditAnchor}).
  */
 export async function checkBackends(
   config: SlipwayConfig,
@@ -88,6 +157,7 @@ export async function checkBackends(
   const { directory } = deps;
   // A directory of people that cannot be read or is invalid fails the start, not the next gate.
   if (directory) await withSetting(`directory ${directory.location}`, async () => void (await directory.read()));
+  await checkAuditAnchor(config, deps.registry);
 }
 
 async function withSetting(setting: string, check: () => Promise<void>): Promise<void> {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_TASK_QUEUE, describeIssues } from '@slipway/sdk';
 import {
+  defaultAuditKeyPath,
   parseArtifactLocation,
   parseDatasetRoot,
   parseRegistryLocation,
@@ -99,6 +100,14 @@ export const SlipwayConfigInput = z
     directory: z.string().min(1),
     /** Who you are (as the directory names you): `slipway run` records it as the run's `startedBy`. */
     identity: z.string().trim().min(1),
+    /**
+     * The audit trail: `keyFile` is the secret Ed25519 key that signs every audit line (default
+     * `<home>/audit-key.pem`, created with mode 0600 on first use; a file group or others may read is refused).
+     */
+    audit: z
+      .object({ keyFile: z.string().min(1) })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();
@@ -134,6 +143,16 @@ export interface SlipwayConfig {
   directory?: string;
   /** Who runs the commands, when configured; otherwise the client uses the operating-system user. */
   identity?: string;
+  /** The audit trail's signing key file (absolute). */
+  audit: { keyFile: string };
+}
+
+/**
+ * The secret key file that signs the audit trail (absolute): a file no dataset read may touch, and that only
+ * the worker's user may read.
+ */
+export function auditKeyFilePath(config: Pick<SlipwayConfig, 'audit'>): string {
+  return config.audit.keyFile;
 }
 
 /** The model server's default port. */
@@ -142,7 +161,8 @@ export const DEFAULT_MODEL_SERVER_PORT = 8765;
 /**
  * Resolves configuration from, in increasing priority: defaults, `slipway.config.json` in `cwd`, the
  * environment (`SLIPWAY_HOME`, `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`,
- * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, `SLIPWAY_MODEL_SERVER_TOKEN`, for MLflow
+ * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, `SLIPWAY_MODEL_SERVER_TOKEN`,
+ * `SLIPWAY_AUDIT_KEY_FILE`, for MLflow
  * `MLFLOW_TRACKING_TOKEN` or `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD`, and for S3
  * `SLIPWAY_S3_ENDPOINT` or `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
  * `AWS_SESSION_TOKEN`, `SLIPWAY_S3_FORCE_PATH_STYLE`, for datasets `SLIPWAY_DATA_ROOTS`, comma-separated),
@@ -199,6 +219,7 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
         .map((entry) => entry.trim())
         .filter((entry) => entry !== '')
     : undefined;
+  const audit = pick({ keyFile: env.SLIPWAY_AUDIT_KEY_FILE });
   return pick({
     home: env.SLIPWAY_HOME,
     taskQueue: env.SLIPWAY_TASK_QUEUE,
@@ -211,6 +232,7 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     mlflow: Object.keys(mlflow).length ? mlflow : undefined,
     s3: Object.keys(s3).length ? s3 : undefined,
     data: roots === undefined ? undefined : { roots },
+    audit: Object.keys(audit).length ? audit : undefined,
   });
 }
 
@@ -227,6 +249,7 @@ function mergeLayer(base: SlipwayConfigInput, layer: SlipwayConfigInput): Slipwa
     mlflow: { ...base.mlflow, ...layer.mlflow },
     s3: { ...base.s3, ...layer.s3 },
     data: { ...base.data, ...layer.data },
+    audit: { ...base.audit, ...layer.audit },
   };
 }
 
@@ -306,5 +329,6 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
     data: { roots: resolveDataRoots(input.data?.roots, cwd, artifacts) },
     ...(input.directory ? { directory: abs(input.directory) } : {}),
     ...(input.identity ? { identity: input.identity } : {}),
+    audit: { keyFile: abs(input.audit?.keyFile ?? defaultAuditKeyPath(home)) },
   };
 }

@@ -4,15 +4,17 @@
  * (except the artifact store inside it) and every file holding a key or token.
  */
 import { ANYWHERE, parseArtifactLocation, type DatasetAccess } from '@slipway/activities';
-import type { SlipwayConfig } from './config.js';
+import { auditKeyFilePath, type SlipwayConfig } from './config.js';
+import { modelServerTokenFile } from './model-server-token.js';
 
 /**
- * Files and directories never read as datasets, whatever `data.roots` says: Slipway's state directory (`home`)
- * and the configuration file (it may hold keys). Every setting that names a file holding a key or token (a token
- * file, a signing key, …) must be added here.
+ * Files and directories never read as datasets, whatever `data.roots` says: Slipway's state directory (`home`),
+ * the configuration file (it may hold keys), the model server's token file and the audit trail's signing key
+ * (both may live outside `home`). Every setting that names a file holding a key or token must be added here.
  */
 export function deniedDatasetPaths(config: SlipwayConfig): string[] {
-  return [config.home, ...(config.configFile === undefined ? [] : [config.configFile])];
+  const secrets = [modelServerTokenFile(config), auditKeyFilePath(config)];
+  return [...new Set([config.home, ...(config.configFile === undefined ? [] : [config.configFile]), ...secrets])];
 }
 
 /** The artifact store's directory when it is local: readable even inside the state directory (snapshots live there). */

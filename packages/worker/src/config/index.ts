@@ -1,6 +1,14 @@
-export { CONFIG_FILE_NAME, DEFAULT_MODEL_SERVER_PORT, SlipwayConfigInput, loadConfig } from './config.js';
+export {
+  CONFIG_FILE_NAME,
+  DEFAULT_MODEL_SERVER_PORT,
+  SlipwayConfigInput,
+  auditKeyFilePath,
+  loadConfig,
+} from './config.js';
 export type { SlipwayConfig } from './config.js';
 export {
+  assertRegistryNotLost,
+  checkAuditAnchor,
   checkBackends,
   configuredAuditMirror,
   openConfiguredArtifacts,
@@ -16,3 +24,4 @@ export {
   resolveModelServerToken,
   type ModelServerToken,
 } from './model-server-token.js';
+export { verifyConfiguredAuditLog } from './audit-trail.js';

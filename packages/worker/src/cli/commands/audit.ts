@@ -1,28 +1,15 @@
+import { userInfo } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
-import {
-  compareWithMirror,
-  defaultAuditLogPath,
-  readAuditEntries,
-  verifyAuditLog,
-  type AuditVerification,
-  type MirrorComparison,
-} from '@slipway/activities';
+import { defaultAuditLogPath, readAuditEntries, recordAuditKey, tornFileOf } from '@slipway/activities';
 import pc from 'picocolors';
-import { configuredAuditMirror, type SlipwayConfig } from '../../config/index.js';
+import { configuredAuditMirror, openConfiguredAuditLog, withConfiguredRegistry } from '../../config/index.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 import { renderAuditTrail } from '../render-model.js';
+import { verifyCommand } from './audit-verify.js';
 
-/** Exit codes of `slipway audit verify`. */
-export const AuditVerifyExit = {
-  /** The chain is intact. */
-  intact: 0,
-  /** A line breaks the chain: edited, removed, reordered, duplicated, cut or not JSON. */
-  broken: 1,
-  /** The log, or its S3 mirror, cannot be read (missing, unreadable, unreachable). */
-  unreadable: 2,
-} as const;
+export { AuditVerifyExit } from './audit-verify.js';
 
-/** `slipway audit verify` and `slipway audit list`: the registry's hash-chained audit trail. */
+/** `slipway audit verify|sync|list|repair`: the registry's hash-chained, signed audit trail. */
 export function registerAuditCommands(program: Command, globals: () => GlobalOptions): void {
   const audit = program
     .command('audit')
@@ -30,8 +17,10 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
   audit
     .command('verify')
     .description(
-      'check the hash chain of the audit log: exits 0 when intact, 1 naming the first line that breaks it ' +
-        '(edited, removed, reordered, duplicated, cut) or the first that differs from the S3 mirror, 2 when the ' +
+      'check the audit log against the registry: its hash chain, every line’s signature with the keys the ' +
+        'registry records, and that it reaches the head the registry stored with its last change. Exits 0 when ' +
+        'intact (pending and torn lines are reported), 1 naming the first line that breaks it (edited, removed, ' +
+        'reordered, duplicated, cut, unsigned, forged) or the first that differs from the S3 mirror, 2 when the ' +
         'log or the mirror cannot be read',
     )
     .option('--log <path>', 'the audit log (default: <home>/audit.log)')
@@ -55,6 +44,28 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
       }
     });
   audit
+    .command('repair')
+    .description(
+      'set aside a torn last line of the audit log (a write cut short by a crash) into <log>.torn, and record ' +
+        'that with a signed `repair` entry (the key is recorded in the registry first); does nothing when the ' +
+        'last line is whole',
+    )
+    .action(async () => {
+      const config = commandConfig(globals());
+      const log = openConfiguredAuditLog(config);
+      // The repair line is signed: the registry must know the key that signs it.
+      await withConfiguredRegistry(config, (registry) => recordAuditKey(registry, log));
+      const result = await log.repair({ actor: `user:${userInfo().username}` });
+      if (!result.repaired || !result.torn || !result.entry) {
+        console.log(`${pc.green('✔')} ${log.path}: nothing to repair, its last line is whole`);
+        return;
+      }
+      console.log(
+        `${pc.green('✔')} ${log.path}: set aside its torn last line (${result.torn.bytes} bytes at offset ` +
+          `${result.torn.offset}) into ${tornFileOf(log.path)}; recorded as line ${result.entry.seq} (repair)`,
+      );
+    });
+  audit
     .command('list')
     .description('list audit entries, oldest first')
     .option('--log <path>', 'the audit log (default: <home>/audit.log)')
@@ -65,73 +76,4 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
       const entries = (await readAuditEntries(path)).filter((e) => !options.model || e.model === options.model);
       console.log(options.json ? JSON.stringify(entries, null, 2) : renderAuditTrail(entries));
     });
-}
-
-/** Options of `slipway audit verify`. */
-interface VerifyOptions {
-  log?: string;
-  mirror: boolean;
-  json?: boolean;
-}
-
-/** Verifies the chain, then (artifacts in S3) the mirror; prints the outcome and returns the exit code. */
-async function verifyCommand(config: SlipwayConfig, options: VerifyOptions): Promise<number> {
-  const path = options.log ?? defaultAuditLogPath(config.home);
-  let result: AuditVerification;
-  try {
-    result = await verifyAuditLog(path);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err);
-    console.error(`${pc.red('✖')} cannot read the audit log ${path}: ${reason}`);
-    return AuditVerifyExit.unreadable;
-  }
-  let mirror: Awaited<ReturnType<typeof mirrorComparison>>;
-  try {
-    mirror = options.mirror && options.log === undefined ? await mirrorComparison(config, path) : undefined;
-  } catch (err) {
-    console.log(describeVerification(path, result));
-    console.error(`${pc.red('✖')} cannot read the S3 mirror: ${err instanceof Error ? err.message : String(err)}`);
-    return AuditVerifyExit.unreadable;
-  }
-  if (options.json) console.log(JSON.stringify({ path, ...result, ...(mirror ? { mirror } : {}) }, null, 2));
-  else console.log(describeVerification(path, result) + (mirror ? `\n${describeMirror(mirror)}` : ''));
-  const intact = result.ok && (mirror === undefined || mirror.ok);
-  return intact ? AuditVerifyExit.intact : AuditVerifyExit.broken;
-}
-
-/** The comparison of the local log with its S3 mirror, or undefined when artifacts are local. */
-async function mirrorComparison(
-  config: SlipwayConfig,
-  path: string,
-): Promise<(MirrorComparison & { location: string }) | undefined> {
-  const mirror = configuredAuditMirror(config);
-  if (mirror === undefined) return undefined;
-  try {
-    return { location: mirror.location, ...(await compareWithMirror(mirror, await readAuditEntries(path))) };
-  } finally {
-    mirror.close();
-  }
-}
-
-function describeMirror(mirror: MirrorComparison & { location: string }): string {
-  if (!mirror.ok) return `${pc.red('✖')} mirror ${mirror.location}: ${mirror.message}`;
-  const missing = mirror.missing.length;
-  const gap = missing === 0 ? '' : pc.yellow(`; ${missing} local lines not mirrored yet (slipway audit sync)`);
-  return `${pc.green('✔')} mirror ${mirror.location}: its ${mirror.lines} lines match the local log${gap}`;
-}
-
-function describeVerification(path: string, result: AuditVerification): string {
-  if (result.ok) {
-    return `${pc.green('✔')} ${path}: intact, ${result.entries} ${result.entries === 1 ? 'entry' : 'entries'}; head ${result.head}`;
-  }
-  const intact =
-    result.entries === 0
-      ? 'no line before it'
-      : result.entries === 1
-        ? 'line 1 is intact'
-        : `lines 1 to ${result.entries} are intact`;
-  return (
-    `${pc.red('✖')} ${path}: line ${result.line} breaks the chain (${result.reason}): ${result.message}\n` +
-    pc.dim(`  ${intact}; nothing from line ${result.line} on can be trusted`)
-  );
 }

@@ -1,0 +1,117 @@
+/** `slipway audit verify`: the audit trail checked against the registry, and against its S3 mirror. */
+import {
+  compareWithMirror,
+  defaultAuditLogPath,
+  readAuditEntries,
+  type AuditVerification,
+  type MirrorComparison,
+} from '@slipway/activities';
+import pc from 'picocolors';
+import { configuredAuditMirror, verifyConfiguredAuditLog, type SlipwayConfig } from '../../config/index.js';
+
+/** Exit codes of `slipway audit verify`. */
+export const AuditVerifyExit = {
+  /** The trail is intact and reaches the registry's head (pending lines and a torn last line are reported). */
+  intact: 0,
+  /** A line breaks the trail: edited, removed, reordered, duplicated, cut, unsigned, forged, or not JSON. */
+  broken: 1,
+  /** The log, or its S3 mirror, cannot be read (missing, unreadable, unreachable). */
+  unreadable: 2,
+} as const;
+
+/** Options of `slipway audit verify`. */
+export interface VerifyOptions {
+  log?: string;
+  mirror: boolean;
+  json?: boolean;
+}
+
+/** Verifies the trail, then (artifacts in S3) the mirror; prints the outcome and returns the exit code. */
+export async function verifyCommand(config: SlipwayConfig, options: VerifyOptions): Promise<number> {
+  const path = options.log ?? defaultAuditLogPath(config.home);
+  let result: AuditVerification;
+  try {
+    result = await verifyConfiguredAuditLog(config, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || (err as NodeJS.ErrnoException).path !== path) throw err;
+    console.error(`${pc.red('✖')} cannot read the audit log ${path}: no such file`);
+    return AuditVerifyExit.unreadable;
+  }
+  let mirror: Awaited<ReturnType<typeof mirrorComparison>>;
+  try {
+    mirror = options.mirror && options.log === undefined ? await mirrorComparison(config, path) : undefined;
+  } catch (err) {
+    console.log(describeVerification(path, result));
+    console.error(`${pc.red('✖')} cannot read the S3 mirror: ${err instanceof Error ? err.message : String(err)}`);
+    return AuditVerifyExit.unreadable;
+  }
+  if (options.json) console.log(JSON.stringify({ path, ...result, ...(mirror ? { mirror } : {}) }, null, 2));
+  else console.log(describeVerification(path, result) + (mirror ? `\n${describeMirror(mirror)}` : ''));
+  const intact = result.ok && (mirror === undefined || mirror.ok);
+  return intact ? AuditVerifyExit.intact : AuditVerifyExit.broken;
+}
+
+/** The comparison of the local log with its S3 mirror, or undefined when artifacts are local. */
+async function mirrorComparison(
+  config: SlipwayConfig,
+  path: string,
+): Promise<(MirrorComparison & { location: string }) | undefined> {
+  const mirror = configuredAuditMirror(config);
+  if (mirror === undefined) return undefined;
+  try {
+    return { location: mirror.location, ...(await compareWithMirror(mirror, await readAuditEntries(path))) };
+  } finally {
+    mirror.close();
+  }
+}
+
+function describeMirror(mirror: MirrorComparison & { location: string }): string {
+  if (!mirror.ok) return `${pc.red('✖')} mirror ${mirror.location}: ${mirror.message}`;
+  const missing = mirror.missing.length;
+  const gap = missing === 0 ? '' : pc.yellow(`; ${missing} local lines not mirrored yet (slipway audit sync)`);
+  return `${pc.green('✔')} mirror ${mirror.location}: its ${mirror.lines} lines match the local log${gap}`;
+}
+
+/** The outcome of a verification, for people. */
+export function describeVerification(path: string, result: AuditVerification): string {
+  if (!result.ok) {
+    const intact =
+      result.entries === 0
+        ? 'no line before it'
+        : result.entries === 1
+          ? 'line 1 is intact'
+          : `lines 1 to ${result.entries} are intact`;
+    return (
+      `${pc.red('✖')} ${path}: line ${result.line} breaks the chain (${result.reason}): ${result.message}\n` +
+      pc.dim(`  ${intact}; nothing from line ${result.line} on can be trusted`)
+    );
+  }
+  const count = `${result.entries} ${result.entries === 1 ? 'entry' : 'entries'}`;
+  const anchored =
+    result.registryHead === null
+      ? 'the registry records no mutation with it yet'
+      : `it reaches the registry’s head, line ${result.registryHead.seq}`;
+  const legacy = result.legacy > 0 ? ` (${result.legacy} unsigned lines from before signing, adopted)` : '';
+  const notes = [`${pc.green('✔')} ${path}: intact, ${count}, signed${legacy}; ${anchored}; head ${result.head}`];
+  if (result.pending.length > 0) {
+    notes.push(
+      pc.yellow(
+        `! ${plural(result.pending, 'line')} ${result.pending.join(', ')} ${result.pending.length === 1 ? 'is' : 'are'} ` +
+          'pending: signed, but the registry has not applied the change yet (interrupted; the retry applies it)',
+      ),
+    );
+  }
+  if (result.torn) {
+    notes.push(
+      pc.yellow(
+        `! line ${result.torn.line} is torn (${result.torn.bytes} bytes, no newline): a write cut short, set aside and ` +
+          'not part of the trail; `slipway audit repair` moves it out and records that',
+      ),
+    );
+  }
+  return notes.join('\n');
+}
+
+function plural(items: readonly unknown[], word: string): string {
+  return items.length === 1 ? word : `${word}s`;
+}
