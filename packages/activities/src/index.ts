@@ -62,6 +62,7 @@ export { currentStepIdentity, stepIdempotencyKey, type StepIdentity } from './ut
 export { detectCodeVersion } from './util/code-version.js';
 export { isLockHeld, withLockFile, type LockFileOptions, type LockFileOwner } from './util/lock-file.js';
 export { isProcessRunning } from './util/process-alive.js';
+export { readOrCreateSecretFile, readSecretFile, type SecretFileOptions } from './util/secret-file.js';
 export * from './expectations/index.js';
 export * from './directory/index.js';
 export { createResolveApproversActivity } from './steps/resolve-approvers.js';

@@ -72,13 +72,19 @@ describe('data.roots', () => {
 });
 
 describe('the dataset access of a configuration', () => {
-  it('denies the state directory and the config file; allows the artifact store inside the state directory', async () => {
-    await writeFile(join(dir, CONFIG_FILE_NAME), JSON.stringify({ taskQueue: 'q' }));
+  it('denies the state directory, the config file and every secret file; allows the artifact store inside the state directory', async () => {
+    await writeFile(join(dir, CONFIG_FILE_NAME), JSON.stringify({ taskQueue: 'q', audit: { keyFile: 'keys/a.pem' } }));
     const config = loadConfig({ cwd: dir, env: {} });
-    expect(deniedDatasetPaths(config)).toEqual([join(dir, '.slipway'), join(dir, CONFIG_FILE_NAME)]);
+    const denied = [
+      join(dir, '.slipway'),
+      join(dir, CONFIG_FILE_NAME),
+      join(dir, '.slipway', 'model-server.token'),
+      join(dir, 'keys', 'a.pem'),
+    ];
+    expect(deniedDatasetPaths(config)).toEqual(denied);
     expect(datasetAccessOf(config)).toEqual({
       roots: [dir, join(dir, '.slipway', 'artifacts')],
-      denied: [join(dir, '.slipway'), join(dir, CONFIG_FILE_NAME)],
+      denied,
       allowedInsideDenied: [join(dir, '.slipway', 'artifacts')],
     });
     expect(localDatasetAccess(config).roots).toBe(ANYWHERE);
@@ -97,6 +103,12 @@ describe('the dataset access of a configuration', () => {
       });
     await refuse(join(home, 'registry.db'));
     await refuse(join(dir, CONFIG_FILE_NAME));
+    // The audit signing key, even when it lives outside the state directory, inside a dataset root.
+    const outsideKey = loadConfig({ cwd: dir, env: { SLIPWAY_AUDIT_KEY_FILE: join(dir, 'signing.pem') } });
+    await writeFile(join(dir, 'signing.pem'), 'not a dataset');
+    expect(
+      await rejection(checkDatasetAccess(pathToFileURL(join(dir, 'signing.pem')).href, datasetAccessOf(outsideKey))),
+    ).toMatchObject({ type: SlipwayErrorType.AccessDenied });
     const snapshot = join(home, 'artifacts', 'sha256', 'ab', 'abcd.csv');
     expect(await checkDatasetAccess(pathToFileURL(snapshot).href, access!)).toMatchObject({ path: snapshot });
     expect(await checkDatasetAccess(pathToFileURL(join(dir, 'data.csv')).href, access!)).toMatchObject({
@@ -112,7 +124,12 @@ describe('the dataset access of a configuration', () => {
     expect(access).toEqual(workerDatasetAccess(config, { roots: ['/srv/data'], denied: ['/srv/data/keys'] }));
     expect(access).toEqual({
       roots: ['/srv/data'],
-      denied: ['/srv/data/keys', join(dir, '.slipway')],
+      denied: [
+        '/srv/data/keys',
+        join(dir, '.slipway'),
+        join(dir, '.slipway', 'model-server.token'),
+        join(dir, '.slipway', 'audit-key.pem'),
+      ],
       allowedInsideDenied: [join(dir, '.slipway', 'artifacts')],
     });
   });

@@ -76,8 +76,8 @@ describe('the model server token', () => {
       await chmod(path, 0o644);
       const err = (await resolveModelServerToken(config()).catch((e: unknown) => e)) as Error;
       expect(err.message).toBe(
-        `Model server token file ${path} may be read or written by group or others (mode 0644); ` +
-          `run \`chmod 600 ${path}\`, or delete it to have a new token created`,
+        `Model server token file ${path} may be read or written by its group (mode 644): anyone who reads it ` +
+          `can deploy and roll back models. Run \`chmod 600 ${path}\`, or replace the file if its content may have leaked`,
       );
       expect(err.message).not.toContain('a-token-others-can-read');
       await chmod(path, 0o600);
@@ -116,7 +116,7 @@ describe('the model server token', () => {
     await mkdir(join(dir, '.slipway'));
     await writeFile(path, 'a-token-with-bad-mode-0123\n', { mode: 0o640 });
     await chmod(path, 0o640);
-    await expect(access.token()).rejects.toThrow(/mode 0640/);
+    await expect(access.token()).rejects.toThrow(/mode 640/);
     await chmod(path, 0o600);
     expect(await access.token()).toBe('a-token-with-bad-mode-0123');
   });

@@ -2,19 +2,10 @@
  * The audit writer's key: an Ed25519 private key in a secret file (PKCS#8 PEM, mode 0600) that signs every
  * audit line, and the checks of those signatures against public keys recorded in the registry.
  */
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  randomUUID,
-  sign,
-  verify,
-} from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { syncDirectory, writeAll } from '../util/durable-file.js';
+import { join } from 'node:path';
+import { readOrCreateSecretFile, readSecretFile, type SecretFileOptions } from '../util/secret-file.js';
 
 /** The default key file's name inside a Slipway home. */
 export const AUDIT_KEY_FILE_NAME = 'audit-key.pem';
@@ -43,18 +34,28 @@ export interface LoadAuditSignerOptions {
 }
 
 /**
- * Loads the signing key from `path`, creating it on first use (a new Ed25519 key, written to a temporary file
- * with mode 0600 and linked into place, so concurrent first users all end up with the one key that won).
- * Refuses a key file that group or others may read or write, a file that is not a regular file, and a key that
- * is not Ed25519, each with an error naming the file.
+ * Loads the signing key from `path`, creating it on first use (a new Ed25519 key in a secret file, mode 0600;
+ * concurrent first users all end up with the one key that won, see `readOrCreateSecretFile`). Refuses a key file
+ * that group or others may read or write, that another user owns or that is not a regular file, and a key that is
+ * not Ed25519, each with an error naming the file.
  */
 export async function loadAuditSigner(path: string, options: LoadAuditSignerOptions = {}): Promise<AuditSigner> {
-  let pem = await readKeyFile(path);
-  if (pem === undefined) {
-    if (options.create === false) throw new Error(`The audit key file ${path} does not exist`);
-    pem = await createKeyFile(path);
+  if (options.create === false) {
+    const pem = await readSecretFile(path, KEY_FILE);
+    if (pem === undefined) throw new Error(`The audit key file ${path} does not exist`);
+    return signerFromPem(path, pem);
   }
-  return signerFromPem(path, pem);
+  return signerFromPem(path, await readOrCreateSecretFile(path, newPrivateKeyPem, KEY_FILE));
+}
+
+const KEY_FILE: SecretFileOptions = {
+  what: 'The audit key file',
+  exposure: 'anyone who reads it can sign audit lines',
+};
+
+function newPrivateKeyPem(): string {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
 /** The key id of a public key (SPKI DER, base64): `ed25519:` and the first 16 hex digits of its sha256. */
@@ -79,58 +80,6 @@ export function verifyAuditSignature(publicKey: string, hash: string, sig: strin
   } catch {
     return false;
   }
-}
-
-/** The file's PEM, or undefined when it does not exist; refuses a file others may read or write. */
-async function readKeyFile(path: string): Promise<string | undefined> {
-  let stats;
-  try {
-    stats = await stat(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`The audit key file ${path} cannot be read: ${(err as Error).message}`, { cause: err });
-  }
-  if (!stats.isFile()) throw new Error(`The audit key file ${path} is not a regular file`);
-  const exposed = stats.mode & 0o077;
-  if (process.platform !== 'win32' && exposed !== 0) {
-    const mode = (stats.mode & 0o777).toString(8).padStart(3, '0');
-    throw new Error(
-      `The audit key file ${path} may be read or written by ${exposed & 0o070 ? 'its group' : 'others'} ` +
-        `(mode ${mode}): anyone who reads it can sign audit lines. Run \`chmod 600 ${path}\`, ` +
-        'or replace the key if it may have leaked',
-    );
-  }
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new Error(`The audit key file ${path} cannot be read: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-async function createKeyFile(path: string): Promise<string> {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}-${randomUUID()}.partial`;
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await writeAll(handle, Buffer.from(pem, 'utf8'));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temp, path);
-    await syncDirectory(dirname(path));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    await rm(temp, { force: true });
-  }
-  // Whoever linked first won: every process signs with the key that is in the file.
-  const winner = await readKeyFile(path);
-  if (winner === undefined) throw new Error(`The audit key file ${path} vanished while it was created`);
-  return winner;
 }
 
 function signerFromPem(path: string, pem: string): AuditSigner {

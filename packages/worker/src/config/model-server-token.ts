@@ -5,9 +5,8 @@
  * A token file that group or others may read, that is not a regular file, or that another user owns is refused.
  */
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, open, readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import type { ModelServerAccess } from '@slipway/activities';
+import { join } from 'node:path';
+import { readOrCreateSecretFile, type ModelServerAccess, type SecretFileOptions } from '@slipway/activities';
 import type { SlipwayConfig } from './config.js';
 
 /** The token file's name in the Slipway home. */
@@ -45,13 +44,7 @@ export async function resolveModelServerToken(
     return { value: configured, source: 'modelServer.token in the configuration (or SLIPWAY_MODEL_SERVER_TOKEN)' };
   }
   const path = modelServerTokenFile(config);
-  const source = `the file ${path}`;
-  const existing = await readTokenFile(path);
-  if (existing !== undefined) return { value: existing, source };
-  await createTokenFile(path);
-  const created = await readTokenFile(path);
-  if (created === undefined) throw new Error(`Model server token file ${path} disappeared right after it was created`);
-  return { value: created, source };
+  return { value: tokenOf(path, await readOrCreateSecretFile(path, newToken, TOKEN_FILE)), source: `the file ${path}` };
 }
 
 /**
@@ -84,57 +77,16 @@ export function checkTokenValue(value: string, where: string): string {
   return value;
 }
 
-/** The token in `path`, or undefined when the file does not exist; refuses an unsafe file. */
-async function readTokenFile(path: string): Promise<string | undefined> {
-  let stats;
-  try {
-    stats = await lstat(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  if (!stats.isFile()) {
-    throw new Error(
-      `Model server token file ${path} is not a regular file (a symbolic link or a directory); remove it`,
-    );
-  }
-  if (process.platform !== 'win32') {
-    const mode = stats.mode & 0o777;
-    if ((mode & 0o077) !== 0) {
-      throw new Error(
-        `Model server token file ${path} may be read or written by group or others (mode ${mode.toString(8).padStart(4, '0')}); ` +
-          `run \`chmod 600 ${path}\`, or delete it to have a new token created`,
-      );
-    }
-    const uid = process.getuid?.();
-    if (uid !== undefined && stats.uid !== uid) {
-      throw new Error(
-        `Model server token file ${path} belongs to user id ${stats.uid}, not to this user (${uid}); remove it`,
-      );
-    }
-  }
-  const text = await readFile(path, 'utf8');
+function tokenOf(path: string, text: string): string {
   const value = text.endsWith('\n') ? text.slice(0, -1) : text;
-  return checkTokenValue(value, `Model server token file ${path}`);
+  return checkTokenValue(value, `${TOKEN_FILE.what} ${path}`);
 }
 
-/** Writes a new random token to a 0600 temp file, then links it to `path`; the first creator wins. */
-async function createTokenFile(path: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.chmod(0o600);
-    await handle.writeFile(`${randomBytes(32).toString('base64url')}\n`, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temp, path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    await rm(temp, { force: true });
-  }
+const TOKEN_FILE: SecretFileOptions = {
+  what: 'Model server token file',
+  exposure: 'anyone who reads it can deploy and roll back models',
+};
+
+function newToken(): string {
+  return `${randomBytes(32).toString('base64url')}\n`;
 }
