@@ -18,7 +18,7 @@ import {
   type TrainAndPromoteInputRaw,
   type TrainAndPromoteResult,
 } from '@slipway/sdk';
-import { ClientErrorCode, SlipwayClient, type SlipwayClientError } from '@slipway/sdk/client';
+import { ClientErrorCode, SlipwayClient, resolveInputFiles, type SlipwayClientError } from '@slipway/sdk/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_DIR, churnInput } from '../../examples/churn/src/input.js';
@@ -26,7 +26,6 @@ import { runCli } from '../support/processes.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { eventually, waitForGate } from '../support/waits.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
-import { resolveInputFiles } from '../../packages/worker/src/cli/run-input.js';
 
 let h: Harness;
 let workflowBundle: { code: string };

@@ -14,7 +14,6 @@ import { defaultAuditLogPath } from '@slipway/activities';
 import { SlipwayClient } from '@slipway/sdk/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import {
-  followRun,
   freePort,
   loadConfig,
   renderEvidence,
@@ -23,13 +22,13 @@ import {
   verifyConfiguredAuditLog,
   type SlipwayConfig,
 } from '@slipway/worker';
-import type { DriftReport } from '@slipway/sdk';
+import { checkDrift } from '@slipway/sdk';
 import { createChurnWorker } from './churn-worker.js';
 import { churnInput, DATA_DIR, pipelineJson } from './input.js';
 import { printDrift, section } from './demo-output.js';
 import { startModelServerProcess } from './model-server-process.js';
 import { readServingRows, sendTraffic } from './traffic.js';
-import type { ChurnPipelineResult } from './workflows.js';
+import { churnPipeline } from './steps.js';
 
 const APPROVER = 'maria';
 const projectHome = resolve(process.env.SLIPWAY_HOME ?? '.slipway');
@@ -80,11 +79,11 @@ async function main(): Promise<Record<string, unknown>> {
 
   section('2. churn pipeline: validate → train → segments → register → approval → deploy');
   const { runId } = await client.start(
-    'churnPipeline',
+    churnPipeline,
     churnInput({ serverUrl: modelServer.url, approvers: [APPROVER, 'lee'] }),
   );
   console.log(`  run ${runId}`);
-  const atGate = await followRun(client, runId, {
+  const atGate = await client.follow(runId, {
     until: 'gate',
     onStep: (step, progress) => console.log(renderStep(step, 10, progress.gate)),
   });
@@ -94,12 +93,12 @@ async function main(): Promise<Record<string, unknown>> {
   section(`3. approval: ${APPROVER} reviews the evidence and approves`);
   console.log(renderEvidence(gate));
   await client.approve(runId, { as: APPROVER, comment: 'metrics hold up in every segment' });
-  await followRun(client, runId, {
+  await client.follow(runId, {
     until: 'end',
     seen: atGate.seen,
     onStep: (step, progress) => console.log(renderStep(step, 10, progress.gate)),
   });
-  const result = await client.result<ChurnPipelineResult>(runId);
+  const result = await client.result(runId, churnPipeline);
   if (result.status !== 'deployed') throw new Error(`the model was not deployed: ${result.status}`);
   console.log(`  ${result.model} v${result.version} is the champion, serving at ${modelServer.url}`);
 
@@ -120,8 +119,8 @@ async function main(): Promise<Record<string, unknown>> {
 
   section('5. monitor: served features vs the training profile (PSI)');
   const monitorInput = { model: result.model, serverUrl: modelServer.url, psiThreshold: 0.2, minSamples: 100 };
-  const { runId: driftRunId } = await client.start('checkDrift', monitorInput, { runId: `${runId}-drift` });
-  const drift = await client.result<DriftReport>(driftRunId);
+  const { runId: driftRunId } = await client.start(checkDrift, monitorInput, { runId: `${runId}-drift` });
+  const drift = await client.result(driftRunId, checkDrift);
   printDrift(drift);
   const worst = [...drift.features].sort((a, b) => b.psi - a.psi)[0];
   const audit = await printAuditTrail(config, result.model);

@@ -1,6 +1,6 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ExpectationSet, TrainAndPromoteInputRaw } from '@slipway/sdk';
-import { readRunInput } from '@slipway/worker';
+import { readRunInput } from '@slipway/sdk/client';
 
 /** The example's folder of datasets (`churn.csv` for training, `serving.csv` for traffic). */
 export const DATA_DIR = fileURLToPath(new URL('../data/', import.meta.url));

@@ -1,9 +1,10 @@
 /**
  * The churn example's workflows. Slipway's ready-made pipelines are re-exported so one worker serves them
  * all; `churnPipeline` shows a pipeline composed by hand from built-in steps plus the example's own
- * `churn.segmentAuc` step, with the gate and deploy from `promoteWithApproval`.
+ * `churn.segmentAuc` step, with the gate and deploy from `promoteWithApproval`. It implements the
+ * `churnPipeline` contract of `steps.ts`, which app code starts runs with.
  */
-import { TrainAndPromoteInput, builtinSteps } from '@slipway/sdk';
+import { builtinSteps, type PipelineInput, type PipelineOutput } from '@slipway/sdk';
 import {
   RunTracker,
   createApprovalGate,
@@ -18,36 +19,17 @@ import {
   useSteps,
   validateInput,
 } from '@slipway/sdk/workflow';
-import { z } from 'zod';
-import { segmentAucStep } from './steps.js';
+import { churnPipeline as contract, segmentAucStep } from './steps.js';
 
 export { checkDrift, trainAndPromote } from '@slipway/sdk/pipelines';
 
-/** The churn pipeline's input: the ready-made pipeline's, plus the segment check. */
-export const ChurnPipelineInput = TrainAndPromoteInput.extend({
-  segmentColumn: z.string().min(1).default('plan'),
-  minSegmentAuc: z.number().min(0).max(1).default(0.7),
-});
-
-/** What the churn pipeline returns. */
-export interface ChurnPipelineResult {
-  status: 'deployed' | 'rejected' | 'expired';
-  model: string;
-  version: number;
-  metrics: Record<string, number>;
-  segments: { segment: string; rows: number; auc: number }[];
-  approvedBy: string[];
-  deployment: { version: number; previousVersion: number | null; serverUrl: string } | null;
-}
-
-/** Validate → train → per-segment AUC check → register → approval gate → deploy. */
-export async function churnPipeline(raw: z.input<typeof ChurnPipelineInput>): Promise<ChurnPipelineResult> {
-  const input = parseWorkflowInput(ChurnPipelineInput, raw, 'churnPipeline');
-  const tracker = new RunTracker(
-    'churnPipeline',
-    ['validate', 'train', 'segments', 'register', 'approval', 'deploy'],
-    input.modelName,
-  );
+/**
+ * The `churnPipeline` contract's workflow (see `steps.ts`): validate → train → per-segment AUC check → register →
+ * approval gate → deploy.
+ */
+export async function churnPipeline(raw: PipelineInput<typeof contract>): Promise<PipelineOutput<typeof contract>> {
+  const input = parseWorkflowInput(contract.input, raw, contract.name);
+  const tracker = new RunTracker(contract.name, contract.steps, input.modelName);
   const gate = createApprovalGate({
     policy: input.approval,
     startedBy: input.startedBy,

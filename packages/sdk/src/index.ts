@@ -4,8 +4,9 @@
  *
  * A step is a contract (a name, zod input and output schemas, default activity options) plus an
  * implementation bound on the worker. Workflow code calls steps through `useStep` from
- * `@slipway/sdk/workflow`; app code starts runs and approves promotions with `SlipwayClient` from
- * `@slipway/sdk/client`.
+ * `@slipway/sdk/workflow`. A pipeline is a contract too (`definePipeline`: the workflow's name, input and
+ * output schemas, its steps) plus a workflow function; app code starts runs of it, checked against the
+ * contract, and approves promotions with `SlipwayClient` from `@slipway/sdk/client`.
  *
  * ```ts
  * import { defineStep, DatasetRef } from '@slipway/sdk';
@@ -23,6 +24,7 @@
  */
 export * from './errors.js';
 export * from './step.js';
+export * from './pipeline.js';
 export * from './messages.js';
 export * from './schemas/artifact.js';
 export * from './schemas/dataset.js';
@@ -35,5 +37,5 @@ export * from './schemas/serving.js';
 export * from './steps/builtin.js';
 export * from './duration.js';
 export * from './gate-rules.js';
-export * from './pipelines/train-and-promote.js';
+export * from './pipelines/builtin.js';
 export * from './schemas/expectations.js';

@@ -24,8 +24,6 @@ export {
 export { ensureSearchAttributes } from './worker/search-attributes.js';
 export * from './dev-server/index.js';
 export * from './serve/index.js';
-export { followRun, type FollowResult, type FollowUntil } from './cli/follow.js';
-export { readJsonFile, readRunInput, resolveInputFiles } from './cli/run-input.js';
 export {
   describeWaitingGate,
   renderEvidence,

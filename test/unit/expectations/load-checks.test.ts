@@ -20,7 +20,7 @@ import {
   validateStep,
 } from '@slipway/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRunInput } from '../../../packages/worker/src/cli/run-input.js';
+import { readRunInput } from '@slipway/sdk/client';
 
 const FILE = 'examples/churn/expectations.json';
 

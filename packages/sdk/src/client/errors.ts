@@ -13,21 +13,35 @@ export const ClientErrorCode = {
   InvalidDecision: 'InvalidDecision',
   NoWorker: 'NoWorker',
   InvalidInput: 'InvalidInput',
+  /** A run's result does not match the pipeline contract it was read with. */
+  InvalidOutput: 'InvalidOutput',
   /** The run has already finished, so it cannot be cancelled or terminated. */
   RunClosed: 'RunClosed',
 } as const;
 /** Why a client call failed. */
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 
-/** An error from `SlipwayClient`, with a stable `code` and a message that says what to do. */
+/** One field a value failed on: its path (`['approval', 'quorum']`) and what is wrong with it. */
+export interface FieldIssue {
+  path: string[];
+  message: string;
+}
+
+/**
+ * An error from `SlipwayClient`, with a stable `code` and a message that says what to do. An `InvalidInput` or
+ * `InvalidOutput` from a contract check lists every failing field in `issues` as well as in the message.
+ */
 export class SlipwayClientError extends Error {
   override readonly name = 'SlipwayClientError';
+  /** The failing fields, when a contract check failed. */
+  readonly issues?: readonly FieldIssue[];
   constructor(
     readonly code: ClientErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; issues?: readonly FieldIssue[] },
   ) {
     super(message, options);
+    if (options?.issues) this.issues = options.issues;
   }
 }
 

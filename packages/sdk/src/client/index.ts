@@ -1,18 +1,32 @@
 /**
- * `@slipway/sdk/client` — app code and tooling: start runs, read their status, list pending approvals,
- * approve or reject promotions.
+ * `@slipway/sdk/client` — app code and tooling: start runs (their input checked against the pipeline's
+ * contract), follow them, read their status and typed results, list pending approvals, approve or reject
+ * promotions. A `runId` is always the run's Temporal workflow id.
  *
  * ```ts
+ * import { trainAndPromote } from '@slipway/sdk';
  * import { SlipwayClient } from '@slipway/sdk/client';
  * const slipway = await SlipwayClient.connect({ address: '127.0.0.1:7233', identity: 'release-bot' });
+ * const { runId } = await slipway.start(trainAndPromote, input); // InvalidInput, and no run, for a bad input
+ * await slipway.follow(runId, { until: 'gate', onStep: (step) => console.log(step.step, step.status) });
  * for (const p of await slipway.pendingApprovals()) console.log(p.runId, p.gate.evidence.candidate.metrics);
- * await slipway.approve('churn-20261125-x1y2z3', { as: 'maria', comment: 'looks good' });
+ * await slipway.approve(runId, { as: 'maria', comment: 'looks good' });
+ * const result = await slipway.result(runId, trainAndPromote); // typed
  * ```
  *
  * @packageDocumentation
  */
 export { SlipwayClient } from './slipway-client.js';
-export type { DecisionOptions, PendingApproval, RunStatus, SlipwayClientOptions } from './slipway-client.js';
-export { ClientErrorCode, SlipwayClientError } from './errors.js';
+export type {
+  DecisionOptions,
+  PendingApproval,
+  RunStatus,
+  SlipwayClientOptions,
+  StartOptions,
+} from './slipway-client.js';
+export { ClientErrorCode, SlipwayClientError, type FieldIssue } from './errors.js';
 export { callerIdentity, withStartedBy, type IdentitySources } from './identity.js';
+export type { FollowOptions, FollowResult, FollowUntil } from './follow.js';
+export { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';
+export { readJsonFile, readRunInput, resolveInputFiles } from './run-input.js';
 export type { WorkflowTaskFailure } from './workflow-task-failure.js';

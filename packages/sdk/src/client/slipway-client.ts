@@ -7,10 +7,13 @@ import {
 } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE, SlipwayMessage, SlipwaySearchAttribute } from '../messages.js';
 import { rootMessage } from '../errors.js';
+import type { AnyPipeline, PipelineInput, PipelineOutput } from '../pipeline.js';
 import type { GateDecisionRequestInput, GateState } from '../schemas/approval.js';
 import type { RunProgress } from '../schemas/progress.js';
 import { ClientErrorCode, SlipwayClientError, gateError, isNotFound, unknownRun } from './errors.js';
+import { followRun, type FollowOptions, type FollowResult } from './follow.js';
 import { callerIdentity, withStartedBy } from './identity.js';
+import { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';
 import { findWorkflowTaskFailure, type WorkflowTaskFailure } from './workflow-task-failure.js';
 
 /** How to reach Temporal. Defaults: `TEMPORAL_ADDRESS` or `127.0.0.1:7233`, namespace `TEMPORAL_NAMESPACE` or `default`. */
@@ -34,6 +37,7 @@ export interface SlipwayClientOptions {
 
 /** A run's status: Temporal's view plus Slipway's step-by-step progress. */
 export interface RunStatus {
+  /** The run's id: its Temporal workflow id. */
   runId: string;
   pipeline: string;
   status: string;
@@ -48,6 +52,7 @@ export interface RunStatus {
 
 /** A gate waiting for a decision. */
 export interface PendingApproval {
+  /** The run's id: its Temporal workflow id. */
   runId: string;
   pipeline: string;
   startTime: Date;
@@ -68,14 +73,27 @@ export interface DecisionOptions {
   evidenceDigest?: string;
 }
 
+/** Options of `SlipwayClient.start`. */
+export interface StartOptions {
+  /** The run's id, i.e. its Temporal workflow id (default `<pipeline>-<timestamp>-<random>`). */
+  runId?: string;
+  /** The task queue to start it on (default: the client's `taskQueue`). */
+  taskQueue?: string;
+}
+
 /**
  * Starts runs, reads their status, and approves or rejects promotions.
  *
+ * A `runId` here is always the run's **Temporal workflow id** (what `start` returns, `slipway status` takes and
+ * the Web UI shows as "Workflow ID"), never Temporal's per-execution run id.
+ *
  * ```ts
+ * import { trainAndPromote } from '@slipway/sdk';
  * const slipway = await SlipwayClient.connect({ identity: 'ci', user: 'ci-bot' }); // runs are started by ci-bot
- * const { runId } = await slipway.start('trainAndPromote', input);
+ * const { runId } = await slipway.start(trainAndPromote, input); // input checked before the run starts
  * const [pending] = await slipway.pendingApprovals();
  * await slipway.approve(runId, { as: 'maria', comment: 'AUC up 3 points' });
+ * const result = await slipway.result(runId, trainAndPromote); // typed: TrainAndPromoteResult
  * ```
  */
 export class SlipwayClient {
@@ -116,24 +134,34 @@ export class SlipwayClient {
 
   /**
    * Starts a pipeline run as this client's user (`startedBy`, see `user`); an input naming another `startedBy`
-   * is refused. `runId` defaults to `<pipeline>-<timestamp>-<random>`.
+   * is refused. Returns the run's id, its Temporal workflow id (default `<pipeline>-<timestamp>-<random>`).
+   *
+   * With a pipeline contract (e.g. `trainAndPromote` from `@slipway/sdk`) the input is typed and parsed with the
+   * contract's input schema first: a bad input throws `InvalidInput` naming every failing field path, and no run
+   * is started. With a name (a workflow type, e.g. a custom pipeline without a contract) the input is **not
+   * checked** here: a bad one starts a run that fails in the workflow.
    */
-  async start(
-    pipeline: string,
-    input: unknown,
-    opts: { runId?: string; taskQueue?: string } = {},
-  ): Promise<{ runId: string }> {
+  async start<C extends AnyPipeline>(
+    pipeline: C,
+    input: PipelineInput<C>,
+    opts?: StartOptions,
+  ): Promise<{ runId: string }>;
+  async start(pipeline: string, input: unknown, opts?: StartOptions): Promise<{ runId: string }>;
+  async start(pipeline: AnyPipeline | string, input: unknown, opts: StartOptions = {}): Promise<{ runId: string }> {
+    const name = typeof pipeline === 'string' ? pipeline : pipeline.name;
     const runId =
       opts.runId ??
-      `${pipeline}-${new Date()
+      `${name}-${new Date()
         .toISOString()
         .replace(/[-:.TZ]/g, '')
         .slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
-    const args = [withStartedBy(input, callerIdentity(this.options.user))];
-    await this.temporal.workflow.start(pipeline, {
+    const startInput = withStartedBy(input, callerIdentity(this.options.user));
+    // The run gets the input as given (the workflow parses it again): only the check happens here.
+    if (typeof pipeline !== 'string') checkPipelineInput(pipeline, startInput);
+    await this.temporal.workflow.start(name, {
       workflowId: runId,
       taskQueue: opts.taskQueue ?? this.options.taskQueue ?? DEFAULT_TASK_QUEUE,
-      args,
+      args: [startInput],
     });
     return { runId };
   }
@@ -179,9 +207,40 @@ export class SlipwayClient {
     return status;
   }
 
-  /** Waits for a run to finish and returns its result; throws the run's failure. */
-  async result<T = unknown>(runId: string): Promise<T> {
-    return (await this.temporal.workflow.getHandle(runId).result()) as T;
+  /**
+   * Waits for run `runId` (its workflow id) to finish and returns its result; throws the run's failure. With the
+   * run's pipeline contract the result is parsed with the contract's output schema and typed (a run of another
+   * pipeline throws `InvalidInput`, a result that does not match `InvalidOutput`); without, it is returned
+   * unchecked as `T`.
+   */
+  async result<C extends AnyPipeline>(runId: string, contract: C): Promise<PipelineOutput<C>>;
+  async result<T = unknown>(runId: string): Promise<T>;
+  async result(runId: string, contract?: AnyPipeline): Promise<unknown> {
+    const handle = this.temporal.workflow.getHandle(runId);
+    if (!contract) return (await handle.result()) as unknown;
+    const description = await this.describe(runId);
+    if (description.type !== contract.name)
+      throw new SlipwayClientError(
+        ClientErrorCode.InvalidInput,
+        `run ${runId} is a run of pipeline "${description.type}", not "${contract.name}": read it with that pipeline's contract`,
+      );
+    return parsePipelineOutput(contract, (await handle.result()) as unknown, runId) as unknown;
+  }
+
+  /**
+   * Follows run `runId` (its workflow id): polls its status and calls `onStep` whenever a step changes, until
+   * its gate waits for a decision (`until: 'gate'`) or it has closed (`'end'`); it also stops when the run's
+   * workflow task keeps failing (`workflowTaskFailure` is set: the run cannot go on until its worker is fixed).
+   * Pass the result's `seen` to a later call to hear only what changed since. Throws `UnknownRun`.
+   *
+   * ```ts
+   * const atGate = await slipway.follow(runId, { until: 'gate', onStep: (s) => console.log(s.step, s.status) });
+   * await slipway.approve(runId, { as: 'maria' });
+   * await slipway.follow(runId, { until: 'end', seen: atGate.seen, onStep: (s) => console.log(s.step, s.status) });
+   * ```
+   */
+  async follow(runId: string, options: FollowOptions): Promise<FollowResult> {
+    return followRun(() => this.status(runId), options);
   }
 
   /** The gate of a run. Throws `UnknownRun`, or `NoGate` before the run has reached its gate. */

@@ -4,6 +4,7 @@ import { ApprovalPolicy, DurationString, GateDecision } from '../schemas/approva
 import { DatasetRef, RowSchema } from '../schemas/dataset.js';
 import { ExpectationSet } from '../schemas/expectations.js';
 import { FeatureSpec, Metrics, ModelName, ModelVersionRef } from '../schemas/model.js';
+import { definePipeline } from '../pipeline.js';
 
 /** Activity options a pipeline input may override for one step (durations as strings, so it is plain JSON). */
 export const StepOptionsOverride = z.object({
@@ -81,3 +82,21 @@ export const TrainAndPromoteResult = z.object({
 });
 /** What `trainAndPromote` returns. */
 export type TrainAndPromoteResult = z.infer<typeof TrainAndPromoteResult>;
+
+/**
+ * The ready-made pipeline: validate → train → register → approval gate → deploy. It waits at the gate (holding
+ * no worker) until the policy's quorum approves, someone allowed rejects, or the timeout passes, and deploys
+ * only an approved version. Its workflow function is `trainAndPromote` in `@slipway/sdk/pipelines`.
+ *
+ * ```ts
+ * const { runId } = await slipway.start(trainAndPromote, input); // a bad input throws InvalidInput, no run starts
+ * const result = await slipway.result(runId, trainAndPromote); // TrainAndPromoteResult
+ * ```
+ */
+export const trainAndPromote = definePipeline({
+  name: 'trainAndPromote',
+  description: 'validate, train, register, wait for approval, deploy',
+  input: TrainAndPromoteInput,
+  output: TrainAndPromoteResult,
+  steps: TRAIN_AND_PROMOTE_STEPS,
+});

@@ -17,6 +17,7 @@ import {
   type ExpectationSet,
   type ProfileReference,
 } from '@slipway/sdk';
+import { readJsonFile } from '@slipway/sdk/client';
 import pc from 'picocolors';
 import {
   localDatasetAccess,
@@ -27,7 +28,6 @@ import {
 import { commandConfig, type GlobalOptions } from '../context.js';
 import { byteProgress } from '../progress.js';
 import { renderValidationReport } from '../render-report.js';
-import { readJsonFile } from '../run-input.js';
 import { datasetUri } from '../dataset-uri.js';
 
 /** Exit codes of `slipway data validate`. */

@@ -1,8 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
 import pc from 'picocolors';
-import { followRun } from '../follow.js';
+import { builtinPipelines, type AnyPipeline } from '@slipway/sdk';
+import { checkPipelineInput, readRunInput } from '@slipway/sdk/client';
 import { renderStatus, renderStep } from '../render.js';
-import { readRunInput } from '../run-input.js';
 import { withClient, type GlobalOptions } from '../context.js';
 
 /**
@@ -21,11 +21,17 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
     .option('--no-wait', 'return as soon as the run has started')
     .action(async (pipeline, options) => {
       const input = readRunInput(options.input);
+      // A built-in pipeline's input is checked here, naming the file and each field, before anything starts.
+      const contract = builtinPipeline(pipeline);
+      if (contract) checkPipelineInput(contract, input, options.input);
       await withClient(globals(), undefined, async (client) => {
-        const { runId } = await client.start(pipeline, input, options.runId ? { runId: options.runId } : {});
+        const start = options.runId ? { runId: options.runId } : {};
+        const { runId } = await (contract
+          ? client.start(contract, input, start)
+          : client.start(pipeline, input, start));
         console.log(`started ${pc.bold(runId)}`);
         if (!options.wait) return;
-        const last = await followRun(client, runId, {
+        const last = await client.follow(runId, {
           until: 'gate',
           onStep: (step, progress) => console.log(renderStep(step, 10, progress.gate)),
         });
@@ -79,4 +85,9 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
         console.log(`${pc.green('✔')} ${runId} terminated: ${options.reason}`);
       });
     });
+}
+
+/** The contract of a built-in pipeline by name; other names (custom pipelines) are started unchecked. */
+function builtinPipeline(name: string): AnyPipeline | undefined {
+  return Object.values(builtinPipelines).find((contract: AnyPipeline) => contract.name === name);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseExpectationSet } from '@slipway/sdk';
+import { parseExpectationSet } from '../schemas/expectations.js';
 
 /**
  * Reads a run's input JSON and resolves the files it names relative to itself (see {@link resolveInputFiles}),

@@ -1,0 +1,15 @@
+import { checkDrift } from './check-drift.js';
+import { trainAndPromote } from './train-and-promote.js';
+
+export * from './train-and-promote.js';
+export * from './check-drift.js';
+
+/**
+ * Every built-in pipeline contract, keyed by its name (the workflow type its function in
+ * `@slipway/sdk/pipelines` is exported as). `slipway run` checks an input file against the contract of a
+ * name found here before it starts a run.
+ */
+export const builtinPipelines = {
+  trainAndPromote,
+  checkDrift,
+} as const;

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { defineStep } from '../step.js';
+import { EvidencePacket } from '../schemas/approval.js';
+import { ModelVersionRef } from '../schemas/model.js';
+
+/** Builds the evidence packet for a candidate: its metrics next to the champion's, and the digests. */
+export const evidenceStep = defineStep({
+  name: 'slipway.evidence',
+  description: 'gather candidate-vs-champion evidence for the approver',
+  input: z.object({ candidate: ModelVersionRef, alias: z.string().min(1).default('champion') }),
+  output: EvidencePacket,
+  options: { startToCloseTimeout: '1m', retry: { maximumAttempts: 10 } },
+});
