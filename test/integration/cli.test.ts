@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TrainAndPromoteResult } from '@slipway/sdk';
+import { readRunInput } from '@slipway/sdk/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliSession, startedRunId, type CliSession } from '../support/cli-session.js';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -200,23 +201,30 @@ describe('slipway errors', () => {
     expect(output).not.toContain('started');
   });
 
-  it('an input that breaks the pipeline schema fails the run, and status names the field', async () => {
-    const run = await slipway([
-      'run',
-      'trainAndPromote',
-      '--input',
-      await writeInput('bad-name.json', { modelName: 'Bad Name' }),
-    ]);
+  it('refuses an input file that breaks the pipeline schema before any run starts, naming the file and the field', async () => {
+    const file = await writeInput('bad-name.json', { modelName: 'Bad Name' });
+    const runId = `cli-bad-name-${Date.now().toString(36)}`;
+    const run = await slipway(['run', 'trainAndPromote', '--input', file, '--run-id', runId]);
     expect(run.code, run.output).toBe(1);
-    const runId = startedRunId(run.output);
-    expect(run.output).toContain('modelName');
+    expect(run.output).toContain(`error: ${file}: modelName: `);
+    expect(run.output).not.toContain('started');
+    // No workflow execution was created under the run id it would have had.
+    const { code, output } = await slipway(['status', runId]);
+    expect(code, output).toBe(1);
+    expect(output).toContain(`no run with id "${runId}" exists`);
+  });
 
+  it('a run started unchecked (by name, from app code) with that input fails, and status names the field', async () => {
+    const file = await writeInput('bad-name-unchecked.json', { modelName: 'Bad Name' });
+    const { runId } = await h.client.start('trainAndPromote', readRunInput(file));
     const { code, output } = await slipway(['status', runId]);
     expect(code, output).toBe(0);
-    expect(output).toContain(`${runId}  trainAndPromote  FAILED`);
-    expect(output).toMatch(/failure: .*invalid input.*modelName/);
-    const status = await statusJson(runId);
+    expect(output).toContain(`${runId}  trainAndPromote`);
+    const status = await closedStatus(runId);
     expect(status.status).toBe('FAILED');
     expect(status.failure).toContain('modelName');
+    const failed = await slipway(['status', runId]);
+    expect(failed.output).toContain(`${runId}  trainAndPromote  FAILED`);
+    expect(failed.output).toMatch(/failure: .*invalid input.*modelName/);
   });
 });

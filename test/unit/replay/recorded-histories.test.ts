@@ -1,8 +1,10 @@
 /**
  * Runs recorded before a change must keep replaying after it: every history in `test/fixtures/histories`
  * (recorded against a real dev server, machine paths scrubbed) is replayed against today's pipeline bundle. The
- * first four were recorded before approver groups came from the directory (waiting at the gate with and without
- * groups, approved and deployed, and an approval by a caller-declared group); the fifth after.
+ * first four trainAndPromote histories were recorded before approver groups came from the directory (waiting at
+ * the gate with and without groups, approved and deployed, and an approval by a caller-declared group); the fifth
+ * after. `check-drift-completed.json` is a completed checkDrift run (recorded by
+ * test/integration/pipeline-contracts.test.ts with SLIPWAY_RECORD_HISTORIES=1, see test/support/record-history.ts).
  * A change to what a pipeline schedules that is not guarded by `patched()` fails here with a determinism error.
  * A control edits one recorded history and shows the replay does catch a divergence.
  */
@@ -59,6 +61,8 @@ describe('recorded histories replay against the current pipelines', () => {
         'train-and-promote-group-claim-deployed.json',
         // recorded after groups came from the directory: the patch markers are in its history
         'train-and-promote-directory-groups-deployed.json',
+        // every built-in pipeline has a completed history
+        'check-drift-completed.json',
       ]),
     );
     const results = await replay(fixtures);
@@ -73,5 +77,15 @@ describe('recorded histories replay against the current pipelines', () => {
     first!.activityTaskScheduledEventAttributes!.activityType.name = 'slipway.train';
     const results = await replay([{ name: 'edited', json }]);
     expect(results['edited']).toMatch(/Nondeterminism|DeterminismViolation|activity type/i);
+  });
+
+  it('catches a checkDrift history that schedules another step than the code (the check can fail)', async () => {
+    const original = fixtures.find((f) => f.name === 'check-drift-completed.json');
+    const json = structuredClone(original!.json);
+    const monitor = json.events.find((e) => e.activityTaskScheduledEventAttributes);
+    expect(monitor!.activityTaskScheduledEventAttributes!.activityType.name).toBe('slipway.monitor');
+    monitor!.activityTaskScheduledEventAttributes!.activityType.name = 'slipway.validate';
+    const results = await replay([{ name: 'edited-drift', json }]);
+    expect(results['edited-drift']).toMatch(/Nondeterminism|DeterminismViolation|activity type/i);
   });
 });
