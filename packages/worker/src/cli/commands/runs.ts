@@ -15,7 +15,10 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
     .description(
       'start a pipeline run (e.g. trainAndPromote) with the input in a JSON file, as your identity (startedBy)',
     )
-    .argument('<pipeline>', 'the pipeline (workflow type) to run')
+    .argument(
+      '<pipeline>',
+      'the pipeline (workflow type) to run; the input of a built-in one (trainAndPromote, checkDrift) is checked before it starts',
+    )
     .requiredOption('-i, --input <file>', 'the run input, a JSON file; relative dataset paths resolve against it')
     .option('--run-id <id>', 'the run id (default: <pipeline>-<time>-<random>)')
     .option('--no-wait', 'return as soon as the run has started')
