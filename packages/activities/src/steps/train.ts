@@ -17,11 +17,16 @@ import {
 import type { ArtifactStore, PredictorLoader, RunTracker, SerializedModel, Trainer, TypedRow } from '../ports.js';
 import { currentActivityHooks, type ActivityHooks } from '../data/activity-context.js';
 import type { SourceOpener } from '../data/formats/dataset-rows.js';
-import { BinaryTarget, labelsOf, resolveBinaryTarget, type TargetValue } from './binary-target.js';
-import { binaryClassificationMetrics } from './metrics.js';
-import { splitRows } from './prng.js';
-import { createEpochSeries, type EpochSeries } from './epoch-series.js';
-import { createTrainHeartbeats, readTrainingRows, seriesFromDetails, type TrainHeartbeats } from './training-data.js';
+import { BinaryTarget, labelsOf, resolveBinaryTarget, type TargetValue } from '../train/binary-target.js';
+import { binaryClassificationMetrics } from '../train/metrics.js';
+import { splitRows } from '../train/prng.js';
+import { createEpochSeries, type EpochSeries } from '../train/epoch-series.js';
+import {
+  createTrainHeartbeats,
+  readTrainingRows,
+  seriesFromDetails,
+  type TrainHeartbeats,
+} from '../train/training-data.js';
 import { startTrainingRun, type TrainingRun } from './train-tracking.js';
 
 /** What the train activity needs. */

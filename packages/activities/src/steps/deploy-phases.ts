@@ -16,8 +16,8 @@ import {
   type deployStep,
 } from '@slipway/sdk';
 import type { ModelRegistry, ModelVersionRecord } from '../ports.js';
-import { ModelServerFailureType, modelServerFailureDetail, type ModelServerClient } from './model-server-client.js';
-import { checkSmokeAnswer } from './smoke.js';
+import { ModelServerFailureType, modelServerFailureDetail, type ModelServerClient } from '../model-server/client.js';
+import { checkSmokeAnswer } from '../model-server/smoke.js';
 
 /** One deployment in progress: what the deploy activity knows while it talks to the server. */
 export interface Deployment {

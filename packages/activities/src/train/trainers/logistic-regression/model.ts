@@ -4,11 +4,11 @@
  */
 import { FeatureSpec, SlipwayErrorType, describeIssues, finalFailure } from '@slipway/sdk';
 import { z } from 'zod';
-import type { Predictor, PredictorLoader, SerializedModel, TypedRow } from '../ports.js';
-import { BinaryTarget } from './binary-target.js';
-import { FeatureEncoding, createRowEncoder, encodingDimension } from './encoding.js';
-import { predictorFeatures } from './prediction-row.js';
-import { FeatureImputation } from './serving-inputs.js';
+import type { Predictor, PredictorLoader, SerializedModel, TypedRow } from '../../../ports.js';
+import { BinaryTarget } from '../../binary-target.js';
+import { FeatureEncoding, createRowEncoder, encodingDimension } from '../../encoding.js';
+import { predictorFeatures } from '../../prediction-row.js';
+import { FeatureImputation } from '../../serving-inputs.js';
 
 /** The kind (and trainer name) of the built-in logistic regression. */
 export const LOGISTIC_REGRESSION = 'logistic-regression';

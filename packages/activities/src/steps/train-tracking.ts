@@ -11,7 +11,7 @@ import { FINAL_ERROR_TYPES, failureType, type Metrics, type StepParsedInput, typ
 import type { RunTracker, TrackingRunStatus } from '../ports.js';
 import { MAX_PARAM_VALUE_LENGTH, MAX_RUN_TAG_VALUE_LENGTH, isTrackingName } from '../registry/tracking-input.js';
 import { currentActivityInfo, currentStepIdentity, type StepIdentity } from '../util/idempotency.js';
-import type { EpochSeries } from './epoch-series.js';
+import type { EpochSeries } from '../train/epoch-series.js';
 
 /** The tags Slipway puts on every training run (searchable with `RunTracker.findRuns`). */
 export const TrainRunTag = {

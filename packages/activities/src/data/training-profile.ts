@@ -1,6 +1,7 @@
 /**
- * Looking up a registered version and the training profile stored with it, as final failures that say what
- * is missing where.
+ * The training profile stored with a registered version (the profile of the data it was trained on), and one
+ * feature's column in it, as final failures that say what is missing where. Deploy builds smoke features from it
+ * and monitor compares served features with it.
  */
 import {
   DatasetProfile,
@@ -10,26 +11,7 @@ import {
   type ColumnProfile,
   type Lineage,
 } from '@slipway/sdk';
-import type { ArtifactStore, ModelRegistry, ModelVersionRecord } from '../ports.js';
-
-/**
- * Resolves `name` at a version number or alias.
- *
- * @throws a final `SlipwayNotFound` failure when the registry has no such version or alias.
- */
-export async function resolveVersionOrFail(
-  registry: ModelRegistry,
-  name: string,
-  versionOrAlias: number | string,
-): Promise<ModelVersionRecord> {
-  const record = await registry.resolve(name, versionOrAlias);
-  if (record) return record;
-  const what = typeof versionOrAlias === 'number' ? `version ${versionOrAlias}` : `alias "${versionOrAlias}"`;
-  throw finalFailure(SlipwayErrorType.NotFound, `Model "${name}" has no ${what} in the registry`, {
-    model: name,
-    versionOrAlias,
-  });
-}
+import type { ArtifactStore } from '../ports.js';
 
 /**
  * Reads and checks the training profile a version's lineage points at (digest verified by the store).

@@ -9,13 +9,13 @@
  */
 import { SlipwayErrorType, describeIssues, finalFailure } from '@slipway/sdk';
 import { z } from 'zod';
-import type { TypedRow, Trainer, TrainerContext, TrainerInput, TrainerResult } from '../ports.js';
-import { digestOfJson } from '../util/digest.js';
-import { labelsOf, resolveBinaryTarget, type BinaryTarget } from './binary-target.js';
-import { encodeRows, encodedFeatureNames, fitEncoding, type FeatureEncoding } from './encoding.js';
+import type { TypedRow, Trainer, TrainerContext, TrainerInput, TrainerResult } from '../../../ports.js';
+import { digestOfJson } from '../../../util/digest.js';
+import { labelsOf, resolveBinaryTarget, type BinaryTarget } from '../../binary-target.js';
+import { encodeRows, encodedFeatureNames, fitEncoding, type FeatureEncoding } from '../../encoding.js';
 import { runGradientDescent, type EpochLossRecorder, type GradientDescentData } from './gradient-descent.js';
-import { LOGISTIC_REGRESSION, type LogisticRegressionModel } from './logistic-model.js';
-import { ImputationStrategy, fitServingInputs, type ServingInputs } from './serving-inputs.js';
+import { LOGISTIC_REGRESSION, type LogisticRegressionModel } from './model.js';
+import { ImputationStrategy, fitServingInputs, type ServingInputs } from '../../serving-inputs.js';
 
 /** Parameters of the `logistic-regression` trainer; unknown names are refused. */
 export const LogisticRegressionParams = z
