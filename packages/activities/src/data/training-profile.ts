@@ -6,8 +6,8 @@
 import {
   DatasetProfile,
   SlipwayErrorType,
-  describeIssues,
   finalFailure,
+  parseOrFail,
   type ColumnProfile,
   type Lineage,
 } from '@slipway/sdk';
@@ -24,13 +24,8 @@ export async function loadTrainingProfile(
   lineage: Pick<Lineage, 'profile'>,
 ): Promise<DatasetProfile> {
   const json = await artifacts.getJson(lineage.profile);
-  const parsed = DatasetProfile.safeParse(json);
-  if (parsed.success) return parsed.data;
-  throw finalFailure(
-    SlipwayErrorType.InvalidInput,
-    `Training profile ${lineage.profile.uri} is not a dataset profile: ${describeIssues(parsed.error)}`,
-    { uri: lineage.profile.uri },
-  );
+  const what = `Training profile ${lineage.profile.uri} is not a dataset profile`;
+  return parseOrFail(DatasetProfile, json, what, { uri: lineage.profile.uri });
 }
 
 /**

@@ -7,7 +7,7 @@
  * progress. Full-batch descent is deterministic, so a resumed run ends exactly where an uninterrupted run
  * does, which is what makes retried training attempts cheap.
  */
-import { SlipwayErrorType, describeIssues, finalFailure } from '@slipway/sdk';
+import { SlipwayErrorType, finalFailure, parseOrFail } from '@slipway/sdk';
 import { z } from 'zod';
 import type { TypedRow, Trainer, TrainerContext, TrainerInput, TrainerResult } from '../../../ports.js';
 import { digestOfJson } from '../../../util/digest.js';
@@ -62,16 +62,9 @@ export const YIELD_INTERVAL_MS = 20;
 
 /** Parses trainer params; bad params fail with `SlipwayInvalidInput` naming each bad param. */
 export function parseLogisticRegressionParams(params: Record<string, unknown>): LogisticRegressionParams {
-  const parsed = LogisticRegressionParams.safeParse(params);
-  if (parsed.success) return parsed.data;
-  throw finalFailure(
-    SlipwayErrorType.InvalidInput,
-    `Trainer "${LOGISTIC_REGRESSION}" got invalid params: ${describeIssues(parsed.error)}`,
-    {
-      trainer: LOGISTIC_REGRESSION,
-      issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
-    },
-  );
+  return parseOrFail(LogisticRegressionParams, params, `Trainer "${LOGISTIC_REGRESSION}" got invalid params`, {
+    trainer: LOGISTIC_REGRESSION,
+  });
 }
 
 /**
