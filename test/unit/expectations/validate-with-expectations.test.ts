@@ -86,7 +86,7 @@ describe('validate with expectations', () => {
         features: { numeric: ['age'], categorical: [], target: 'plan' },
         codeVersion: 'test',
         workflowId: 'w',
-        runId: 'r',
+        temporalRunId: 'r',
       },
       idempotencyKey: 'people-1',
     });

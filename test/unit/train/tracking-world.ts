@@ -166,7 +166,7 @@ export async function openTrackingWorld(): Promise<TrackingWorld> {
       features: customerFeatures,
       codeVersion: training.codeVersion,
       workflowId: workflow.workflowId,
-      runId: workflow.runId,
+      temporalRunId: workflow.runId,
     }),
     async close() {
       await running.close();

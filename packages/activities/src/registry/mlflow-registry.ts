@@ -1,5 +1,5 @@
 import { finalFailure, retryableFailure } from '@slipway/sdk';
-import type { ModelRegistry, RunTracker } from '../ports.js';
+import type { ModelRegistry, ExperimentTracker } from '../ports.js';
 import {
   MlflowFailureType,
   createMlflowClient,
@@ -108,7 +108,7 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): MlflowRegi
   };
 }
 
-function mlflowTracker(ctx: MlflowContext): RunTracker {
+function mlflowTracker(ctx: MlflowContext): ExperimentTracker {
   return {
     startRun: async (input) => startRun(ctx, parseStartRunInput(input)),
     logParams: async (runId, params) => {
