@@ -41,13 +41,11 @@ export function createActivities(deps: ActivityDeps) {
   // Every dataset a step reads goes through the dataset roots (see `datasetSourceOpener`).
   const openSource = datasetSourceOpener(deps);
   const server = deps.modelServer ? { modelServer: deps.modelServer } : {};
-  const tracker = registry;
+  // Training runs are tracked in the registry (`ModelRegistry` is an `ExperimentTracker` too).
+  const training = { artifacts, trainers, predictors, codeVersion, openSource, tracker: registry };
   return {
     ...implementStep(validateStep, createValidateActivity({ artifacts, registry, openSource })),
-    ...implementStep(
-      trainStep,
-      createTrainActivity({ artifacts, trainers, predictors, codeVersion, openSource, tracker }),
-    ),
+    ...implementStep(trainStep, createTrainActivity(training)),
     ...implementStep(registerStep, createRegisterActivity({ registry, artifacts })),
     ...implementStep(evidenceStep, createEvidenceActivity({ registry })),
     ...implementStep(recordApprovalStep, createRecordApprovalActivity({ registry })),
