@@ -1,7 +1,7 @@
 // ESLint 9 flat config: typescript-eslint with type information, import rules, Prettier for formatting.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
-import importX from 'eslint-plugin-import-x';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -33,6 +33,24 @@ const NODE_BUILTINS_IN_WORKFLOWS = {
   ),
 };
 
+// `@slipway/activities` has one floor of step modules (`src/steps/`, one per step contract) over library folders
+// (data, expectations, stats, train, registry, artifacts, audit, sources, directory, model-server, monitor, util,
+// and any folder added later). Library code never imports a step module, `create-activities.ts` or the package
+// root: steps are built from the libraries, never the other way round.
+const ACTIVITIES_SRC = 'packages/activities/src';
+const LIBRARY_IMPORTS_NO_STEP = {
+  basePath: import.meta.dirname,
+  zones: [
+    {
+      target: `${ACTIVITIES_SRC}/!(steps)/**`,
+      from: [`${ACTIVITIES_SRC}/steps`, `${ACTIVITIES_SRC}/create-activities.ts`, `${ACTIVITIES_SRC}/index.ts`],
+      message:
+        'Library folders of @slipway/activities never import a step module (src/steps/), create-activities.ts or the ' +
+        'package root: move the shared code into a library folder and import it from the step.',
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.slipway/**', 'coverage/**', 'bench/out/**'] },
   js.configs.recommended,
@@ -46,6 +64,15 @@ export default tseslint.config(
       },
     },
     plugins: { 'import-x': importX },
+    settings: {
+      // Resolve the `.js` specifiers of TypeScript sources to their `.ts` files, so the import rules see them.
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensions: ['.ts', '.js', '.mjs', '.cjs', '.json', '.node'],
+          extensionAlias: { '.js': ['.ts', '.js'], '.mjs': ['.mts', '.mjs'] },
+        }),
+      ],
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
@@ -58,6 +85,10 @@ export default tseslint.config(
   {
     files: ['packages/sdk/src/workflow/**/*.ts', 'examples/*/src/workflows.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', NODE_BUILTINS_IN_WORKFLOWS] },
+  },
+  {
+    files: [`${ACTIVITIES_SRC}/**/*.ts`],
+    rules: { 'import-x/no-restricted-paths': ['error', LIBRARY_IMPORTS_NO_STEP] },
   },
   {
     files: ['**/*.config.{js,ts}', 'eslint.config.js', 'vitest.config.ts'],

@@ -21,6 +21,7 @@ import { useMlflowServer } from '../support/mlflow-server.js';
 import { crashAfterAudit } from '../unit/audit/audit-fixtures.js';
 import { describeRegistryConformance } from '../unit/registry/registry-conformance.js';
 import { failureOf, versionInput } from '../unit/registry/registry-fixtures.js';
+import { canonicalJson } from '../../packages/activities/src/util/digest.js';
 
 const fixture = useMlflowServer();
 
@@ -57,6 +58,29 @@ describe('MLflow registry: Slipway concepts in MLflow', () => {
     expect(JSON.parse(tags.get('slipway.lineage') ?? '')).toEqual(input.lineage);
     expect(JSON.parse(tags.get('slipway.metrics') ?? '')).toEqual(input.metrics);
     expect(tags.get('slipway.idempotency_key')).toBe('concepts/v1');
+  });
+
+  it('reads a version registered before Lineage.runId became temporalRunId (lineage tag with runId)', async () => {
+    await deleteAllModels();
+    const registry = createMlflowRegistry({ trackingUrl: fixture.server.url });
+    const input = versionInput('churn', 'legacy/v1');
+    await registry.registerVersion(input);
+    // Write the lineage tag the way versions registered before the rename were tagged.
+    const { temporalRunId, ...rest } = input.lineage;
+    const legacy = canonicalJson({ ...rest, runId: temporalRunId });
+    await fixture.client.post('model-versions/set-tag', {
+      name: 'churn',
+      version: '1',
+      key: 'slipway.lineage',
+      value: legacy,
+    });
+    const raw = (await fixture.client.get('model-versions/get', { name: 'churn', version: '1' })) as {
+      model_version: { tags: { key: string; value: string }[] };
+    };
+    expect(raw.model_version.tags.find((t) => t.key === 'slipway.lineage')?.value).toContain('"runId":"run-1"');
+    const record = await createMlflowRegistry({ trackingUrl: fixture.server.url }).getVersion('churn', 1);
+    expect(record?.lineage).toEqual(input.lineage);
+    expect(record?.lineage).not.toHaveProperty('runId');
   });
 
   it('splits tag values longer than the limit into parts and reads them back', async () => {

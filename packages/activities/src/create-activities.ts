@@ -8,24 +8,25 @@ import {
   trainStep,
   validateStep,
 } from '@slipway/sdk';
-import { createValidateActivity, datasetSourceOpener } from './data/index.js';
-import { createDeployActivity } from './deploy/index.js';
+import { datasetSourceOpener } from './data/dataset-opener.js';
 import { implementStep } from './implement-step.js';
-import { createMonitorActivity } from './monitor/index.js';
 import type { ActivityDeps } from './ports.js';
-import {
-  createEvidenceActivity,
-  createRecordApprovalActivity,
-  createRegisterActivity,
-} from './registry-steps/index.js';
+import { createDeployActivity } from './steps/deploy.js';
+import { createEvidenceActivity } from './steps/evidence.js';
+import { createMonitorActivity } from './steps/monitor.js';
+import { createRecordApprovalActivity } from './steps/record-approval.js';
+import { createRegisterActivity } from './steps/register.js';
 import { createResolveApproversActivity } from './steps/resolve-approvers.js';
-import { builtinPredictors, builtinTrainers, createTrainActivity } from './train/index.js';
+import { createTrainActivity } from './steps/train.js';
+import { createValidateActivity } from './steps/validate.js';
+import { builtinPredictors, builtinTrainers } from './train/builtins.js';
 import { detectCodeVersion } from './util/code-version.js';
 
 /**
- * Every built-in step's activity, keyed by step name, wired to the given adapters. Register the result on a
- * Temporal worker; add your own steps with `implementStep`. Steps read datasets only as `deps.datasetAccess`
- * allows (by default below the working directory); custom steps open theirs with `datasetSourceOpener(deps)`.
+ * Every built-in step's activity, keyed by step name, wired to the given adapters: one line per step, each
+ * binding a module of `steps/` to its contract. Register the result on a Temporal worker; add your own steps with
+ * `implementStep`. Steps read datasets only as `deps.datasetAccess` allows (by default below the working
+ * directory); custom steps open theirs with `datasetSourceOpener(deps)`.
  *
  * ```ts
  * const deps = { artifacts: createFsArtifactStore('.slipway/artifacts'), registry: openSqliteRegistry('.slipway/registry.db') };
@@ -39,24 +40,17 @@ export function createActivities(deps: ActivityDeps) {
   const codeVersion = deps.codeVersion ?? detectCodeVersion();
   // Every dataset a step reads goes through the dataset roots (see `datasetSourceOpener`).
   const openSource = datasetSourceOpener(deps);
-  const modelServer = deps.modelServer;
+  const server = deps.modelServer ? { modelServer: deps.modelServer } : {};
+  // Training runs are tracked in the registry (`ModelRegistry` is an `ExperimentTracker` too).
+  const training = { artifacts, trainers, predictors, codeVersion, openSource, tracker: registry };
   return {
     ...implementStep(validateStep, createValidateActivity({ artifacts, registry, openSource })),
-    ...implementStep(
-      trainStep,
-      createTrainActivity({ artifacts, trainers, predictors, codeVersion, openSource, tracker: registry }),
-    ),
+    ...implementStep(trainStep, createTrainActivity(training)),
     ...implementStep(registerStep, createRegisterActivity({ registry, artifacts })),
     ...implementStep(evidenceStep, createEvidenceActivity({ registry })),
     ...implementStep(recordApprovalStep, createRecordApprovalActivity({ registry })),
-    ...implementStep(
-      deployStep,
-      createDeployActivity({ artifacts, registry, ...(modelServer ? { modelServer } : {}) }),
-    ),
-    ...implementStep(
-      monitorStep,
-      createMonitorActivity({ artifacts, registry, ...(modelServer ? { modelServer } : {}) }),
-    ),
+    ...implementStep(deployStep, createDeployActivity({ artifacts, registry, ...server })),
+    ...implementStep(monitorStep, createMonitorActivity({ artifacts, registry, ...server })),
     ...implementStep(resolveApproversStep, createResolveApproversActivity({ directory: deps.directory })),
   };
 }

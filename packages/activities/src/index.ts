@@ -40,13 +40,10 @@ export {
 export * from './data/index.js';
 export * from './sources/index.js';
 export * from './train/index.js';
-export * from './deploy/index.js';
+export * from './model-server/index.js';
 export * from './monitor/index.js';
-export {
-  createEvidenceActivity,
-  createRecordApprovalActivity,
-  createRegisterActivity,
-} from './registry-steps/index.js';
+export * from './steps/index.js';
+export { resolveVersionOrFail } from './registry/resolve-version.js';
 export { canonicalJson, digestOfJson, sha256Digest, sha256OfFile } from './util/digest.js';
 export {
   SAMPLE_MAX_CHARS,
@@ -65,5 +62,4 @@ export { isProcessRunning } from './util/process-alive.js';
 export { readOrCreateSecretFile, readSecretFile, type SecretFileOptions } from './util/secret-file.js';
 export * from './expectations/index.js';
 export * from './directory/index.js';
-export { createResolveApproversActivity } from './steps/resolve-approvers.js';
 export * from './audit/index.js';

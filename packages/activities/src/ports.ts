@@ -93,7 +93,7 @@ export interface RegisterVersionInput {
   lineage: Lineage;
   /** Same key, same version: a retried register never creates a second version. */
   idempotencyKey: string;
-  /** The tracking run (see `RunTracker`) that trained the model; recorded with the version. */
+  /** The tracking run (see `ExperimentTracker`) that trained the model; recorded with the version. */
   trackingRunId?: string;
 }
 
@@ -139,7 +139,7 @@ export interface MetricPoint {
   value: number;
 }
 
-/** Input of `RunTracker.startRun`. */
+/** Input of `ExperimentTracker.startRun`. */
 export interface StartRunInput {
   /** The experiment the run belongs to; created when missing. */
   experiment: string;
@@ -152,7 +152,7 @@ export interface StartRunInput {
   idempotencyKey: string;
 }
 
-/** Input of `RunTracker.logMetrics`: scalar metrics at one step (default 0). */
+/** Input of `ExperimentTracker.logMetrics`: scalar metrics at one step (default 0). */
 export interface LogMetricsInput {
   runId: string;
   metrics: Metrics;
@@ -161,7 +161,7 @@ export interface LogMetricsInput {
   idempotencyKey: string;
 }
 
-/** Input of `RunTracker.logMetricSeries`: one metric's values over steps (at most one value per step). */
+/** Input of `ExperimentTracker.logMetricSeries`: one metric's values over steps (at most one value per step). */
 export interface LogMetricSeriesInput {
   runId: string;
   key: string;
@@ -170,7 +170,7 @@ export interface LogMetricSeriesInput {
   idempotencyKey: string;
 }
 
-/** Input of `RunTracker.finishRun`. */
+/** Input of `ExperimentTracker.finishRun`. */
 export interface FinishRunInput {
   runId: string;
   status: Exclude<TrackingRunStatus, 'running'>;
@@ -179,11 +179,12 @@ export interface FinishRunInput {
 }
 
 /**
- * Experiment tracking: runs with parameters, final metrics and metric series. Every registry adapter
+ * Experiment tracking (the port once called `RunTracker`; `RunTracker` in `@slipway/sdk/workflow` is a workflow's
+ * progress): runs with parameters, final metrics and metric series. Every registry adapter
  * implements it on the same backend (SQLite tables, or MLflow runs), so a version's lineage can name the run
  * that trained it. Writes are idempotent under retry.
  */
-export interface RunTracker {
+export interface ExperimentTracker {
   /** Creates a run, or returns the one started under the same key (`created: false`). */
   startRun(input: StartRunInput): Promise<{ run: TrackingRunRecord; created: boolean }>;
   /** Logs parameters; logging a parameter again with the same value is a no-op, with another value a final error. */
@@ -283,7 +284,7 @@ export interface SetAliasOptions extends MutationOptions {
  * Model versions, aliases, approvals and deployments, the tracking runs that trained them, and the audit
  * trail's anchor (writers' keys and the head stored with each mutation).
  */
-export interface ModelRegistry extends RunTracker, AuditAnchor {
+export interface ModelRegistry extends ExperimentTracker, AuditAnchor {
   /** Registers a new version (numbered 1, 2, … per model), or returns the one registered under the same key. */
   registerVersion(
     input: RegisterVersionInput,

@@ -1,10 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { z } from 'zod';
 
 /**
- * Error types Slipway raises, grouped by retry behaviour. Every type here is final: retrying cannot help,
- * so step contracts list them as non-retryable. Compare failures by `type`, never with `instanceof`.
+ * Error types Slipway raises, grouped by retry behaviour: {@link FinalErrorType} (retrying cannot help; step
+ * contracts list them as non-retryable) and {@link RetryableErrorType} (a later attempt may succeed). Raise them with
+ * {@link finalFailure} and {@link retryableFailure}; compare failures by `type` (see {@link failureType}), never with
+ * `instanceof`. The type strings are a wire format: they are stored in workflow histories and matched by retry
+ * policies, so they never change.
  */
-export const SlipwayErrorType = {
+export const FinalErrorType = {
   /** A step was given input that does not match its contract. */
   InvalidInput: 'SlipwayInvalidInput',
   /** A step returned output that does not match its contract. */
@@ -30,12 +34,54 @@ export const SlipwayErrorType = {
   DirectoryNotConfigured: 'SlipwayDirectoryNotConfigured',
   /** The worker's directory of people cannot be read or is not a valid directory; the message names the file. */
   InvalidDirectory: 'SlipwayInvalidDirectory',
+  /** The model server refused a request (a 4xx answer other than 404 and 429). */
+  ModelServerRejected: 'SlipwayModelServerRejected',
+  /** The model server's answer was not the JSON its protocol promises. */
+  ModelServerBadResponse: 'SlipwayModelServerBadResponse',
+  /** The MLflow server refused a request (a 4xx answer other than 429). */
+  MlflowRejected: 'SlipwayMlflowRejected',
+  /** The MLflow server's answer was not the JSON MLflow sends. */
+  MlflowBadResponse: 'SlipwayMlflowBadResponse',
 } as const;
-/** One of the Slipway error types. */
-export type SlipwayErrorType = (typeof SlipwayErrorType)[keyof typeof SlipwayErrorType];
+/** A final (non-retryable) Slipway error type. */
+export type FinalErrorType = (typeof FinalErrorType)[keyof typeof FinalErrorType];
+
+/**
+ * Retryable Slipway error types: the failure is transient (a server down, busy or restarting), so Temporal retries
+ * the activity under its retry policy. An HTTP answer that says when to come back (`Retry-After` on a 429 or 503)
+ * sets the failure's `nextRetryDelay` (see `util/http-failure.ts` in `@slipway/activities`).
+ */
+export const RetryableErrorType = {
+  /** The model server could not be reached or did not answer in time. */
+  ModelServerUnreachable: 'SlipwayModelServerUnreachable',
+  /** The model server answered 5xx, or 429 (too many requests). */
+  ModelServerError: 'SlipwayModelServerError',
+  /**
+   * The model server no longer holds the staged deployment a deploy was about to smoke-check or commit (it restarted
+   * in between); the next attempt stages it again.
+   */
+  ModelServerLostStaged: 'SlipwayModelServerLostStaged',
+  /** The MLflow server could not be reached or did not answer in time. */
+  MlflowUnreachable: 'SlipwayMlflowUnreachable',
+  /** The MLflow server answered 5xx, or 429 (too many requests). */
+  MlflowServerError: 'SlipwayMlflowServerError',
+  /** A byte source's store (S3, …) could not be reached (connection refused or reset, DNS failure, timeout). */
+  SourceUnreachable: 'SlipwaySourceUnreachable',
+  /** A byte source's store answered with another error (a 5xx, throttling, an object replaced mid-read). */
+  SourceStoreError: 'SlipwaySourceError',
+} as const;
+/** A retryable Slipway error type. */
+export type RetryableErrorType = (typeof RetryableErrorType)[keyof typeof RetryableErrorType];
+
+/** Every Slipway error type, final and retryable: `SlipwayErrorType.InvalidInput`, `SlipwayErrorType.SourceUnreachable`, … */
+export const SlipwayErrorType = { ...FinalErrorType, ...RetryableErrorType } as const;
+/** One of the Slipway error types, final or retryable. */
+export type SlipwayErrorType = FinalErrorType | RetryableErrorType;
 
 /** Every final (non-retryable) Slipway error type. */
-export const FINAL_ERROR_TYPES: readonly string[] = Object.values(SlipwayErrorType);
+export const FINAL_ERROR_TYPES: readonly string[] = Object.values(FinalErrorType);
+/** Every retryable Slipway error type. */
+export const RETRYABLE_ERROR_TYPES: readonly string[] = Object.values(RetryableErrorType);
 
 /** Reasons an approval gate refuses a decision; the failure type of a refused Update. */
 export const GateRefusal = {
@@ -51,15 +97,45 @@ export type GateRefusal = (typeof GateRefusal)[keyof typeof GateRefusal];
 
 /** Creates a final, non-retryable failure of the given type. Safe in workflow and activity code. */
 export function finalFailure(
-  type: SlipwayErrorType | GateRefusal,
+  type: FinalErrorType | GateRefusal,
   message: string,
   details?: unknown,
+  options: { cause?: Error | undefined } = {},
 ): ApplicationFailure {
   return ApplicationFailure.create({
     type,
     message,
     nonRetryable: true,
     details: details === undefined ? undefined : [details],
+    ...(options.cause === undefined ? {} : { cause: options.cause }),
+  });
+}
+
+/** Options of {@link retryableFailure}. */
+export interface RetryableFailureOptions {
+  /** The error that caused this one. */
+  cause?: Error | undefined;
+  /**
+   * When to try again, in milliseconds, instead of the retry policy's backoff (e.g. what a server's `Retry-After`
+   * asked for). The policy's maximum attempts and timeouts still apply.
+   */
+  nextRetryDelay?: number | undefined;
+}
+
+/** Creates a retryable failure of the given type: Temporal retries the activity under its retry policy. */
+export function retryableFailure(
+  type: RetryableErrorType,
+  message: string,
+  details?: unknown,
+  options: RetryableFailureOptions = {},
+): ApplicationFailure {
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: false,
+    details: details === undefined ? undefined : [details],
+    ...(options.cause === undefined ? {} : { cause: options.cause }),
+    ...(options.nextRetryDelay === undefined ? {} : { nextRetryDelay: options.nextRetryDelay }),
   });
 }
 
@@ -86,4 +162,38 @@ export function rootMessage(err: unknown): string {
     current = current.cause;
   }
   return message;
+}
+
+/** Formats zod issues as `field.path: message` lines. */
+export function describeIssues(error: z.ZodError, limit = 10): string {
+  const lines = error.issues.slice(0, limit).map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+    return `${path}: ${issue.message}`;
+  });
+  const more = error.issues.length > limit ? `; and ${error.issues.length - limit} more` : '';
+  return lines.join('; ') + more;
+}
+
+/**
+ * Parses `value` with `schema`, or throws a final `SlipwayInvalidInput` failure: the message is
+ * `<what>: <field.path: problem; …>` (every failing field path, see {@link describeIssues}), and the details are
+ * `details` with the issues added (`{ ...details, issues: [{ path, message }] }`). The one parse-then-fail of
+ * Slipway: step inputs, registry inputs, trainer params, stored models and profiles all go through it.
+ *
+ * ```ts
+ * const params = parseOrFail(Params, raw, 'Trainer "acme" got invalid params', { trainer: 'acme' });
+ * ```
+ */
+export function parseOrFail<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+  details: Record<string, unknown> = {},
+): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw finalFailure(FinalErrorType.InvalidInput, `${what}: ${describeIssues(result.error)}`, {
+    ...details,
+    issues: result.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
+  });
 }

@@ -1,6 +1,6 @@
 import type { Duration, RetryPolicy } from '@temporalio/common';
 import type { z } from 'zod';
-import { FINAL_ERROR_TYPES, SlipwayErrorType, finalFailure } from './errors.js';
+import { FINAL_ERROR_TYPES, SlipwayErrorType, describeIssues, finalFailure, parseOrFail } from './errors.js';
 
 /** Default activity options a step contract carries; a workflow can override them per call site. */
 export interface StepOptions {
@@ -81,15 +81,8 @@ export function defineStep<N extends string, I extends z.ZodType, O extends z.Zo
   });
 }
 
-/** Formats zod issues as `field.path: message` lines. */
-export function describeIssues(error: z.ZodError, limit = 10): string {
-  const lines = error.issues.slice(0, limit).map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
-    return `${path}: ${issue.message}`;
-  });
-  const more = error.issues.length > limit ? `; and ${error.issues.length - limit} more` : '';
-  return lines.join('; ') + more;
-}
+// Formatting zod issues lives with the errors; re-exported here for the modules that import it from here.
+export { describeIssues } from './errors.js';
 
 /** Where a check runs, for error messages. */
 export type CheckSite = 'workflow' | 'activity';
@@ -99,18 +92,8 @@ export type CheckSite = 'workflow' | 'activity';
  * every failing field path.
  */
 export function parseStepInput<C extends AnyStep>(contract: C, value: unknown, site: CheckSite): StepParsedInput<C> {
-  const schema = contract.input as z.ZodType;
-  const result = schema.safeParse(value);
-  if (result.success) return result.data as StepParsedInput<C>;
-  const issues = describeIssues(result.error);
-  throw finalFailure(
-    SlipwayErrorType.InvalidInput,
-    `Step "${contract.name}" got invalid input (checked in the ${site}): ${issues}`,
-    {
-      step: contract.name,
-      issues: result.error.issues.map((i: z.core.$ZodIssue) => ({ path: i.path.map(String), message: i.message })),
-    },
-  );
+  const what = `Step "${contract.name}" got invalid input (checked in the ${site})`;
+  return parseOrFail(contract.input as z.ZodType, value, what, { step: contract.name }) as StepParsedInput<C>;
 }
 
 /** Parses a step's output; on failure throws a non-retryable `SlipwayInvalidOutput` failure. */

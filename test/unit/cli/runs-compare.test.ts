@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openSqliteRegistry } from '../../../packages/activities/src/registry/index.js';
-import { TrainRunTag } from '../../../packages/activities/src/train/index.js';
+import { TrainRunTag } from '../../../packages/activities/src/steps/train-tracking.js';
 import type { ModelRegistry } from '../../../packages/activities/src/ports.js';
 import { runCli } from '../../support/processes.js';
 import { versionInput } from '../registry/registry-fixtures.js';

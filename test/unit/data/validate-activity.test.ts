@@ -7,7 +7,8 @@ import { DatasetProfile, SlipwayErrorType, ValidationSummary, type RowSchemaInpu
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
 import type { ArtifactStore } from '../../../packages/activities/src/ports.js';
 import { sha256OfFile } from '../../../packages/activities/src/util/digest.js';
-import { createValidateActivity, type ValidationReport } from '../../../packages/activities/src/data/index.js';
+import type { ValidationReport } from '../../../packages/activities/src/data/index.js';
+import { createValidateActivity } from '../../../packages/activities/src/steps/validate.js';
 import { createCsvDir, csv, rejection, runActivity, type CsvDir } from './fixtures.js';
 
 const schema: RowSchemaInput = {

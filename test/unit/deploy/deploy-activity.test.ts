@@ -4,13 +4,13 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlipwayErrorType, failureType, type ModelVersionRef } from '@slipway/sdk';
+import { createModelServerClient } from '../../../packages/activities/src/model-server/index.js';
 import {
   createDeployActivity,
-  createModelServerClient,
   deploymentIdFor,
   type DeployInput,
   type DeployOutput,
-} from '../../../packages/activities/src/deploy/index.js';
+} from '../../../packages/activities/src/steps/deploy.js';
 import { startModelServer, type RunningModelServer } from '../../../packages/worker/src/serve/index.js';
 import {
   FIXED_SCORE_KIND,

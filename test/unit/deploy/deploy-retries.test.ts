@@ -10,15 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlipwayErrorType, failureType, type ModelVersionRef } from '@slipway/sdk';
 import {
   ModelServerFailureType,
-  createDeployActivity,
   createModelServerClient,
+  type ModelServerClient,
+  type ModelServerClientOptions,
+} from '../../../packages/activities/src/model-server/index.js';
+import {
+  createDeployActivity,
   deploymentIdFor,
   type DeployActivityDeps,
   type DeployInput,
   type DeployOutput,
-  type ModelServerClient,
-  type ModelServerClientOptions,
-} from '../../../packages/activities/src/deploy/index.js';
+} from '../../../packages/activities/src/steps/deploy.js';
 import { startModelServer, type RunningModelServer } from '../../../packages/worker/src/serve/index.js';
 import {
   PREDICTORS,

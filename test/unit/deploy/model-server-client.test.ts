@@ -6,7 +6,7 @@ import {
   ModelServerFailureType,
   createModelServerClient,
   modelServerFailureDetail,
-} from '../../../packages/activities/src/deploy/index.js';
+} from '../../../packages/activities/src/model-server/index.js';
 
 /** What the canned server last received. */
 const received: { method?: string; url?: string; headers?: Record<string, unknown>; body?: string } = {};

@@ -17,7 +17,8 @@ import {
 } from '@slipway/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
-import { createValidateActivity, type ValidationReport } from '../../../packages/activities/src/data/index.js';
+import type { ValidationReport } from '../../../packages/activities/src/data/index.js';
+import { createValidateActivity } from '../../../packages/activities/src/steps/validate.js';
 import { profileRows } from '../../../packages/activities/src/data/profile.js';
 import type { RowBatch } from '../../../packages/activities/src/data/row-batch.js';
 import { createExpectationRunner } from '../../../packages/activities/src/expectations/runner.js';

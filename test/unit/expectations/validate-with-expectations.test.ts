@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { SlipwayErrorType, failureType, rootMessage, type ExpectationInput, type RowSchemaInput } from '@slipway/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
-import { createValidateActivity, type ValidationReport } from '../../../packages/activities/src/data/index.js';
+import type { ValidationReport } from '../../../packages/activities/src/data/index.js';
+import { createValidateActivity } from '../../../packages/activities/src/steps/validate.js';
 import type { ArtifactStore, ModelRegistry } from '../../../packages/activities/src/ports.js';
 import { openSqliteRegistry } from '../../../packages/activities/src/registry/index.js';
 
@@ -85,7 +86,7 @@ describe('validate with expectations', () => {
         features: { numeric: ['age'], categorical: [], target: 'plan' },
         codeVersion: 'test',
         workflowId: 'w',
-        runId: 'r',
+        temporalRunId: 'r',
       },
       idempotencyKey: 'people-1',
     });

@@ -7,16 +7,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { SlipwayErrorType, ValidationSummary } from '@slipway/sdk';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
 import type { ArtifactStore } from '../../../packages/activities/src/ports.js';
-import {
-  createValidateActivity,
-  readCsvRows,
-  type ValidationReport,
-} from '../../../packages/activities/src/data/index.js';
-import {
-  builtinPredictors,
-  builtinTrainers,
-  createTrainActivity,
-} from '../../../packages/activities/src/train/index.js';
+import { readCsvRows, type ValidationReport } from '../../../packages/activities/src/data/index.js';
+import { createTrainActivity } from '../../../packages/activities/src/steps/train.js';
+import { createValidateActivity } from '../../../packages/activities/src/steps/validate.js';
+import { builtinPredictors, builtinTrainers } from '../../../packages/activities/src/train/index.js';
 import { runActivity } from '../data/fixtures.js';
 import { customerFeatures, customerSchema, customers } from '../train/synthetic.js';
 import { gzip, rejection, toCsv, toJsonl, toParquet, type Table } from './fixtures.js';

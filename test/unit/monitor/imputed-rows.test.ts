@@ -4,11 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeatureRow, ServedRow } from '@slipway/sdk';
-import {
-  computeDriftReport,
-  createMonitorActivity,
-  splitImputedRows,
-} from '../../../packages/activities/src/monitor/index.js';
+import { computeDriftReport, splitImputedRows } from '../../../packages/activities/src/monitor/index.js';
+import { createMonitorActivity } from '../../../packages/activities/src/steps/monitor.js';
 import { startModelServer, type RunningModelServer } from '../../../packages/worker/src/serve/index.js';
 import {
   FEATURES,

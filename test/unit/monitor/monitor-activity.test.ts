@@ -1,11 +1,8 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlipwayErrorType, failureType, type DriftReport } from '@slipway/sdk';
-import {
-  computeDriftReport,
-  createMonitorActivity,
-  type MonitorInput,
-} from '../../../packages/activities/src/monitor/index.js';
+import { computeDriftReport } from '../../../packages/activities/src/monitor/index.js';
+import { createMonitorActivity, type MonitorInput } from '../../../packages/activities/src/steps/monitor.js';
 import { startModelServer, type RunningModelServer } from '../../../packages/worker/src/serve/index.js';
 import {
   FEATURES,

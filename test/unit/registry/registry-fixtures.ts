@@ -34,7 +34,7 @@ function lineage(workflowId: string): Lineage {
     features: { numeric: ['tenure'], categorical: ['plan'], target: 'churned' },
     codeVersion: 'abc123',
     workflowId,
-    runId: 'run-1',
+    temporalRunId: 'run-1',
   };
 }
 

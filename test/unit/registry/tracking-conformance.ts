@@ -1,5 +1,5 @@
 /**
- * The `RunTracker` half of the registry conformance suite, and the idempotency-under-retry tests. Experiment
+ * The `ExperimentTracker` half of the registry conformance suite, and the idempotency-under-retry tests. Experiment
  * names and tags are unique per test, so the suite also runs against a server that keeps runs between tests.
  */
 import { randomUUID } from 'node:crypto';

@@ -165,7 +165,7 @@ export async function registerModel(
     features: FEATURES,
     codeVersion: 'test',
     workflowId: 'wf-test',
-    runId: 'run-test',
+    temporalRunId: 'run-test',
   };
   const { version } = await world.registry.registerVersion({
     name,

@@ -12,7 +12,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { Lineage, TrainingResult, ValidationSummary } from '@slipway/sdk';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
-import { createValidateActivity } from '../../../packages/activities/src/data/index.js';
+import { createValidateActivity } from '../../../packages/activities/src/steps/validate.js';
 import type { ArtifactStore, ModelServerAccess } from '../../../packages/activities/src/ports.js';
 import type { DatasetAccess } from '../../../packages/activities/src/sources/index.js';
 import { builtinPredictors } from '../../../packages/activities/src/train/index.js';
@@ -166,7 +166,7 @@ export async function openTrackingWorld(): Promise<TrackingWorld> {
       features: customerFeatures,
       codeVersion: training.codeVersion,
       workflowId: workflow.workflowId,
-      runId: workflow.runId,
+      temporalRunId: workflow.runId,
     }),
     async close() {
       await running.close();

@@ -6,13 +6,12 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { SlipwayErrorType, TrainingResult, type ValidationSummary } from '@slipway/sdk';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
 import type { ArtifactStore, SerializedModel, Trainer } from '../../../packages/activities/src/ports.js';
-import { createValidateActivity } from '../../../packages/activities/src/data/index.js';
+import { createTrainActivity, type TrainActivityDeps } from '../../../packages/activities/src/steps/train.js';
+import { createValidateActivity } from '../../../packages/activities/src/steps/validate.js';
 import {
   builtinPredictors,
   builtinTrainers,
   createLogisticRegressionTrainer,
-  createTrainActivity,
-  type TrainActivityDeps,
   type TrainHeartbeatDetails,
 } from '../../../packages/activities/src/train/index.js';
 import { createCsvDir, rejection, runActivity, type CsvDir } from '../data/fixtures.js';

@@ -10,14 +10,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlipwayErrorType, type TrainingResult } from '@slipway/sdk';
 import { createActivities } from '../../../packages/activities/src/create-activities.js';
-import { aliasMoveKey, deploymentIdFor } from '../../../packages/activities/src/deploy/index.js';
+import { aliasMoveKey, deploymentIdFor } from '../../../packages/activities/src/steps/deploy.js';
 import type { MetricPoint, ModelRegistry, TrackingRunRecord } from '../../../packages/activities/src/ports.js';
+import { createTrainActivity } from '../../../packages/activities/src/steps/train.js';
+import { TrainRunTag } from '../../../packages/activities/src/steps/train-tracking.js';
 import {
   TRAIN_LOSS_METRIC,
-  TrainRunTag,
   builtinPredictors,
   createLogisticRegressionTrainer,
-  createTrainActivity,
 } from '../../../packages/activities/src/train/index.js';
 import { failAfterWrite, INJECTED } from '../registry/registry-faults.js';
 import { newWorkflowRun, openTrackingWorld, runAttempt, type StepId, type TrackingWorld } from './tracking-world.js';

@@ -1,4 +1,4 @@
-import { SlipwayErrorType } from '@slipway/sdk';
+import { SlipwayErrorType, retryableFailure } from '@slipway/sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { s3Failure, type S3ObjectContext } from '../sources/s3-errors.js';
 import { SourceErrorType, messageOf } from '../sources/source-errors.js';
@@ -20,15 +20,13 @@ const UPLOAD_GONE_CODES = new Set(['NoSuchUpload']);
 export function s3StoreFailure(err: unknown, object: S3ObjectContext, action: S3StoreAction): unknown {
   const code = (err as { Code?: string; name?: string } | undefined)?.Code;
   if (code !== undefined && UPLOAD_GONE_CODES.has(code)) {
-    return ApplicationFailure.create({
-      type: SourceErrorType.StoreError,
-      message:
-        `S3 at ${object.endpoint} lost the multipart upload of ${object.uri} (${code}): another writer of the ` +
+    return retryableFailure(
+      SourceErrorType.StoreError,
+      `S3 at ${object.endpoint} lost the multipart upload of ${object.uri} (${code}): another writer of the ` +
         'same content may have completed or aborted it; write it again',
-      nonRetryable: false,
-      details: [{ uri: object.uri, bucket: object.bucket, key: object.key, endpoint: object.endpoint, code }],
-      ...(err instanceof Error ? { cause: err } : {}),
-    });
+      { uri: object.uri, bucket: object.bucket, key: object.key, endpoint: object.endpoint, code },
+      { cause: err instanceof Error ? err : undefined },
+    );
   }
   const classified = s3Failure(err, object);
   if (classified === err || !(classified instanceof ApplicationFailure)) return classified;

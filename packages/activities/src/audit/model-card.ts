@@ -68,7 +68,7 @@ function trainingSection(record: ModelVersionRecord): string {
     bullets([
       `Trainer: ${code(lineage.trainer)}`,
       `Code version: ${code(lineage.codeVersion)}`,
-      `Workflow: ${code(lineage.workflowId)}, run ${code(lineage.runId)}`,
+      `Workflow: ${code(lineage.workflowId)}, run ${code(lineage.temporalRunId)}`,
     ]),
     params.length > 0
       ? table(

@@ -1,11 +1,12 @@
 /**
- * Reading, checking and profiling datasets, and the `slipway.validate` activity. Datasets are CSV, JSON lines
- * or Parquet, on `file://` or `s3://`, plain or gzip; every format is read through one row-batch interface
- * (`openRowReader`), so checks and profiles never care which it is.
+ * Reading, checking and profiling datasets (the `slipway.validate` step, `steps/validate.ts`, is built on these).
+ * Datasets are CSV, JSON lines or Parquet, on `file://` or `s3://`, plain or gzip; every format is read through one
+ * row-batch interface (`openRowReader`), so checks and profiles never care which it is. A registered version's
+ * training profile is read back with `loadTrainingProfile`.
  *
  * ```ts
- * const validate = createValidateActivity({ artifacts: createFsArtifactStore('.slipway/artifacts') });
- * const summary = await validate({ dataset: { uri: 'file:///data/churn.parquet' }, schema: { columns: { … } } });
+ * const scan = await scanDataset({ uri: 'file:///data/churn.parquet' }, schema, currentActivityHooks());
+ * console.log(scan.rows, scan.badRows, scan.digest);
  * ```
  *
  * @packageDocumentation
@@ -63,5 +64,5 @@ export {
   type ValidateProgress,
   type ValidationReport,
 } from './validation-report.js';
-export { createValidateActivity, type ValidateActivity, type ValidateActivityDeps } from './validate-activity.js';
+export { featureProfile, loadTrainingProfile } from './training-profile.js';
 export { datasetSourceOpener, defaultDatasetAccess } from './dataset-opener.js';

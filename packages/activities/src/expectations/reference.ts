@@ -3,7 +3,14 @@
  * registered model version behind an alias. When the alias does not exist yet (the first model of its name),
  * there is nothing to compare with, and distribution checks are skipped and say so.
  */
-import { DatasetProfile, SlipwayErrorType, finalFailure, type ArtifactRef, type ProfileReference } from '@slipway/sdk';
+import {
+  DatasetProfile,
+  SlipwayErrorType,
+  finalFailure,
+  parseOrFail,
+  type ArtifactRef,
+  type ProfileReference,
+} from '@slipway/sdk';
 import type { ArtifactStore, ModelRegistry } from '../ports.js';
 
 /** A resolved reference: the profile and where it came from, or why there is none. */
@@ -37,11 +44,14 @@ export async function resolveReferenceProfile(
 }
 
 async function load(artifacts: ArtifactStore, artifact: ArtifactRef, source: string): Promise<ResolvedReference> {
-  const parsed = DatasetProfile.safeParse(await artifacts.getJson(artifact));
-  if (!parsed.success)
-    throw finalFailure(
-      SlipwayErrorType.InvalidInput,
-      `the reference ${source} at ${artifact.uri} is not a dataset profile`,
-    );
-  return { profile: parsed.data, artifact, source };
+  const json = await artifacts.getJson(artifact);
+  const profile = parseOrFail(
+    DatasetProfile,
+    json,
+    `the reference ${source} at ${artifact.uri} is not a dataset profile`,
+    {
+      uri: artifact.uri,
+    },
+  );
+  return { profile, artifact, source };
 }

@@ -32,7 +32,7 @@ import {
   numericReferenceShares,
   numericServedShares,
 } from './buckets.js';
-import { featureProfile } from './training-profile.js';
+import { featureProfile } from '../data/training-profile.js';
 
 /** How {@link featureDrift} judges a feature. */
 export interface FeatureDriftOptions {

@@ -1,22 +1,29 @@
 /**
  * A small client for MLflow's REST API (`/api/2.0/mlflow/...`, the same in MLflow 2.x and 3.x) on Node's
- * own `fetch`. Failures are Temporal `ApplicationFailure`s classified for retry:
- * - the server cannot be reached or does not answer in time, or answers 5xx → retryable, naming the URL;
- * - the server answers 4xx, or with something that is not JSON → final (non-retryable).
+ * own `fetch`. Failures are Temporal `ApplicationFailure`s classified by the one HTTP rule of
+ * `../util/http-failure.ts`:
+ * - the server cannot be reached or does not answer in time, answers 5xx, or 429 → retryable, naming the URL (a 429
+ *   or 503 with `Retry-After` is retried when the server asked);
+ * - the server answers any other 4xx (404 included: callers read MLflow's `error_code`), or with something that is
+ *   not JSON → final (non-retryable).
  * Each failure's first detail is an {@link MlflowFailureDetail} carrying MLflow's `error_code`.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { FinalErrorType, RetryableErrorType } from '@slipway/sdk';
+import { badResponseFailure, requestJson, type HttpService } from '../util/http-failure.js';
 
-/** Failure types the MLflow client raises. */
+/**
+ * Failure types the MLflow client raises; they are defined with every other Slipway error type in `@slipway/sdk`
+ * (`RetryableErrorType`, `FinalErrorType`).
+ */
 export const MlflowFailureType = {
   /** The server could not be reached or did not answer in time. Retryable. */
-  Unreachable: 'SlipwayMlflowUnreachable',
-  /** The server answered 5xx. Retryable. */
-  ServerError: 'SlipwayMlflowServerError',
-  /** The server refused the request (4xx). Final. */
-  Rejected: 'SlipwayMlflowRejected',
+  Unreachable: RetryableErrorType.MlflowUnreachable,
+  /** The server answered 5xx, or 429 (too many requests). Retryable. */
+  ServerError: RetryableErrorType.MlflowServerError,
+  /** The server refused the request (4xx other than 429). Final. */
+  Rejected: FinalErrorType.MlflowRejected,
   /** The answer was not the JSON MLflow sends. Final. */
-  BadResponse: 'SlipwayMlflowBadResponse',
+  BadResponse: FinalErrorType.MlflowBadResponse,
 } as const;
 /** A failure type the MLflow client raises. */
 export type MlflowFailureType = (typeof MlflowFailureType)[keyof typeof MlflowFailureType];
@@ -142,81 +149,35 @@ interface RequestSpec {
   authorization?: string;
 }
 
+/** How MLflow's failures are typed and described (see `../util/http-failure.ts`). */
+const MLFLOW: HttpService<MlflowFailureDetail> = {
+  name: 'MLflow server',
+  types: {
+    unreachable: MlflowFailureType.Unreachable,
+    serverError: MlflowFailureType.ServerError,
+    rejected: MlflowFailureType.Rejected,
+    badResponse: MlflowFailureType.BadResponse,
+  },
+  detail: (call, status, errorCode) => ({ method: call.method, url: call.url, status, errorCode }),
+  said(json, text) {
+    const body = json !== null && typeof json === 'object' ? (json as Record<string, unknown>) : {};
+    return {
+      code: typeof body.error_code === 'string' ? body.error_code : null,
+      message: typeof body.message === 'string' ? body.message : text.slice(0, 300) || '(empty body)',
+    };
+  },
+};
+
 async function request(spec: RequestSpec): Promise<unknown> {
-  const where = `${spec.method} ${spec.url}`;
-  const detail = (status: number | null, errorCode: string | null): MlflowFailureDetail => ({
+  const answer = await requestJson(MLFLOW, {
     method: spec.method,
     url: spec.url,
-    status,
-    errorCode,
+    body: spec.body,
+    headers: spec.authorization ? { authorization: spec.authorization } : {},
+    timeoutMs: spec.timeoutMs,
+    fetch: spec.fetch,
   });
-  const timeout = AbortSignal.timeout(spec.timeoutMs);
-  let response: Response;
-  try {
-    response = await spec.fetch(spec.url, {
-      method: spec.method,
-      headers: {
-        accept: 'application/json',
-        ...(spec.body ? { 'content-type': 'application/json' } : {}),
-        ...(spec.authorization ? { authorization: spec.authorization } : {}),
-      },
-      ...(spec.body ? { body: JSON.stringify(spec.body) } : {}),
-      signal: timeout,
-    });
-  } catch (err) {
-    const reason = timeout.aborted ? `no answer within ${spec.timeoutMs} ms` : networkReason(err);
-    throw ApplicationFailure.create({
-      type: MlflowFailureType.Unreachable,
-      message: `Could not reach the MLflow server at ${where}: ${reason}`,
-      nonRetryable: false,
-      details: [detail(null, null)],
-    });
-  }
-  const text = await response.text().catch(() => '');
-  const json = parseJson(text);
-  if (!response.ok) throw httpFailure(where, response.status, json, text, detail);
-  if (json === undefined) {
-    throw ApplicationFailure.create({
-      type: MlflowFailureType.BadResponse,
-      message: `The MLflow server answered ${where} with something that is not JSON: ${text.slice(0, 200)}`,
-      nonRetryable: true,
-      details: [detail(response.status, null)],
-    });
-  }
-  return json;
-}
-
-function httpFailure(
-  where: string,
-  status: number,
-  json: unknown,
-  text: string,
-  detail: (status: number | null, errorCode: string | null) => MlflowFailureDetail,
-): ApplicationFailure {
-  const body = json !== null && typeof json === 'object' ? (json as Record<string, unknown>) : {};
-  const errorCode = typeof body.error_code === 'string' ? body.error_code : null;
-  const said = typeof body.message === 'string' ? body.message : text.slice(0, 300) || '(empty body)';
-  const retryable = status >= 500 || status === 429;
-  return ApplicationFailure.create({
-    type: retryable ? MlflowFailureType.ServerError : MlflowFailureType.Rejected,
-    message: `The MLflow server answered ${where} with ${status}${errorCode ? ` ${errorCode}` : ''}: ${said}`,
-    nonRetryable: !retryable,
-    details: [detail(status, errorCode)],
-  });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function networkReason(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = (err as Error & { cause?: unknown }).cause;
-  const code = cause !== null && typeof cause === 'object' ? (cause as { code?: unknown }).code : undefined;
-  const causeMessage = cause instanceof Error ? cause.message : undefined;
-  return typeof code === 'string' ? `${code}${causeMessage ? ` (${causeMessage})` : ''}` : err.message;
+  if (answer.json !== undefined) return answer.json;
+  const call = { method: spec.method, url: spec.url };
+  throw badResponseFailure(MLFLOW, call, answer.status, 'JSON', answer.text.slice(0, 200));
 }

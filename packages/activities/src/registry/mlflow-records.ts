@@ -1,3 +1,4 @@
+import { upgradeLineage } from '@slipway/sdk';
 import type { ApprovalRecord, DeploymentRecord, ModelVersionRecord, RegisterVersionInput } from '../ports.js';
 import { canonicalJson } from '../util/digest.js';
 import { parseTagJson } from './mlflow-context.js';
@@ -79,7 +80,8 @@ export function toVersionRecord(mv: MlflowModelVersion, pending = false): ModelV
     version: mv.version,
     artifact: json(VersionTag.artifact),
     metrics: json(VersionTag.metrics),
-    lineage: json(VersionTag.lineage),
+    // Versions registered before `Lineage.runId` became `temporalRunId` read as today's.
+    lineage: upgradeLineage(json<ModelVersionRecord['lineage']>(VersionTag.lineage)),
     createdAt: new Date(mv.creation_timestamp).toISOString(),
     aliases: [...mv.aliases].sort(),
     approvals: storedRecords<ApprovalRecord>(tags, APPROVAL_PREFIX, where).map(approvalOf),

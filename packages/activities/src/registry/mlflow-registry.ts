@@ -1,5 +1,5 @@
-import { ApplicationFailure } from '@temporalio/common';
-import type { ModelRegistry, RunTracker } from '../ports.js';
+import { finalFailure, retryableFailure } from '@slipway/sdk';
+import type { ModelRegistry, ExperimentTracker } from '../ports.js';
 import {
   MlflowFailureType,
   createMlflowClient,
@@ -108,7 +108,7 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): MlflowRegi
   };
 }
 
-function mlflowTracker(ctx: MlflowContext): RunTracker {
+function mlflowTracker(ctx: MlflowContext): ExperimentTracker {
   return {
     startRun: async (input) => startRun(ctx, parseStartRunInput(input)),
     logParams: async (runId, params) => {
@@ -137,13 +137,11 @@ export async function checkMlflowServer(client: MlflowClient): Promise<void> {
   } catch (err) {
     const detail = mlflowFailureDetail(err);
     const reason = err instanceof Error ? err.message : String(err);
-    const unreachable = detail?.status === null;
-    throw ApplicationFailure.create({
-      type: unreachable ? MlflowFailureType.Unreachable : MlflowFailureType.Rejected,
-      message: checkFailureMessage(client.baseUrl, detail?.status, reason),
-      nonRetryable: !unreachable,
-      cause: err instanceof Error ? err : undefined,
-    });
+    const message = checkFailureMessage(client.baseUrl, detail?.status, reason);
+    const cause = { cause: err instanceof Error ? err : undefined };
+    throw detail?.status === null
+      ? retryableFailure(MlflowFailureType.Unreachable, message, undefined, cause)
+      : finalFailure(MlflowFailureType.Rejected, message, undefined, cause);
   }
 }
 

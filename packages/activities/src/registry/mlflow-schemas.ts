@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApplicationFailure } from '@temporalio/common';
+import { finalFailure } from '@slipway/sdk';
 import { MlflowFailureType } from './mlflow-client.js';
 
 // The parts of MLflow's REST answers the adapter reads. Unknown fields are ignored, missing lists default to
@@ -87,14 +87,13 @@ export const MlflowAnswer = {
 export function parseAnswer<S extends z.ZodType>(schema: S, answer: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(answer);
   if (parsed.success) return parsed.data;
-  throw ApplicationFailure.create({
-    type: MlflowFailureType.BadResponse,
-    message: `The MLflow server's answer to ${what} is not what MLflow sends: ${parsed.error.issues
+  throw finalFailure(
+    MlflowFailureType.BadResponse,
+    `The MLflow server's answer to ${what} is not what MLflow sends: ${parsed.error.issues
       .slice(0, 3)
       .map((i) => `${i.path.join('.')}: ${i.message}`)
       .join('; ')}`,
-    nonRetryable: true,
-  });
+  );
 }
 
 /** Tags as a map. */

@@ -1,15 +1,5 @@
 import { z } from 'zod';
-import {
-  ArtifactRef,
-  Digest,
-  GateDecision,
-  Lineage,
-  Metrics,
-  ModelName,
-  SlipwayErrorType,
-  describeIssues,
-  finalFailure,
-} from '@slipway/sdk';
+import { ArtifactRef, Digest, GateDecision, Lineage, Metrics, ModelName, parseOrFail } from '@slipway/sdk';
 import { auditKeyId } from '../audit/audit-key.js';
 import type { AuditKeyRecord, RecordApprovalInput, RecordDeploymentInput, RegisterVersionInput } from '../ports.js';
 
@@ -53,15 +43,7 @@ const RecordDeploymentInputSchema = z.object({
 
 /** Parses registry-operation input with `schema`; fails with a final `SlipwayInvalidInput` naming `operation` and every bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, operation: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw finalFailure(
-      SlipwayErrorType.InvalidInput,
-      `${operation} got invalid input: ${describeIssues(result.error)}`,
-      { operation, issues: result.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
-    );
-  }
-  return result.data;
+  return parseOrFail(schema, value, `${operation} got invalid input`, { operation });
 }
 
 /** Validates `registerVersion` input (model name, artifact ref, metrics, lineage, key); fails with `SlipwayInvalidInput`. */

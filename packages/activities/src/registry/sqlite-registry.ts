@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
-import type { ModelRegistry, MutationOptions, RunTracker } from '../ports.js';
+import type { ModelRegistry, MutationOptions, ExperimentTracker } from '../ports.js';
 import { parseRecordApprovalInput, parseRecordDeploymentInput, parseRegisterVersionInput } from './registry-input.js';
 import { migrateSqliteRegistry } from './sqlite-migrations.js';
 import { prepareAuditQueries, sqliteAuditAnchor, type AuditQueries } from './sqlite-audit.js';
@@ -170,11 +170,11 @@ function sqliteRegistry(io: SqliteConnection, queries: Queries, now: () => strin
   };
 }
 
-/** The `RunTracker` half of the SQLite registry: the same transactions, on the tracking tables. */
+/** The `ExperimentTracker` half of the SQLite registry: the same transactions, on the tracking tables. */
 function sqliteTracker(
   t: TrackingQueries,
   io: Pick<SqliteConnection, 'read' | 'write'> & { now: () => string },
-): RunTracker {
+): ExperimentTracker {
   const { read, write, now } = io;
   return {
     startRun: (input) =>

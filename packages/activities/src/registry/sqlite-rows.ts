@@ -7,6 +7,7 @@ import type {
   RecordDeploymentInput,
   RegisterVersionInput,
 } from '../ports.js';
+import { upgradeLineage } from '@slipway/sdk';
 import { canonicalJson } from '../util/digest.js';
 import type { AliasRow, ApprovalRow, DeploymentRow, VersionRow } from './sqlite-queries.js';
 
@@ -40,7 +41,8 @@ export function rowToVersion(row: VersionRow, relations: VersionRelations): Mode
     version: row.version,
     artifact: parseJsonColumn(row.artifact, where, 'artifact'),
     metrics: parseJsonColumn(row.metrics, where, 'metrics'),
-    lineage: parseJsonColumn(row.lineage, where, 'lineage'),
+    // Versions registered before `Lineage.runId` became `temporalRunId` read as today's.
+    lineage: upgradeLineage(parseJsonColumn<ModelVersionRecord['lineage']>(row.lineage, where, 'lineage')),
     createdAt: row.created_at,
     ...relations,
     ...(row.tracking_run_id === null ? {} : { trackingRunId: row.tracking_run_id }),

@@ -1,6 +1,6 @@
-import { SlipwayErrorType, finalFailure } from '@slipway/sdk';
+import { SlipwayErrorType, finalFailure, retryableFailure } from '@slipway/sdk';
 import { ApplicationFailure } from '@temporalio/common';
-import { SourceErrorType, accessDenied, messageOf, retryableFailure } from './source-errors.js';
+import { SourceErrorType, accessDenied, messageOf } from './source-errors.js';
 
 /** The object a request was about, for messages and failure details. */
 export interface S3ObjectContext {
@@ -88,7 +88,7 @@ export function s3Failure(err: unknown, object: S3ObjectContext): unknown {
       SourceErrorType.Unreachable,
       `Cannot reach the S3 endpoint ${object.endpoint} to read ${object.uri}: ${facts.network} (${facts.message})`,
       { ...details, code: facts.network },
-      cause,
+      { cause },
     );
   }
   if (CREDENTIAL_CODES.has(facts.code) || facts.code === 'AccessDenied' || facts.status === 403) {
@@ -146,10 +146,10 @@ function otherFailure(
   const withCode = { ...details, code: facts.code, status: facts.status };
   if (facts.status === 412) {
     const message = `S3 object ${object.uri} at ${object.endpoint} changed while it was being read; read it again`;
-    return retryableFailure(SourceErrorType.StoreError, message, withCode, cause);
+    return retryableFailure(SourceErrorType.StoreError, message, withCode, { cause });
   }
   const clientError =
     facts.status !== undefined && facts.status >= 400 && facts.status < 500 && ![408, 429].includes(facts.status);
   if (clientError) return finalFailure(SlipwayErrorType.InvalidInput, described, withCode);
-  return retryableFailure(SourceErrorType.StoreError, described, withCode, cause);
+  return retryableFailure(SourceErrorType.StoreError, described, withCode, { cause });
 }

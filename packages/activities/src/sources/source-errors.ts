@@ -1,48 +1,28 @@
-import { SlipwayErrorType, finalFailure } from '@slipway/sdk';
-import { ApplicationFailure } from '@temporalio/common';
+import { FinalErrorType, RetryableErrorType, SlipwayErrorType, finalFailure } from '@slipway/sdk';
+import type { ApplicationFailure } from '@temporalio/common';
 
 /**
- * Failure types byte sources raise besides `SlipwayNotFound` and `SlipwayInvalidInput`. Compare by `type`
- * (see `failureType` in `@slipway/sdk`), never with `instanceof`.
+ * Failure types byte sources raise besides `SlipwayNotFound` and `SlipwayInvalidInput`, defined with every other
+ * Slipway error type in `@slipway/sdk`. Compare by `type` (see `failureType` in `@slipway/sdk`), never with
+ * `instanceof`.
  */
 export const SourceErrorType = {
   /**
    * Final: the store rejected the credentials (unknown access key, wrong secret, expired token) or they may
    * not read the object. Retrying with the same credentials cannot help.
    */
-  AccessDenied: SlipwayErrorType.AccessDenied,
+  AccessDenied: FinalErrorType.AccessDenied,
   /** Retryable: the store could not be reached (connection refused or reset, DNS failure, timeout). */
-  Unreachable: 'SlipwaySourceUnreachable',
+  Unreachable: RetryableErrorType.SourceUnreachable,
   /** Retryable: the store answered with another error (a 5xx, throttling, an object replaced mid-read). */
-  StoreError: 'SlipwaySourceError',
+  StoreError: RetryableErrorType.SourceStoreError,
 } as const;
 /** A failure type raised by byte sources. */
 export type SourceErrorType = (typeof SourceErrorType)[keyof typeof SourceErrorType];
 
 /** A final failure saying the store refused the credentials. */
 export function accessDenied(message: string, details: Record<string, unknown>): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: SourceErrorType.AccessDenied,
-    message,
-    nonRetryable: true,
-    details: [details],
-  });
-}
-
-/** A retryable failure of type `type`. */
-export function retryableFailure(
-  type: SourceErrorType,
-  message: string,
-  details: Record<string, unknown>,
-  cause?: Error,
-): ApplicationFailure {
-  return ApplicationFailure.create({
-    type,
-    message,
-    nonRetryable: false,
-    details: [details],
-    ...(cause === undefined ? {} : { cause }),
-  });
+  return finalFailure(SourceErrorType.AccessDenied, message, details);
 }
 
 /** Throws `SlipwayInvalidInput` unless `start` is a non-negative safe integer. */

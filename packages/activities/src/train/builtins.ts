@@ -2,8 +2,11 @@
  * The trainers and model loaders that ship with Slipway, keyed by trainer name and model kind.
  */
 import type { PredictorLoader, Trainer } from '../ports.js';
-import { LOGISTIC_REGRESSION, loadLogisticRegression } from './logistic-model.js';
-import { logisticRegressionTrainer } from './logistic-regression.js';
+import {
+  LOGISTIC_REGRESSION,
+  loadLogisticRegression,
+  logisticRegressionTrainer,
+} from './trainers/logistic-regression/index.js';
 
 /** Built-in trainers by name. */
 export const builtinTrainers: Readonly<Record<string, Trainer>> = Object.freeze({

@@ -28,7 +28,7 @@ export type EpochSeriesState = z.infer<typeof EpochSeriesState>;
 export interface EpochSeries extends EpochMetrics {
   /** The state to heartbeat, or undefined while nothing was recorded. */
   state(): EpochSeriesState | undefined;
-  /** Each metric's points by ascending epoch, for `RunTracker.logMetricSeries`. */
+  /** Each metric's points by ascending epoch, for `ExperimentTracker.logMetricSeries`. */
   points(): Map<string, MetricPoint[]>;
 }
 

@@ -1,14 +1,13 @@
 /**
- * Training: the seeded split, feature encoding, the built-in resumable `logistic-regression` trainer and its
- * model loader, held-out metrics, the `slipway.train` activity and its experiment-tracking run (params, a
- * bounded per-epoch series, final metrics; idempotent under retry).
+ * Training: the seeded split, feature encoding, held-out metrics, reading the training rows with heartbeats and
+ * checkpoints, the bounded per-epoch series, and the trainers that ship with Slipway, one folder each under
+ * `trainers/` (today the resumable `logistic-regression`). The `slipway.train` step (`steps/train.ts`) is built on
+ * these.
  *
  * ```ts
- * const train = createTrainActivity({
- *   artifacts, trainers: builtinTrainers, predictors: builtinPredictors, codeVersion: '1.2.3',
- *   tracker: registry, // optional: log params, the loss per epoch and the held-out metrics to a tracking run
- * });
- * const result = await train({ dataset: summary.dataset, schema, features: { numeric: ['age'], target: 'churned' } });
+ * const { train, test } = splitRows(rows, 0.2, 42);
+ * const trainer = builtinTrainers['logistic-regression'];
+ * const metrics = binaryClassificationMetrics(labels, scores);
  * ```
  *
  * @packageDocumentation
@@ -27,35 +26,7 @@ export {
   type EncodedRows,
   type RowEncoder,
 } from './encoding.js';
-export {
-  LOGISTIC_REGRESSION,
-  LogisticRegressionModel,
-  dot,
-  loadLogisticRegression,
-  sigmoid,
-} from './logistic-model.js';
-export {
-  descentStep,
-  regularizedLoss,
-  runGradientDescent,
-  type DescentControl,
-  type EpochLossRecorder,
-  type EpochReporter,
-  type GradientDescentData,
-  type GradientDescentParams,
-} from './gradient-descent.js';
-export {
-  LogisticRegressionCheckpoint,
-  LogisticRegressionParams,
-  PROGRESS_INTERVAL_MS,
-  YIELD_INTERVAL_MS,
-  TRAIN_LOSS_METRIC,
-  createLogisticRegressionTrainer,
-  logisticRegressionTrainer,
-  type LogisticRegressionTrainerOptions,
-  parseLogisticRegressionParams,
-  resumePoint,
-} from './logistic-regression.js';
+export * from './trainers/logistic-regression/index.js';
 export {
   checkPredictionRow,
   describeRowProblem,
@@ -77,7 +48,6 @@ export {
   type TrainHeartbeats,
   type TrainingDataInput,
 } from './training-data.js';
-export { checkFeatures, createTrainActivity, type TrainActivity, type TrainActivityDeps } from './train-activity.js';
 export {
   DEFAULT_EPOCH_SERIES_POINTS,
   EpochSeriesState,
@@ -86,12 +56,3 @@ export {
   type EpochSeries,
   type EpochSeriesOptions,
 } from './epoch-series.js';
-export {
-  DEFAULT_EXPERIMENT,
-  TrainRunTag,
-  flattenParams,
-  startTrainingRun,
-  trackingKeys,
-  type TrainingOutcome,
-  type TrainingRun,
-} from './train-tracking.js';

@@ -31,8 +31,8 @@ export const FeatureSpec = z.object({
 /** Which columns feed the model and which one it predicts. */
 export type FeatureSpec = z.infer<typeof FeatureSpec>;
 
-/** Where a model version came from. */
-export const Lineage = z.object({
+/** Where a model version came from, as written today. */
+const LineageFields = z.object({
   datasetUri: z.string(),
   datasetDigest: Digest,
   validationReport: ArtifactRef,
@@ -41,8 +41,36 @@ export const Lineage = z.object({
   params: z.record(z.string(), z.unknown()),
   features: FeatureSpec,
   codeVersion: z.string(),
+  /** The Temporal workflow id of the run that trained it (the client's `runId`). */
   workflowId: z.string(),
-  runId: z.string(),
+  /** The Temporal run id of that workflow execution (one workflow id can have several runs). */
+  temporalRunId: z.string(),
 });
+
+/** Lineage as written before `runId` was renamed `temporalRunId`: registry records and in-flight step inputs. */
+export type LegacyLineageInput = Omit<z.input<typeof LineageFields>, 'temporalRunId'> & { runId: string };
+
+/**
+ * Lineage with the Temporal run id under its old name `runId` (records registered before the rename, and register
+ * inputs scheduled by a run started before it) read as today's: `runId` becomes `temporalRunId`. Anything else is
+ * returned as it is.
+ */
+export function upgradeLineage<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  if (!('runId' in record) || 'temporalRunId' in record) return value;
+  const { runId, ...rest } = record;
+  return { ...rest, temporalRunId: runId } as T;
+}
+
+/**
+ * Where a model version came from: the dataset and its digest, the validation report and profile, the trainer, its
+ * params and features, the code version, and the workflow that trained it. Old lineage (`runId` for the Temporal run
+ * id) parses too, as today's (see {@link upgradeLineage}).
+ */
+export const Lineage = z.preprocess(
+  (value: z.input<typeof LineageFields> | LegacyLineageInput) => upgradeLineage(value),
+  LineageFields,
+);
 /** Where a model version came from. */
 export type Lineage = z.infer<typeof Lineage>;

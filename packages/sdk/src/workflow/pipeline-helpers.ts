@@ -26,7 +26,7 @@ export function lineageOf(features: FeatureSpec, validation: ValidationSummary, 
     features,
     codeVersion: training.codeVersion,
     workflowId: info.workflowId,
-    runId: info.runId,
+    temporalRunId: info.runId,
   };
 }
 

@@ -73,7 +73,7 @@ function lineageFields(record: ModelVersionRecord): string {
     ],
     ['code', lineage.codeVersion],
     ['workflow', lineage.workflowId],
-    ['run', lineage.runId],
+    ['run', lineage.temporalRunId],
     ...(record.trackingRunId ? ([['training', `tracking run ${record.trackingRunId}`]] as const) : []),
   ]);
 }

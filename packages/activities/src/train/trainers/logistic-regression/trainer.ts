@@ -7,15 +7,15 @@
  * progress. Full-batch descent is deterministic, so a resumed run ends exactly where an uninterrupted run
  * does, which is what makes retried training attempts cheap.
  */
-import { SlipwayErrorType, describeIssues, finalFailure } from '@slipway/sdk';
+import { SlipwayErrorType, finalFailure, parseOrFail } from '@slipway/sdk';
 import { z } from 'zod';
-import type { TypedRow, Trainer, TrainerContext, TrainerInput, TrainerResult } from '../ports.js';
-import { digestOfJson } from '../util/digest.js';
-import { labelsOf, resolveBinaryTarget, type BinaryTarget } from './binary-target.js';
-import { encodeRows, encodedFeatureNames, fitEncoding, type FeatureEncoding } from './encoding.js';
+import type { TypedRow, Trainer, TrainerContext, TrainerInput, TrainerResult } from '../../../ports.js';
+import { digestOfJson } from '../../../util/digest.js';
+import { labelsOf, resolveBinaryTarget, type BinaryTarget } from '../../binary-target.js';
+import { encodeRows, encodedFeatureNames, fitEncoding, type FeatureEncoding } from '../../encoding.js';
 import { runGradientDescent, type EpochLossRecorder, type GradientDescentData } from './gradient-descent.js';
-import { LOGISTIC_REGRESSION, type LogisticRegressionModel } from './logistic-model.js';
-import { ImputationStrategy, fitServingInputs, type ServingInputs } from './serving-inputs.js';
+import { LOGISTIC_REGRESSION, type LogisticRegressionModel } from './model.js';
+import { ImputationStrategy, fitServingInputs, type ServingInputs } from '../../serving-inputs.js';
 
 /** Parameters of the `logistic-regression` trainer; unknown names are refused. */
 export const LogisticRegressionParams = z
@@ -62,16 +62,9 @@ export const YIELD_INTERVAL_MS = 20;
 
 /** Parses trainer params; bad params fail with `SlipwayInvalidInput` naming each bad param. */
 export function parseLogisticRegressionParams(params: Record<string, unknown>): LogisticRegressionParams {
-  const parsed = LogisticRegressionParams.safeParse(params);
-  if (parsed.success) return parsed.data;
-  throw finalFailure(
-    SlipwayErrorType.InvalidInput,
-    `Trainer "${LOGISTIC_REGRESSION}" got invalid params: ${describeIssues(parsed.error)}`,
-    {
-      trainer: LOGISTIC_REGRESSION,
-      issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
-    },
-  );
+  return parseOrFail(LogisticRegressionParams, params, `Trainer "${LOGISTIC_REGRESSION}" got invalid params`, {
+    trainer: LOGISTIC_REGRESSION,
+  });
 }
 
 /**

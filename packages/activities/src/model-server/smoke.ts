@@ -2,8 +2,8 @@
  * The deploy smoke check: one prediction with typical features, answered by the version just deployed.
  */
 import { SlipwayErrorType, finalFailure, type DatasetProfile, type FeatureRow, type FeatureSpec } from '@slipway/sdk';
-import { featureProfile } from '../monitor/training-profile.js';
-import type { PredictAnswer } from './model-server-client.js';
+import { featureProfile } from '../data/training-profile.js';
+import type { PredictAnswer } from './client.js';
 
 /**
  * Typical features built from a training profile: the mean of each numeric feature and the most frequent value

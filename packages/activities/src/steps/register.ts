@@ -22,7 +22,7 @@ export function createRegisterActivity(deps: { registry: ModelRegistry; artifact
       lineage: input.lineage,
       ...(input.trackingRunId === undefined ? {} : { trackingRunId: input.trackingRunId }),
       idempotencyKey: stepIdempotencyKey(
-        `register/${input.lineage.workflowId}/${input.lineage.runId}/${input.model.digest}`,
+        `register/${input.lineage.workflowId}/${input.lineage.temporalRunId}/${input.model.digest}`,
       ),
     });
     return { version: { name: version.name, version: version.version, digest: version.artifact.digest }, created };

@@ -2,13 +2,13 @@
  * The serialized logistic-regression model and its loader. The model carries its feature encoding and target
  * classes, so scoring needs nothing but the model JSON.
  */
-import { FeatureSpec, SlipwayErrorType, describeIssues, finalFailure } from '@slipway/sdk';
+import { FeatureSpec, parseOrFail } from '@slipway/sdk';
 import { z } from 'zod';
-import type { Predictor, PredictorLoader, SerializedModel, TypedRow } from '../ports.js';
-import { BinaryTarget } from './binary-target.js';
-import { FeatureEncoding, createRowEncoder, encodingDimension } from './encoding.js';
-import { predictorFeatures } from './prediction-row.js';
-import { FeatureImputation } from './serving-inputs.js';
+import type { Predictor, PredictorLoader, SerializedModel, TypedRow } from '../../../ports.js';
+import { BinaryTarget } from '../../binary-target.js';
+import { FeatureEncoding, createRowEncoder, encodingDimension } from '../../encoding.js';
+import { predictorFeatures } from '../../prediction-row.js';
+import { FeatureImputation } from '../../serving-inputs.js';
 
 /** The kind (and trainer name) of the built-in logistic regression. */
 export const LOGISTIC_REGRESSION = 'logistic-regression';
@@ -89,15 +89,12 @@ export function dot(weights: ArrayLike<number>, x: ArrayLike<number>, offset = 0
  * with `SlipwayInvalidInput`.
  */
 export const loadLogisticRegression: PredictorLoader = (serialized: SerializedModel): Predictor => {
-  const parsed = LogisticRegressionModel.safeParse(serialized);
-  if (!parsed.success) {
-    throw finalFailure(
-      SlipwayErrorType.InvalidInput,
-      `Not a valid ${LOGISTIC_REGRESSION} model (kind ${JSON.stringify(serialized.kind)}): ${describeIssues(parsed.error)}`,
-      { kind: serialized.kind },
-    );
-  }
-  const model = parsed.data;
+  const model = parseOrFail(
+    LogisticRegressionModel,
+    serialized,
+    `Not a valid ${LOGISTIC_REGRESSION} model (kind ${JSON.stringify(serialized.kind)})`,
+    { kind: serialized.kind },
+  );
   const weights = Float64Array.from(model.weights);
   const encode = createRowEncoder(model.encoding);
   const x = new Float64Array(weights.length);

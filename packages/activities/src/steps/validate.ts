@@ -15,8 +15,8 @@ import {
 import { createExpectationRunner, type ExpectationRunner } from '../expectations/runner.js';
 import { resolveReferenceProfile, type ResolvedReference } from '../expectations/reference.js';
 import type { ArtifactStore, ModelRegistry } from '../ports.js';
-import { currentActivityHooks, type ActivityHooks } from './activity-context.js';
-import type { SourceOpener } from './formats/dataset-rows.js';
+import { currentActivityHooks, type ActivityHooks } from '../data/activity-context.js';
+import type { SourceOpener } from '../data/formats/dataset-rows.js';
 import {
   badShare,
   boundedFailures,
@@ -25,7 +25,7 @@ import {
   failedErrorChecks,
   scanDataset,
   validationFailedMessage,
-} from './validation-report.js';
+} from '../data/validation-report.js';
 
 /** What the validate activity needs. */
 export interface ValidateActivityDeps {

@@ -2,27 +2,30 @@
  * A small typed HTTP client for the Slipway model server (`slipway serve`). Every answer is checked with the
  * protocol's zod schemas from `@slipway/sdk` (`DeployAnswer`, `PredictAnswer`, ...), the ones the server is typed by.
  *
- * Failures are Temporal `ApplicationFailure`s classified for retry:
- * - the server cannot be reached, times out, or answers 5xx → retryable;
- * - the server answers 4xx, or an answer does not match the protocol → final (non-retryable).
+ * Failures are Temporal `ApplicationFailure`s classified by the one HTTP rule of `../util/http-failure.ts`:
+ * - the server cannot be reached or times out, answers 5xx, or 429 → retryable (a 429 or 503 with `Retry-After` is
+ *   retried when the server asked);
+ * - the server answers 404 → final `SlipwayNotFound`; any other 4xx, or an answer that does not match the protocol
+ *   → final.
  * Each failure's message names the method and URL; its first detail is a {@link ModelServerFailureDetail}.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import {
   CommitAnswer,
   DiscardAnswer,
+  FinalErrorType,
   ModelStatusAnswer,
   PredictAnswer,
+  RetryableErrorType,
   RollbackAnswer,
   ServeErrorBody,
   ServedAnswer,
-  SlipwayErrorType,
   StageAnswer,
   describeIssues,
   type FeatureRow,
   type StageRequest,
 } from '@slipway/sdk';
 import type { z } from 'zod';
+import { badResponseFailure, requestJson, type HttpService } from '../util/http-failure.js';
 
 // The answer schemas are the protocol's single definition in `@slipway/sdk`; re-exported for existing callers.
 export {
@@ -36,21 +39,24 @@ export {
   StageAnswer,
 } from '@slipway/sdk';
 
-/** Failure types the client raises (besides `SlipwayNotFound` for 404 answers). */
+/**
+ * Failure types the client raises (besides `SlipwayNotFound` for 404 answers); they are defined with every other
+ * Slipway error type in `@slipway/sdk` (`RetryableErrorType`, `FinalErrorType`).
+ */
 export const ModelServerFailureType = {
   /** The server could not be reached or did not answer in time. Retryable. */
-  Unreachable: 'SlipwayModelServerUnreachable',
-  /** The server answered 5xx. Retryable. */
-  ServerError: 'SlipwayModelServerError',
-  /** The server refused the request (4xx other than 404). Final. */
-  Rejected: 'SlipwayModelServerRejected',
+  Unreachable: RetryableErrorType.ModelServerUnreachable,
+  /** The server answered 5xx, or 429 (too many requests). Retryable. */
+  ServerError: RetryableErrorType.ModelServerError,
+  /** The server refused the request (4xx other than 404 and 429). Final. */
+  Rejected: FinalErrorType.ModelServerRejected,
   /** The answer was not the JSON the protocol promises. Final. */
-  BadResponse: 'SlipwayModelServerBadResponse',
+  BadResponse: FinalErrorType.ModelServerBadResponse,
   /**
    * The server no longer holds the staged deployment a deploy was about to smoke-check or commit (it restarted in
    * between). Raised by the deploy activity. Retryable: the next attempt stages it again.
    */
-  LostStaged: 'SlipwayModelServerLostStaged',
+  LostStaged: RetryableErrorType.ModelServerLostStaged,
 } as const;
 /** A failure type the model server client raises. */
 export type ModelServerFailureType = (typeof ModelServerFailureType)[keyof typeof ModelServerFailureType];
@@ -141,87 +147,31 @@ interface RequestSpec<T> {
   signal: AbortSignal | undefined;
 }
 
+/** How the model server's failures are typed and described (see `../util/http-failure.ts`). */
+const MODEL_SERVER: HttpService<ModelServerFailureDetail> = {
+  name: 'model server',
+  types: {
+    unreachable: ModelServerFailureType.Unreachable,
+    serverError: ModelServerFailureType.ServerError,
+    rejected: ModelServerFailureType.Rejected,
+    badResponse: ModelServerFailureType.BadResponse,
+    notFound: FinalErrorType.NotFound,
+  },
+  detail: (call, status, code) => ({ method: call.method, url: call.url, status, code }),
+  said(json, text) {
+    const body = ServeErrorBody.safeParse(json);
+    return body.success
+      ? { code: body.data.error.code, message: body.data.error.message }
+      : { code: null, message: text.slice(0, 300) || '(empty body)' };
+  },
+};
+
 async function request<T>(spec: RequestSpec<T>): Promise<T> {
-  const where = `${spec.method} ${spec.url}`;
-  const detail = (status: number | null, code: string | null): ModelServerFailureDetail => ({
-    method: spec.method,
-    url: spec.url,
-    status,
-    code,
-  });
-  const timeout = AbortSignal.timeout(spec.timeoutMs);
-  let response: Response;
-  try {
-    response = await fetch(spec.url, {
-      method: spec.method,
-      headers: {
-        accept: 'application/json',
-        ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...spec.headers,
-      },
-      body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-      signal: spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout,
-    });
-  } catch (err) {
-    const reason = timeout.aborted ? `no answer within ${spec.timeoutMs} ms` : describeNetworkError(err);
-    throw ApplicationFailure.create({
-      type: ModelServerFailureType.Unreachable,
-      message: `Could not reach the model server at ${where}: ${reason}`,
-      nonRetryable: false,
-      details: [detail(null, null)],
-    });
-  }
-  const text = await response.text();
-  const json = parseJson(text);
-  if (!response.ok) throw httpFailure(where, response.status, json, text, detail);
-  const parsed = spec.schema.safeParse(json);
-  if (!parsed.success) {
-    throw ApplicationFailure.create({
-      type: ModelServerFailureType.BadResponse,
-      message: `The model server at ${where} sent an answer that is not the expected JSON: ${describeIssues(parsed.error, 5)}`,
-      nonRetryable: true,
-      details: [detail(response.status, null)],
-    });
-  }
-  return parsed.data;
-}
-
-function httpFailure(
-  where: string,
-  status: number,
-  json: unknown,
-  text: string,
-  detail: (status: number | null, code: string | null) => ModelServerFailureDetail,
-): ApplicationFailure {
-  const body = ServeErrorBody.safeParse(json);
-  const code = body.success ? body.data.error.code : null;
-  const said = body.success ? body.data.error.message : text.slice(0, 300) || '(empty body)';
-  const type =
-    status >= 500
-      ? ModelServerFailureType.ServerError
-      : status === 404
-        ? SlipwayErrorType.NotFound
-        : ModelServerFailureType.Rejected;
-  return ApplicationFailure.create({
-    type,
-    message: `The model server answered ${where} with ${status}${code ? ` ${code}` : ''}: ${said}`,
-    nonRetryable: status < 500,
-    details: [detail(status, code)],
-  });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function describeNetworkError(err: unknown): string {
-  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  if (cause && typeof cause.message === 'string') return cause.message;
-  return err instanceof Error ? err.message : String(err);
+  const answer = await requestJson(MODEL_SERVER, spec);
+  const parsed = spec.schema.safeParse(answer.json);
+  if (parsed.success) return parsed.data;
+  const call = { method: spec.method, url: spec.url };
+  throw badResponseFailure(MODEL_SERVER, call, answer.status, 'the expected JSON', describeIssues(parsed.error, 5));
 }
 
 /** The failure detail a model server client failure carries, or undefined for other errors. */

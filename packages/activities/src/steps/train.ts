@@ -14,14 +14,26 @@ import {
   type StepParsedInput,
   type TrainingResult,
 } from '@slipway/sdk';
-import type { ArtifactStore, PredictorLoader, RunTracker, SerializedModel, Trainer, TypedRow } from '../ports.js';
+import type {
+  ArtifactStore,
+  PredictorLoader,
+  ExperimentTracker,
+  SerializedModel,
+  Trainer,
+  TypedRow,
+} from '../ports.js';
 import { currentActivityHooks, type ActivityHooks } from '../data/activity-context.js';
 import type { SourceOpener } from '../data/formats/dataset-rows.js';
-import { BinaryTarget, labelsOf, resolveBinaryTarget, type TargetValue } from './binary-target.js';
-import { binaryClassificationMetrics } from './metrics.js';
-import { splitRows } from './prng.js';
-import { createEpochSeries, type EpochSeries } from './epoch-series.js';
-import { createTrainHeartbeats, readTrainingRows, seriesFromDetails, type TrainHeartbeats } from './training-data.js';
+import { BinaryTarget, labelsOf, resolveBinaryTarget, type TargetValue } from '../train/binary-target.js';
+import { binaryClassificationMetrics } from '../train/metrics.js';
+import { splitRows } from '../train/prng.js';
+import { createEpochSeries, type EpochSeries } from '../train/epoch-series.js';
+import {
+  createTrainHeartbeats,
+  readTrainingRows,
+  seriesFromDetails,
+  type TrainHeartbeats,
+} from '../train/training-data.js';
 import { startTrainingRun, type TrainingRun } from './train-tracking.js';
 
 /** What the train activity needs. */
@@ -44,7 +56,7 @@ export interface TrainActivityDeps {
    * Where training runs are tracked (the registry, in `createActivities`): params, the per-epoch series and the
    * held-out metrics. Without one nothing is tracked and the result has no `trackingRunId`.
    */
-  tracker?: RunTracker;
+  tracker?: ExperimentTracker;
   /** Points kept in the per-epoch series, across its metrics; default `DEFAULT_EPOCH_SERIES_POINTS`. */
   seriesPoints?: number;
 }

@@ -3,11 +3,12 @@
  * withdraw a version that failed its check. Each step sorts the server's answers into: go on, retry the activity
  * (the server is unreachable, failed, or lost the staged version), or fail the deployment for good.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import {
   SlipwayErrorType,
   failureType,
   finalFailure,
+  retryableFailure,
   rootMessage,
   type CommitAnswer,
   type FeatureRow,
@@ -16,8 +17,8 @@ import {
   type deployStep,
 } from '@slipway/sdk';
 import type { ModelRegistry, ModelVersionRecord } from '../ports.js';
-import { ModelServerFailureType, modelServerFailureDetail, type ModelServerClient } from './model-server-client.js';
-import { checkSmokeAnswer } from './smoke.js';
+import { ModelServerFailureType, modelServerFailureDetail, type ModelServerClient } from '../model-server/client.js';
+import { checkSmokeAnswer } from '../model-server/smoke.js';
 
 /** One deployment in progress: what the deploy activity knows while it talks to the server. */
 export interface Deployment {
@@ -151,13 +152,11 @@ async function withdrawVersion(d: Deployment, reason: string): Promise<string> {
 }
 
 function lostStaged(d: Deployment, step: string, err: unknown): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: ModelServerFailureType.LostStaged,
-    message:
-      `The model server at ${d.client.baseUrl} no longer holds staged deployment "${d.deploymentId}" of model ` +
+  return retryableFailure(
+    ModelServerFailureType.LostStaged,
+    `The model server at ${d.client.baseUrl} no longer holds staged deployment "${d.deploymentId}" of model ` +
       `"${d.record.name}" version ${d.record.version} (it restarted before the ${step}); the next attempt stages it ` +
       `again: ${rootMessage(err)}`,
-    nonRetryable: false,
-    details: [modelServerFailureDetail(err) ?? null],
-  });
+    modelServerFailureDetail(err) ?? null,
+  );
 }

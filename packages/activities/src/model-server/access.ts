@@ -4,7 +4,7 @@
  */
 import { SlipwayErrorType, finalFailure } from '@slipway/sdk';
 import type { ModelServerAccess } from '../ports.js';
-import type { ModelServerClientOptions } from './model-server-client.js';
+import type { ModelServerClientOptions } from './client.js';
 
 /**
  * Client options for `serverUrl`: the activity's signal and, when a model server is configured, its token.

@@ -4,8 +4,8 @@
  * the weights of an uninterrupted run.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { throwIfAborted } from '../data/activity-context.js';
-import { dot, sigmoid } from './logistic-model.js';
+import { throwIfAborted } from '../../../data/activity-context.js';
+import { dot, sigmoid } from './model.js';
 
 /** The training data: encoded rows (bias in column 0) and 0/1 labels. */
 export interface GradientDescentData {

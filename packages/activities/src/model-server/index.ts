@@ -1,25 +1,17 @@
 /**
- * Deploying model versions to the Slipway model server: the `slipway.deploy` activity and a typed HTTP client
- * for the server's protocol.
+ * The Slipway model server's HTTP client (`slipway serve`): a typed client for the server's protocol, how
+ * activities reach the configured server's control plane (its token goes to its own origin only), and the deploy
+ * smoke check's helpers (typical features from a training profile, checking the answer).
  *
  * ```ts
- * const deploy = createDeployActivity({ artifacts, registry, modelServer: { url, token: async () => token } });
  * const client = createModelServerClient('http://127.0.0.1:8080', { token });
  * const { predictions } = await client.predict('churn', [{ tenure: 12, plan: 'pro' }]);
  * ```
  *
  * @packageDocumentation
  */
-export {
-  aliasMoveKey,
-  createDeployActivity,
-  deploymentIdFor,
-  type DeployActivityDeps,
-  type DeployInput,
-  type DeployOutput,
-} from './deploy-activity.js';
 export { smokeFeaturesFromProfile, checkSmokeAnswer, type SmokeExpectation } from './smoke.js';
-export { clientOptionsFor } from './model-server-access.js';
+export { clientOptionsFor } from './access.js';
 export {
   createModelServerClient,
   modelServerFailureDetail,
@@ -35,4 +27,4 @@ export {
   type ModelServerClient,
   type ModelServerClientOptions,
   type ModelServerFailureDetail,
-} from './model-server-client.js';
+} from './client.js';

@@ -1,35 +1,17 @@
 /**
- * Looking up a registered version and the training profile stored with it, as final failures that say what
- * is missing where.
+ * The training profile stored with a registered version (the profile of the data it was trained on), and one
+ * feature's column in it, as final failures that say what is missing where. Deploy builds smoke features from it
+ * and monitor compares served features with it.
  */
 import {
   DatasetProfile,
   SlipwayErrorType,
-  describeIssues,
   finalFailure,
+  parseOrFail,
   type ColumnProfile,
   type Lineage,
 } from '@slipway/sdk';
-import type { ArtifactStore, ModelRegistry, ModelVersionRecord } from '../ports.js';
-
-/**
- * Resolves `name` at a version number or alias.
- *
- * @throws a final `SlipwayNotFound` failure when the registry has no such version or alias.
- */
-export async function resolveVersionOrFail(
-  registry: ModelRegistry,
-  name: string,
-  versionOrAlias: number | string,
-): Promise<ModelVersionRecord> {
-  const record = await registry.resolve(name, versionOrAlias);
-  if (record) return record;
-  const what = typeof versionOrAlias === 'number' ? `version ${versionOrAlias}` : `alias "${versionOrAlias}"`;
-  throw finalFailure(SlipwayErrorType.NotFound, `Model "${name}" has no ${what} in the registry`, {
-    model: name,
-    versionOrAlias,
-  });
-}
+import type { ArtifactStore } from '../ports.js';
 
 /**
  * Reads and checks the training profile a version's lineage points at (digest verified by the store).
@@ -42,13 +24,8 @@ export async function loadTrainingProfile(
   lineage: Pick<Lineage, 'profile'>,
 ): Promise<DatasetProfile> {
   const json = await artifacts.getJson(lineage.profile);
-  const parsed = DatasetProfile.safeParse(json);
-  if (parsed.success) return parsed.data;
-  throw finalFailure(
-    SlipwayErrorType.InvalidInput,
-    `Training profile ${lineage.profile.uri} is not a dataset profile: ${describeIssues(parsed.error)}`,
-    { uri: lineage.profile.uri },
-  );
+  const what = `Training profile ${lineage.profile.uri} is not a dataset profile`;
+  return parseOrFail(DatasetProfile, json, what, { uri: lineage.profile.uri });
 }
 
 /**

@@ -8,12 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { FINAL_ERROR_TYPES, failureType, type Metrics, type StepParsedInput, type trainStep } from '@slipway/sdk';
-import type { RunTracker, TrackingRunStatus } from '../ports.js';
+import type { ExperimentTracker, TrackingRunStatus } from '../ports.js';
 import { MAX_PARAM_VALUE_LENGTH, MAX_RUN_TAG_VALUE_LENGTH, isTrackingName } from '../registry/tracking-input.js';
 import { currentActivityInfo, currentStepIdentity, type StepIdentity } from '../util/idempotency.js';
-import type { EpochSeries } from './epoch-series.js';
+import type { EpochSeries } from '../train/epoch-series.js';
 
-/** The tags Slipway puts on every training run (searchable with `RunTracker.findRuns`). */
+/** The tags Slipway puts on every training run (searchable with `ExperimentTracker.findRuns`). */
 export const TrainRunTag = {
   workflowId: 'slipway.workflow_id',
   runId: 'slipway.run_id',
@@ -67,7 +67,7 @@ export function trackingKeys(base: string) {
 
 /** Starts (or, on a retry, finds again) the tracking run of the current train step. */
 export async function startTrainingRun(
-  tracker: RunTracker,
+  tracker: ExperimentTracker,
   input: TrainInput,
   codeVersion: string,
 ): Promise<TrainingRun> {

@@ -19,15 +19,16 @@ import type { ArtifactStore, ModelRegistry, ModelServerAccess, ModelVersionRecor
 import { sha256Digest } from '../util/digest.js';
 import { currentStepIdentity, type StepIdentity } from '../util/idempotency.js';
 import { currentActivityHooks } from '../data/activity-context.js';
-import { loadTrainingProfile, resolveVersionOrFail } from '../monitor/training-profile.js';
-import { commit, failDeployment, recordDeployment, smoke, stage, type Deployment } from './deploy-steps.js';
-import { clientOptionsFor } from './model-server-access.js';
+import { loadTrainingProfile } from '../data/training-profile.js';
+import { resolveVersionOrFail } from '../registry/resolve-version.js';
+import { clientOptionsFor } from '../model-server/access.js';
 import {
   createModelServerClient,
   type ModelServerClient,
   type ModelServerClientOptions,
-} from './model-server-client.js';
-import { smokeFeaturesFromProfile } from './smoke.js';
+} from '../model-server/client.js';
+import { smokeFeaturesFromProfile } from '../model-server/smoke.js';
+import { commit, failDeployment, recordDeployment, smoke, stage, type Deployment } from './deploy-phases.js';
 
 /** What the deploy activity needs. */
 export interface DeployActivityDeps {

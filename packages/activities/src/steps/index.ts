@@ -1,0 +1,37 @@
+/**
+ * The built-in steps' activities, one module per step contract of `@slipway/sdk` (`slipway.validate` →
+ * `validate.ts`, `slipway.recordApproval` → `record-approval.ts`, …). Each builds its activity from ports and
+ * the library folders (`data`, `expectations`, `train`, `registry`, `model-server`, `monitor`, …), which never
+ * import a step module. `createActivities` binds every one of them to its contract.
+ *
+ * @packageDocumentation
+ */
+export { createValidateActivity, type ValidateActivity, type ValidateActivityDeps } from './validate.js';
+export { checkFeatures, createTrainActivity, type TrainActivity, type TrainActivityDeps } from './train.js';
+export {
+  DEFAULT_EXPERIMENT,
+  TrainRunTag,
+  flattenParams,
+  startTrainingRun,
+  trackingKeys,
+  type TrainingOutcome,
+  type TrainingRun,
+} from './train-tracking.js';
+export { createRegisterActivity } from './register.js';
+export { createEvidenceActivity } from './evidence.js';
+export { createRecordApprovalActivity } from './record-approval.js';
+export {
+  aliasMoveKey,
+  createDeployActivity,
+  deploymentIdFor,
+  type DeployActivityDeps,
+  type DeployInput,
+  type DeployOutput,
+} from './deploy.js';
+export {
+  createMonitorActivity,
+  DEFAULT_MONITOR_WINDOW,
+  type MonitorActivityDeps,
+  type MonitorInput,
+} from './monitor.js';
+export { createResolveApproversActivity } from './resolve-approvers.js';
