@@ -22,7 +22,7 @@ const FORBIDDEN = [
   'packages/sdk/dist/client/',
   '@temporalio/client',
   '@temporalio/activity',
-  'better-sqlite3',
+  'libsql',
   'node:',
 ];
 const REFUSED = /disallowed|Webpack finished with errors/i;

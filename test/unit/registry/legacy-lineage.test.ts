@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'libsql';
 import { Lineage, parseStepInput, registerStep, upgradeLineage } from '@slipway/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderModelCard } from '../../../packages/activities/src/audit/index.js';

@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
+import Database from 'libsql';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   SQLITE_REGISTRY_MIGRATIONS,
@@ -43,7 +43,7 @@ describe('openSqliteRegistry', () => {
     expect((await stat(path)).isFile()).toBe(true);
     const raw = new Database(path, { readonly: true });
     try {
-      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(raw.pragma('journal_mode')).toEqual([{ journal_mode: 'wal' }]);
     } finally {
       raw.close();
     }

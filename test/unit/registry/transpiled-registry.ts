@@ -28,7 +28,7 @@ async function transpileDir(from: string, to: string): Promise<void> {
 
 /**
  * Transpiles the registry into `outDir` and returns the path of `registry/index.js` there. Packages
- * (`@slipway/sdk`, `better-sqlite3`, `zod`) resolve through a link to the repository's `node_modules`.
+ * (`@slipway/sdk`, `libsql`, `zod`) resolve through a link to the repository's `node_modules`.
  */
 export async function transpileRegistry(outDir: string): Promise<string> {
   for (const dir of SOURCE_DIRS) await transpileDir(join(activitiesSrc, dir), join(outDir, dir));

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'libsql';
 import { afterAll } from 'vitest';
 import { openSqliteRegistry } from '../../../packages/activities/src/registry/index.js';
 import type { ModelRegistry } from '../../../packages/activities/src/ports.js';

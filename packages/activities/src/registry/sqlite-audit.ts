@@ -1,7 +1,7 @@
 /**
  * The audit trail's anchor in the SQLite registry: the `audit_keys` and `audit_heads` tables (schema 3).
  */
-import type { Database } from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite-database.js';
 import type { AuditAnchor, AuditHead, AuditKeyRecord } from '../ports.js';
 import { keyConflict } from './key-conflicts.js';
 import { parseAuditKeyInput } from './registry-input.js';
@@ -26,7 +26,7 @@ export interface AuditQueries {
 }
 
 /** Prepares the audit anchor's statements on `db`. */
-export function prepareAuditQueries(db: Database): AuditQueries {
+export function prepareAuditQueries(db: SqliteDatabase): AuditQueries {
   const columns = 'log_id, key_id, public_key, legacy_seq, legacy_hash, registered_at';
   const keys = db.prepare<[string], KeyRow>(
     `SELECT ${columns} FROM audit_keys WHERE log_id = ? ORDER BY registered_at, key_id`,

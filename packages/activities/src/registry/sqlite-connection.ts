@@ -4,9 +4,9 @@
  * writes in one `BEGIN IMMEDIATE` transaction, and every SQLite error naming the file.
  */
 import { resolve } from 'node:path';
-import type { Database } from 'better-sqlite3';
 import type { AuditHead, AuditRecorder, PlannedMutation } from '../ports.js';
 import { runSerially } from '../util/serial-queue.js';
+import { runTransaction, runTransactionAsync, type SqliteDatabase } from './sqlite-database.js';
 
 /** A mutation checked inside its transaction: what it will change (when it changes something), and how to apply it. */
 export interface PreparedMutation<T> {
@@ -45,11 +45,11 @@ export interface SqliteConnection {
 let memoryConnections = 0;
 
 /** Wraps an open database. */
-export function sqliteConnection(db: Database): SqliteConnection {
+export function sqliteConnection(db: SqliteDatabase): SqliteConnection {
   let open = true;
   // An audited mutation awaits its audit line inside its transaction; meanwhile no other call may use this
   // connection, and no other connection to the same file in this process may block the event loop waiting for the
-  // write lock (better-sqlite3 waits synchronously): calls queue per file.
+  // write lock (SQLite calls wait synchronously): calls queue per file.
   const key = `sqlite-registry:${db.memory ? `:memory:${++memoryConnections}` : resolve(db.name)}`;
   const exclusive = <T>(fn: () => T | Promise<T>): Promise<T> =>
     runSerially(key, async () => {
@@ -61,28 +61,23 @@ export function sqliteConnection(db: Database): SqliteConnection {
       }
     });
   return {
-    read: (fn) => exclusive(() => db.transaction(fn).deferred()),
+    read: (fn) => exclusive(() => runTransaction(db, 'DEFERRED', fn)),
     write: (validate, mutate) =>
       exclusive(() => {
         const valid = validate();
-        return db.transaction(() => mutate(valid)).immediate();
+        return runTransaction(db, 'IMMEDIATE', () => mutate(valid));
       }),
     mutate: (validate, prepare, audit, recordHead) =>
       exclusive(async () => {
         const valid = validate();
-        if (audit === undefined) return db.transaction(() => prepare(valid).apply(null)).immediate();
-        db.exec('BEGIN IMMEDIATE');
-        try {
+        if (audit === undefined) return runTransaction(db, 'IMMEDIATE', () => prepare(valid).apply(null));
+        return runTransactionAsync(db, 'IMMEDIATE', async () => {
           const prepared = prepare(valid);
           const head = prepared.planned === undefined ? null : await audit(prepared.planned);
           const result = prepared.apply(head);
           if (head !== null) recordHead(head);
-          db.exec('COMMIT');
           return result;
-        } catch (err) {
-          if (db.inTransaction) db.exec('ROLLBACK');
-          throw err;
-        }
+        });
       }),
     close: () =>
       exclusive(() => {

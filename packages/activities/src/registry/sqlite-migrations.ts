@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import { databaseFile, runTransaction, type SqliteScriptTarget } from './sqlite-database.js';
 
 /**
  * One step of the registry schema. Versions are consecutive from 1; the database's `PRAGMA user_version`
@@ -9,7 +9,7 @@ export interface SqliteMigration {
   readonly version: number;
   readonly description: string;
   /** SQL run as one script, or a function for changes SQL alone cannot express. */
-  readonly up: string | ((db: Database) => void);
+  readonly up: string | ((db: SqliteScriptTarget) => void);
 }
 
 const initialSchema = `
@@ -186,46 +186,49 @@ export interface MigrationResult {
 /**
  * Brings a registry database up to the latest schema, in one `BEGIN IMMEDIATE` transaction: concurrent
  * openers wait for each other and the second applies nothing. Refuses a database whose schema is newer
- * than the migrations this code knows.
+ * than the migrations this code knows. `db` is the registry's connection or a libsql `Database`.
  */
 export function migrateSqliteRegistry(
-  db: Database,
+  db: SqliteScriptTarget,
   migrations: readonly SqliteMigration[] = SQLITE_REGISTRY_MIGRATIONS,
 ): MigrationResult {
   assertConsecutive(migrations);
-  const migrate = db.transaction((): MigrationResult => {
+  return runTransaction(db, 'IMMEDIATE', (): MigrationResult => {
     const from = userVersion(db);
     const latest = migrations.length;
     if (from > latest) {
       throw new Error(
-        `Registry database ${db.name} has schema version ${from}, newer than the latest this Slipway knows ` +
-          `(${latest}); upgrade Slipway to open it`,
+        `Registry database ${databaseFile(db)} has schema version ${from}, newer than the latest this Slipway ` +
+          `knows (${latest}); upgrade Slipway to open it`,
       );
     }
     const pending = migrations.slice(from);
     for (const migration of pending) applyMigration(db, migration);
     return { from, to: userVersion(db), applied: pending.map((m) => m.version) };
   });
-  return migrate.immediate();
 }
 
-function applyMigration(db: Database, migration: SqliteMigration): void {
+function applyMigration(db: SqliteScriptTarget, migration: SqliteMigration): void {
   try {
     if (typeof migration.up === 'string') db.exec(migration.up);
     else migration.up(db);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(
-      `Registry migration ${migration.version} (${migration.description}) failed on ${db.name}: ${reason}`,
+      `Registry migration ${migration.version} (${migration.description}) failed on ${databaseFile(db)}: ${reason}`,
       { cause: err },
     );
   }
-  db.pragma(`user_version = ${migration.version}`);
+  db.exec(`PRAGMA user_version = ${migration.version}`);
 }
 
 /** The schema version recorded in the database (`PRAGMA user_version`). */
-export function userVersion(db: Database): number {
-  return db.pragma('user_version', { simple: true }) as number;
+export function userVersion(db: SqliteScriptTarget): number {
+  const [row] = db.prepare('PRAGMA user_version').all() as { user_version?: unknown }[];
+  if (typeof row?.user_version !== 'number') {
+    throw new Error(`Registry database ${databaseFile(db)} did not report its schema version (PRAGMA user_version)`);
+  }
+  return row.user_version;
 }
 
 function assertConsecutive(migrations: readonly SqliteMigration[]): void {

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite-database.js';
 
 /** A `model_versions` row. */
 export interface VersionRow {
@@ -164,7 +164,7 @@ const DEPLOYMENT_COLUMNS = [
 const IN_SCOPE = 'name = @name AND (@version IS NULL OR version = @version)';
 
 /** Prepares every statement the registry runs on `db`. */
-export function prepareRegistryQueries(db: Database): RegistryQueries {
+export function prepareRegistryQueries(db: SqliteDatabase): RegistryQueries {
   return {
     versions: prepareKeyedTable<VersionRow>(db, 'model_versions', VERSION_COLUMNS, 'version'),
     approvals: prepareKeyedTable<ApprovalRow>(db, 'approvals', APPROVAL_COLUMNS, 'recorded_at, id'),
@@ -179,7 +179,7 @@ export function prepareRegistryQueries(db: Database): RegistryQueries {
  * callers, so building the SQL from them is safe.
  */
 function prepareKeyedTable<Row extends object>(
-  db: Database,
+  db: SqliteDatabase,
   table: string,
   columns: readonly (keyof Row & string)[],
   orderBy: string,
@@ -197,7 +197,9 @@ function prepareKeyedTable<Row extends object>(
   };
 }
 
-function prepareModelQueries(db: Database): Pick<RegistryQueries, 'ensureModel' | 'latestVersion' | 'modelCounts'> {
+function prepareModelQueries(
+  db: SqliteDatabase,
+): Pick<RegistryQueries, 'ensureModel' | 'latestVersion' | 'modelCounts'> {
   const ensure = db.prepare<[string, string]>(
     'INSERT INTO models (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
   );
@@ -218,7 +220,7 @@ function prepareModelQueries(db: Database): Pick<RegistryQueries, 'ensureModel' 
 }
 
 function prepareAliasQueries(
-  db: Database,
+  db: SqliteDatabase,
 ): Pick<RegistryQueries, 'aliases' | 'allAliases' | 'aliasTarget' | 'moveAlias' | 'aliasMoveByKey'> {
   const scoped = db.prepare<RowScope, AliasRow>(
     `SELECT name, alias, version FROM aliases WHERE ${IN_SCOPE} ORDER BY alias`,

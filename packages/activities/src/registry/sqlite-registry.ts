@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import type { Database } from 'better-sqlite3';
 import type { ModelRegistry, MutationOptions, ExperimentTracker } from '../ports.js';
 import { parseRecordApprovalInput, parseRecordDeploymentInput, parseRegisterVersionInput } from './registry-input.js';
 import { migrateSqliteRegistry } from './sqlite-migrations.js';
 import { prepareAuditQueries, sqliteAuditAnchor, type AuditQueries } from './sqlite-audit.js';
+import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
 import {
   nameSqliteError,
   sqliteConnection,
@@ -85,26 +84,26 @@ export function openSqliteRegistry(path: string, options: SqliteRegistryOptions 
     return sqliteRegistry(sqliteConnection(db), queries, () => clock().toISOString());
   } catch (err) {
     db.close();
-    throw nameSqliteError(err, db.name);
+    throw nameSqliteError(err, path);
   }
 }
 
-function openDatabase(path: string, busyTimeoutMs: number): Database {
+function openDatabase(path: string, busyTimeoutMs: number): SqliteDatabase {
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new RangeError(`busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`);
   }
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  let db: Database;
+  let db: SqliteDatabase;
   try {
-    db = new BetterSqlite3(path, { timeout: busyTimeoutMs });
+    db = openSqliteDatabase(path, busyTimeoutMs);
   } catch (err) {
     throw nameSqliteError(err, path);
   }
   try {
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
+    db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = FULL');
+    db.exec('PRAGMA foreign_keys = ON');
     migrateSqliteRegistry(db);
     return db;
   } catch (err) {

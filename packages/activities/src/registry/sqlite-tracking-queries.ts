@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite-database.js';
 
 /** A `runs` row. */
 export interface RunRow {
@@ -58,11 +58,11 @@ export interface TrackingQueries {
 const RUN_COLUMNS = 'run_id, experiment, name, status, started_at, ended_at, idempotency_key';
 
 /** Prepares the tracking statements on an open, migrated registry database. */
-export function prepareTrackingQueries(db: Database): TrackingQueries {
+export function prepareTrackingQueries(db: SqliteDatabase): TrackingQueries {
   return { ...prepareRunQueries(db), ...prepareMetricQueries(db) };
 }
 
-function prepareRunQueries(db: Database): Omit<TrackingQueries, keyof ReturnType<typeof prepareMetricQueries>> {
+function prepareRunQueries(db: SqliteDatabase): Omit<TrackingQueries, keyof ReturnType<typeof prepareMetricQueries>> {
   const byKey = db.prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE idempotency_key = ?`);
   const byId = db.prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`);
   const insert = db.prepare<RunRow>(
@@ -95,7 +95,7 @@ function prepareRunQueries(db: Database): Omit<TrackingQueries, keyof ReturnType
   };
 }
 
-function prepareMetricQueries(db: Database) {
+function prepareMetricQueries(db: SqliteDatabase) {
   const logByKey = db.prepare<[string], MetricLogRow>(
     'SELECT id, run_id, kind, logged_at, idempotency_key FROM metric_logs WHERE idempotency_key = ?',
   );
