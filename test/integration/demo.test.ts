@@ -16,7 +16,7 @@ const root = resolve(import.meta.dirname, '..', '..');
 it('npm run demo: completes the churn pipeline and prints the JSON summary last', async () => {
   const home = await mkdtemp(join(tmpdir(), 'slipway-demo-'));
   const cli = findTemporalCli({ home: join(root, '.slipway') });
-  const demo = spawnNode(join(root, 'examples', 'churn', 'dist', 'demo.js'), [], {
+  const demo = spawnNode(join(root, 'examples', 'churn', 'demo', 'dist', 'demo.js'), [], {
     SLIPWAY_HOME: home,
     ...(cli ? { TEMPORAL_CLI_PATH: cli.path } : {}),
   });

@@ -26,7 +26,7 @@ import {
   type ModelServerClient,
   type ModelServerClientOptions,
 } from '@slipway/activities';
-import { startModelServerProcess, type ModelServerProcess } from '../../examples/churn/src/model-server-process.js';
+import { startModelServerProcess, type ModelServerProcess } from '../../examples/churn/demo/model-server-process.js';
 import { freePort } from '../../packages/worker/src/dev-server/index.js';
 import { loadConfig, resolveModelServerToken, type SlipwayConfig } from '../../packages/worker/src/config/index.js';
 import { embeddedDeps } from '../../packages/worker/src/worker/create-worker.js';

@@ -7,28 +7,24 @@
  * pipeline (validate → train → segment check → register → approval gate → deploy); approves the promotion
  * as a named approver through the client; sends the serving traffic; checks drift; shuts everything down;
  * and prints one JSON summary as its last line.
+ *
+ * It uses the example as an app would, through the package's exports (`@slipway/example-churn/steps`, `/input`,
+ * `/churn-worker`), `@slipway/worker` only to run things (the dev server, the worker, their configuration), and
+ * prints the run with its own rendering (`demo-output.ts`).
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultAuditLogPath } from '@slipway/activities';
-import { SlipwayClient } from '@slipway/sdk/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import {
-  freePort,
-  loadConfig,
-  renderEvidence,
-  renderStep,
-  startDevServer,
-  verifyConfiguredAuditLog,
-  type SlipwayConfig,
-} from '@slipway/worker';
+import { createChurnWorker } from '@slipway/example-churn/churn-worker';
+import { churnInput, DATA_DIR, pipelineJson } from '@slipway/example-churn/input';
+import { churnPipeline } from '@slipway/example-churn/steps';
 import { checkDrift } from '@slipway/sdk';
-import { createChurnWorker } from './churn-worker.js';
-import { churnInput, DATA_DIR, pipelineJson } from './input.js';
-import { printDrift, section } from './demo-output.js';
+import { SlipwayClient } from '@slipway/sdk/client';
+import { freePort, loadConfig, startDevServer, verifyConfiguredAuditLog, type SlipwayConfig } from '@slipway/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { printDrift, printEvidence, printStep, section } from './demo-output.js';
 import { startModelServerProcess } from './model-server-process.js';
 import { readServingRows, sendTraffic } from './traffic.js';
-import { churnPipeline } from './steps.js';
 
 const APPROVER = 'maria';
 const projectHome = resolve(process.env.SLIPWAY_HOME ?? '.slipway');
@@ -85,18 +81,18 @@ async function main(): Promise<Record<string, unknown>> {
   console.log(`  run ${runId}`);
   const atGate = await client.follow(runId, {
     until: 'gate',
-    onStep: (step, progress) => console.log(renderStep(step, 10, progress.gate)),
+    onStep: (step, progress) => printStep(step, progress.gate),
   });
   const gate = atGate.progress?.gate;
   if (gate?.status !== 'pending') throw new Error(`the run ended before its gate opened: ${atGate.status}`);
 
   section(`3. approval: ${APPROVER} reviews the evidence and approves`);
-  console.log(renderEvidence(gate));
+  printEvidence(gate);
   await client.approve(runId, { as: APPROVER, comment: 'metrics hold up in every segment' });
   await client.follow(runId, {
     until: 'end',
     seen: atGate.seen,
-    onStep: (step, progress) => console.log(renderStep(step, 10, progress.gate)),
+    onStep: (step, progress) => printStep(step, progress.gate),
   });
   const result = await client.result(runId, churnPipeline);
   if (result.status !== 'deployed') throw new Error(`the model was not deployed: ${result.status}`);
