@@ -1,8 +1,8 @@
 /**
  * App code: starts the churn pipeline and follows it to the approval gate. It needs only `@slipway/sdk/client`
  * and the example's contracts (no worker package):
- *   npm run client -w examples/churn                   # start, wait at the gate, print the evidence
- *   npm run client -w examples/churn -- --approve-as maria
+ *   npm run client                      # in examples/churn: start, wait at the gate, print the evidence
+ *   npm run client -- --approve-as maria   # approve too, follow to the end, print the typed result
  *
  * Where things are, from the environment: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE
  * (default), SLIPWAY_TASK_QUEUE (slipway), SLIPWAY_MODEL_SERVER (http://127.0.0.1:8765). Runs are started by
