@@ -1,5 +1,42 @@
-import type { DriftReport } from '@slipway/sdk';
+import { describeEligible, type DriftReport, type GateState, type StepProgress } from '@slipway/sdk';
 import pc from 'picocolors';
+
+const STEP_MARK = {
+  pending: pc.dim('·'),
+  running: pc.cyan('▶'),
+  completed: pc.green('✔'),
+  failed: pc.red('✖'),
+  skipped: pc.yellow('–'),
+} as const satisfies Record<StepProgress['status'], string>;
+
+/** Prints one step as `follow` reports it; the approval step, while its gate is open, says whom it waits for. */
+export function printStep(step: StepProgress, gate: GateState | null): void {
+  const seconds =
+    step.startedAt && step.finishedAt ? (Date.parse(step.finishedAt) - Date.parse(step.startedAt)) / 1000 : undefined;
+  const took = seconds === undefined ? '' : pc.dim(` (${seconds.toFixed(1)}s)`);
+  const approvals = gate?.decisions.filter((d) => d.decision === 'approve').length ?? 0;
+  const waiting =
+    step.step === 'approval' && gate?.status === 'pending'
+      ? pc.yellow(
+          `waiting for approval: ${approvals}/${gate.quorum} from ${describeEligible(gate)} (until ${gate.deadline})`,
+        )
+      : undefined;
+  console.log(`  ${STEP_MARK[step.status]} ${step.step.padEnd(10)}  ${waiting ?? step.summary ?? ''}${took}`);
+}
+
+/** Prints the evidence at the gate: the candidate's metrics next to the champion's, the digests, who may decide. */
+export function printEvidence(gate: GateState): void {
+  const { candidate, champion } = gate.evidence;
+  console.log(`gate for ${gate.model} v${gate.version}: ${pc.cyan(gate.status)}`);
+  for (const [metric, value] of Object.entries(candidate.metrics)) {
+    const theirs = champion?.metrics[metric];
+    console.log(
+      `  ${metric.padEnd(16)} ${value.toFixed(4)}  champion ${theirs === undefined ? '—' : theirs.toFixed(4)}`,
+    );
+  }
+  console.log(pc.dim(`evidence ${gate.evidence.digest}; dataset ${gate.evidence.datasetDigest}`));
+  console.log(`who may decide: ${describeEligible(gate)}`);
+}
 
 /** Prints a section heading. */
 export function section(title: string): void {

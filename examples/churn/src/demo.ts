@@ -13,19 +13,12 @@ import { pathToFileURL } from 'node:url';
 import { defaultAuditLogPath } from '@slipway/activities';
 import { SlipwayClient } from '@slipway/sdk/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import {
-  freePort,
-  loadConfig,
-  renderEvidence,
-  renderStep,
-  startDevServer,
-  verifyConfiguredAuditLog,
-  type SlipwayConfig,
-} from '@slipway/worker';
+import { loadConfig, verifyConfiguredAuditLog, type SlipwayConfig } from '@slipway/worker';
+import { freePort, startDevServer } from '@slipway/worker/dev-server';
 import { checkDrift } from '@slipway/sdk';
 import { createChurnWorker } from './churn-worker.js';
 import { churnInput, DATA_DIR, pipelineJson } from './input.js';
-import { printDrift, section } from './demo-output.js';
+import { printDrift, printEvidence, printStep, section } from './demo-output.js';
 import { startModelServerProcess } from './model-server-process.js';
 import { readServingRows, sendTraffic } from './traffic.js';
 import { churnPipeline } from './steps.js';
@@ -85,18 +78,18 @@ async function main(): Promise<Record<string, unknown>> {
   console.log(`  run ${runId}`);
   const atGate = await client.follow(runId, {
     until: 'gate',
-    onStep: (step, progress) => console.log(renderStep(step, 10, progress.gate)),
+    onStep: (step, progress) => printStep(step, progress.gate),
   });
   const gate = atGate.progress?.gate;
   if (gate?.status !== 'pending') throw new Error(`the run ended before its gate opened: ${atGate.status}`);
 
   section(`3. approval: ${APPROVER} reviews the evidence and approves`);
-  console.log(renderEvidence(gate));
+  printEvidence(gate);
   await client.approve(runId, { as: APPROVER, comment: 'metrics hold up in every segment' });
   await client.follow(runId, {
     until: 'end',
     seen: atGate.seen,
-    onStep: (step, progress) => console.log(renderStep(step, 10, progress.gate)),
+    onStep: (step, progress) => printStep(step, progress.gate),
   });
   const result = await client.result(runId, churnPipeline);
   if (result.status !== 'deployed') throw new Error(`the model was not deployed: ${result.status}`);
