@@ -3,7 +3,8 @@
 // Usage: node slipway-child.mjs <input.json>   (input: { csv, rows, artifactsDir })
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { createFsArtifactStore, createValidateActivity } from '@slipway/activities';
+import { createFsArtifactStore } from '@slipway/activities';
+import { createValidateActivity } from '@slipway/activities/steps';
 import { expectations, rowSchema, UNIQUE_COLUMN } from './spec.mjs';
 
 const { csv, rows, artifactsDir } = JSON.parse(await readFile(process.argv[2], 'utf8'));

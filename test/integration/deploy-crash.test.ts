@@ -14,18 +14,15 @@ import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelVersionRef } from '@slipway/sdk';
 import {
-  createDeployActivity,
   createModelServerClient,
   defaultAuditLogPath,
-  deploymentIdFor,
   readAuditEntries,
   verifyAuditLog,
   type ActivityDeps,
-  type DeployInput,
-  type DeployOutput,
   type ModelServerClient,
   type ModelServerClientOptions,
 } from '@slipway/activities';
+import { createDeployActivity, deploymentIdFor, type DeployInput, type DeployOutput } from '@slipway/activities/steps';
 import { startModelServerProcess, type ModelServerProcess } from '../../examples/churn/demo/model-server-process.js';
 import { freePort } from '../../packages/worker/src/dev-server/index.js';
 import { loadConfig, resolveModelServerToken, type SlipwayConfig } from '../../packages/worker/src/config/index.js';

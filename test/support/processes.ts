@@ -12,8 +12,9 @@ export interface Child {
 }
 
 /** Runs `node <script> ...args` as a child process, collecting its output; it is killed if the test process exits. */
-export function spawnNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
+export function spawnNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Child {
   const child = spawn(process.execPath, [script, ...args], {
+    ...(cwd === undefined ? {} : { cwd }),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', ...env },
   });

@@ -20,7 +20,8 @@ import { churnInput, DATA_DIR, pipelineJson } from '@slipway/example-churn/input
 import { churnPipeline } from '@slipway/example-churn/steps';
 import { checkDrift } from '@slipway/sdk';
 import { SlipwayClient } from '@slipway/sdk/client';
-import { freePort, loadConfig, startDevServer, verifyConfiguredAuditLog, type SlipwayConfig } from '@slipway/worker';
+import { loadConfig, verifyConfiguredAuditLog, type SlipwayConfig } from '@slipway/worker';
+import { freePort, startDevServer } from '@slipway/worker/dev-server';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { printDrift, printEvidence, printStep, section } from './demo-output.js';
 import { startModelServerProcess } from './model-server-process.js';

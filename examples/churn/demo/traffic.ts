@@ -1,4 +1,5 @@
-import { createModelServerClient, readCsvRows, type TypedRow } from '@slipway/activities';
+import { createModelServerClient, type TypedRow } from '@slipway/activities';
+import { readCsvRows } from '@slipway/activities/data';
 import { RowSchema, type FeatureRow } from '@slipway/sdk';
 
 /** One scored customer. */

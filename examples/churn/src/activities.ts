@@ -1,16 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  auc,
   builtinPredictors,
   implementStep,
-  labelsOf,
-  readCsvRows,
-  resolveBinaryTarget,
   type ArtifactStore,
   type SerializedModel,
   type SourceOpener,
   type TypedRow,
 } from '@slipway/activities';
+import { readCsvRows } from '@slipway/activities/data';
+import { auc, labelsOf, resolveBinaryTarget } from '@slipway/activities/train';
 import { SlipwayErrorType, finalFailure, type StepParsedInput } from '@slipway/sdk';
 import { SEGMENT_BELOW_THRESHOLD, segmentAucStep } from './steps.js';
 

@@ -1,15 +1,42 @@
 /**
- * `@slipway/activities` — every side effect of a Slipway pipeline, behind small interfaces with embedded
- * adapters: a content-addressed filesystem artifact store (or S3), a SQLite model registry, a streaming CSV
- * validator and profiler, an in-process resumable trainer, the model-server client used by deploy, and
- * the drift monitor. Workers build them with `createActivities(deps)`; custom steps are bound with
- * `implementStep(contract, implementation)`.
+ * `@slipway/activities` — every side effect of a Slipway pipeline, behind small interfaces (the ports) with
+ * embedded adapters. The root holds what a worker is made of:
+ *
+ * - the ports (`ArtifactStore`, `ModelRegistry`, `ExperimentTracker`, `Trainer`, `Predictor`, `ActivityDeps`, …);
+ * - `createActivities(deps)`, every built-in step's activity; `implementStep(contract, fn)` and
+ *   `defineActivities((deps) => …)` for your own steps;
+ * - the adapter openers: artifact stores (a directory or S3), registries (SQLite or MLflow), S3 settings, dataset
+ *   roots and the dataset opener custom steps read with, the directory of people, the model-server client, the
+ *   built-in trainers and predictors;
+ * - the audit API (`openAuditLog`, `withAudit`, `verifyAuditLog`, …);
+ * - the few process utilities `@slipway/worker` shares (a cross-process lock file, secret files).
+ *
+ * Building blocks live in subpaths: `@slipway/activities/data` (reading, checking and profiling datasets),
+ * `/stats` (drift statistics and sketches), `/train` (splits, encodings, metrics, the built-in trainer) and `/steps`
+ * (each built-in step's activity factory).
+ *
+ * ```ts
+ * import { createActivities, createFsArtifactStore, implementStep, openSqliteRegistry } from '@slipway/activities';
+ * const deps = { artifacts: createFsArtifactStore('.slipway/artifacts'), registry: openSqliteRegistry('.slipway/registry.db') };
+ * const activities = { ...createActivities(deps), ...implementStep(score, async ({ dataset }) => ({ positives: 3 })) };
+ * ```
  *
  * @packageDocumentation
  */
 export * from './ports.js';
 export { createActivities } from './create-activities.js';
 export { implementStep, type StepImplementation } from './implement-step.js';
+export {
+  ACTIVITIES_DEFINITION_KIND,
+  defineActivities,
+  isActivitiesDefinition,
+  type ActivitiesDefinition,
+  type ActivityFunction,
+  type ActivityMap,
+} from './define-activities.js';
+export { currentStepIdentity, stepIdempotencyKey, type StepIdentity } from './util/idempotency.js';
+
+// Adapters: artifact stores, registries, datasets, S3, the directory of people, the model server, trainers.
 export {
   checkArtifactStore,
   createFsArtifactStore,
@@ -37,29 +64,49 @@ export {
   type RegistryLocation,
   type SqliteRegistryOptions,
 } from './registry/index.js';
-export * from './data/index.js';
-export * from './sources/index.js';
-export * from './train/index.js';
-export * from './model-server/index.js';
-export * from './monitor/index.js';
-export * from './steps/index.js';
-export { resolveVersionOrFail } from './registry/resolve-version.js';
-export { canonicalJson, digestOfJson, sha256Digest, sha256OfFile } from './util/digest.js';
+export { datasetSourceOpener, defaultDatasetAccess } from './data/dataset-opener.js';
+export type { SourceOpener } from './data/formats/dataset-rows.js';
+export type { ByteSource } from './sources/byte-source.js';
+export { ANYWHERE, parseDatasetRoot, type DatasetAccess, type DatasetRoot } from './sources/dataset-roots.js';
+export { s3SettingsFromEnv, type S3Settings } from './sources/s3-settings.js';
+export { fileDirectorySource, loadPeopleDirectory, type LoadedDirectory } from './directory/index.js';
 export {
-  SAMPLE_MAX_CHARS,
-  SAMPLE_MAX_VALUES,
-  VALUE_NOT_SHOWN,
-  quoteSample,
-  quoteValue,
-  sampleOf,
-  shortValue,
-  withoutValue,
-} from './util/bounded-sample.js';
-export { currentStepIdentity, stepIdempotencyKey, type StepIdentity } from './util/idempotency.js';
-export { detectCodeVersion } from './util/code-version.js';
+  ModelServerFailureType,
+  createModelServerClient,
+  type ModelServerClient,
+  type ModelServerClientOptions,
+} from './model-server/index.js';
+export { builtinPredictors, builtinTrainers } from './train/builtins.js';
+
+// The audit trail.
+export {
+  AuditEntry,
+  AuditKind,
+  compareWithMirror,
+  createS3AuditMirror,
+  defaultAuditKeyPath,
+  defaultAuditLogPath,
+  openAuditLog,
+  readAuditEntries,
+  recordAuditKey,
+  renderModelCard,
+  summarizeAuditLog,
+  tornFileOf,
+  verifyAuditLog,
+  withAudit,
+  type AuditLog,
+  type AuditLogOptions,
+  type AuditLogSummary,
+  type AuditOptions,
+  type AuditSink,
+  type AuditTrust,
+  type AuditVerification,
+  type MirrorComparison,
+  type S3AuditMirror,
+  type S3AuditMirrorOptions,
+} from './audit/index.js';
+
+// Shared with `@slipway/worker` (the dev server's lock, the model server's token file).
 export { isLockHeld, withLockFile, type LockFileOptions, type LockFileOwner } from './util/lock-file.js';
 export { isProcessRunning } from './util/process-alive.js';
 export { readOrCreateSecretFile, readSecretFile, type SecretFileOptions } from './util/secret-file.js';
-export * from './expectations/index.js';
-export * from './directory/index.js';
-export * from './audit/index.js';

@@ -1,13 +1,22 @@
 /**
- * `@slipway/worker` — everything that runs as a process: the worker wiring (configuration → adapters →
- * activities → Temporal worker), the embedded Temporal dev server, the local model server, and the
- * building blocks of the `slipway` CLI.
+ * `@slipway/worker` — the worker process: configuration (`loadConfig`: defaults, `slipway.config.json`, the
+ * environment) → adapters (`embeddedDeps`) → activities → a Temporal worker on the configured task queue
+ * (`createSlipwayWorker`). The package also carries the `slipway` CLI (`slipway worker --workflows <module>
+ * --activities <module>` serves your own pipelines and steps without writing this file).
  *
  * ```ts
  * import { createSlipwayWorker, loadConfig } from '@slipway/worker';
- * const worker = await createSlipwayWorker({ config: loadConfig(), workflowsPath: new URL('./workflows.js', import.meta.url).pathname });
+ * import { implementStep } from '@slipway/activities';
+ * const worker = await createSlipwayWorker({
+ *   config: loadConfig(),
+ *   workflowsPath: new URL('./workflows.js', import.meta.url).pathname,
+ *   activities: implementStep(score, scoreImpl), // or (deps) => ({ ... }) to use the worker's adapters
+ * });
  * await worker.run(); // until Ctrl-C
  * ```
+ *
+ * The embedded Temporal dev server is `@slipway/worker/dev-server` (`startDevServer`), the local model server
+ * `@slipway/worker/serve` (`startModelServer`). App code needs none of this: it uses `@slipway/sdk/client`.
  *
  * @packageDocumentation
  */
@@ -17,18 +26,10 @@ export {
   connectWorker,
   createSlipwayWorker,
   embeddedDeps,
+  withOwnActivities,
   type ActivityFunction,
   type SlipwayWorker,
   type SlipwayWorkerOptions,
 } from './worker/create-worker.js';
+export { loadActivitiesModule, type ActivitiesFactory, type ActivitiesModule } from './worker/activities-module.js';
 export { ensureSearchAttributes } from './worker/search-attributes.js';
-export * from './dev-server/index.js';
-export * from './serve/index.js';
-export {
-  describeWaitingGate,
-  renderEvidence,
-  renderPending,
-  renderStatus,
-  renderStep,
-  renderSteps,
-} from './cli/render.js';

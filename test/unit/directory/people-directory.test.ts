@@ -5,12 +5,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createResolveApproversActivity,
-  fileDirectorySource,
-  loadPeopleDirectory,
-  type DirectorySource,
-} from '@slipway/activities';
+import { fileDirectorySource, loadPeopleDirectory, type DirectorySource } from '@slipway/activities';
+import { createResolveApproversActivity } from '@slipway/activities/steps';
 import { SlipwayErrorType, failureType } from '@slipway/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

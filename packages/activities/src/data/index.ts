@@ -1,10 +1,14 @@
 /**
- * Reading, checking and profiling datasets (the `slipway.validate` step, `steps/validate.ts`, is built on these).
- * Datasets are CSV, JSON lines or Parquet, on `file://` or `s3://`, plain or gzip; every format is read through one
- * row-batch interface (`openRowReader`), so checks and profiles never care which it is. A registered version's
- * training profile is read back with `loadTrainingProfile`.
+ * `@slipway/activities/data` — reading, checking and profiling datasets (the `slipway.validate` step is built on
+ * these). Datasets are CSV, JSON lines or Parquet, on `file://` or `s3://`, plain or gzip; every format is read
+ * through one row-batch interface (`openRowReader`), so checks and profiles never care which it is. A registered
+ * version's training profile is read back with `loadTrainingProfile`. A custom step opens its dataset with
+ * `datasetSourceOpener(deps)` from the package root, so it reads only below the worker's dataset roots.
  *
  * ```ts
+ * import { datasetSourceOpener } from '@slipway/activities';
+ * import { readCsvRows, scanDataset } from '@slipway/activities/data';
+ * for await (const event of readCsvRows(uri, { schema, openSource: datasetSourceOpener(deps) })) if (event.ok) use(event.row);
  * const scan = await scanDataset({ uri: 'file:///data/churn.parquet' }, schema, currentActivityHooks());
  * console.log(scan.rows, scan.badRows, scan.digest);
  * ```
@@ -65,4 +69,3 @@ export {
   type ValidationReport,
 } from './validation-report.js';
 export { featureProfile, loadTrainingProfile } from './training-profile.js';
-export { datasetSourceOpener, defaultDatasetAccess } from './dataset-opener.js';

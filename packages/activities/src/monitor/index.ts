@@ -1,8 +1,8 @@
 /**
  * Drift monitoring: served features against the training profile stored with each model version — PSI per
  * feature, KS for numeric features, chi-square and Jensen–Shannon for categorical ones (the `slipway.monitor`
- * step, `steps/monitor.ts`, is built on these). The statistics and sketches of `../stats` are re-exported here,
- * so they are part of the package's API.
+ * step, `steps/monitor.ts`, is built on these). It is built on the statistics and sketches of `../stats`
+ * (`@slipway/activities/stats`), re-exported here for the step.
  *
  * ```ts
  * psi([0.5, 0.5], [0.5, 0.5]); // 0

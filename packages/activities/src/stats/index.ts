@@ -1,10 +1,11 @@
 /**
- * Drift statistics and the sketches that feed them, in one module with no I/O: PSI, the two-sample
+ * `@slipway/activities/stats` — drift statistics and the sketches that feed them, in one module with no I/O: PSI, the two-sample
  * Kolmogorov–Smirnov test (on raw samples, or on CDF sketches such as a profile's t-digest), Pearson's chi-square
  * test of homogeneity, the Jensen–Shannon distance, and the bounded-memory sketches a dataset profile is built
  * from (t-digest, Space-Saving, HyperLogLog). Each statistic is checked against scipy in the unit tests.
  *
  * ```ts
+ * import { psi, ksTwoSample, chiSquareHomogeneity, jensenShannonDistance } from '@slipway/activities/stats';
  * psi([0.5, 0.5], [0.6, 0.4]); // 0.0405…
  * ksTwoSample(training, served); // { statistic, pValue, method: 'exact' | 'asymptotic' }
  * chiSquareHomogeneity([60, 30, 10], [50, 30, 20]); // { statistic, dof: 2, pValue }

@@ -1,8 +1,18 @@
 /**
- * The built-in steps' activities, one module per step contract of `@slipway/sdk` (`slipway.validate` →
- * `validate.ts`, `slipway.recordApproval` → `record-approval.ts`, …). Each builds its activity from ports and
- * the library folders (`data`, `expectations`, `train`, `registry`, `model-server`, `monitor`, …), which never
- * import a step module. `createActivities` binds every one of them to its contract.
+ * `@slipway/activities/steps` — the built-in steps' activities, one module per step contract of `@slipway/sdk`
+ * (`slipway.validate` → `validate.ts`, `slipway.recordApproval` → `record-approval.ts`, …). Each builds its activity
+ * from ports and the library folders (`data`, `expectations`, `train`, `registry`, `model-server`, `monitor`, …),
+ * which never import a step module. `createActivities` (the package root) binds every one of them to its contract;
+ * take a factory from here to run one step's implementation on its own, or bound to adapters of your choosing.
+ *
+ * ```ts
+ * import { createFsArtifactStore, datasetSourceOpener, implementStep, openSqliteRegistry } from '@slipway/activities';
+ * import { createValidateActivity } from '@slipway/activities/steps';
+ * import { validateStep } from '@slipway/sdk';
+ * const validate = createValidateActivity({ artifacts, registry, openSource: datasetSourceOpener({}) });
+ * const report = await validate({ dataset: { uri: 'file:///data/churn.csv', format: 'csv' }, schema });
+ * const activities = implementStep(validateStep, validate); // the same activity as createActivities registers
+ * ```
  *
  * @packageDocumentation
  */

@@ -1,10 +1,11 @@
 /**
- * Training: the seeded split, feature encoding, held-out metrics, reading the training rows with heartbeats and
+ * `@slipway/activities/train` — training building blocks: the seeded split, feature encoding, held-out metrics, reading the training rows with heartbeats and
  * checkpoints, the bounded per-epoch series, and the trainers that ship with Slipway, one folder each under
  * `trainers/` (today the resumable `logistic-regression`). The `slipway.train` step (`steps/train.ts`) is built on
  * these.
  *
  * ```ts
+ * import { binaryClassificationMetrics, builtinTrainers, splitRows } from '@slipway/activities/train';
  * const { train, test } = splitRows(rows, 0.2, 42);
  * const trainer = builtinTrainers['logistic-regression'];
  * const metrics = binaryClassificationMetrics(labels, scores);

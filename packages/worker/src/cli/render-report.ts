@@ -1,5 +1,5 @@
 import type { CheckResult } from '@slipway/sdk';
-import type { ValidationReport } from '@slipway/activities';
+import type { ValidationReport } from '@slipway/activities/data';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import { TABLE_STYLE } from './render.js';

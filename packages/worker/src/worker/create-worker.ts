@@ -3,8 +3,12 @@ import {
   builtinPredictors,
   createActivities,
   fileDirectorySource,
+  isActivitiesDefinition,
   withAudit,
+  type ActivitiesDefinition,
   type ActivityDeps,
+  type ActivityFunction,
+  type ActivityMap,
 } from '@slipway/activities';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import {
@@ -16,6 +20,7 @@ import {
   type SlipwayConfig,
   workerDatasetAccess,
 } from '../config/index.js';
+import type { ActivitiesFactory } from './activities-module.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
 /** The module holding Slipway's ready-made pipeline workflows. */
@@ -23,9 +28,7 @@ export function builtinWorkflowsPath(): string {
   return fileURLToPath(import.meta.resolve('@slipway/sdk/pipelines'));
 }
 
-/** An activity function as Temporal registers it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ActivityFunction = (...args: any[]) => Promise<unknown>;
+export type { ActivityFunction };
 
 /** Options of `createSlipwayWorker`. */
 export interface SlipwayWorkerOptions {
@@ -34,8 +37,12 @@ export interface SlipwayWorkerOptions {
   workflowsPath?: string;
   /** A prebuilt bundle (from `bundleWorkflowCode`), instead of bundling `workflowsPath` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** Extra activities, e.g. from `implementStep`, next to the built-in steps. */
-  activities?: Record<string, ActivityFunction>;
+  /**
+   * Your own activities next to the built-in steps: an object of them (e.g. from `implementStep`), or a function
+   * building them from the worker's adapters, bare or wrapped in `defineActivities` (called once, before the worker
+   * polls). A name a built-in step already has is refused.
+   */
+  activities?: Record<string, ActivityFunction> | ActivitiesFactory | ActivitiesDefinition;
   /** Replaces the embedded adapters (artifact store, registry, trainers, predictors). */
   deps?: Partial<ActivityDeps>;
   /** An existing connection (the caller keeps ownership); by default one is opened from `config`. */
@@ -77,9 +84,11 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
   const ownsConnection = options.connection === undefined;
   await ensureSearchAttributes(connection, config.temporal.namespace);
   const deps = embeddedDeps(config, options.deps);
+  let activities: ActivityMap;
   try {
     // A wrong URL or bucket, rejected credentials or an unreachable server fail the start, not a run.
     await checkBackends(config, deps);
+    activities = withOwnActivities(createActivities(deps), await ownActivities(options.activities, deps));
   } catch (err) {
     await deps.registry.close();
     if (ownsConnection) await connection.close();
@@ -92,7 +101,7 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: options.workflowsPath ?? builtinWorkflowsPath() }),
-    activities: { ...createActivities(deps), ...options.activities },
+    activities,
     ...(options.identity ? { identity: options.identity } : {}),
     ...options.workerOptions,
   });
@@ -109,6 +118,27 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
       }
     },
   };
+}
+
+/** Your own activities, built from the adapters where they are a factory. */
+async function ownActivities(own: SlipwayWorkerOptions['activities'], deps: ActivityDeps): Promise<ActivityMap> {
+  if (own === undefined) return {};
+  if (isActivitiesDefinition(own)) return own.create(deps);
+  return typeof own === 'function' ? own(deps) : own;
+}
+
+/**
+ * The built-in steps' activities with your own next to them; an activity named as a built-in step is refused (it
+ * would silently replace the step every built-in pipeline calls).
+ */
+export function withOwnActivities(builtin: ActivityMap, own: ActivityMap): ActivityMap {
+  const taken = Object.keys(own).filter((name) => Object.hasOwn(builtin, name));
+  if (taken.length > 0) {
+    throw new Error(
+      `the activit${taken.length === 1 ? 'y' : 'ies'} ${taken.map((n) => `"${n}"`).join(', ')} would replace the built-in step${taken.length === 1 ? '' : 's'} of that name: give your step${taken.length === 1 ? '' : 's'} a name of your own (e.g. "acme.score")`,
+    );
+  }
+  return { ...builtin, ...own };
 }
 
 /** Opens the worker's connection to Temporal with a clear error when nothing answers. */

@@ -1,12 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import {
-  createValidateActivity,
-  datasetSourceOpener,
-  type ArtifactStore,
-  type ModelRegistry,
-  type ValidationReport,
-} from '@slipway/activities';
+import { datasetSourceOpener, type ArtifactStore, type ModelRegistry } from '@slipway/activities';
+import type { ValidationReport } from '@slipway/activities/data';
+import { createValidateActivity } from '@slipway/activities/steps';
 import {
   DatasetProfile,
   SlipwayErrorType,

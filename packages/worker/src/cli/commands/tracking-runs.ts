@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
-import { TrainRunTag, type ModelRegistry, type TrackingRunRecord } from '@slipway/activities';
+import type { ModelRegistry, TrackingRunRecord } from '@slipway/activities';
+import { TrainRunTag } from '@slipway/activities/steps';
 import { withConfiguredRegistry } from '../../config/index.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 import { renderRunComparison, type NamedRun } from '../render-runs.js';

@@ -1,21 +1,38 @@
 import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import pc from 'picocolors';
+import type { ActivityMap } from '@slipway/activities';
+import { loadActivitiesModule } from '../../worker/activities-module.js';
 import { createSlipwayWorker } from '../../worker/create-worker.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 
-/** `slipway worker`: runs a worker for the built-in pipelines (or a given workflows module) until stopped. */
+/**
+ * `slipway worker`: runs a worker until stopped, for the built-in pipelines or a given workflows module, with the
+ * built-in steps and, from `--activities`, your own (see `loadActivitiesModule` for the module contract).
+ */
 export function registerWorkerCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('worker')
     .description('run a worker: Slipway steps and pipelines on the task queue, until Ctrl-C')
-    .option('--workflows <path>', "a workflows module to serve instead of Slipway's ready-made pipelines")
+    .option(
+      '--workflows <path>',
+      "a workflows module to serve instead of Slipway's ready-made pipelines (re-export them to serve both)",
+    )
+    .option(
+      '--activities <path>',
+      'a module of your own activities to serve next to the built-in steps: activity functions, implementStep(...) ' +
+        'objects, or factories of them (defineActivities((deps) => ...), or the default export)',
+    )
     .option('--max-activities <n>', 'at most this many activities at once', (v) => Number.parseInt(v, 10))
     .action(async (options) => {
       const config = commandConfig(globals());
+      // A module that cannot load or gives no activity fails here, before anything is opened.
+      const own = options.activities === undefined ? undefined : await loadActivitiesModule(options.activities);
+      let served: ActivityMap = {};
       const slipway = await createSlipwayWorker({
         config,
         ...(options.workflows ? { workflowsPath: resolve(options.workflows) } : {}),
+        ...(own ? { activities: async (deps) => (served = await own.create(deps)) } : {}),
         ...(options.maxActivities
           ? { workerOptions: { maxConcurrentActivityTaskExecutions: options.maxActivities } }
           : {}),
@@ -23,6 +40,7 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       console.log(
         `${pc.green('●')} worker polling ${pc.bold(config.taskQueue)} on ${config.temporal.address} (namespace ${config.temporal.namespace}); Ctrl-C to stop`,
       );
+      if (own) console.log(pc.dim(`  your activities from ${own.path}: ${Object.keys(served).join(', ')}`));
       console.log(
         config.directory
           ? pc.dim(`  approver groups resolve from the directory of people ${config.directory}`)
