@@ -38,4 +38,5 @@ export * from './steps/builtin.js';
 export * from './duration.js';
 export * from './gate-rules.js';
 export * from './pipelines/builtin.js';
+export * from './signing/index.js';
 export * from './schemas/expectations.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { canonicalJson } from '@slipway/sdk';
 
 /** `sha256:<hex>` of some bytes. */
 export function sha256Digest(bytes: Uint8Array | string): `sha256:${string}` {
@@ -22,22 +23,8 @@ export async function sha256OfFile(
   return { digest: `sha256:${hash.digest('hex')}`, size };
 }
 
-/**
- * JSON with object keys sorted at every level, so equal values always give equal bytes (and digests).
- * `undefined` fields are dropped, as `JSON.stringify` does.
- */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
-}
+/** Canonical JSON (keys sorted at every level, `undefined` dropped): the one definition, in `@slipway/sdk`. */
+export { canonicalJson };
 
 /** The digest of a value's canonical JSON. */
 export function digestOfJson(value: unknown): `sha256:${string}` {

@@ -77,6 +77,13 @@ export const GateDecisionRequest = z.object({
   comment: z.string().max(2000).optional(),
   /** The digest of the evidence packet the approver was shown. */
   evidenceDigest: Digest,
+  /** When the approver signed the decision (ISO 8601 UTC); part of the signed payload. */
+  at: z.string().optional(),
+  /**
+   * The approver's Ed25519 signature of the decision's `DecisionPayload` (with the gate's nonce and the workflow
+   * id), base64url. A gate that publishes a nonce refuses a decision without a valid one.
+   */
+  signature: z.string().optional(),
 });
 /** An approve or reject decision request. */
 export type GateDecisionRequest = z.infer<typeof GateDecisionRequest>;
@@ -91,8 +98,13 @@ export const GateDecision = z.object({
   decision: z.enum(['approve', 'reject']),
   approver: z.string(),
   comment: z.string().optional(),
+  /** When the gate accepted the decision. */
   at: z.string(),
   via: DecisionChannel,
+  /** When the approver signed it (the `at` of its `DecisionPayload`); absent for decisions made by the policy. */
+  signedAt: z.string().optional(),
+  /** The approver's signature of the decision; absent for decisions made by the policy (auto-approve, timeout). */
+  signature: z.string().optional(),
 });
 /** A decision the gate accepted. */
 export type GateDecision = z.infer<typeof GateDecision>;
@@ -134,6 +146,12 @@ export const GateState = z.object({
    */
   unresolvedGroups: z.array(z.string()).optional(),
   quorum: z.number().int(),
+  /**
+   * A random value published when the gate opens: signed decisions name it, so a decision made for this gate is
+   * refused by any other (another run, or another gate of a run with a reused workflow id). Absent on gates that
+   * opened before decisions were signed.
+   */
+  nonce: z.string().optional(),
   startedBy: z.string().optional(),
   openedAt: z.string(),
   deadline: z.string(),
@@ -143,3 +161,34 @@ export const GateState = z.object({
 });
 /** The full state of an approval gate. */
 export type GateState = z.infer<typeof GateState>;
+
+/**
+ * Everything needed to check, outside the workflow, that a promotion was approved: the gate's identity (workflow id
+ * and nonce), the policy, the evidence (its digest recomputable), the directory it was resolved from, the signed
+ * start of the run, and every accepted decision with its signature. The activities that record an approval, move
+ * an alias or deploy re-verify it against the signed directory before they write anything.
+ */
+export const ApprovalProof = z.object({
+  workflowId: z.string().min(1),
+  gateNonce: z.string().min(1),
+  policy: ApprovalPolicy,
+  evidence: EvidencePacket,
+  /** sha256 of the directory the gate resolved its approvers (and their keys) from. */
+  directoryDigest: Digest.nullable(),
+  /** The run's signed start (who started it is the verified signer); null for a run started unsigned. */
+  start: z
+    .object({
+      signer: z.string().min(1),
+      pipeline: z.string().min(1),
+      inputDigest: Digest,
+      at: z.string(),
+      signature: z.string(),
+    })
+    .nullable(),
+  outcome: z.enum(['approved', 'rejected', 'expired']),
+  decisions: z.array(GateDecision),
+  openedAt: z.string(),
+  deadline: z.string(),
+});
+/** The proof of a gate's outcome that acting activities re-verify. */
+export type ApprovalProof = z.infer<typeof ApprovalProof>;

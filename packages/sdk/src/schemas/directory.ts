@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { Digest } from './artifact.js';
+import { PublicKey } from '../signing/keys.js';
+import { DirectorySignature } from '../signing/payloads.js';
 
 /** A person's or a group's name in the directory: no surrounding spaces, no control characters. */
 export const DirectoryName = z
@@ -12,12 +14,14 @@ export const DirectoryName = z
   );
 
 /**
- * One person in the directory. Only `groups` today; the signed-decisions issue adds the person's public key
- * here (a new optional field, so version-1 files stay valid).
+ * One person in the directory: their groups and their Ed25519 public key (from `slipway keys create`). A person
+ * without a key can neither sign a decision nor start a run.
  */
 export const DirectoryPerson = z.strictObject({
   /** The groups the person belongs to, e.g. `["ml-leads"]`. */
   groups: z.array(DirectoryName).default([]),
+  /** The person's public key, `ed25519:<base64url>`. */
+  publicKey: PublicKey.optional(),
 });
 /** One person in the directory. */
 export type DirectoryPerson = z.infer<typeof DirectoryPerson>;
@@ -36,6 +40,11 @@ export type DirectoryPerson = z.infer<typeof DirectoryPerson>;
  */
 export const PeopleDirectory = z.strictObject({
   version: z.literal(1, { error: 'expected version 1 (the only directory format so far)' }),
+  /**
+   * The administrator's signature of the directory's digest (`slipway directory sign`); workers and the CLI
+   * configured with the administrator's public key refuse a directory whose signature does not verify.
+   */
+  signature: DirectorySignature.optional(),
   people: z.record(z.string(), DirectoryPerson).superRefine((people, ctx) => {
     for (const name of Object.keys(people)) {
       const checked = DirectoryName.safeParse(name);
@@ -55,6 +64,8 @@ export const ResolvedApprover = z.object({
   named: z.boolean(),
   /** The policy's groups this person belongs to, according to the directory. */
   groups: z.array(z.string()),
+  /** The person's public key from the directory, which their signed decisions must verify against. */
+  publicKey: PublicKey.optional(),
 });
 /** A person who may decide at a gate, with how they qualify. */
 export type ResolvedApprover = z.infer<typeof ResolvedApprover>;
@@ -70,6 +81,8 @@ export const ApproverResolution = z.object({
   directoryDigest: Digest.nullable(),
   /** Policy groups that have no member in the directory. */
   emptyGroups: z.array(z.string()),
+  /** The public keys of the people the step was asked to look up (`lookup`), for those the directory has. */
+  keys: z.record(z.string(), PublicKey).optional(),
 });
 /** Who may decide at a gate, and from which directory. */
 export type ApproverResolution = z.infer<typeof ApproverResolution>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineStep } from '../step.js';
+import { ApprovalProof } from '../schemas/approval.js';
 import { ModelVersionRef } from '../schemas/model.js';
 import { FeatureRow } from '../schemas/serving.js';
 
@@ -13,6 +14,8 @@ export const deployStep = defineStep({
     alias: z.string().min(1).default('champion'),
     /** Features for the smoke prediction; by default built from the training profile. */
     smokeFeatures: FeatureRow.optional(),
+    /** The approval of this version, re-verified against the signed directory before anything is deployed. */
+    proof: ApprovalProof.optional(),
   }),
   output: z.object({
     deploymentId: z.string(),

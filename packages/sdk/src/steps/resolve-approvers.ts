@@ -15,6 +15,8 @@ export const resolveApproversStep = defineStep({
   input: z.object({
     approvers: z.array(z.string().min(1)).default([]),
     approverGroups: z.array(z.string().min(1)).default([]),
+    /** More people whose public keys the caller needs (e.g. who signed the run's start), looked up by name. */
+    lookup: z.array(z.string().min(1)).optional(),
   }),
   output: ApproverResolution,
   options: { startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } },

@@ -1,0 +1,19 @@
+/**
+ * Signing and verification that run anywhere, workflow code included: canonical JSON and sha256, Ed25519 keys
+ * and signatures (pure JavaScript), and the payloads Slipway signs (gate decisions, run starts, directories).
+ */
+export { canonicalJson, digestOfValue, sha256OfText } from './canonical.js';
+export { fromBase64Url, toBase64Url, toHex, utf8Bytes } from './encoding.js';
+export { PublicKey, Signature, generateKeyPair, publicKeyOf, signBytes, verifyBytes } from './keys.js';
+export {
+  DecisionPayload,
+  DirectoryPayload,
+  DirectorySignature,
+  SignedStart,
+  SigningDomain,
+  StartPayload,
+  signPayload,
+  signingMessage,
+  startInputDigest,
+  verifyPayload,
+} from './payloads.js';

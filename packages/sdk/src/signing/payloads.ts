@@ -1,0 +1,90 @@
+/**
+ * What Slipway signs, in one place: a gate decision, a run start, a directory of people. Each is a zod schema of
+ * its payload; the signed message is the payload's domain, a newline and the payload's canonical JSON, so a
+ * signature made for one kind of payload never verifies as another.
+ */
+import { z } from 'zod';
+import { Digest } from '../schemas/artifact.js';
+import { canonicalJson, digestOfValue } from './canonical.js';
+import { utf8Bytes } from './encoding.js';
+import { PublicKey, Signature, signBytes, verifyBytes } from './keys.js';
+
+/** The domain of each kind of signed payload; part of the signed message. */
+export const SigningDomain = {
+  decision: 'slipway.decision.v1',
+  start: 'slipway.start.v1',
+  directory: 'slipway.directory.v1',
+} as const;
+/** The domain of a kind of signed payload. */
+export type SigningDomain = (typeof SigningDomain)[keyof typeof SigningDomain];
+
+const IsoTime = z.iso.datetime({
+  offset: false,
+  message: 'expected an ISO 8601 UTC time, e.g. 2026-12-02T10:00:00.000Z',
+});
+
+/**
+ * A gate decision as signed: bound to one gate (`gateNonce`, published when the gate opens, and the workflow
+ * id), to the evidence the approver saw, and to the moment it was made. `comment` is `''` when there is none.
+ */
+export const DecisionPayload = z.strictObject({
+  workflowId: z.string().min(1),
+  gateNonce: z.string().min(16),
+  evidenceDigest: Digest,
+  decision: z.enum(['approve', 'reject']),
+  approver: z.string().min(1),
+  comment: z.string().max(2000),
+  at: IsoTime,
+});
+/** A gate decision as signed. */
+export type DecisionPayload = z.infer<typeof DecisionPayload>;
+
+/**
+ * A run start as signed: who starts which pipeline under which workflow id, with which input (the digest of
+ * the input's canonical JSON without its `start` field, see {@link startInputDigest}), and when.
+ */
+export const StartPayload = z.strictObject({
+  signer: z.string().min(1),
+  pipeline: z.string().min(1),
+  workflowId: z.string().min(1),
+  inputDigest: Digest,
+  at: IsoTime,
+});
+/** A run start as signed. */
+export type StartPayload = z.infer<typeof StartPayload>;
+
+/** A directory of people as signed by an administrator: the digest of its canonical content. */
+export const DirectoryPayload = z.strictObject({ directoryDigest: Digest });
+/** A directory of people as signed. */
+export type DirectoryPayload = z.infer<typeof DirectoryPayload>;
+
+/** The signature a run's input carries in its `start` field: who signed, when, and the signature. */
+export const SignedStart = z.strictObject({ signer: z.string().min(1), at: IsoTime, signature: Signature });
+/** The signed start a run's input carries. */
+export type SignedStart = z.infer<typeof SignedStart>;
+
+/** The administrator's signature a directory file carries in its `signature` field. */
+export const DirectorySignature = z.strictObject({ publicKey: PublicKey, signature: Signature });
+/** The administrator's signature of a directory. */
+export type DirectorySignature = z.infer<typeof DirectorySignature>;
+
+/** The exact bytes signed for a payload: `<domain>\n<canonical JSON>`. */
+export function signingMessage(domain: SigningDomain, payload: unknown): Uint8Array {
+  return utf8Bytes(`${domain}\n${canonicalJson(payload)}`);
+}
+
+/** Signs a payload of a domain with a private key (base64url seed). */
+export function signPayload(domain: SigningDomain, privateKey: string, payload: unknown): Signature {
+  return signBytes(privateKey, signingMessage(domain, payload));
+}
+
+/** True when `signature` is `publicKey`'s signature of the payload in that domain; never throws. */
+export function verifyPayload(domain: SigningDomain, publicKey: string, payload: unknown, signature: string): boolean {
+  return verifyBytes(publicKey, signingMessage(domain, payload), signature);
+}
+
+/** The digest a start signature covers: the input's canonical JSON without its `start` field. */
+export function startInputDigest(input: Record<string, unknown>): `sha256:${string}` {
+  const { start: _start, ...rest } = input;
+  return digestOfValue(rest);
+}
