@@ -4,10 +4,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { PeopleDirectory, SlipwayErrorType, describeIssues, finalFailure } from '@slipway/sdk';
+import { PeopleDirectory, SlipwayErrorType, describeIssues, directoryDigest, finalFailure } from '@slipway/sdk';
 import type { ApplicationFailure } from '@temporalio/common';
 import { parse as parseYaml, parseDocument } from 'yaml';
-import { digestOfJson } from '../util/digest.js';
 
 /** A directory as read: where from, its validated content and the sha256 of its canonical content. */
 export interface LoadedDirectory {
@@ -33,20 +32,8 @@ export async function loadPeopleDirectory(path: string): Promise<LoadedDirectory
   return { location: path, directory: result.data, digest: directoryDigest(result.data) };
 }
 
-/**
- * The digest of a directory: sha256 of the canonical JSON of `version` and `people`, each person's groups sorted
- * and de-duplicated. The same people and groups give the same digest whatever the file's format or order.
- */
-export function directoryDigest(directory: PeopleDirectory): `sha256:${string}` {
-  const people = Object.fromEntries(
-    Object.entries(directory.people).map(([name, person]) => [name, { ...person, groups: normalized(person.groups) }]),
-  );
-  return digestOfJson({ version: directory.version, people });
-}
-
-function normalized(groups: readonly string[]): string[] {
-  return [...new Set(groups)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
+/** The digest of a directory (the one definition is in `@slipway/sdk`). */
+export { directoryDigest };
 
 function directoryFormat(path: string): 'json' | 'yaml' {
   const ext = extname(path).toLowerCase();

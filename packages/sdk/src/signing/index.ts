@@ -17,3 +17,4 @@ export {
   startInputDigest,
   verifyPayload,
 } from './payloads.js';
+export { directoryDigest, directorySignatureProblem, signDirectory } from './directory-signature.js';
