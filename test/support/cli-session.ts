@@ -45,7 +45,7 @@ export async function cliSession(h: Harness): Promise<CliSession> {
         h.config.taskQueue,
         ...args,
       ],
-      options.env,
+      { ...h.people?.env, ...options.env },
     );
   const statusJson = async (runId: string) => {
     const { code, output } = await slipway(['status', runId, '--json']);

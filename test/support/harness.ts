@@ -10,6 +10,7 @@ import { SlipwayClient } from '@slipway/sdk/client';
 import { builtinPredictors } from '@slipway/activities';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { createTestPeople, DEFAULT_TEST_PEOPLE, type TestPeople, type TestPeopleSpec } from './people.js';
 import {
   loadConfig,
   openConfiguredArtifacts,
@@ -34,6 +35,11 @@ export interface Harness {
   client: SlipwayClient;
   modelServer: RunningModelServer;
   worker?: SlipwayWorker;
+  /**
+   * The people of this installation (keys in a private keys directory, a directory signed by a test
+   * administrator the worker trusts); absent with `people: false`.
+   */
+  people?: TestPeople;
   stop(): Promise<void>;
 }
 
@@ -66,15 +72,28 @@ export async function startHarness(options: {
   /** S3 settings for `s3://` datasets (the worker's configuration, as `slipway.config.json` would give it). */
   s3?: SlipwayConfigInput['s3'];
   /** More configuration, as `slipway.config.json` would give it (e.g. an MLflow `registry`, S3 `artifacts`). */
-  config?: Pick<SlipwayConfigInput, 'registry' | 'artifacts' | 'mlflow' | 'directory' | 'identity'>;
+  config?: Pick<
+    SlipwayConfigInput,
+    'registry' | 'artifacts' | 'mlflow' | 'directory' | 'directoryAdminKey' | 'identity'
+  >;
+  /**
+   * Who is in the installation's signed directory of people (default {@link DEFAULT_TEST_PEOPLE}), each with a
+   * key the harness client and CLI sign with; `false` for a worker with no directory (and a client with no keys).
+   */
+  people?: TestPeopleSpec | false;
   /** More dataset roots (e.g. `s3://bucket/prefix`) next to {@link HARNESS_DATA_ROOTS} and the harness's `data`. */
   dataRoots?: string[];
 }): Promise<Harness> {
   quietRuntime();
   const home = await mkdtemp(join(tmpdir(), `slipway-${options.name}-`));
   const data = await mkdtemp(join(tmpdir(), `slipway-${options.name}-data-`));
+  const people =
+    options.people === false
+      ? undefined
+      : await createTestPeople(join(home, 'people'), options.people ?? DEFAULT_TEST_PEOPLE);
   const configured = testConfig(home, `it-${options.name}-${Date.now().toString(36)}`, {
     ...(options.s3 ? { s3: options.s3 } : {}),
+    ...(people ? { directory: people.directoryPath, directoryAdminKey: people.adminPublicKey } : {}),
     ...options.config,
     data: { roots: [data, ...HARNESS_DATA_ROOTS, ...(options.dataRoots ?? [])] },
   });
@@ -97,6 +116,7 @@ export async function startHarness(options: {
     identity: 'integration-test',
     // Runs this client starts are started by `ci-bot` (startedBy), not by whoever runs the tests.
     user: 'ci-bot',
+    ...(people ? { keys: { keysDir: people.keysDir } } : {}),
   });
   let worker: SlipwayWorker | undefined;
   let running: Promise<void> | undefined;
@@ -119,6 +139,7 @@ export async function startHarness(options: {
     client,
     modelServer,
     ...(worker ? { worker } : {}),
+    ...(people ? { people } : {}),
     async stop() {
       worker?.shutdown();
       await running;

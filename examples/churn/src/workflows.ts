@@ -32,6 +32,8 @@ export async function churnPipeline(raw: PipelineInput<typeof contract>): Promis
   const tracker = new RunTracker(contract.name, contract.steps, input.modelName);
   const gate = createApprovalGate({
     policy: input.approval,
+    // The run's signed start is verified first thing (checkPolicy); the signer is who started the run.
+    start: { input: raw, pipeline: contract.name },
     startedBy: input.startedBy,
     tracker,
     stepOptions: input.stepOptions.resolveApprovers,

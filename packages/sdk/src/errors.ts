@@ -34,6 +34,11 @@ export const FinalErrorType = {
   DirectoryNotConfigured: 'SlipwayDirectoryNotConfigured',
   /** The worker's directory of people cannot be read or is not a valid directory; the message names the file. */
   InvalidDirectory: 'SlipwayInvalidDirectory',
+  /**
+   * A run's start is not signed, or its signature does not verify against the directory of people: who started a
+   * run is only ever a verified signer.
+   */
+  UnverifiedStart: 'SlipwayUnverifiedStart',
   /** The model server refused a request (a 4xx answer other than 404 and 429). */
   ModelServerRejected: 'SlipwayModelServerRejected',
   /** The model server's answer was not the JSON its protocol promises. */
@@ -91,6 +96,15 @@ export const GateRefusal = {
   DuplicateApproval: 'SlipwayDuplicateApproval',
   EvidenceMismatch: 'SlipwayEvidenceMismatch',
   InvalidDecision: 'SlipwayInvalidDecision',
+  /** The decision carries no signature, and the gate accepts signed decisions only. */
+  UnsignedDecision: 'SlipwayUnsignedDecision',
+  /**
+   * The decision's signature does not verify with the approver's public key from the directory: signed with
+   * another key, altered after signing, or made for another gate (replayed).
+   */
+  BadSignature: 'SlipwayBadSignature',
+  /** The decision was signed too long ago, or claims a time too far in the future. */
+  DecisionOutOfWindow: 'SlipwayDecisionOutOfWindow',
 } as const;
 /** A reason an approval gate refuses a decision. */
 export type GateRefusal = (typeof GateRefusal)[keyof typeof GateRefusal];

@@ -37,6 +37,7 @@ export * from './schemas/serving.js';
 export * from './steps/builtin.js';
 export * from './duration.js';
 export * from './gate-rules.js';
+export * from './decision-signature.js';
 export * from './pipelines/builtin.js';
 export * from './signing/index.js';
 export * from './schemas/expectations.js';

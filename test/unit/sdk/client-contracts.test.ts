@@ -3,7 +3,18 @@
  * a result with the contract's output schema. No server: the Temporal client's `workflow.start` is replaced by a
  * recorder, so what would have been started is visible (the integration suite proves no execution exists).
  */
-import { checkDrift, trainAndPromote, type TrainAndPromoteInputRaw, type TrainAndPromoteResult } from '@slipway/sdk';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  SigningDomain,
+  checkDrift,
+  startInputDigest,
+  trainAndPromote,
+  verifyPayload,
+  type TrainAndPromoteInputRaw,
+  type TrainAndPromoteResult,
+} from '@slipway/sdk';
 import {
   ClientErrorCode,
   SlipwayClient,
@@ -12,15 +23,29 @@ import {
   type SlipwayClientError,
 } from '@slipway/sdk/client';
 import { Client, Connection } from '@temporalio/client';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { churnInput } from '../../../examples/churn/src/input.js';
+import { createTestPeople, type TestPeople } from '../../support/people.js';
+
+let dir: string;
+let people: TestPeople;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slipway-client-keys-'));
+  people = await createTestPeople(dir, { 'ci-bot': [] });
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** A client whose Temporal `workflow.start` only records its calls (its lazy connection is never opened). */
 function recordingClient() {
   const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
   const start = vi.fn((_type: string, _options: { workflowId: string; args: unknown[] }) => Promise.resolve());
   (temporal.workflow as unknown as { start: typeof start }).start = start;
-  return { client: SlipwayClient.fromClient(temporal, { user: 'ci-bot', taskQueue: 'q' }), start };
+  const client = SlipwayClient.fromClient(temporal, {
+    user: 'ci-bot',
+    taskQueue: 'q',
+    keys: { keysDir: people.keysDir },
+  });
+  return { client, start };
 }
 
 function caught(fn: () => unknown): SlipwayClientError {
@@ -72,6 +97,49 @@ describe('SlipwayClient.start with a pipeline contract', () => {
     const [type, options] = start.mock.calls[0]!;
     expect(type).toBe('trainAndPromote');
     expect(options).toMatchObject({ workflowId: 'good-1', taskQueue: 'q', args: [{ ...input, startedBy: 'ci-bot' }] });
+  });
+
+  it("signs the start with the user's key: pipeline, run id, the input's digest and the time", async () => {
+    const { client, start } = recordingClient();
+    await client.start(trainAndPromote, good(), { runId: 'signed-1' });
+    const sent = start.mock.calls[0]![1].args[0] as Record<string, unknown> & {
+      start: { signer: string; at: string; signature: string };
+    };
+    const payload = {
+      signer: 'ci-bot',
+      pipeline: 'trainAndPromote',
+      workflowId: 'signed-1',
+      inputDigest: startInputDigest(sent),
+      at: sent.start.at,
+    };
+    const key = people.keys['ci-bot']!.publicKey;
+    expect(sent.start.signer).toBe('ci-bot');
+    expect(verifyPayload(SigningDomain.start, key, payload, sent.start.signature)).toBe(true);
+    // Bound to the run id and to the input: another id or a changed input does not verify.
+    expect(verifyPayload(SigningDomain.start, key, { ...payload, workflowId: 'other' }, sent.start.signature)).toBe(
+      false,
+    );
+    const changed = startInputDigest({ ...sent, seed: 918_273 });
+    expect(verifyPayload(SigningDomain.start, key, { ...payload, inputDigest: changed }, sent.start.signature)).toBe(
+      false,
+    );
+  });
+
+  it('refuses to start without the user’s key (KeyUnavailable, naming the file and the fix) and starts nothing', async () => {
+    const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    const start = vi.fn(() => Promise.resolve());
+    (temporal.workflow as unknown as { start: typeof start }).start = start;
+    const client = SlipwayClient.fromClient(temporal, { user: 'nobody', keys: { keysDir: people.keysDir } });
+    const err = await client.start(trainAndPromote, good()).then(
+      () => undefined,
+      (e: unknown) => e as SlipwayClientError,
+    );
+    expect(err?.code).toBe(ClientErrorCode.KeyUnavailable);
+    expect(err?.message).toContain(
+      `cannot sign as nobody: The key file of nobody ${join(people.keysDir, 'nobody.key')} does not exist`,
+    );
+    expect(err?.message).toContain('slipway keys create --as nobody');
+    expect(start).not.toHaveBeenCalled();
   });
 
   it('refuses an input naming someone else as startedBy before checking it', async () => {

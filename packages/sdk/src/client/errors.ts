@@ -11,6 +11,12 @@ export const ClientErrorCode = {
   DuplicateApproval: 'DuplicateApproval',
   EvidenceMismatch: 'EvidenceMismatch',
   InvalidDecision: 'InvalidDecision',
+  /** The decision was not signed, or its signature does not verify (another key, altered, another gate). */
+  BadSignature: 'BadSignature',
+  /** The decision's signing time is outside the gate's window (too old, or in the future). */
+  DecisionOutOfWindow: 'DecisionOutOfWindow',
+  /** The caller's signing key is missing, unsafe or damaged (see the message for the file and the fix). */
+  KeyUnavailable: 'KeyUnavailable',
   NoWorker: 'NoWorker',
   InvalidInput: 'InvalidInput',
   /** A run's result does not match the pipeline contract it was read with. */
@@ -52,6 +58,9 @@ const REFUSAL_CODES: Record<string, ClientErrorCode> = {
   [GateRefusal.DuplicateApproval]: ClientErrorCode.DuplicateApproval,
   [GateRefusal.EvidenceMismatch]: ClientErrorCode.EvidenceMismatch,
   [GateRefusal.InvalidDecision]: ClientErrorCode.InvalidDecision,
+  [GateRefusal.UnsignedDecision]: ClientErrorCode.BadSignature,
+  [GateRefusal.BadSignature]: ClientErrorCode.BadSignature,
+  [GateRefusal.DecisionOutOfWindow]: ClientErrorCode.DecisionOutOfWindow,
 };
 
 /** Whether an error is Temporal's "workflow not found". */

@@ -13,8 +13,11 @@ import type { RunProgress } from '../schemas/progress.js';
 import { ClientErrorCode, SlipwayClientError, gateError, isNotFound, unknownRun } from './errors.js';
 import { followRun, type FollowOptions, type FollowResult } from './follow.js';
 import { callerIdentity, withStartedBy } from './identity.js';
+import { loadKey } from './signing.js';
 import { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';
 import { findWorkflowTaskFailure, type WorkflowTaskFailure } from './workflow-task-failure.js';
+import { signDecision, signStart } from './signing.js';
+import type { KeyLocation, PersonKey } from '../keys/person-keys.js';
 
 /** How to reach Temporal. Defaults: `TEMPORAL_ADDRESS` or `127.0.0.1:7233`, namespace `TEMPORAL_NAMESPACE` or `default`. */
 export interface SlipwayClientOptions {
@@ -31,6 +34,12 @@ export interface SlipwayClientOptions {
   user?: string;
   tls?: ConnectionOptions['tls'];
   apiKey?: string;
+  /**
+   * Where people's key files are (default: `SLIPWAY_KEYS_DIR`, else `$XDG_CONFIG_HOME/slipway/keys`, else
+   * `~/.config/slipway/keys`). The client signs every start with the key of `user` and every decision with the
+   * key of the person deciding.
+   */
+  keys?: KeyLocation;
   /** How long an approve/reject waits for a worker to answer (default 30 s). */
   decisionTimeoutMs?: number;
 }
@@ -71,6 +80,8 @@ export interface DecisionOptions {
   comment?: string;
   /** The evidence digest the approver was shown; by default read from the gate just before deciding. */
   evidenceDigest?: string;
+  /** The key to sign with, instead of the approver's key file (e.g. held in a secret manager). */
+  key?: PersonKey;
 }
 
 /** Options of `SlipwayClient.start`. */
@@ -79,6 +90,8 @@ export interface StartOptions {
   runId?: string;
   /** The task queue to start it on (default: the client's `taskQueue`). */
   taskQueue?: string;
+  /** The key to sign the start with, instead of the key file of the client's `user`. */
+  key?: PersonKey;
 }
 
 /**
@@ -155,13 +168,15 @@ export class SlipwayClient {
         .toISOString()
         .replace(/[-:.TZ]/g, '')
         .slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
-    const startInput = withStartedBy(input, callerIdentity(this.options.user));
+    const user = callerIdentity(this.options.user);
+    const startInput = withStartedBy(input, user);
     // The run gets the input as given (the workflow parses it again): only the check happens here.
     if (typeof pipeline !== 'string') checkPipelineInput(pipeline, startInput);
+    const signed = await signStart({ pipeline: name, runId, input: startInput, signer: user }, this.keyOf(opts.key));
     await this.temporal.workflow.start(name, {
       workflowId: runId,
       taskQueue: opts.taskQueue ?? this.options.taskQueue ?? DEFAULT_TASK_QUEUE,
-      args: [startInput],
+      args: [signed],
     });
     return { runId };
   }
@@ -343,13 +358,21 @@ export class SlipwayClient {
         ClientErrorCode.InvalidDecision,
         `a decision may not name groups (got ${JSON.stringify(groups)}): the gate takes group membership from the worker's directory of people (\`directory\` in slipway.config.json)`,
       );
-    const evidenceDigest = d.evidenceDigest ?? (await this.gate(runId)).evidence.digest;
-    return {
+    const gate = await this.gate(runId);
+    const request = {
       decision: kind,
       approver: d.as,
-      evidenceDigest,
+      evidenceDigest: d.evidenceDigest ?? gate.evidence.digest,
       ...(d.comment ? { comment: d.comment } : {}),
     };
+    // A gate that opened before decisions were signed publishes no nonce and takes the decision as it is.
+    if (gate.nonce === undefined) return request;
+    return signDecision({ runId, nonce: gate.nonce, request }, this.keyOf(d.key));
+  }
+
+  /** The key to sign with: the one given, else the named person's key file. */
+  private keyOf(given: PersonKey | undefined): (name: string) => Promise<PersonKey> {
+    return async (name) => given ?? (await loadKey(name, this.options.keys));
   }
 
   private async describe(runId: string): Promise<WorkflowExecutionDescription> {

@@ -5,6 +5,7 @@ import { DatasetRef, RowSchema } from '../schemas/dataset.js';
 import { ExpectationSet } from '../schemas/expectations.js';
 import { FeatureSpec, Metrics, ModelName, ModelVersionRef } from '../schemas/model.js';
 import { definePipeline } from '../pipeline.js';
+import { SignedStart } from '../signing/payloads.js';
 
 /** Activity options a pipeline input may override for one step (durations as strings, so it is plain JSON). */
 export const StepOptionsOverride = z.object({
@@ -47,6 +48,11 @@ export const TrainAndPromoteInput = z.object({
    * `slipway run` set it to the caller's identity and refuse an input that names someone else.
    */
   startedBy: z.string().min(1).optional(),
+  /**
+   * The starter's signature of this run's start (pipeline, workflow id, this input's digest, time), added by
+   * `slipway run` and `SlipwayClient.start`. The run verifies it first thing; unsigned runs fail at start.
+   */
+  start: SignedStart.optional(),
   /** Per-step activity option overrides, keyed by the built-in step names. */
   stepOptions: z
     .partialRecord(

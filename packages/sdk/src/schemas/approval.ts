@@ -115,6 +115,8 @@ export const RefusedDecision = z.object({
   reason: z.string(),
   at: z.string(),
   via: DecisionChannel,
+  /** The refusal's type (a `GateRefusal`), e.g. `SlipwayBadSignature`. */
+  type: z.string().optional(),
 });
 /** A decision the gate refused. */
 export type RefusedDecision = z.infer<typeof RefusedDecision>;
@@ -187,6 +189,8 @@ export const ApprovalProof = z.object({
     .nullable(),
   outcome: z.enum(['approved', 'rejected', 'expired']),
   decisions: z.array(GateDecision),
+  /** Every decision the gate refused, with its reason (recorded in the audit log with the approval). */
+  refused: z.array(RefusedDecision).default([]),
   openedAt: z.string(),
   deadline: z.string(),
 });

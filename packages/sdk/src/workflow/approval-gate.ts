@@ -8,10 +8,14 @@ import {
   patched,
   setHandler,
   upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { durationMs } from '../duration.js';
+import { decisionSignatureRefusal } from '../decision-signature.js';
 import { autoApprovalReason, checkDecision, resolveApprovers, type Refusal } from '../gate-rules.js';
+import { GateRefusal } from '../errors.js';
 import { SlipwayMessage, SlipwaySearchAttribute } from '../messages.js';
 import {
   ApprovalPolicy,
@@ -25,6 +29,7 @@ import {
 import type { ApproverResolution } from '../schemas/directory.js';
 import { resolveApproversStep } from '../steps/resolve-approvers.js';
 import type { RunTracker } from './run-tracker.js';
+import { verifySignedStart, type VerifiedStart } from './signed-start.js';
 import { useStep, type StepOverrides } from './use-step.js';
 
 /** Update: approve or reject; answers with the gate's state after the decision. */
@@ -46,7 +51,17 @@ export const GatePatch = {
   resolveApprovers: 'slipway.gate.resolve-approvers',
   /** Decisions that declare their own groups are refused (gates opened before the change trusted them). */
   refuseDeclaredGroups: 'slipway.gate.refuse-declared-groups',
+  /** The run's start is signed and verified first thing; `startedBy` is the verified signer. */
+  verifySignedStart: 'slipway.start.verify-signature',
+  /**
+   * The gate resolves every approver's public key, publishes a nonce, and accepts signed decisions only; a
+   * refusal is recorded in its state.
+   */
+  signedDecisions: 'slipway.gate.signed-decisions',
 } as const;
+
+/** At most this many refused decisions are kept in a gate's state (and history); later ones are only logged. */
+export const MAX_RECORDED_REFUSALS = 100;
 
 /** How a gate closed, with every accepted decision. */
 export interface GateOutcome {
@@ -69,27 +84,41 @@ export interface GateOpening {
  */
 export interface ApprovalGate {
   /**
-   * Fails the run at once (non-retryable `SlipwayDirectoryNotConfigured`, naming the groups and the `directory`
-   * setting) when the policy names groups and the worker has no directory of people, or with
-   * `SlipwayInvalidDirectory` when the directory cannot be used. Call it first in the pipeline, before any work.
+   * Call it first in the pipeline, before any work. Verifies the run's signed start (when the gate was created
+   * with `start`): the run fails at once with `SlipwayUnverifiedStart` unless the input carries a start signed
+   * by a person whose key is in the directory. Also fails the run (non-retryable `SlipwayDirectoryNotConfigured`)
+   * when the policy names groups and the worker has no directory of people, or with `SlipwayInvalidDirectory`
+   * when the directory cannot be used.
    */
   checkPolicy(): Promise<void>;
   /**
    * Resolves who may decide (the policy's named approvers, plus the members of its groups read from the
-   * worker's directory), publishes the evidence and waits for quorum, a rejection, the auto-approve rule or the
-   * timeout.
+   * worker's directory, each with their public key), publishes the evidence and a nonce, and waits for quorum
+   * (distinct signers), a rejection, the auto-approve rule or the timeout.
    */
   open(opening: GateOpening): Promise<GateOutcome>;
   /** The gate's state, or null before it opens. */
   state(): GateState | null;
+  /** The policy the gate applies, with defaults filled in. */
+  readonly policy: ApprovalPolicy;
+  /** The run's verified start, once `checkPolicy()` has verified it; null for a run started unsigned. */
+  verifiedStart(): VerifiedStart | null;
+}
+
+/** What the gate needs to verify the run's signed start: the raw workflow input and the pipeline's name. */
+export interface StartToVerify {
+  input: unknown;
+  pipeline: string;
 }
 
 /**
- * Creates the approval gate of a run. `startedBy` is who started the run (separation of duties); `stepOptions`
- * override the activity options of the step that resolves the approvers.
+ * Creates the approval gate of a run. With `start`, the run's signed start is verified by `checkPolicy()` and
+ * the verified signer is who started the run (separation of duties); `startedBy` is used only by runs that began
+ * before starts were signed. `stepOptions` override the activity options of the step that resolves approvers.
  */
 export function createApprovalGate(options: {
   policy: ApprovalPolicyInput;
+  start?: StartToVerify;
   startedBy?: string | undefined;
   tracker?: RunTracker;
   stepOptions?: StepOverrides | undefined;
@@ -98,14 +127,16 @@ export function createApprovalGate(options: {
   const resolveStep = useStep(resolveApproversStep, options.stepOptions);
   const groupRequest = { approvers: policy.approvers, approverGroups: policy.approverGroups };
   let gate: GateState | null = null;
+  let verified: VerifiedStart | null = null;
+  let startedBy = options.startedBy;
   const now = () => new Date().toISOString();
 
   const accept = (decision: GateDecision) => {
     if (!gate) return;
     gate.decisions.push(decision);
-    const approvals = gate.decisions.filter((d) => d.decision === 'approve').length;
+    const signers = new Set(gate.decisions.filter((d) => d.decision === 'approve').map((d) => d.approver));
     if (decision.decision === 'reject') close('rejected');
-    else if (approvals >= policy.quorum) close('approved');
+    else if (signers.size >= policy.quorum) close('approved');
   };
   const close = (status: Exclude<GateStatus, 'pending'>) => {
     if (!gate) return;
@@ -113,15 +144,28 @@ export function createApprovalGate(options: {
     gate.closedAt = now();
     upsertSearchAttributes([{ key: gateStatusKey, value: status }]);
   };
+  const recordRefusal = (raw: unknown, refusal: Refusal, via: 'update' | 'signal') => {
+    const approver = typeof raw === 'object' && raw !== null ? String((raw as { approver?: unknown }).approver) : '?';
+    log.warn('Refused a gate decision', { approver, via, reason: refusal.message });
+    if (!gate || gate.refused.length >= MAX_RECORDED_REFUSALS) return;
+    gate.refused.push({ approver, reason: refusal.message, at: now(), via, type: refusal.type });
+  };
 
-  /** Applies a decision if the gate's rules allow it; returns the refusal otherwise. */
+  /** Applies a decision if the gate's rules allow it (and its signature verifies); returns the refusal otherwise. */
   const decide = (raw: unknown, via: 'update' | 'signal'): Refusal | undefined => {
     // Only a decision recorded before the upgrade, on a gate whose groups were never resolved, replays as it ran.
     const legacy = gate?.unresolvedGroups !== undefined && !patched(GatePatch.refuseDeclaredGroups);
     const check = checkDecision(gate, policy, raw, { acceptDeclaredGroups: legacy });
     if (!check.ok) return check.refusal;
-    const { decision, approver, comment } = check.request;
-    accept({ decision, approver, comment, at: now(), via });
+    const current = gate as GateState;
+    const request = check.request;
+    const key = current.eligible.find((e) => e.name === request.approver)?.publicKey;
+    const gateIdentity = { ...current, workflowId: workflowInfo().workflowId };
+    const unsigned = decisionSignatureRefusal(gateIdentity, request, key, Date.now());
+    if (unsigned) return unsigned;
+    const { decision, approver, comment } = request;
+    const signed = current.nonce === undefined ? {} : { signedAt: request.at, signature: request.signature };
+    accept({ decision, approver, comment, at: now(), via, ...signed });
     return undefined;
   };
   const refusalFailure = (refusal: Refusal) => ApplicationFailure.nonRetryable(refusal.message, refusal.type);
@@ -130,41 +174,55 @@ export function createApprovalGate(options: {
     gateDecideUpdate,
     (raw) => {
       const refusal = decide(raw, 'update');
-      if (refusal) throw refusalFailure(refusal);
-      return copy(gate as GateState);
+      if (!refusal) return copy(gate as GateState);
+      // A gate that signs records every refusal it sees (the validator let it through to be recorded).
+      if (gate?.nonce !== undefined) recordRefusal(raw, refusal, 'update');
+      throw refusalFailure(refusal);
     },
     {
       validator: (raw) => {
+        // Malformed decisions and closed gates are refused here, writing nothing; a signed gate checks the rest
+        // in the handler, so that every other refusal is recorded in its state.
         const check = checkDecision(gate, policy, raw);
-        if (!check.ok) throw refusalFailure(check.refusal);
+        if (check.ok) return;
+        if (gate?.nonce === undefined || isUnrecorded(check.refusal)) throw refusalFailure(check.refusal);
       },
-      description: 'Approve or reject the promotion; refused unless the approver is allowed and the gate is open',
+      description:
+        'Approve or reject the promotion; refused unless signed by an allowed approver while the gate is open',
     },
   );
   setHandler(gateDecideSignal, (raw) => {
     const refusal = decide(raw, 'signal');
-    if (!refusal) return;
-    const approver = typeof raw === 'object' && raw !== null ? String((raw as { approver?: unknown }).approver) : '?';
-    log.warn('Refused a gate decision sent by signal', { approver, reason: refusal.message });
-    gate?.refused.push({ approver, reason: refusal.message, at: now(), via: 'signal' });
+    if (refusal) recordRefusal(raw, refusal, 'signal');
   });
   options.tracker?.attachGate(() => gate);
 
   /** Who may decide: names alone without groups; from the directory when the run is new enough to ask it. */
   const resolve = async (): Promise<Resolution> => {
+    if (patched(GatePatch.signedDecisions)) return resolveStep(groupRequest);
     if (policy.approverGroups.length === 0) return resolveApprovers(policy);
     if (patched(GatePatch.resolveApprovers)) return resolveStep(groupRequest);
     return { ...resolveApprovers({ ...policy, approverGroups: [] }), unresolvedGroups: policy.approverGroups };
   };
 
   return {
+    policy,
     state: () => gate,
+    verifiedStart: () => verified,
     async checkPolicy() {
+      if (options.start && patched(GatePatch.verifySignedStart)) {
+        const { input, pipeline } = options.start;
+        verified = await verifySignedStart(input, pipeline, (lookup) => resolveStep({ ...groupRequest, lookup }));
+        startedBy = verified.signer;
+        return;
+      }
       if (policy.approverGroups.length === 0 || !patched(GatePatch.checkDirectory)) return;
       await resolveStep(groupRequest);
     },
     async open(opening) {
-      const current = openGate(opening, policy, options.startedBy, await resolve());
+      const resolution = await resolve();
+      const nonce = patched(GatePatch.signedDecisions) ? uuid4() : undefined;
+      const current = openGate(opening, policy, startedBy, resolution, nonce);
       gate = current;
       upsertSearchAttributes([{ key: gateStatusKey, value: 'pending' }]);
       const reason = autoApprovalReason(policy, opening.evidence);
@@ -185,6 +243,11 @@ export function createApprovalGate(options: {
   };
 }
 
+/** Refusals a signed gate does not record: malformed requests and a gate that is not open (nothing to decide). */
+function isUnrecorded(refusal: Refusal): boolean {
+  return refusal.type === GateRefusal.InvalidDecision || refusal.type === GateRefusal.GateClosed;
+}
+
 /** Who may decide at a gate; `unresolvedGroups` only for a gate that opened before groups were resolved. */
 type Resolution = ApproverResolution & { unresolvedGroups?: string[] };
 
@@ -193,6 +256,7 @@ function openGate(
   policy: ApprovalPolicy,
   startedBy: string | undefined,
   resolution: Resolution,
+  nonce: string | undefined,
 ): GateState {
   const opened = Date.now();
   return {
@@ -207,6 +271,7 @@ function openGate(
     emptyGroups: resolution.emptyGroups,
     ...(resolution.unresolvedGroups ? { unresolvedGroups: resolution.unresolvedGroups } : {}),
     quorum: policy.quorum,
+    ...(nonce === undefined ? {} : { nonce }),
     ...(startedBy === undefined ? {} : { startedBy }),
     openedAt: new Date(opened).toISOString(),
     deadline: new Date(opened + durationMs(policy.timeout)).toISOString(),

@@ -19,7 +19,8 @@
 export { useStep, useSteps, stepActivityOptions } from './use-step.js';
 export type { StepCall, StepCalls, StepOverrides } from './use-step.js';
 export { GatePatch, createApprovalGate, gateDecideSignal, gateDecideUpdate } from './approval-gate.js';
-export type { ApprovalGate, GateOpening, GateOutcome } from './approval-gate.js';
+export type { ApprovalGate, GateOpening, GateOutcome, StartToVerify } from './approval-gate.js';
+export { verifySignedStart, type VerifiedStart } from './signed-start.js';
 export { RunTracker, gateStateQuery, progressQuery } from './run-tracker.js';
 export { parseWorkflowInput } from './parse-input.js';
 export { promoteWithApproval } from './promotion.js';

@@ -1,4 +1,5 @@
-import type { GateDecision } from '../schemas/approval.js';
+import { workflowInfo } from '@temporalio/workflow';
+import type { ApprovalPolicy, ApprovalProof, GateDecision } from '../schemas/approval.js';
 import type { ModelVersionRef } from '../schemas/model.js';
 import { deployStep, evidenceStep, recordApprovalStep } from '../steps/builtin.js';
 import type { StepOutput } from '../step.js';
@@ -34,18 +35,20 @@ export async function promoteWithApproval(request: PromotionRequest): Promise<Pr
     { evidence: evidenceStep, recordApproval: recordApprovalStep, deploy: deployStep },
     request.stepOptions,
   );
-  const { outcome, evidenceDigest } = await tracker.run(
+  const { outcome, evidenceDigest, proof } = await tracker.run(
     'approval',
     async () => {
       const evidence = await steps.evidence({ candidate: version, alias: deploy.alias });
       const outcome = await gate.open({ model: version.name, version: version.version, evidence });
+      const proof = approvalProof(outcome, gate.policy, gate.verifiedStart());
       await steps.recordApproval({
         version,
         outcome: outcome.status,
         decisions: outcome.decisions,
         evidenceDigest: evidence.digest,
+        ...(proof ? { proof } : {}),
       });
-      return { outcome, evidenceDigest: evidence.digest };
+      return { outcome, evidenceDigest: evidence.digest, proof };
     },
     ({ outcome }) => describeOutcome(outcome),
   );
@@ -56,11 +59,37 @@ export async function promoteWithApproval(request: PromotionRequest): Promise<Pr
   }
   const deployment = await tracker.run(
     'deploy',
-    () => steps.deploy({ version, serverUrl: deploy.serverUrl, alias: deploy.alias }),
+    () => steps.deploy({ version, serverUrl: deploy.serverUrl, alias: deploy.alias, ...(proof ? { proof } : {}) }),
     (d) =>
       `v${d.version} serving at ${d.serverUrl} (previous: ${d.previousVersion === null ? 'none' : `v${d.previousVersion}`})`,
   );
   return { ...closed, status: 'deployed', deployment };
+}
+
+/**
+ * What the acting activities re-verify: the gate's identity, policy, evidence, directory, the verified start and
+ * every decision with its signature. Undefined for a gate that opened before decisions were signed.
+ */
+function approvalProof(
+  outcome: GateOutcome,
+  policy: ApprovalPolicy,
+  start: ApprovalProof['start'],
+): ApprovalProof | undefined {
+  const { state } = outcome;
+  if (state.nonce === undefined) return undefined;
+  return {
+    workflowId: workflowInfo().workflowId,
+    gateNonce: state.nonce,
+    policy,
+    evidence: state.evidence,
+    directoryDigest: state.directoryDigest,
+    start,
+    outcome: outcome.status,
+    decisions: outcome.decisions,
+    refused: state.refused,
+    openedAt: state.openedAt,
+    deadline: state.deadline,
+  };
 }
 
 function describeOutcome(outcome: GateOutcome): string {

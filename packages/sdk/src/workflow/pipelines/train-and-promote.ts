@@ -25,6 +25,7 @@ export async function trainAndPromote(raw: PipelineInput<typeof contract>): Prom
   const tracker = new RunTracker(contract.name, contract.steps, input.modelName);
   const gate = createApprovalGate({
     policy: input.approval,
+    start: { input: raw, pipeline: contract.name },
     startedBy: input.startedBy,
     tracker,
     stepOptions: input.stepOptions.resolveApprovers,

@@ -1,0 +1,71 @@
+/**
+ * What the client signs: a run's start and a gate decision, each with a person's key. The payloads and the
+ * signature format are the sdk's (`signing/`); the gate and the activities verify exactly these.
+ */
+import { decisionPayload } from '../decision-signature.js';
+import { loadPersonKey, type KeyLocation, type PersonKey } from '../keys/person-keys.js';
+import type { GateDecisionRequest } from '../schemas/approval.js';
+import { SigningDomain, signPayload, startInputDigest, type SignedStart } from '../signing/payloads.js';
+import { ClientErrorCode, SlipwayClientError } from './errors.js';
+
+/** Finds the key a person signs with. */
+export type KeyFinder = (name: string) => Promise<PersonKey>;
+
+/** Loads a person's key file; a missing, unsafe or damaged file is a `KeyUnavailable` error saying what to do. */
+export async function loadKey(name: string, location: KeyLocation | undefined): Promise<PersonKey> {
+  try {
+    return await loadPersonKey(name, location);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new SlipwayClientError(ClientErrorCode.KeyUnavailable, `cannot sign as ${name}: ${message}`, { cause: err });
+  }
+}
+
+/**
+ * The run input with its signed start: the signer's signature over the pipeline, the run id, the digest of the
+ * input (as plain JSON, exactly what the workflow receives) and the time. The input must be a JSON object.
+ */
+export async function signStart(
+  start: { pipeline: string; runId: string; input: unknown; signer: string },
+  keyOf: KeyFinder,
+): Promise<Record<string, unknown>> {
+  const { input } = start;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new SlipwayClientError(
+      ClientErrorCode.InvalidInput,
+      'a run input must be a JSON object (its start is signed)',
+    );
+  }
+  const plain = JSON.parse(JSON.stringify(input)) as Record<string, unknown>;
+  delete plain.start;
+  const key = await keyOf(start.signer);
+  const at = new Date().toISOString();
+  const payload = {
+    signer: start.signer,
+    pipeline: start.pipeline,
+    workflowId: start.runId,
+    inputDigest: startInputDigest(plain),
+    at,
+  };
+  const signed: SignedStart = {
+    signer: start.signer,
+    at,
+    signature: signPayload(SigningDomain.start, key.privateKey, payload),
+  };
+  return { ...plain, start: signed };
+}
+
+/** A decision request signed for one gate (its run id and nonce) with the approver's key. */
+export async function signDecision(
+  gate: { runId: string; nonce: string; request: GateDecisionRequest },
+  keyOf: KeyFinder,
+): Promise<GateDecisionRequest> {
+  const { request } = gate;
+  const key = await keyOf(request.approver);
+  const at = new Date().toISOString();
+  const payload = decisionPayload(
+    { workflowId: gate.runId, nonce: gate.nonce, evidenceDigest: request.evidenceDigest },
+    { ...request, at },
+  );
+  return { ...request, at, signature: signPayload(SigningDomain.decision, key.privateKey, payload) };
+}
