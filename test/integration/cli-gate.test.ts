@@ -47,7 +47,7 @@ describe('slipway run as an identity, with groups from the directory', () => {
     const status = await cli.statusJson(runId);
     expect(status.progress?.gate?.startedBy).toBe('lee');
 
-    const self = await as('lee', ['approve', runId, '--as', 'lee']);
+    const self = await as('lee', await cli.decision('approve', runId, 'lee'));
     expect(self.code, self.output).toBe(1);
     expect(self.output).toContain('lee started this run and may not decide on it');
     expect(self.output).not.toContain('accepted');
@@ -59,7 +59,7 @@ describe('slipway run as an identity, with groups from the directory', () => {
     expect(claimed.output).toContain(
       "--group is not accepted: the gate takes group membership from the worker's directory",
     );
-    const plain = await as('mallory', ['approve', runId, '--as', 'mallory']);
+    const plain = await as('mallory', await cli.decision('approve', runId, 'mallory'));
     expect(plain.code, plain.output).toBe(1);
     expect(plain.output).toContain(
       'mallory is not allowed to approve this promotion (allowed: maria, lee, sam (ml-leads))',
@@ -79,7 +79,7 @@ describe('slipway run as an identity, with groups from the directory', () => {
   });
 
   it('a member of the group by the directory approves, and the model deploys', async () => {
-    const approved = await as('sam', ['approve', runId, '--as', 'sam']);
+    const approved = await as('sam', await cli.decision('approve', runId, 'sam'));
     expect(approved.code, approved.output).toBe(0);
     expect(approved.output).toContain('approval by sam accepted');
     const status = await cli.closedStatus(runId);

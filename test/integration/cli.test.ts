@@ -109,7 +109,7 @@ describe('slipway run, status, approvals, approve', () => {
   });
 
   it('approve refuses someone outside the policy and leaves the gate open', async () => {
-    const { code, output } = await slipway(['approve', runId, '--as', 'mallory']);
+    const { code, output } = await slipway(await cli.decision('approve', runId, 'mallory'));
     expect(code, output).toBe(1);
     expect(output).toContain('error:');
     expect(output).toContain('mallory is not allowed');
@@ -120,8 +120,30 @@ describe('slipway run, status, approvals, approve', () => {
     expect(status.progress?.gate?.decisions).toEqual([]);
   });
 
+  it('approve shows the evidence and signs nothing unless confirmed: --yes needs the digest reviewed', async () => {
+    const digest = (await h.client.gate(runId)).evidence.digest;
+    const unconfirmed = await slipway(['approve', runId, '--as', 'maria']);
+    expect(unconfirmed.code, unconfirmed.output).toBe(1);
+    expect(unconfirmed.output).toContain(`evidence ${digest}`);
+    expect(unconfirmed.output).toContain(
+      `not signed: approve asks for confirmation on a terminal; in a script pass --yes --evidence ${digest}`,
+    );
+    const blind = await slipway(['approve', runId, '--as', 'maria', '--yes']);
+    expect(blind.output).toContain('--yes needs --evidence <digest>');
+    const other = `sha256:${'0'.repeat(64)}`;
+    const stale = await slipway(['approve', runId, '--as', 'maria', '--yes', '--evidence', other]);
+    expect(stale.code, stale.output).toBe(1);
+    expect(stale.output).toContain(`the gate's evidence is ${digest}, not ${other}`);
+    for (const refused of [blind, stale]) expect(refused.output).not.toContain('accepted');
+    const gate = await h.client.gate(runId);
+    expect(gate).toMatchObject({ status: 'pending', decisions: [] });
+    expect(gate.refused.filter((r) => r.approver === 'maria')).toEqual([]); // nothing was sent
+  });
+
   it('approve by an allowed approver deploys the model; a second decision is refused', async () => {
-    const approved = await slipway(['approve', runId, '--as', 'maria', '--comment', 'AUC is fine for a first model']);
+    const approved = await slipway(
+      await cli.decision('approve', runId, 'maria', ['--comment', 'AUC is fine for a first model']),
+    );
     expect(approved.code, approved.output).toBe(0);
     expect(approved.output).toContain('approval by maria accepted');
     expect(approved.output).toContain('gate for cli-churn v1: approved');
@@ -138,9 +160,9 @@ describe('slipway run, status, approvals, approve', () => {
     const text = await slipway(['status', runId]);
     expect(text.output).toMatch(/✔ deploy\s+v1 serving at http:\/\/127\.0\.0\.1:\d+/);
 
-    const again = await slipway(['approve', runId, '--as', 'lee']);
+    const again = await slipway(await cli.decision('approve', runId, 'lee'));
     expect(again.code, again.output).toBe(1);
-    expect(again.output).toMatch(/gate is closed|has already finished/);
+    expect(again.output).toMatch(/is closed: approved|has already finished/);
     expect(again.output).not.toContain('accepted');
   });
 
@@ -155,7 +177,9 @@ describe('slipway run, status, approvals, approve', () => {
     const rejectedRun = startedRunId(run.output);
     expect(run.output).toContain('waiting for approval; decide with:');
 
-    const { code, output } = await slipway(['reject', rejectedRun, '--as', 'lee', '--comment', 'not this one']);
+    const { code, output } = await slipway(
+      await cli.decision('reject', rejectedRun, 'lee', ['--comment', 'not this one']),
+    );
     expect(code, output).toBe(0);
     expect(output).toContain('rejection by lee accepted');
     expect(output).toContain('gate for cli-rejected v1: rejected');

@@ -26,6 +26,11 @@ export interface CliSession {
   statusJson(runId: string): Promise<RunStatus>;
   /** Polls `status --json` until the run has closed. */
   closedStatus(runId: string): Promise<RunStatus>;
+  /**
+   * `approve|reject <runId> --as <who> --yes --evidence <the gate's digest>` and `extra`: a script's decision,
+   * naming the evidence it reviewed (read from the gate now).
+   */
+  decision(kind: 'approve' | 'reject', runId: string, who: string, extra?: string[]): Promise<string[]>;
 }
 
 /** Prepares `<data>/inputs` (the harness's dataset root) with the churn data and returns the CLI bound to the harness. */
@@ -45,7 +50,8 @@ export async function cliSession(h: Harness): Promise<CliSession> {
         h.config.taskQueue,
         ...args,
       ],
-      { ...h.people?.env, ...options.env },
+      // The CLI acts as ci-bot (the harness client's user) unless a test says otherwise.
+      { ...h.people?.env, ...(h.people ? { SLIPWAY_IDENTITY: 'ci-bot' } : {}), ...options.env },
     );
   const statusJson = async (runId: string) => {
     const { code, output } = await slipway(['status', runId, '--json']);
@@ -71,6 +77,10 @@ export async function cliSession(h: Harness): Promise<CliSession> {
       const path = join(inputs, file);
       await writeFile(path, JSON.stringify(input, null, 2));
       return path;
+    },
+    async decision(kind, runId, who, extra = []) {
+      const digest = (await h.client.gate(runId)).evidence.digest;
+      return [kind, runId, '--as', who, '--yes', '--evidence', digest, ...extra];
     },
     closedStatus: (runId) =>
       eventually(`run ${runId} to close`, async () => {

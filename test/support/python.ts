@@ -1,6 +1,7 @@
 /**
- * scipy as a test oracle. {@link runPython} runs a Python snippet in a project-local virtualenv,
- * `<repo>/.slipway/tools/py`, with pinned numpy and scipy from PyPI. The virtualenv is created on first use
+ * Python for tests: scipy as a test oracle, and the official Temporal Python SDK as a client Slipway does not
+ * control. {@link runPython} runs a Python snippet in a project-local virtualenv, `<repo>/.slipway/tools/py`,
+ * with pinned numpy, scipy and temporalio from PyPI. The virtualenv is created on first use
  * (`python3 -m venv`, then `pip install`; about 15–30 s) and reused afterwards; concurrent test processes wait for
  * one another on a lock directory, and a half-made virtualenv (an interrupted install) is rebuilt.
  */
@@ -17,7 +18,7 @@ const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const PYTHON_VENV = join(REPO_ROOT, '.slipway', 'tools', 'py');
 
 /** What is installed into it: exact versions, so the oracle's numbers do not move under the tests. */
-export const PYTHON_REQUIREMENTS: readonly string[] = ['numpy==2.4.6', 'scipy==1.17.1'];
+export const PYTHON_REQUIREMENTS: readonly string[] = ['numpy==2.4.6', 'scipy==1.17.1', 'temporalio==1.35.0'];
 
 /** Written last by a successful install; the virtualenv is ready when it lists exactly the requirements. */
 const MARKER = join(PYTHON_VENV, 'slipway-requirements.txt');
@@ -92,7 +93,7 @@ const EPILOGUE =
   'json.dump(result, sys.stdout, default=_plain, allow_nan=False)\n';
 
 /**
- * Runs a Python snippet with numpy and scipy available: `input` is serialized to JSON and bound to `data`; the
+ * Runs a Python snippet with numpy, scipy and temporalio available: `input` is serialized to JSON and bound to `data`; the
  * snippet assigns `result`, which comes back parsed from JSON (numpy scalars and arrays are converted; NaN and
  * infinities are refused, so convert them explicitly).
  *

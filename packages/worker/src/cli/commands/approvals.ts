@@ -62,6 +62,8 @@ async function confirmDecision(
   options: { as: string; yes?: true; evidence?: string },
 ): Promise<void> {
   const digest = gate.evidence.digest;
+  if (gate.status !== 'pending')
+    throw new Error(`the gate for ${gate.model} v${gate.version} is closed: ${gate.status}`);
   if (options.evidence !== undefined && options.evidence !== digest) {
     throw new Error(
       `the gate's evidence is ${digest}, not ${options.evidence} as given with --evidence: the evidence changed or the digest is wrong; review it above and try again`,
