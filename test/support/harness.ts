@@ -66,7 +66,10 @@ export async function startHarness(options: {
   /** S3 settings for `s3://` datasets (the worker's configuration, as `slipway.config.json` would give it). */
   s3?: SlipwayConfigInput['s3'];
   /** More configuration, as `slipway.config.json` would give it (e.g. an MLflow `registry`, S3 `artifacts`). */
-  config?: Pick<SlipwayConfigInput, 'registry' | 'artifacts' | 'mlflow' | 'directory' | 'directoryAdminKey' | 'identity'>;
+  config?: Pick<
+    SlipwayConfigInput,
+    'registry' | 'artifacts' | 'mlflow' | 'directory' | 'directoryAdminKey' | 'identity'
+  >;
   /** More dataset roots (e.g. `s3://bucket/prefix`) next to {@link HARNESS_DATA_ROOTS} and the harness's `data`. */
   dataRoots?: string[];
 }): Promise<Harness> {
