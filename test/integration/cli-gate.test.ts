@@ -3,7 +3,7 @@
  * the caller's identity as `startedBy` (who then may not approve), groups come from the worker's directory and
  * never from `--group`, a misspelled pipeline fails `run` instead of hanging, and `cancel` / `terminate` end runs.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrainAndPromoteResult } from '@slipway/sdk';
@@ -11,19 +11,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { cliSession, startedRunId, type CliSession } from '../support/cli-session.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { createTestPeople, type TestPeople } from '../support/people.js';
 import { waitForGate } from '../support/waits.js';
 
-const PEOPLE = { version: 1, people: { sam: { groups: ['ml-leads'] }, mallory: { groups: ['interns'] } } };
-
 let files: string;
+let people: TestPeople;
 let h: Harness;
 let cli: CliSession;
 
 beforeAll(async () => {
   files = await mkdtemp(join(tmpdir(), 'slipway-cli-people-'));
-  const directory = join(files, 'people.json');
-  await writeFile(directory, JSON.stringify(PEOPLE));
-  h = await startHarness({ name: 'cli-gate', config: { directory } });
+  // maria and sam in ml-leads, mallory in interns, lee and ci-bot in no group; keys for all, signed by the admin.
+  people = await createTestPeople(files);
+  h = await startHarness({
+    name: 'cli-gate',
+    config: { directory: people.directoryPath, directoryAdminKey: people.adminPublicKey },
+  });
   cli = await cliSession(h);
 });
 afterAll(async () => {
@@ -32,7 +35,8 @@ afterAll(async () => {
 });
 
 /** `slipway <args>` as the person `identity` (SLIPWAY_IDENTITY). */
-const as = (identity: string, args: string[]) => cli.slipway(args, { env: { SLIPWAY_IDENTITY: identity } });
+const as = (identity: string, args: string[]) =>
+  cli.slipway(args, { env: { ...people.env, SLIPWAY_IDENTITY: identity } });
 const groupPolicy = { approvers: ['maria', 'lee'], approverGroups: ['ml-leads'], quorum: 1, timeout: '72h' };
 
 describe('slipway run as an identity, with groups from the directory', () => {

@@ -1,9 +1,11 @@
 /**
- * Approver groups come from the worker's directory of people, against a real Temporal dev server, worker and
- * model server: a policy allowing `ml-leads` lets a member of it approve and deploy, refuses someone who only
- * claims the group (by update and by signal), and without a configured directory fails at start, before any work.
+ * Approver groups come from the worker's directory of people, signed by the administrator key, against a real
+ * Temporal dev server, worker and model server: a policy allowing `ml-leads` lets a member of it approve and deploy,
+ * refuses someone who only claims the group (by update and by signal), and without a configured directory fails at
+ * start, before any work. A directory not signed by the administrator key stops the worker from starting, and one
+ * changed after signing fails the next run at start, naming the file and the reason, with nothing deployed.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPeopleDirectory } from '@slipway/activities';
@@ -18,24 +20,16 @@ import {
   type TrainAndPromoteResult,
 } from '@slipway/sdk';
 import { ClientErrorCode, type SlipwayClientError } from '@slipway/sdk/client';
-import { Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
+import { createSlipwayWorker } from '../../packages/worker/src/worker/create-worker.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
+import { createTestPeople, type TestPeople } from '../support/people.js';
 import { eventually, waitForGate } from '../support/waits.js';
 
-const PEOPLE = `# who may approve what
-version: 1
-people:
-  maria:
-    groups: [ml-leads]
-  sam:
-    groups: [ml-leads, risk]
-  mallory:
-    groups: [interns]
-`;
-
 let files: string;
+let people: TestPeople;
 let directoryPath: string;
 let workflowBundle: { code: string };
 let h: Harness;
@@ -43,10 +37,15 @@ let bare: Harness;
 
 beforeAll(async () => {
   files = await mkdtemp(join(tmpdir(), 'slipway-people-'));
-  directoryPath = join(files, 'people.yaml');
-  await writeFile(directoryPath, PEOPLE);
+  // maria [ml-leads], sam [ml-leads, risk], mallory [interns], lee, eve and ci-bot in no group; all with keys.
+  people = await createTestPeople(files, undefined, { format: 'yaml' });
+  directoryPath = people.directoryPath;
   workflowBundle = await bundle();
-  h = await startHarness({ name: 'directory', workflowBundle, config: { directory: directoryPath } });
+  h = await startHarness({
+    name: 'directory',
+    workflowBundle,
+    config: { directory: directoryPath, directoryAdminKey: people.adminPublicKey },
+  });
   bare = await startHarness({ name: 'no-directory', workflowBundle });
 });
 afterAll(async () => {
@@ -54,6 +53,9 @@ afterAll(async () => {
   await bare?.stop();
   await rm(files, { recursive: true, force: true });
 });
+
+/** The public key of a test person. */
+const keyOf = (name: string) => people.keys[name]!.publicKey;
 
 /** The churn pipeline with a policy that allows `lee` by name and the groups `ml-leads` and `risk-board`. */
 function groupInput(harness: Harness, modelName: string): TrainAndPromoteInputRaw {
@@ -75,9 +77,9 @@ describe('approver groups from the directory of people', () => {
     const { runId } = await h.client.start('trainAndPromote', groupInput(h, 'dir-groups'));
     const gate = await waitForGate(h.client, runId);
     expect(gate.eligible).toEqual([
-      { name: 'lee', named: true, groups: [] },
-      { name: 'maria', named: false, groups: ['ml-leads'] },
-      { name: 'sam', named: false, groups: ['ml-leads'] },
+      { name: 'lee', named: true, groups: [], publicKey: keyOf('lee') },
+      { name: 'maria', named: false, groups: ['ml-leads'], publicKey: keyOf('maria') },
+      { name: 'sam', named: false, groups: ['ml-leads'], publicKey: keyOf('sam') },
     ]);
     expect(gate.directoryDigest).toBe((await loadPeopleDirectory(directoryPath)).digest);
     expect(gate.emptyGroups).toEqual(['risk-board']);
@@ -136,7 +138,7 @@ describe('approver groups from the directory of people', () => {
       reason: expect.stringContaining('may not declare groups'),
     });
 
-    // Named by the policy though absent from the directory, lee may still decide.
+    // Named by the policy though in none of its groups, lee may still decide.
     const rejected = await h.client.reject(runId, { as: 'lee', comment: 'not now' });
     expect(rejected.status).toBe('rejected');
     expect((await h.client.result<TrainAndPromoteResult>(runId)).status).toBe('rejected');
@@ -162,5 +164,61 @@ describe('approver groups from the directory of people', () => {
         .filter((e) => e.activityTaskStartedEventAttributes)
         .map((e) => e.activityTaskStartedEventAttributes?.attempt),
     ).toEqual([1]);
+  });
+});
+
+describe('a directory not signed by the administrator key', () => {
+  it('stops a worker from starting, naming the file and the reason: unsigned, another signer, no key configured', async () => {
+    const unsigned = await createTestPeople(join(files, 'unsigned'), undefined, { sign: false });
+    const other = await createTestPeople(join(files, 'other'));
+    const { directoryAdminKey: _, ...withoutKey } = h.config;
+    const cases = [
+      { config: { ...h.config, directory: unsigned.directoryPath }, reason: 'the directory is not signed' },
+      {
+        config: { ...h.config, directory: other.directoryPath },
+        reason: `the directory is signed by ${other.adminPublicKey}, not by the configured administrator key ${people.adminPublicKey}`,
+      },
+      { config: withoutKey, reason: 'no administrator key is configured to check its signature' },
+    ];
+    const connection = await NativeConnection.connect({ address: h.config.temporal.address });
+    try {
+      for (const { config, reason } of cases) {
+        const path = config.directory!;
+        await expect(createSlipwayWorker({ config, connection, workflowBundle }), reason).rejects.toThrow(
+          `the configured directory ${path} cannot be used: ${path}: ${reason}`,
+        );
+      }
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('changed after signing, fails the next run at start naming the file and the reason; nothing else runs', async () => {
+    const signed = await readFile(directoryPath, 'utf8');
+    // mallory moves herself into ml-leads without the administrator.
+    const tampered = signed.replace('- interns', '- ml-leads');
+    expect(tampered).not.toBe(signed);
+    await writeFile(directoryPath, tampered);
+    try {
+      const { runId } = await h.client.start('trainAndPromote', groupInput(h, 'dir-tampered'));
+      const err = await failure(h.client.result(runId));
+      expect(failureType(err)).toBe(SlipwayErrorType.InvalidDirectory);
+      expect(rootMessage(err)).toBe(
+        `${directoryPath}: the directory signature does not verify: the file was changed after it was signed, or the signature is forged`,
+      );
+      const events = (await h.client.temporal.workflow.getHandle(runId).fetchHistory()).events ?? [];
+      const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+      expect(scheduled, 'nothing but the check ran: no validate, no training, no deploy').toEqual([
+        'slipway.resolveApprovers',
+      ]);
+      expect(
+        events
+          .filter((e) => e.activityTaskStartedEventAttributes)
+          .map((e) => e.activityTaskStartedEventAttributes?.attempt),
+        'refused once, not retried',
+      ).toEqual([1]);
+    } finally {
+      await writeFile(directoryPath, signed);
+    }
   });
 });

@@ -69,7 +69,17 @@ export type { SourceOpener } from './data/formats/dataset-rows.js';
 export type { ByteSource } from './sources/byte-source.js';
 export { ANYWHERE, parseDatasetRoot, type DatasetAccess, type DatasetRoot } from './sources/dataset-roots.js';
 export { s3SettingsFromEnv, type S3Settings } from './sources/s3-settings.js';
-export { fileDirectorySource, loadPeopleDirectory, type LoadedDirectory } from './directory/index.js';
+export {
+  fileDirectorySource,
+  loadPeopleDirectory,
+  parsePeopleDirectory,
+  setDirectoryPersonKey,
+  signDirectoryFile,
+  trustedDirectory,
+  type DirectoryKeyChange,
+  type LoadedDirectory,
+  type SignedDirectoryFile,
+} from './directory/index.js';
 export {
   ModelServerFailureType,
   createModelServerClient,
@@ -109,4 +119,9 @@ export {
 // Shared with `@slipway/worker` (the dev server's lock, the model server's token file).
 export { isLockHeld, withLockFile, type LockFileOptions, type LockFileOwner } from './util/lock-file.js';
 export { isProcessRunning } from './util/process-alive.js';
-export { readOrCreateSecretFile, readSecretFile, type SecretFileOptions } from './util/secret-file.js';
+export {
+  createSecretFile,
+  readOrCreateSecretFile,
+  readSecretFile,
+  type SecretFileOptions,
+} from './util/secret-file.js';

@@ -106,34 +106,49 @@ export function directoryRequiredMessage(groups: readonly string[]): string {
   return `the approval policy names approver groups (${groups.join(', ')}) but this worker has no directory of people: set \`directory\` in slipway.config.json (or SLIPWAY_DIRECTORY) to a JSON or YAML file listing people and their groups, or name the approvers in the policy`;
 }
 
+/** The people of a directory as `resolveApprovers` reads them: groups and, when known, a public key. */
+export type DirectoryPeopleView = Record<string, { groups: readonly string[]; publicKey?: string | undefined }>;
+
 /**
  * Resolves who may decide: the policy's named approvers, and every person the directory puts in one of the
- * policy's groups (a person named by a group but absent from the directory is simply not an approver). Pure:
- * the activity that reads the directory calls it, and so does the workflow for policies without groups.
- * Throws when the policy names groups and no directory is given.
+ * policy's groups (a person named by a group but absent from the directory is simply not an approver), each with
+ * their public key when the directory has one; and `keys`, the public keys of the people named in `lookup` that the
+ * directory has (present whenever `lookup` is given). Pure: the activity that reads the directory calls it, and so
+ * does the workflow for policies without groups. Throws when the policy names groups and no directory is given.
  */
 export function resolveApprovers(
-  policy: Pick<ApprovalPolicy, 'approvers' | 'approverGroups'>,
-  directory?: { people: Record<string, { groups: readonly string[] }>; digest: string },
+  policy: Pick<ApprovalPolicy, 'approvers' | 'approverGroups'> & { lookup?: readonly string[] | undefined },
+  directory?: { people: DirectoryPeopleView; digest: string },
 ): ApproverResolution {
   if (policy.approverGroups.length > 0 && directory === undefined) {
     throw new Error(directoryRequiredMessage(policy.approverGroups));
   }
   const people = directory?.people ?? {};
-  const groupsOf = (name: string) => {
-    const person = Object.hasOwn(people, name) ? people[name] : undefined;
-    return policy.approverGroups.filter((g) => person?.groups.includes(g) === true);
+  const personOf = (name: string) => (Object.hasOwn(people, name) ? people[name] : undefined);
+  const resolved = (name: string, named: boolean): ResolvedApprover => {
+    const person = personOf(name);
+    const groups = policy.approverGroups.filter((g) => person?.groups.includes(g) === true);
+    return { name, named, groups, ...(person?.publicKey ? { publicKey: person.publicKey } : {}) };
   };
   const byName = new Map<string, ResolvedApprover>();
-  for (const name of policy.approvers) byName.set(name, { name, named: true, groups: groupsOf(name) });
+  for (const name of policy.approvers) byName.set(name, resolved(name, true));
   for (const name of Object.keys(people).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const groups = groupsOf(name);
-    if (groups.length > 0 && !byName.has(name)) byName.set(name, { name, named: false, groups });
+    const approver = resolved(name, false);
+    if (approver.groups.length > 0 && !byName.has(name)) byName.set(name, approver);
   }
   // Named approvers in the policy's order, then the members of its groups by name.
   const approvers = [...byName.values()];
   const emptyGroups = policy.approverGroups.filter((g) => !approvers.some((a) => a.groups.includes(g)));
-  return { approvers, directoryDigest: directory ? directory.digest : null, emptyGroups };
+  const keys = policy.lookup?.flatMap((name) => {
+    const key = personOf(name)?.publicKey;
+    return key ? [[name, key] as const] : [];
+  });
+  return {
+    approvers,
+    directoryDigest: directory ? directory.digest : null,
+    emptyGroups,
+    ...(keys ? { keys: Object.fromEntries(keys) } : {}),
+  };
 }
 
 /**

@@ -2,7 +2,7 @@
  * Who the caller is (`identity`, else the operating-system user) and where the directory of people is
  * (`directory`): read from slipway.config.json or the environment, and used by the client to set `startedBy`.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,6 +16,7 @@ import { Client } from '@temporalio/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONFIG_FILE_NAME, checkBackends, loadConfig } from '../../../packages/worker/src/config/index.js';
 import { embeddedDeps } from '../../../packages/worker/src/worker/create-worker.js';
+import { createTestPeople } from '../../support/people.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -70,8 +71,11 @@ describe('a worker with a directory of people', () => {
       await expect(checkBackends(config, deps)).rejects.toThrow(
         `the configured directory ${path} cannot be used: ${path}: not a valid directory of people: version: expected version 1`,
       );
-      await writeFile(path, 'version: 1\npeople: {maria: {groups: [ml-leads]}}\n');
-      await expect(checkBackends(config, deps)).resolves.toBeUndefined();
+      // A valid directory, signed by the configured administrator key, lets it start.
+      const people = await createTestPeople(join(dir, 'people'), { maria: ['ml-leads'] }, { format: 'yaml' });
+      await copyFile(people.directoryPath, path);
+      const trusted = { ...config, directoryAdminKey: people.adminPublicKey };
+      await expect(checkBackends(trusted, embeddedDeps(trusted, { registry: deps.registry }))).resolves.toBeUndefined();
     } finally {
       await deps.registry.close();
     }

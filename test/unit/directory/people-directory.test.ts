@@ -5,10 +5,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileDirectorySource, loadPeopleDirectory, type DirectorySource } from '@slipway/activities';
+import { fileDirectorySource, loadPeopleDirectory } from '@slipway/activities';
 import { createResolveApproversActivity } from '@slipway/activities/steps';
-import { SlipwayErrorType, failureType } from '@slipway/sdk';
+import { SlipwayErrorType, failureType, generateKeyPair, signDirectory, type PeopleDirectory } from '@slipway/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify as toYaml } from 'yaml';
 
 let dir: string;
 beforeAll(async () => {
@@ -22,6 +23,15 @@ async function file(name: string, text: string): Promise<string> {
   const path = join(dir, name);
   await writeFile(path, text);
   return path;
+}
+
+/** The administrator whose key signs the directories the activity reads. */
+const admin = generateKeyPair();
+
+/** Writes `directory` signed by {@link admin}, as JSON or YAML by the file's extension. */
+async function signedFile(name: string, directory: PeopleDirectory): Promise<string> {
+  const signed = { ...directory, signature: signDirectory(directory, admin.privateKey) };
+  return file(name, name.endsWith('.json') ? JSON.stringify(signed) : toYaml(signed));
 }
 
 /** The failure a load ends with: its Slipway type and message. */
@@ -123,15 +133,24 @@ describe('loading the directory of people', () => {
 
 describe('the resolveApprovers activity', () => {
   const policy = { approvers: ['lee'], approverGroups: ['ml-leads', 'risk-board'] };
+  const maria = generateKeyPair().publicKey;
+  const directory: PeopleDirectory = {
+    version: 1,
+    people: {
+      maria: { groups: ['ml-leads', 'risk'], publicKey: maria },
+      sam: { groups: ['ml-leads'] },
+      mallory: { groups: [] },
+    },
+  };
 
-  it('resolves the policy from the directory: members of its groups, with the digest and empty groups', async () => {
-    const path = await file('resolve.json', JSON.stringify(JSON_DIRECTORY));
-    const resolve = createResolveApproversActivity({ directory: fileDirectorySource(path) });
+  it('resolves the policy from the signed directory: members of its groups with their keys, the digest and empty groups', async () => {
+    const path = await signedFile('resolve.json', directory);
+    const resolve = createResolveApproversActivity({ directory: fileDirectorySource(path, admin.publicKey) });
     const result = await resolve(policy);
     expect(result).toEqual({
       approvers: [
         { name: 'lee', named: true, groups: [] },
-        { name: 'maria', named: false, groups: ['ml-leads'] },
+        { name: 'maria', named: false, groups: ['ml-leads'], publicKey: maria },
         { name: 'sam', named: false, groups: ['ml-leads'] },
       ],
       directoryDigest: (await loadPeopleDirectory(path)).digest,
@@ -152,27 +171,39 @@ describe('the resolveApprovers activity', () => {
     expect(err?.message).toContain('set `directory` in slipway.config.json (or SLIPWAY_DIRECTORY)');
   });
 
-  it('reads no directory for a policy that names people only', async () => {
-    const untouchable: DirectorySource = {
-      location: 'nowhere',
-      read: () => Promise.reject(new Error('the directory must not be read')),
-    };
-    const result = await createResolveApproversActivity({ directory: untouchable })({
+  it('reads the directory for a policy that names people only, for their keys and those looked up', async () => {
+    const path = await signedFile('names-only.yaml', directory);
+    const resolve = createResolveApproversActivity({ directory: fileDirectorySource(path, admin.publicKey) });
+    expect(await resolve({ approvers: ['maria', 'lee'], approverGroups: [], lookup: ['maria', 'sam'] })).toEqual({
+      approvers: [
+        { name: 'maria', named: true, groups: [], publicKey: maria },
+        { name: 'lee', named: true, groups: [] },
+      ],
+      directoryDigest: (await loadPeopleDirectory(path)).digest,
+      emptyGroups: [],
+      keys: { maria },
+    });
+  });
+
+  it('without a directory, resolves a policy that names people only to them, with no keys and no digest', async () => {
+    const result = await createResolveApproversActivity({})({
       approvers: ['lee'],
       approverGroups: [],
+      lookup: ['lee'],
     });
     expect(result).toEqual({
       approvers: [{ name: 'lee', named: true, groups: [] }],
       directoryDigest: null,
       emptyGroups: [],
+      keys: {},
     });
   });
 
-  it('reads the file afresh at each gate, so an edit applies to the next one', async () => {
-    const path = await file('live.yaml', 'version: 1\npeople:\n  sam: {groups: [ml-leads]}\n');
-    const resolve = createResolveApproversActivity({ directory: fileDirectorySource(path) });
+  it('reads the file afresh at each gate, so a signed edit applies to the next one', async () => {
+    const path = await signedFile('live.yaml', { version: 1, people: { sam: { groups: ['ml-leads'] } } });
+    const resolve = createResolveApproversActivity({ directory: fileDirectorySource(path, admin.publicKey) });
     expect((await resolve(policy)).approvers.map((a) => a.name)).toEqual(['lee', 'sam']);
-    await writeFile(path, 'version: 1\npeople:\n  sam: {groups: []}\n  ana: {groups: [risk-board]}\n');
+    await signedFile('live.yaml', { version: 1, people: { sam: { groups: [] }, ana: { groups: ['risk-board'] } } });
     expect((await resolve(policy)).approvers.map((a) => a.name)).toEqual(['lee', 'ana']);
   });
 });

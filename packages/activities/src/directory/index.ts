@@ -1,2 +1,14 @@
-export { MAX_DIRECTORY_BYTES, directoryDigest, loadPeopleDirectory, type LoadedDirectory } from './load-directory.js';
-export { fileDirectorySource } from './directory-source.js';
+export {
+  MAX_DIRECTORY_BYTES,
+  directoryDigest,
+  loadPeopleDirectory,
+  parsePeopleDirectory,
+  type LoadedDirectory,
+} from './load-directory.js';
+export { fileDirectorySource, trustedDirectory } from './directory-source.js';
+export {
+  setDirectoryPersonKey,
+  signDirectoryFile,
+  type DirectoryKeyChange,
+  type SignedDirectoryFile,
+} from './directory-file.js';

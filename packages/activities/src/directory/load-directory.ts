@@ -24,32 +24,47 @@ export const MAX_DIRECTORY_BYTES = 8 * 1024 * 1024;
  * (schema), e.g. `people.maria.groups.0: expected string`.
  */
 export async function loadPeopleDirectory(path: string): Promise<LoadedDirectory> {
-  const format = directoryFormat(path);
-  const text = await readDirectoryText(path);
-  const raw = format === 'json' ? parseJson(path, text) : parseYamlText(path, text);
+  directoryFormat(path);
+  return parsePeopleDirectory(path, await readDirectoryText(path));
+}
+
+/**
+ * Validates the text of a directory file named `path` (its extension gives the format), with the errors of
+ * {@link loadPeopleDirectory}; used to check what an edit of the file would write before writing it.
+ */
+export function parsePeopleDirectory(path: string, text: string): LoadedDirectory {
+  const raw = directoryFormat(path) === 'json' ? parseJson(path, text) : parseYamlText(path, text);
   const result = PeopleDirectory.safeParse(raw);
-  if (!result.success) throw invalid(path, `not a valid directory of people: ${describeIssues(result.error)}`);
+  if (!result.success) throw invalidDirectory(path, `not a valid directory of people: ${describeIssues(result.error)}`);
   return { location: path, directory: result.data, digest: directoryDigest(result.data) };
 }
 
 /** The digest of a directory (the one definition is in `@slipway/sdk`). */
 export { directoryDigest };
 
-function directoryFormat(path: string): 'json' | 'yaml' {
+/** The format of a directory file by its extension. @throws the `SlipwayInvalidDirectory` failure for any other. */
+export function directoryFormat(path: string): 'json' | 'yaml' {
   const ext = extname(path).toLowerCase();
   if (ext === '.json') return 'json';
   if (ext === '.yaml' || ext === '.yml') return 'yaml';
-  throw invalid(path, 'the directory of people must be a .json, .yaml or .yml file');
+  throw invalidDirectory(path, 'the directory of people must be a .json, .yaml or .yml file');
 }
 
-async function readDirectoryText(path: string): Promise<string> {
+/**
+ * The text of a directory file, refused (as the `SlipwayInvalidDirectory` failure naming the file) when it is not a
+ * regular file, is larger than {@link MAX_DIRECTORY_BYTES} or cannot be read.
+ */
+export async function readDirectoryText(path: string): Promise<string> {
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new Error('not a regular file');
     if (info.size > MAX_DIRECTORY_BYTES) throw new Error(`${info.size} bytes, more than ${MAX_DIRECTORY_BYTES}`);
     return await readFile(path, 'utf8');
   } catch (err) {
-    throw invalid(path, `cannot read the directory of people: ${err instanceof Error ? err.message : String(err)}`);
+    throw invalidDirectory(
+      path,
+      `cannot read the directory of people: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 
@@ -62,7 +77,7 @@ function parseJson(path: string, text: string): unknown {
     const position = /at position (\d+)/.exec(message)?.[1];
     const where =
       position === undefined || /\(line \d+/.test(message) ? '' : ` (${lineColumn(text, Number(position))})`;
-    throw invalid(path, `not valid JSON: ${message}${where}`);
+    throw invalidDirectory(path, `not valid JSON: ${message}${where}`);
   }
   // JSON.parse keeps the last of two equal keys silently; a directory must not list a person twice.
   rejectDuplicateKeys(path, text);
@@ -73,7 +88,7 @@ function parseYamlText(path: string, text: string): unknown {
   try {
     return parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 }) as unknown;
   } catch (err) {
-    throw invalid(path, `not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
+    throw invalidDirectory(path, `not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -81,7 +96,10 @@ function rejectDuplicateKeys(path: string, text: string): void {
   const duplicate = parseDocument(text, { uniqueKeys: true }).errors.find((e) => e.code === 'DUPLICATE_KEY');
   if (!duplicate) return;
   const at = duplicate.linePos?.[0];
-  throw invalid(path, `a key appears twice in the same object${at ? ` at line ${at.line}, column ${at.col}` : ''}`);
+  throw invalidDirectory(
+    path,
+    `a key appears twice in the same object${at ? ` at line ${at.line}, column ${at.col}` : ''}`,
+  );
 }
 
 function lineColumn(text: string, position: number): string {
@@ -90,6 +108,7 @@ function lineColumn(text: string, position: number): string {
   return `line ${line}, column ${position - before.lastIndexOf('\n')}`;
 }
 
-function invalid(path: string, message: string): ApplicationFailure {
+/** The non-retryable `SlipwayInvalidDirectory` failure: `<path>: <message>`. */
+export function invalidDirectory(path: string, message: string): ApplicationFailure {
   return finalFailure(SlipwayErrorType.InvalidDirectory, `${path}: ${message}`);
 }

@@ -10,16 +10,19 @@ import {
 import type { DirectorySource } from '../ports.js';
 
 /**
- * The `slipway.resolveApprovers` activity: reads the directory of people (only when the policy names groups)
- * and resolves the policy's approvers from it. Returns the resolved approvers and the directory's digest, not the
- * directory. Reading is side-effect free, so a retried call simply reads again.
+ * The `slipway.resolveApprovers` activity: reads the worker's directory of people (a configured file is trusted
+ * only when its administrator signature verifies, else the read fails with `SlipwayInvalidDirectory`) and resolves
+ * the policy's approvers from it, each with their public key, plus the public keys of the people in `lookup`.
+ * Returns those and the directory's digest, never the directory. Without a directory, a policy naming groups fails
+ * with `SlipwayDirectoryNotConfigured`; one naming people only resolves to them, with no keys and no digest.
+ * Reading is side-effect free, so a retried call simply reads again.
  */
 export function createResolveApproversActivity(deps: { directory?: DirectorySource | undefined }) {
   return async (
     input: StepParsedInput<typeof resolveApproversStep>,
   ): Promise<StepOutput<typeof resolveApproversStep>> => {
-    if (input.approverGroups.length === 0) return resolveApprovers(input);
     if (!deps.directory) {
+      if (input.approverGroups.length === 0) return resolveApprovers(input);
       throw finalFailure(SlipwayErrorType.DirectoryNotConfigured, directoryRequiredMessage(input.approverGroups));
     }
     const { directory, digest } = await deps.directory.read();

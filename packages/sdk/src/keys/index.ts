@@ -5,6 +5,7 @@
  */
 export {
   keysDirectory,
+  loadKeyFile,
   loadPersonKey,
   personKeyPath,
   PersonKeyFile,

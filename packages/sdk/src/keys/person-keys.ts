@@ -51,10 +51,30 @@ export function personKeyPath(name: string, location: KeyLocation = {}): string 
 export async function loadPersonKey(name: string, location: KeyLocation = {}): Promise<PersonKey> {
   const path = personKeyPath(name, location);
   const what = `The key file of ${name}`;
-  const text = await readSecretFile(path, { what, exposure: `anyone who reads it can sign as ${name}` });
-  if (text === undefined) {
+  const key = await readKeyFile(path, what, `anyone who reads it can sign as ${name}`);
+  if (key === undefined) {
     throw new Error(`${what} ${path} does not exist: create it with \`slipway keys create --as ${name}\``);
   }
+  if (key.name !== name) throw new Error(`${what} ${path} holds the key of ${key.name}, not ${name}`);
+  return key;
+}
+
+/**
+ * Loads the key file at `path` (e.g. an administrator's key given with `--key`), with the checks of
+ * {@link loadPersonKey} except the name, which the file itself gives.
+ *
+ * @throws Error naming the file and what is wrong, also when it does not exist.
+ */
+export async function loadKeyFile(path: string): Promise<PersonKey> {
+  const what = 'The key file';
+  const key = await readKeyFile(path, what, 'anyone who reads it can sign with it');
+  if (key === undefined) throw new Error(`${what} ${path} does not exist`);
+  return key;
+}
+
+async function readKeyFile(path: string, what: string, exposure: string): Promise<PersonKey | undefined> {
+  const text = await readSecretFile(path, { what, exposure });
+  if (text === undefined) return undefined;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -67,7 +87,6 @@ export async function loadPersonKey(name: string, location: KeyLocation = {}): P
     throw new Error(`${what} ${path} is not a Slipway key file (fields: ${fields})`);
   }
   const key = parsed.data;
-  if (key.name !== name) throw new Error(`${what} ${path} holds the key of ${key.name}, not ${name}`);
   if (publicKeyOf(key.privateKey) !== key.publicKey) {
     throw new Error(`${what} ${path} is damaged: its public key is not the private key's`);
   }

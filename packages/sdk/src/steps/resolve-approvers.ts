@@ -5,9 +5,10 @@ import { defineStep } from '../step.js';
 /**
  * Resolves who may decide at an approval gate: the policy's named approvers plus the members of its approver
  * groups, read from the worker's directory of people when the gate opens. Returns the resolved approvers (each
- * with how they qualify) and the directory's digest, never the directory. A policy naming groups on a worker with
- * no directory fails with a non-retryable `SlipwayDirectoryNotConfigured`; an unreadable or invalid directory with
- * `SlipwayInvalidDirectory` naming the file and the field.
+ * with how they qualify and their public key), the public keys of the people in `lookup`, and the directory's
+ * digest, never the directory. A policy naming groups on a worker with no directory fails with a non-retryable
+ * `SlipwayDirectoryNotConfigured`; an unreadable or invalid directory, or one whose administrator signature does
+ * not verify, with `SlipwayInvalidDirectory` naming the file and the field or the reason.
  */
 export const resolveApproversStep = defineStep({
   name: 'slipway.resolveApprovers',

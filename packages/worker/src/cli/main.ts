@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `slipway` command line: a dev server, workers, the model server, runs, status, approvals, datasets,
- * registered models with their lineage, and the audit trail.
+ * registered models with their lineage, the audit trail, signing keys and the signed directory of people.
  * Exit codes: 0 success, 1 the command failed (the message says why); `data validate` and `audit verify` say
  * more with 1 and 2.
  */
@@ -11,6 +11,8 @@ import { registerApprovalCommands } from './commands/approvals.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDevCommand } from './commands/dev.js';
+import { registerDirectoryCommands } from './commands/directory.js';
+import { registerKeyCommands } from './commands/keys.js';
 import { registerModelCommands } from './commands/models.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -37,6 +39,8 @@ registerDataCommands(program, globals);
 registerModelCommands(program, globals);
 registerTrackingRunCommands(program, globals);
 registerAuditCommands(program, globals);
+registerKeyCommands(program);
+registerDirectoryCommands(program, globals);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`${pc.red('error:')} ${err instanceof Error ? err.message : String(err)}`);

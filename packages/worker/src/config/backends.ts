@@ -9,6 +9,7 @@ import {
   checkRegistry,
   createS3AuditMirror,
   defaultAuditLogPath,
+  fileDirectorySource,
   openArtifactStore,
   openAuditLog,
   openRegistry,
@@ -112,6 +113,18 @@ export async function withConfiguredRegistry<T>(
   } finally {
     await registry.close();
   }
+}
+
+/**
+ * The configured directory of people (`directory`), trusted only when signed by the configured administrator key
+ * (`directoryAdminKey`): its `read()` fails with `SlipwayInvalidDirectory`, naming the file and the reason, when no
+ * administrator key is configured, the file is unsigned, signed by another key or changed after it was signed.
+ * Undefined when no directory is configured. The worker and every CLI command that reads the directory use this.
+ */
+export function configuredDirectory(
+  config: Pick<SlipwayConfig, 'directory' | 'directoryAdminKey'>,
+): DirectorySource | undefined {
+  return config.directory ? fileDirectorySource(config.directory, config.directoryAdminKey) : undefined;
 }
 
 /** Opens the configured artifact store: the directory, or `s3://bucket/prefix` with the S3 settings. */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { DEFAULT_TASK_QUEUE, describeIssues } from '@slipway/sdk';
+import { DEFAULT_TASK_QUEUE, PublicKey, describeIssues } from '@slipway/sdk';
 import {
   defaultAuditKeyPath,
   parseArtifactLocation,
@@ -98,6 +98,13 @@ export const SlipwayConfigInput = z
      * approver groups are resolved from when a gate opens. Without it, a policy that names groups fails at start.
      */
     directory: z.string().min(1),
+    /**
+     * The administrator's public key (`ed25519:…`, from `slipway keys create`) that must have signed the directory
+     * of people (`slipway directory sign`): a directory that is unsigned, signed by another key or changed after
+     * signing is refused by the worker, the resolveApprovers activity and the CLI, and so is any directory when
+     * this is not set.
+     */
+    directoryAdminKey: PublicKey,
     /** Who you are (as the directory names you): `slipway run` records it as the run's `startedBy`. */
     identity: z.string().trim().min(1),
     /**
@@ -141,6 +148,8 @@ export interface SlipwayConfig {
   configFile?: string;
   /** The directory of people (absolute path to a JSON or YAML file), when one is configured. */
   directory?: string;
+  /** The public key the directory of people must be signed with, when configured. */
+  directoryAdminKey?: string;
   /** Who runs the commands, when configured; otherwise the client uses the operating-system user. */
   identity?: string;
   /** The audit trail's signing key file (absolute). */
@@ -166,7 +175,7 @@ export const DEFAULT_MODEL_SERVER_PORT = 8765;
  * `MLFLOW_TRACKING_TOKEN` or `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD`, and for S3
  * `SLIPWAY_S3_ENDPOINT` or `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
  * `AWS_SESSION_TOKEN`, `SLIPWAY_S3_FORCE_PATH_STYLE`, for datasets `SLIPWAY_DATA_ROOTS`, comma-separated),
- * `SLIPWAY_DIRECTORY`, `SLIPWAY_IDENTITY`, and `overrides`.
+ * `SLIPWAY_DIRECTORY`, `SLIPWAY_DIRECTORY_ADMIN_KEY`, `SLIPWAY_IDENTITY`, and `overrides`.
  * A bad value fails with the file (or variable) and the field that is wrong.
  */
 export function loadConfig(
@@ -174,7 +183,7 @@ export function loadConfig(
 ): SlipwayConfig {
   const cwd = options.cwd ?? process.cwd();
   const fromFile = readConfigFile(cwd);
-  const fromEnv = parseLayer(envLayer(options.env ?? process.env), 'the environment');
+  const fromEnv = parseLayer(envLayer(options.env ?? process.env), ENVIRONMENT);
   const layers = [fromFile, fromEnv, parseLayer(options.overrides ?? {}, 'the given options')];
   const merged = layers.reduce<SlipwayConfigInput>((acc, layer) => mergeLayer(acc, layer), {});
   const file = join(cwd, CONFIG_FILE_NAME);
@@ -195,8 +204,27 @@ function readConfigFile(cwd: string): SlipwayConfigInput {
 
 function parseLayer(raw: unknown, source: string): SlipwayConfigInput {
   const result = SlipwayConfigInput.safeParse(raw);
-  if (!result.success) throw new Error(`invalid Slipway configuration in ${source}: ${describeIssues(result.error)}`);
-  return result.data;
+  if (result.success) return result.data;
+  const variables = source === ENVIRONMENT ? envVariablesOf(result.error.issues) : '';
+  throw new Error(`invalid Slipway configuration in ${source}: ${describeIssues(result.error)}${variables}`);
+}
+
+const ENVIRONMENT = 'the environment';
+
+/** The variable that sets a setting, where one variable does, to name it in errors. */
+const ENV_VARIABLES: Record<string, string> = {
+  home: 'SLIPWAY_HOME',
+  taskQueue: 'SLIPWAY_TASK_QUEUE',
+  registry: 'SLIPWAY_REGISTRY',
+  artifacts: 'SLIPWAY_ARTIFACTS',
+  directory: 'SLIPWAY_DIRECTORY',
+  directoryAdminKey: 'SLIPWAY_DIRECTORY_ADMIN_KEY',
+  identity: 'SLIPWAY_IDENTITY',
+};
+
+function envVariablesOf(issues: readonly { path: readonly PropertyKey[] }[]): string {
+  const names = [...new Set(issues.flatMap((issue) => ENV_VARIABLES[String(issue.path[0])] ?? []))];
+  return names.length > 0 ? ` (set by ${names.join(', ')})` : '';
 }
 
 function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -226,6 +254,7 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     registry: env.SLIPWAY_REGISTRY,
     artifacts: env.SLIPWAY_ARTIFACTS,
     directory: env.SLIPWAY_DIRECTORY,
+    directoryAdminKey: env.SLIPWAY_DIRECTORY_ADMIN_KEY?.trim(),
     identity: env.SLIPWAY_IDENTITY,
     temporal: Object.keys(temporal).length ? temporal : undefined,
     modelServer: Object.keys(modelServer).length ? modelServer : undefined,
@@ -328,6 +357,7 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
     s3: { ...input.s3 },
     data: { roots: resolveDataRoots(input.data?.roots, cwd, artifacts) },
     ...(input.directory ? { directory: abs(input.directory) } : {}),
+    ...(input.directoryAdminKey ? { directoryAdminKey: input.directoryAdminKey } : {}),
     ...(input.identity ? { identity: input.identity } : {}),
     audit: { keyFile: abs(input.audit?.keyFile ?? defaultAuditKeyPath(home)) },
   };

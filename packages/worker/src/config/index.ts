@@ -11,6 +11,7 @@ export {
   checkAuditAnchor,
   checkBackends,
   configuredAuditMirror,
+  configuredDirectory,
   openConfiguredArtifacts,
   openConfiguredAuditLog,
   openConfiguredRegistry,

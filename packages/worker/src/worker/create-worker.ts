@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url';
 import {
   builtinPredictors,
   createActivities,
-  fileDirectorySource,
   isActivitiesDefinition,
   withAudit,
   type ActivitiesDefinition,
@@ -13,6 +12,7 @@ import {
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import {
   checkBackends,
+  configuredDirectory,
   modelServerAccess,
   openConfiguredArtifacts,
   openConfiguredAuditLog,
@@ -183,8 +183,11 @@ export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityD
   };
 }
 
-/** The directory of people: a given source, else the configured file (read afresh whenever a gate opens). */
+/**
+ * The directory of people: a given source, else the configured file (read afresh whenever a gate opens), trusted
+ * only when signed by the configured administrator key.
+ */
 function directoryDeps(config: SlipwayConfig, overrides: Partial<ActivityDeps>): Pick<ActivityDeps, 'directory'> {
-  const directory = overrides.directory ?? (config.directory ? fileDirectorySource(config.directory) : undefined);
+  const directory = overrides.directory ?? configuredDirectory(config);
   return directory ? { directory } : {};
 }

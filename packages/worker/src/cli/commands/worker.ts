@@ -43,7 +43,9 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       if (own) console.log(pc.dim(`  your activities from ${own.path}: ${Object.keys(served).join(', ')}`));
       console.log(
         config.directory
-          ? pc.dim(`  approver groups resolve from the directory of people ${config.directory}`)
+          ? pc.dim(
+              `  approver groups resolve from the directory of people ${config.directory}, signed by ${config.directoryAdminKey}`,
+            )
           : pc.dim('  no directory of people (`directory`): policies that name approver groups fail at start'),
       );
       await slipway.run();

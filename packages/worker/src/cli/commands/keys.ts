@@ -1,0 +1,65 @@
+import type { Command } from '@commander-js/extra-typings';
+import { createSecretFile } from '@slipway/activities';
+import { generateKeyPair } from '@slipway/sdk';
+import { loadPersonKey, personKeyPath, type PersonKey } from '@slipway/sdk/keys';
+import pc from 'picocolors';
+
+const KEYS_DIR_HELP =
+  'the keys directory (default: SLIPWAY_KEYS_DIR, else $XDG_CONFIG_HOME/slipway/keys or ~/.config/slipway/keys)';
+
+/** `slipway keys create|show --as <name>`: a person's Ed25519 signing key on their own machine. */
+export function registerKeyCommands(program: Command): void {
+  const keys = program
+    .command('keys')
+    .description('your signing key: decisions and run starts are signed with it, and checked against the directory');
+  keys
+    .command('create')
+    .description(
+      'create the signing key of a person: <keys dir>/<name>.key (mode 0600, in a 0700 directory), never ' +
+        'replacing an existing one; prints the public key to add to the directory of people',
+    )
+    .requiredOption('--as <name>', 'whose key (their name in the directory of people)')
+    .option('--keys-dir <dir>', KEYS_DIR_HELP)
+    .action(async (options) => {
+      const { path, key } = await createPersonKey(options.as, options.keysDir);
+      console.log(`${pc.green('✔')} created the signing key of ${key.name}: ${path} (mode 0600; keep it private)`);
+      console.log(`public key: ${key.publicKey}`);
+      console.log(
+        pc.dim(
+          `Add it to the directory of people, then have the administrator sign the directory again:\n` +
+            `  slipway directory set-key <directory file> --person ${key.name} --public-key ${key.publicKey}\n` +
+            `  slipway directory sign <directory file> --as <administrator>`,
+        ),
+      );
+    });
+  keys
+    .command('show')
+    .description('print the public key of a person (checking that their key file is private and intact)')
+    .requiredOption('--as <name>', 'whose key')
+    .option('--keys-dir <dir>', KEYS_DIR_HELP)
+    .action(async (options) => {
+      const key = await loadPersonKey(options.as, keyLocation(options.keysDir));
+      console.log(key.publicKey);
+    });
+}
+
+/** The key location for a `--keys-dir` flag (else SLIPWAY_KEYS_DIR and the defaults). */
+export function keyLocation(keysDir: string | undefined): { keysDir?: string } {
+  return keysDir ? { keysDir } : {};
+}
+
+/**
+ * Creates a new key pair for `name` in its key file (mode 0600), refusing, without writing anything, when a key
+ * file already exists for that name (a key is never overwritten) or when the name cannot be a file name.
+ */
+async function createPersonKey(name: string, keysDir: string | undefined): Promise<{ path: string; key: PersonKey }> {
+  const path = personKeyPath(name, keyLocation(keysDir));
+  const key: PersonKey = { name, ...generateKeyPair() };
+  if (!(await createSecretFile(path, `${JSON.stringify(key, null, 2)}\n`))) {
+    throw new Error(
+      `a key file for ${name} already exists at ${path}; a key is never overwritten (decisions signed with it would ` +
+        `no longer verify). Print its public key with \`slipway keys show --as ${name}\`, or move the file aside first`,
+    );
+  }
+  return { path, key };
+}
