@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { cliSession, startedRunId, type CliSession } from '../support/cli-session.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { createTestPeople, type TestPeople } from '../support/people.js';
+import { type TestPeople } from '../support/people.js';
 import { waitForGate } from '../support/waits.js';
 
 let files: string;
@@ -22,11 +22,8 @@ let cli: CliSession;
 beforeAll(async () => {
   files = await mkdtemp(join(tmpdir(), 'slipway-cli-people-'));
   // maria and sam in ml-leads, mallory in interns, lee and ci-bot in no group; keys for all, signed by the admin.
-  people = await createTestPeople(files);
-  h = await startHarness({
-    name: 'cli-gate',
-    config: { directory: people.directoryPath, directoryAdminKey: people.adminPublicKey },
-  });
+  h = await startHarness({ name: 'cli-gate' });
+  people = h.people!;
   cli = await cliSession(h);
 });
 afterAll(async () => {

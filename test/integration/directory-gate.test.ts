@@ -38,15 +38,12 @@ let bare: Harness;
 beforeAll(async () => {
   files = await mkdtemp(join(tmpdir(), 'slipway-people-'));
   // maria [ml-leads], sam [ml-leads, risk], mallory [interns], lee, eve and ci-bot in no group; all with keys.
-  people = await createTestPeople(files, undefined, { format: 'yaml' });
-  directoryPath = people.directoryPath;
+  // The harness's people sign (the client and the CLI use their keys); its worker trusts their directory.
   workflowBundle = await bundle();
-  h = await startHarness({
-    name: 'directory',
-    workflowBundle,
-    config: { directory: directoryPath, directoryAdminKey: people.adminPublicKey },
-  });
-  bare = await startHarness({ name: 'no-directory', workflowBundle });
+  h = await startHarness({ name: 'directory', workflowBundle });
+  people = h.people!;
+  directoryPath = people.directoryPath;
+  bare = await startHarness({ name: 'no-directory', workflowBundle, directory: false });
 });
 afterAll(async () => {
   await h?.stop();

@@ -81,6 +81,8 @@ export async function startHarness(options: {
    * key the harness client and CLI sign with; `false` for a worker with no directory (and a client with no keys).
    */
   people?: TestPeopleSpec | false;
+  /** `false`: the people have keys, but the worker is configured with no directory of people. */
+  directory?: false;
   /** More dataset roots (e.g. `s3://bucket/prefix`) next to {@link HARNESS_DATA_ROOTS} and the harness's `data`. */
   dataRoots?: string[];
 }): Promise<Harness> {
@@ -93,7 +95,9 @@ export async function startHarness(options: {
       : await createTestPeople(join(home, 'people'), options.people ?? DEFAULT_TEST_PEOPLE);
   const configured = testConfig(home, `it-${options.name}-${Date.now().toString(36)}`, {
     ...(options.s3 ? { s3: options.s3 } : {}),
-    ...(people ? { directory: people.directoryPath, directoryAdminKey: people.adminPublicKey } : {}),
+    ...(people && options.directory !== false
+      ? { directory: people.directoryPath, directoryAdminKey: people.adminPublicKey }
+      : {}),
     ...options.config,
     data: { roots: [data, ...HARNESS_DATA_ROOTS, ...(options.dataRoots ?? [])] },
   });
