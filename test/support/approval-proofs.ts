@@ -10,6 +10,7 @@ import {
   directoryDigest,
   durationMs,
   signPayload,
+  startInputDigest,
   type ApprovalPolicyInput,
   type ApprovalProof,
   type EvidencePacket,
@@ -65,17 +66,18 @@ export function signedStart(
   people: TestPeople,
   signer: string,
   workflowId: string,
-  options: { signWith?: string; at?: string; pipeline?: string } = {},
+  options: { signWith?: string; at?: string; pipeline?: string; inputDigest?: string } = {},
 ): NonNullable<ApprovalProof['start']> {
   const key = people.keys[options.signWith ?? signer];
   if (!key) throw new Error(`no test key for ${options.signWith ?? signer}`);
   const at = options.at ?? new Date().toISOString();
   const pipeline = options.pipeline ?? TEST_PIPELINE;
-  const payload = { signer, pipeline, workflowId, inputDigest: TEST_INPUT_DIGEST, at };
+  const inputDigest = options.inputDigest ?? TEST_INPUT_DIGEST;
+  const payload = { signer, pipeline, workflowId, inputDigest, at };
   return {
     signer,
     pipeline,
-    inputDigest: TEST_INPUT_DIGEST,
+    inputDigest,
     at,
     signature: signPayload(SigningDomain.start, key.privateKey, payload),
   };
@@ -98,6 +100,8 @@ export interface TestProofOptions {
   /** When the gate opened; default one minute ago. */
   openedAt?: Date;
   gateNonce?: string;
+  /** The run's input the start is signed over (its digest), carried by the proof; default: none carried. */
+  startInput?: Record<string, unknown>;
 }
 
 /** A proof of a gate's outcome with real signatures, as the workflow hands it to the acting activities. */
@@ -115,7 +119,10 @@ export function approvalProof(options: TestProofOptions): ApprovalProof {
     policy,
     evidence: options.evidence,
     directoryDigest: directoryDigest(options.people.directory),
-    start: signedStart(options.people, options.startedBy ?? 'ci-bot', options.workflowId),
+    start: signedStart(options.people, options.startedBy ?? 'ci-bot', options.workflowId, {
+      ...(options.startInput ? { inputDigest: startInputDigest(options.startInput) } : {}),
+    }),
+    ...(options.startInput ? { startInput: options.startInput } : {}),
     outcome: options.outcome ?? 'approved',
     decisions,
     openedAt: opened.toISOString(),

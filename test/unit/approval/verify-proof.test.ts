@@ -266,6 +266,27 @@ describe('refused: the start and separation of duties', () => {
   });
 });
 
+describe("the policy is the one in the run's signed input", () => {
+  const signedPolicy = { approverGroups: ['ml-leads'] };
+  const input = { modelName: 'churn', approval: signedPolicy, deploy: { serverUrl: 'http://127.0.0.1:8080' } };
+
+  it('verifies when the proof carries the signed input and its policy', () => {
+    const proof = proofOf({ policy: signedPolicy, startInput: input });
+    expect(verifyApprovalProof(proof, context())).toMatchObject({ approvers: ['maria'], startedBy: 'ci-bot' });
+  });
+
+  it('refuses a laxer policy than the signed one (approve on a 1 ms timeout), and an altered input', () => {
+    const lax = { approvers: ['mallory'], timeout: '1ms', onTimeout: 'approve' as const };
+    const forgedPolicy = proofOf({ policy: lax, startInput: input, approvers: ['mallory'] });
+    expect(refusal(forgedPolicy)).toEqual(
+      invalid("the proof's policy is not the approval policy of the run's signed input"),
+    );
+    const proof = proofOf({ policy: signedPolicy, startInput: input });
+    const altered = { ...proof, startInput: { ...input, modelName: 'fraud' } };
+    expect(refusal(altered)).toEqual(invalid(/the run's input in the proof hashes to .*: the input was altered/));
+  });
+});
+
 describe('decisions made by the policy', () => {
   const autoPolicy = { approverGroups: ['ml-leads'], autoApprove: { metric: 'auc', minImprovement: 0.02 } };
   const auto = (g: { evidenceDigest: string }) => [

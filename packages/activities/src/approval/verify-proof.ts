@@ -7,9 +7,12 @@
  * cannot get a version deployed without the private keys of enough approvers.
  */
 import {
+  ApprovalPolicy,
   SlipwayErrorType,
+  canonicalJson,
   finalFailure,
   resolveApprovers,
+  startInputDigest,
   type ApprovalProof,
   type ApproverResolution,
   type ModelVersionRef,
@@ -180,7 +183,28 @@ function startProblem(
   }
   const problem = startSignatureProblem(start, proof.workflowId, key);
   if (problem !== undefined) return { problem: `the run's signed start does not verify: ${problem}` };
+  const policy = signedPolicyProblem(proof, start.inputDigest);
+  if (policy !== undefined) return { problem: policy };
   return { signer: start.signer };
+}
+
+/**
+ * When the proof carries the run's input as signed: it must hash to the signed start's input digest, and its
+ * `approval` policy must be the proof's policy (so the policy was signed by the starter, not chosen by the workflow).
+ */
+function signedPolicyProblem(proof: ApprovalProof, signedDigest: string): string | undefined {
+  const input = proof.startInput;
+  if (input === undefined) return undefined;
+  const digest = startInputDigest(input);
+  if (digest !== signedDigest) {
+    return `the run's input in the proof hashes to ${digest}, but its signed start covers ${signedDigest}: the input was altered`;
+  }
+  if (!Object.hasOwn(input, 'approval')) return undefined;
+  const signed = ApprovalPolicy.safeParse(input['approval']);
+  if (!signed.success || canonicalJson(signed.data) !== canonicalJson(proof.policy)) {
+    return "the proof's policy is not the approval policy of the run's signed input";
+  }
+  return undefined;
 }
 
 function outcomeProblem(proof: ApprovalProof, tally: DecisionTally, startedBy: string): string | undefined {
