@@ -48,8 +48,8 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(trainStep, createTrainActivity(training)),
     ...implementStep(registerStep, createRegisterActivity({ registry, artifacts })),
     ...implementStep(evidenceStep, createEvidenceActivity({ registry })),
-    ...implementStep(recordApprovalStep, createRecordApprovalActivity({ registry })),
-    ...implementStep(deployStep, createDeployActivity({ artifacts, registry, ...server })),
+    ...implementStep(recordApprovalStep, createRecordApprovalActivity({ registry, directory: deps.directory })),
+    ...implementStep(deployStep, createDeployActivity({ artifacts, registry, ...server, directory: deps.directory })),
     ...implementStep(monitorStep, createMonitorActivity({ artifacts, registry, ...server })),
     ...implementStep(resolveApproversStep, createResolveApproversActivity({ directory: deps.directory })),
   };

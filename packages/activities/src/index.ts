@@ -88,10 +88,22 @@ export {
 } from './model-server/index.js';
 export { builtinPredictors, builtinTrainers } from './train/builtins.js';
 
+// Approvals verified where they act (record, deploy): the proof of a gate checked against the directory.
+export {
+  decisionSignatureProblem,
+  evidenceDigest,
+  verifyApprovalProof,
+  verifyProofWhereItActs,
+  type ProofContext,
+  type ProofRequirement,
+  type VerifiedApproval,
+} from './approval/index.js';
+
 // The audit trail.
 export {
   AuditEntry,
   AuditKind,
+  checkDecisionSignatures,
   compareWithMirror,
   createS3AuditMirror,
   defaultAuditKeyPath,
@@ -111,6 +123,7 @@ export {
   type AuditSink,
   type AuditTrust,
   type AuditVerification,
+  type DecisionSignatures,
   type MirrorComparison,
   type S3AuditMirror,
   type S3AuditMirrorOptions,

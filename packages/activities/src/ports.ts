@@ -102,6 +102,10 @@ export interface RecordApprovalInput extends Omit<ApprovalRecord, 'recordedAt'> 
   name: string;
   version: number;
   idempotencyKey: string;
+  /** The nonce the gate published, which every signed decision names; carried by the audit line. */
+  gateNonce?: string | undefined;
+  /** Who started the run: the verified signer of its start; carried by the audit line. */
+  startedBy?: string | undefined;
 }
 
 /** Input of `ModelRegistry.recordDeployment`. */

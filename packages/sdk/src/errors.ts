@@ -47,6 +47,17 @@ export const FinalErrorType = {
   MlflowRejected: 'SlipwayMlflowRejected',
   /** The MLflow server's answer was not the JSON MLflow sends. */
   MlflowBadResponse: 'SlipwayMlflowBadResponse',
+  /**
+   * An alias move or a deploy came without the proof that the version was approved, or with the proof of a gate
+   * that did not approve it (rejected, expired). Nothing was written.
+   */
+  NotApproved: 'SlipwayNotApproved',
+  /**
+   * The proof of an approval does not verify where it acts: a decision's signature, the signed start, the
+   * directory it was resolved from, the evidence, the quorum or a policy decision is not what it claims. The message
+   * names what failed; nothing was written.
+   */
+  InvalidApprovalProof: 'SlipwayInvalidApprovalProof',
 } as const;
 /** A final (non-retryable) Slipway error type. */
 export type FinalErrorType = (typeof FinalErrorType)[keyof typeof FinalErrorType];

@@ -1,10 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlipwayErrorType, failureType, type ModelVersionRef } from '@slipway/sdk';
+import { loadPeopleDirectory } from '../../../packages/activities/src/directory/index.js';
 import { createModelServerClient } from '../../../packages/activities/src/model-server/index.js';
+import type { DirectorySource } from '../../../packages/activities/src/ports.js';
 import {
   createDeployActivity,
   deploymentIdFor,
@@ -25,25 +28,36 @@ import {
   type LinearWeights,
   type TestWorld,
 } from '../serve/fixtures.js';
+import { withApproval } from '../../support/approval-proofs.js';
+import { createTestPeople, type TestPeople } from '../../support/people.js';
 
 const W1: LinearWeights = { bias: -0.5, tenure: 0.7, basic: 0.4, pro: -0.2 };
 const W2: LinearWeights = { bias: 0.3, tenure: -0.4, basic: 0.1, pro: 0.9 };
 
-/** An activity environment whose identity (and so deployment id) is fixed by the three names. */
+let world: TestWorld;
+let people: TestPeople;
+
+/**
+ * An activity environment whose identity (and so deployment id) is fixed by the three names. Each deploy carries
+ * an approval proof of its version made in that workflow (signed by maria, started by ci-bot).
+ */
 function activity(workflowId: string, activityId: string) {
   const identity = { workflowId, runId: `${workflowId}-run`, activityId };
   const info = { activityId, workflowExecution: { workflowId, runId: identity.runId } };
   // Expected failures are asserted on; keep the environment's "Activity failed" warnings out of the output.
   const mock = new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
   const env = {
-    run: (fn: (input: DeployInput) => Promise<DeployOutput>, input: DeployInput) =>
-      mock.run<[DeployInput], DeployOutput, typeof fn>(fn, input),
+    run: async (fn: (input: DeployInput) => Promise<DeployOutput>, input: DeployInput) =>
+      mock.run<[DeployInput], DeployOutput, typeof fn>(
+        fn,
+        await withApproval(world.registry, people, workflowId, input),
+      ),
   };
   return { identity, env };
 }
 
 describe('deploy activity', () => {
-  let world: TestWorld;
+  let directory: DirectorySource;
   let home: { path: string; cleanup: () => Promise<void> };
   let server: RunningModelServer;
   let deploy: ReturnType<typeof createDeployActivity>;
@@ -62,12 +76,15 @@ describe('deploy activity', () => {
 
   beforeAll(async () => {
     world = await openWorld('deploy');
+    people = await createTestPeople(join(world.root, 'people'));
+    directory = { location: people.directoryPath, read: () => loadPeopleDirectory(people.directoryPath) };
     home = await tempDir('deploy-home');
     server = await start();
     deploy = createDeployActivity({
       artifacts: world.artifacts,
       registry: world.registry,
       modelServer: testAccess(server.url),
+      directory,
     });
     const first = await registerModel(world, 'churn', logisticModel(W1));
     v1 = ref(first);
@@ -219,7 +236,7 @@ describe('deploy activity', () => {
 
   it('without the token, the server refuses the deployment and it fails for good, naming where the token is', async () => {
     const v5 = ref(await registerModel(world, 'churn', logisticModel({ ...W1, bias: 0.5 })));
-    const tokenless = createDeployActivity({ artifacts: world.artifacts, registry: world.registry });
+    const tokenless = createDeployActivity({ artifacts: world.artifacts, registry: world.registry, directory });
     const err = await activity('wf-tokenless', 'deploy')
       .env.run(tokenless, { version: v5, serverUrl: server.url })
       .catch((e: unknown) => e);
@@ -260,6 +277,7 @@ describe('deploy activity', () => {
       artifacts: world.artifacts,
       registry: world.registry,
       modelServer: testAccess(closed.url),
+      directory,
     });
     const { env, identity } = activity('wf-deploy-6', 'deploy');
     const err = await env.run(toClosed, { version: v1, serverUrl: closed.url }).catch((e: unknown) => e);

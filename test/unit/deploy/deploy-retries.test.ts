@@ -3,11 +3,14 @@
  * restarted) makes the attempt retryable and the next attempt stages again; a staging replaced by another deploy
  * fails for good; a version an earlier attempt committed but that fails its check on a retry is rolled back.
  */
+import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlipwayErrorType, failureType, type ModelVersionRef } from '@slipway/sdk';
+import { loadPeopleDirectory } from '../../../packages/activities/src/directory/index.js';
+import type { DirectorySource } from '../../../packages/activities/src/ports.js';
 import {
   ModelServerFailureType,
   createModelServerClient,
@@ -34,12 +37,16 @@ import {
   type LinearWeights,
   type TestWorld,
 } from '../serve/fixtures.js';
+import { withApproval } from '../../support/approval-proofs.js';
+import { createTestPeople, type TestPeople } from '../../support/people.js';
 
 const W: LinearWeights = { bias: -0.5, tenure: 0.7, basic: 0.4, pro: -0.2 };
 const SMOKE = { tenure: 3, plan: 'pro' };
 
 describe('deploy activity, interrupted', () => {
   let world: TestWorld;
+  let people: TestPeople;
+  let directory: DirectorySource;
   let home: { path: string; cleanup: () => Promise<void> };
   let server: RunningModelServer;
   let stable: number;
@@ -56,6 +63,7 @@ describe('deploy activity, interrupted', () => {
       artifacts: world.artifacts,
       registry: world.registry,
       modelServer: testAccess(server.url),
+      directory,
       ...deps,
     });
   /** One activity identity: every attempt under it uses the same deployment id. */
@@ -64,7 +72,9 @@ describe('deploy activity, interrupted', () => {
     const info = { activityId: 'deploy', workflowExecution: { workflowId, runId: identity.runId } };
     const mock = new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
     type Deploy = (input: DeployInput) => Promise<DeployOutput>;
-    const run = (fn: Deploy, input: DeployInput) => mock.run<[DeployInput], DeployOutput, Deploy>(fn, input);
+    // Each attempt carries an approval proof of its version made in this workflow (maria approves, ci-bot started).
+    const run = async (fn: Deploy, input: DeployInput) =>
+      mock.run<[DeployInput], DeployOutput, Deploy>(fn, await withApproval(world.registry, people, workflowId, input));
     const fail = (fn: Deploy, input: DeployInput) =>
       run(fn, input).then(
         () => expect.fail('expected the attempt to fail'),
@@ -90,6 +100,8 @@ describe('deploy activity, interrupted', () => {
 
   beforeAll(async () => {
     world = await openWorld('deploy-retries');
+    people = await createTestPeople(join(world.root, 'people'));
+    directory = { location: people.directoryPath, read: () => loadPeopleDirectory(people.directoryPath) };
     home = await tempDir('deploy-retries-home');
     server = await start();
     const first = await register(0);

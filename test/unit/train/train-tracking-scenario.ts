@@ -7,11 +7,20 @@
  *
  * Used by `sqlite-tracking.test.ts` (SQLite) and `test/integration/mlflow-tracking.test.ts` (a real MLflow).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlipwayErrorType, type TrainingResult } from '@slipway/sdk';
 import { createActivities } from '../../../packages/activities/src/create-activities.js';
 import { aliasMoveKey, deploymentIdFor } from '../../../packages/activities/src/steps/deploy.js';
-import type { MetricPoint, ModelRegistry, TrackingRunRecord } from '../../../packages/activities/src/ports.js';
+import { loadPeopleDirectory } from '../../../packages/activities/src/directory/index.js';
+import type {
+  DirectorySource,
+  MetricPoint,
+  ModelRegistry,
+  TrackingRunRecord,
+} from '../../../packages/activities/src/ports.js';
 import { createTrainActivity } from '../../../packages/activities/src/steps/train.js';
 import { TrainRunTag } from '../../../packages/activities/src/steps/train-tracking.js';
 import {
@@ -19,6 +28,8 @@ import {
   builtinPredictors,
   createLogisticRegressionTrainer,
 } from '../../../packages/activities/src/train/index.js';
+import { registeredVersionProof } from '../../support/approval-proofs.js';
+import { createTestPeople, type TestPeople } from '../../support/people.js';
 import { failAfterWrite, INJECTED } from '../registry/registry-faults.js';
 import { newWorkflowRun, openTrackingWorld, runAttempt, type StepId, type TrackingWorld } from './tracking-world.js';
 
@@ -49,6 +60,10 @@ export function describeTrainTracking(adapter: string, open: () => Promise<Track
   describe(`train step tracking on ${adapter}`, () => {
     let world: TrackingWorld;
     let backend: TrackingBackend;
+    /** Keys and a signed directory of people: the deploy re-verifies an approval proof against them. */
+    let peopleDir: string;
+    let people: TestPeople;
+    let directory: DirectorySource;
     /** The series and metrics of an uninterrupted, unfaulted run: what every retried run must end up with. */
     let reference: { series: MetricPoint[]; training: TrainingResult };
 
@@ -59,6 +74,7 @@ export function describeTrainTracking(adapter: string, open: () => Promise<Track
         codeVersion: CODE_VERSION,
         datasetAccess: world.datasetAccess,
         modelServer: world.modelServer,
+        directory,
       });
     const train = (registry: ModelRegistry) => activities(registry)['slipway.train'];
     const runsOf = (workflowId: string) =>
@@ -71,6 +87,9 @@ export function describeTrainTracking(adapter: string, open: () => Promise<Track
 
     beforeAll(async () => {
       world = await openTrackingWorld();
+      peopleDir = await mkdtemp(join(tmpdir(), 'slipway-tracking-people-'));
+      people = await createTestPeople(peopleDir);
+      directory = { location: people.directoryPath, read: () => loadPeopleDirectory(people.directoryPath) };
       backend = await open();
       const wf = newWorkflowRun('reference');
       const { result, error } = await runAttempt(wf.train, train(backend.registry), world.trainInput('reference'));
@@ -81,6 +100,7 @@ export function describeTrainTracking(adapter: string, open: () => Promise<Track
 
     afterAll(async () => {
       await world?.close();
+      if (peopleDir) await rm(peopleDir, { recursive: true, force: true });
     });
 
     it('logs the params, the training loss per epoch and the held-out metrics, and finishes the run', async () => {
@@ -167,8 +187,12 @@ export function describeTrainTracking(adapter: string, open: () => Promise<Track
         const versions = await backend.registry.listVersions(name);
         expect(versions.map((v) => [v.version, v.trackingRunId])).toEqual([[1, runId]]);
 
+        const proof = await registeredVersionProof(backend.registry, registered.version, {
+          people,
+          workflowId: wf.workflowId,
+        });
         const deployed = await retriedOnce(wf.deploy, backend.registry, 'setAlias', (r) =>
-          activities(r)['slipway.deploy']({ version: registered.version, serverUrl: world.serverUrl }),
+          activities(r)['slipway.deploy']({ version: registered.version, serverUrl: world.serverUrl, proof }),
         );
         expect(deployed).toMatchObject({ model: name, version: 1, previousVersion: null });
         expect(await backend.registry.getAlias(name, 'champion')).toBe(1);

@@ -9,6 +9,8 @@
  *   stores that line's head with the mutation; the log's public key is recorded in the registry.
  * - `verifyAuditLog(path, registry)` checks the chain, every signature against the registry's keys, and that the
  *   log reaches the registry's head; it names the first line that breaks the trail, and why.
+ * - `checkDecisionSignatures(entries, directory)` checks the signature of every decision on the approval lines
+ *   against the directory of people.
  * - `renderModelCard(record)` renders a version's markdown model card; `withAudit` stores one per new version.
  * - `AuditSink` is how a mirror receives every line; `createS3AuditMirror` keeps one in S3 next to S3 artifacts.
  *
@@ -64,6 +66,7 @@ export {
   type TornLine,
 } from './verify.js';
 export { verifyAuditBytes, verifyAuditLog, type AuditTrust, type AuditVerification } from './verify-trail.js';
+export { checkDecisionSignatures, type DecisionSignatures, type UncheckedDecision } from './verify-decisions.js';
 export { auditLogPathOf, recordAuditKey, withAudit, type AuditOptions } from './with-audit.js';
 export { MODEL_CARD_MEDIA_TYPE, renderModelCard } from './model-card.js';
 export {

@@ -27,6 +27,8 @@ const RecordApprovalInputSchema = z.object({
   workflowId: z.string().min(1),
   runId: z.string().min(1),
   idempotencyKey: IdempotencyKey,
+  gateNonce: z.string().min(1).optional(),
+  startedBy: z.string().min(1).optional(),
 });
 
 const RecordDeploymentInputSchema = z.object({

@@ -15,7 +15,8 @@ import {
   type StepInput,
   type StepOutput,
 } from '@slipway/sdk';
-import type { ArtifactStore, ModelRegistry, ModelServerAccess, ModelVersionRecord } from '../ports.js';
+import { verifyProofWhereItActs } from '../approval/verify-proof.js';
+import type { ArtifactStore, DirectorySource, ModelRegistry, ModelServerAccess, ModelVersionRecord } from '../ports.js';
 import { sha256Digest } from '../util/digest.js';
 import { currentStepIdentity, type StepIdentity } from '../util/idempotency.js';
 import { currentActivityHooks } from '../data/activity-context.js';
@@ -39,6 +40,11 @@ export interface DeployActivityDeps {
    * elsewhere); without it, requests carry no token, which a Slipway model server refuses.
    */
   modelServer?: ModelServerAccess;
+  /**
+   * The worker's directory of people: the deploy re-verifies the version's approval proof against it before it
+   * touches the model server or the registry. Without it nothing is deployed.
+   */
+  directory?: DirectorySource | undefined;
   /** Builds the model server client for a URL; by default {@link createModelServerClient}. */
   client?: (serverUrl: string, options: ModelServerClientOptions) => ModelServerClient;
 }
@@ -72,6 +78,11 @@ export function aliasMoveKey(deploymentId: string, alias: string): string {
  * Creates the `slipway.deploy` activity. It checks its input and output against the contract itself, so it can
  * be registered directly under `deployStep.name` or bound with `implementStep`.
  *
+ * First, before anything is written: the version's approval proof (`input.proof`) is re-verified against the
+ * worker's own directory of people (see `verifyApprovalProof`); a missing proof or one whose gate did not approve
+ * is a final `SlipwayNotApproved`, a proof that does not verify a final `SlipwayInvalidApprovalProof`, naming what
+ * failed, and neither the model server nor the registry is touched.
+ *
  * Steps: resolve the version (final `SlipwayNotFound` if missing), build smoke features (given, or from the
  * training profile), read the alias's current target, stage the version in the model server (it serves nothing
  * yet), smoke-predict with the staged version (never logged as traffic), commit it (now it serves), move the
@@ -87,7 +98,6 @@ export function createDeployActivity(deps: DeployActivityDeps): (input: DeployIn
   return async (raw) => {
     const input = parseStepInput(deployStep, raw, 'activity');
     const { name, version } = input.version;
-    const options = await clientOptionsFor(deps.modelServer, input.serverUrl, currentActivityHooks().signal);
     const record = await resolveVersionOrFail(deps.registry, name, version);
     if (record.artifact.digest !== input.version.digest) {
       throw finalFailure(
@@ -96,6 +106,13 @@ export function createDeployActivity(deps: DeployActivityDeps): (input: DeployIn
         { model: name, version },
       );
     }
+    await verifyProofWhereItActs(input.proof, deps.directory, {
+      version: input.version,
+      require: 'approved',
+      registered: record,
+      action: 'deploy',
+    });
+    const options = await clientOptionsFor(deps.modelServer, input.serverUrl, currentActivityHooks().signal);
     const features = input.smokeFeatures ?? (await profileSmokeFeatures(deps.artifacts, record));
     const aliasBefore = (await deps.registry.getAlias(name, input.alias)) ?? null;
     const deploymentId = deploymentIdFor(name, version);

@@ -5,13 +5,13 @@ import {
   type StepParsedInput,
   type evidenceStep,
 } from '@slipway/sdk';
+import { buildEvidencePacket } from '../approval/evidence-packet.js';
 import type { ModelRegistry, ModelVersionRecord } from '../ports.js';
-import { digestOfJson } from '../util/digest.js';
 
 /**
  * The evidence activity: the candidate's metrics next to the current champion's, with the digests of the
  * data, the validation report and the code. The packet's digest covers every other field, so an approval
- * can name exactly what its approver saw.
+ * can name exactly what its approver saw (see `buildEvidencePacket`, which the acting activities recompute with).
  */
 export function createEvidenceActivity(deps: { registry: ModelRegistry }) {
   return async ({ candidate, alias }: StepParsedInput<typeof evidenceStep>): Promise<EvidencePacket> => {
@@ -19,16 +19,7 @@ export function createEvidenceActivity(deps: { registry: ModelRegistry }) {
     if (!record)
       throw finalFailure(SlipwayErrorType.NotFound, `model ${candidate.name} v${candidate.version} is not registered`);
     const champion = await championOf(deps.registry, record, alias);
-    const packet = {
-      model: record.name,
-      candidate: { version: record.version, metrics: record.metrics },
-      champion: champion ? { version: champion.version, metrics: champion.metrics } : null,
-      datasetUri: record.lineage.datasetUri,
-      datasetDigest: record.lineage.datasetDigest,
-      validationReportDigest: record.lineage.validationReport.digest,
-      codeVersion: record.lineage.codeVersion,
-    };
-    return { ...packet, digest: digestOfJson(packet) };
+    return buildEvidencePacket(record, champion ?? null);
   };
 }
 

@@ -187,6 +187,12 @@ export const ApprovalProof = z.object({
       signature: z.string(),
     })
     .nullable(),
+  /**
+   * The run's input as its starter signed it (without its `start` field): its digest must be the signed start's
+   * `inputDigest`, and its `approval` policy (when it has one) the proof's `policy`, so the policy the activities
+   * check against is the one the starter signed, not one the workflow code chose.
+   */
+  startInput: z.record(z.string(), z.unknown()).optional(),
   outcome: z.enum(['approved', 'rejected', 'expired']),
   decisions: z.array(GateDecision),
   /** Every decision the gate refused, with its reason (recorded in the audit log with the approval). */

@@ -1,9 +1,13 @@
 /** `slipway audit verify`: the audit trail checked against the registry, and against its S3 mirror. */
 import {
+  checkDecisionSignatures,
   compareWithMirror,
   defaultAuditLogPath,
+  fileDirectorySource,
   readAuditEntries,
   type AuditVerification,
+  type DecisionSignatures,
+  type LoadedDirectory,
   type MirrorComparison,
 } from '@slipway/activities';
 import pc from 'picocolors';
@@ -15,8 +19,13 @@ export const AuditVerifyExit = {
   intact: 0,
   /** A line breaks the trail: edited, removed, reordered, duplicated, cut, unsigned, forged, or not JSON. */
   broken: 1,
-  /** The log, or its S3 mirror, cannot be read (missing, unreadable, unreachable). */
+  /** The log, its S3 mirror or the directory of people cannot be read (missing, unreadable, unreachable, invalid). */
   unreadable: 2,
+  /**
+   * The trail is intact, but some signed decisions on its approval lines could not be checked: no directory of
+   * people is configured, or an approver has no public key in it. Not a pass: nothing vouches for those decisions.
+   */
+  signaturesUnchecked: 3,
 } as const;
 
 /** Options of `slipway audit verify`. */
@@ -45,10 +54,75 @@ export async function verifyCommand(config: SlipwayConfig, options: VerifyOption
     console.error(`${pc.red('✖')} cannot read the S3 mirror: ${err instanceof Error ? err.message : String(err)}`);
     return AuditVerifyExit.unreadable;
   }
-  if (options.json) console.log(JSON.stringify({ path, ...result, ...(mirror ? { mirror } : {}) }, null, 2));
-  else console.log(describeVerification(path, result) + (mirror ? `\n${describeMirror(mirror)}` : ''));
-  const intact = result.ok && (mirror === undefined || mirror.ok);
-  return intact ? AuditVerifyExit.intact : AuditVerifyExit.broken;
+  let signatures: DecisionSignatures | undefined;
+  try {
+    signatures = result.ok ? await decisionSignatures(config, path) : undefined;
+  } catch (err) {
+    console.log(describeVerification(path, result));
+    console.error(`${pc.red('✖')} ${err instanceof Error ? err.message : String(err)}`);
+    return AuditVerifyExit.unreadable;
+  }
+  if (options.json) {
+    const extra = { ...(mirror ? { mirror } : {}), ...(signatures ? { decisionSignatures: signatures } : {}) };
+    console.log(JSON.stringify({ path, ...result, ...extra }, null, 2));
+  } else {
+    const lines = [describeVerification(path, result)];
+    if (mirror) lines.push(describeMirror(mirror));
+    if (signatures) lines.push(...describeDecisionSignatures(signatures));
+    console.log(lines.join('\n'));
+  }
+  if (!result.ok || (mirror !== undefined && !mirror.ok) || signatures?.ok === false) return AuditVerifyExit.broken;
+  const unchecked =
+    signatures !== undefined && (signatures.noDirectory !== undefined || signatures.unchecked.length > 0);
+  return unchecked ? AuditVerifyExit.signaturesUnchecked : AuditVerifyExit.intact;
+}
+
+/**
+ * The decisions on the log's approval lines checked against the configured directory of people (see
+ * `checkDecisionSignatures`); without a configured directory they are counted as unchecked. A directory that
+ * cannot be read is an error naming it.
+ */
+async function decisionSignatures(config: SlipwayConfig, path: string): Promise<DecisionSignatures> {
+  const entries = await readAuditEntries(path);
+  let directory: LoadedDirectory | undefined;
+  if (config.directory !== undefined) {
+    try {
+      // The same source the worker reads its directory through.
+      directory = await fileDirectorySource(config.directory).read();
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new Error(`cannot check the signatures of decisions: the directory of people cannot be used: ${reason}`);
+    }
+  }
+  return checkDecisionSignatures(entries, directory);
+}
+
+/** The outcome of the decision-signature check, for people: one line, then one per decision left unchecked. */
+export function describeDecisionSignatures(s: DecisionSignatures): string[] {
+  const legacy =
+    s.legacy > 0 ? `; ${s.legacy} approval ${s.legacy === 1 ? 'line' : 'lines'} from before decisions were signed` : '';
+  if (s.broken) {
+    return [
+      `${pc.red('✖')} line ${s.broken.line}: the decision of ${s.broken.approver} does not verify against the directory ` +
+        `of people: ${s.broken.message}`,
+    ];
+  }
+  if (s.noDirectory) {
+    const n = s.noDirectory.decisions;
+    return [
+      pc.yellow(
+        `! signatures not checked: no directory configured (${n} signed ${n === 1 ? 'decision' : 'decisions'} on ` +
+          `${s.lines} approval ${s.lines === 1 ? 'line' : 'lines'}); set \`directory\` (or SLIPWAY_DIRECTORY) to ` +
+          `the signed directory of people to check them${legacy}`,
+      ),
+    ];
+  }
+  const notes = s.unchecked.map((u) =>
+    pc.yellow(`! line ${u.line}: the decision of ${u.approver} is not checked: ${u.reason}`),
+  );
+  if (s.lines === 0 && s.legacy === 0) return notes;
+  const verified = `${s.verified} decision ${s.verified === 1 ? 'signature' : 'signatures'} verified`;
+  return [`${pc.green('✔')} ${verified} on ${s.lines} approval ${s.lines === 1 ? 'line' : 'lines'}${legacy}`, ...notes];
 }
 
 /** The comparison of the local log with its S3 mirror, or undefined when artifacts are local. */

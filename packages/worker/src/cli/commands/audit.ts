@@ -21,7 +21,9 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
         'registry records, and that it reaches the head the registry stored with its last change. Exits 0 when ' +
         'intact (pending and torn lines are reported), 1 naming the first line that breaks it (edited, removed, ' +
         'reordered, duplicated, cut, unsigned, forged) or the first that differs from the S3 mirror, 2 when the ' +
-        'log or the mirror cannot be read',
+        'log or the mirror cannot be read. It also checks the signature of every decision on approval lines ' +
+        'against the configured directory of people: 1 naming the line and the approver when one does not verify, ' +
+        '3 when signed decisions could not be checked (no directory configured, or an approver without a key)',
     )
     .option('--log <path>', 'the audit log (default: <home>/audit.log)')
     .option('--no-mirror', 'skip the comparison with the S3 mirror (made when artifacts live in S3)')

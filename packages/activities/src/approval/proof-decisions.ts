@@ -1,0 +1,155 @@
+/**
+ * The decisions of an approval proof, each checked where the approval acts: a person's decision must come from
+ * someone the policy and the directory allow, carry a signature that verifies with their key over this gate, and
+ * have been signed while the gate was open; a decision the policy made (auto-approve, approve on timeout) must
+ * really follow from the policy and the evidence.
+ */
+import {
+  autoApprovalReason,
+  describeEligible,
+  durationMs,
+  type ApprovalProof,
+  type ApproverResolution,
+  type GateDecision,
+} from '@slipway/sdk';
+import type { LoadedDirectory } from '../directory/load-directory.js';
+import { decisionSignatureProblem, directoryKeyOf } from './signatures.js';
+
+/** How far a signer's clock may run ahead of the worker's or the workflow's: 5 minutes. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The approver name of the policy's auto-approve decision. */
+export const AUTO_APPROVER = 'slipway:auto-approve';
+/** The approver name of the policy's approve-on-timeout decision. */
+export const TIMEOUT_APPROVER = 'slipway:timeout';
+
+/** What the decisions of a proof add up to, once each verified. */
+export interface DecisionTally {
+  /** People whose signed approval verified (each once). */
+  approvers: Set<string>;
+  /** People whose signed rejection verified (each once). */
+  rejecters: Set<string>;
+  /** The policy's auto-approve rule holds for the evidence, and the proof holds its decision. */
+  autoApproved: boolean;
+  /** The policy approves on timeout, and the proof holds that decision made at or after the deadline. */
+  timedOut: boolean;
+}
+
+/** What the decisions are checked against. */
+export interface DecisionCheckContext {
+  proof: ApprovalProof;
+  directory: LoadedDirectory;
+  /** Who may decide, recomputed from the proof's policy and the directory. */
+  eligible: ApproverResolution;
+  /** The worker's clock, in milliseconds. */
+  now: number;
+}
+
+/** Checks every decision of the proof; returns the tally, or the first problem (naming the decision). */
+export function tallyDecisions(ctx: DecisionCheckContext): { tally: DecisionTally } | { problem: string } {
+  const tally: DecisionTally = { approvers: new Set(), rejecters: new Set(), autoApproved: false, timedOut: false };
+  const times = gateTimes(ctx.proof);
+  if (typeof times === 'string') return { problem: times };
+  for (const [index, decision] of ctx.proof.decisions.entries()) {
+    const problem =
+      decision.via === 'policy'
+        ? policyDecisionProblem(decision, ctx, times, tally)
+        : personDecisionProblem(decision, ctx, times, tally);
+    if (problem !== undefined) return { problem: `${describeDecision(decision, index)} ${problem}` };
+  }
+  return { tally };
+}
+
+interface GateTimes {
+  openedAt: number;
+  deadline: number;
+}
+
+function gateTimes(proof: ApprovalProof): GateTimes | string {
+  const openedAt = Date.parse(proof.openedAt);
+  const deadline = Date.parse(proof.deadline);
+  if (Number.isNaN(openedAt)) return `the gate's openedAt (${JSON.stringify(proof.openedAt)}) is not a time`;
+  if (Number.isNaN(deadline)) return `the gate's deadline (${JSON.stringify(proof.deadline)}) is not a time`;
+  const timeout = durationMs(proof.policy.timeout);
+  // ISO times keep whole milliseconds; a fractional duration such as `1.1s` may differ below one.
+  if (Math.abs(deadline - openedAt - timeout) >= 1) {
+    return (
+      `the gate's deadline ${proof.deadline} is not its opening ${proof.openedAt} plus the policy's timeout ` +
+      `${proof.policy.timeout}`
+    );
+  }
+  return { openedAt, deadline };
+}
+
+function personDecisionProblem(
+  decision: GateDecision,
+  ctx: DecisionCheckContext,
+  times: GateTimes,
+  tally: DecisionTally,
+): string | undefined {
+  const { approver } = decision;
+  if (!ctx.eligible.approvers.some((a) => a.name === approver)) {
+    const allowed = describeEligible({ eligible: ctx.eligible.approvers, emptyGroups: ctx.eligible.emptyGroups });
+    return `is not valid: ${approver} may not decide under the proof's policy and the directory ${ctx.directory.location} (allowed: ${allowed})`;
+  }
+  const key = directoryKeyOf(ctx.directory.directory, approver);
+  if (key === undefined) {
+    return `cannot be verified: ${approver} has no public key in the directory ${ctx.directory.location}`;
+  }
+  const { proof } = ctx;
+  const gate = { workflowId: proof.workflowId, gateNonce: proof.gateNonce, evidenceDigest: proof.evidence.digest };
+  const signature = decisionSignatureProblem(decision, gate, key);
+  if (signature !== undefined) return `does not verify: ${signature}`;
+  const window = signedTimeProblem(decision.signedAt as string, times, ctx.now);
+  if (window !== undefined) return `is out of its window: ${window}`;
+  (decision.decision === 'approve' ? tally.approvers : tally.rejecters).add(approver);
+  return undefined;
+}
+
+/** A signed time must fall while the gate was open (with clock skew), and not after the worker's own clock. */
+function signedTimeProblem(signedAt: string, times: GateTimes, now: number): string | undefined {
+  const at = Date.parse(signedAt);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  if (at < times.openedAt - CLOCK_SKEW_MS) {
+    return `it was signed at ${signedAt}, more than 5 minutes before the gate opened (${iso(times.openedAt)})`;
+  }
+  if (at > times.deadline + CLOCK_SKEW_MS) {
+    return `it was signed at ${signedAt}, more than 5 minutes after the gate's deadline (${iso(times.deadline)})`;
+  }
+  if (at > now + CLOCK_SKEW_MS) return `it was signed at ${signedAt}, in the future of this worker (${iso(now)})`;
+  return undefined;
+}
+
+function policyDecisionProblem(
+  decision: GateDecision,
+  ctx: DecisionCheckContext,
+  times: GateTimes,
+  tally: DecisionTally,
+): string | undefined {
+  const { policy, evidence } = ctx.proof;
+  if (decision.decision !== 'approve') return 'is not valid: the policy never rejects on its own';
+  if (decision.approver === AUTO_APPROVER) {
+    if (autoApprovalReason(policy, evidence) === undefined) {
+      return "is not valid: the policy's auto-approve rule does not hold for the evidence (no rule, no champion, a missing metric, or the margin is not met)";
+    }
+    tally.autoApproved = true;
+    return undefined;
+  }
+  if (decision.approver === TIMEOUT_APPROVER) {
+    if (policy.onTimeout !== 'approve') return 'is not valid: the policy rejects on timeout, it does not approve';
+    const at = Date.parse(decision.at);
+    if (Number.isNaN(at) || at < times.deadline) {
+      return `is not valid: it was made at ${decision.at}, before the gate's deadline ${ctx.proof.deadline}`;
+    }
+    if (at > ctx.now + CLOCK_SKEW_MS) {
+      return `is not valid: it was made at ${decision.at}, in the future of this worker (${new Date(ctx.now).toISOString()})`;
+    }
+    tally.timedOut = true;
+    return undefined;
+  }
+  return `is not valid: the policy makes only ${AUTO_APPROVER} and ${TIMEOUT_APPROVER} decisions`;
+}
+
+function describeDecision(decision: GateDecision, index: number): string {
+  return `decision ${index + 1} (${decision.decision} by ${decision.approver}, via ${decision.via})`;
+}
