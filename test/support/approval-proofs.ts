@@ -100,7 +100,7 @@ export interface TestProofOptions {
   /** When the gate opened; default one minute ago. */
   openedAt?: Date;
   gateNonce?: string;
-  /** The run's input the start is signed over (its digest), carried by the proof; default: none carried. */
+  /** The run's input the start is signed over (its digest), carried by the proof; default `{ approval: policy }`. */
   startInput?: Record<string, unknown>;
 }
 
@@ -110,6 +110,7 @@ export function approvalProof(options: TestProofOptions): ApprovalProof {
   const gateNonce = options.gateNonce ?? randomUUID();
   const gate: TestGate = { workflowId: options.workflowId, gateNonce, evidenceDigest: options.evidence.digest };
   const opened = options.openedAt ?? new Date(Date.now() - 60_000);
+  const startInput = options.startInput ?? { approval: policy };
   const decisions =
     options.decisions?.(gate) ??
     (options.approvers ?? ['maria']).map((name) => signedDecision(options.people, name, gate));
@@ -120,9 +121,9 @@ export function approvalProof(options: TestProofOptions): ApprovalProof {
     evidence: options.evidence,
     directoryDigest: directoryDigest(options.people.directory),
     start: signedStart(options.people, options.startedBy ?? 'ci-bot', options.workflowId, {
-      ...(options.startInput ? { inputDigest: startInputDigest(options.startInput) } : {}),
+      inputDigest: startInputDigest(startInput),
     }),
-    ...(options.startInput ? { startInput: options.startInput } : {}),
+    startInput,
     outcome: options.outcome ?? 'approved',
     decisions,
     openedAt: opened.toISOString(),
@@ -150,13 +151,11 @@ export async function registeredVersionProof(
  * `input` with an approval proof for its version made in workflow `workflowId` (approved by maria, started by
  * ci-bot), unless it has one already or its version is not registered (the activity must fail before it looks).
  */
-export async function withApproval<I extends { version: { name: string; version: number; digest: string } }>(
-  registry: ModelRegistry,
-  people: TestPeople,
-  workflowId: string,
-  input: I & { proof?: ApprovalProof },
-): Promise<I & { proof?: ApprovalProof }> {
+export async function withApproval<
+  I extends { version: { name: string; version: number; digest: string }; proof?: unknown },
+>(registry: ModelRegistry, people: TestPeople, workflowId: string, input: I): Promise<I> {
   if (input.proof !== undefined) return input;
   if ((await registry.getVersion(input.version.name, input.version.version)) === undefined) return input;
-  return { ...input, proof: await registeredVersionProof(registry, input.version, { people, workflowId }) };
+  const proof = await registeredVersionProof(registry, input.version, { people, workflowId });
+  return { ...input, proof };
 }

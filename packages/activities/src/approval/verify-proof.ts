@@ -194,7 +194,9 @@ function startProblem(
  */
 function signedPolicyProblem(proof: ApprovalProof, signedDigest: string): string | undefined {
   const input = proof.startInput;
-  if (input === undefined) return undefined;
+  if (input === undefined) {
+    return "the proof carries no run input, so its policy cannot be checked against the run's signed start";
+  }
   const digest = startInputDigest(input);
   if (digest !== signedDigest) {
     return `the run's input in the proof hashes to ${digest}, but its signed start covers ${signedDigest}: the input was altered`;

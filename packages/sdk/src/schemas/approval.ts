@@ -196,7 +196,7 @@ export const ApprovalProof = z.object({
   outcome: z.enum(['approved', 'rejected', 'expired']),
   decisions: z.array(GateDecision),
   /** Every decision the gate refused, with its reason (recorded in the audit log with the approval). */
-  refused: z.array(RefusedDecision).default([]),
+  refused: z.array(RefusedDecision).optional(),
   openedAt: z.string(),
   deadline: z.string(),
 });

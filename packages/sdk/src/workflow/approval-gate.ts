@@ -103,6 +103,8 @@ export interface ApprovalGate {
   readonly policy: ApprovalPolicy;
   /** The run's verified start, once `checkPolicy()` has verified it; null for a run started unsigned. */
   verifiedStart(): VerifiedStart | null;
+  /** The run's input as its starter signed it (without `start`), once verified; undefined otherwise. */
+  signedInput(): Record<string, unknown> | undefined;
 }
 
 /** What the gate needs to verify the run's signed start: the raw workflow input and the pipeline's name. */
@@ -209,6 +211,7 @@ export function createApprovalGate(options: {
     policy,
     state: () => gate,
     verifiedStart: () => verified,
+    signedInput: () => (verified ? withoutStart(options.start?.input) : undefined),
     async checkPolicy() {
       if (options.start && patched(GatePatch.verifySignedStart)) {
         const { input, pipeline } = options.start;
@@ -278,6 +281,11 @@ function openGate(
     decisions: [],
     refused: [],
   };
+}
+
+function withoutStart(input: unknown): Record<string, unknown> {
+  const { start: _start, ...rest } = input as Record<string, unknown>;
+  return rest;
 }
 
 /** A deep copy of plain data (the sandbox has no structuredClone guarantee). */

@@ -1,5 +1,5 @@
 import { workflowInfo } from '@temporalio/workflow';
-import type { ApprovalPolicy, ApprovalProof, GateDecision } from '../schemas/approval.js';
+import type { ApprovalProof, GateDecision } from '../schemas/approval.js';
 import type { ModelVersionRef } from '../schemas/model.js';
 import { deployStep, evidenceStep, recordApprovalStep } from '../steps/builtin.js';
 import type { StepOutput } from '../step.js';
@@ -40,7 +40,7 @@ export async function promoteWithApproval(request: PromotionRequest): Promise<Pr
     async () => {
       const evidence = await steps.evidence({ candidate: version, alias: deploy.alias });
       const outcome = await gate.open({ model: version.name, version: version.version, evidence });
-      const proof = approvalProof(outcome, gate.policy, gate.verifiedStart());
+      const proof = approvalProof(outcome, gate);
       await steps.recordApproval({
         version,
         outcome: outcome.status,
@@ -70,20 +70,18 @@ export async function promoteWithApproval(request: PromotionRequest): Promise<Pr
  * What the acting activities re-verify: the gate's identity, policy, evidence, directory, the verified start and
  * every decision with its signature. Undefined for a gate that opened before decisions were signed.
  */
-function approvalProof(
-  outcome: GateOutcome,
-  policy: ApprovalPolicy,
-  start: ApprovalProof['start'],
-): ApprovalProof | undefined {
+function approvalProof(outcome: GateOutcome, gate: ApprovalGate): ApprovalProof | undefined {
   const { state } = outcome;
   if (state.nonce === undefined) return undefined;
+  const startInput = gate.signedInput();
   return {
     workflowId: workflowInfo().workflowId,
     gateNonce: state.nonce,
-    policy,
+    policy: gate.policy,
     evidence: state.evidence,
     directoryDigest: state.directoryDigest,
-    start,
+    start: gate.verifiedStart(),
+    ...(startInput ? { startInput } : {}),
     outcome: outcome.status,
     decisions: outcome.decisions,
     refused: state.refused,

@@ -60,7 +60,9 @@ export async function verifySignedStart(
     );
   }
   if (input.startedBy !== undefined && input.startedBy !== start.signer) {
-    throw unverified(`the input says the run is started by ${String(input.startedBy)}, but ${start.signer} signed it`);
+    throw unverified(
+      `the input says the run is started by ${JSON.stringify(input.startedBy)}, but ${start.signer} signed it`,
+    );
   }
   return { signer: start.signer, pipeline, inputDigest, at: start.at, signature: start.signature };
 }

@@ -3,7 +3,6 @@ import {
   checkDecisionSignatures,
   compareWithMirror,
   defaultAuditLogPath,
-  fileDirectorySource,
   readAuditEntries,
   type AuditVerification,
   type DecisionSignatures,
@@ -11,7 +10,12 @@ import {
   type MirrorComparison,
 } from '@slipway/activities';
 import pc from 'picocolors';
-import { configuredAuditMirror, verifyConfiguredAuditLog, type SlipwayConfig } from '../../config/index.js';
+import {
+  configuredAuditMirror,
+  configuredDirectory,
+  verifyConfiguredAuditLog,
+  type SlipwayConfig,
+} from '../../config/index.js';
 
 /** Exit codes of `slipway audit verify`. */
 export const AuditVerifyExit = {
@@ -88,7 +92,7 @@ async function decisionSignatures(config: SlipwayConfig, path: string): Promise<
   if (config.directory !== undefined) {
     try {
       // The same source the worker reads its directory through.
-      directory = await fileDirectorySource(config.directory).read();
+      directory = await configuredDirectory(config)?.read();
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new Error(`cannot check the signatures of decisions: the directory of people cannot be used: ${reason}`);
