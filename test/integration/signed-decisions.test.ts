@@ -114,8 +114,11 @@ describe('signed decisions at the gate', () => {
     expect(otherKey.message).toContain("does not verify with maria's key from the directory");
 
     // maria's valid decision for run a, replayed on run b: refused (another run, another nonce).
+    // Replayed as it is, it names run a's evidence; retargeted at run b's evidence, its signature no longer holds.
     const forA = signedDecision(a, gateA, 'maria');
-    expect((await rawUpdateRefusal(b, forA)).type).toBe(GateRefusal.BadSignature);
+    expect((await rawUpdateRefusal(b, forA)).type).toBe(GateRefusal.EvidenceMismatch);
+    const retargeted = { ...forA, evidenceDigest: gateB.evidence.digest };
+    expect((await rawUpdateRefusal(b, retargeted)).type).toBe(GateRefusal.BadSignature);
 
     // The same workflow id reused by a new run: its gate has a new nonce, so the old decision is refused there too.
     await h.client.terminate(a, 'test: reuse the workflow id');
@@ -124,7 +127,9 @@ describe('signed decisions at the gate', () => {
       const gate = await h.client.gate(a).catch(() => undefined);
       return gate?.status === 'pending' && gate.nonce !== gateA.nonce ? gate : undefined;
     });
-    expect((await rawUpdateRefusal(a, forA)).type).toBe(GateRefusal.BadSignature);
+    expect((await rawUpdateRefusal(a, forA)).type).toBe(GateRefusal.EvidenceMismatch);
+    const onReused = { ...forA, evidenceDigest: reused.evidence.digest };
+    expect((await rawUpdateRefusal(a, onReused)).type).toBe(GateRefusal.BadSignature);
 
     // The official Temporal Python SDK, which knows nothing of Slipway's signatures: refused the same way.
     const python = await pythonDecision(b, {
@@ -139,9 +144,16 @@ describe('signed decisions at the gate', () => {
     });
 
     const refusedA = (await h.client.gate(a)).refused;
-    expect(refusedA.map((r) => [r.approver, r.type, r.via])).toEqual([['maria', GateRefusal.BadSignature, 'update']]);
+    expect(refusedA.map((r) => [r.approver, r.type, r.via])).toEqual([
+      ['maria', GateRefusal.EvidenceMismatch, 'update'],
+      ['maria', GateRefusal.BadSignature, 'update'],
+    ]);
     const refusedB = (await h.client.gate(b)).refused;
-    expect(refusedB.map((r) => r.type)).toEqual([GateRefusal.BadSignature, GateRefusal.UnsignedDecision]);
+    expect(refusedB.map((r) => r.type)).toEqual([
+      GateRefusal.EvidenceMismatch,
+      GateRefusal.BadSignature,
+      GateRefusal.UnsignedDecision,
+    ]);
     expect(reused.decisions).toEqual([]);
 
     for (const run of [a, b]) await h.client.terminate(run, 'test done');
