@@ -35,6 +35,8 @@ it('starts the churn pipeline, follows it to the gate, approves and prints the t
     SLIPWAY_TASK_QUEUE: h.config.taskQueue,
     SLIPWAY_MODEL_SERVER: h.modelServer.url,
     SLIPWAY_IDENTITY: 'ci-bot',
+    // ci-bot's key signs the start, maria's the approval (keys made by the harness).
+    ...h.people!.env,
   });
   const code = await client.exited;
   const output = client.output();

@@ -40,19 +40,25 @@ it('npm run demo: completes the churn pipeline and prints the JSON summary last'
   }
   expect(output).toMatch(/✔ deploy\s+v1 serving/);
   expect(summary.audit).toMatchObject({ intact: true, entries: expect.any(Number) });
-  await checkLineageAndAudit(join(home, 'demo'));
+  await checkLineageAndAudit(join(home, 'demo'), output);
   await rm(home, { recursive: true, force: true });
 });
 
 /** What the demo tells a newcomer to try next: the champion's lineage, and the audit trail's chain. */
-async function checkLineageAndAudit(demoHome: string): Promise<void> {
+async function checkLineageAndAudit(demoHome: string, output: string): Promise<void> {
   const show = await runCli(['--home', demoHome, 'models', 'show', 'churn@champion']);
   expect(show.code, show.output).toBe(0);
   for (const part of ['churn', 'v1', 'champion', 'maria', 'sha256:', 'churn.csv']) expect(show.output).toContain(part);
 
-  const verify = await runCli(['--home', demoHome, 'audit', 'verify']);
+  // As the demo prints it: with the demo's directory of people and its administrator key.
+  const hint =
+    /^\s*(SLIPWAY_DIRECTORY=\S+) (SLIPWAY_DIRECTORY_ADMIN_KEY=\S+) npx slipway --home \S+ audit verify$/m.exec(output);
+  expect(hint, 'the demo prints the audit verify command with its directory settings').not.toBeNull();
+  const env = Object.fromEntries([hint![1]!, hint![2]!].map((pair) => pair.split('=', 2) as [string, string]));
+  const verify = await runCli(['--home', demoHome, 'audit', 'verify'], env);
   expect(verify.code, verify.output).toBe(0);
   expect(verify.output).toContain('intact');
+  expect(verify.output).toContain('1 decision signature verified on 1 approval line');
 
   const log = join(demoHome, 'audit.log');
   const bytes = await readFile(log);
@@ -60,7 +66,7 @@ async function checkLineageAndAudit(demoHome: string): Promise<void> {
   const at = bytes.indexOf(Buffer.from('"model":"churn"'), secondLine) + '"model":"'.length;
   bytes[at] = 'C'.charCodeAt(0);
   await writeFile(log, bytes);
-  const broken = await runCli(['--home', demoHome, 'audit', 'verify']);
+  const broken = await runCli(['--home', demoHome, 'audit', 'verify'], env);
   expect(broken.code, broken.output).toBe(1);
   expect(broken.output).toMatch(/line 2 breaks the chain/);
 }

@@ -50,6 +50,8 @@ beforeAll(async () => {
     AWS_REGION: s3.region,
     AWS_ACCESS_KEY_ID: s3.accessKeyId,
     AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    // The signed directory of people: audit verify checks the decisions' signatures against it.
+    ...h.people!.env,
   };
 }, 900_000);
 

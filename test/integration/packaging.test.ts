@@ -122,12 +122,34 @@ describe('slipway worker --workflows --activities in that project', () => {
       '--activities',
       './activities.js',
     ];
-    worker = spawnNode(bin, [...global, ...args], {}, project);
+    // People made with the packed CLI, as a user would on one machine: ci-bot's key signs the client's starts, the
+    // worker trusts the directory by its administrator key.
+    const keysDir = join(project, 'keys');
+    const init = spawnNode(
+      bin,
+      ['directory', 'init', 'people.json', '--admin', 'admin', '--person', 'ci-bot'],
+      {
+        SLIPWAY_KEYS_DIR: keysDir,
+      },
+      project,
+    );
+    expect(await init.exited, init.output()).toBe(0);
+    const adminKey = /"directoryAdminKey": "(ed25519:[A-Za-z0-9_-]{43})"/.exec(init.output())?.[1];
+    expect(adminKey, init.output()).toBeDefined();
+    const people = { SLIPWAY_DIRECTORY: join(project, 'people.json'), SLIPWAY_DIRECTORY_ADMIN_KEY: adminKey! };
+    worker = spawnNode(bin, [...global, ...args], people, project);
     await outputOrExit(worker, `your activities from ${join(project, 'activities.js')}: acme.countTrue\n`);
     expect(worker.output()).toContain(`worker polling ${taskQueue}`);
 
     const uri = pathToFileURL(join(project, 'data', 'people.csv')).href;
-    const client = spawnNode(join(project, 'client.js'), [address, namespace, taskQueue, uri], {}, project);
+    const client = spawnNode(
+      join(project, 'client.js'),
+      [address, namespace, taskQueue, uri],
+      {
+        SLIPWAY_KEYS_DIR: keysDir,
+      },
+      project,
+    );
     expect(await client.exited, client.output()).toBe(0);
     const { result, builtin } = JSON.parse(client.output().trim().split('\n').at(-1)!) as {
       result: { digest: string; rows: number; matching: number; report: { uri: string } };

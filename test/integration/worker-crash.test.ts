@@ -37,7 +37,12 @@ function startWorkerProcess(): Child {
     ['--address', config.temporal.address, '--home', config.home, '--task-queue', config.taskQueue, 'worker'],
     // The harness's dataset roots, and its model server: the worker deploys there (and nowhere else) with the
     // home's token.
-    { SLIPWAY_DATA_ROOTS: config.data.roots.join(','), SLIPWAY_MODEL_SERVER: config.modelServer.url },
+    // The harness's signed directory of people verifies the runs' signed starts.
+    {
+      SLIPWAY_DATA_ROOTS: config.data.roots.join(','),
+      SLIPWAY_MODEL_SERVER: config.modelServer.url,
+      ...h.people!.env,
+    },
   );
   workers.push(child);
   return child;

@@ -4,8 +4,9 @@
  *   npm ci && npm run demo
  *
  * It starts a Temporal dev server, the model server (its own process) and a worker; runs the churn
- * pipeline (validate → train → segment check → register → approval gate → deploy); approves the promotion
- * as a named approver through the client; sends the serving traffic; checks drift; shuts everything down;
+ * pipeline (validate → train → segment check → register → approval gate → deploy) started with a signed
+ * start; approves the promotion as a named approver with a signed decision through the client (keys and a
+ * signed directory of people made on the fly); sends the serving traffic; checks drift; shuts everything down;
  * and prints one JSON summary as its last line.
  *
  * It uses the example as an app would, through the package's exports (`@slipway/example-churn/steps`, `/input`,
@@ -20,7 +21,7 @@ import { churnInput, DATA_DIR, pipelineJson } from '@slipway/example-churn/input
 import { churnPipeline } from '@slipway/example-churn/steps';
 import { checkDrift } from '@slipway/sdk';
 import { SlipwayClient } from '@slipway/sdk/client';
-import { loadConfig, verifyConfiguredAuditLog, type SlipwayConfig } from '@slipway/worker';
+import { loadConfig, verifyConfiguredAuditLog, writeLocalDirectory, type SlipwayConfig } from '@slipway/worker';
 import { freePort, startDevServer } from '@slipway/worker/dev-server';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { printDrift, printEvidence, printStep, section } from './demo-output.js';
@@ -46,6 +47,16 @@ async function main(): Promise<Record<string, unknown>> {
   const modelServer = await startModelServerProcess({ home: demoHome, port: await freePort() });
   cleanups.push(() => modelServer.stop());
   console.log(`  model server (pid ${modelServer.pid}) on ${modelServer.url}`);
+  // People made on the fly: a key each (kept in the demo's home, reused on the next run) and a directory of
+  // people signed by an administrator key the worker trusts. The client signs the start and maria's approval.
+  const keys = { keysDir: join(demoHome, 'keys') };
+  const people = await writeLocalDirectory({
+    directoryPath: join(demoHome, 'people.json'),
+    admin: 'demo-admin',
+    people: { demo: [], [APPROVER]: ['ml-leads'], lee: ['ml-leads'] },
+    keys,
+  });
+  console.log(`  people: demo starts the run, ${APPROVER} and lee may approve; keys in ${keys.keysDir}`);
   // The worker deploys to this model server only, with the token both read from the demo's home.
   const config = loadConfig({
     env: {},
@@ -56,6 +67,8 @@ async function main(): Promise<Record<string, unknown>> {
       // The worker reads datasets only below its roots: the example's data folder, wherever the demo is started.
       data: { roots: [DATA_DIR] },
       modelServer: { url: modelServer.url },
+      directory: people.directoryPath,
+      directoryAdminKey: people.adminPublicKey,
     },
   });
   const worker = await createChurnWorker(config, { workerOptions: { shutdownGraceTime: '2s' } });
@@ -71,6 +84,7 @@ async function main(): Promise<Record<string, unknown>> {
     taskQueue: config.taskQueue,
     identity: 'slipway-demo',
     user: 'demo',
+    keys,
   });
   cleanups.push(() => client.close());
 
@@ -143,9 +157,12 @@ async function printAuditTrail(config: SlipwayConfig, model: string): Promise<{ 
   const path = defaultAuditLogPath(home);
   const audit = await verifyConfiguredAuditLog(config, path);
   const state = audit.ok ? `intact, ${audit.entries} entries` : `broken at line ${audit.line}: ${audit.message}`;
+  // The CLI checks the decisions' signatures against the demo's directory of people, trusted by its admin key.
+  const people = `SLIPWAY_DIRECTORY=${config.directory ?? ''} SLIPWAY_DIRECTORY_ADMIN_KEY=${config.directoryAdminKey ?? ''}`;
   console.log(`\n  audit trail ${path}: ${state}`);
   console.log(`  lineage of the champion: npx slipway --home ${home} models show ${model}@champion`);
-  console.log(`  check the trail again:   npx slipway --home ${home} audit verify`);
+  console.log(`  check the trail and the signed decisions again:`);
+  console.log(`    ${people} npx slipway --home ${home} audit verify`);
   return { intact: audit.ok, entries: audit.ok ? audit.entries : audit.line - 1 };
 }
 

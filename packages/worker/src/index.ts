@@ -33,3 +33,10 @@ export {
 } from './worker/create-worker.js';
 export { loadActivitiesModule, type ActivitiesFactory, type ActivitiesModule } from './worker/activities-module.js';
 export { ensureSearchAttributes } from './worker/search-attributes.js';
+export {
+  createPersonKey,
+  loadOrCreatePersonKey,
+  writeLocalDirectory,
+  type LocalDirectory,
+  type LocalPeople,
+} from './people/index.js';

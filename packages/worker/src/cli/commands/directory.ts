@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { fileDirectorySource, setDirectoryPersonKey, signDirectoryFile } from '@slipway/activities';
 import { DirectoryName, PublicKey } from '@slipway/sdk';
 import { loadKeyFile, loadPersonKey, type PersonKey } from '@slipway/sdk/keys';
 import pc from 'picocolors';
 import { commandConfig, type GlobalOptions } from '../context.js';
+import { writeLocalDirectory, type LocalPeople } from '../../people/index.js';
 import { keyLocation } from './keys.js';
 
 /** `slipway directory sign|verify|set-key`: the administrator's side of the signed directory of people. */
@@ -11,6 +14,34 @@ export function registerDirectoryCommands(program: Command, globals: () => Globa
   const directory = program
     .command('directory')
     .description('the directory of people (groups and public keys), signed by an administrator key');
+  directory
+    .command('init')
+    .description(
+      'for one machine (a laptop, a tutorial): write a new directory of people, making each missing key in the ' +
+        'keys directory, signed by the administrator; prints the settings that trust it',
+    )
+    .argument('<file>', 'the directory file to write (.json); refused when it exists')
+    .requiredOption('--admin <name>', 'the administrator whose key signs the directory (made when missing)')
+    .requiredOption('--person <person...>', 'people and their groups: name[:group,group], e.g. maria:ml-leads lee')
+    .option('--keys-dir <dir>', 'the keys directory (default: SLIPWAY_KEYS_DIR or the user config directory)')
+    .action(async (file, options) => {
+      if (existsSync(file)) {
+        throw new Error(
+          `${file} exists: change a directory with \`slipway directory set-key\` and \`slipway directory sign\``,
+        );
+      }
+      const people = parsePeople(options.person);
+      const local = await writeLocalDirectory({
+        directoryPath: resolve(file),
+        admin: options.admin,
+        people,
+        keys: keyLocation(options.keysDir),
+      });
+      console.log(`${pc.green('✔')} ${file}: ${Object.keys(people).join(', ')}, signed by ${options.admin}`);
+      console.log(`Trust it: in slipway.config.json set`);
+      console.log(`  "directory": ${JSON.stringify(file)}, "directoryAdminKey": "${local.adminPublicKey}"`);
+      console.log(pc.dim(`(or SLIPWAY_DIRECTORY=${file} SLIPWAY_DIRECTORY_ADMIN_KEY=${local.adminPublicKey})`));
+    });
   directory
     .command('sign')
     .description(
@@ -96,4 +127,16 @@ function parseKey(value: string, flag: string): PublicKey {
   const parsed = PublicKey.safeParse(value.trim());
   if (!parsed.success) throw new Error(`${flag} ${JSON.stringify(value)}: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
+}
+
+/** `--person maria:ml-leads,risk` flags as name → groups; a name that could not be in the directory is refused. */
+function parsePeople(flags: readonly string[]): LocalPeople {
+  const people: LocalPeople = {};
+  for (const flag of flags) {
+    const [name = '', groups = ''] = flag.split(':', 2);
+    if (!DirectoryName.safeParse(name).success)
+      throw new Error(`--person ${flag}: ${JSON.stringify(name)} is not a name`);
+    people[name] = groups ? groups.split(',').filter((g) => g.length > 0) : [];
+  }
+  return people;
 }

@@ -1,7 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
-import { createSecretFile } from '@slipway/activities';
-import { generateKeyPair } from '@slipway/sdk';
-import { loadPersonKey, personKeyPath, type PersonKey } from '@slipway/sdk/keys';
+import { loadPersonKey } from '@slipway/sdk/keys';
+import { createPersonKey } from '../../people/index.js';
 import pc from 'picocolors';
 
 const KEYS_DIR_HELP =
@@ -21,7 +20,7 @@ export function registerKeyCommands(program: Command): void {
     .requiredOption('--as <name>', 'whose key (their name in the directory of people)')
     .option('--keys-dir <dir>', KEYS_DIR_HELP)
     .action(async (options) => {
-      const { path, key } = await createPersonKey(options.as, options.keysDir);
+      const { path, key } = await createPersonKey(options.as, keyLocation(options.keysDir));
       console.log(`${pc.green('✔')} created the signing key of ${key.name}: ${path} (mode 0600; keep it private)`);
       console.log(`public key: ${key.publicKey}`);
       console.log(
@@ -46,20 +45,4 @@ export function registerKeyCommands(program: Command): void {
 /** The key location for a `--keys-dir` flag (else SLIPWAY_KEYS_DIR and the defaults). */
 export function keyLocation(keysDir: string | undefined): { keysDir?: string } {
   return keysDir ? { keysDir } : {};
-}
-
-/**
- * Creates a new key pair for `name` in its key file (mode 0600), refusing, without writing anything, when a key
- * file already exists for that name (a key is never overwritten) or when the name cannot be a file name.
- */
-async function createPersonKey(name: string, keysDir: string | undefined): Promise<{ path: string; key: PersonKey }> {
-  const path = personKeyPath(name, keyLocation(keysDir));
-  const key: PersonKey = { name, ...generateKeyPair() };
-  if (!(await createSecretFile(path, `${JSON.stringify(key, null, 2)}\n`))) {
-    throw new Error(
-      `a key file for ${name} already exists at ${path}; a key is never overwritten (decisions signed with it would ` +
-        `no longer verify). Print its public key with \`slipway keys show --as ${name}\`, or move the file aside first`,
-    );
-  }
-  return { path, key };
 }
