@@ -29,6 +29,7 @@ import { churnInput } from '../../examples/churn/src/input.js';
 import { embeddedDeps, openConfiguredRegistry } from '../../packages/worker/src/index.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { runPython } from '../support/python.js';
+import { machineValues, recordFixture } from '../support/record-history.js';
 import { eventually, waitForGate } from '../support/waits.js';
 
 let h: Harness;
@@ -156,6 +157,8 @@ describe('signed decisions at the gate', () => {
     ]);
     expect(reused.decisions).toEqual([]);
 
+    // A signed gate holding refusals, as a replay fixture for later changes to the gate.
+    await expectReplayFixture(b, 'train-and-promote-signed-refusals-waiting.json');
     for (const run of [a, b]) await h.client.terminate(run, 'test done');
     await expectNothingDeployed('signed-a');
     await expectNothingDeployed('signed-b');
@@ -177,6 +180,7 @@ describe('signed decisions at the gate', () => {
     ]);
     const result = await h.client.result<TrainAndPromoteResult>(runId);
     expect(result.status).toBe('deployed');
+    await expectReplayFixture(runId, 'train-and-promote-signed-quorum-deployed.json');
   });
 
   it('two approvals racing end in exactly one promotion', async () => {
@@ -311,6 +315,14 @@ describe('verified again where it acts', () => {
     }
   });
 });
+
+/** The run's history as a replay fixture (written with SLIPWAY_RECORD_HISTORIES=1): no machine value, replays. */
+async function expectReplayFixture(runId: string, name: string): Promise<void> {
+  const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
+  const fixture = await recordFixture(h, history, name);
+  for (const value of machineValues(h)) expect(fixture.json, value).not.toContain(value);
+  await expect(Worker.runReplayHistory({ workflowBundle }, fixture.history, runId)).resolves.toBeUndefined();
+}
 
 /** Sends a decision with the official Temporal Python SDK (`execute_update`), as a script outside Slipway would. */
 function pythonDecision(runId: string, decision: unknown) {

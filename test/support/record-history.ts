@@ -11,6 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { SigningDomain, signPayload, startInputDigest } from '@slipway/sdk';
 import type { Harness } from './harness.js';
 
 /** Where the committed histories live. */
@@ -77,10 +78,44 @@ export async function recordFixture(
   history: History,
   name: string,
 ): Promise<{ json: string; history: History; written?: string }> {
-  const json = scrubHistory(history, harnessScrub(h));
+  const json = resignStart(scrubHistory(history, harnessScrub(h)), h);
   const parsed = historyFromJSON(JSON.parse(json));
   if (process.env[RECORD_ENV] !== '1') return { json, history: parsed };
   const written = join(FIXTURES_DIR, name);
   await writeFile(written, json);
   return { json, history: parsed, written };
+}
+
+/**
+ * Scrubbing changes the run's input (paths, ports), so its signed start no longer covers it: the start is signed
+ * again, over the scrubbed input, with the signer's key from the harness's people (as the starter would have signed
+ * that input), so the fixture replays through the start's verification.
+ */
+function resignStart(json: string, h: Harness): string {
+  const fixture = JSON.parse(json) as {
+    events: { workflowExecutionStartedEventAttributes?: StartedAttributes }[];
+  };
+  const started = fixture.events[0]?.workflowExecutionStartedEventAttributes;
+  const payload = started?.input?.payloads?.[0];
+  if (!started?.workflowId || !payload) return json;
+  const input = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) as Record<string, unknown>;
+  const start = input.start as { signer: string; at: string } | undefined;
+  const key = start ? h.people?.keys[start.signer] : undefined;
+  if (!start || !key) return json;
+  const signed = {
+    signer: start.signer,
+    pipeline: started.workflowType.name,
+    workflowId: started.workflowId,
+    inputDigest: startInputDigest(input),
+    at: start.at,
+  };
+  input.start = { ...start, signature: signPayload(SigningDomain.start, key.privateKey, signed) };
+  payload.data = Buffer.from(JSON.stringify(input)).toString('base64');
+  return `${JSON.stringify(fixture, null, 1)}\n`;
+}
+
+interface StartedAttributes {
+  workflowId?: string;
+  workflowType: { name: string };
+  input?: { payloads?: { data: string }[] };
 }

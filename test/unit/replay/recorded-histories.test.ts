@@ -44,11 +44,24 @@ beforeAll(async () => {
 /** Replays histories one after another on one replay worker; the error (if any) of each, by name. */
 async function replay(histories: { name: string; json: unknown }[]): Promise<Record<string, string | undefined>> {
   const results: Record<string, string | undefined> = {};
-  const iterable = histories.map((h) => ({ workflowId: h.name, history: historyFromJSON(h.json) }));
+  // Each replays under its recorded workflow id (signed starts and decisions are bound to it), reported by name.
+  const names = new Map<string, string>();
+  const iterable = histories.map((h) => {
+    const workflowId = recordedWorkflowId(h.json) ?? h.name;
+    names.set(workflowId, h.name);
+    return { workflowId, history: historyFromJSON(h.json) };
+  });
   for await (const result of Worker.runReplayHistories({ workflowBundle }, iterable)) {
-    results[result.workflowId] = result.error ? `${result.error.name}: ${result.error.message}` : undefined;
+    const name = names.get(result.workflowId) ?? result.workflowId;
+    results[name] = result.error ? `${result.error.name}: ${result.error.message}` : undefined;
   }
   return results;
+}
+
+/** The workflow id a history was recorded under (its start event names it), when it does. */
+function recordedWorkflowId(json: unknown): string | undefined {
+  const events = (json as { events?: { workflowExecutionStartedEventAttributes?: { workflowId?: string } }[] }).events;
+  return events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId;
 }
 
 describe('recorded histories replay against the current pipelines', () => {
@@ -61,6 +74,9 @@ describe('recorded histories replay against the current pipelines', () => {
         'train-and-promote-group-claim-deployed.json',
         // recorded after groups came from the directory: the patch markers are in its history
         'train-and-promote-directory-groups-deployed.json',
+        // recorded after starts and decisions were signed: a verified start, a nonce, signed decisions, refusals
+        'train-and-promote-signed-quorum-deployed.json',
+        'train-and-promote-signed-refusals-waiting.json',
         // every built-in pipeline has a completed history
         'check-drift-completed.json',
       ]),
