@@ -213,3 +213,44 @@ describe('slipway directory', () => {
     expect((await readdir(work)).filter((name) => name.includes('.tmp'))).toEqual([]);
   });
 });
+
+describe('slipway directory init (one machine)', () => {
+  it('makes the missing keys, reuses existing ones, and writes a directory signed by the administrator', async () => {
+    const maria = await publicKeyOf('maria'); // made by an earlier test: reused, never replaced
+    const file = join(work, 'init-people.json');
+    const { code, output } = await slipway([
+      'directory',
+      'init',
+      file,
+      '--admin',
+      'init-admin',
+      '--person',
+      'maria:ml-leads,risk',
+      'newcomer',
+    ]);
+    expect(code, output).toBe(0);
+    const admin = await publicKeyOf('init-admin');
+    expect(output).toContain(`"directoryAdminKey": "${admin}"`);
+    const { directory } = await loadPeopleDirectory(file);
+    expect(directory.people).toEqual({
+      maria: { groups: ['ml-leads', 'risk'], publicKey: maria },
+      newcomer: { groups: [], publicKey: await publicKeyOf('newcomer') },
+    });
+    expect(directorySignatureProblem(directory, admin)).toBeUndefined();
+    expect(await mode(join(keysDir, 'newcomer.key'))).toBe('600');
+  });
+
+  it('refuses an existing file and a bad name, writing nothing', async () => {
+    const file = join(work, 'init-people.json');
+    const before = await readFile(file, 'utf8');
+    const again = await slipway(['directory', 'init', file, '--admin', 'init-admin', '--person', 'eve']);
+    expect(again.code, again.output).toBe(1);
+    expect(again.output).toContain(`${file} exists: change a directory with`);
+    expect(await readFile(file, 'utf8')).toBe(before);
+    const other = join(work, 'bad-people.json');
+    const bad = await slipway(['directory', 'init', other, '--admin', 'init-admin', '--person', ' spaced']);
+    expect(bad.code, bad.output).toBe(1);
+    expect(bad.output).toContain('--person  spaced: " spaced" is not a name');
+    await expect(readFile(other, 'utf8')).rejects.toThrow();
+  });
+});

@@ -81,9 +81,10 @@ export function renderEvidence(gate: GateState): string {
     ...(gate.directoryDigest ? [pc.dim(`directory ${gate.directoryDigest}`)] : []),
     ...gate.decisions.map(
       (d) =>
-        `  ${d.decision === 'approve' ? pc.green('approved') : pc.red('rejected')} by ${d.approver} at ${d.at}${d.comment ? `: ${d.comment}` : ''}`,
+        `  ${d.decision === 'approve' ? pc.green('approved') : pc.red('rejected')} by ${d.approver} at ${d.at}${d.signature ? ' (signed)' : ''}${d.comment ? `: ${d.comment}` : ''}`,
     ),
     ...gate.refused.map((r) => pc.dim(`  refused ${r.approver} (${r.via}): ${r.reason}`)),
+    ...(gate.nonce ? [pc.dim(`gate nonce ${gate.nonce} (signed decisions name it)`)] : []),
   ].join('\n');
 }
 
