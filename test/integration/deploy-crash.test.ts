@@ -27,6 +27,8 @@ import { startModelServerProcess, type ModelServerProcess } from '../../examples
 import { freePort } from '../../packages/worker/src/dev-server/index.js';
 import { loadConfig, resolveModelServerToken, type SlipwayConfig } from '../../packages/worker/src/config/index.js';
 import { embeddedDeps } from '../../packages/worker/src/worker/create-worker.js';
+import { withApproval } from '../support/approval-proofs.js';
+import { createTestPeople, type TestPeople } from '../support/people.js';
 import { logisticModel, registerModel, type LinearWeights } from '../unit/serve/fixtures.js';
 
 const MODEL = 'churn';
@@ -38,6 +40,7 @@ let config: SlipwayConfig;
 let deps: ActivityDeps;
 let server: ModelServerProcess;
 let admin: ModelServerClient;
+let people: TestPeople;
 
 /** One activity identity (workflow, run, activity id): every attempt under it uses the same deployment id. */
 function attempt(workflowId: string, number: number) {
@@ -46,8 +49,12 @@ function attempt(workflowId: string, number: number) {
   const mock = new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
   return {
     identity,
-    run: (fn: (input: DeployInput) => Promise<DeployOutput>, input: DeployInput) =>
-      mock.run<[DeployInput], DeployOutput, typeof fn>(fn, input),
+    // Each attempt carries the approval proof of its version made in this workflow (maria approved, ci-bot started).
+    run: async (fn: (input: DeployInput) => Promise<DeployOutput>, input: DeployInput) =>
+      mock.run<[DeployInput], DeployOutput, typeof fn>(
+        fn,
+        await withApproval(deps.registry, people, workflowId, input),
+      ),
   };
 }
 
@@ -99,10 +106,17 @@ async function agreement(version: number) {
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'slipway-deploy-crash-'));
   const port = await freePort();
+  people = await createTestPeople(join(home, 'people'));
   config = loadConfig({
     env: {},
     cwd: home,
-    overrides: { home, modelServer: { port, url: `http://127.0.0.1:${port}` } },
+    overrides: {
+      home,
+      modelServer: { port, url: `http://127.0.0.1:${port}` },
+      // The deploy activity re-verifies each approval against this signed directory.
+      directory: people.directoryPath,
+      directoryAdminKey: people.adminPublicKey,
+    },
   });
   deps = embeddedDeps(config);
   server = await startModelServerProcess({ home, port });

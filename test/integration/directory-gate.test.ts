@@ -25,6 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { createSlipwayWorker } from '../../packages/worker/src/worker/create-worker.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
+import { failureOf } from '../support/failures.js';
 import { createTestPeople, type TestPeople } from '../support/people.js';
 import { eventually, waitForGate } from '../support/waits.js';
 
@@ -58,15 +59,6 @@ const keyOf = (name: string) => people.keys[name]!.publicKey;
 function groupInput(harness: Harness, modelName: string): TrainAndPromoteInputRaw {
   const input = churnInput({ serverUrl: harness.modelServer.url, modelName });
   return { ...input, approval: { ...input.approval, approvers: ['lee'], approverGroups: ['ml-leads', 'risk-board'] } };
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'the call should have failed').toBeDefined();
-  return err;
 }
 
 describe('approver groups from the directory of people', () => {
@@ -107,17 +99,17 @@ describe('approver groups from the directory of people', () => {
       evidenceDigest: gate.evidence.digest,
     };
 
-    const byUpdate = await failure(
+    const byUpdate = await failureOf(
       handle.executeUpdate<GateState, [typeof claim]>(SlipwayMessage.gateDecide, { args: [claim] }),
     );
     expect(failureType(byUpdate)).toBe(GateRefusal.InvalidDecision);
     expect(rootMessage(byUpdate)).toContain('may not declare groups (this one names ml-leads)');
-    const plain = (await failure(h.client.approve(runId, { as: 'mallory' }))) as SlipwayClientError;
+    const plain = (await failureOf(h.client.approve(runId, { as: 'mallory' }))) as SlipwayClientError;
     expect(plain.code).toBe(ClientErrorCode.ApproverNotAllowed);
     expect(plain.message).toContain(
       'mallory is not allowed to approve this promotion (allowed: lee, maria (ml-leads), sam (ml-leads); group risk-board has no member in the directory)',
     );
-    const viaClient = (await failure(
+    const viaClient = (await failureOf(
       h.client.approve(runId, { as: 'mallory', groups: ['ml-leads'] } as never),
     )) as SlipwayClientError;
     expect(viaClient.code).toBe(ClientErrorCode.InvalidDecision);
@@ -144,7 +136,7 @@ describe('approver groups from the directory of people', () => {
 
   it('without a directory, a policy naming groups fails at start, before validate, naming the groups and the setting', async () => {
     const { runId } = await bare.client.start('trainAndPromote', groupInput(bare, 'no-directory'));
-    const err = await failure(bare.client.result(runId));
+    const err = await failureOf(bare.client.result(runId));
     expect(failureType(err)).toBe(SlipwayErrorType.DirectoryNotConfigured);
     const message = rootMessage(err);
     expect(message).toContain('names approver groups (ml-leads, risk-board)');
@@ -199,7 +191,7 @@ describe('a directory not signed by the administrator key', () => {
     await writeFile(directoryPath, tampered);
     try {
       const { runId } = await h.client.start('trainAndPromote', groupInput(h, 'dir-tampered'));
-      const err = await failure(h.client.result(runId));
+      const err = await failureOf(h.client.result(runId));
       expect(failureType(err)).toBe(SlipwayErrorType.InvalidDirectory);
       expect(rootMessage(err)).toBe(
         `${directoryPath}: the directory signature does not verify: the file was changed after it was signed, or the signature is forged`,

@@ -15,11 +15,12 @@ import {
   type DriftReport,
   type TrainAndPromoteResult,
 } from '@slipway/sdk';
-import { ClientErrorCode, type SlipwayClientError } from '@slipway/sdk/client';
+import { ClientErrorCode } from '@slipway/sdk/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
+import { clientError } from '../support/failures.js';
 import { machineValues, recordFixture } from '../support/record-history.js';
 import { eventually } from '../support/waits.js';
 
@@ -35,15 +36,6 @@ afterAll(async () => {
 });
 
 const input = (modelName: string) => churnInput({ serverUrl: h.modelServer.url, modelName });
-
-async function clientError(promise: Promise<unknown>): Promise<SlipwayClientError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'the call should have failed').toBeDefined();
-  return err as SlipwayClientError;
-}
 
 /** How many executions visibility lists for a query. */
 async function listed(query: string): Promise<number> {

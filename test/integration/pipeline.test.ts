@@ -18,12 +18,13 @@ import {
   type TrainAndPromoteInputRaw,
   type TrainAndPromoteResult,
 } from '@slipway/sdk';
-import { ClientErrorCode, SlipwayClient, resolveInputFiles, type SlipwayClientError } from '@slipway/sdk/client';
+import { ClientErrorCode, SlipwayClient, resolveInputFiles } from '@slipway/sdk/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_DIR, churnInput } from '../../examples/churn/src/input.js';
 import { runCli } from '../support/processes.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
+import { clientError } from '../support/failures.js';
 import { eventually, waitForGate } from '../support/waits.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 
@@ -44,15 +45,6 @@ afterAll(async () => {
 /** The churn input for a model; the harness client starts runs as `ci-bot` (it sets `startedBy`). */
 const input = (modelName: string, extra: Partial<Parameters<typeof churnInput>[0]> = {}) =>
   churnInput({ serverUrl: h.modelServer.url, modelName, ...extra });
-
-async function clientError(promise: Promise<unknown>): Promise<SlipwayClientError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'the call should have failed').toBeDefined();
-  return err as SlipwayClientError;
-}
 
 /** A workflow history as text, every payload's bytes decoded as UTF-8 (JSON payloads are UTF-8 JSON). */
 function historyText(history: unknown): string {

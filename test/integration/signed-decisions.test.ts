@@ -28,6 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { embeddedDeps, openConfiguredRegistry } from '../../packages/worker/src/index.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
+import { clientError } from '../support/failures.js';
 import { runPython } from '../support/python.js';
 import { machineValues, recordFixture } from '../support/record-history.js';
 import { eventually, waitForGate } from '../support/waits.js';
@@ -77,15 +78,6 @@ async function rawUpdateRefusal(runId: string, request: unknown): Promise<{ type
     );
   expect(err, 'the update should have been refused').toBeDefined();
   return { type: failureType(err), message: rootMessage(err) };
-}
-
-async function clientError(promise: Promise<unknown>): Promise<SlipwayClientError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'the call should have failed').toBeDefined();
-  return err as SlipwayClientError;
 }
 
 /** Nothing of the model serves and no alias points at it. */

@@ -57,7 +57,7 @@ function namesImportedFrom(dir: string, pkg: string): Map<string, string[]> {
 }
 
 describe('the demo', () => {
-  it('uses @slipway/worker only to run things (dev server, worker configuration, audit check), never the CLI renderers', () => {
+  it('uses @slipway/worker only to run things (dev server, worker configuration, its people, audit check), never the CLI renderers', () => {
     const imported = namesImportedFrom(DEMO, '@slipway/worker');
     const devServer = namesImportedFrom(DEMO, '@slipway/worker/dev-server');
     expect(imported.get('demo.ts')).toEqual(expect.arrayContaining(['loadConfig']));
@@ -67,7 +67,14 @@ describe('the demo', () => {
     expect(
       all.filter(
         (name) =>
-          !['freePort', 'loadConfig', 'startDevServer', 'verifyConfiguredAuditLog', 'SlipwayConfig'].includes(name),
+          ![
+            'freePort',
+            'loadConfig',
+            'startDevServer',
+            'verifyConfiguredAuditLog',
+            'writeLocalDirectory',
+            'SlipwayConfig',
+          ].includes(name),
       ),
     ).toEqual([]);
   });
