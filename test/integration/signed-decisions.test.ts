@@ -4,7 +4,13 @@
  * verified signer whatever its input says, quorum counts distinct signers, racing approvals promote once, and a
  * worker whose directory activity lies cannot get a version deployed.
  */
-import { createActivities, createModelServerClient, type ModelRegistry } from '@slipway/activities';
+import {
+  createActivities,
+  createModelServerClient,
+  defaultAuditLogPath,
+  readAuditEntries,
+  type ModelRegistry,
+} from '@slipway/activities';
 import {
   GateRefusal,
   SigningDomain,
@@ -172,6 +178,19 @@ describe('signed decisions at the gate', () => {
     ]);
     const result = await h.client.result<TrainAndPromoteResult>(runId);
     expect(result.status).toBe('deployed');
+    // The approval's audit line carries both signatures and the refused second decision by maria.
+    const entries = await readAuditEntries(defaultAuditLogPath(h.home));
+    const approval = entries.find((e) => e.kind === 'approval' && e.model === 'signed-quorum');
+    expect(approval?.data).toMatchObject({
+      outcome: 'approved',
+      gateNonce: second.nonce,
+      startedBy: 'ci-bot',
+      decisions: [
+        { approver: 'maria', signature: expect.any(String) },
+        { approver: 'sam', signature: expect.any(String) },
+      ],
+      refused: [{ approver: 'maria', type: GateRefusal.DuplicateApproval, via: 'update' }],
+    });
     await expectReplayFixture(runId, 'train-and-promote-signed-quorum-deployed.json');
   });
 

@@ -3,7 +3,15 @@
  * in-process trainer); later adapters (S3, MLflow, remote trainers) implement the same interfaces and
  * pass the same conformance tests.
  */
-import type { ArtifactRef, FeatureSpec, GateDecision, Lineage, Metrics, RowSchema } from '@slipway/sdk';
+import type {
+  ArtifactRef,
+  FeatureSpec,
+  GateDecision,
+  Lineage,
+  Metrics,
+  RefusedDecision,
+  RowSchema,
+} from '@slipway/sdk';
 import type { DatasetAccess } from './sources/dataset-roots.js';
 import type { LoadedDirectory } from './directory/load-directory.js';
 import type { S3Settings } from './sources/s3-settings.js';
@@ -106,6 +114,8 @@ export interface RecordApprovalInput extends Omit<ApprovalRecord, 'recordedAt'> 
   gateNonce?: string | undefined;
   /** Who started the run: the verified signer of its start; carried by the audit line. */
   startedBy?: string | undefined;
+  /** Every decision the gate refused, with its reason; carried by the audit line. */
+  refused?: RefusedDecision[] | undefined;
 }
 
 /** Input of `ModelRegistry.recordDeployment`. */

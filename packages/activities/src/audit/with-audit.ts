@@ -52,7 +52,7 @@ export function auditLogPathOf(registry: ModelRegistry): string | undefined {
  * |---|---|---|
  * | `registerVersion` (`created`) | `register` | `artifact`, `metrics`, `lineage`, `idempotencyKey`, `modelCard` |
  * | `setAlias` (the alias moves) | `alias` | `alias`, `previous`, `idempotencyKey` (when keyed) |
- * | `recordApproval` (`created`) | `approval` | `outcome`, `decisions` (each with its `signature` and `signedAt`), `evidenceDigest`, `workflowId`, `runId`, `gateNonce`, `startedBy` (the verified signer of the run's start), `idempotencyKey` |
+ * | `recordApproval` (`created`) | `approval` | `outcome`, `decisions` (each with its `signature` and `signedAt`), `evidenceDigest`, `workflowId`, `runId`, `gateNonce`, `startedBy` (the verified signer of the run's start), `refused` (every decision the gate refused, with its reason), `idempotencyKey` |
  * | `recordDeployment` (`created`) | `deployment`, or `rollback` for status `rolled_back` | `deploymentId`, `status`, `alias`, `previousVersion`, `serverUrl`, `detail`, `idempotencyKey` |
  *
  * Every entry also carries `data.step` (workflow, run and activity ids) when made inside an activity. Before its
@@ -235,13 +235,13 @@ function aliasEntry(planned: Extract<PlannedMutation, { kind: 'alias' }>, actor:
 function approvalEntry(input: RecordApprovalInput, actor: string | undefined): AuditEntryInput {
   const approvers = [...new Set(input.decisions.map((d) => d.approver))];
   const { name, version, idempotencyKey, outcome, decisions, evidenceDigest, workflowId, runId } = input;
-  const { gateNonce, startedBy } = input;
+  const { gateNonce, startedBy, refused } = input;
   return withStep({
     kind: 'approval',
     model: name,
     version,
     actor: approvers.length > 0 ? approvers.join(', ') : actor,
-    data: { outcome, decisions, evidenceDigest, workflowId, runId, gateNonce, startedBy, idempotencyKey },
+    data: { outcome, decisions, evidenceDigest, workflowId, runId, gateNonce, startedBy, refused, idempotencyKey },
   });
 }
 

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { ArtifactRef, Digest, GateDecision, Lineage, Metrics, ModelName, parseOrFail } from '@slipway/sdk';
+import {
+  ArtifactRef,
+  Digest,
+  GateDecision,
+  Lineage,
+  Metrics,
+  ModelName,
+  RefusedDecision,
+  parseOrFail,
+} from '@slipway/sdk';
 import { auditKeyId } from '../audit/audit-key.js';
 import type { AuditKeyRecord, RecordApprovalInput, RecordDeploymentInput, RegisterVersionInput } from '../ports.js';
 
@@ -29,6 +38,7 @@ const RecordApprovalInputSchema = z.object({
   idempotencyKey: IdempotencyKey,
   gateNonce: z.string().min(1).optional(),
   startedBy: z.string().min(1).optional(),
+  refused: z.array(RefusedDecision).optional(),
 });
 
 const RecordDeploymentInputSchema = z.object({

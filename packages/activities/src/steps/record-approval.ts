@@ -50,6 +50,7 @@ export function createRecordApprovalActivity(deps: RecordApprovalActivityDeps) {
       runId: step?.runId ?? 'local',
       gateNonce: verified.gateNonce,
       startedBy: verified.startedBy,
+      ...(proof.refused && proof.refused.length > 0 ? { refused: proof.refused } : {}),
       idempotencyKey: stepIdempotencyKey(`approval/${name}/${version}/${proof.evidence.digest}`),
     });
     return { recorded: true };
