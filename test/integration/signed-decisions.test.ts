@@ -60,8 +60,14 @@ const input = (modelName: string, approvers = ['maria', 'lee'], quorum = 1): Tra
 };
 
 /** A decision signed by `signer`'s key for a gate, as any client could build it. */
-function signedDecision(runId: string, gate: GateState, approver: string, signer = approver): GateDecisionRequest {
-  const at = new Date().toISOString();
+function signedDecision(
+  runId: string,
+  gate: GateState,
+  approver: string,
+  options: { signer?: string; at?: Date } = {},
+): GateDecisionRequest {
+  const signer = options.signer ?? approver;
+  const at = (options.at ?? new Date()).toISOString();
   const request = { decision: 'approve' as const, approver, evidenceDigest: gate.evidence.digest };
   const payload = decisionPayload(
     { workflowId: runId, nonce: gate.nonce!, evidenceDigest: gate.evidence.digest },
@@ -142,6 +148,12 @@ describe('signed decisions at the gate', () => {
       message: expect.stringContaining('the decision by lee is not signed') as string,
     });
 
+    // Signed by the right key for the right gate, but long ago (held back and sent later): out of its window.
+    const stale = signedDecision(b, gateB, 'lee', { at: new Date(Date.now() - 20 * 60_000) });
+    const late = await rawUpdateRefusal(b, stale);
+    expect(late.type).toBe(GateRefusal.DecisionOutOfWindow);
+    expect(late.message).toContain('the decision by lee was signed');
+
     const refusedA = (await h.client.gate(a)).refused;
     expect(refusedA.map((r) => [r.approver, r.type, r.via])).toEqual([
       ['maria', GateRefusal.EvidenceMismatch, 'update'],
@@ -152,6 +164,7 @@ describe('signed decisions at the gate', () => {
       GateRefusal.EvidenceMismatch,
       GateRefusal.BadSignature,
       GateRefusal.UnsignedDecision,
+      GateRefusal.DecisionOutOfWindow,
     ]);
     expect(reused.decisions).toEqual([]);
 
