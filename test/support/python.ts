@@ -1,12 +1,16 @@
 /**
- * Python for tests: scipy as a test oracle, and the official Temporal Python SDK as a client Slipway does not
- * control. {@link runPython} runs a Python snippet in a project-local virtualenv, `<repo>/.slipway/tools/py`,
- * with pinned numpy, scipy and temporalio from PyPI. The virtualenv is created on first use
- * (`python3 -m venv`, then `pip install`; about 15–30 s) and reused afterwards; concurrent test processes wait for
- * one another on a lock directory, and a half-made virtualenv (an interrupted install) is rebuilt.
+ * Python for tests: scipy as a test oracle, the official Temporal Python SDK as a client Slipway does not
+ * control, and the `slipway-trainer` package (`python/slipway-trainer`) with what its tests need (pandas, pyarrow,
+ * scikit-learn, skl2onnx, onnx, onnxruntime, pytest). {@link runPython} runs a Python snippet in a project-local
+ * virtualenv, `<repo>/.slipway/tools/py`, with pinned versions from PyPI and the trainer package installed editable.
+ * The virtualenv is created on first use (`python3 -m venv`, then `pip install`; see the README of
+ * `python/slipway-trainer` for how long) and reused afterwards; concurrent test processes wait for one another on a
+ * lock directory, and a half-made virtualenv (an interrupted install) is rebuilt. A change to the requirements or to
+ * the trainer package's `pyproject.toml` rebuilds it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { withInstallLock } from '../../packages/worker/src/dev-server/lock.js';
@@ -18,7 +22,32 @@ const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const PYTHON_VENV = join(REPO_ROOT, '.slipway', 'tools', 'py');
 
 /** What is installed into it: exact versions, so the oracle's numbers do not move under the tests. */
-export const PYTHON_REQUIREMENTS: readonly string[] = ['numpy==2.4.6', 'scipy==1.17.1', 'temporalio==1.35.0'];
+export const PYTHON_REQUIREMENTS: readonly string[] = [
+  'numpy==2.4.6',
+  'scipy==1.17.1',
+  'temporalio==1.35.0',
+  'pandas==3.1.1',
+  'pyarrow==26.0.1',
+  'scikit-learn==1.9.1',
+  'skl2onnx==1.20.0',
+  'onnx==1.23.2',
+  'onnxruntime==1.31.1',
+  'pytest==9.2.0',
+];
+
+/** The trainer package's directory, installed editable (its source changes need no reinstall). */
+export const TRAINER_PACKAGE = join(REPO_ROOT, 'python', 'slipway-trainer');
+
+/**
+ * What the marker records: the requirements, then the trainer package with the digest of its `pyproject.toml` (a
+ * changed dependency list or build setting reinstalls).
+ */
+function installed(): string {
+  const pyproject = createHash('sha256')
+    .update(readFileSync(join(TRAINER_PACKAGE, 'pyproject.toml')))
+    .digest('hex');
+  return [...PYTHON_REQUIREMENTS, `-e python/slipway-trainer sha256:${pyproject}`].join('\n');
+}
 
 /** Written last by a successful install; the virtualenv is ready when it lists exactly the requirements. */
 const MARKER = join(PYTHON_VENV, 'slipway-requirements.txt');
@@ -45,7 +74,7 @@ export function ensurePythonTools(): Promise<string> {
 async function isReady(): Promise<boolean> {
   if (!existsSync(venvPython)) return false;
   const marker = await readFile(MARKER, 'utf8').catch(() => '');
-  return marker === PYTHON_REQUIREMENTS.join('\n');
+  return marker === installed();
 }
 
 async function prepare(): Promise<string> {
@@ -54,9 +83,10 @@ async function prepare(): Promise<string> {
     if (await isReady()) return venvPython;
     await rm(PYTHON_VENV, { recursive: true, force: true });
     await run('python3', ['-m', 'venv', PYTHON_VENV], '', 120_000);
+    const expected = installed();
     const pip = ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', ...PYTHON_REQUIREMENTS];
-    await run(venvPython, pip, '', 600_000);
-    await writeFile(`${MARKER}.tmp`, PYTHON_REQUIREMENTS.join('\n'));
+    await run(venvPython, [...pip, '-e', `${TRAINER_PACKAGE}[onnx,test]`], '', 900_000);
+    await writeFile(`${MARKER}.tmp`, expected);
     await rename(`${MARKER}.tmp`, MARKER);
     return venvPython;
   });

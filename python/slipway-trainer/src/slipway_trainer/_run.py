@@ -1,0 +1,236 @@
+"""The trainer's side of one attempt: its input, its splits, its protocol lines and its result."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, NoReturn, TypedDict
+
+from ._errors import TrainerError
+from ._input import PROTOCOL, Features, Resume, Task, TrainerInput, read_input
+from ._lines import LEVELS, Level, count, emit, finite
+from ._splits import read_split
+from ._watch import watch_stdin as _start_watcher
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+INPUT_ENV = "SLIPWAY_TRAINER_INPUT"
+"""The environment variable that holds the absolute path of ``input.json``."""
+
+ValueType = Literal["float", "double", "int", "string", "bool"]
+ModelFormat = Literal["onnx", "slipway-json"]
+_TYPES = ("float", "double", "int", "string", "bool")
+_MODEL_FORMATS = ("onnx", "slipway-json")
+
+
+class Port(TypedDict):
+    """One named input or output of a model, and its value type."""
+
+    name: str
+    type: ValueType
+
+
+class Signature(TypedDict):
+    """A model's inputs and outputs, as ``result.json`` records them."""
+
+    inputs: list[Port]
+    outputs: list[Port]
+
+
+class TrainerRun:
+    """One attempt of a trainer: made by :func:`start`."""
+
+    def __init__(self, spec: TrainerInput, work_dir: Path) -> None:
+        self._spec = spec
+        self.work_dir = work_dir
+        """The attempt's working directory (the cwd when the trainer started); checkpoints live inside it."""
+        self._finished = False
+
+    @property
+    def task(self) -> Task:
+        """``"binary"``, ``"multiclass"`` or ``"regression"``."""
+        return self._spec.task
+
+    @property
+    def features(self) -> Features:
+        """The numeric and categorical feature columns and the target column."""
+        return self._spec.features
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The run's training params (a copy: changing it changes nothing)."""
+        return json.loads(json.dumps(self._spec.params))  # type: ignore[no-any-return]
+
+    @property
+    def seed(self) -> int:
+        """The run's seed."""
+        return self._spec.seed
+
+    @property
+    def resume_from(self) -> Resume | None:
+        """The checkpoint a retry resumes from (its absolute path and step), or ``None`` on a first attempt."""
+        return self._spec.resume_from
+
+    @property
+    def output_dir(self) -> Path:
+        """Where the model file and ``result.json`` go."""
+        return self._spec.output_dir
+
+    @property
+    def finished(self) -> bool:
+        """Whether :meth:`finish` has written ``result.json``."""
+        return self._finished
+
+    def train_frame(self) -> pd.DataFrame:
+        """The training split (its digest checked first). :raises TrainerError: see :func:`read_split`."""
+        return read_split("train", self._spec.train, self.features, self.task)
+
+    def heldout_frame(self) -> pd.DataFrame:
+        """The held-out split (its digest checked first). :raises TrainerError: see :func:`read_split`."""
+        return read_split("heldout", self._spec.heldout, self.features, self.task)
+
+    def report(self, step: int, epoch: int | None = None, **metrics: float) -> None:
+        """Prints ``{"type":"progress","step":…,"epoch":…,"metrics":{…}}`` (epoch left out when ``None``)."""
+        line: dict[str, Any] = {"type": "progress", "step": count(step, "report: step")}
+        if epoch is not None:
+            line["epoch"] = count(epoch, "report: epoch")
+        line["metrics"] = finite(metrics, "report")
+        emit(line)
+
+    def checkpoint(self, path: str | os.PathLike[str], step: int) -> None:
+        """Prints ``{"type":"checkpoint","path":…,"step":…}`` for a file the caller has finished writing.
+
+        Write the file atomically (to a temporary name, then rename) before calling this. The path, relative to
+        the working directory or absolute, must be a regular file inside the working directory; it is printed
+        relative to the working directory.
+        """
+        step = count(step, "checkpoint: step")
+        target = self.work_dir / Path(path)
+        resolved = target.resolve()
+        if not resolved.is_relative_to(self.work_dir):
+            raise TrainerError(f"checkpoint: {target} is not inside the working directory {self.work_dir}")
+        if not resolved.is_file():
+            raise TrainerError(f"checkpoint: {target} does not exist or is not a regular file (write it first)")
+        emit({"type": "checkpoint", "path": resolved.relative_to(self.work_dir).as_posix(), "step": step})
+
+    def log(self, message: str, level: Level = "info") -> None:
+        """Prints ``{"type":"log","level":…,"message":…}``."""
+        if level not in LEVELS:
+            raise TrainerError(f"log: level must be one of {', '.join(LEVELS)}, got {level!r}")
+        emit({"type": "log", "level": level, "message": str(message)})
+
+    def finish(
+        self,
+        model_path: str | os.PathLike[str],
+        format: ModelFormat,  # noqa: A002 - the protocol's name
+        signature: Signature,
+        metrics: Mapping[str, float],
+    ) -> Path:
+        """Writes ``<outputDir>/result.json`` atomically and returns its path.
+
+        ``model_path`` is relative to the output directory or absolute inside it, and must be an existing file.
+        """
+        model = (self.output_dir / Path(model_path)).resolve()
+        out = self.output_dir.resolve()
+        if not model.is_relative_to(out) or model == out:
+            raise TrainerError(f"finish: the model file {model} is not inside the output directory {out}")
+        if not model.is_file():
+            raise TrainerError(f"finish: the model file {model} does not exist")
+        if format not in _MODEL_FORMATS:
+            raise TrainerError(f"finish: format must be onnx or slipway-json, got {format!r}")
+        result = {
+            "protocol": PROTOCOL,
+            "model": {"path": model.relative_to(out).as_posix(), "format": format},
+            "signature": _check_signature(signature),
+            "metrics": finite(metrics, "finish: metrics"),
+        }
+        target = out / "result.json"
+        out.mkdir(parents=True, exist_ok=True)
+        _write_atomically(target, json.dumps(result, indent=2, allow_nan=False) + "\n")
+        self._finished = True
+        return target
+
+
+def start(*, watch_stdin: bool = True) -> TrainerRun:
+    """Reads and validates the input named by ``SLIPWAY_TRAINER_INPUT`` and, unless ``watch_stdin`` is false (for
+    running a trainer by hand), starts the thread that ends the process when stdin closes.
+
+    :raises TrainerError: when the variable is unset or the input is invalid (naming the field).
+    """
+    location = os.environ.get(INPUT_ENV)
+    if not location:
+        raise TrainerError(f"{INPUT_ENV} is not set: a trainer is started by the Slipway worker, which sets it")
+    spec = read_input(Path(location))
+    if watch_stdin:
+        _start_watcher()
+    return TrainerRun(spec, Path.cwd().resolve())
+
+
+def fail(message: str) -> NoReturn:
+    """Ends the trainer with a final error: prints ``message`` on stderr and exits with code 2 (no retry)."""
+    _exit(2, message)
+
+
+def run(main: Callable[[TrainerRun], object], *, watch_stdin: bool = True) -> None:
+    """Starts the trainer and calls ``main(trainer)``, mapping the outcome to the protocol's exit codes.
+
+    - ``main`` returns after :meth:`TrainerRun.finish`: the process goes on to exit 0;
+    - ``main`` returns without ``finish``, or a final :class:`TrainerError` (bad input or call): exit 2 with the
+      message on stderr;
+    - any other exception (or a retryable ``TrainerError``): exit 1 with the traceback on stderr (retryable).
+    """
+    try:
+        trainer = start(watch_stdin=watch_stdin)
+        main(trainer)
+    except TrainerError as err:
+        if err.final:
+            _exit(2, f"slipway-trainer: {err}")
+        _exit(1, traceback.format_exc())
+    except Exception:  # noqa: BLE001 - every other failure is retryable by protocol
+        _exit(1, traceback.format_exc())
+    if not trainer.finished:
+        _exit(2, "slipway-trainer: the trainer returned without calling finish() (no result.json was written)")
+
+
+def _exit(code: int, message: str) -> NoReturn:
+    sys.stdout.flush()
+    sys.stderr.write(message.rstrip("\n") + "\n")
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _check_signature(signature: object) -> dict[str, list[dict[str, str]]]:
+    if not isinstance(signature, dict) or set(signature) != {"inputs", "outputs"}:
+        raise TrainerError("finish: signature must be an object with exactly inputs and outputs")
+    out: dict[str, list[dict[str, str]]] = {}
+    for side in ("inputs", "outputs"):
+        ports = signature[side]
+        if not isinstance(ports, list) or not ports:
+            raise TrainerError(f"finish: signature.{side} must be a non-empty list")
+        names: set[str] = set()
+        out[side] = []
+        for i, port in enumerate(ports):
+            where = f"finish: signature.{side}[{i}]"
+            if not isinstance(port, dict) or set(port) != {"name", "type"}:
+                raise TrainerError(f"{where} must be an object with exactly name and type")
+            name, kind = port["name"], port["type"]
+            if not isinstance(name, str) or not name or name in names:
+                raise TrainerError(f"{where}.name must be a non-empty, unique string, got {name!r}")
+            if kind not in _TYPES:
+                raise TrainerError(f"{where}.type must be one of {', '.join(_TYPES)}, got {kind!r}")
+            names.add(name)
+            out[side].append({"name": name, "type": kind})
+    return out
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
