@@ -28,7 +28,7 @@ def count(value: object, what: str) -> int:
     """An integer >= 0 (a step or an epoch); numpy integers are accepted, booleans and floats are not."""
     if isinstance(value, bool) or not hasattr(value, "__index__"):
         raise TrainerError(f"{what} must be an integer >= 0, got {value!r}")
-    number = int(value.__index__())  # type: ignore[attr-defined]
+    number = int(value.__index__())
     if number < 0:
         raise TrainerError(f"{what} must be an integer >= 0, got {number}")
     return number

@@ -7,7 +7,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, NoReturn, TypedDict
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, NoReturn, SupportsFloat, SupportsIndex, TypedDict
 
 from ._errors import TrainerError
 from ._input import PROTOCOL, Features, Resume, Task, TrainerInput, read_input
@@ -93,7 +93,7 @@ class TrainerRun:
         """The held-out split (its digest checked first). :raises TrainerError: see :func:`read_split`."""
         return read_split("heldout", self._spec.heldout, self.features, self.task)
 
-    def report(self, step: int, epoch: int | None = None, **metrics: float) -> None:
+    def report(self, step: SupportsIndex, epoch: SupportsIndex | None = None, **metrics: SupportsFloat) -> None:
         """Prints ``{"type":"progress","step":…,"epoch":…,"metrics":{…}}`` (epoch left out when ``None``)."""
         line: dict[str, Any] = {"type": "progress", "step": count(step, "report: step")}
         if epoch is not None:
@@ -101,21 +101,21 @@ class TrainerRun:
         line["metrics"] = finite(metrics, "report")
         emit(line)
 
-    def checkpoint(self, path: str | os.PathLike[str], step: int) -> None:
+    def checkpoint(self, path: str | os.PathLike[str], step: SupportsIndex) -> None:
         """Prints ``{"type":"checkpoint","path":…,"step":…}`` for a file the caller has finished writing.
 
         Write the file atomically (to a temporary name, then rename) before calling this. The path, relative to
         the working directory or absolute, must be a regular file inside the working directory; it is printed
         relative to the working directory.
         """
-        step = count(step, "checkpoint: step")
+        number = count(step, "checkpoint: step")
         target = self.work_dir / Path(path)
         resolved = target.resolve()
         if not resolved.is_relative_to(self.work_dir):
             raise TrainerError(f"checkpoint: {target} is not inside the working directory {self.work_dir}")
         if not resolved.is_file():
             raise TrainerError(f"checkpoint: {target} does not exist or is not a regular file (write it first)")
-        emit({"type": "checkpoint", "path": resolved.relative_to(self.work_dir).as_posix(), "step": step})
+        emit({"type": "checkpoint", "path": resolved.relative_to(self.work_dir).as_posix(), "step": number})
 
     def log(self, message: str, level: Level = "info") -> None:
         """Prints ``{"type":"log","level":…,"message":…}``."""
@@ -128,7 +128,7 @@ class TrainerRun:
         model_path: str | os.PathLike[str],
         format: ModelFormat,  # noqa: A002 - the protocol's name
         signature: Signature,
-        metrics: Mapping[str, float],
+        metrics: Mapping[str, SupportsFloat],
     ) -> Path:
         """Writes ``<outputDir>/result.json`` atomically and returns its path.
 

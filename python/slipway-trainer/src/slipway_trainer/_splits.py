@@ -52,7 +52,7 @@ def read_split(name: str, split: Split, features: Features, task: Task) -> pd.Da
         if task == "regression":
             dtypes[features.target] = "float64"
         try:
-            frame = pd.read_csv(split.path, usecols=columns, dtype=dtypes)  # type: ignore[arg-type]
+            frame = pd.read_csv(split.path, usecols=columns, dtype=dtypes)
         except ValueError as err:
             raise TrainerError(f"split {name}: {split.path}: {err}") from err
     else:
