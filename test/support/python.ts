@@ -4,9 +4,9 @@
  * scikit-learn, skl2onnx, onnx, onnxruntime, pytest). {@link runPython} runs a Python snippet in a project-local
  * virtualenv, `<repo>/.slipway/tools/py`, with pinned versions from PyPI and the trainer package installed editable.
  * The virtualenv is created on first use (`python3 -m venv`, then `pip install`: about 25–40 s and 740 MB, most
- * of it scikit-learn, pyarrow, onnxruntime and pandas) and reused afterwards; concurrent test processes wait for one another on a
- * lock directory, and a half-made virtualenv (an interrupted install) is rebuilt. A change to the requirements or to
- * the trainer package's `pyproject.toml` rebuilds it.
+ * of it scikit-learn, pyarrow, onnxruntime and pandas) and reused afterwards; concurrent test processes wait for
+ * one another on a lock directory, and a half-made virtualenv (an interrupted install) is rebuilt. A change to the
+ * requirements or to the trainer package's `pyproject.toml` rebuilds it.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
