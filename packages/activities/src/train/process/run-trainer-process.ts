@@ -1,6 +1,11 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { TRAINER_PROTOCOL_VERSION, TrainerInputFile, parseOrFail, type TrainerResultFile } from '@slipway/sdk';
-import { superviseTrainer, type StoredTrainerCheckpoint, type TrainerHandlers } from './supervise-trainer.js';
+import {
+  cancellation,
+  superviseTrainer,
+  type StoredTrainerCheckpoint,
+  type TrainerHandlers,
+} from './supervise-trainer.js';
 import { startTrainerChild, trainerEnvironment } from './trainer-child.js';
 import { readTrainerOutput } from './trainer-result.js';
 import { MAX_STDOUT_LINE_BYTES } from './stdout-lines.js';
@@ -66,6 +71,7 @@ export interface TrainerProcessResult<C> {
  * An error thrown by a handler fails the attempt with that error.
  */
 export async function runTrainerProcess<C>(options: RunTrainerProcessOptions<C>): Promise<TrainerProcessResult<C>> {
+  if (options.signal?.aborted) throw cancellation(options.trainer, options.signal.reason);
   const dirs = await createTrainerWorkDir(options.workRoot);
   const dispose = () => rm(dirs.workDir, { recursive: true, force: true });
   try {

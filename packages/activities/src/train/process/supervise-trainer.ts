@@ -190,7 +190,7 @@ function checkExit(trainer: string, exit: TrainerExit, stderrTail: string): void
  * The failure of a cancelled run: the abort's reason when it is a `CancelledFailure` (as inside an activity:
  * cancel, heartbeat timeout, worker shutdown), else a new `CancelledFailure` caused by it.
  */
-function cancellation(trainer: string, reason: unknown, stderrTail: string): Error {
+export function cancellation(trainer: string, reason: unknown, stderrTail = ''): Error {
   if (reason instanceof Error && reason.name === 'CancelledFailure') return reason;
   const why = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'aborted';
   const cause = reason instanceof Error ? reason : undefined;
