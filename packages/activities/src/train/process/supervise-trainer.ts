@@ -20,10 +20,12 @@ export const TRAINER_FINAL_EXIT_CODE = 2;
 /** The longest log message passed on from a trainer's stdout. */
 const MAX_LOG_CHARS = 4096;
 /**
- * How long stdout may stay open after the trainer's process group was killed (a process that left the group
- * can hold the pipe); then it is closed. A bound on a pathological case, not a timing the protocol relies on.
+ * How long stdout may stay open and silent after the trainer's process group was killed (a process that left the
+ * group can hold the pipe); then it is closed. A bound on a pathological case, not a timing the protocol relies on:
+ * lines already written are all read, and a checkpoint being stored is waited for, however long it takes.
  */
 const STDOUT_DRAIN_MS = 5_000;
+const DRAIN_POLL_MS = 250;
 
 /** A log line of a trainer: a `log` message, or other text it printed on stdout. */
 export interface TrainerLogEntry {
@@ -92,16 +94,17 @@ export async function superviseTrainer<C>(s: Supervision<C>): Promise<Supervised
   s.signal?.addEventListener('abort', onAbort, { once: true });
   if (s.signal?.aborted) onAbort();
   let readErrorsCount = true; // not once stdout was closed on purpose (see below)
-  const reading = readMessages(s, (stored) => (last = stored)).catch((err: unknown) => {
+  const idle: ReadState = { waitingSince: Date.now() };
+  const reading = readMessages(s, idle, (stored) => (last = stored)).catch((err: unknown) => {
     if (readErrorsCount) fail(err);
   });
   try {
     const exit = await child.exited;
     child.signalGroup('SIGKILL'); // what the trainer left behind in its group
-    const drained = await Promise.race([reading.then(() => true), delay(STDOUT_DRAIN_MS, false)]);
-    if (!drained) {
+    if (!(await readToTheEnd(reading, idle))) {
       readErrorsCount = false;
       child.stdout.destroy();
+      await reading;
     }
     await stderrClosed(child);
     if (failure !== undefined) throw failure;
@@ -116,25 +119,55 @@ export async function superviseTrainer<C>(s: Supervision<C>): Promise<Supervised
   }
 }
 
-async function readMessages<C>(s: Supervision<C>, stored: (c: StoredTrainerCheckpoint<C>) => void): Promise<void> {
+/** When the stdout reader started waiting for the next line; undefined while it handles one. */
+interface ReadState {
+  waitingSince: number | undefined;
+}
+
+/**
+ * Waits for the reader to reach the end of stdout; false when it has waited for a next line longer than
+ * {@link STDOUT_DRAIN_MS} (someone outside the killed group holds the pipe open).
+ */
+async function readToTheEnd(reading: Promise<void>, state: ReadState): Promise<boolean> {
+  for (;;) {
+    if (await Promise.race([reading.then(() => true), delay(DRAIN_POLL_MS, false)])) return true;
+    if (state.waitingSince !== undefined && Date.now() - state.waitingSince > STDOUT_DRAIN_MS) return false;
+  }
+}
+
+async function readMessages<C>(
+  s: Supervision<C>,
+  state: ReadState,
+  stored: (c: StoredTrainerCheckpoint<C>) => void,
+): Promise<void> {
   for await (const line of stdoutLines(s.child.stdout, s.trainer, s.maxLineBytes)) {
-    const item = classifyTrainerLine(line, s.trainer);
-    if (item.kind === 'text') {
-      if (item.text.trim() !== '') s.handlers.onLog?.(logEntry('info', item.text, line));
-      continue;
-    }
-    const message = item.message;
-    switch (message.type) {
-      case 'progress':
-        await s.handlers.onProgress?.(message);
-        break;
-      case 'checkpoint':
-        stored(await storeCheckpointLine(s, message, line));
-        break;
-      case 'log':
-        s.handlers.onLog?.(logEntry(message.level, message.message, line));
-        break;
-    }
+    state.waitingSince = undefined;
+    await handleLine(s, line, stored);
+    state.waitingSince = Date.now();
+  }
+}
+
+async function handleLine<C>(
+  s: Supervision<C>,
+  line: StdoutLine,
+  stored: (c: StoredTrainerCheckpoint<C>) => void,
+): Promise<void> {
+  const item = classifyTrainerLine(line, s.trainer);
+  if (item.kind === 'text') {
+    if (item.text.trim() !== '') s.handlers.onLog?.(logEntry('info', item.text, line));
+    return;
+  }
+  const message = item.message;
+  switch (message.type) {
+    case 'progress':
+      await s.handlers.onProgress?.(message);
+      break;
+    case 'checkpoint':
+      stored(await storeCheckpointLine(s, message, line));
+      break;
+    case 'log':
+      s.handlers.onLog?.(logEntry(message.level, message.message, line));
+      break;
   }
 }
 
