@@ -2,6 +2,7 @@
  * The pure parts of the trainer runner: splitting stdout into bounded lines whatever the chunking, classifying a
  * line (protocol message, other text, malformed message), and the bounded stderr tail.
  */
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FinalErrorType, failureType } from '../../../packages/sdk/src/index.js';
 import {
@@ -12,11 +13,9 @@ import {
 } from '../../../packages/activities/src/train/process/index.js';
 
 async function linesOf(chunks: readonly (string | Buffer)[], maxBytes?: number): Promise<StdoutLine[]> {
-  async function* stream() {
-    for (const chunk of chunks) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-  }
+  const stream = Readable.from(chunks.map((chunk) => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))));
   const lines: StdoutLine[] = [];
-  for await (const line of stdoutLines(stream(), 'fixture', maxBytes)) lines.push(line);
+  for await (const line of stdoutLines(stream, 'fixture', maxBytes)) lines.push(line);
   return lines;
 }
 
