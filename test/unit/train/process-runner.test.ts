@@ -184,6 +184,12 @@ describe('runTrainerProcess: exit codes', () => {
     expect(err.message).toBe(`Trainer "fixture" exited with code 1:\n${lines.join('\n')}`);
   });
 
+  it('a signal the runner did not send is a retryable SlipwayTrainerCrashed naming it', async () => {
+    const err = await failureOf(run([...NODE_TRAINER, 'killed']));
+    expect(failureType(err)).toBe(RetryableErrorType.TrainerCrashed);
+    expect(err.message).toBe('Trainer "fixture" was killed by SIGKILL:\nout of memory, probably');
+  });
+
   it('a command that cannot be started is a final failure naming it', async () => {
     const err = await failureOf(run([join(root, 'no-such-trainer')]));
     expect(failureType(err)).toBe(FinalErrorType.TrainerFailed);

@@ -129,9 +129,11 @@ interface ReadState {
  * {@link STDOUT_DRAIN_MS} (someone outside the killed group holds the pipe open).
  */
 async function readToTheEnd(reading: Promise<void>, state: ReadState): Promise<boolean> {
+  const exitedAt = Date.now();
   for (;;) {
     if (await Promise.race([reading.then(() => true), delay(DRAIN_POLL_MS, false)])) return true;
-    if (state.waitingSince !== undefined && Date.now() - state.waitingSince > STDOUT_DRAIN_MS) return false;
+    const waiting = state.waitingSince;
+    if (waiting !== undefined && Date.now() - Math.max(waiting, exitedAt) > STDOUT_DRAIN_MS) return false;
   }
 }
 
