@@ -58,6 +58,12 @@ export const FinalErrorType = {
    * names what failed; nothing was written.
    */
   InvalidApprovalProof: 'SlipwayInvalidApprovalProof',
+  /**
+   * A trainer process failed in a way a retry cannot mend: it exited with code 2 (bad params or data; the message
+   * carries its stderr tail), broke the trainer protocol (a malformed stdout message, a checkpoint outside its
+   * working directory, a missing or invalid `result.json`), or its command could not be started.
+   */
+  TrainerFailed: 'SlipwayTrainerFailed',
 } as const;
 /** A final (non-retryable) Slipway error type. */
 export type FinalErrorType = (typeof FinalErrorType)[keyof typeof FinalErrorType];
@@ -85,6 +91,11 @@ export const RetryableErrorType = {
   SourceUnreachable: 'SlipwaySourceUnreachable',
   /** A byte source's store answered with another error (a 5xx, throttling, an object replaced mid-read). */
   SourceStoreError: 'SlipwaySourceError',
+  /**
+   * A trainer process exited with a code other than 0 and 2, or was killed by a signal the worker did not send; the
+   * message carries its stderr tail. The next attempt resumes from the last stored checkpoint.
+   */
+  TrainerCrashed: 'SlipwayTrainerCrashed',
 } as const;
 /** A retryable Slipway error type. */
 export type RetryableErrorType = (typeof RetryableErrorType)[keyof typeof RetryableErrorType];

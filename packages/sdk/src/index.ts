@@ -41,3 +41,5 @@ export * from './decision-signature.js';
 export * from './pipelines/builtin.js';
 export * from './signing/index.js';
 export * from './schemas/expectations.js';
+export * from './schemas/trainer-protocol.js';
+export * from './schemas/trainer-protocol-json-schema.js';

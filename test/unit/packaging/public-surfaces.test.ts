@@ -14,7 +14,7 @@ describe('@slipway/activities entry points', () => {
     const subpaths: Record<string, string[]> = {
       '@slipway/activities/data': ['readCsvRows', 'openRowReader', 'scanDataset', 'createProfiler'],
       '@slipway/activities/stats': ['psi', 'ksTwoSample', 'chiSquareHomogeneity', 'TDigest'],
-      '@slipway/activities/train': ['auc', 'splitRows', 'mulberry32', 'checkPredictionRow'],
+      '@slipway/activities/train': ['auc', 'splitRows', 'mulberry32', 'checkPredictionRow', 'runTrainerProcess'],
       '@slipway/activities/steps': ['createValidateActivity', 'createDeployActivity', 'TrainRunTag'],
     };
     for (const [subpath, names] of Object.entries(subpaths)) {
@@ -50,7 +50,9 @@ describe('@slipway/activities entry points', () => {
 describe('@slipway/worker entry points', () => {
   it('exports the worker and its configuration from the root; no CLI renderer anywhere', async () => {
     const root = await keys('@slipway/worker');
-    expect(root).toEqual(expect.arrayContaining(['createSlipwayWorker', 'loadConfig', 'embeddedDeps']));
+    expect(root).toEqual(
+      expect.arrayContaining(['createSlipwayWorker', 'loadConfig', 'embeddedDeps', 'configuredProcessTrainers']),
+    );
     const renderers = [
       'renderStep',
       'renderSteps',

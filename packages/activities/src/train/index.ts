@@ -57,3 +57,4 @@ export {
   type EpochSeries,
   type EpochSeriesOptions,
 } from './epoch-series.js';
+export * from './process/index.js';

@@ -12,6 +12,7 @@ import {
   type S3Settings,
 } from '@slipway/activities';
 import { z } from 'zod';
+import { TrainersSetting, resolveTrainers, type ProcessTrainerSpec } from './trainers-setting.js';
 
 /** The name of the optional configuration file, looked up in the working directory. */
 export const CONFIG_FILE_NAME = 'slipway.config.json';
@@ -115,6 +116,11 @@ export const SlipwayConfigInput = z
       .object({ keyFile: z.string().min(1) })
       .partial()
       .strict(),
+    /**
+     * Trainer processes by name (`{ "churn-sklearn": { "command": ["python3", "train.py"], "cwd": "trainers/churn",
+     * "graceSeconds": 30, "env": {} } }`): a run input names a trainer, the command comes only from here.
+     */
+    trainers: TrainersSetting,
   })
   .partial()
   .strict();
@@ -154,6 +160,8 @@ export interface SlipwayConfig {
   identity?: string;
   /** The audit trail's signing key file (absolute). */
   audit: { keyFile: string };
+  /** Trainer processes by name, resolved (see `configuredProcessTrainers`). */
+  trainers: Record<string, ProcessTrainerSpec>;
 }
 
 /**
@@ -279,6 +287,7 @@ function mergeLayer(base: SlipwayConfigInput, layer: SlipwayConfigInput): Slipwa
     s3: { ...base.s3, ...layer.s3 },
     data: { ...base.data, ...layer.data },
     audit: { ...base.audit, ...layer.audit },
+    trainers: { ...base.trainers, ...layer.trainers },
   };
 }
 
@@ -360,5 +369,6 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
     ...(input.directoryAdminKey ? { directoryAdminKey: input.directoryAdminKey } : {}),
     ...(input.identity ? { identity: input.identity } : {}),
     audit: { keyFile: abs(input.audit?.keyFile ?? defaultAuditKeyPath(home)) },
+    trainers: resolveTrainers(input.trainers, cwd),
   };
 }

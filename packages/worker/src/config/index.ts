@@ -26,3 +26,10 @@ export {
   type ModelServerToken,
 } from './model-server-token.js';
 export { verifyConfiguredAuditLog } from './audit-trail.js';
+export {
+  DEFAULT_TRAINER_GRACE_SECONDS,
+  TrainerSettingInput,
+  TrainersSetting,
+  configuredProcessTrainers,
+  type ProcessTrainerSpec,
+} from './trainers-setting.js';
