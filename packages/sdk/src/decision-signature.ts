@@ -6,10 +6,8 @@
 import { GateRefusal } from './errors.js';
 import type { Refusal } from './gate-rules.js';
 import type { GateDecisionRequest, GateState } from './schemas/approval.js';
-import { SigningDomain, verifyPayload, type DecisionPayload } from './signing/payloads.js';
+import { SIGNING_CLOCK_SKEW_MS, SigningDomain, verifyPayload, type DecisionPayload } from './signing/payloads.js';
 
-/** How far a signer's clock may run ahead of the workflow's, and behind the gate's opening. */
-export const DECISION_CLOCK_SKEW_MS = 5 * 60_000;
 /** How old a signature may be when the gate receives it: a signed decision is not a standing order. */
 export const DECISION_MAX_AGE_MS = 15 * 60_000;
 
@@ -71,9 +69,8 @@ export function decisionSignatureRefusal(
 }
 
 function timeWindowProblem(at: number, openedMs: number, nowMs: number): string | undefined {
-  if (at < openedMs - DECISION_CLOCK_SKEW_MS)
-    return 'signed before this gate opened (a decision made for another gate)';
-  if (at > nowMs + DECISION_CLOCK_SKEW_MS) return 'signed with a time in the future (more than 5 minutes ahead)';
+  if (at < openedMs - SIGNING_CLOCK_SKEW_MS) return 'signed before this gate opened (a decision made for another gate)';
+  if (at > nowMs + SIGNING_CLOCK_SKEW_MS) return 'signed with a time in the future (more than 5 minutes ahead)';
   if (at < nowMs - DECISION_MAX_AGE_MS) return 'signed more than 15 minutes before it reached the gate: sign it again';
   return undefined;
 }

@@ -3,6 +3,11 @@ import { describeIssues } from './step.js';
 import { GateDecisionRequest, type ApprovalPolicy, type EvidencePacket, type GateState } from './schemas/approval.js';
 import type { ApproverResolution, ResolvedApprover } from './schemas/directory.js';
 
+/** The approver a decision made by the policy's auto-approve rule is recorded under. */
+export const AUTO_APPROVER = 'slipway:auto-approve';
+/** The approver a decision made by the policy's approve-on-timeout rule is recorded under. */
+export const TIMEOUT_APPROVER = 'slipway:timeout';
+
 /** Why a decision was refused: a `GateRefusal` type and a sentence for the approver. */
 export interface Refusal {
   type: GateRefusal;

@@ -18,14 +18,7 @@ export {
   type GateBinding,
   type SignedStartFacts,
 } from './signatures.js';
-export {
-  AUTO_APPROVER,
-  CLOCK_SKEW_MS,
-  TIMEOUT_APPROVER,
-  tallyDecisions,
-  type DecisionCheckContext,
-  type DecisionTally,
-} from './proof-decisions.js';
+export { tallyDecisions, type DecisionCheckContext, type DecisionTally } from './proof-decisions.js';
 export {
   verifyApprovalProof,
   verifyProofWhereItActs,

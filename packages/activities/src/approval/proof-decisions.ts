@@ -5,6 +5,9 @@
  * really follow from the policy and the evidence.
  */
 import {
+  AUTO_APPROVER,
+  SIGNING_CLOCK_SKEW_MS,
+  TIMEOUT_APPROVER,
   autoApprovalReason,
   describeEligible,
   durationMs,
@@ -14,14 +17,6 @@ import {
 } from '@slipway/sdk';
 import type { LoadedDirectory } from '../directory/load-directory.js';
 import { decisionSignatureProblem, directoryKeyOf } from './signatures.js';
-
-/** How far a signer's clock may run ahead of the worker's or the workflow's: 5 minutes. */
-export const CLOCK_SKEW_MS = 5 * 60_000;
-
-/** The approver name of the policy's auto-approve decision. */
-export const AUTO_APPROVER = 'slipway:auto-approve';
-/** The approver name of the policy's approve-on-timeout decision. */
-export const TIMEOUT_APPROVER = 'slipway:timeout';
 
 /** What the decisions of a proof add up to, once each verified. */
 export interface DecisionTally {
@@ -110,13 +105,14 @@ function personDecisionProblem(
 function signedTimeProblem(signedAt: string, times: GateTimes, now: number): string | undefined {
   const at = Date.parse(signedAt);
   const iso = (ms: number) => new Date(ms).toISOString();
-  if (at < times.openedAt - CLOCK_SKEW_MS) {
+  if (at < times.openedAt - SIGNING_CLOCK_SKEW_MS) {
     return `it was signed at ${signedAt}, more than 5 minutes before the gate opened (${iso(times.openedAt)})`;
   }
-  if (at > times.deadline + CLOCK_SKEW_MS) {
+  if (at > times.deadline + SIGNING_CLOCK_SKEW_MS) {
     return `it was signed at ${signedAt}, more than 5 minutes after the gate's deadline (${iso(times.deadline)})`;
   }
-  if (at > now + CLOCK_SKEW_MS) return `it was signed at ${signedAt}, in the future of this worker (${iso(now)})`;
+  if (at > now + SIGNING_CLOCK_SKEW_MS)
+    return `it was signed at ${signedAt}, in the future of this worker (${iso(now)})`;
   return undefined;
 }
 
@@ -141,7 +137,7 @@ function policyDecisionProblem(
     if (Number.isNaN(at) || at < times.deadline) {
       return `is not valid: it was made at ${decision.at}, before the gate's deadline ${ctx.proof.deadline}`;
     }
-    if (at > ctx.now + CLOCK_SKEW_MS) {
+    if (at > ctx.now + SIGNING_CLOCK_SKEW_MS) {
       return `is not valid: it was made at ${decision.at}, in the future of this worker (${new Date(ctx.now).toISOString()})`;
     }
     tally.timedOut = true;

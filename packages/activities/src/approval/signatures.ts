@@ -8,7 +8,9 @@ import {
   DecisionPayload,
   SigningDomain,
   StartPayload,
+  decisionPayload,
   describeIssues,
+  startPayload,
   verifyPayload,
   type GateDecision,
   type PeopleDirectory,
@@ -47,15 +49,12 @@ export function decisionSignatureProblem(
 ): string | undefined {
   if (decision.signature === undefined) return 'it carries no signature';
   if (decision.signedAt === undefined) return 'it carries no signed time (signedAt)';
-  const payload = DecisionPayload.safeParse({
-    workflowId: gate.workflowId,
-    gateNonce: gate.gateNonce,
-    evidenceDigest: gate.evidenceDigest,
-    decision: decision.decision,
-    approver: decision.approver,
-    comment: decision.comment ?? '',
-    at: decision.signedAt,
-  });
+  const payload = DecisionPayload.safeParse(
+    decisionPayload(
+      { workflowId: gate.workflowId, nonce: gate.gateNonce, evidenceDigest: gate.evidenceDigest },
+      { ...decision, at: decision.signedAt },
+    ),
+  );
   if (!payload.success) return `what it signs is not a valid decision: ${describeIssues(payload.error)}`;
   if (!verifyPayload(SigningDomain.decision, publicKey, payload.data, decision.signature)) {
     return `its signature does not verify with ${decision.approver}'s public key in the directory (forged, altered, or signed for another gate, run or evidence)`;
@@ -69,13 +68,7 @@ export function startSignatureProblem(
   workflowId: string,
   publicKey: string,
 ): string | undefined {
-  const payload = StartPayload.safeParse({
-    signer: start.signer,
-    pipeline: start.pipeline,
-    workflowId,
-    inputDigest: start.inputDigest,
-    at: start.at,
-  });
+  const payload = StartPayload.safeParse(startPayload(start, { ...start, workflowId }));
   if (!payload.success) return `what it signs is not a valid start: ${describeIssues(payload.error)}`;
   if (!verifyPayload(SigningDomain.start, publicKey, payload.data, start.signature)) {
     return `its signature does not verify with ${start.signer}'s public key in the directory (forged, altered, or made for another run)`;

@@ -5,7 +5,7 @@
 import { decisionPayload } from '../decision-signature.js';
 import { loadPersonKey, type KeyLocation, type PersonKey } from '../keys/person-keys.js';
 import type { GateDecisionRequest } from '../schemas/approval.js';
-import { SigningDomain, signPayload, startInputDigest, type SignedStart } from '../signing/payloads.js';
+import { SigningDomain, signPayload, startInputDigest, startPayload, type SignedStart } from '../signing/payloads.js';
 import { ClientErrorCode, SlipwayClientError } from './errors.js';
 
 /** Finds the key a person signs with. */
@@ -40,13 +40,10 @@ export async function signStart(
   delete plain.start;
   const key = await keyOf(start.signer);
   const at = new Date().toISOString();
-  const payload = {
-    signer: start.signer,
-    pipeline: start.pipeline,
-    workflowId: start.runId,
-    inputDigest: startInputDigest(plain),
-    at,
-  };
+  const payload = startPayload(
+    { signer: start.signer, at },
+    { pipeline: start.pipeline, workflowId: start.runId, inputDigest: startInputDigest(plain) },
+  );
   const signed: SignedStart = {
     signer: start.signer,
     at,

@@ -10,11 +10,13 @@ export {
   DirectoryPayload,
   DirectorySignature,
   SignedStart,
+  SIGNING_CLOCK_SKEW_MS,
   SigningDomain,
   StartPayload,
   signPayload,
   signingMessage,
   startInputDigest,
+  startPayload,
   verifyPayload,
 } from './payloads.js';
 export { directoryDigest, directorySignatureProblem, signDirectory } from './directory-signature.js';

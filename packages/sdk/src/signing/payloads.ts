@@ -53,6 +53,26 @@ export const StartPayload = z.strictObject({
 /** A run start as signed. */
 export type StartPayload = z.infer<typeof StartPayload>;
 
+/**
+ * The payload a start signature covers, rebuilt from the signed start and the run it starts: the one place that
+ * says which fields a start signature binds (the client signs it, the workflow and the activities verify it).
+ */
+export function startPayload(
+  start: { signer: string; at: string },
+  run: { pipeline: string; workflowId: string; inputDigest: string },
+): StartPayload {
+  return {
+    signer: start.signer,
+    pipeline: run.pipeline,
+    workflowId: run.workflowId,
+    inputDigest: run.inputDigest,
+    at: start.at,
+  };
+}
+
+/** How far a signer's clock may run ahead of the verifier's, or behind when a gate opened or a run started. */
+export const SIGNING_CLOCK_SKEW_MS = 5 * 60_000;
+
 /** A directory of people as signed by an administrator: the digest of its canonical content. */
 export const DirectoryPayload = z.strictObject({ directoryDigest: Digest });
 /** A directory of people as signed. */

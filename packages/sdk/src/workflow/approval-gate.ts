@@ -14,7 +14,14 @@ import {
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { durationMs } from '../duration.js';
 import { decisionSignatureRefusal } from '../decision-signature.js';
-import { autoApprovalReason, checkDecision, resolveApprovers, type Refusal } from '../gate-rules.js';
+import {
+  AUTO_APPROVER,
+  TIMEOUT_APPROVER,
+  autoApprovalReason,
+  checkDecision,
+  resolveApprovers,
+  type Refusal,
+} from '../gate-rules.js';
 import { GateRefusal } from '../errors.js';
 import { SlipwayMessage, SlipwaySearchAttribute } from '../messages.js';
 import {
@@ -229,12 +236,11 @@ export function createApprovalGate(options: {
       gate = current;
       upsertSearchAttributes([{ key: gateStatusKey, value: 'pending' }]);
       const reason = autoApprovalReason(policy, opening.evidence);
-      if (reason)
-        accept({ decision: 'approve', approver: 'slipway:auto-approve', comment: reason, at: now(), via: 'policy' });
+      if (reason) accept({ decision: 'approve', approver: AUTO_APPROVER, comment: reason, at: now(), via: 'policy' });
       const decided = await condition(() => current.status !== 'pending', policy.timeout);
       if (!decided && policy.onTimeout === 'approve') {
         const comment = `no decision within ${policy.timeout}; the policy approves on timeout`;
-        current.decisions.push({ decision: 'approve', approver: 'slipway:timeout', comment, at: now(), via: 'policy' });
+        current.decisions.push({ decision: 'approve', approver: TIMEOUT_APPROVER, comment, at: now(), via: 'policy' });
         close('approved');
       } else if (!decided) {
         close('expired');

@@ -8,14 +8,20 @@ import { workflowInfo } from '@temporalio/workflow';
 import { FinalErrorType, finalFailure } from '../errors.js';
 import type { ApprovalProof } from '../schemas/approval.js';
 import type { ApproverResolution } from '../schemas/directory.js';
-import { SignedStart, SigningDomain, startInputDigest, verifyPayload } from '../signing/payloads.js';
+import {
+  SIGNING_CLOCK_SKEW_MS,
+  SignedStart,
+  SigningDomain,
+  startInputDigest,
+  startPayload,
+  verifyPayload,
+} from '../signing/payloads.js';
 
 /** A run start that verified: who signed it, for which pipeline, over which input digest, when. */
 export type VerifiedStart = NonNullable<ApprovalProof['start']>;
 
 /** How long before the run's start a start signature may have been made, and how far after (clock skew). */
 const START_MAX_AGE_MS = 15 * 60_000;
-const START_CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
  * Verifies the run's signed start, looking up the signer's public key with `lookupKeys` (the resolveApprovers
@@ -47,14 +53,14 @@ export async function verifySignedStart(
   }
   const { workflowId, startTime } = workflowInfo();
   const inputDigest = startInputDigest(input);
-  const payload = { signer: start.signer, pipeline, workflowId, inputDigest, at: start.at };
+  const payload = startPayload(start, { pipeline, workflowId, inputDigest });
   if (!verifyPayload(SigningDomain.start, key, payload, start.signature)) {
     throw unverified(
       `the start signature of ${start.signer} does not verify for pipeline ${pipeline}, run ${workflowId} and this input: it was made with another key, for another run, or the input was changed after signing`,
     );
   }
   const at = Date.parse(start.at);
-  if (at < startTime.getTime() - START_MAX_AGE_MS || at > startTime.getTime() + START_CLOCK_SKEW_MS) {
+  if (at < startTime.getTime() - START_MAX_AGE_MS || at > startTime.getTime() + SIGNING_CLOCK_SKEW_MS) {
     throw unverified(
       `the start was signed at ${start.at}, too far from when the run started (${startTime.toISOString()})`,
     );
