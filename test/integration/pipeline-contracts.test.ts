@@ -90,10 +90,17 @@ describe('follow and typed results', () => {
   it('follows a run to its gate and on to the end, each step change reported once; results typed by contract', async () => {
     const { runId } = await h.client.start(trainAndPromote, input('contracts'));
     const toGate: string[] = [];
+    // A change, as follow defines it: the status, the summary, and the gate's status for the approval step (a poll
+    // may see the approval step running before its gate opens, then again once the gate waits).
+    const changes: string[] = [];
     const atGate = await h.client.follow(runId, {
       until: 'gate',
       intervalMs: 200,
-      onStep: (step) => toGate.push(`${step.step}:${step.status}`),
+      onStep: (step, progress) => {
+        toGate.push(`${step.step}:${step.status}`);
+        const gate = step.step === 'approval' ? (progress.gate?.status ?? '') : '';
+        changes.push([step.step, step.status, step.summary ?? '', gate].join('|'));
+      },
     });
     expect(atGate.status).toBe('RUNNING');
     expect(atGate.progress?.gate?.status).toBe('pending');
@@ -103,7 +110,8 @@ describe('follow and typed results', () => {
       'register:completed',
     ]);
     expect(toGate.at(-1)).toBe('approval:running');
-    expect(new Set(toGate).size).toBe(toGate.length);
+    expect(changes.at(-1)).toBe('approval|running||pending');
+    expect(new Set(changes).size, 'each change reported once').toBe(changes.length);
 
     await h.client.approve(runId, { as: 'maria', comment: 'typed' });
     const toEnd: string[] = [];
