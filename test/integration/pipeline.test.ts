@@ -111,7 +111,7 @@ describe('trainAndPromote on a real Temporal dev server', () => {
     ]);
     expect(served.version).toBe(1);
     const [risky, loyal] = served.predictions;
-    expect(risky!.score).toBeGreaterThan(loyal!.score);
+    expect(risky!.score).toBeGreaterThan(loyal!.score!);
 
     await predict(
       'happy',

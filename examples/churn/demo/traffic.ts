@@ -5,8 +5,10 @@ import { RowSchema, type FeatureRow } from '@slipway/sdk';
 /** One scored customer. */
 export interface ScoredCustomer {
   customer: string;
+  /** The probability that the customer churns. */
   score: number;
-  label: number;
+  /** The class predicted at threshold 0.5, as the target column holds it. */
+  label: string | number | boolean;
 }
 
 /** Reads the serving dataset's feature rows (the columns the model uses, plus the customer id). */
@@ -35,7 +37,7 @@ export async function sendTraffic(
     const instances: FeatureRow[] = batch.map(({ customer_id: _id, ...features }) => features);
     const answer = await client.predict(model, instances);
     answer.predictions.forEach((p, i) =>
-      scored.push({ customer: String(batch[i]?.customer_id), score: p.score, label: p.label }),
+      scored.push({ customer: String(batch[i]?.customer_id), score: p.score ?? Number.NaN, label: p.label ?? '' }),
     );
   }
   return scored;

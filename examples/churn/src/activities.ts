@@ -27,23 +27,22 @@ async function segmentAuc(
   const model = await artifacts.getJson<SerializedModel>(input.model);
   const load = builtinPredictors[model.kind];
   if (!load) throw finalFailure(SlipwayErrorType.NotFound, `no predictor for model kind "${model.kind}"`);
-  const predictor = load(model);
+  const predictor = await load(model, { artifacts });
   const bySegment = await readSegments(input, openSource);
   const all = [...bySegment.values()].flat();
   const target = resolveBinaryTarget(
     input.target,
     all.map((row) => row[input.target]),
   );
-  const segments = [...bySegment.entries()]
-    .filter(([, rows]) => rows.length >= input.minSegmentRows)
-    .flatMap(([segment, rows]) => {
-      const value = auc(
-        labelsOf(target, rows),
-        rows.map((row) => predictor.predict(row)),
-      );
-      return value === undefined ? [] : [{ segment, rows: rows.length, auc: value }];
-    })
-    .sort((a, b) => a.auc - b.auc);
+  const segments: { segment: string; rows: number; auc: number }[] = [];
+  for (const [segment, rows] of bySegment.entries()) {
+    if (rows.length < input.minSegmentRows) continue;
+    const outputs = await predictor.predict(rows);
+    const scores = outputs.map((o) => ('probabilities' in o ? (o.probabilities[1] ?? Number.NaN) : Number.NaN));
+    const value = auc(labelsOf(target, rows), scores);
+    if (value !== undefined) segments.push({ segment, rows: rows.length, auc: value });
+  }
+  segments.sort((a, b) => a.auc - b.auc);
   const worst = segments[0];
   if (!worst)
     throw finalFailure(

@@ -87,6 +87,7 @@ export {
   type ModelServerClientOptions,
 } from './model-server/index.js';
 export { builtinPredictors, builtinTrainers } from './train/builtins.js';
+export { predictionOf, type PredictionOutcome } from './train/model-output.js';
 
 // Approvals verified where they act (record, deploy): the proof of a gate checked against the directory.
 export {

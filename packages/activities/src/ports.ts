@@ -5,10 +5,12 @@
  */
 import type {
   ArtifactRef,
+  ClassLabel,
   FeatureSpec,
   GateDecision,
   Lineage,
   Metrics,
+  ModelTask,
   RefusedDecision,
   RowSchema,
 } from '@slipway/sdk';
@@ -335,8 +337,14 @@ export interface SerializedModel {
 export type ImputedValue = string | number | boolean;
 
 /**
- * Scores rows with a loaded model: the probability of the positive class. Besides its features, a model declares
- * what it accepts in their place, and the model server holds every request to that (see `checkPredictionRow`):
+ * One model output: the probability of each class, in the predictor's `classes` order (classification), or the
+ * predicted value (regression).
+ */
+export type ModelOutput = { readonly probabilities: readonly number[] } | { readonly value: number };
+
+/**
+ * Scores rows with a loaded model. Besides its features, a model declares what it accepts in their place, and the
+ * model server holds every request to that (see `checkPredictionRow`):
  * - `nullable`: features for which `null` is a value the model was trained with (they held nulls in training);
  *   for every other feature a `null` counts as missing;
  * - `imputation`: the value the model fills in, per feature, when one is missing. Without a value for it, a
@@ -344,13 +352,20 @@ export type ImputedValue = string | number | boolean;
  */
 export interface Predictor {
   readonly kind: string;
+  /** What the model predicts; its outputs follow it (`probabilities` for a classifier, `value` for regression). */
+  readonly task: ModelTask;
   readonly features: FeatureSpec;
+  /** Classification: the classes in the order of `probabilities` (binary: negative, then positive). */
+  readonly classes?: readonly ClassLabel[];
   /** Features that may be `null` (default none). */
   readonly nullable?: readonly string[];
   /** The value per feature the model fills in when it is missing (default none: every feature is required). */
   readonly imputation?: Readonly<Record<string, ImputedValue>>;
-  /** Scores one row; the row holds every feature (missing ones already imputed). */
-  predict(row: TypedRow): number;
+  /**
+   * Scores rows, one output per row in order; each row holds every feature (missing ones already imputed). A row
+   * the model cannot read is a thrown error naming the feature.
+   */
+  predict(rows: readonly TypedRow[]): Promise<ModelOutput[]>;
 }
 
 /** Progress a trainer reports; `checkpoint` must be small JSON (it goes into a heartbeat). */
@@ -414,8 +429,13 @@ export interface Trainer {
   train(input: TrainerInput, context: TrainerContext): Promise<TrainerResult>;
 }
 
-/** Loads serialized models of one kind. */
-export type PredictorLoader = (model: SerializedModel) => Predictor;
+/** What a model loader may use besides the serialized model: the store its referenced files are read from. */
+export interface PredictorLoadContext {
+  artifacts: ArtifactStore;
+}
+
+/** Loads serialized models of one kind (an ONNX manifest reads its `.onnx` file through `context.artifacts`). */
+export type PredictorLoader = (model: SerializedModel, context: PredictorLoadContext) => Predictor | Promise<Predictor>;
 
 /** Everything `createActivities` needs. */
 export interface ActivityDeps {

@@ -110,6 +110,11 @@ describe('deploy activity', () => {
       previousVersion: null,
       serverUrl: server.url,
       smokeScore: output.smokeScore,
+      smokePrediction: {
+        score: output.smokeScore,
+        label: output.smokeScore! >= 0.5,
+        scores: { false: 1 - output.smokeScore!, true: output.smokeScore },
+      },
     });
     expect(output.smokeScore).toBeCloseTo(expectedScore(W1, meanTenure, 'basic'), 12);
     expect(output.deploymentId).toMatch(/^churn-v1-[0-9a-f]{16}$/);

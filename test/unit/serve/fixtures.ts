@@ -81,7 +81,13 @@ export const FIXED_SCORE_KIND = 'test-fixed-score';
 const loadFixedScore: PredictorLoader = (model) => {
   const score = model['score'];
   if (typeof score !== 'number') throw new TypeError('test-fixed-score model needs a numeric "score"');
-  return { kind: FIXED_SCORE_KIND, features: FEATURES, predict: () => score };
+  return {
+    kind: FIXED_SCORE_KIND,
+    task: 'binary',
+    classes: [0, 1],
+    features: FEATURES,
+    predict: (rows) => Promise.resolve(rows.map(() => ({ probabilities: [1 - score, score] }))),
+  };
 };
 
 /** The loaders the test servers know: the built-ins plus the fixed-score kind. */

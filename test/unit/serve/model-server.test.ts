@@ -85,7 +85,7 @@ describe('model server', () => {
     const [first, second] = answer.body.predictions ?? [];
     expect(first?.score).toBeCloseTo(expectedScore(W1, 30, 'basic'), 12);
     expect(second?.score).toBeCloseTo(expectedScore(W1, 5, 'pro'), 12);
-    expect(first?.label).toBe(expectedScore(W1, 30, 'basic') >= 0.5 ? 1 : 0);
+    expect(first?.label).toBe(expectedScore(W1, 30, 'basic') >= 0.5);
 
     const log = (await readFile(join(home.path, 'serving', 'churn', 'v1.jsonl'), 'utf8')).trim().split('\n');
     expect(log).toHaveLength(2);

@@ -31,6 +31,8 @@ const W: LinearWeights = { bias: -0.5, tenure: 0.7, basic: 0.4, pro: -0.2 };
 const THROWS_KIND = 'test-throws';
 const loadThrowing: PredictorLoader = () => ({
   kind: THROWS_KIND,
+  task: 'binary',
+  classes: [0, 1],
   features: FEATURES,
   predict: () => {
     throw new RangeError('weights went missing');
@@ -128,7 +130,7 @@ describe('predictions held to the model features', () => {
     expect(answer.status).toBe(200);
     const [prediction] = answer.body.predictions ?? [];
     expect(prediction?.score).toBeCloseTo(expectedScore(W, 30, 'pro'), 12);
-    expect(Object.keys(prediction ?? {})).toEqual(['score', 'label']);
+    expect(Object.keys(prediction ?? {})).toEqual(['score', 'label', 'scores']);
     await server.flush();
     const lines = (await readFile(logPath('strict'), 'utf8')).trim().split('\n');
     expect(lines.map((line) => JSON.parse(line) as object)).toEqual([
@@ -140,9 +142,7 @@ describe('predictions held to the model features', () => {
     const answer = await predict('broken', [{ tenure: 1, plan: 'basic' }]);
     expect(answer.status).toBe(500);
     expect(answer.body.error?.code).toBe('PredictionFailed');
-    expect(answer.body.error?.message).toBe(
-      'instances.0: model version 1 failed to score this row: weights went missing',
-    );
+    expect(answer.body.error?.message).toBe('model version 1 failed to score the instances: weights went missing');
     await server.flush();
     await expect(stat(logPath('broken'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
@@ -154,7 +154,7 @@ describe('predictions held to the model features', () => {
     const expected = [expectedScore(W, 35, 'basic'), expectedScore(W, 8, 'pro'), expectedScore(W, TENURE_MEAN, 'pro')];
     predictions.forEach((p, i) => expect(p.score).toBeCloseTo(expected[i] as number, 12));
     expect(predictions.map((p) => p.imputed)).toEqual([['plan'], undefined, ['tenure']]);
-    expect(Object.keys(predictions[1] ?? {})).toEqual(['score', 'label']);
+    expect(Object.keys(predictions[1] ?? {})).toEqual(['score', 'label', 'scores']);
     await server.flush();
     const lines = (await readFile(logPath('imputing'), 'utf8'))
       .trim()

@@ -13,6 +13,7 @@ import {
   sigmoid,
 } from '../../../packages/activities/src/train/index.js';
 import { customerRows, customers } from './synthetic.js';
+import { positiveScore } from '../../support/positive-score.js';
 
 const features = FeatureSpec.parse({
   numeric: ['tenure_months', 'monthly_fee'],
@@ -58,7 +59,7 @@ describe('logistic-regression trainer', () => {
     expect(model.weights[1]).toBeLessThan(0);
     expect(model.weights[2]).toBeGreaterThan(0);
     const predictor = loadLogisticRegression(JSON.parse(JSON.stringify(result.model)) as SerializedModel);
-    const scores = rows.map((row) => predictor.predict(row));
+    const scores = await Promise.all(rows.map((row) => positiveScore(predictor, row)));
     expect(auc(labelsOf(model.target, rows), scores)).toBeGreaterThan(0.85);
   });
 
@@ -189,7 +190,7 @@ describe('logistic-regression trainer', () => {
 });
 
 describe('loadLogisticRegression', () => {
-  it('scores sigmoid(w · encode(row)) from the model JSON alone', () => {
+  it('scores sigmoid(w · encode(row)) from the model JSON alone', async () => {
     const model = {
       kind: 'logistic-regression',
       version: 1,
@@ -207,10 +208,13 @@ describe('loadLogisticRegression', () => {
     const predictor = loadLogisticRegression(model);
     expect(predictor.kind).toBe('logistic-regression');
     expect(predictor.features).toEqual(model.features);
-    expect(predictor.predict({ a: 14, c: 'v' })).toBeCloseTo(sigmoid(0.5 + 1.5 * 2 + 3), 15);
-    expect(predictor.predict({ a: null, c: 'u' })).toBeCloseTo(sigmoid(0.5 - 2), 15);
-    expect(predictor.predict({})).toBeCloseTo(sigmoid(0.5), 15);
-    expect(() => predictor.predict({ a: 'ten', c: 'u' })).toThrow('Feature "a": expected a number, got "ten"');
+    expect(predictor.task).toBe('binary');
+    expect(await positiveScore(predictor, { a: 14, c: 'v' })).toBeCloseTo(sigmoid(0.5 + 1.5 * 2 + 3), 15);
+    expect(await positiveScore(predictor, { a: null, c: 'u' })).toBeCloseTo(sigmoid(0.5 - 2), 15);
+    expect(await positiveScore(predictor, {})).toBeCloseTo(sigmoid(0.5), 15);
+    await expect(positiveScore(predictor, { a: 'ten', c: 'u' })).rejects.toThrow(
+      'Feature "a": expected a number, got "ten"',
+    );
   });
 
   it('refuses an invalid model with InvalidInput', () => {

@@ -16,6 +16,7 @@ import {
 } from '../../../packages/activities/src/train/index.js';
 import { createCsvDir, rejection, runActivity, type CsvDir } from '../data/fixtures.js';
 import { customerCsv, customerFeatures, customerSchema, customers } from './synthetic.js';
+import { positiveScore } from '../../support/positive-score.js';
 
 const schema = customerSchema;
 const features = customerFeatures;
@@ -84,9 +85,9 @@ describe('createTrainActivity', () => {
     ]);
 
     const model = await artifacts.getJson<SerializedModel>(result.model);
-    const predictor = builtinPredictors['logistic-regression']?.(model);
-    const p = predictor?.predict({ tenure_months: 2, monthly_fee: 95, plan: 'basic' }) ?? 0;
-    const q = predictor?.predict({ tenure_months: 58, monthly_fee: 25, plan: 'pro' }) ?? 1;
+    const predictor = await builtinPredictors['logistic-regression']!(model, { artifacts });
+    const p = await positiveScore(predictor, { tenure_months: 2, monthly_fee: 95, plan: 'basic' });
+    const q = await positiveScore(predictor, { tenure_months: 58, monthly_fee: 25, plan: 'pro' });
     expect(p).toBeGreaterThan(0.8);
     expect(q).toBeLessThan(0.2);
 

@@ -1,7 +1,14 @@
 /**
  * The deploy smoke check: one prediction with typical features, answered by the version just deployed.
  */
-import { SlipwayErrorType, finalFailure, type DatasetProfile, type FeatureRow, type FeatureSpec } from '@slipway/sdk';
+import {
+  SlipwayErrorType,
+  finalFailure,
+  type DatasetProfile,
+  type FeatureRow,
+  type FeatureSpec,
+  type Prediction,
+} from '@slipway/sdk';
 import { featureProfile } from '../data/training-profile.js';
 import type { PredictAnswer } from './client.js';
 
@@ -52,13 +59,14 @@ export interface SmokeExpectation {
 }
 
 /**
- * Checks a smoke answer: one prediction, a finite score in [0, 1], from the expected version and deployment.
- * Returns the score, or the reason the check failed.
+ * Checks a smoke answer: one prediction from the expected version and deployment that fits the model's task (a
+ * class score in [0, 1] and a label for a classifier, a finite value for regression). Returns the prediction, and
+ * for a binary model its score, or the reason the check failed.
  */
 export function checkSmokeAnswer(
   answer: PredictAnswer,
   expected: SmokeExpectation,
-): { ok: true; score: number } | { ok: false; reason: string } {
+): { ok: true; prediction: Prediction; score?: number } | { ok: false; reason: string } {
   if (answer.version !== expected.version || answer.deploymentId !== expected.deploymentId) {
     return {
       ok: false,
@@ -70,9 +78,16 @@ export function checkSmokeAnswer(
   if (answer.predictions.length !== 1) {
     return { ok: false, reason: `expected 1 prediction for 1 row, got ${answer.predictions.length}` };
   }
-  const score = answer.predictions[0]?.score;
-  if (score === undefined || !Number.isFinite(score) || score < 0 || score > 1) {
+  const prediction = answer.predictions[0] as Prediction;
+  if (prediction.value !== undefined) {
+    if (!Number.isFinite(prediction.value)) return { ok: false, reason: `the value ${prediction.value} is not finite` };
+    return { ok: true, prediction };
+  }
+  if (prediction.label === undefined) return { ok: false, reason: 'the prediction has neither a label nor a value' };
+  const { score } = prediction;
+  if (score === undefined) return { ok: true, prediction };
+  if (!Number.isFinite(score) || score < 0 || score > 1) {
     return { ok: false, reason: `the score ${String(score)} is not a probability in [0, 1]` };
   }
-  return { ok: true, score };
+  return { ok: true, prediction, score };
 }

@@ -58,10 +58,7 @@ export async function stage(d: Deployment): Promise<StageAnswer> {
  * Smoke-predicts one row with the staged deployment. An unreachable server, or one that lost the staged version,
  * is a retryable failure; every other problem (a refused row, a model failure, a bad score) is a failed check.
  */
-export async function smoke(
-  d: Deployment,
-  features: FeatureRow,
-): Promise<{ ok: true; score: number } | { ok: false; reason: string }> {
+export async function smoke(d: Deployment, features: FeatureRow): Promise<ReturnType<typeof checkSmokeAnswer>> {
   try {
     const answer = await d.client.smoke(d.record.name, d.deploymentId, [features]);
     return checkSmokeAnswer(answer, { version: d.record.version, deploymentId: d.deploymentId });

@@ -137,7 +137,8 @@ export function createDeployActivity(deps: DeployActivityDeps): (input: DeployIn
       version,
       previousVersion,
       serverUrl: client.baseUrl,
-      smokeScore: checked.score,
+      ...(checked.score === undefined ? {} : { smokeScore: checked.score }),
+      smokePrediction: checked.prediction,
     };
     return parseStepOutput(deployStep, output, 'activity');
   };

@@ -112,12 +112,13 @@ function positiveClassOf(params: Record<string, unknown>): TargetValue | undefin
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
 }
 
-function evaluate(
-  predictors: Record<string, PredictorLoader>,
+async function evaluate(
+  deps: Pick<TrainActivityDeps, 'predictors' | 'artifacts'>,
   model: SerializedModel,
   rows: readonly TypedRow[],
   fallbackTarget: BinaryTarget,
-): Record<string, number> {
+): Promise<Record<string, number>> {
+  const { predictors } = deps;
   const load = Object.hasOwn(predictors, model.kind) ? predictors[model.kind] : undefined;
   if (load === undefined) {
     throw finalFailure(
@@ -126,10 +127,11 @@ function evaluate(
       { kind: model.kind },
     );
   }
-  const predictor = load(model);
+  const predictor = await load(model, { artifacts: deps.artifacts });
   const modelTarget = BinaryTarget.safeParse(model['target']);
   const labels = labelsOf(modelTarget.success ? modelTarget.data : fallbackTarget, rows);
-  const scores = rows.map((row) => predictor.predict(row));
+  const outputs = await predictor.predict(rows);
+  const scores = outputs.map((output) => ('probabilities' in output ? (output.probabilities[1] ?? NaN) : NaN));
   return binaryClassificationMetrics(labels, scores);
 }
 
@@ -178,7 +180,7 @@ async function trainAndStore(deps: TrainActivityDeps, input: TrainInput, attempt
   const trainer = lookupTrainer(deps.trainers, input.trainer);
   const rows = await readTrainingRows(input, attempt.hooks, attempt.heartbeats, deps.openSource);
   const { result, target, train, test } = await trainOnRows(trainer, rows, input, attempt);
-  const metrics = evaluate(deps.predictors, result.model, test, target);
+  const metrics = await evaluate(deps, result.model, test, target);
   const model = await deps.artifacts.putJson(result.model);
   if (attempt.run && attempt.series) {
     await attempt.run.complete({ params: result.params, metrics, series: attempt.series });

@@ -36,6 +36,7 @@ export {
   type RowFeatureProblem,
 } from './prediction-row.js';
 export { FeatureImputation, ImputationStrategy, fitServingInputs, type ServingInputs } from './serving-inputs.js';
+export { PROBABILITY_SUM_TOLERANCE, argmax, predictionOf, type PredictionOutcome } from './model-output.js';
 export { LOG_LOSS_EPSILON, accuracy, auc, binaryClassificationMetrics, logLoss } from './metrics.js';
 export { builtinPredictors, builtinTrainers } from './builtins.js';
 export {

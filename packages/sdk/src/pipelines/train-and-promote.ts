@@ -82,7 +82,8 @@ export const TrainAndPromoteResult = z.object({
       version: z.number().int(),
       previousVersion: z.number().int().nullable(),
       serverUrl: z.string(),
-      smokeScore: z.number(),
+      /** The smoke prediction's positive-class score (binary models). */
+      smokeScore: z.number().optional(),
     })
     .nullable(),
 });

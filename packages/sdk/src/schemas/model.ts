@@ -6,6 +6,16 @@ export const Metrics = z.record(z.string(), z.number());
 /** Named scalar metrics. */
 export type Metrics = z.infer<typeof Metrics>;
 
+/** What a model predicts: a class out of two, a class out of several, or a number. */
+export const ModelTask = z.enum(['binary', 'multiclass', 'regression']);
+/** What a model predicts: a class out of two, a class out of several, or a number. */
+export type ModelTask = z.infer<typeof ModelTask>;
+
+/** A class of a classifier, as the target column holds it: a string, a number or a boolean. */
+export const ClassLabel = z.union([z.string(), z.number(), z.boolean()]);
+/** A class of a classifier. */
+export type ClassLabel = z.infer<typeof ClassLabel>;
+
 /** Model names: lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit. */
 export const ModelName = z
   .string()

@@ -139,12 +139,21 @@ export const RollbackAnswer = z.object({
 export type RollbackAnswer = z.infer<typeof RollbackAnswer>;
 
 /**
- * One prediction: the positive-class probability and the label at threshold 0.5 (1 when score ≥ 0.5), and, when
- * the model filled in features the request left out (with the values its artifact declares), which ones.
+ * One prediction, by task:
+ * - binary: `score`, the probability of the positive class, and `label`, the class predicted at threshold 0.5 (for
+ *   the built-in model 1 or 0; for other models the class as the target column holds it); `scores` per class when
+ *   the model names its classes;
+ * - multiclass: `label` (the most probable class) and `scores`, the probability of each class;
+ * - regression: `value`.
+ * `imputed` says which features the model filled in (with the values its artifact declares) when the request left
+ * them out.
  */
 export const Prediction = z.object({
-  score: z.number().min(0).max(1),
-  label: z.union([z.literal(0), z.literal(1)]),
+  score: z.number().min(0).max(1).optional(),
+  label: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  /** The probability of each class, by the class's string form. */
+  scores: z.record(z.string(), z.number().min(0).max(1)).optional(),
+  value: z.number().optional(),
   /** The features the model imputed for this row; absent when it imputed none. */
   imputed: z.array(z.string()).optional(),
 });

@@ -4,6 +4,7 @@
  * `docs/trainer-protocol/` are generated from these definitions; a unit test keeps them equal.
  */
 import { z } from 'zod';
+import { ClassLabel, ModelTask } from './model.js';
 
 /** The protocol version this module describes; `input.json` and `result.json` both carry it as `protocol`. */
 export const TRAINER_PROTOCOL_VERSION = 1;
@@ -24,8 +25,8 @@ const InsidePath = z
 /** Metric values: finite numbers by name (JSON has no NaN or Infinity). */
 const FiniteMetrics = z.record(z.string().min(1), z.number());
 
-/** What the model predicts: a class out of two, a class out of several, or a number. */
-export const TrainerTask = z.enum(['binary', 'multiclass', 'regression']);
+/** What the model predicts: a class out of two, a class out of several, or a number (the same as `ModelTask`). */
+export const TrainerTask = ModelTask;
 /** What the model predicts: a class out of two, a class out of several, or a number. */
 export type TrainerTask = z.infer<typeof TrainerTask>;
 
@@ -158,6 +159,11 @@ export const TrainerResultFile = z
     /** The model file, relative to the output directory, and its format. */
     model: z.object({ path: InsidePath, format: z.enum(['onnx', 'slipway-json']) }).strict(),
     signature: TrainerSignature,
+    /**
+     * Classification only: the classes in the order of the model's probability output (scikit-learn's `classes_`).
+     * Left out, they are the distinct target values of the training split, sorted (scikit-learn's order).
+     */
+    classes: z.array(ClassLabel).min(2).optional(),
     /** The trainer's own metrics (Slipway recomputes the held-out metrics itself). */
     metrics: FiniteMetrics.default({}),
   })

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineStep } from '../step.js';
 import { ApprovalProof } from '../schemas/approval.js';
 import { ModelVersionRef } from '../schemas/model.js';
-import { FeatureRow } from '../schemas/serving.js';
+import { FeatureRow, Prediction } from '../schemas/serving.js';
 
 /** Loads an approved version into the model server, smoke-checks it and moves the alias. */
 export const deployStep = defineStep({
@@ -23,7 +23,10 @@ export const deployStep = defineStep({
     version: z.number().int().positive(),
     previousVersion: z.number().int().positive().nullable(),
     serverUrl: z.string(),
-    smokeScore: z.number().min(0).max(1),
+    /** The smoke prediction's positive-class score (binary models only). */
+    smokeScore: z.number().min(0).max(1).optional(),
+    /** The smoke prediction, as the model server answered it. */
+    smokePrediction: Prediction.optional(),
   }),
   options: { startToCloseTimeout: '5m', retry: { maximumAttempts: 5 } },
 });

@@ -2,7 +2,7 @@
  * The model server's HTTP routes (hono). See {@link createModelServer} for the API.
  */
 import { join } from 'node:path';
-import type { ArtifactStore, PredictorLoader } from '@slipway/activities';
+import { predictionOf, type ArtifactStore, type ModelOutput, type PredictorLoader } from '@slipway/activities';
 import {
   checkPredictionRow,
   describeRowProblem,
@@ -144,7 +144,7 @@ function addRoutes(app: Hono, deployments: Deployments, log: ServedLog): void {
     const model = modelParam(c);
     const { instances } = await readBody(c, PredictRequest);
     const live = deployments.live(model);
-    const scored = scoreAll(live, instances);
+    const scored = await scoreAll(live, instances);
     const answer: PredictAnswer = {
       model,
       version: live.entry.version,
@@ -178,7 +178,7 @@ function addControlRoutes(app: Hono, deployments: Deployments, log: ServedLog, t
       model,
       version: target.entry.version,
       deploymentId: target.entry.deploymentId,
-      predictions: scoreAll(target, instances).map(({ prediction }) => prediction),
+      predictions: (await scoreAll(target, instances)).map(({ prediction }) => prediction),
     };
     return c.json(answer);
   });
@@ -225,10 +225,10 @@ const LISTED_BAD_ROWS = 10;
  * inside the model, or a score that is not a probability, is a 500 `PredictionFailed` (a fault of the model, not of
  * the request, so error-rate guards count it). Imputed features are named in the prediction and the logged row.
  */
-function scoreAll(
+async function scoreAll(
   live: LiveDeployment,
   instances: readonly FeatureRow[],
-): { prediction: Prediction; logged: ServedEntry }[] {
+): Promise<{ prediction: Prediction; logged: ServedEntry }[]> {
   const ready: { row: FeatureRow; imputed: string[] }[] = [];
   const refused: { i: number; problem: RowFeatureProblem }[] = [];
   instances.forEach((row, i) => {
@@ -237,11 +237,14 @@ function scoreAll(
     else refused.push({ i, problem: check.problem });
   });
   if (refused.length > 0) throw featureProblems(live, refused, instances.length);
+  const predictions = await scoreRows(
+    live,
+    ready.map((check) => check.row),
+  );
   return ready.map((check, i) => {
-    const score = scoreRow(live, check.row, i);
     const imputed = check.imputed.length > 0 ? { imputed: check.imputed } : {};
     return {
-      prediction: { score, label: score >= 0.5 ? 1 : 0, ...imputed },
+      prediction: { ...(predictions[i] as Prediction), ...imputed },
       logged: { features: instances[i] as FeatureRow, ...imputed },
     };
   });
@@ -265,25 +268,33 @@ function featureProblems(
   );
 }
 
-function scoreRow(live: LiveDeployment, row: FeatureRow, i: number): number {
-  let score: number;
+async function scoreRows(live: LiveDeployment, rows: readonly FeatureRow[]): Promise<Prediction[]> {
+  let outputs: ModelOutput[];
   try {
-    score = live.predictor.predict(row);
+    outputs = await live.predictor.predict(rows);
   } catch (err) {
     throw new ServeError(
       500,
       ServeErrorCode.PredictionFailed,
-      `instances.${i}: model version ${live.entry.version} failed to score this row: ${rootMessage(err)}`,
+      `model version ${live.entry.version} failed to score the instances: ${rootMessage(err)}`,
     );
   }
-  if (!Number.isFinite(score) || score < 0 || score > 1) {
+  if (outputs.length !== rows.length) {
     throw new ServeError(
       500,
       ServeErrorCode.PredictionFailed,
-      `instances.${i}: model version ${live.entry.version} returned score ${score}, not a probability in [0, 1]`,
+      `model version ${live.entry.version} returned ${outputs.length} outputs for ${rows.length} instances`,
     );
   }
-  return score;
+  return outputs.map((output, i) => {
+    const outcome = predictionOf(live.predictor, output);
+    if (outcome.ok) return outcome.prediction;
+    throw new ServeError(
+      500,
+      ServeErrorCode.PredictionFailed,
+      `instances.${i}: model version ${live.entry.version} answered badly: ${outcome.reason}`,
+    );
+  });
 }
 
 function modelParam(c: Context): string {

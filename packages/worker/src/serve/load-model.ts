@@ -24,7 +24,7 @@ export async function loadModel(
     );
   }
   try {
-    return loader(model);
+    return await loader(model, { artifacts });
   } catch (err) {
     throw new ServeError(
       422,

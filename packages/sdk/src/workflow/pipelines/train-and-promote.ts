@@ -72,7 +72,7 @@ export async function trainAndPromote(raw: PipelineInput<typeof contract>): Prom
       version: deployment.version,
       previousVersion: deployment.previousVersion,
       serverUrl: deployment.serverUrl,
-      smokeScore: deployment.smokeScore,
+      ...(deployment.smokeScore === undefined ? {} : { smokeScore: deployment.smokeScore }),
     },
   };
 }

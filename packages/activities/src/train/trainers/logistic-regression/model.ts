@@ -4,7 +4,7 @@
  */
 import { FeatureSpec, parseOrFail } from '@slipway/sdk';
 import { z } from 'zod';
-import type { Predictor, PredictorLoader, SerializedModel, TypedRow } from '../../../ports.js';
+import type { ModelOutput, Predictor, SerializedModel, TypedRow } from '../../../ports.js';
 import { BinaryTarget } from '../../binary-target.js';
 import { FeatureEncoding, createRowEncoder, encodingDimension } from '../../encoding.js';
 import { predictorFeatures } from '../../prediction-row.js';
@@ -88,7 +88,7 @@ export function dot(weights: ArrayLike<number>, x: ArrayLike<number>, offset = 0
  * throws a `TypeError` naming a numeric feature that is not a number (or a numeric string). An invalid model fails
  * with `SlipwayInvalidInput`.
  */
-export const loadLogisticRegression: PredictorLoader = (serialized: SerializedModel): Predictor => {
+export const loadLogisticRegression = (serialized: SerializedModel): Predictor => {
   const model = parseOrFail(
     LogisticRegressionModel,
     serialized,
@@ -98,14 +98,24 @@ export const loadLogisticRegression: PredictorLoader = (serialized: SerializedMo
   const weights = Float64Array.from(model.weights);
   const encode = createRowEncoder(model.encoding);
   const x = new Float64Array(weights.length);
+  const probability = (row: TypedRow): number => {
+    encode(row, x, 0);
+    return sigmoid(dot(weights, x));
+  };
   return {
     kind: LOGISTIC_REGRESSION,
+    task: 'binary',
     features: model.features,
+    classes: [model.target.negative, model.target.positive],
     ...(model.nullable ? { nullable: model.nullable } : {}),
     ...(model.imputation ? { imputation: model.imputation.values } : {}),
-    predict(row: TypedRow): number {
-      encode(row, x, 0);
-      return sigmoid(dot(weights, x));
+    predict(rows: readonly TypedRow[]): Promise<ModelOutput[]> {
+      return Promise.resolve(
+        rows.map((row) => {
+          const p = probability(row);
+          return { probabilities: [1 - p, p] };
+        }),
+      );
     },
   };
 };
