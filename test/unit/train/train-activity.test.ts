@@ -176,7 +176,7 @@ describe('createTrainActivity', () => {
     };
     const err = await rejection(createTrainActivity({ ...deps, trainers: { odd } })({ ...input(), trainer: 'odd' }));
     expect(err).toMatchObject({ type: SlipwayErrorType.NotFound });
-    expect(err.message).toBe('No model loader for kind "odd-kind"; known kinds: "logistic-regression"');
+    expect(err.message).toBe('No model loader for kind "odd-kind"; known kinds: "logistic-regression", "onnx"');
   });
 
   it('fails with InvalidInput on a non-binary target, naming the column and the values', async () => {
