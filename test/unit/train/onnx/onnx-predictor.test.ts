@@ -83,6 +83,22 @@ describe('the ONNX predictor on scikit-learn models', () => {
     });
   });
 
+  it('double inputs: a float64 graph is fed float64 values, equal to predict within 1e-9', async () => {
+    const model = models.double;
+    const manifest = await manifestOf(model);
+    expect(manifest.signature.inputs.slice(0, 2).map((i) => i.type)).toEqual(['double', 'double']);
+    const outputs = await (await load(manifest)).predict(model.rows);
+    const expected = model.expected as number[];
+    outputs.forEach((output, i) => {
+      if (!('value' in output)) throw new Error(`row ${i + 1}: no value`);
+      expect(Math.abs(output.value - (expected[i] as number))).toBeLessThan(1e-9);
+    });
+    // The same graph declared float is refused at load: its inputs are float64.
+    const inputs = manifest.signature.inputs.map((i) => (i.type === 'double' ? { ...i, type: 'float' as const } : i));
+    const err = await failureOf(load({ ...manifest, signature: { ...manifest.signature, inputs } }));
+    expect((err as Error).message).toMatch(/input "tenure" of the ONNX graph is float64, but the signature says float/);
+  });
+
   it('scores a categorical value the model never saw, and a numeric string, as scikit-learn would', async () => {
     const model = models.binary;
     const predictor = await load(await manifestOf(model));

@@ -1,7 +1,7 @@
 /**
  * Real ONNX models for the ONNX tests, made once per test file with scikit-learn and skl2onnx in the project's test
  * virtualenv: a binary ColumnTransformer (numeric + string inputs) + GradientBoostingClassifier, a multiclass
- * classifier with string classes, and a regressor. Each comes with held-out rows (numeric values cast to float32,
+ * classifier with string classes, a regressor, and a linear regressor fed float64 (`double`) inputs. Each comes with held-out rows (numeric values cast to float32,
  * as the ONNX graph reads them) and scikit-learn's own `predict_proba` / `predict` on exactly those values.
  */
 import { readFile } from 'node:fs/promises';
@@ -35,7 +35,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.pipeline import Pipeline
 from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor, RandomForestClassifier
 from skl2onnx import to_onnx
-from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+from sklearn.linear_model import Ridge
+from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType, StringTensorType
 
 rng = np.random.default_rng(20261202)
 n = data["rows"]
@@ -59,9 +60,9 @@ signature_inputs = [{"name": c, "type": "float"} for c in numeric] + [{"name": c
 def rows_of(df):
     return [{k: (float(v) if isinstance(v, (np.floating, float)) else str(v)) for k, v in r.items()} for r in df.to_dict("records")]
 
-def save(name, pipe, classifier):
+def save(name, pipe, classifier, initial_types=types):
     options = {id(pipe): {"zipmap": False}} if classifier else None
-    onx = to_onnx(pipe, initial_types=types, options=options, target_opset=17)
+    onx = to_onnx(pipe, initial_types=initial_types, options=options, target_opset=17)
     with open(os.path.join(out, name + ".onnx"), "wb") as f:
         f.write(onx.SerializeToString())
     kind = {1: "float", 7: "int", 8: "string", 11: "double"}
@@ -95,6 +96,17 @@ pipe = Pipeline([("prep", prep()), ("model", GradientBoostingRegressor(n_estimat
 outputs = save("regression", pipe, False)
 result["regression"] = {"task": "regression", "outputs": outputs, "rows": rows_of(test), "expected": pipe.predict(test), "truth": price_of(test)}
 result["signature_inputs"] = signature_inputs
+
+# A linear regressor fed float64 (DoubleTensorType): the signature says double, the values are not cast to float32.
+wide = train.astype({"tenure": np.float64, "charges": np.float64})
+wide["tenure"] += rng.normal(0, 1e-3, len(wide))
+pipe = Pipeline([("prep", prep()), ("model", Ridge(alpha=1.0))]).fit(wide, price)
+double_types = [(c, DoubleTensorType([None, 1])) for c in numeric] + [(c, StringTensorType([None, 1])) for c in categorical]
+outputs = save("double", pipe, False, double_types)
+held = test.astype({"tenure": np.float64, "charges": np.float64})
+held["tenure"] += rng.normal(0, 1e-3, len(held))
+result["double"] = {"task": "regression", "outputs": outputs, "rows": rows_of(held), "expected": pipe.predict(held),
+                    "truth": price_of(held), "inputs": [{"name": c, "type": "double"} for c in numeric] + signature_inputs[2:]}
 `;
 
 interface ScriptModel {
@@ -104,7 +116,11 @@ interface ScriptModel {
   rows: Record<string, string | number>[];
   expected: number[][] | number[];
   truth: (number | string)[];
+  inputs?: TrainerSignature['inputs'];
 }
+
+/** The models made: scikit-learn's float32 classifiers and regressor, and a float64 (`double`) linear regressor. */
+export type SklearnModels = Record<'binary' | 'multiclass' | 'regression' | 'double', SklearnModel>;
 
 /** The three models (binary, multiclass, regression), written to `dir` and read back. */
 export async function makeSklearnModels(
@@ -115,7 +131,7 @@ export async function makeSklearnModels(
     { rows: MODEL_ROWS, dir },
     300_000,
   );
-  const load = async (name: 'binary' | 'multiclass' | 'regression'): Promise<SklearnModel> => {
+  const load = async (name: keyof SklearnModels): Promise<SklearnModel> => {
     const m = made[name] as ScriptModel;
     return {
       task: m.task,
@@ -123,12 +139,17 @@ export async function makeSklearnModels(
       numeric: ['tenure', 'charges'],
       categorical: ['plan', 'region'],
       target: 'y',
-      signature: { inputs: made.signature_inputs, outputs: m.outputs },
+      signature: { inputs: m.inputs ?? made.signature_inputs, outputs: m.outputs },
       ...(m.classes ? { classes: m.classes } : {}),
       rows: m.rows,
       expected: m.expected,
       truth: m.truth,
     };
   };
-  return { binary: await load('binary'), multiclass: await load('multiclass'), regression: await load('regression') };
+  return {
+    binary: await load('binary'),
+    multiclass: await load('multiclass'),
+    regression: await load('regression'),
+    double: await load('double'),
+  };
 }
