@@ -206,7 +206,8 @@ describe('the ONNX loader refuses', () => {
     const ref = await store.putBytes(fresh);
     const path = fileURLToPath(ref.uri);
     const corrupted = Buffer.from(fresh);
-    corrupted[corrupted.length >> 1] ^= 0xff;
+    const middle = corrupted.length >> 1;
+    corrupted[middle] = (corrupted[middle] as number) ^ 0xff;
     await chmod(path, 0o644);
     await writeFile(path, corrupted);
     const err = await failureOf(load({ ...manifest, model: ref }));

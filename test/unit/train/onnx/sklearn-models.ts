@@ -122,10 +122,8 @@ interface ScriptModel {
 /** The models made: scikit-learn's float32 classifiers and regressor, and a float64 (`double`) linear regressor. */
 export type SklearnModels = Record<'binary' | 'multiclass' | 'regression' | 'double', SklearnModel>;
 
-/** The three models (binary, multiclass, regression), written to `dir` and read back. */
-export async function makeSklearnModels(
-  dir: string,
-): Promise<Record<'binary' | 'multiclass' | 'regression', SklearnModel>> {
+/** The models (see {@link SklearnModels}), written to `dir` and read back. */
+export async function makeSklearnModels(dir: string): Promise<SklearnModels> {
   const made = await runPython<Record<string, ScriptModel> & { signature_inputs: TrainerSignature['inputs'] }>(
     SCRIPT,
     { rows: MODEL_ROWS, dir },

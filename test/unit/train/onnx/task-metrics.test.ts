@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFsArtifactStore } from '../../../../packages/activities/src/artifacts/fs-artifact-store.js';
-import type { ModelOutput, Predictor } from '../../../../packages/activities/src/ports.js';
+import type { ModelOutput, Predictor, TypedRow } from '../../../../packages/activities/src/ports.js';
 import {
   evaluateModel,
   loadOnnxModel,
@@ -261,8 +261,8 @@ describe('evaluateModel', () => {
   it('names the rows and the feature of a row the model cannot read, and stops when aborted', async () => {
     const model = models.binary;
     const predictor = predictors.binary as Predictor;
-    const rows = model.rows.map((row, i) => ({ ...row, y: model.truth[i] as number }));
-    rows[450] = { ...(rows[450] as (typeof rows)[number]), tenure: 'long' };
+    const rows: TypedRow[] = model.rows.map((row, i) => ({ ...row, y: model.truth[i] as number }));
+    rows[450] = { ...(rows[450] as TypedRow), tenure: 'long' };
     const err = await failureOf(evaluateModel(predictor, rows, 'y', { batchRows: 200 }));
     expect((err as Error).message).toMatch(
       /^Held-out rows 401–600: Row 51: Feature "tenure": expected a number, got "long"/,
