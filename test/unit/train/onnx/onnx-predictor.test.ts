@@ -225,8 +225,12 @@ describe('the ONNX loader refuses', () => {
     expect(failureType(err)).toBe('SlipwayInvalidInput');
     expect((err as Error).message).toContain(`The ONNX file ${junk.uri}`);
     expect((err as Error).message).toMatch(/is not a model ONNX Runtime can load/);
-    // A failed load is not cached: the good bytes still load.
-    await expect(load(manifest)).resolves.toMatchObject({ kind: 'onnx', task: 'regression' });
+    // A failed load is not cached: loading again reads the bytes again (and fails again).
+    let reads = 0;
+    const counting: ArtifactStore = { ...store, getBytes: (ref) => (reads++, store.getBytes(ref)) };
+    const again = await failureOf(load({ ...manifest, model: junk }, counting));
+    expect(reads).toBe(1);
+    expect(failureType(again)).toBe('SlipwayInvalidInput');
   });
 
   it('a manifest of another kind or with a missing field, naming the field', async () => {
