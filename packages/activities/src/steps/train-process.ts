@@ -4,7 +4,7 @@
  * progress turned into heartbeats and the tracked series, its checkpoints stored in the artifact store, and its
  * model stored, loaded through the predictors and scored on the held-out split by Slipway itself.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
@@ -50,7 +50,9 @@ export async function trainWithProcess(
   input: TrainInput,
   attempt: TrainAttempt,
 ) {
-  const dir = await mkdtemp(join(deps.workRoot ?? tmpdir(), 'slipway-train-'));
+  const root = deps.workRoot ?? tmpdir();
+  await mkdir(root, { recursive: true });
+  const dir = await mkdtemp(join(root, 'slipway-train-'));
   try {
     const heldOut: TypedRow[] = [];
     const splits = await writeSplitFiles(input, dir, {

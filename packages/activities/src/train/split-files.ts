@@ -66,7 +66,7 @@ export function sortClasses(labels: Iterable<ClassLabel>): ClassLabel[] {
  * Streams the pinned dataset (digest checked at the end) into `<dir>/train.csv` and `<dir>/heldout.csv`. A row
  * goes to the held-out split when its seeded draw is below `testFraction`. Failures (final `SlipwayInvalidInput`):
  * a split that ends up empty, a classification target with more than {@link MAX_CLASSES} values or fewer than 2
- * in the training split; the dataset's own failures as `forEachTrainingRow` throws them.
+ * in the training split, a binary target with more than 2; the dataset's own failures as `forEachTrainingRow` throws them.
  */
 export async function writeSplitFiles(
   input: SplitFilesInput,
@@ -128,6 +128,13 @@ function checkSplits(
       SlipwayErrorType.InvalidInput,
       `Training needs good rows with a target value on both sides of the split; the seeded split (seed ${input.seed}, testFraction ${input.testFraction}) gave ${train.rows} training and ${heldout.rows} held-out rows`,
       { trainRows: train.rows, testRows: heldout.rows },
+    );
+  }
+  if (input.task === 'binary' && classes !== undefined && classes.size > 2) {
+    throw finalFailure(
+      SlipwayErrorType.InvalidInput,
+      `A binary task needs exactly 2 classes; target column "${input.features.target}" holds ${classes.size} in the training split (a multiclass task?)`,
+      { column: input.features.target, classes: [...classes].slice(0, 20) },
     );
   }
   if (classes !== undefined && classes.size < 2) {
