@@ -146,9 +146,7 @@ describe('the train activity with a trainer process', () => {
       lastDetails = d;
       if (d.checkpoint?.step === 8) first.cancel('CANCELLED');
     });
-    const err = await rejection(
-      runActivity(first, createTrainActivity(deps), input(params)),
-    );
+    const err = await rejection(runActivity(first, createTrainActivity(deps), input(params)));
     expect(err.name).toBe('CancelledFailure');
     expect(await workRootIsEmpty()).toBe(true);
     const resumeStep = lastDetails?.checkpoint?.step ?? -1;
@@ -173,9 +171,7 @@ describe('the train activity with a trainer process', () => {
   });
 
   it('fails non-retryably with the message of a trainer that exits 2, leaving nothing behind', async () => {
-    const err = await rejection(
-      runActivity(mockEnv(), createTrainActivity(deps), input({ mode: 'exit-2' })),
-    );
+    const err = await rejection(runActivity(mockEnv(), createTrainActivity(deps), input({ mode: 'exit-2' })));
     expect(err.type).toBe(FinalErrorType.TrainerFailed);
     expect((err as { nonRetryable?: boolean }).nonRetryable).toBe(true);
     expect(err.message).toContain('learning_rate must be positive, got -1');

@@ -13,7 +13,11 @@ import { createFsArtifactStore } from '../../../packages/activities/src/artifact
 import { createValidateActivity } from '../../../packages/activities/src/steps/validate.js';
 import type { ActivityHooks } from '../../../packages/activities/src/data/activity-context.js';
 import { csvCell, csvRecord } from '../../../packages/activities/src/train/csv-split-writer.js';
-import { sortClasses, writeSplitFiles, type SplitFilesInput } from '../../../packages/activities/src/train/split-files.js';
+import {
+  sortClasses,
+  writeSplitFiles,
+  type SplitFilesInput,
+} from '../../../packages/activities/src/train/split-files.js';
 import { createCsvDir, rejection, type CsvDir } from '../data/fixtures.js';
 import { customerCsv, customerFeatures, customerSchema, customers } from './synthetic.js';
 

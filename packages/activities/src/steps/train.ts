@@ -78,7 +78,8 @@ type NamedTrainer = { kind: 'in-process'; trainer: Trainer } | { kind: 'process'
 function lookupTrainer(deps: Pick<TrainActivityDeps, 'trainers' | 'processTrainers'>, name: string): NamedTrainer {
   const processTrainers = deps.processTrainers ?? {};
   if (Object.hasOwn(deps.trainers, name)) return { kind: 'in-process', trainer: deps.trainers[name] as Trainer };
-  if (Object.hasOwn(processTrainers, name)) return { kind: 'process', spec: processTrainers[name] as ProcessTrainerConfig };
+  if (Object.hasOwn(processTrainers, name))
+    return { kind: 'process', spec: processTrainers[name] as ProcessTrainerConfig };
   throw finalFailure(
     SlipwayErrorType.NotFound,
     `Unknown trainer ${JSON.stringify(name)}; known trainers: ${known(deps.trainers, processTrainers)}`,
@@ -184,7 +185,11 @@ async function trainInProcess(deps: TrainActivityDeps, trainer: Trainer, input: 
   };
 }
 
-async function trainAndStore(deps: TrainActivityDeps, input: TrainInput, attempt: TrainAttempt): Promise<TrainingResult> {
+async function trainAndStore(
+  deps: TrainActivityDeps,
+  input: TrainInput,
+  attempt: TrainAttempt,
+): Promise<TrainingResult> {
   const named = lookupTrainer(deps, input.trainer);
   const trained: TrainedModel =
     named.kind === 'in-process'

@@ -17,7 +17,10 @@ export interface SilenceWatchdog {
 
 /** The reason a watchdog aborts with. */
 export class HeartbeatSilence extends Error {
-  constructor(readonly trainer: string, readonly timeoutMs: number) {
+  constructor(
+    readonly trainer: string,
+    readonly timeoutMs: number,
+  ) {
     super(
       `trainer "${trainer}" reported no progress for the heartbeat timeout (${timeoutMs} ms): the attempt timed out`,
     );

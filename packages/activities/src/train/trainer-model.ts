@@ -64,19 +64,26 @@ export async function trainedModelOf(
   }
   if (!Object.hasOwn(context.predictors, kind)) {
     const known = Object.keys(context.predictors).sort();
-    throw invalidModel(trainer, modelPath, `has kind "${kind}", which no model loader knows (known: ${known.join(', ')})`, {
-      field: 'kind',
-      kind,
-    });
+    throw invalidModel(
+      trainer,
+      modelPath,
+      `has kind "${kind}", which no model loader knows (known: ${known.join(', ')})`,
+      {
+        field: 'kind',
+        kind,
+      },
+    );
   }
   return model as SerializedModel;
 }
 
 /** An ONNX model: waits for the ONNX manifest builder (`onnxManifestFor`). */
-async function onnxModelOf(
+function onnxModelOf(
   _result: TrainerResultFile,
   modelPath: string,
   context: TrainedModelContext,
 ): Promise<SerializedModel> {
-  throw invalidModel(context.trainer, modelPath, 'is an ONNX model, which this worker cannot load yet');
+  return Promise.reject(
+    invalidModel(context.trainer, modelPath, 'is an ONNX model, which this worker cannot load yet'),
+  );
 }
