@@ -112,9 +112,12 @@ describe('the train activity with a trainer process', () => {
     expect(Object.keys(result.metrics).sort()).toEqual([
       'accuracy',
       'auc',
+      'f1',
       'logLoss',
       'positiveRate',
+      'precision',
       'predictedPositiveRate',
+      'recall',
     ]);
     expect(result.metrics['auc']).toBeGreaterThan(0.75);
 

@@ -11,8 +11,7 @@ import {
   type FeatureSpec,
 } from '@slipway/sdk';
 import type { ArtifactStore, Predictor, PredictorLoader, SerializedModel, TypedRow } from '../ports.js';
-import { BinaryTarget, labelsOf, resolveBinaryTarget } from '../train/binary-target.js';
-import { binaryClassificationMetrics } from '../train/metrics.js';
+import { evaluateModel } from '../train/metrics-evaluate.js';
 
 /** What scoring needs. */
 export interface EvaluationDeps {
@@ -23,7 +22,8 @@ export interface EvaluationDeps {
 /** Slipway's held-out metrics of a model, and the stored profile of its predictions (when one is made). */
 export interface HeldOutScore {
   metrics: Metrics;
-  predictionProfile?: ArtifactRef | undefined;
+  /** The stored `PredictionProfile` of the model's predictions on the held-out rows. */
+  predictionProfile: ArtifactRef;
 }
 
 function known(record: Record<string, unknown>): string {
@@ -46,14 +46,16 @@ export async function loadTrainedPredictor(deps: EvaluationDeps, model: Serializ
 }
 
 /**
- * Scores the held-out rows with the model and returns Slipway's own metrics. A model that predicts another task
- * than the run's is a final `SlipwayInvalidInput` naming both.
+ * Scores the held-out rows with the model (in batches) and returns Slipway's own metrics of the task (see
+ * `evaluateModel`), with the profile of its predictions stored as JSON. A model that predicts another task than the
+ * run's is a final `SlipwayInvalidInput` naming both.
  */
 export async function scoreHeldOut(
   deps: EvaluationDeps,
   model: SerializedModel,
   rows: readonly TypedRow[],
-  input: { task: ModelTask; features: FeatureSpec; trainer: string; params: Record<string, unknown> },
+  input: { task: ModelTask; features: FeatureSpec; trainer: string },
+  signal?: AbortSignal,
 ): Promise<HeldOutScore> {
   const predictor = await loadTrainedPredictor(deps, model);
   if (predictor.task !== input.task) {
@@ -63,34 +65,6 @@ export async function scoreHeldOut(
       { trainer: input.trainer, task: input.task, modelTask: predictor.task },
     );
   }
-  return { metrics: await binaryMetrics(predictor, model, rows, input) };
-}
-
-/** The built-in binary metrics (accuracy, AUC, log loss, positive rates) of a binary classifier. */
-async function binaryMetrics(
-  predictor: Predictor,
-  model: SerializedModel,
-  rows: readonly TypedRow[],
-  input: { features: FeatureSpec; params: Record<string, unknown> },
-): Promise<Metrics> {
-  if (predictor.task !== 'binary') {
-    throw finalFailure(SlipwayErrorType.InvalidInput, `No held-out metrics for a ${predictor.task} model yet`);
-  }
-  const modelTarget = BinaryTarget.safeParse(model['target']);
-  const target = modelTarget.success
-    ? modelTarget.data
-    : resolveBinaryTarget(
-        input.features.target,
-        rows.map((row) => row[input.features.target]),
-        positiveClassOf(input.params),
-      );
-  const labels = labelsOf(target, rows);
-  const outputs = await predictor.predict(rows);
-  const scores = outputs.map((output) => ('probabilities' in output ? (output.probabilities[1] ?? NaN) : NaN));
-  return binaryClassificationMetrics(labels, scores);
-}
-
-function positiveClassOf(params: Record<string, unknown>): string | number | boolean | undefined {
-  const value = params['positiveClass'];
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
+  const { metrics, predictionProfile } = await evaluateModel(predictor, rows, input.features.target, { signal });
+  return { metrics, predictionProfile: await deps.artifacts.putJson(predictionProfile) };
 }

@@ -70,10 +70,11 @@ export async function trainWithProcess(
         task: input.task,
         features: input.features,
         classes: splits.classes,
+        nullable: splits.nullable,
         artifacts: deps.artifacts,
         predictors: deps.predictors,
       });
-      const scored = await scoreHeldOut(deps, model, heldOut, input);
+      const scored = await scoreHeldOut(deps, model, heldOut, input, attempt.hooks.signal);
       return {
         model,
         scored,

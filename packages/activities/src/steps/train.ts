@@ -174,7 +174,7 @@ interface TrainedModel {
 async function trainInProcess(deps: TrainActivityDeps, trainer: Trainer, input: TrainInput, attempt: TrainAttempt) {
   const rows = await readTrainingRows(input, attempt.hooks, attempt.heartbeats, deps.openSource);
   const { result, train, test } = await trainOnRows(trainer, rows, input, attempt);
-  const scored = await scoreHeldOut(deps, result.model, test, input);
+  const scored = await scoreHeldOut(deps, result.model, test, input, attempt.hooks.signal);
   return {
     model: result.model,
     scored,
@@ -207,7 +207,7 @@ async function trainAndStore(
     params: trained.params,
     metrics,
     ...(trained.trainerMetrics === undefined ? {} : { trainerMetrics: trained.trainerMetrics }),
-    ...(predictionProfile === undefined ? {} : { predictionProfile }),
+    predictionProfile,
     trainRows: trained.trainRows,
     testRows: trained.testRows,
     resumedFromEpoch: trained.resumedFromEpoch,

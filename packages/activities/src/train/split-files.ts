@@ -39,6 +39,8 @@ export interface SplitFiles {
   heldout: WrittenSplitFile;
   /** Classification: the distinct target values of the training split, sorted (see {@link sortClasses}). */
   classes: ClassLabel[] | undefined;
+  /** The features that hold a null (an empty cell) in the training split, in feature order. */
+  nullable: string[];
 }
 
 /** The columns of a split file, in the protocol's order: numeric features, categorical features, target. */
@@ -82,6 +84,8 @@ export async function writeSplitFiles(
   const random = mulberry32(input.seed);
   const classes = input.task === 'regression' ? undefined : new Set<ClassLabel>();
   const target = input.features.target;
+  const featureColumns = columns.slice(0, -1);
+  const nulls = new Set<string>();
   try {
     await forEachTrainingRow(
       input,
@@ -93,6 +97,7 @@ export async function writeSplitFiles(
           return heldout.write(row);
         }
         if (classes !== undefined) addClass(classes, row[target] as ClassLabel, target);
+        for (const column of featureColumns) if (row[column] === null) nulls.add(column);
         return train.write(row);
       },
       options.openSource,
@@ -103,7 +108,8 @@ export async function writeSplitFiles(
   }
   const files = { train: await train.close(), heldout: await heldout.close() };
   checkSplits(files, input, classes);
-  return { ...files, classes: classes && sortClasses(classes) };
+  const nullable = featureColumns.filter((column) => nulls.has(column));
+  return { ...files, classes: classes && sortClasses(classes), nullable };
 }
 
 function addClass(classes: Set<ClassLabel>, value: ClassLabel, target: string): void {

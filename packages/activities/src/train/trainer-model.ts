@@ -13,6 +13,7 @@ import {
   type TrainerResultFile,
 } from '@slipway/sdk';
 import type { ArtifactStore, PredictorLoader, SerializedModel } from '../ports.js';
+import { onnxManifestFor } from './onnx/index.js';
 
 /** The largest `slipway-json` model file read (64 MiB): a larger model belongs in a binary format (ONNX). */
 export const MAX_JSON_MODEL_BYTES = 64 * 1024 * 1024;
@@ -24,6 +25,8 @@ export interface TrainedModelContext {
   features: FeatureSpec;
   /** The training split's distinct target values, sorted (classification): the classes when `result.json` has none. */
   classes: readonly ClassLabel[] | undefined;
+  /** The features that held nulls in the training split. */
+  nullable?: readonly string[] | undefined;
   artifacts: ArtifactStore;
   predictors: Readonly<Record<string, PredictorLoader>>;
 }
@@ -77,13 +80,28 @@ export async function trainedModelOf(
   return model as SerializedModel;
 }
 
-/** An ONNX model: waits for the ONNX manifest builder (`onnxManifestFor`). */
-function onnxModelOf(
-  _result: TrainerResultFile,
+/** The media type the `.onnx` file is stored with. */
+export const ONNX_MEDIA_TYPE = 'application/onnx';
+
+/**
+ * An ONNX model: the `.onnx` file stored as it is (streaming), and its manifest built and checked by
+ * `onnxManifestFor` (a final `SlipwayInvalidInput` naming the field when the signature does not fit the task and
+ * features). The classes are `result.json`'s, else the training split's distinct targets, sorted.
+ */
+async function onnxModelOf(
+  result: TrainerResultFile,
   modelPath: string,
   context: TrainedModelContext,
 ): Promise<SerializedModel> {
-  return Promise.reject(
-    invalidModel(context.trainer, modelPath, 'is an ONNX model, which this worker cannot load yet'),
-  );
+  const model = await context.artifacts.putFile(modelPath, { extension: '.onnx', mediaType: ONNX_MEDIA_TYPE });
+  const classes = context.task === 'regression' ? undefined : (result.classes ?? context.classes);
+  const manifest = onnxManifestFor({
+    task: context.task,
+    features: context.features,
+    signature: result.signature,
+    classes,
+    model,
+    nullable: context.nullable,
+  });
+  return manifest as SerializedModel;
 }
