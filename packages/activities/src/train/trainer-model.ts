@@ -103,5 +103,5 @@ async function onnxModelOf(
     model,
     nullable: context.nullable,
   });
-  return manifest as SerializedModel;
+  return manifest;
 }
