@@ -152,6 +152,12 @@ it('SIGKILL of the worker mid-training: the trainer goes too, another worker res
     expect(versions.map((v) => v.version)).toEqual([1]);
     expect(versions[0]?.lineage).toMatchObject({ trainer: 'py-logit', task: 'binary', workflowId: runId });
     expect(versions[0]?.metrics['auc']).toBeGreaterThan(0.6);
+    expect(versions[0]?.lineage.predictionProfile?.digest).toMatch(/^sha256:/);
+    // One tracking run across both workers, finished, whose loss series has every step once, in order.
+    const runs = await registry.findRuns({ tags: { 'slipway.workflow_id': runId } });
+    expect(runs.map((r) => [r.runId, r.status])).toEqual([[versions[0]?.trackingRunId, 'finished']]);
+    const series = (await registry.getMetricSeries(runs[0]?.runId ?? '', 'loss')).map((p) => p.step);
+    expect(series).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
   } finally {
     await registry.close();
   }
