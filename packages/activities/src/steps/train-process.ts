@@ -18,7 +18,12 @@ import {
 import type { ArtifactStore, PredictorLoader, ProcessTrainerConfig, TypedRow } from '../ports.js';
 import type { SourceOpener } from '../data/formats/dataset-rows.js';
 import { runTrainerProcess, type TrainerLogEntry, type TrainerRequest } from '../train/process/index.js';
-import { HeartbeatSilence, createSilenceWatchdog, type SilenceWatchdog } from '../train/silence-watchdog.js';
+import {
+  HEARTBEAT_SILENCE,
+  createSilenceWatchdog,
+  type HeartbeatSilence,
+  type SilenceWatchdog,
+} from '../train/silence-watchdog.js';
 import { writeSplitFiles, type SplitFiles } from '../train/split-files.js';
 import {
   restoreProcessCheckpoint,
@@ -158,13 +163,13 @@ async function runAttempt(
 
 /** A run the watchdog ended (not a cancel): a retryable `SlipwayTrainerCrashed` saying so. */
 function silenceFailure(watchdog: SilenceWatchdog, parent: AbortSignal, err: unknown): unknown {
-  const reason: unknown = watchdog.signal.reason;
-  if (parent.aborted || !(reason instanceof HeartbeatSilence)) return err;
+  const reason = watchdog.signal.reason as Partial<HeartbeatSilence> | undefined;
+  if (parent.aborted || reason?.name !== HEARTBEAT_SILENCE) return err;
   const stderrTail = (err as { details?: { stderrTail?: string }[] } | null)?.details?.[0]?.stderrTail ?? '';
   const said = stderrTail === '' ? '' : `:\n${stderrTail}`;
   return retryableFailure(
     RetryableErrorType.TrainerCrashed,
-    `Trainer "${reason.trainer}" was stopped (SIGTERM, then SIGKILL after its grace period): it reported no progress for the heartbeat timeout (${reason.timeoutMs} ms)${said}`,
+    `Trainer "${String(reason.trainer)}" was stopped (SIGTERM, then SIGKILL after its grace period): it reported no progress for the heartbeat timeout (${String(reason.timeoutMs)} ms)${said}`,
     { trainer: reason.trainer, heartbeatTimeoutMs: reason.timeoutMs, stderrTail },
   );
 }

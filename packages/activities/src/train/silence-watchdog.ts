@@ -15,6 +15,9 @@ export interface SilenceWatchdog {
   stop(): void;
 }
 
+/** The `name` of the reason a watchdog aborts with (compare names, not classes). */
+export const HEARTBEAT_SILENCE = 'HeartbeatSilence';
+
 /** The reason a watchdog aborts with. */
 export class HeartbeatSilence extends Error {
   constructor(
@@ -24,7 +27,7 @@ export class HeartbeatSilence extends Error {
     super(
       `trainer "${trainer}" reported no progress for the heartbeat timeout (${timeoutMs} ms): the attempt timed out`,
     );
-    this.name = 'HeartbeatSilence';
+    this.name = HEARTBEAT_SILENCE;
   }
 }
 
