@@ -55,6 +55,13 @@ const LineageFields = z.object({
   workflowId: z.string(),
   /** The Temporal run id of that workflow execution (one workflow id can have several runs). */
   temporalRunId: z.string(),
+  /** What the model predicts (absent in lineage written before tasks: a binary classifier). */
+  task: ModelTask.optional(),
+  /**
+   * The stored profile of the model's predictions on the held-out split (the reference of prediction drift), when
+   * the train step stored one.
+   */
+  predictionProfile: ArtifactRef.optional(),
 });
 
 /** Lineage as written before `runId` was renamed `temporalRunId`: registry records and in-flight step inputs. */
