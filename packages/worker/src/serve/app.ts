@@ -1,8 +1,15 @@
 /**
  * The model server's HTTP routes (hono). See {@link createModelServer} for the API.
  */
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import { predictionOf, type ArtifactStore, type ModelOutput, type PredictorLoader } from '@slipway/activities';
+import {
+  predictionOf,
+  type ArtifactStore,
+  type ModelOutput,
+  type Predictor,
+  type PredictorLoader,
+} from '@slipway/activities';
 import {
   checkPredictionRow,
   describeRowProblem,
@@ -26,8 +33,10 @@ import {
   type PredictAnswer,
   type Prediction,
   type RollbackAnswer,
+  type ClassLabel,
   type ServeErrorBody,
   type ServedAnswer,
+  type ServedPrediction,
   type StageAnswer,
 } from '@slipway/sdk';
 import { Hono, type Context } from 'hono';
@@ -46,7 +55,7 @@ import {
   VersionParam,
   isServeError,
 } from './protocol.js';
-import { createServedLog, type ServedEntry, type ServedLog } from './served-log.js';
+import { createServedLog, type ServedEntry, type ServedLog, type ServedLogOptions } from './served-log.js';
 
 /** The largest request body the server reads (10 MiB). */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -61,6 +70,11 @@ export interface ModelServerOptions {
   predictors: Readonly<Record<string, PredictorLoader>>;
   /** The control-plane token (see `resolveModelServerToken`); at least 16 characters. */
   token: ModelServerToken;
+  /**
+   * The served-row log: the size past which a log file is closed and a new one started (default 32 MiB; a new
+   * file starts every UTC day too) and the clock that stamps rows (default the system clock).
+   */
+  servedLog?: Pick<ServedLogOptions, 'maxFileBytes' | 'now'>;
 }
 
 /** A model server: its hono app and the state behind it. */
@@ -89,12 +103,15 @@ export interface ModelServer {
  * - `POST /v1/models/:name/deployments/:id/discard` `{ reason }` → the ended deployment: drops a staged deployment
  * - `POST /v1/models/:name/rollback` `{ deploymentId }` → `{ model, rolledBack, current }`: restores the stable
  *   deployment before it
- * - `POST /v1/models/:name/predict` `{ instances }` → `{ model, version, deploymentId, predictions: [{ score, label,
- *   imputed? }] }`: the stable version; every row must carry exactly the model's features (unless the model declares
- *   an imputation value for a missing one: then `imputed` names it), else 400 naming each bad row; a model that
- *   fails is a 500; rows are logged as served traffic
- * - `GET /v1/models`, `GET /v1/models/:name` (stable, staged, ended stagings with when and why),
- *   `GET /v1/models/:name/versions/:version/served?limit=`, `GET /health`
+ * - `POST /v1/models/:name/predict` `{ instances }` → `{ model, version, deploymentId, task, classes?,
+ *   predictions }` (by task: `{ score, label, scores }`, `{ label, scores }` or `{ value }`, plus `imputed?`): the
+ *   stable version; every row must carry exactly the model's features (unless the model declares an imputation
+ *   value for a missing one: then `imputed` names it), each of a type the model takes, else 400 naming each bad row
+ *   and feature; a model that fails is a 500; rows are logged as served traffic (features and prediction)
+ * - `GET /v1/models`, `GET /v1/models/:name` (stable, staged, ended stagings with when and why), `GET /health`
+ * - `GET /v1/models/:name/versions/:version/served?limit=N[&after=<cursor>]` → `{ total, rows, cursor }`: the
+ *   newest N served rows, or with `after` (a cursor an earlier answer gave, or `start`) up to N rows after it; a
+ *   cursor this server did not give out for this model and version is a 400
  * - `PUT /v1/models/:name/deployment` (the one-step deploy of earlier versions) → `410 Gone`
  *
  * Guards: stage, deployment predict, commit, discard, rollback and served rows need `Authorization: Bearer <token>`
@@ -109,7 +126,7 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
     artifacts: options.artifacts,
     predictors: options.predictors,
   });
-  const log = createServedLog(servingDir);
+  const log = createServedLog(servingDir, { ...options.servedLog, cursorKey: cursorKeyOf(options.token) });
   const app = new Hono();
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }));
   app.onError((err, c) => errorAnswer(c, err));
@@ -145,12 +162,7 @@ function addRoutes(app: Hono, deployments: Deployments, log: ServedLog): void {
     const { instances } = await readBody(c, PredictRequest);
     const live = deployments.live(model);
     const scored = await scoreAll(live, instances);
-    const answer: PredictAnswer = {
-      model,
-      version: live.entry.version,
-      deploymentId: live.entry.deploymentId,
-      predictions: scored.map(({ prediction }) => prediction),
-    };
+    const answer = predictAnswer(model, live, scored);
     await log.append(
       model,
       live.entry.version,
@@ -174,13 +186,7 @@ function addControlRoutes(app: Hono, deployments: Deployments, log: ServedLog, t
     const model = modelParam(c);
     const { instances } = await readBody(c, PredictRequest);
     const target = deployments.deployment(model, deploymentParam(c));
-    const answer: PredictAnswer = {
-      model,
-      version: target.entry.version,
-      deploymentId: target.entry.deploymentId,
-      predictions: (await scoreAll(target, instances)).map(({ prediction }) => prediction),
-    };
-    return c.json(answer);
+    return c.json(predictAnswer(model, target, await scoreAll(target, instances)));
   });
   app.post(`${deployment}/commit`, sameOriginOnly, jsonOnly, auth, async (c) => {
     await readBody(c, CommitRequest);
@@ -201,8 +207,9 @@ function addControlRoutes(app: Hono, deployments: Deployments, log: ServedLog, t
   app.get('/v1/models/:name/versions/:version/served', sameOriginOnly, auth, async (c) => {
     const model = modelParam(c);
     const version = parseOrThrow(VersionParam, c.req.param('version'), 'version');
-    const { limit } = parseOrThrow(ServedQuery, c.req.query(), 'query');
-    const answer: ServedAnswer = { model, version, ...(await log.tail(model, version, limit)) };
+    const { limit, after } = parseOrThrow(ServedQuery, c.req.query(), 'query');
+    const page = await readServed(log, model, version, limit, after);
+    const answer: ServedAnswer = { model, version, ...page };
     return c.json(answer);
   });
   app.put('/v1/models/:name/deployment', sameOriginOnly, jsonOnly, auth, () => {
@@ -242,12 +249,63 @@ async function scoreAll(
     ready.map((check) => check.row),
   );
   return ready.map((check, i) => {
+    const prediction = predictions[i] as Prediction;
     const imputed = check.imputed.length > 0 ? { imputed: check.imputed } : {};
     return {
-      prediction: { ...(predictions[i] as Prediction), ...imputed },
-      logged: { features: instances[i] as FeatureRow, ...imputed },
+      prediction: { ...prediction, ...imputed },
+      logged: {
+        features: instances[i] as FeatureRow,
+        prediction: servedPrediction(live.predictor, prediction),
+        ...imputed,
+      },
     };
   });
+}
+
+/** The answer to a predict request: who scored the rows, what the model predicts, and the predictions in order. */
+function predictAnswer(
+  model: string,
+  live: LiveDeployment,
+  scored: readonly { prediction: Prediction }[],
+): PredictAnswer {
+  const { task, classes } = live.predictor;
+  return {
+    model,
+    version: live.entry.version,
+    deploymentId: live.entry.deploymentId,
+    task,
+    ...(task !== 'regression' && classes ? { classes: [...classes] } : {}),
+    predictions: scored.map(({ prediction }) => prediction),
+  };
+}
+
+/** A prediction as a served row records it, by the model's task (`predictionOf` made it fit the task). */
+function servedPrediction(predictor: Pick<Predictor, 'task'>, p: Prediction): ServedPrediction {
+  switch (predictor.task) {
+    case 'binary':
+      return { task: 'binary', score: p.score as number, label: p.label as ClassLabel, scores: p.scores ?? {} };
+    case 'multiclass':
+      return { task: 'multiclass', label: p.label as ClassLabel, scores: p.scores ?? {} };
+    case 'regression':
+      return { task: 'regression', value: p.value as number };
+  }
+}
+
+/** The newest rows, or with `after` the rows after that cursor; a refused cursor is a 400 saying why. */
+async function readServed(log: ServedLog, model: string, version: number, limit: number, after: string | undefined) {
+  try {
+    return after === undefined ? await log.tail(model, version, limit) : await log.after(model, version, after, limit);
+  } catch (err) {
+    if (err instanceof Error && err.name === 'CursorRefused') {
+      throw new ServeError(400, ServeErrorCode.InvalidRequest, `Invalid query: after: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+/** The key served-log cursors are sealed with: derived from the control-plane token (a new token voids them). */
+function cursorKeyOf(token: ModelServerToken): Buffer {
+  return createHmac('sha256', token.value).update('slipway served-log cursor v1').digest();
 }
 
 function featureProblems(
