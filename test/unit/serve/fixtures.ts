@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ArtifactRef, DatasetProfile, FeatureRow, FeatureSpec, Lineage, RowSchema, ServedRow } from '@slipway/sdk';
+import type { ArtifactRef, DatasetProfile, FeatureSpec, Lineage, RowSchema, ServedRow } from '@slipway/sdk';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
 import { profileRows } from '../../../packages/activities/src/data/profile.js';
 import type { ModelServerToken } from '../../../packages/worker/src/config/index.js';

@@ -138,7 +138,7 @@ export function createModelServerClient(baseUrl: string, options: ModelServerCli
     status: (model) => call('GET', m(model), ModelStatusAnswer),
     served: (model, version, limit, after) => {
       const query = new URLSearchParams({ limit: String(limit), ...(after === undefined ? {} : { after }) });
-      return call('GET', `${m(model)}/versions/${version}/served?${query}`, ServedAnswer);
+      return call('GET', `${m(model)}/versions/${version}/served?${query.toString()}`, ServedAnswer);
     },
   };
 }
