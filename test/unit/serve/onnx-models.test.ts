@@ -5,7 +5,7 @@
  * committed; its answers equal scikit-learn's on the same float32-cast inputs; its served rows record the
  * prediction by task; a request missing a feature or holding a mistyped one is a 400 naming it, and logs nothing.
  */
-import type { ArtifactRef, ClassLabel, FeatureRow, FeatureSpec, TrainerSignature } from '@slipway/sdk';
+import type { ArtifactRef, FeatureRow, FeatureSpec, TrainerSignature } from '@slipway/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileRows } from '../../../packages/activities/src/data/profile.js';
 import { checkSmokeAnswer, smokeFeaturesFromProfile } from '../../../packages/activities/src/model-server/smoke.js';
