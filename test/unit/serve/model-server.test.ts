@@ -217,7 +217,7 @@ describe('model server', () => {
     const put = await churn().stage('d4', 4, unknownKind);
     expect(put.status).toBe(422);
     expect(put.body.error?.code).toBe('UnknownModelKind');
-    expect(put.body.error?.message).toMatch(/kind "xgboost".*known kinds: logistic-regression, test-fixed-score/);
+    expect(put.body.error?.message).toMatch(/kind "xgboost".*known kinds: logistic-regression, onnx, test-fixed-score/);
 
     const notModel = await world.artifacts.putBytes(new TextEncoder().encode('not json'));
     const put2 = await churn().stage('d5', 5, notModel);
