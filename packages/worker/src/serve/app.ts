@@ -3,19 +3,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import {
-  predictionOf,
-  type ArtifactStore,
-  type ModelOutput,
-  type Predictor,
-  type PredictorLoader,
-} from '@slipway/activities';
-import {
-  checkPredictionRow,
-  describeRowProblem,
-  predictorFeatures,
-  type RowFeatureProblem,
-} from '@slipway/activities/train';
+import type { ArtifactStore, PredictorLoader } from '@slipway/activities';
 import {
   CommitRequest,
   DiscardRequest,
@@ -26,17 +14,12 @@ import {
   rootMessage,
   type CommitAnswer,
   type DiscardAnswer,
-  type FeatureRow,
   type HealthAnswer,
   type ModelListAnswer,
   type ModelStatusAnswer,
-  type PredictAnswer,
-  type Prediction,
   type RollbackAnswer,
-  type ClassLabel,
   type ServeErrorBody,
   type ServedAnswer,
-  type ServedPrediction,
   type StageAnswer,
 } from '@slipway/sdk';
 import { Hono, type Context } from 'hono';
@@ -44,7 +27,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { checkTokenValue, type ModelServerToken } from '../config/model-server-token.js';
-import { openDeployments, type Deployments, type LiveDeployment } from './deployments.js';
+import { openDeployments, type Deployments } from './deployments.js';
 import { bearerToken, jsonOnly, sameOriginOnly } from './guards.js';
 import {
   DeploymentIdParam,
@@ -55,7 +38,8 @@ import {
   VersionParam,
   isServeError,
 } from './protocol.js';
-import { createServedLog, type ServedEntry, type ServedLog, type ServedLogOptions } from './served-log.js';
+import { scoreAll, predictAnswer } from './scoring.js';
+import { createServedLog, type ServedLog, type ServedLogOptions } from './served-log.js';
 
 /** The largest request body the server reads (10 MiB). */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -222,75 +206,6 @@ function addControlRoutes(app: Hono, deployments: Deployments, log: ServedLog, t
   });
 }
 
-/** Rows with feature problems listed in a 400 answer at most (the rest are counted). */
-const LISTED_BAD_ROWS = 10;
-
-/**
- * Scores every row with one live deployment, or none: first every row is held to what the model accepts (see
- * `checkPredictionRow`), and any row with missing, unknown or unreadable features makes the whole request a 400
- * naming each such row and its features (nothing is scored or logged). Then each row is scored; anything thrown
- * inside the model, or a score that is not a probability, is a 500 `PredictionFailed` (a fault of the model, not of
- * the request, so error-rate guards count it). Imputed features are named in the prediction and the logged row.
- */
-async function scoreAll(
-  live: LiveDeployment,
-  instances: readonly FeatureRow[],
-): Promise<{ prediction: Prediction; logged: ServedEntry }[]> {
-  const ready: { row: FeatureRow; imputed: string[] }[] = [];
-  const refused: { i: number; problem: RowFeatureProblem }[] = [];
-  instances.forEach((row, i) => {
-    const check = checkPredictionRow(live.predictor, row);
-    if (check.ok) ready.push(check);
-    else refused.push({ i, problem: check.problem });
-  });
-  if (refused.length > 0) throw featureProblems(live, refused, instances.length);
-  const predictions = await scoreRows(
-    live,
-    ready.map((check) => check.row),
-  );
-  return ready.map((check, i) => {
-    const prediction = predictions[i] as Prediction;
-    const imputed = check.imputed.length > 0 ? { imputed: check.imputed } : {};
-    return {
-      prediction: { ...prediction, ...imputed },
-      logged: {
-        features: instances[i] as FeatureRow,
-        prediction: servedPrediction(live.predictor, prediction),
-        ...imputed,
-      },
-    };
-  });
-}
-
-/** The answer to a predict request: who scored the rows, what the model predicts, and the predictions in order. */
-function predictAnswer(
-  model: string,
-  live: LiveDeployment,
-  scored: readonly { prediction: Prediction }[],
-): PredictAnswer {
-  const { task, classes } = live.predictor;
-  return {
-    model,
-    version: live.entry.version,
-    deploymentId: live.entry.deploymentId,
-    task,
-    ...(task !== 'regression' && classes ? { classes: [...classes] } : {}),
-    predictions: scored.map(({ prediction }) => prediction),
-  };
-}
-
-/** A prediction as a served row records it, by the model's task (`predictionOf` made it fit the task). */
-function servedPrediction(predictor: Pick<Predictor, 'task'>, p: Prediction): ServedPrediction {
-  switch (predictor.task) {
-    case 'binary':
-      return { task: 'binary', score: p.score as number, label: p.label as ClassLabel, scores: p.scores ?? {} };
-    case 'multiclass':
-      return { task: 'multiclass', label: p.label as ClassLabel, scores: p.scores ?? {} };
-    case 'regression':
-      return { task: 'regression', value: p.value as number };
-  }
-}
-
 /** The newest rows, or with `after` the rows after that cursor; a refused cursor is a 400 saying why. */
 async function readServed(log: ServedLog, model: string, version: number, limit: number, after: string | undefined) {
   try {
@@ -306,53 +221,6 @@ async function readServed(log: ServedLog, model: string, version: number, limit:
 /** The key served-log cursors are sealed with: derived from the control-plane token (a new token voids them). */
 function cursorKeyOf(token: ModelServerToken): Buffer {
   return createHmac('sha256', token.value).update('slipway served-log cursor v1').digest();
-}
-
-function featureProblems(
-  live: LiveDeployment,
-  refused: readonly { i: number; problem: RowFeatureProblem }[],
-  total: number,
-): ServeError {
-  const features = predictorFeatures(live.predictor);
-  const rows = refused
-    .slice(0, LISTED_BAD_ROWS)
-    .map(({ i, problem }) => `instances.${i}: ${describeRowProblem(problem, features)}`);
-  const more = refused.length > LISTED_BAD_ROWS ? `; and ${refused.length - LISTED_BAD_ROWS} more rows` : '';
-  return new ServeError(
-    400,
-    ServeErrorCode.InvalidRequest,
-    `${refused.length} of ${total} instances cannot be scored by model version ${live.entry.version}, ` +
-      `nothing was scored: ${rows.join('; ')}${more}`,
-  );
-}
-
-async function scoreRows(live: LiveDeployment, rows: readonly FeatureRow[]): Promise<Prediction[]> {
-  let outputs: ModelOutput[];
-  try {
-    outputs = await live.predictor.predict(rows);
-  } catch (err) {
-    throw new ServeError(
-      500,
-      ServeErrorCode.PredictionFailed,
-      `model version ${live.entry.version} failed to score the instances: ${rootMessage(err)}`,
-    );
-  }
-  if (outputs.length !== rows.length) {
-    throw new ServeError(
-      500,
-      ServeErrorCode.PredictionFailed,
-      `model version ${live.entry.version} returned ${outputs.length} outputs for ${rows.length} instances`,
-    );
-  }
-  return outputs.map((output, i) => {
-    const outcome = predictionOf(live.predictor, output);
-    if (outcome.ok) return outcome.prediction;
-    throw new ServeError(
-      500,
-      ServeErrorCode.PredictionFailed,
-      `instances.${i}: model version ${live.entry.version} answered badly: ${outcome.reason}`,
-    );
-  });
 }
 
 function modelParam(c: Context): string {
