@@ -38,6 +38,7 @@ export * from './schemas/onnx-model.js';
 export * from './steps/builtin.js';
 export * from './duration.js';
 export * from './gate-rules.js';
+export * from './metric-goals.js';
 export * from './decision-signature.js';
 export * from './pipelines/builtin.js';
 export * from './signing/index.js';

@@ -55,6 +55,8 @@ const LineageFields = z.object({
   workflowId: z.string(),
   /** The Temporal run id of that workflow execution (one workflow id can have several runs). */
   temporalRunId: z.string(),
+  /** What the model predicts; absent on versions registered before tasks (read it as `task ?? 'binary'`). */
+  task: ModelTask.optional(),
 });
 
 /** Lineage as written before `runId` was renamed `temporalRunId`: registry records and in-flight step inputs. */
