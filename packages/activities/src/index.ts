@@ -35,6 +35,13 @@ export {
   type ActivityMap,
 } from './define-activities.js';
 export { currentStepIdentity, stepIdempotencyKey, type StepIdentity } from './util/idempotency.js';
+export {
+  trackTraining,
+  type TrackTrainingOptions,
+  type TrackedOutcome,
+  type TrackedRun,
+} from './steps/track-training.js';
+export type { TrainingSubject } from './steps/train-tracking.js';
 
 // Adapters: artifact stores, registries, datasets, S3, the directory of people, the model server, trainers.
 export {

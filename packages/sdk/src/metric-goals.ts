@@ -3,7 +3,7 @@
  * The one place the evidence packet, the approval gate's auto-approve rule, the acting activities and the CLI read
  * a metric's direction from. Pure: safe in workflow code.
  */
-import type { AutoApproveRule, MetricComparison } from './schemas/approval.js';
+import type { AutoApproveRule, EvidencePacket, MetricComparison } from './schemas/approval.js';
 import type { Metrics, ModelTask } from './schemas/model.js';
 
 /** Whether a higher or a lower value of a metric is better. */
@@ -69,15 +69,13 @@ export function compareMetric(
  * The candidate next to the champion on the metrics of the task, in the task's order: every metric of the task
  * that either side has (a side without it shows `null`, and no verdict). Metrics outside the task are left out.
  */
-export function compareTaskMetrics(
-  task: ModelTask,
-  candidate: Metrics,
-  champion: Metrics | null,
-): MetricComparison[] {
+export function compareTaskMetrics(task: ModelTask, candidate: Metrics, champion: Metrics | null): MetricComparison[] {
   const theirs = champion ?? {};
   return TASK_METRICS[task]
     .filter((metric) => metric in candidate || metric in theirs)
-    .map((metric) => compareMetric(metric, METRIC_GOALS[metric] ?? MetricGoal.higher, candidate[metric], theirs[metric]));
+    .map((metric) =>
+      compareMetric(metric, METRIC_GOALS[metric] ?? MetricGoal.higher, candidate[metric], theirs[metric]),
+    );
 }
 
 /**
@@ -94,4 +92,17 @@ export function autoApproveRuleProblem(rule: Pick<AutoApproveRule, 'metric' | 'l
     return `approval.autoApprove.lowerIsBetter: ${rule.metric} is a higher-is-better metric, so lowerIsBetter cannot be true (leave it out: the direction comes from the metric)`;
   }
   return undefined;
+}
+
+/**
+ * The task's metrics of an evidence packet, candidate next to champion: the packet's own `comparison`, or (for a
+ * packet built before tasks) the same comparison made from its metrics as a binary classifier's.
+ */
+export function evidenceComparison(
+  evidence: Pick<EvidencePacket, 'candidate' | 'champion' | 'task' | 'comparison'>,
+): MetricComparison[] {
+  return (
+    evidence.comparison ??
+    compareTaskMetrics(evidence.task ?? 'binary', evidence.candidate.metrics, evidence.champion?.metrics ?? null)
+  );
 }

@@ -54,14 +54,28 @@ describe('metric goals', () => {
       ['mae', 'same'],
       ['r2', 'worse'],
     ]);
-    expect(comparison[0]).toEqual({ metric: 'rmse', goal: 'lower', candidate: 10, champion: 12, delta: -2, verdict: 'better' });
+    expect(comparison[0]).toEqual({
+      metric: 'rmse',
+      goal: 'lower',
+      candidate: 10,
+      champion: 12,
+      delta: -2,
+      verdict: 'better',
+    });
   });
 
   it('shows a metric only one side has, without a verdict; no champion means no verdicts', () => {
     const [logLoss] = compareTaskMetrics('multiclass', { logLoss: 0.5 }, { accuracy: 0.9 }).filter(
       (c) => c.metric === 'logLoss',
     );
-    expect(logLoss).toEqual({ metric: 'logLoss', goal: 'lower', candidate: 0.5, champion: null, delta: null, verdict: null });
+    expect(logLoss).toEqual({
+      metric: 'logLoss',
+      goal: 'lower',
+      candidate: 0.5,
+      champion: null,
+      delta: null,
+      verdict: null,
+    });
     expect(compareTaskMetrics('binary', { auc: 0.8 }, null)).toEqual([
       { metric: 'auc', goal: 'higher', candidate: 0.8, champion: null, delta: null, verdict: null },
     ]);
@@ -95,7 +109,9 @@ describe('the auto-approve rule follows the metric', () => {
     const policy = rule({ metric: 'rmse', minImprovement: 0 });
     expect(autoApprovalReason(policy, packet({ mae: 1 }, { rmse: 2 }))).toBeUndefined();
     expect(autoApprovalReason(policy, packet({ rmse: 1 }, null))).toBeUndefined();
-    expect(autoApprovalReason(rule({ metric: 'custom', minImprovement: 0 }), packet({ custom: 2 }, { custom: 1 }))).toBeUndefined();
+    expect(
+      autoApprovalReason(rule({ metric: 'custom', minImprovement: 0 }), packet({ custom: 2 }, { custom: 1 })),
+    ).toBeUndefined();
   });
 
   it('refuses an unknown metric and a contradicting lowerIsBetter, naming the field', () => {
