@@ -96,6 +96,7 @@ export {
 export { builtinPredictors, builtinTrainers } from './train/builtins.js';
 export { predictionOf, type PredictionOutcome } from './train/model-output.js';
 export { loadOnnxModel, onnxManifestFor, type OnnxManifestInput } from './train/onnx/index.js';
+export { inspectOnnxModel, type OnnxGraphInfo, type OnnxGraphValue } from './train/onnx/index.js';
 export { taskMetrics, type TaskMetricsOptions } from './train/metrics-task.js';
 export { evaluateModel, type EvaluateModelOptions, type ModelEvaluation } from './train/metrics-evaluate.js';
 
