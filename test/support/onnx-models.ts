@@ -11,6 +11,8 @@ import { runPython } from './python.js';
 export interface OnnxModelFiles {
   housesOnnx: string;
   housesCsv: string;
+  /** A worse regressor of the same prices (far higher rmse). */
+  housesWorseOnnx: string;
   churnOnnx: string;
   churnCsv: string;
   /** Three classes `a`, `b`, `c`. */
@@ -41,6 +43,11 @@ pipe = Pipeline([("cols", ColumnTransformer([("num", "passthrough", ["sqft", "ro
 pipe.fit(houses[["sqft", "rooms"]].astype(np.float32), houses["price"])
 onx = convert_sklearn(pipe, initial_types=[("sqft", FloatTensorType([None, 1])), ("rooms", FloatTensorType([None, 1]))], target_opset=17)
 open(f"{d}/houses.onnx", "wb").write(onx.SerializeToString())
+# A worse regressor of the same prices (fit to 70% of them): its rmse on the reference is far higher.
+worse = Pipeline([("cols", ColumnTransformer([("num", "passthrough", ["sqft", "rooms"])])), ("model", LinearRegression())])
+worse.fit(houses[["sqft", "rooms"]].astype(np.float32), houses["price"] * 0.7)
+onx = convert_sklearn(worse, initial_types=[("sqft", FloatTensorType([None, 1])), ("rooms", FloatTensorType([None, 1]))], target_opset=17)
+open(f"{d}/houses-worse.onnx", "wb").write(onx.SerializeToString())
 tenure = rng.uniform(0, 60, n).round(1)
 plan = rng.choice(["basic", "pro", "team"], n)
 logit = -0.08 * tenure + np.where(plan == "basic", 1.5, -0.5)
@@ -74,6 +81,7 @@ export async function writeOnnxModels(dir: string): Promise<OnnxModelFiles> {
     sklearn,
     housesOnnx: join(dir, 'houses.onnx'),
     housesCsv: join(dir, 'houses.csv'),
+    housesWorseOnnx: join(dir, 'houses-worse.onnx'),
     churnOnnx: join(dir, 'churn.onnx'),
     churnCsv: join(dir, 'churn.csv'),
     speciesOnnx: join(dir, 'species.onnx'),
