@@ -93,5 +93,6 @@ function describeImport(result: ImportResult): string {
     `  the trainer's own metrics: ${line(lineage.external?.trainerMetrics ?? {})}`,
     `  reference ${lineage.datasetUri} (${lineage.datasetDigest})`,
     pc.dim(`  unknown: ${(lineage.external?.unknown ?? []).join(', ')}`),
+    `  to gate and deploy it: slipway run promoteVersion --input <file> with "version": ${JSON.stringify(version)}`,
   ].join('\n');
 }
