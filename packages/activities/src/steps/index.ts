@@ -29,7 +29,9 @@ export {
   trackingKeys,
   type TrainingOutcome,
   type TrainingRun,
+  type TrainingSubject,
 } from './train-tracking.js';
+export { trackTraining, type TrackTrainingOptions, type TrackedOutcome, type TrackedRun } from './track-training.js';
 export { createRegisterActivity } from './register.js';
 export { createEvidenceActivity } from './evidence.js';
 export { createRecordApprovalActivity } from './record-approval.js';
