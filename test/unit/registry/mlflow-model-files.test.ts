@@ -224,7 +224,7 @@ describe('mlflowVersionSource', () => {
     expect(store.changes).toBe(0);
   });
 
-  it('refuses a manifest whose ONNX reference does not match its digest (the store's check), and writes nothing', async () => {
+  it('refuses a manifest whose ONNX reference does not match its digest (the store checks it), and writes nothing', async () => {
     const store = memoryStore();
     const model = await artifacts.putBytes(Buffer.from('the real bytes'));
     const other = await artifacts.putBytes(Buffer.from('other bytes'));
