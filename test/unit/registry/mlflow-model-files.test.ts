@@ -25,7 +25,13 @@ import {
   type MlflowModelFile,
 } from '../../../packages/activities/src/registry/mlflow-model-files.js';
 import type { MlflowModelStore } from '../../../packages/activities/src/registry/mlflow-model-store.js';
-import { mlflowVersionSource } from '../../../packages/activities/src/registry/mlflow-onnx-source.js';
+import {
+  mlflowVersionSource,
+  writeMlflowOnnxModel,
+} from '../../../packages/activities/src/registry/mlflow-onnx-source.js';
+import { createLocalMlflowModelStore } from '../../../packages/activities/src/registry/mlflow-model-store.js';
+import { readdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { LOOPBACK } from '../../../packages/worker/src/dev-server/ports.js';
 import { failureOf } from './registry-fixtures.js';
 
@@ -235,6 +241,37 @@ describe('mlflowVersionSource', () => {
     expect(failureType(failure)).toBe('SlipwayInvalidInput');
     expect(failure.message).toContain('refusing to read it');
     expect(store.changes).toBe(0);
+  });
+});
+
+describe('writeMlflowOnnxModel into a local folder', () => {
+  it('writes the directory of a manifest, and refuses an artifact that is not one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-mlflow-local-'));
+    try {
+      const artifacts = createFsArtifactStore(join(dir, 'artifacts'));
+      const model = await artifacts.putBytes(Buffer.from('onnx bytes'));
+      const ref = await artifacts.putJson(manifest('regression', { model }));
+      const store = createLocalMlflowModelStore(join(dir, 'models'));
+      const uri = await writeMlflowOnnxModel({ artifacts, store, manifest: ref, environment: ENVIRONMENT });
+      expect(uri).toBe(store.directoryUri(ref.digest));
+      const folder = fileURLToPath(uri);
+      expect((await readdir(folder)).sort()).toEqual([
+        'MLmodel',
+        'conda.yaml',
+        'model.onnx',
+        'python_env.yaml',
+        'requirements.txt',
+      ]);
+      expect(await readFile(join(folder, 'model.onnx'), 'utf8')).toBe('onnx bytes');
+      const other = await artifacts.putJson({ kind: 'logistic-regression', weights: [1] });
+      const failure = await failureOf(
+        writeMlflowOnnxModel({ artifacts, store, manifest: other, environment: ENVIRONMENT }),
+      );
+      expect(failureType(failure)).toBe('SlipwayInvalidInput');
+      expect(failure.message).toContain(other.uri);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,4 +1,8 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { s3ObjectUri, s3StoreLayout } from '../artifacts/s3-layout.js';
 import { s3StoreFailure } from '../artifacts/s3-store-errors.js';
 import { ensureObject, objectContext, type S3StoreContext } from '../artifacts/s3-upload.js';
@@ -77,4 +81,29 @@ async function exists(ctx: S3StoreContext, key: string): Promise<boolean> {
     if (status === 404) return false;
     throw s3StoreFailure(err, objectContext(ctx, key), 'list');
   }
+}
+
+/**
+ * MLflow Model directories in a local folder, `<root>/<64 hex of the manifest digest>/` (`file://` URIs): for
+ * `mlflow models serve -m <dir>` or `mlflow.pyfunc.load_model(<dir>)` on this machine. Files are written atomically.
+ */
+export function createLocalMlflowModelStore(root: string): MlflowModelStore {
+  const base = resolve(root);
+  const directory = (digest: string) => join(base, digest.slice('sha256:'.length));
+  return {
+    location: pathToFileURL(base).href,
+    directoryUri: (digest) => pathToFileURL(directory(digest)).href,
+    has: async (digest, name) =>
+      stat(join(directory(digest), name)).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? false : Promise.reject(err)),
+      ),
+    put: async (digest, file) => {
+      await mkdir(directory(digest), { recursive: true });
+      const temp = join(directory(digest), `.${process.pid}-${randomUUID()}.partial`);
+      await writeFile(temp, file.bytes);
+      await rename(temp, join(directory(digest), file.name));
+    },
+    close: () => undefined,
+  };
 }
