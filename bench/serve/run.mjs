@@ -37,7 +37,7 @@ const SITE = join(REPO_ROOT, '.slipway', 'tools', 'bench-serve-site');
 const READY_TIMEOUT_MS = 180_000;
 const TOLERANCE = 1e-5;
 
-const USAGE = 'usage: node bench/serve/run.mjs [--requests N] [--concurrency C] [--batch B] [--warmup W]';
+const USAGE = 'usage: node bench/serve/run.mjs [--requests N] [--concurrency C] [--batch B] [--warmup W] [--rounds R]';
 
 function options() {
   const { values } = parseArgs({
@@ -46,6 +46,7 @@ function options() {
       concurrency: { type: 'string', default: '8' },
       batch: { type: 'string', default: '1' },
       warmup: { type: 'string', default: '200' },
+      rounds: { type: 'string', default: '4' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -63,6 +64,7 @@ function options() {
     concurrency: positive('concurrency'),
     batch: positive('batch'),
     warmup: positive('warmup'),
+    rounds: positive('rounds'),
   };
 }
 
@@ -165,8 +167,12 @@ function freePort() {
 }
 
 /** Starts a process in its own group; `stop()` ends the whole group (SIGTERM, then SIGKILL). */
-function startProcess(command, args, { stdin = 'ignore' } = {}) {
-  const child = spawn(command, args, { stdio: [stdin, 'pipe', 'pipe'], detached: true });
+function startProcess(command, args, { stdin = 'ignore', env = {} } = {}) {
+  const child = spawn(command, args, {
+    stdio: [stdin, 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, ...env },
+  });
   const output = [];
   child.stdout.on('data', (c) => output.push(c));
   child.stderr.on('data', (c) => output.push(c));
@@ -192,7 +198,11 @@ function startProcess(command, args, { stdin = 'ignore' } = {}) {
 }
 
 async function startSlipway(work, artifactsDir, ref, token) {
-  const proc = startProcess(process.execPath, [join(HERE, 'slipway-server.mjs'), join(work, 'home'), artifactsDir], {
+  // SLIPWAY_BENCH_PROFILE_DIR=<dir>: a CPU profile of the Slipway server goes there when it stops.
+  const profile = process.env.SLIPWAY_BENCH_PROFILE_DIR;
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profile)}`] : [];
+  const script = [join(HERE, 'slipway-server.mjs'), join(work, 'home'), artifactsDir];
+  const proc = startProcess(process.execPath, [...flags, ...script], {
     stdin: 'pipe',
   });
   proc.child.stdin.write(`${token}\n`);
@@ -209,7 +219,9 @@ async function startSlipway(work, artifactsDir, ref, token) {
 async function startMlflow(tools, mlflowModel) {
   const port = await freePort();
   const args = ['models', 'serve', '-m', mlflowModel, '--env-manager', 'local', '-h', '127.0.0.1', '-p', String(port)];
-  const proc = startProcess(tools.mlflow, args);
+  // MLflow starts its scoring server as `uvicorn …` through a shell: the virtualenv's bin goes first on the PATH.
+  const path = [dirname(tools.mlflow), process.env.PATH].filter(Boolean).join(':');
+  const proc = startProcess(tools.mlflow, args, { env: { PATH: path } });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -285,19 +297,37 @@ function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
 
-async function measure(name, url, rows, opts) {
-  await load(name, url, rows, { ...opts, count: opts.warmup });
-  const { wallMs, latencies } = await load(name, url, rows, { ...opts, count: opts.requests });
-  const sorted = latencies.sort((a, b) => a - b);
-  const result = {
-    rps: (opts.requests * opts.batch) / (wallMs / 1000),
-    p50: quantile(sorted, 0.5),
-    p99: quantile(sorted, 0.99),
-  };
-  log(
-    `${name}: ${result.rps.toFixed(0)} predictions/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
+/**
+ * Warms both servers up, then times them in alternating rounds (Slipway, MLflow, Slipway, …), so that a change in
+ * the machine's load during the run falls on both.
+ */
+async function measureBoth(urls, rows, opts) {
+  const names = ['slipway', 'mlflow'];
+  for (const name of names) await load(name, urls[name], rows, { ...opts, count: opts.warmup });
+  const totals = Object.fromEntries(names.map((n) => [n, { wallMs: 0, latencies: [] }]));
+  const perRound = Math.ceil(opts.requests / opts.rounds);
+  for (let round = 0; round < opts.rounds; round++) {
+    for (const name of names) {
+      const { wallMs, latencies } = await load(name, urls[name], rows, { ...opts, count: perRound });
+      totals[name].wallMs += wallMs;
+      totals[name].latencies.push(...latencies);
+    }
+  }
+  return Object.fromEntries(
+    names.map((name) => {
+      const { wallMs, latencies } = totals[name];
+      const sorted = latencies.sort((a, b) => a - b);
+      const result = {
+        rps: (sorted.length * opts.batch) / (wallMs / 1000),
+        p50: quantile(sorted, 0.5),
+        p99: quantile(sorted, 0.99),
+      };
+      log(
+        `${name}: ${result.rps.toFixed(0)} predictions/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
+      );
+      return [name, result];
+    }),
   );
-  return result;
 }
 
 async function main() {
@@ -321,8 +351,8 @@ async function main() {
     log(
       `both servers give the same probabilities for ${rows.length} rows (largest difference ${worst.toExponential(2)})`,
     );
-    const ours = await measure('slipway', slipway.url, rows, opts);
-    const theirs = await measure('mlflow', mlflow.url, rows, opts);
+    const measured = await measureBoth({ slipway: slipway.url, mlflow: mlflow.url }, rows, opts);
+    const [ours, theirs] = [measured.slipway, measured.mlflow];
     const round = (n, digits = 2) => Number(n.toFixed(digits));
     const line = {
       bench: 'serve',
@@ -333,7 +363,7 @@ async function main() {
       mlflow_p50_ms: round(theirs.p50),
       slipway_p99_ms: round(ours.p99),
       mlflow_p99_ms: round(theirs.p99),
-      requests: opts.requests,
+      requests: opts.rounds * Math.ceil(opts.requests / opts.rounds),
       concurrency: opts.concurrency,
       batch: opts.batch,
     };
