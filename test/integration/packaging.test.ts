@@ -40,8 +40,15 @@ beforeAll(async () => {
   };
   await writeFile(
     join(project, 'package.json'),
-    JSON.stringify({ name: 'acme-ml', private: true, type: 'module', dependencies }, null, 2),
+    // As the README says: onnxruntime-node's CPU runtime ships in its package, and its install script (which
+    // fetches GPU extras) is turned off: by `allowScripts` (npm 11.16+) and by its own `.npmrc` switch (older npm).
+    JSON.stringify(
+      { name: 'acme-ml', private: true, type: 'module', dependencies, allowScripts: { 'onnxruntime-node': false } },
+      null,
+      2,
+    ),
   );
+  await writeFile(join(project, '.npmrc'), 'onnxruntime-node-install=skip\n');
   await writeUserProject(project);
   const started = performance.now();
   const result = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: project });

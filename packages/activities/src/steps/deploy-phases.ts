@@ -61,7 +61,12 @@ export async function stage(d: Deployment): Promise<StageAnswer> {
 export async function smoke(d: Deployment, features: FeatureRow): Promise<ReturnType<typeof checkSmokeAnswer>> {
   try {
     const answer = await d.client.smoke(d.record.name, d.deploymentId, [features]);
-    return checkSmokeAnswer(answer, { version: d.record.version, deploymentId: d.deploymentId });
+    const task = d.record.lineage.task;
+    return checkSmokeAnswer(answer, {
+      version: d.record.version,
+      deploymentId: d.deploymentId,
+      ...(task === undefined ? {} : { task }),
+    });
   } catch (err) {
     if (failureType(err) === ModelServerFailureType.Unreachable) throw err;
     const code = modelServerFailureDetail(err)?.code ?? '';
