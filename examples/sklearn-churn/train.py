@@ -110,7 +110,7 @@ def main(t: st.TrainerRun) -> None:
     }
     t.log(f"held-out AUC {metrics['auc']:.4f} after {done} stages")
     signature = export_sklearn(model, train, f, t.output_dir, tolerance=1e-5)
-    t.finish("model.onnx", "onnx", signature, metrics)
+    t.finish("model.onnx", "onnx", signature, metrics, classes=model.classes_)
 
 
 if __name__ == "__main__":

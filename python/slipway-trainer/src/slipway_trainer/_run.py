@@ -7,7 +7,18 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, NoReturn, SupportsFloat, SupportsIndex, TypedDict
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Literal,
+    Mapping,
+    NoReturn,
+    Sequence,
+    SupportsFloat,
+    SupportsIndex,
+    TypedDict,
+)
 
 from ._errors import TrainerError
 from ._input import PROTOCOL, Features, Resume, Task, TrainerInput, read_input
@@ -155,10 +166,13 @@ class TrainerRun:
         format: ModelFormat,  # noqa: A002 - the protocol's name
         signature: Signature,
         metrics: Mapping[str, SupportsFloat],
+        classes: Sequence[str | int | bool] | None = None,
     ) -> Path:
         """Writes ``<outputDir>/result.json`` atomically and returns its path.
 
         ``model_path`` is relative to the output directory or absolute inside it, and must be an existing file.
+        ``classes`` (classifiers): the classes in the order of the probability output's columns, as the target column
+        holds them (scikit-learn's ``classes_``); left out, they are the training split's distinct values, sorted.
         """
         model = (self.output_dir / Path(model_path)).resolve()
         out = self.output_dir.resolve()
@@ -174,6 +188,8 @@ class TrainerRun:
             "signature": _check_signature(signature),
             "metrics": finite(metrics, "finish: metrics"),
         }
+        if classes is not None:
+            result["classes"] = _check_classes(classes)
         target = out / "result.json"
         out.mkdir(parents=True, exist_ok=True)
         _write_atomically(target, json.dumps(result, indent=2, allow_nan=False) + "\n")
@@ -256,6 +272,23 @@ def _check_signature(signature: object) -> dict[str, list[dict[str, str]]]:
                 raise TrainerError(f"{where}.type must be one of {', '.join(_TYPES)}, got {kind!r}")
             names.add(name)
             out[side].append({"name": name, "type": kind})
+    return out
+
+
+def _check_classes(classes: object) -> list[str | int | bool]:
+    """The classes as JSON values: at least two, unique, each a string, an integer or a boolean (numpy scalars too)."""
+    if isinstance(classes, (str, bytes)) or not hasattr(classes, "__iter__"):
+        raise TrainerError(f"finish: classes must be a list, got {classes!r}")
+    out: list[str | int | bool] = []
+    for i, value in enumerate(classes):  # type: ignore[call-overload]
+        plain = value.item() if hasattr(value, "item") else value  # numpy scalars
+        if isinstance(plain, float) and plain.is_integer():
+            plain = int(plain)
+        if not isinstance(plain, (str, int, bool)) or plain in out or plain == "":
+            raise TrainerError(f"finish: classes[{i}] must be a unique, non-empty string, integer or boolean, got {value!r}")
+        out.append(plain)
+    if len(out) < 2:
+        raise TrainerError(f"finish: classes must name at least two classes, got {len(out)}")
     return out
 
 
