@@ -19,7 +19,7 @@ export async function exampleRows(file: string, columns: readonly string[], coun
           cell === 'true' ? true : cell === 'false' ? false : /^-?\d+(\.\d+)?$/.test(cell) ? Number(cell) : cell;
         return [column, value];
       }),
-    ) as FeatureRow;
+    );
   });
   if (rows.length !== count) throw new Error(`${file} has ${rows.length} rows, not ${count}`);
   return rows;
