@@ -88,6 +88,9 @@ export {
 } from './model-server/index.js';
 export { builtinPredictors, builtinTrainers } from './train/builtins.js';
 export { predictionOf, type PredictionOutcome } from './train/model-output.js';
+export { loadOnnxModel, onnxManifestFor, type OnnxManifestInput } from './train/onnx/index.js';
+export { taskMetrics, type TaskMetricsOptions } from './train/metrics-task.js';
+export { evaluateModel, type EvaluateModelOptions, type ModelEvaluation } from './train/metrics-evaluate.js';
 
 // Approvals verified where they act (record, deploy): the proof of a gate checked against the directory.
 export {

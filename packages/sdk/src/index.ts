@@ -35,6 +35,7 @@ export * from './schemas/drift.js';
 export * from './schemas/progress.js';
 export * from './schemas/serving.js';
 export * from './schemas/onnx-model.js';
+export * from './schemas/prediction-profile.js';
 export * from './steps/builtin.js';
 export * from './duration.js';
 export * from './gate-rules.js';

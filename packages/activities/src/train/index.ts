@@ -1,5 +1,6 @@
 /**
- * `@slipway/activities/train` — training building blocks: the seeded split, feature encoding, held-out metrics, reading the training rows with heartbeats and
+ * `@slipway/activities/train` — training building blocks: the seeded split, feature encoding, held-out metrics by task
+ * (`taskMetrics`, `evaluateModel`), ONNX models (`onnxManifestFor`, `loadOnnxModel`), reading the training rows with heartbeats and
  * checkpoints, the bounded per-epoch series, and the trainers that ship with Slipway, one folder each under
  * `trainers/` (today the resumable `logistic-regression`). The `slipway.train` step (`steps/train.ts`) is built on
  * these.
@@ -37,7 +38,29 @@ export {
 } from './prediction-row.js';
 export { FeatureImputation, ImputationStrategy, fitServingInputs, type ServingInputs } from './serving-inputs.js';
 export { PROBABILITY_SUM_TOLERANCE, argmax, predictionOf, type PredictionOutcome } from './model-output.js';
-export { LOG_LOSS_EPSILON, accuracy, auc, binaryClassificationMetrics, logLoss } from './metrics.js';
+export {
+  LOG_LOSS_EPSILON,
+  accuracy,
+  auc,
+  binaryClassificationMetrics,
+  binaryConfusion,
+  classLogLoss,
+  logLoss,
+  precisionRecallF1,
+  type BinaryConfusion,
+} from './metrics.js';
+export { macroF1, multiclassMetrics } from './metrics-multiclass.js';
+export { regressionMetrics } from './metrics-regression.js';
+export { taskMetrics, type TaskMetricsOptions } from './metrics-task.js';
+export { createPredictionProfiler, type PredictionProfiler } from './metrics-profile.js';
+export {
+  EVALUATION_BATCH_ROWS,
+  evaluateModel,
+  type EvaluateModelOptions,
+  type ModelEvaluation,
+} from './metrics-evaluate.js';
+export { classIndexer, showValue, type ClassIndexer } from './class-index.js';
+export * from './onnx/index.js';
 export { builtinPredictors, builtinTrainers } from './builtins.js';
 export {
   READ_HEARTBEAT_INTERVAL_MS,
