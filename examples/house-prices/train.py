@@ -1,8 +1,8 @@
 """The house-prices trainer: XGBoost regression in a scikit-learn Pipeline (numeric columns passed through, one-hot
 encoded categories), trained on the split the worker hands over, exported to ONNX through onnxmltools.
 
-It reports each boosting round (the held-out RMSE), saves the booster every ``checkpoint_every`` rounds (a retry on
-any worker continues from the last one), saves a last one when the worker asks it to stop (SIGTERM), and ends with
+It reports each boosting round (the held-out RMSE), saves the booster every ``checkpoint_every`` rounds and after
+the last one (a retry on any worker continues from the last one), saves a last one when the worker asks it to stop (SIGTERM), and ends with
 the model checked against XGBoost and the held-out RMSE, MAE and R².
 
 Params (the run input's ``params``): n_estimators (300), learning_rate (0.08), max_depth (4), checkpoint_every (50).
@@ -43,16 +43,16 @@ def params_of(t: st.TrainerRun) -> dict[str, Any]:
 class Progress(TrainingCallback):
     """Reports each round, checkpoints every few, and ends training when the worker asks the trainer to stop."""
 
-    def __init__(self, t: st.TrainerRun, first_round: int, every: int) -> None:
+    def __init__(self, t: st.TrainerRun, first_round: int, every: int, last_round: int) -> None:
         super().__init__()
-        self.t, self.first_round, self.every = t, first_round, every
+        self.t, self.first_round, self.every, self.last_round = t, first_round, every, last_round
         self.rounds = first_round
         t.stopping  # noqa: B018 - from here on SIGTERM sets t.stopping instead of ending the process
 
     def after_iteration(self, model: Any, epoch: int, evals_log: dict[str, Any]) -> bool:
         self.rounds = self.first_round + epoch + 1
         self.t.report(self.rounds, rmse=float(evals_log["validation_0"]["rmse"][-1]))
-        if self.rounds % self.every == 0 or self.t.stopping:
+        if self.rounds % self.every == 0 or self.rounds == self.last_round or self.t.stopping:
             save_checkpoint(self.t, model, self.rounds)
         return self.t.stopping  # True ends the training after this round
 
@@ -84,7 +84,7 @@ def main(t: st.TrainerRun) -> None:
     resume, done = (str(t.resume_from.path), t.resume_from.step) if t.resume_from else (None, 0)
     if resume:
         t.log(f"resuming from the checkpoint at round {done}")
-    progress = Progress(t, done, params["checkpoint_every"])
+    progress = Progress(t, done, params["checkpoint_every"], params["n_estimators"])
     boosting = XGBRegressor(
         n_estimators=max(0, params["n_estimators"] - done),
         learning_rate=params["learning_rate"],
