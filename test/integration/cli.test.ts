@@ -79,8 +79,8 @@ describe('slipway run, status, approvals, approve', () => {
     expect(output).toMatch(/✔ register\s+cli-churn v1/);
     expect(output).toMatch(/▶ approval\s+waiting for approval: 0\/1 from maria, lee/);
     expect(output).toContain('gate for cli-churn v1: pending');
-    expect(output).toMatch(/metric\s*│\s*candidate v1\s*│\s*champion/);
-    expect(output).toMatch(/auc\s*│\s*0\.\d{4}\s*│\s*—/);
+    expect(output).toMatch(/metric \(binary\)\s*│\s*candidate v1\s*│\s*champion\s*│\s*change/);
+    expect(output).toMatch(/auc ↑\s*│\s*0\.\d{4}\s*│\s*—/);
     expect(output).toMatch(/evidence sha256:[0-9a-f]{64}/);
     expect(output).toContain(`(${datasetUri()})`);
 

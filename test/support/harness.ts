@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SlipwayClient } from '@slipway/sdk/client';
-import { builtinPredictors } from '@slipway/activities';
+import { builtinPredictors, type ActivitiesDefinition } from '@slipway/activities';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createTestPeople, DEFAULT_TEST_PEOPLE, type TestPeople, type TestPeopleSpec } from './people.js';
@@ -67,7 +67,7 @@ function quietRuntime(): void {
 export async function startHarness(options: {
   name: string;
   workflowBundle?: { code: string };
-  activities?: Record<string, ActivityFunction>;
+  activities?: Record<string, ActivityFunction> | ActivitiesDefinition;
   worker?: boolean;
   /** S3 settings for `s3://` datasets (the worker's configuration, as `slipway.config.json` would give it). */
   s3?: SlipwayConfigInput['s3'];

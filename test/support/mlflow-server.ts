@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll } from 'vitest';
 import { createMlflowClient, type MlflowClient } from '../../packages/activities/src/registry/index.js';
@@ -52,6 +52,8 @@ export interface MlflowTestServer {
   readonly registryUrl: string;
   /** The directory holding the backend database and the artifacts. */
   readonly dataDir: string;
+  /** The Python interpreter of MLflow's virtualenv (with `onnx`, `onnxruntime` and `boto3`, see the install script). */
+  readonly python: string;
   /** The last lines the server wrote. */
   outputTail(): string;
   /** Stops the server process, keeping its data: the port refuses connections until `start()` or `restart()`. */
@@ -101,7 +103,7 @@ export async function startMlflowServer(options: StartMlflowServerOptions): Prom
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const server = new ServerProcess(binary, dataDir, port);
-      if ((await server.launch()) === 'ready') return handle(server, dataDir, port);
+      if ((await server.launch()) === 'ready') return handle(server, dataDir, port, join(dirname(binary), 'python'));
       if (attempt >= 3) throw new Error('mlflow server could not bind a free port on 127.0.0.1 in 3 attempts');
     }
   } catch (err) {
@@ -110,7 +112,7 @@ export async function startMlflowServer(options: StartMlflowServerOptions): Prom
   }
 }
 
-function handle(server: ServerProcess, dataDir: string, port: number): MlflowTestServer {
+function handle(server: ServerProcess, dataDir: string, port: number, python: string): MlflowTestServer {
   const url = `http://${LOOPBACK}:${port}`;
   let stopping: Promise<void> | undefined;
   const start = async () => {
@@ -120,6 +122,7 @@ function handle(server: ServerProcess, dataDir: string, port: number): MlflowTes
     url,
     registryUrl: `mlflow+${url}`,
     dataDir,
+    python,
     outputTail: () => server.output.lines(40),
     halt: () => server.halt(),
     start,

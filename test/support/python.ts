@@ -60,9 +60,15 @@ export function ensurePythonTools(): Promise<string> {
 }
 
 /** Runs a command to completion with `stdin` as its input; resolves to its stdout, rejects on failure. */
-function run(command: string, args: readonly string[], stdin: string, timeoutMs: number): Promise<string> {
+function run(
+  command: string,
+  args: readonly string[],
+  stdin: string,
+  timeoutMs: number,
+  env?: NodeJS.ProcessEnv,
+): Promise<string> {
   return new Promise((done, fail) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -97,7 +103,26 @@ const EPILOGUE =
  * @throws Error with Python's traceback when the snippet fails.
  */
 export async function runPython<T>(script: string, input: unknown, timeoutMs = 120_000): Promise<T> {
-  const python = await ensurePythonTools();
-  const output = await run(python, ['-c', PRELUDE + script + EPILOGUE], JSON.stringify(input), timeoutMs);
+  return runPythonIn<T>(await ensurePythonTools(), script, input, { timeoutMs });
+}
+
+/**
+ * {@link runPython} with another interpreter (e.g. the MLflow virtualenv's) and environment variables added to
+ * the process's own.
+ */
+export async function runPythonIn<T>(
+  python: string,
+  script: string,
+  input: unknown,
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<T> {
+  const env = options.env ? { ...process.env, ...options.env } : undefined;
+  const output = await run(
+    python,
+    ['-c', PRELUDE + script + EPILOGUE],
+    JSON.stringify(input),
+    options.timeoutMs ?? 120_000,
+    env,
+  );
   return JSON.parse(output) as T;
 }

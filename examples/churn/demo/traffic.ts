@@ -1,6 +1,6 @@
 import { createModelServerClient, type TypedRow } from '@slipway/activities';
 import { readCsvRows } from '@slipway/activities/data';
-import { RowSchema, type FeatureRow } from '@slipway/sdk';
+import { RowSchema, type FeatureRow, type PredictAnswer } from '@slipway/sdk';
 
 /** One scored customer. */
 export interface ScoredCustomer {
@@ -9,6 +9,17 @@ export interface ScoredCustomer {
   score: number;
   /** The class predicted at threshold 0.5, as the target column holds it. */
   label: string | number | boolean;
+}
+
+/** The churn score and label of one prediction; the churn model is a binary classifier, anything else is refused. */
+function churnScore(answer: PredictAnswer, i: number): { score: number; label: string | number | boolean } {
+  const p = answer.predictions[i];
+  if (answer.task !== 'binary' || p?.score === undefined || p.label === undefined) {
+    throw new Error(
+      `model ${answer.model} v${answer.version} answered as a ${answer.task} model; the churn demo needs a binary one`,
+    );
+  }
+  return { score: p.score, label: p.label };
 }
 
 /** Reads the serving dataset's feature rows (the columns the model uses, plus the customer id). */
@@ -36,9 +47,7 @@ export async function sendTraffic(
     const batch = rows.slice(start, start + batchSize);
     const instances: FeatureRow[] = batch.map(({ customer_id: _id, ...features }) => features);
     const answer = await client.predict(model, instances);
-    answer.predictions.forEach((p, i) =>
-      scored.push({ customer: String(batch[i]?.customer_id), score: p.score ?? Number.NaN, label: p.label ?? '' }),
-    );
+    batch.forEach((row, i) => scored.push({ customer: String(row.customer_id), ...churnScore(answer, i) }));
   }
   return scored;
 }

@@ -42,7 +42,8 @@ export function createActivities(deps: ActivityDeps) {
   const openSource = datasetSourceOpener(deps);
   const server = deps.modelServer ? { modelServer: deps.modelServer } : {};
   // Training runs are tracked in the registry (`ModelRegistry` is an `ExperimentTracker` too).
-  const training = { artifacts, trainers, predictors, codeVersion, openSource, tracker: registry };
+  const processTrainers = { ...deps.processTrainers };
+  const training = { artifacts, trainers, processTrainers, predictors, codeVersion, openSource, tracker: registry };
   return {
     ...implementStep(validateStep, createValidateActivity({ artifacts, registry, openSource })),
     ...implementStep(trainStep, createTrainActivity(training)),

@@ -35,6 +35,13 @@ export {
   type ActivityMap,
 } from './define-activities.js';
 export { currentStepIdentity, stepIdempotencyKey, type StepIdentity } from './util/idempotency.js';
+export {
+  trackTraining,
+  type TrackTrainingOptions,
+  type TrackedOutcome,
+  type TrackedRun,
+} from './steps/track-training.js';
+export type { TrainingSubject } from './steps/train-tracking.js';
 
 // Adapters: artifact stores, registries, datasets, S3, the directory of people, the model server, trainers.
 export {
@@ -53,6 +60,10 @@ export {
   MlflowFailureType,
   checkRegistry,
   createMlflowRegistry,
+  createLocalMlflowModelStore,
+  createS3MlflowModelStore,
+  writeMlflowOnnxModel,
+  DEFAULT_MLFLOW_ONNX_ENVIRONMENT,
   openRegistry,
   openSqliteRegistry,
   parseRegistryLocation,
@@ -60,6 +71,9 @@ export {
   type MlflowRegistry,
   type MlflowCredentials,
   type MlflowRegistryOptions,
+  type MlflowModelStore,
+  type MlflowModelsOptions,
+  type MlflowOnnxEnvironment,
   type OpenRegistryOptions,
   type RegistryLocation,
   type SqliteRegistryOptions,
@@ -89,6 +103,7 @@ export {
 export { builtinPredictors, builtinTrainers } from './train/builtins.js';
 export { predictionOf, type PredictionOutcome } from './train/model-output.js';
 export { loadOnnxModel, onnxManifestFor, type OnnxManifestInput } from './train/onnx/index.js';
+export { inspectOnnxModel, type OnnxGraphInfo, type OnnxGraphValue } from './train/onnx/index.js';
 export { taskMetrics, type TaskMetricsOptions } from './train/metrics-task.js';
 export { evaluateModel, type EvaluateModelOptions, type ModelEvaluation } from './train/metrics-evaluate.js';
 

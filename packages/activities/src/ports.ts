@@ -426,7 +426,20 @@ export interface TrainerResult {
 /** Trains a model in process. */
 export interface Trainer {
   readonly name: string;
+  /** The tasks it trains models for (default `['binary']`): the train step refuses any other. */
+  readonly tasks?: readonly ModelTask[];
   train(input: TrainerInput, context: TrainerContext): Promise<TrainerResult>;
+}
+
+/**
+ * A configured trainer process: the command the train step runs (an argv array, no shell) for a run that names it,
+ * the grace period between SIGTERM and SIGKILL, and environment variables on top of the few a trainer inherits.
+ */
+export interface ProcessTrainerConfig {
+  readonly command: readonly string[];
+  /** Milliseconds between SIGTERM and SIGKILL on cancellation or heartbeat timeout (default 30 s). */
+  readonly graceMs?: number | undefined;
+  readonly env?: Readonly<Record<string, string>> | undefined;
 }
 
 /** What a model loader may use besides the serialized model: the store its referenced files are read from. */
@@ -446,6 +459,11 @@ export interface ActivityDeps {
   trainers?: Record<string, Trainer>;
   /** Model loaders by kind; the built-in `logistic-regression` is added when absent. */
   predictors?: Record<string, PredictorLoader>;
+  /**
+   * Trainer processes by name (trainer protocol, `docs/trainer-protocol.md`), from the worker's configuration: a
+   * run input names one, the command comes only from here (the Slipway worker passes `configuredProcessTrainers`).
+   */
+  processTrainers?: Record<string, ProcessTrainerConfig>;
   /** The code version recorded in lineage; by default the git commit or package version of the worker. */
   codeVersion?: string;
   /** How to reach S3 for `s3://` datasets; by default the environment's settings (`AWS_*`, `SLIPWAY_S3_*`). */

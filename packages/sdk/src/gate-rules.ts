@@ -1,5 +1,6 @@
 import { GateRefusal } from './errors.js';
 import { describeIssues } from './step.js';
+import { MetricGoal, autoApproveRuleProblem, improvementOf, metricGoal } from './metric-goals.js';
 import { GateDecisionRequest, type ApprovalPolicy, type EvidencePacket, type GateState } from './schemas/approval.js';
 import type { ApproverResolution, ResolvedApprover } from './schemas/directory.js';
 
@@ -156,19 +157,36 @@ export function resolveApprovers(
   };
 }
 
+/** How `autoApprovalReason` reads a rule's direction. */
+export interface AutoApprovalRules {
+  /**
+   * Only for gates of runs started before metric goals (see the gate's `metricGoals` patch): the direction comes
+   * from the rule's `lowerIsBetter` flag alone, and any metric name is taken. Never for a new gate.
+   */
+  legacy?: boolean;
+}
+
 /**
- * Whether the candidate beats the champion by the policy's auto-approve margin; returns the reason, or
- * undefined when the rule does not apply (no rule, no champion, metric missing, margin not met).
+ * Whether the candidate beats the champion by the policy's auto-approve margin, in the metric's better direction
+ * (`metricGoal`: auc must rise by the margin, rmse fall by it); returns the reason, or undefined when the rule does
+ * not apply (no rule, no champion, a metric missing on either side or unknown to Slipway, margin not met).
  */
-export function autoApprovalReason(policy: ApprovalPolicy, evidence: EvidencePacket): string | undefined {
+export function autoApprovalReason(
+  policy: ApprovalPolicy,
+  evidence: EvidencePacket,
+  rules: AutoApprovalRules = {},
+): string | undefined {
   const rule = policy.autoApprove;
   if (!rule || !evidence.champion) return undefined;
   const candidate = evidence.candidate.metrics[rule.metric];
   const champion = evidence.champion.metrics[rule.metric];
   if (candidate === undefined || champion === undefined) return undefined;
-  const improvement = rule.lowerIsBetter ? champion - candidate : candidate - champion;
+  const goal = rules.legacy ? (rule.lowerIsBetter ? MetricGoal.lower : MetricGoal.higher) : metricGoal(rule.metric);
+  if (goal === undefined || (!rules.legacy && autoApproveRuleProblem(rule) !== undefined)) return undefined;
+  const improvement = improvementOf(goal, candidate, champion);
   if (improvement < rule.minImprovement) return undefined;
-  return `${rule.metric} ${candidate.toFixed(4)} vs champion v${evidence.champion.version} ${champion.toFixed(4)}: improvement ${improvement.toFixed(4)} ≥ ${rule.minImprovement}`;
+  const direction = rules.legacy ? '' : ` (${goal} is better)`;
+  return `${rule.metric} ${candidate.toFixed(4)} vs champion v${evidence.champion.version} ${champion.toFixed(4)}${direction}: improvement ${improvement.toFixed(4)} ≥ ${rule.minImprovement}`;
 }
 
 function refuse(type: GateRefusal, message: string): DecisionCheck {

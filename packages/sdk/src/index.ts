@@ -39,6 +39,7 @@ export * from './schemas/prediction-profile.js';
 export * from './steps/builtin.js';
 export * from './duration.js';
 export * from './gate-rules.js';
+export * from './metric-goals.js';
 export * from './decision-signature.js';
 export * from './pipelines/builtin.js';
 export * from './signing/index.js';

@@ -6,7 +6,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlipwayErrorType, failureType, type ApprovalProof, type EvidencePacket } from '@slipway/sdk';
+import {
+  SlipwayErrorType,
+  compareTaskMetrics,
+  failureType,
+  type ApprovalProof,
+  type EvidencePacket,
+} from '@slipway/sdk';
 import {
   evidenceDigest,
   verifyApprovalProof,
@@ -312,6 +318,28 @@ describe('decisions made by the policy', () => {
     expect(refusal(proof)).toEqual(
       invalid("is not valid: the policy's auto-approve rule does not hold for the evidence"),
     );
+  });
+
+  it('auto-approve follows the metric: a rise in rmse is refused, a fall by the margin holds', () => {
+    const regression = (candidate: number): EvidencePacket => {
+      const content = {
+        ...evidence(),
+        candidate: { version: 2, metrics: { rmse: candidate } },
+        champion: { version: 1, metrics: { rmse: 10 } },
+        task: 'regression' as const,
+        comparison: compareTaskMetrics('regression', { rmse: candidate }, { rmse: 10 }),
+      };
+      const { digest: _digest, ...rest } = content;
+      return { ...rest, digest: evidenceDigest(rest) };
+    };
+    const rmsePolicy = { approverGroups: ['ml-leads'], autoApprove: { metric: 'rmse', minImprovement: 1 } };
+    // Old code read rmse 12 vs 10 as an improvement of 2 (lowerIsBetter left out) and let the deploy go ahead.
+    const rose = proofOf({ policy: rmsePolicy, evidence: regression(12), decisions: auto });
+    expect(refusal(rose)).toEqual(
+      invalid("is not valid: the policy's auto-approve rule does not hold for the evidence"),
+    );
+    const fell = proofOf({ policy: rmsePolicy, evidence: regression(8), decisions: auto });
+    expect(verifyApprovalProof(fell, context())).toMatchObject({ policyDecision: 'auto-approve' });
   });
 
   it('approve on timeout only when the policy says so, at or after the deadline', () => {

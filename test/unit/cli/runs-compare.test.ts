@@ -48,7 +48,7 @@ it('shows two versions’ runs side by side: differing params marked, metrics wi
   expect(code, output).toBe(0);
   expect(output).toMatch(/learningRate\s*│\s*0\.1\s*│\s*0\.2\s*│\s*differs/);
   expect(output).toMatch(/epochs\s*│\s*300\s*│\s*300\s*│\s*│/);
-  expect(output).toMatch(/auc\s*│\s*0\.8\s*│\s*0\.84\s*│\s*\+0\.04 \(\+5\.0%\)/);
+  expect(output).toMatch(/auc\s*│\s*0\.8\s*│\s*0\.84\s*│\s*\+0\.04 \(\+5\.0%\) better/);
   expect(output).toMatch(/accuracy\s*│\s*0\.8\s*│\s*0\.8\s*│\s*=/);
   expect(output).toContain('finished');
 });

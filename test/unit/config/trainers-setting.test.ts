@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONFIG_FILE_NAME, configuredProcessTrainers, loadConfig } from '../../../packages/worker/src/config/index.js';
+import { embeddedDeps } from '../../../packages/worker/src/worker/create-worker.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -85,6 +86,19 @@ describe('the trainers setting', () => {
     });
     expect(ran.stderr).toBe('');
     expect(ran.stdout.trim()).toBe(work);
+
+  it('reaches the train step: the worker passes the configured trainers to the activities', async () => {
+    const config = await configWith({ 'py-churn': { command: ['python3', 'train.py'], graceSeconds: 5 } });
+    const deps = embeddedDeps(config);
+    try {
+      expect(deps.processTrainers?.['py-churn']).toMatchObject({ command: ['python3', 'train.py'], graceMs: 5000 });
+      const given = { other: { command: ['node', 'train.mjs'] } };
+      const overridden = embeddedDeps(config, { processTrainers: given });
+      await overridden.registry.close();
+      expect(overridden.processTrainers).toBe(given);
+    } finally {
+      await deps.registry.close();
+    }
   });
 
   it('hands out copies: a caller cannot change the configuration', async () => {

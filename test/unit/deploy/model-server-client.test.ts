@@ -22,6 +22,14 @@ function cannedServer(): Promise<{ url: string; server: Server }> {
     '/v1/models/gone': { status: 404, body: 'no such thing' },
     '/v1/models/odd': { status: 200, body: JSON.stringify({ model: 'odd', status: 'dancing' }) },
     '/v1/models/slow': 'hang',
+    '/v1/models/m/versions/2/served?limit=5&after=a%2Bb%2F.c': {
+      status: 200,
+      body: JSON.stringify({ model: 'm', version: 2, total: 7, rows: [], cursor: 'next' }),
+    },
+    '/v1/models/m/versions/2/served?limit=5': {
+      status: 200,
+      body: JSON.stringify({ model: 'm', version: 2, total: 7, rows: [] }),
+    },
     '/v1/models/m/deployments/d%201/commit': {
       status: 200,
       body: JSON.stringify({ model: 'm', version: 1, deploymentId: 'd 1', previous: null }),
@@ -111,5 +119,20 @@ describe('model server client', () => {
     });
     await createModelServerClient(url).commit('m', 'd 1');
     expect(received.headers?.['authorization']).toBeUndefined();
+  });
+
+  it('reads served rows after a cursor, sending it query-encoded, and refuses an answer without a cursor', async () => {
+    const client = createModelServerClient(url, { token: 'secret-token-0123456789' });
+    expect(await client.served('m', 2, 5, 'a+b/.c')).toEqual({
+      model: 'm',
+      version: 2,
+      total: 7,
+      rows: [],
+      cursor: 'next',
+    });
+    expect(received.url).toBe('/v1/models/m/versions/2/served?limit=5&after=a%2Bb%2F.c');
+    const err = await failure(client.served('m', 2, 5));
+    expect(failureType(err)).toBe(ModelServerFailureType.BadResponse);
+    expect(err.message).toMatch(/cursor/);
   });
 });

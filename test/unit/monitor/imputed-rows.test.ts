@@ -3,7 +3,7 @@
  * traffic), counts them apart in the report, and makes no verdict when nothing else is left.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FeatureRow, ServedRow } from '@slipway/sdk';
+import { servedRowOfLine, type FeatureRow, type ServedRow } from '@slipway/sdk';
 import { computeDriftReport, splitImputedRows } from '../../../packages/activities/src/monitor/index.js';
 import { createMonitorActivity } from '../../../packages/activities/src/steps/monitor.js';
 import { startModelServer, type RunningModelServer } from '../../../packages/worker/src/serve/index.js';
@@ -97,10 +97,11 @@ describe('drift and imputed rows', () => {
   });
 
   it('reads rows logged before imputation existed as compared rows', () => {
-    const rows: ServedRow[] = [
+    // Lines as an earlier server version wrote them (no version, prediction or shadow flag), read as served rows.
+    const rows = [
       { ts: '2026-01-01T00:00:00Z', deploymentId: 'd', features: { tenure: 1, plan: 'basic' } },
       { ts: '2026-01-01T00:00:01Z', deploymentId: 'd', features: { plan: 'pro' }, imputed: ['tenure'] },
-    ];
+    ].map((line) => servedRowOfLine(line, 1) as ServedRow);
     expect(splitImputedRows(rows)).toEqual({ rows: [{ tenure: 1, plan: 'basic' }], imputedRows: 1 });
   });
 

@@ -11,7 +11,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const activitiesSrc = join(repoRoot, 'packages/activities/src');
 
 /** The source folders the registry needs at run time (its type-only imports are erased). */
-const SOURCE_DIRS = ['registry', 'audit', 'util'] as const;
+const SOURCE_DIRS = ['registry', 'audit', 'util', 'artifacts', 'sources'] as const;
 
 async function transpileDir(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true });

@@ -3,10 +3,10 @@
  * store and SQLite registry, hand-written logistic-regression models (scored by the real built-in loader) and
  * one test-only model kind whose score is fixed (to reach the server's score checks).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ArtifactRef, DatasetProfile, FeatureRow, FeatureSpec, Lineage, RowSchema } from '@slipway/sdk';
+import type { ArtifactRef, DatasetProfile, FeatureSpec, Lineage, RowSchema, ServedRow } from '@slipway/sdk';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
 import { profileRows } from '../../../packages/activities/src/data/profile.js';
 import type { ModelServerToken } from '../../../packages/worker/src/config/index.js';
@@ -21,6 +21,28 @@ import type {
 } from '../../../packages/activities/src/ports.js';
 import { openSqliteRegistry } from '../../../packages/activities/src/registry/index.js';
 import { builtinPredictors } from '../../../packages/activities/src/train/index.js';
+
+/**
+ * Every line a model version's served log holds, parsed, oldest first, read straight from its files (every segment
+ * of `<home>/serving/<model>/v<version>/`); none when the version never logged a row.
+ */
+export async function servedLines(home: string, model: string, version: number): Promise<Record<string, unknown>[]> {
+  const dir = join(home, 'serving', model, `v${version}`);
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const lines: Record<string, unknown>[] = [];
+  for (const name of names) {
+    const text = await readFile(join(dir, name), 'utf8');
+    for (const line of text.split('\n'))
+      if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+  }
+  return lines;
+}
 
 /** The features of every test model: one numeric, one categorical; the target is `churned`. */
 export const FEATURES: FeatureSpec = { numeric: ['tenure'], categorical: ['plan'], target: 'churned' };
@@ -214,9 +236,17 @@ export interface Answer {
     reason: string;
   }[];
   rolledBack?: { version: number; deploymentId: string };
-  predictions?: { score: number; label: number }[];
+  task?: string;
+  classes?: (string | number | boolean)[];
+  predictions?: {
+    score?: number;
+    label?: string | number | boolean;
+    scores?: Record<string, number>;
+    value?: number;
+  }[];
   total?: number;
-  rows?: { ts: string; deploymentId: string; features: FeatureRow }[];
+  rows?: ServedRow[];
+  cursor?: string;
   models?: unknown[];
   error?: { code: string; message: string };
 }

@@ -14,6 +14,7 @@ import {
   logisticModel,
   modelRoutes,
   openWorld,
+  servedLines,
   tempDir,
   type LinearWeights,
   type TestWorld,
@@ -87,11 +88,25 @@ describe('model server', () => {
     expect(second?.score).toBeCloseTo(expectedScore(W1, 5, 'pro'), 12);
     expect(first?.label).toBe(expectedScore(W1, 30, 'basic') >= 0.5);
 
-    const log = (await readFile(join(home.path, 'serving', 'churn', 'v1.jsonl'), 'utf8')).trim().split('\n');
+    expect(answer.body).toMatchObject({ task: 'binary', classes: [false, true] });
+
+    const log = await servedLines(home.path, 'churn', 1);
     expect(log).toHaveLength(2);
-    const line = JSON.parse(log[0]!) as { ts: string; deploymentId: string; features: object };
-    expect(line).toMatchObject({ deploymentId: 'd1', features: { tenure: 30, plan: 'basic' } });
-    expect(Number.isNaN(Date.parse(line.ts))).toBe(false);
+    const score = expectedScore(W1, 30, 'basic');
+    expect(log[0]).toEqual({
+      ts: expect.any(String),
+      deploymentId: 'd1',
+      version: 1,
+      features: { tenure: 30, plan: 'basic' },
+      prediction: {
+        task: 'binary',
+        score: first?.score,
+        label: score >= 0.5,
+        scores: { false: first?.scores?.['false'], true: first?.score },
+      },
+      shadow: false,
+    });
+    expect(Number.isNaN(Date.parse(log[0]?.['ts'] as string))).toBe(false);
   });
 
   it('never logs smoke predictions, and ignores the old x-slipway-smoke header on ordinary ones', async () => {
@@ -202,7 +217,7 @@ describe('model server', () => {
     const put = await churn().stage('d4', 4, unknownKind);
     expect(put.status).toBe(422);
     expect(put.body.error?.code).toBe('UnknownModelKind');
-    expect(put.body.error?.message).toMatch(/kind "xgboost".*known kinds: logistic-regression, test-fixed-score/);
+    expect(put.body.error?.message).toMatch(/kind "xgboost".*known kinds: logistic-regression, onnx, test-fixed-score/);
 
     const notModel = await world.artifacts.putBytes(new TextEncoder().encode('not json'));
     const put2 = await churn().stage('d5', 5, notModel);
@@ -250,9 +265,33 @@ describe('model server', () => {
     expect(served.body.total).toBe(before + 5);
     expect(served.body.rows?.map((r) => r.features['tenure'])).toEqual([3, 4, 5]);
     const none = await churn().served(9);
-    expect(none.body).toEqual({ model: 'churn', version: 9, total: 0, rows: [] });
+    expect(none.body).toMatchObject({ model: 'churn', version: 9, total: 0, rows: [] });
     const bad = await call(`${churn().base}/versions/x/served?limit=0`, 'GET', undefined, AUTH);
     expect(bad.status).toBe(400);
+  });
+
+  it('reads served rows after a cursor, and refuses a cursor it did not give out for that version', async () => {
+    const tail = await churn().served(1, '?limit=1');
+    expect(tail.body.cursor).toEqual(expect.any(String));
+    await churn().predict([41, 42].map((t) => ({ tenure: t, plan: 'pro' })));
+    const after = (cursor: string, version = 1) =>
+      churn().served(version, `?limit=10&after=${encodeURIComponent(cursor)}`);
+    const next = await after(tail.body.cursor as string);
+    expect(next.status).toBe(200);
+    expect(next.body.rows?.map((r) => r.features['tenure'])).toEqual([41, 42]);
+    expect((await after(next.body.cursor as string)).body.rows).toEqual([]);
+    const fromStart = await churn().served(1, '?limit=1&after=start');
+    expect(fromStart.body.rows).toHaveLength(1);
+    expect(fromStart.body.rows?.[0]).toMatchObject({ version: 1, shadow: false });
+    for (const [cursor, version, message] of [
+      ['forged', 1, /Invalid query: after: the cursor is not one this server gave out/],
+      [`${(tail.body.cursor as string).split('.')[0]}.AAAA`, 1, /seal does not match/],
+      [tail.body.cursor as string, 2, /belongs to model "churn" version 1, not "churn" version 2/],
+    ] as const) {
+      const refused = await after(cursor, version);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatchObject({ code: 'InvalidRequest', message: expect.stringMatching(message) });
+    }
   });
 
   it('rejects a score outside [0, 1] as a server error, in a smoke check and in serving', async () => {

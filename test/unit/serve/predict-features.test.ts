@@ -4,8 +4,6 @@
  * logged; a model that fails while scoring is a 500 `PredictionFailed`; a model that declares imputation values
  * fills in exactly those, names them in the answer and marks the logged row.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ArtifactRef, FeatureRow } from '@slipway/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictorLoader, SerializedModel } from '../../../packages/activities/src/ports.js';
@@ -19,6 +17,7 @@ import {
   expectedScore,
   logisticModel,
   openWorld,
+  servedLines,
   tempDir,
   type Answer,
   type LinearWeights,
@@ -65,7 +64,7 @@ describe('predictions held to the model features', () => {
   }
   const predict = (model: string, instances: FeatureRow[]) =>
     request('POST', `/v1/models/${model}/predict`, { instances });
-  const logPath = (model: string) => join(home.path, 'serving', model, 'v1.jsonl');
+  const logged = (model: string) => servedLines(home.path, model, 1);
 
   /** Makes `artifact` the live version 1 of `model` (the one place that knows how a deployment goes live). */
   async function deployLive(model: string, artifact: ArtifactRef): Promise<void> {
@@ -107,7 +106,7 @@ describe('predictions held to the model features', () => {
     );
     expect(message).toContain('instances.1: no value for any of the model\'s features ("tenure", "plan")');
     await server.flush();
-    await expect(stat(logPath('strict'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await logged('strict')).toEqual([]);
   });
 
   it('refuses the whole request when one row lacks a feature or holds an unknown one, scoring and logging none', async () => {
@@ -122,7 +121,25 @@ describe('predictions held to the model features', () => {
     expect(answer.body.error?.message).toContain('instances.2: unknown features "tenure_months"');
     expect(answer.body.error?.message).not.toContain('instances.0');
     await server.flush();
-    await expect(stat(logPath('strict'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await logged('strict')).toEqual([]);
+  });
+
+  it('refuses a feature given an object, an array or a non-numeric number, naming the row and feature', async () => {
+    const answer = await request('POST', '/v1/models/strict/predict', {
+      instances: [
+        { tenure: 1, plan: { name: 'pro' } },
+        { tenure: 2, plan: ['pro'] },
+      ],
+    });
+    expect(answer.status).toBe(400);
+    const message = answer.body.error?.message ?? '';
+    expect(message).toContain('instances.0.plan: expected a string, a number, a boolean or null');
+    expect(message).toContain('instances.1.plan: expected a string, a number, a boolean or null');
+    const mistyped = await predict('strict', [{ tenure: 'twelve', plan: 'pro' }]);
+    expect(mistyped.status).toBe(400);
+    expect(mistyped.body.error?.message).toMatch(/instances\.0: .*"tenure"/);
+    await server.flush();
+    expect(await logged('strict')).toEqual([]);
   });
 
   it('scores complete rows with no imputed mark, and logs them', async () => {
@@ -132,9 +149,15 @@ describe('predictions held to the model features', () => {
     expect(prediction?.score).toBeCloseTo(expectedScore(W, 30, 'pro'), 12);
     expect(Object.keys(prediction ?? {})).toEqual(['score', 'label', 'scores']);
     await server.flush();
-    const lines = (await readFile(logPath('strict'), 'utf8')).trim().split('\n');
-    expect(lines.map((line) => JSON.parse(line) as object)).toEqual([
-      { ts: expect.any(String), deploymentId: 'strict-1', features: { tenure: 30, plan: 'pro' } },
+    expect(await logged('strict')).toEqual([
+      {
+        ts: expect.any(String),
+        deploymentId: 'strict-1',
+        version: 1,
+        features: { tenure: 30, plan: 'pro' },
+        prediction: { task: 'binary', score: prediction?.score, label: prediction?.label, scores: prediction?.scores },
+        shadow: false,
+      },
     ]);
   });
 
@@ -144,7 +167,7 @@ describe('predictions held to the model features', () => {
     expect(answer.body.error?.code).toBe('PredictionFailed');
     expect(answer.body.error?.message).toBe('model version 1 failed to score the instances: weights went missing');
     await server.flush();
-    await expect(stat(logPath('broken'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await logged('broken')).toEqual([]);
   });
 
   it('fills in what an imputing model declares, says so per prediction, and marks the logged row', async () => {
@@ -156,10 +179,7 @@ describe('predictions held to the model features', () => {
     expect(predictions.map((p) => p.imputed)).toEqual([['plan'], undefined, ['tenure']]);
     expect(Object.keys(predictions[1] ?? {})).toEqual(['score', 'label', 'scores']);
     await server.flush();
-    const lines = (await readFile(logPath('imputing'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { features: FeatureRow; imputed?: string[] });
+    const lines = (await logged('imputing')) as { features: FeatureRow; imputed?: string[] }[];
     expect(lines.map(({ features, imputed }) => ({ features, imputed }))).toEqual([
       { features: { tenure: 35 }, imputed: ['plan'] },
       { features: { tenure: 8, plan: 'pro' }, imputed: undefined },

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, auc, binaryClassificationMetrics, logLoss } from '../../../packages/activities/src/train/index.js';
+import {
+  LOG_LOSS_EPSILON,
+  accuracy,
+  auc,
+  binaryClassificationMetrics,
+  logLoss,
+} from '../../../packages/activities/src/train/index.js';
 
 describe('auc', () => {
   it('matches the hand-computed value without ties', () => {
@@ -46,9 +52,10 @@ describe('logLoss', () => {
     expect(logLoss([1, 0], [0.8, 0.3])).toBeCloseTo((0.2231435513142097 + 0.35667494393873245) / 2, 15);
   });
 
-  it('clips probabilities of 0 and 1 to 1e-15', () => {
-    expect(logLoss([1], [0])).toBeCloseTo(34.538776394910684, 9);
-    expect(logLoss([0], [1])).toBeCloseTo(34.538776394910684, 1);
+  it('clips probabilities of 0 and 1 to the float64 machine epsilon, as scikit-learn does', () => {
+    expect(LOG_LOSS_EPSILON).toBe(2.220446049250313e-16);
+    expect(logLoss([1], [0])).toBeCloseTo(36.04365338911715, 9);
+    expect(logLoss([0], [1])).toBeCloseTo(36.04365338911715, 1);
     expect(Number.isFinite(logLoss([1, 0], [0, 1]))).toBe(true);
     expect(logLoss([1, 0], [1, 0])).toBeLessThan(1e-14);
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { SlipwayErrorType, TrainingResult, type ValidationSummary } from '@slipway/sdk';
+import { PredictionProfile, SlipwayErrorType, TrainingResult, type ValidationSummary } from '@slipway/sdk';
 import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
 import type { ArtifactStore, SerializedModel, Trainer } from '../../../packages/activities/src/ports.js';
 import { createTrainActivity, type TrainActivityDeps } from '../../../packages/activities/src/steps/train.js';
@@ -65,6 +65,9 @@ describe('createTrainActivity', () => {
       codeVersion: 'test-1.0.0',
     });
     expect(result.trackingRunId).toBeUndefined(); // no tracker in these deps: nothing is tracked
+    expect(result.task).toBe('binary');
+    // The profile of the model's held-out predictions is stored: the reference of prediction drift.
+    expect(PredictionProfile.parse(await artifacts.getJson(result.predictionProfile!)).task).toBe('binary');
     expect(result.params).toEqual({
       epochs: 300,
       learningRate: 0.1,
@@ -79,9 +82,12 @@ describe('createTrainActivity', () => {
     expect(Object.keys(result.metrics).sort()).toEqual([
       'accuracy',
       'auc',
+      'f1',
       'logLoss',
       'positiveRate',
+      'precision',
       'predictedPositiveRate',
+      'recall',
     ]);
 
     const model = await artifacts.getJson<SerializedModel>(result.model);
@@ -176,7 +182,7 @@ describe('createTrainActivity', () => {
     };
     const err = await rejection(createTrainActivity({ ...deps, trainers: { odd } })({ ...input(), trainer: 'odd' }));
     expect(err).toMatchObject({ type: SlipwayErrorType.NotFound });
-    expect(err.message).toBe('No model loader for kind "odd-kind"; known kinds: "logistic-regression"');
+    expect(err.message).toBe('No model loader for kind "odd-kind"; known kinds: "logistic-regression", "onnx"');
   });
 
   it('fails with InvalidInput on a non-binary target, naming the column and the values', async () => {

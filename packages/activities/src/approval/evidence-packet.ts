@@ -3,7 +3,7 @@
  * the activities that act on an approval recompute its digest (and compare its candidate with the registry) the
  * same way.
  */
-import type { EvidencePacket } from '@slipway/sdk';
+import { compareTaskMetrics, type EvidencePacket } from '@slipway/sdk';
 import type { ModelVersionRecord } from '../ports.js';
 import { canonicalJson, digestOfJson } from '../util/digest.js';
 
@@ -31,14 +31,20 @@ export function evidenceDigest(packet: EvidenceContent | EvidencePacket): `sha25
   return digestOfJson(content);
 }
 
-/** The evidence packet of a candidate and the champion it would replace (null when there is none), with its digest. */
+/**
+ * The evidence packet of a candidate and the champion it would replace (null when there is none), with its digest:
+ * the candidate's task, and the task's metrics compared (candidate, champion, change, better or worse).
+ */
 export function buildEvidencePacket(
   candidate: ModelVersionRecord,
   champion: ModelVersionRecord | null,
 ): EvidencePacket {
+  const task = candidate.lineage.task ?? 'binary';
   const packet: EvidenceContent = {
     ...candidateEvidence(candidate),
     champion: champion ? { version: champion.version, metrics: champion.metrics } : null,
+    task,
+    comparison: compareTaskMetrics(task, candidate.metrics, champion?.metrics ?? null),
   };
   return { ...packet, digest: evidenceDigest(packet) };
 }

@@ -125,8 +125,10 @@ function policyDecisionProblem(
   const { policy, evidence } = ctx.proof;
   if (decision.decision !== 'approve') return 'is not valid: the policy never rejects on its own';
   if (decision.approver === AUTO_APPROVER) {
-    if (autoApprovalReason(policy, evidence) === undefined) {
-      return "is not valid: the policy's auto-approve rule does not hold for the evidence (no rule, no champion, a missing metric, or the margin is not met)";
+    // Evidence built before tasks (no `comparison`) came from a gate that read the direction from `lowerIsBetter`.
+    const legacy = evidence.comparison === undefined;
+    if (autoApprovalReason(policy, evidence, { legacy }) === undefined) {
+      return "is not valid: the policy's auto-approve rule does not hold for the evidence (no rule, no champion, a missing or unknown metric, or the margin is not met in the metric's better direction)";
     }
     tally.autoApproved = true;
     return undefined;

@@ -15,6 +15,8 @@ export interface ActivityHooks {
   readonly signal: AbortSignal;
   /** The details of the last heartbeat of a previous attempt, if any. */
   readonly heartbeatDetails: unknown;
+  /** The activity's heartbeat timeout in ms, when it has one (never outside an activity). */
+  readonly heartbeatTimeoutMs?: number | undefined;
 }
 
 /** The hooks of the current activity, or inert hooks when called outside one. */
@@ -39,6 +41,7 @@ export function currentActivityHooks(): ActivityHooks {
     heartbeat: (details) => active.heartbeat(details),
     signal: active.cancellationSignal,
     heartbeatDetails: active.info.heartbeatDetails,
+    heartbeatTimeoutMs: active.info.heartbeatTimeoutMs,
   };
 }
 

@@ -103,8 +103,12 @@ export interface ModelServerClient {
    */
   predict(model: string, instances: FeatureRow[]): Promise<PredictAnswer>;
   status(model: string): Promise<ModelStatusAnswer>;
-  /** The newest `limit` rows a version served (oldest first) and the total count. Needs the token. */
-  served(model: string, version: number, limit: number): Promise<ServedAnswer>;
+  /**
+   * Rows a version served, oldest first, with the total count and a cursor after the last row: the newest `limit`
+   * rows, or with `after` (a cursor an earlier answer gave, or `'start'`) up to `limit` rows after it. Needs the
+   * token. A cursor the server did not give out for this model and version is refused (final `Rejected`).
+   */
+  served(model: string, version: number, limit: number, after?: string): Promise<ServedAnswer>;
 }
 
 /** Creates a client for the model server at `baseUrl` (e.g. `http://127.0.0.1:8080`). */
@@ -132,8 +136,10 @@ export function createModelServerClient(baseUrl: string, options: ModelServerCli
     rollback: (model, deploymentId) => call('POST', `${m(model)}/rollback`, RollbackAnswer, { deploymentId }),
     predict: (model, instances) => call('POST', `${m(model)}/predict`, PredictAnswer, { instances }),
     status: (model) => call('GET', m(model), ModelStatusAnswer),
-    served: (model, version, limit) =>
-      call('GET', `${m(model)}/versions/${version}/served?limit=${limit}`, ServedAnswer),
+    served: (model, version, limit, after) => {
+      const query = new URLSearchParams({ limit: String(limit), ...(after === undefined ? {} : { after }) });
+      return call('GET', `${m(model)}/versions/${version}/served?${query.toString()}`, ServedAnswer);
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type DatasetProfile,
   type FeatureRow,
   type FeatureSpec,
+  type ModelTask,
   type Prediction,
 } from '@slipway/sdk';
 import { featureProfile } from '../data/training-profile.js';
@@ -56,17 +57,20 @@ export function smokeFeaturesFromProfile(
 export interface SmokeExpectation {
   version: number;
   deploymentId: string;
+  /** The task the version was registered with, when the registry knows it: the answer must be for that task. */
+  task?: ModelTask;
 }
 
+/** The outcome of {@link checkSmokeAnswer}. */
+export type SmokeCheck = { ok: true; prediction: Prediction; score?: number } | { ok: false; reason: string };
+
 /**
- * Checks a smoke answer: one prediction from the expected version and deployment that fits the model's task (a
- * class score in [0, 1] and a label for a classifier, a finite value for regression). Returns the prediction, and
- * for a binary model its score, or the reason the check failed.
+ * Checks a smoke answer: one prediction from the expected version and deployment that fits the task the answer
+ * names (and the expected one, when given): binary, a positive-class `score` in [0, 1], a `label` among the
+ * classes and class `scores`; multiclass, a `label` among the classes and class `scores`; regression, a finite
+ * `value`. Returns the prediction, and for a binary model its score, or the reason the check failed.
  */
-export function checkSmokeAnswer(
-  answer: PredictAnswer,
-  expected: SmokeExpectation,
-): { ok: true; prediction: Prediction; score?: number } | { ok: false; reason: string } {
+export function checkSmokeAnswer(answer: PredictAnswer, expected: SmokeExpectation): SmokeCheck {
   if (answer.version !== expected.version || answer.deploymentId !== expected.deploymentId) {
     return {
       ok: false,
@@ -75,19 +79,40 @@ export function checkSmokeAnswer(
         `not version ${expected.version} (deployment "${expected.deploymentId}")`,
     };
   }
+  if (expected.task !== undefined && answer.task !== expected.task) {
+    return {
+      ok: false,
+      reason: `the model answered as a ${answer.task} model, but version ${expected.version} is ${expected.task}`,
+    };
+  }
   if (answer.predictions.length !== 1) {
     return { ok: false, reason: `expected 1 prediction for 1 row, got ${answer.predictions.length}` };
   }
   const prediction = answer.predictions[0] as Prediction;
-  if (prediction.value !== undefined) {
-    if (!Number.isFinite(prediction.value)) return { ok: false, reason: `the value ${prediction.value} is not finite` };
-    return { ok: true, prediction };
+  const problem = predictionProblem(answer, prediction);
+  if (problem !== undefined) return { ok: false, reason: problem };
+  return answer.task === 'binary'
+    ? { ok: true, prediction, score: prediction.score as number }
+    : { ok: true, prediction };
+}
+
+/** Why a prediction does not fit the answer's task; undefined when it does. */
+function predictionProblem(answer: PredictAnswer, p: Prediction): string | undefined {
+  if (answer.task === 'regression') {
+    if (p.value === undefined) return 'a regression model answered without a value';
+    return Number.isFinite(p.value) ? undefined : `the value ${p.value} is not finite`;
   }
-  if (prediction.label === undefined) return { ok: false, reason: 'the prediction has neither a label nor a value' };
-  const { score } = prediction;
-  if (score === undefined) return { ok: true, prediction };
-  if (!Number.isFinite(score) || score < 0 || score > 1) {
-    return { ok: false, reason: `the score ${String(score)} is not a probability in [0, 1]` };
+  if (p.value !== undefined) return `a ${answer.task} model answered with a value, not class scores`;
+  if (p.label === undefined) return `a ${answer.task} model answered without a label`;
+  if (p.scores === undefined) return `a ${answer.task} model answered without class scores`;
+  const classes = answer.classes;
+  if (classes && !classes.some((c) => c === p.label)) {
+    return `the label ${JSON.stringify(p.label)} is not one of the model's classes (${classes.map((c) => JSON.stringify(c)).join(', ')})`;
   }
-  return { ok: true, prediction, score };
+  if (answer.task === 'multiclass') return undefined;
+  const { score } = p;
+  if (score === undefined) return 'a binary model answered without a score';
+  if (!Number.isFinite(score) || score < 0 || score > 1)
+    return `the score ${String(score)} is not a probability in [0, 1]`;
+  return undefined;
 }

@@ -20,6 +20,12 @@ export type { VersionSpec } from './version-spec.js';
 export { parseRegisterVersionInput, parseRecordApprovalInput, parseRecordDeploymentInput } from './registry-input.js';
 export { createMlflowRegistry, checkMlflowServer } from './mlflow-registry.js';
 export type { MlflowRegistry, MlflowRegistryOptions } from './mlflow-registry.js';
+export { createLocalMlflowModelStore, createS3MlflowModelStore, MLFLOW_MODELS_FOLDER } from './mlflow-model-store.js';
+export type { MlflowModelStore, S3MlflowModelStoreOptions } from './mlflow-model-store.js';
+export { DEFAULT_MLFLOW_ONNX_ENVIRONMENT, mlflowOnnxSignature } from './mlflow-model-files.js';
+export type { MlflowModelFile, MlflowOnnxEnvironment } from './mlflow-model-files.js';
+export { writeMlflowOnnxModel } from './mlflow-onnx-source.js';
+export type { MlflowModelsOptions, WriteMlflowOnnxModelInput } from './mlflow-onnx-source.js';
 export {
   MlflowFailureType,
   createMlflowClient,

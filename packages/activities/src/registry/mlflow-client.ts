@@ -48,6 +48,8 @@ export interface MlflowClient {
   get(path: string, query?: MlflowQuery): Promise<unknown>;
   post(path: string, body: object): Promise<unknown>;
   delete(path: string, body: object): Promise<unknown>;
+  /** The server's MLflow version (`GET /version`), e.g. `3.17.2`. */
+  version(): Promise<string>;
 }
 
 /** Options of {@link createMlflowClient}. */
@@ -86,7 +88,22 @@ export function createMlflowClient(baseUrl: string, options: MlflowClientOptions
     get: (path, query) => send('GET', path, query),
     post: (path, body) => send('POST', path, undefined, body),
     delete: (path, body) => send('DELETE', path, undefined, body),
+    version: () => serverVersion(base, options),
   };
+}
+
+/** `GET <base>/version`: MLflow answers with its version as plain text. */
+async function serverVersion(base: string, options: MlflowClientOptions): Promise<string> {
+  const call = { method: 'GET', url: `${base}/version` };
+  const answer = await requestJson(MLFLOW, {
+    ...call,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    fetch: options.fetch ?? fetch,
+    ...(options.credentials ? { headers: { authorization: authorization(options.credentials) } } : {}),
+  });
+  const version = answer.text.trim();
+  if (/^\d+\.\d+\.\d+[0-9A-Za-z.+-]*$/.test(version)) return version;
+  throw badResponseFailure(MLFLOW, call, answer.status, 'an MLflow version', version.slice(0, 200));
 }
 
 /** MLflow's `error_code` of a failure the client raised, if any. */

@@ -1,6 +1,7 @@
 import { SlipwayErrorType, finalFailure } from '@slipway/sdk';
 import type { MlflowClient } from './mlflow-client.js';
 import { unlessMlflowError } from './mlflow-client.js';
+import type { MlflowModelsOptions } from './mlflow-onnx-source.js';
 import { MlflowAnswer, parseAnswer, type MlflowModelVersion } from './mlflow-schemas.js';
 import { SCHEMA_VERSION, VersionTag, chunkedTags, filterLiteral, tagEquals } from './mlflow-tags.js';
 
@@ -14,6 +15,8 @@ export interface MlflowContext {
   experimentIds: Map<string, Promise<string>>;
   /** Experiment names by id. */
   experimentNames: Map<string, Promise<string>>;
+  /** Where ONNX versions become MLflow Models (their `source`); without it every version keeps its artifact URI. */
+  models?: MlflowModelsOptions | undefined;
 }
 
 const PAGE_SIZE = 1000;

@@ -12,6 +12,7 @@ import type { MlflowContext } from './mlflow-context.js';
 import { recordApproval, recordDeployment, setAlias } from './mlflow-mutations.js';
 import { finishRun, logMetricSeries, logMetrics, logParams } from './mlflow-run-logging.js';
 import { fetchRun, findRuns, metricHistory, startRun, toRunRecord } from './mlflow-runs.js';
+import type { MlflowModelsOptions } from './mlflow-onnx-source.js';
 import { DEFAULT_TAG_VALUE_LIMIT } from './mlflow-tags.js';
 import { getAlias, getVersion, listModels, listVersions, registerVersion, resolveVersion } from './mlflow-versions.js';
 import {
@@ -39,6 +40,11 @@ export interface MlflowRegistryOptions {
   fetch?: typeof fetch;
   /** How to sign in, when the server asks for it. */
   credentials?: MlflowCredentials;
+  /**
+   * Where ONNX versions become MLflow Models loadable by `mlflow.pyfunc` (their `source` is the directory); without
+   * it every version's `source` is its artifact URI.
+   */
+  models?: MlflowModelsOptions;
 }
 
 /** An MLflow-backed registry, with a start-up check. */
@@ -57,6 +63,7 @@ export interface MlflowRegistry extends ModelRegistry {
  * |---|---|
  * | model `churn` | registered model `churn` |
  * | version 3 | model version 3 (MLflow numbers it); `source` is the artifact URI (S3) or `slipway-artifact:/sha256/…` |
+ * | ONNX version (with `models`) | `source` is an MLflow Model directory (`onnx` flavor, signature) next to the artifacts |
  * | artifact, metrics, lineage, register key | model-version tags `slipway.*` (JSON; split into parts when long) |
  * | alias `champion` | MLflow alias `champion` |
  * | approvals, deployments, keyed alias moves | model-version tags `slipway.approval.<hash>`, … |
@@ -87,6 +94,7 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): MlflowRegi
     now: options.now ?? (() => new Date()),
     experimentIds: new Map(),
     experimentNames: new Map(),
+    models: options.models,
   };
   return {
     trackingUrl: client.baseUrl,
@@ -104,7 +112,10 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): MlflowRegi
     auditKeys: (logId) => auditKeys(ctx, logId),
     auditHead: (logId) => auditHead(ctx, logId),
     ...mlflowTracker(ctx),
-    close: () => Promise.resolve(),
+    close: () => {
+      options.models?.store.close();
+      return Promise.resolve();
+    },
   };
 }
 

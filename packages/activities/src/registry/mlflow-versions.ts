@@ -9,7 +9,8 @@ import {
   setVersionTag,
   type MlflowContext,
 } from './mlflow-context.js';
-import { toVersionRecord, versionSource, versionTags } from './mlflow-records.js';
+import { mlflowVersionSource } from './mlflow-onnx-source.js';
+import { toVersionRecord, versionTags } from './mlflow-records.js';
 import { MlflowAnswer, parseAnswer, type MlflowModelVersion } from './mlflow-schemas.js';
 import { SCHEMA_VERSION, VersionTag, fullKeyHash, tagEquals } from './mlflow-tags.js';
 import { assertKeyTarget } from './key-conflicts.js';
@@ -59,9 +60,10 @@ async function createVersion(
   pending: boolean,
 ): Promise<MlflowModelVersion> {
   const { lineage } = input;
+  const source = await mlflowVersionSource(ctx, input.name, input.artifact);
   const answer = await ctx.client.post('model-versions/create', {
     name: input.name,
-    source: versionSource(input.artifact),
+    source,
     ...(input.trackingRunId === undefined ? {} : { run_id: input.trackingRunId }),
     description: `Registered by Slipway: ${lineage.trainer} on ${lineage.datasetUri}, workflow ${lineage.workflowId}`,
     tags: versionTags(input, ctx.tagValueLimit, pending),

@@ -18,6 +18,9 @@
  */
 export { createValidateActivity, type ValidateActivity, type ValidateActivityDeps } from './validate.js';
 export { checkFeatures, createTrainActivity, type TrainActivity, type TrainActivityDeps } from './train.js';
+export { trainWithProcess, type ProcessTrainDeps } from './train-process.js';
+export { beginTrainAttempt, type TrainAttempt, type TrainAttemptDeps } from './train-attempt.js';
+export { loadTrainedPredictor, scoreHeldOut, type EvaluationDeps, type HeldOutScore } from './train-evaluation.js';
 export {
   DEFAULT_EXPERIMENT,
   TrainRunTag,
@@ -26,7 +29,9 @@ export {
   trackingKeys,
   type TrainingOutcome,
   type TrainingRun,
+  type TrainingSubject,
 } from './train-tracking.js';
+export { trackTraining, type TrackTrainingOptions, type TrackedOutcome, type TrackedRun } from './track-training.js';
 export { createRegisterActivity } from './register.js';
 export { createEvidenceActivity } from './evidence.js';
 export { createRecordApprovalActivity } from './record-approval.js';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { FINAL_ERROR_TYPES, failureType, type Metrics, type StepParsedInput, type trainStep } from '@slipway/sdk';
+import { FINAL_ERROR_TYPES, failureType, type Metrics, type TrainTracking } from '@slipway/sdk';
 import type { ExperimentTracker, TrackingRunStatus } from '../ports.js';
 import { MAX_PARAM_VALUE_LENGTH, MAX_RUN_TAG_VALUE_LENGTH, isTrackingName } from '../registry/tracking-input.js';
 import { currentActivityInfo, currentStepIdentity, type StepIdentity } from '../util/idempotency.js';
@@ -31,7 +31,24 @@ export const TrainRunTag = {
 /** The experiment runs go to when neither the input nor the workflow names one. */
 export const DEFAULT_EXPERIMENT = 'slipway';
 
-type TrainInput = StepParsedInput<typeof trainStep>;
+/**
+ * What a tracking run is filed under: the train step's input, or what a custom train step says about its training
+ * (see `trackTraining`). Only the trainer and the dataset are required.
+ */
+export interface TrainingSubject {
+  /** The trainer's name (tag `slipway.trainer`; part of the default run name). */
+  trainer: string;
+  /** The pinned dataset trained on. */
+  dataset: { uri: string; digest: string };
+  /** The model being trained: names the experiment (default: the workflow type). */
+  modelName?: string | undefined;
+  seed?: number | undefined;
+  testFraction?: number | undefined;
+  /** Overrides of how the run is filed (experiment, run name, extra tags). */
+  tracking?: TrainTracking | undefined;
+}
+
+type TrainInput = TrainingSubject;
 
 /** What a finished training logs to its run. */
 export interface TrainingOutcome {
@@ -65,7 +82,7 @@ export function trackingKeys(base: string) {
   };
 }
 
-/** Starts (or, on a retry, finds again) the tracking run of the current train step. */
+/** Starts (or, on a retry, finds again) the tracking run of the current train step (built-in or custom). */
 export async function startTrainingRun(
   tracker: ExperimentTracker,
   input: TrainInput,
@@ -121,8 +138,8 @@ function runTags(input: TrainInput, identity: StepIdentity | undefined, codeVers
     [T.trainer]: input.trainer,
     [T.datasetUri]: input.dataset.uri,
     [T.datasetDigest]: input.dataset.digest,
-    [T.seed]: String(input.seed),
-    [T.testFraction]: String(input.testFraction),
+    [T.seed]: input.seed === undefined ? undefined : String(input.seed),
+    [T.testFraction]: input.testFraction === undefined ? undefined : String(input.testFraction),
     [T.codeVersion]: codeVersion,
   };
   const tags: Record<string, string> = { ...input.tracking?.tags };

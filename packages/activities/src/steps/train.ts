@@ -9,6 +9,7 @@ import {
   parseStepInput,
   trainStep,
   type FeatureSpec,
+  type Metrics,
   type RowSchema,
   type StepInput,
   type StepParsedInput,
@@ -18,29 +19,31 @@ import type {
   ArtifactStore,
   PredictorLoader,
   ExperimentTracker,
+  ProcessTrainerConfig,
   SerializedModel,
   Trainer,
   TypedRow,
 } from '../ports.js';
-import { currentActivityHooks, type ActivityHooks } from '../data/activity-context.js';
 import type { SourceOpener } from '../data/formats/dataset-rows.js';
-import { BinaryTarget, labelsOf, resolveBinaryTarget, type TargetValue } from '../train/binary-target.js';
-import { binaryClassificationMetrics } from '../train/metrics.js';
+import { resolveBinaryTarget, type TargetValue } from '../train/binary-target.js';
 import { splitRows } from '../train/prng.js';
-import { createEpochSeries, type EpochSeries } from '../train/epoch-series.js';
-import {
-  createTrainHeartbeats,
-  readTrainingRows,
-  seriesFromDetails,
-  type TrainHeartbeats,
-} from '../train/training-data.js';
-import { startTrainingRun, type TrainingRun } from './train-tracking.js';
+import { readTrainingRows } from '../train/training-data.js';
+import { beginTrainAttempt, type TrainAttempt } from './train-attempt.js';
+import { scoreHeldOut, type HeldOutScore } from './train-evaluation.js';
+import { trainWithProcess } from './train-process.js';
 
 /** What the train activity needs. */
 export interface TrainActivityDeps {
   artifacts: ArtifactStore;
   /** Trainers by name (see `builtinTrainers`). */
   trainers: Record<string, Trainer>;
+  /**
+   * Trainer processes by name (the worker's configured `trainers`): a run names one, the command comes from here.
+   * A name may not also be an in-process trainer's.
+   */
+  processTrainers?: Record<string, ProcessTrainerConfig>;
+  /** Where attempts of trainer processes make their temporary directories (default: the system's). */
+  workRoot?: string;
   /** Model loaders by model kind (see `builtinPredictors`). */
   predictors: Record<string, PredictorLoader>;
   /** Recorded in the result: the git commit or package version of the worker. */
@@ -64,24 +67,35 @@ export interface TrainActivityDeps {
 /** The train activity: `trainStep` input in, {@link TrainingResult} out. */
 export type TrainActivity = (input: StepInput<typeof trainStep>) => Promise<TrainingResult>;
 
-function known(record: Record<string, unknown>): string {
-  const names = Object.keys(record).sort();
+function known(...records: Record<string, unknown>[]): string {
+  const names = records.flatMap((r) => Object.keys(r)).sort();
   return names.length === 0 ? '(none)' : names.map((n) => JSON.stringify(n)).join(', ');
 }
 
-function lookupTrainer(trainers: Record<string, Trainer>, name: string): Trainer {
-  const trainer = Object.hasOwn(trainers, name) ? trainers[name] : undefined;
-  if (trainer === undefined) {
-    throw finalFailure(
-      SlipwayErrorType.NotFound,
-      `Unknown trainer ${JSON.stringify(name)}; known trainers: ${known(trainers)}`,
-      {
-        trainer: name,
-        known: Object.keys(trainers).sort(),
-      },
-    );
-  }
-  return trainer;
+/** The trainer a run names: an in-process one, or a configured trainer process. */
+type NamedTrainer = { kind: 'in-process'; trainer: Trainer } | { kind: 'process'; spec: ProcessTrainerConfig };
+
+function lookupTrainer(deps: Pick<TrainActivityDeps, 'trainers' | 'processTrainers'>, name: string): NamedTrainer {
+  const processTrainers = deps.processTrainers ?? {};
+  if (Object.hasOwn(deps.trainers, name)) return { kind: 'in-process', trainer: deps.trainers[name] as Trainer };
+  if (Object.hasOwn(processTrainers, name))
+    return { kind: 'process', spec: processTrainers[name] as ProcessTrainerConfig };
+  throw finalFailure(
+    SlipwayErrorType.NotFound,
+    `Unknown trainer ${JSON.stringify(name)}; known trainers: ${known(deps.trainers, processTrainers)}`,
+    { trainer: name, known: [...Object.keys(deps.trainers), ...Object.keys(processTrainers)].sort() },
+  );
+}
+
+/** A built-in (in-process) trainer trains the tasks it lists (default binary only); any other is refused. */
+function checkTask(name: string, trainer: Trainer, task: TrainInput['task']): void {
+  const tasks = trainer.tasks ?? ['binary'];
+  if (tasks.includes(task)) return;
+  throw finalFailure(
+    SlipwayErrorType.InvalidInput,
+    `Trainer "${name}" trains ${tasks.join(' and ')} models only, and the run's task is ${task}: name a configured trainer process for ${task} models`,
+    { trainer: name, task, tasks: [...tasks] },
+  );
 }
 
 function invalidFeatures(message: string, column: string): never {
@@ -112,29 +126,6 @@ function positiveClassOf(params: Record<string, unknown>): TargetValue | undefin
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
 }
 
-async function evaluate(
-  deps: Pick<TrainActivityDeps, 'predictors' | 'artifacts'>,
-  model: SerializedModel,
-  rows: readonly TypedRow[],
-  fallbackTarget: BinaryTarget,
-): Promise<Record<string, number>> {
-  const { predictors } = deps;
-  const load = Object.hasOwn(predictors, model.kind) ? predictors[model.kind] : undefined;
-  if (load === undefined) {
-    throw finalFailure(
-      SlipwayErrorType.NotFound,
-      `No model loader for kind ${JSON.stringify(model.kind)}; known kinds: ${known(predictors)}`,
-      { kind: model.kind },
-    );
-  }
-  const predictor = await load(model, { artifacts: deps.artifacts });
-  const modelTarget = BinaryTarget.safeParse(model['target']);
-  const labels = labelsOf(modelTarget.success ? modelTarget.data : fallbackTarget, rows);
-  const outputs = await predictor.predict(rows);
-  const scores = outputs.map((output) => ('probabilities' in output ? (output.probabilities[1] ?? NaN) : NaN));
-  return binaryClassificationMetrics(labels, scores);
-}
-
 function split(rows: TypedRow[], testFraction: number, seed: number): { train: TypedRow[]; test: TypedRow[] } {
   if (rows.length < 2) {
     throw finalFailure(
@@ -148,17 +139,10 @@ function split(rows: TypedRow[], testFraction: number, seed: number): { train: T
 
 type TrainInput = StepParsedInput<typeof trainStep>;
 
-/** One attempt's collaborators: Temporal hooks, its heartbeats, and the tracked series and run (if tracked). */
-interface Attempt {
-  hooks: ActivityHooks;
-  heartbeats: TrainHeartbeats;
-  series: EpochSeries | undefined;
-  run: TrainingRun | undefined;
-}
-
-async function trainOnRows(trainer: Trainer, rows: TypedRow[], input: TrainInput, attempt: Attempt) {
+async function trainOnRows(trainer: Trainer, rows: TypedRow[], input: TrainInput, attempt: TrainAttempt) {
   const { hooks, heartbeats, series } = attempt;
-  const target = resolveBinaryTarget(
+  // A target that is not binary fails here, before any training.
+  resolveBinaryTarget(
     input.features.target,
     rows.map((row) => row[input.features.target]),
     positiveClassOf(input.params),
@@ -173,44 +157,63 @@ async function trainOnRows(trainer: Trainer, rows: TypedRow[], input: TrainInput
       ...(series === undefined ? {} : { epochs: series }),
     },
   );
-  return { result, target, train, test };
+  return { result, train, test };
 }
 
-async function trainAndStore(deps: TrainActivityDeps, input: TrainInput, attempt: Attempt) {
-  const trainer = lookupTrainer(deps.trainers, input.trainer);
+/** A trained model, scored, and what the result reports about its training. */
+interface TrainedModel {
+  model: SerializedModel;
+  scored: HeldOutScore;
+  params: Record<string, unknown>;
+  trainerMetrics?: Metrics | undefined;
+  trainRows: number;
+  testRows: number;
+  resumedFromEpoch: number;
+}
+
+async function trainInProcess(deps: TrainActivityDeps, trainer: Trainer, input: TrainInput, attempt: TrainAttempt) {
   const rows = await readTrainingRows(input, attempt.hooks, attempt.heartbeats, deps.openSource);
-  const { result, target, train, test } = await trainOnRows(trainer, rows, input, attempt);
-  const metrics = await evaluate(deps, result.model, test, target);
-  const model = await deps.artifacts.putJson(result.model);
+  const { result, train, test } = await trainOnRows(trainer, rows, input, attempt);
+  const scored = await scoreHeldOut(deps, result.model, test, input, attempt.hooks.signal);
+  return {
+    model: result.model,
+    scored,
+    params: result.params,
+    trainRows: train.length,
+    testRows: test.length,
+    resumedFromEpoch: result.resumedFromEpoch,
+  };
+}
+
+async function trainAndStore(
+  deps: TrainActivityDeps,
+  input: TrainInput,
+  attempt: TrainAttempt,
+): Promise<TrainingResult> {
+  const named = lookupTrainer(deps, input.trainer);
+  const trained: TrainedModel =
+    named.kind === 'in-process'
+      ? await trainInProcess(deps, named.trainer, input, attempt)
+      : { params: input.params, ...(await trainWithProcess(deps, named.spec, input, attempt)) };
+  const { metrics, predictionProfile } = trained.scored;
+  const model = await deps.artifacts.putJson(trained.model);
   if (attempt.run && attempt.series) {
-    await attempt.run.complete({ params: result.params, metrics, series: attempt.series });
+    await attempt.run.complete({ params: trained.params, metrics, series: attempt.series });
   }
   return {
     model,
     trainer: input.trainer,
-    params: result.params,
+    task: input.task,
+    params: trained.params,
     metrics,
-    trainRows: train.length,
-    testRows: test.length,
-    resumedFromEpoch: result.resumedFromEpoch,
+    ...(trained.trainerMetrics === undefined ? {} : { trainerMetrics: trained.trainerMetrics }),
+    predictionProfile,
+    trainRows: trained.trainRows,
+    testRows: trained.testRows,
+    resumedFromEpoch: trained.resumedFromEpoch,
     codeVersion: deps.codeVersion,
     ...(attempt.run ? { trackingRunId: attempt.run.runId } : {}),
   };
-}
-
-/** The attempt's heartbeats and, with a tracker, its series (continued from the last heartbeat) and run. */
-async function beginAttempt(deps: TrainActivityDeps, input: TrainInput): Promise<Attempt> {
-  const hooks = currentActivityHooks();
-  const series =
-    deps.tracker === undefined
-      ? undefined
-      : createEpochSeries({
-          resume: seriesFromDetails(hooks.heartbeatDetails),
-          ...(deps.seriesPoints === undefined ? {} : { maxPoints: deps.seriesPoints }),
-        });
-  const heartbeats = createTrainHeartbeats(hooks, deps.heartbeatIntervalMs, series);
-  const run = deps.tracker && (await startTrainingRun(deps.tracker, input, deps.codeVersion));
-  return { hooks, heartbeats, series, run };
 }
 
 /**
@@ -219,16 +222,31 @@ async function beginAttempt(deps: TrainActivityDeps, input: TrainInput): Promise
  * bytes that no longer hash to `dataset.digest` → `SlipwayDigestMismatch`. Bad rows and rows without a
  * target value are dropped. A retried attempt resumes from the checkpoint in the last heartbeat.
  *
+ * A run may name a built-in (in-process) trainer, which trains the tasks it lists (the logistic regression: binary
+ * only; another task is a final `SlipwayInvalidInput`), or a configured trainer process (`processTrainers`): the
+ * pinned dataset is streamed into seeded train / held-out CSV files, the trainer runs under the trainer protocol
+ * (progress → heartbeats and the tracked series, checkpoints → the artifact store and the heartbeat, a retry
+ * resumes from the last one), its model is loaded through `predictors` and scored on the held-out split: the
+ * result's `metrics` are Slipway's own, the trainer's are `trainerMetrics`. A trainer exiting 2 is a final
+ * `SlipwayTrainerFailed` with its message; a crash, or silence for the heartbeat timeout, a retryable one.
+ *
  * With a `tracker`, the step is one tracking run (see `startTrainingRun`): found again by every retry, it gets
  * the params, the per-epoch series and the held-out metrics once each, and ends `finished`, or `failed` when
  * the step fails for good; its id is the result's `trackingRunId`.
  */
 export function createTrainActivity(deps: TrainActivityDeps): TrainActivity {
+  const both = Object.keys(deps.processTrainers ?? {}).filter((name) => Object.hasOwn(deps.trainers, name));
+  if (both.length > 0) {
+    throw new Error(
+      `createTrainActivity: ${both.map((n) => JSON.stringify(n)).join(', ')} names both an in-process trainer and a trainer process`,
+    );
+  }
   return async function train(rawInput) {
     const input = parseStepInput(trainStep, rawInput, 'activity');
-    lookupTrainer(deps.trainers, input.trainer);
+    const named = lookupTrainer(deps, input.trainer);
+    if (named.kind === 'in-process') checkTask(input.trainer, named.trainer, input.task);
     checkFeatures(input.features, input.schema);
-    const attempt = await beginAttempt(deps, input);
+    const attempt = await beginTrainAttempt(deps, input);
     try {
       return await trainAndStore(deps, input, attempt);
     } catch (err) {

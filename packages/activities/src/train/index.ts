@@ -67,12 +67,38 @@ export {
   TRAIN_HEARTBEAT_INTERVAL_MS,
   checkpointFromDetails,
   createTrainHeartbeats,
+  forEachTrainingRow,
   readTrainingRows,
   seriesFromDetails,
   type TrainHeartbeatDetails,
   type TrainHeartbeats,
+  type TrainerStepUpdate,
   type TrainingDataInput,
 } from './training-data.js';
+export {
+  csvCell,
+  csvRecord,
+  openCsvSplitWriter,
+  type CsvSplitWriter,
+  type WrittenSplitFile,
+} from './csv-split-writer.js';
+export {
+  MAX_CLASSES,
+  sortClasses,
+  splitColumns,
+  writeSplitFiles,
+  type SplitFiles,
+  type SplitFilesInput,
+  type SplitFilesOptions,
+} from './split-files.js';
+export { StoredProcessCheckpoint, restoreProcessCheckpoint, storeProcessCheckpoint } from './trainer-checkpoint.js';
+export { MAX_JSON_MODEL_BYTES, ONNX_MEDIA_TYPE, trainedModelOf, type TrainedModelContext } from './trainer-model.js';
+export {
+  HEARTBEAT_SILENCE,
+  HeartbeatSilence,
+  createSilenceWatchdog,
+  type SilenceWatchdog,
+} from './silence-watchdog.js';
 export {
   DEFAULT_EPOCH_SERIES_POINTS,
   EpochSeriesState,

@@ -3,7 +3,14 @@
  * checkpoint (so a retry resumes from it, even if it dies while re-reading the data), and the re-read of the
  * pinned dataset with its digest check.
  */
-import { SlipwayErrorType, finalFailure, type FeatureSpec, type PinnedDatasetRef, type RowSchema } from '@slipway/sdk';
+import {
+  SlipwayErrorType,
+  finalFailure,
+  type FeatureSpec,
+  type Metrics,
+  type PinnedDatasetRef,
+  type RowSchema,
+} from '@slipway/sdk';
 import type { TrainingProgress, TypedRow } from '../ports.js';
 import { createThrottle, throwIfAborted, type ActivityHooks } from '../data/activity-context.js';
 import { readDatasetRows, type SourceOpener } from '../data/formats/dataset-rows.js';
@@ -19,6 +26,9 @@ export interface TrainHeartbeatDetails {
   epoch?: number;
   totalEpochs?: number;
   loss?: number;
+  /** A trainer process's last reported step, and the metrics it reported with it (train phase). */
+  step?: number;
+  metrics?: Metrics;
   /** The latest checkpoint known: reported by the trainer, or inherited from a previous attempt. */
   checkpoint?: unknown;
   /** The per-epoch metric series so far (when the run is tracked), consistent with `checkpoint`. */
@@ -33,6 +43,18 @@ export interface TrainHeartbeats {
   reading(rows: number, bytes: number): void;
   /** Reports training progress (throttled; the final epoch always goes out). */
   progress(update: TrainingProgress): void;
+  /**
+   * Reports a trainer process's progress line (throttled). With `checkpoint` (a checkpoint just stored), that
+   * becomes the latest checkpoint and the heartbeat goes out at once.
+   */
+  step(update: TrainerStepUpdate, checkpoint?: unknown): void;
+}
+
+/** A trainer process's progress, as its heartbeats carry it. */
+export interface TrainerStepUpdate {
+  step: number;
+  epoch?: number | undefined;
+  metrics?: Metrics | undefined;
 }
 
 /** Read-phase heartbeats go out at most this often, in milliseconds. */
@@ -84,6 +106,17 @@ export function createTrainHeartbeats(
         send({ phase: 'train', epoch: update.epoch, totalEpochs: update.totalEpochs, loss: update.loss });
       }
     },
+    step(update, checkpoint) {
+      if (checkpoint !== undefined) latest = checkpoint;
+      if (checkpoint !== undefined || trainThrottle.ready()) {
+        send({
+          phase: 'train',
+          step: update.step,
+          ...(update.epoch === undefined ? {} : { epoch: update.epoch }),
+          ...(update.metrics === undefined ? {} : { metrics: update.metrics }),
+        });
+      }
+    },
   };
 }
 
@@ -112,6 +145,23 @@ export async function readTrainingRows(
   heartbeats: TrainHeartbeats,
   openSource?: SourceOpener,
 ): Promise<TypedRow[]> {
+  const rows: TypedRow[] = [];
+  await forEachTrainingRow(input, hooks, heartbeats, (row) => void rows.push(row), openSource);
+  return rows;
+}
+
+/**
+ * Streams the pinned dataset's good rows that have a target value, projected onto the feature and target columns,
+ * to `onRow` (awaited, one at a time, in file order), then checks the digest of every byte read: the rows are only
+ * trustworthy once this resolves (`SlipwayDigestMismatch` otherwise). Holds no rows itself.
+ */
+export async function forEachTrainingRow(
+  input: TrainingDataInput,
+  hooks: ActivityHooks,
+  heartbeats: Pick<TrainHeartbeats, 'reading'>,
+  onRow: (row: TypedRow) => void | Promise<void>,
+  openSource?: SourceOpener,
+): Promise<void> {
   const { features } = input;
   const columns = [...features.numeric, ...features.categorical, features.target];
   const checked = readDatasetRows(input.dataset, {
@@ -120,11 +170,10 @@ export async function readTrainingRows(
     ...(openSource === undefined ? {} : { openSource }),
   });
   const { reader } = checked;
-  const rows: TypedRow[] = [];
   let seen = 0;
   for await (const event of checked) {
     seen++;
-    if (event.ok && event.row[features.target] !== null) rows.push(project(event.row, columns));
+    if (event.ok && event.row[features.target] !== null) await onRow(project(event.row, columns));
     if (seen % 256 === 0) heartbeats.reading(seen, reader.progress().bytesRead);
   }
   throwIfAborted(hooks.signal);
@@ -136,5 +185,4 @@ export async function readTrainingRows(
       { uri: input.dataset.uri, expected: input.dataset.digest, actual: digest },
     );
   }
-  return rows;
 }

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type { AnyPipeline, PipelineOutput, PipelineParsedInput } from '../pipeline.js';
+import { autoApproveRuleProblem } from '../metric-goals.js';
+import type { AutoApproveRule } from '../schemas/approval.js';
 import { describeIssues } from '../step.js';
 import { ClientErrorCode, SlipwayClientError, type FieldIssue } from './errors.js';
 
@@ -17,7 +19,14 @@ export function checkPipelineInput<C extends AnyPipeline>(
   source = `the input of pipeline "${contract.name}"`,
 ): PipelineParsedInput<C> {
   const result = (contract.input as z.ZodType).safeParse(input);
-  if (result.success) return result.data as PipelineParsedInput<C>;
+  if (result.success) {
+    const problem = approvalPolicyProblem(result.data);
+    if (problem === undefined) return result.data as PipelineParsedInput<C>;
+    const [path = '', message = problem] = problem.split(/: (.*)/s);
+    throw new SlipwayClientError(ClientErrorCode.InvalidInput, `${source}: ${problem}`, {
+      issues: [{ path: path.split('.'), message }],
+    });
+  }
   throw new SlipwayClientError(ClientErrorCode.InvalidInput, `${source}: ${describeIssues(result.error, Infinity)}`, {
     issues: fieldIssues(result.error),
   });
@@ -39,6 +48,12 @@ export function parsePipelineOutput<C extends AnyPipeline>(
     `the result of run ${runId} does not match the output of pipeline "${contract.name}": ${describeIssues(result.error, Infinity)}`,
     { issues: fieldIssues(result.error) },
   );
+}
+
+/** What is wrong with the auto-approve rule of a parsed input's `approval` policy (the gate refuses it too). */
+function approvalPolicyProblem(parsed: unknown): string | undefined {
+  const approval = (parsed as { approval?: { autoApprove?: AutoApproveRule } } | null)?.approval;
+  return approval?.autoApprove === undefined ? undefined : autoApproveRuleProblem(approval.autoApprove);
 }
 
 function fieldIssues(error: z.ZodError): FieldIssue[] {

@@ -1,8 +1,10 @@
 import { checkDrift } from './check-drift.js';
+import { promoteVersion } from './promote-version.js';
 import { trainAndPromote } from './train-and-promote.js';
 
 export * from './train-and-promote.js';
 export * from './check-drift.js';
+export * from './promote-version.js';
 
 /**
  * Every built-in pipeline contract, keyed by its name (the workflow type its function in
@@ -12,4 +14,5 @@ export * from './check-drift.js';
 export const builtinPipelines = {
   trainAndPromote,
   checkDrift,
+  promoteVersion,
 } as const;

@@ -3,7 +3,7 @@ import { ArtifactRef, Digest } from '../schemas/artifact.js';
 import { ApprovalPolicy, DurationString, GateDecision } from '../schemas/approval.js';
 import { DatasetRef, RowSchema } from '../schemas/dataset.js';
 import { ExpectationSet } from '../schemas/expectations.js';
-import { FeatureSpec, Metrics, ModelName, ModelVersionRef } from '../schemas/model.js';
+import { FeatureSpec, Metrics, ModelName, ModelTask, ModelVersionRef } from '../schemas/model.js';
 import { definePipeline } from '../pipeline.js';
 import { SignedStart } from '../signing/payloads.js';
 
@@ -38,6 +38,8 @@ export const TrainAndPromoteInput = z.object({
   expectations: ExpectationSet.optional(),
   features: FeatureSpec,
   trainer: z.string().min(1).default('logistic-regression'),
+  /** What the model predicts (default `binary`): passed to the train step, recorded in the version's lineage. */
+  task: ModelTask.optional(),
   params: z.record(z.string(), z.unknown()).default({}),
   seed: z.number().int().default(42),
   testFraction: z.number().gt(0).max(0.9).default(0.2),

@@ -1,19 +1,26 @@
 import { z } from 'zod';
 import { Digest } from './artifact.js';
 import { ResolvedApprover } from './directory.js';
-import { Metrics } from './model.js';
+import { Metrics, ModelTask } from './model.js';
 
 /** A Temporal duration string such as `'30s'`, `'15m'`, `'72h'` or `'7d'`. */
 export const DurationString = z
   .string()
   .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'expected a duration like "30s", "15m", "72h" or "7d"');
 
-/** Approve a candidate automatically when it beats the champion on one metric by a margin. */
+/**
+ * Approve a candidate automatically when it beats the champion on one metric by a margin. The metric's direction
+ * comes from the metric (`METRIC_GOALS`: rmse must fall by the margin, auc rise by it); a metric Slipway does not
+ * know is refused when the policy is checked.
+ */
 export const AutoApproveRule = z.object({
   metric: z.string().min(1),
-  /** Minimum improvement over the champion (candidate − champion for higher-is-better metrics). */
+  /** Minimum improvement over the champion, in the metric's better direction (rmse: champion − candidate). */
   minImprovement: z.number(),
-  /** Set for metrics where lower is better, such as log loss. */
+  /**
+   * Optional, and redundant: the direction comes from the metric. `true` on a higher-is-better metric is refused.
+   * (Runs started before metric goals read the direction from this flag alone.)
+   */
   lowerIsBetter: z.boolean().default(false),
 });
 /** Approve automatically when the candidate beats the champion by a margin. */
@@ -50,6 +57,21 @@ export const VersionMetrics = z.object({ version: z.number().int().positive(), m
 /** A version with its metrics. */
 export type VersionMetrics = z.infer<typeof VersionMetrics>;
 
+/** One metric of the task, candidate next to champion: the change, and whether it is better or worse. */
+export const MetricComparison = z.object({
+  metric: z.string(),
+  /** Whether a higher or a lower value is better (`METRIC_GOALS`). */
+  goal: z.enum(['higher', 'lower']),
+  candidate: z.number().nullable(),
+  champion: z.number().nullable(),
+  /** candidate − champion; null when either side lacks the metric. */
+  delta: z.number().nullable(),
+  /** By the metric's goal; null when either side lacks the metric. */
+  verdict: z.enum(['better', 'worse', 'same']).nullable(),
+});
+/** One metric of the task, candidate next to champion. */
+export type MetricComparison = z.infer<typeof MetricComparison>;
+
 /**
  * What an approver is shown: candidate metrics next to the champion's, and digests of the data, the
  * validation report and the code. `digest` covers every other field; an approval must name it.
@@ -58,6 +80,13 @@ export const EvidencePacket = z.object({
   model: z.string(),
   candidate: VersionMetrics,
   champion: VersionMetrics.nullable(),
+  /** What the candidate predicts (absent on packets built before tasks). */
+  task: ModelTask.optional(),
+  /**
+   * The task's metrics, candidate next to champion with the change and a direction-aware verdict (absent on
+   * packets built before tasks).
+   */
+  comparison: z.array(MetricComparison).optional(),
   datasetUri: z.string(),
   datasetDigest: Digest,
   validationReportDigest: Digest,

@@ -41,6 +41,22 @@ export const FeatureSpec = z.object({
 /** Which columns feed the model and which one it predicts. */
 export type FeatureSpec = z.infer<typeof FeatureSpec>;
 
+/**
+ * What is known of a model trained outside Slipway (`slipway models import`), and what is not: the ONNX file's
+ * digest and the metrics its trainer reported (never Slipway's own: those are the version's `metrics`, computed on
+ * the reference dataset), and the parts of its training nobody can vouch for.
+ */
+export const ExternalTraining = z.object({
+  /** sha256 of the imported `.onnx` file. */
+  onnxDigest: Digest,
+  /** The metrics the trainer reported (`--metrics`), as given; empty when none were. */
+  trainerMetrics: Metrics,
+  /** What Slipway does not know about the training (its data, params, code, run). */
+  unknown: z.array(z.string()),
+});
+/** What is known of a model trained outside Slipway, and what is not. */
+export type ExternalTraining = z.infer<typeof ExternalTraining>;
+
 /** Where a model version came from, as written today. */
 const LineageFields = z.object({
   datasetUri: z.string(),
@@ -55,6 +71,18 @@ const LineageFields = z.object({
   workflowId: z.string(),
   /** The Temporal run id of that workflow execution (one workflow id can have several runs). */
   temporalRunId: z.string(),
+  /** What the model predicts (absent in lineage written before tasks: a binary classifier). */
+  task: ModelTask.optional(),
+  /**
+   * The stored profile of the model's predictions on the held-out split (the reference of prediction drift), when
+   * the train step stored one.
+   */
+  predictionProfile: ArtifactRef.optional(),
+  /**
+   * Set for a model trained outside Slipway (then `trainer` is `external`, the dataset is the reference it was
+   * evaluated on, and `workflowId`/`temporalRunId` are empty: no workflow trained it).
+   */
+  external: ExternalTraining.optional(),
 });
 
 /** Lineage as written before `runId` was renamed `temporalRunId`: registry records and in-flight step inputs. */

@@ -13,7 +13,7 @@
  * - `POST /v1/models/:name/predict` {@link PredictRequest} → {@link PredictAnswer}: the stable version; logged
  * - `GET /v1/models/:name` → {@link ModelStatusAnswer}; `GET /v1/models` → {@link ModelListAnswer};
  *   `GET /health` → {@link HealthAnswer}
- * - `GET /v1/models/:name/versions/:version/served?limit=` → {@link ServedAnswer}
+ * - `GET /v1/models/:name/versions/:version/served?after=&limit=` → {@link ServedAnswer}
  *
  * The control plane (stage, deployment predict, commit, discard, rollback, served rows) needs
  * `Authorization: Bearer <token>`. Every request that changes state (those and predict) must be
@@ -21,9 +21,12 @@
  */
 import { z } from 'zod';
 import { ArtifactRef } from './artifact.js';
+import { ClassLabel, ModelTask } from './model.js';
 
 /** A feature value as the model server accepts it. */
-export const FeatureValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export const FeatureValue = z.union([z.string(), z.number(), z.boolean(), z.null()], {
+  error: 'expected a string, a number, a boolean or null (a feature value, not an object or array)',
+});
 /** A feature value as the model server accepts it. */
 export type FeatureValue = z.infer<typeof FeatureValue>;
 
@@ -160,38 +163,109 @@ export const Prediction = z.object({
 /** One prediction. */
 export type Prediction = z.infer<typeof Prediction>;
 
-/** The answer to `POST /v1/models/:name/predict`: one prediction per instance, in order, and who scored them. */
+/**
+ * The answer to `POST /v1/models/:name/predict`: one prediction per instance, in order, who scored them, what the
+ * model predicts (`task`), and for a classifier its `classes` (binary: negative, then positive), the keys of each
+ * prediction's `scores` being their string forms.
+ */
 export const PredictAnswer = z.object({
   model: z.string(),
   version: Version,
   deploymentId: DeploymentId,
+  task: ModelTask,
+  classes: z.array(ClassLabel).optional(),
   predictions: z.array(Prediction),
 });
 /** The answer to a prediction request. */
 export type PredictAnswer = z.infer<typeof PredictAnswer>;
 
+/** Class probabilities by the class's string form. */
+const ClassScores = z.record(z.string(), z.number().min(0).max(1));
+
 /**
- * One logged served row: when it was scored, by which deployment, its features as the request sent them, and the
- * features the model imputed (absent when none; drift checks leave such rows out).
+ * A served row's prediction, by task: binary `{ score, label, scores }` (`score` the positive class's probability),
+ * multiclass `{ label, scores }`, regression `{ value }`.
  */
-export const ServedRow = z.object({
+export const ServedPrediction = z.discriminatedUnion('task', [
+  z.object({
+    task: z.literal('binary'),
+    score: z.number().min(0).max(1),
+    label: ClassLabel,
+    scores: ClassScores,
+  }),
+  z.object({ task: z.literal('multiclass'), label: ClassLabel, scores: ClassScores }),
+  z.object({ task: z.literal('regression'), value: z.number() }),
+]);
+/** A served row's prediction. */
+export type ServedPrediction = z.infer<typeof ServedPrediction>;
+
+/** The fields every served row holds, as today's model server writes them. */
+const ServedRowFields = {
+  /** When the row was scored (ISO 8601). */
   ts: z.string(),
   deploymentId: DeploymentId,
   features: FeatureRow,
+  /** The features the model imputed; absent when none (drift checks leave such rows out). */
   imputed: z.array(z.string()).optional(),
+};
+
+/**
+ * One served row, the record of what a model version answered for one request row: when, by which deployment and
+ * version, the features as the request sent them, the prediction, the features the model imputed (absent when
+ * none), and whether it was shadow traffic (scored by a version that did not answer; never true on this server
+ * version). Rows logged before the model server recorded predictions have no `prediction`.
+ */
+export const ServedRow = z.object({
+  ...ServedRowFields,
+  version: Version,
+  /** Absent only in rows logged before the model server recorded predictions. */
+  prediction: ServedPrediction.optional(),
+  shadow: z.boolean(),
 });
-/** One logged served row. */
+/** One served row. */
 export type ServedRow = z.infer<typeof ServedRow>;
 
 /**
- * The answer to `GET /v1/models/:name/versions/:version/served`: the newest `limit` rows, oldest first, and how
- * many rows the version served in all. A version that never served has none.
+ * One line of a served log as it is stored: a {@link ServedRow}, or a line written before the record held the
+ * version and shadow flag (`{ ts, deploymentId, features, imputed? }`), whose version is the log's own and which
+ * was never shadow traffic. {@link servedRowOfLine} reads both.
+ */
+export const ServedLogLine = z.object({
+  ...ServedRowFields,
+  version: Version.optional(),
+  prediction: ServedPrediction.optional(),
+  shadow: z.boolean().optional(),
+});
+/** One stored line of a served log. */
+export type ServedLogLine = z.infer<typeof ServedLogLine>;
+
+/**
+ * The served row a stored line holds, read in the log of `version`: old lines get that version and `shadow: false`.
+ * Undefined when the value is not a served row, or belongs to another version.
+ */
+export function servedRowOfLine(value: unknown, version: number): ServedRow | undefined {
+  const parsed = ServedLogLine.safeParse(value);
+  if (!parsed.success) return undefined;
+  const line = parsed.data;
+  if (line.version !== undefined && line.version !== version) return undefined;
+  return ServedRow.parse({ ...line, version, shadow: line.shadow ?? false });
+}
+
+/** The largest number of rows one served-rows request may ask for. */
+export const MAX_SERVED_LIMIT = 100_000;
+
+/**
+ * The answer to `GET /v1/models/:name/versions/:version/served`: the rows (oldest first) and `cursor`, the
+ * position after the last of them, to pass as `after` to read on from there. Without `after` the rows are the
+ * newest `limit`; with it, up to `limit` rows after that position. `total` is how many rows the version served in
+ * all. A version that never served has none. Cursors are opaque and bound to the model server, model and version.
  */
 export const ServedAnswer = z.object({
   model: z.string(),
   version: Version,
   total: z.number().int().nonnegative(),
   rows: z.array(ServedRow),
+  cursor: z.string().min(1),
 });
 /** The answer to a served-rows request. */
 export type ServedAnswer = z.infer<typeof ServedAnswer>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineStep } from '../step.js';
 import { ArtifactRef } from '../schemas/artifact.js';
 import { RowSchema } from '../schemas/dataset.js';
-import { FeatureSpec, Metrics, ModelName } from '../schemas/model.js';
+import { FeatureSpec, Metrics, ModelName, ModelTask } from '../schemas/model.js';
 import { PinnedDatasetRef } from './validate.js';
 
 /** What the train step returns. */
@@ -17,6 +17,15 @@ export const TrainingResult = z.object({
   resumedFromEpoch: z.number().int().nonnegative(),
   /** The code that trained the model (git commit or package version of the worker). */
   codeVersion: z.string(),
+  /** What the model predicts (results recorded before tasks were binary classifiers). */
+  task: ModelTask.default('binary'),
+  /** The metrics the trainer reported itself (a trainer process's `result.json`); `metrics` are Slipway's own. */
+  trainerMetrics: Metrics.optional(),
+  /**
+   * The stored profile of the model's predictions on the held-out split (`PredictionProfile` JSON), the reference
+   * for prediction drift.
+   */
+  predictionProfile: ArtifactRef.optional(),
   /**
    * The experiment-tracking run that holds this training's params, per-epoch series and final metrics (the
    * registry's run id), when the worker tracks runs. Pass it on to the register step as `trackingRunId`.
@@ -49,7 +58,13 @@ export const trainStep = defineStep({
     dataset: PinnedDatasetRef,
     schema: RowSchema,
     features: FeatureSpec,
+    /**
+     * The trainer, by name: a built-in one (`logistic-regression`) or a trainer process the worker's configuration
+     * names (never a command: the worker's configuration says what a name runs).
+     */
     trainer: z.string().min(1).default('logistic-regression'),
+    /** What the model predicts; the built-in logistic regression trains `binary` classifiers only. */
+    task: ModelTask.default('binary'),
     params: z.record(z.string(), z.unknown()).default({}),
     seed: z.number().int().default(42),
     testFraction: z.number().gt(0).max(0.9).default(0.2),

@@ -22,7 +22,8 @@ import {
   resolveApprovers,
   type Refusal,
 } from '../gate-rules.js';
-import { GateRefusal } from '../errors.js';
+import { GateRefusal, SlipwayErrorType, finalFailure } from '../errors.js';
+import { autoApproveRuleProblem } from '../metric-goals.js';
 import { SlipwayMessage, SlipwaySearchAttribute } from '../messages.js';
 import {
   ApprovalPolicy,
@@ -65,6 +66,11 @@ export const GatePatch = {
    * refusal is recorded in its state.
    */
   signedDecisions: 'slipway.gate.signed-decisions',
+  /**
+   * The auto-approve rule takes its direction from the metric (`METRIC_GOALS`), and `checkPolicy` refuses a rule
+   * naming a metric Slipway does not know. Runs started before it read the direction from `lowerIsBetter` alone.
+   */
+  metricGoals: 'slipway.gate.metric-goals',
 } as const;
 
 /** At most this many refused decisions are kept in a gate's state (and history); later ones are only logged. */
@@ -178,6 +184,8 @@ export function createApprovalGate(options: {
     return undefined;
   };
   const refusalFailure = (refusal: Refusal) => ApplicationFailure.nonRetryable(refusal.message, refusal.type);
+  /** Whether the auto-approve rule reads its direction from the metric (every run started since metric goals). */
+  const metricGoals = () => policy.autoApprove !== undefined && patched(GatePatch.metricGoals);
 
   setHandler(
     gateDecideUpdate,
@@ -220,6 +228,8 @@ export function createApprovalGate(options: {
     verifiedStart: () => verified,
     signedInput: () => (verified ? withoutStart(options.start?.input) : undefined),
     async checkPolicy() {
+      const problem = metricGoals() && policy.autoApprove ? autoApproveRuleProblem(policy.autoApprove) : undefined;
+      if (problem) throw finalFailure(SlipwayErrorType.InvalidInput, `the approval policy is invalid: ${problem}`);
       if (options.start && patched(GatePatch.verifySignedStart)) {
         const { input, pipeline } = options.start;
         verified = await verifySignedStart(input, pipeline, (lookup) => resolveStep({ ...groupRequest, lookup }));
@@ -235,7 +245,7 @@ export function createApprovalGate(options: {
       const current = openGate(opening, policy, startedBy, resolution, nonce);
       gate = current;
       upsertSearchAttributes([{ key: gateStatusKey, value: 'pending' }]);
-      const reason = autoApprovalReason(policy, opening.evidence);
+      const reason = autoApprovalReason(policy, opening.evidence, { legacy: !metricGoals() });
       if (reason) accept({ decision: 'approve', approver: AUTO_APPROVER, comment: reason, at: now(), via: 'policy' });
       const decided = await condition(() => current.status !== 'pending', policy.timeout);
       if (!decided && policy.onTimeout === 'approve') {

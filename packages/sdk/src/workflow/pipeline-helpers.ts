@@ -27,6 +27,8 @@ export function lineageOf(features: FeatureSpec, validation: ValidationSummary, 
     codeVersion: training.codeVersion,
     workflowId: info.workflowId,
     temporalRunId: info.runId,
+    ...(training.task === undefined ? {} : { task: training.task }),
+    ...(training.predictionProfile === undefined ? {} : { predictionProfile: training.predictionProfile }),
   };
 }
 

@@ -57,6 +57,11 @@ export function renderModelVersion(record: ModelVersionRecord, extras: ModelVers
   ].join('\n');
 }
 
+function metricsLine(metrics: Record<string, number>): string {
+  const entries = Object.entries(metrics);
+  return entries.length === 0 ? 'none reported' : entries.map(([k, v]) => `${k} ${v}`).join(', ');
+}
+
 function lineageFields(record: ModelVersionRecord): string {
   const { lineage } = record;
   const { features } = lineage;
@@ -72,8 +77,17 @@ function lineageFields(record: ModelVersionRecord): string {
       `target ${features.target}; numeric ${features.numeric.join(', ') || '—'}; categorical ${features.categorical.join(', ') || '—'}`,
     ],
     ['code', lineage.codeVersion],
-    ['workflow', lineage.workflowId],
-    ['run', lineage.temporalRunId],
+    ...(lineage.external
+      ? ([
+          ['workflow', 'none: trained outside Slipway, imported'],
+          ['onnx', lineage.external.onnxDigest],
+          ['trainer metrics', metricsLine(lineage.external.trainerMetrics)],
+          ['unknown', lineage.external.unknown.join(', ')],
+        ] as const)
+      : ([
+          ['workflow', lineage.workflowId],
+          ['run', lineage.temporalRunId],
+        ] as const)),
     ...(record.trackingRunId ? ([['training', `tracking run ${record.trackingRunId}`]] as const) : []),
   ]);
 }

@@ -2,6 +2,7 @@
  * Terminal rendering of experiment-tracking runs side by side (`slipway runs compare`).
  */
 import type { TrackingRunRecord } from '@slipway/activities';
+import { improvementOf, metricGoal } from '@slipway/sdk';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import { TABLE_STYLE } from './render.js';
@@ -13,7 +14,7 @@ export interface NamedRun {
 }
 
 /** Tags always shown in the overview; any other tag is shown only where the two runs differ. */
-const KEY_TAGS = ['slipway.dataset_digest', 'slipway.code_version', 'slipway.workflow_id'];
+const KEY_TAGS = ['slipway.trainer', 'slipway.dataset_digest', 'slipway.code_version', 'slipway.workflow_id'];
 
 /** A table without lines between rows: comparisons are read across, line by line. */
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
@@ -69,19 +70,25 @@ function metricsTable(a: TrackingRunRecord, b: TrackingRunRecord, labels: string
   const out = table(['metric', ...labels, 'change']);
   for (const key of keys) {
     const [x, y] = [a.metrics[key], b.metrics[key]];
-    out.push([key, formatMetric(x), formatMetric(y), change(x, y)]);
+    out.push([key, formatMetric(x), formatMetric(y), change(x, y, key)]);
   }
   return out.toString();
 }
 
-/** `+0.0123 (+1.5%)`, or empty when either side is missing. */
-export function change(from: number | undefined, to: number | undefined): string {
+/**
+ * `+0.0123 (+1.5%)`, or empty when either side is missing; for a metric whose goal Slipway knows (`metricGoal`),
+ * followed by `better` or `worse` (a fall in rmse is better, a fall in auc worse).
+ */
+export function change(from: number | undefined, to: number | undefined, metric?: string): string {
   if (from === undefined || to === undefined) return '';
   const delta = to - from;
   if (delta === 0) return pc.dim('=');
   const sign = delta > 0 ? '+' : '';
   const relative = from === 0 ? '' : ` (${sign}${((delta / Math.abs(from)) * 100).toFixed(1)}%)`;
-  return `${sign}${formatMetric(delta)}${relative}`;
+  const goal = metric === undefined ? undefined : metricGoal(metric);
+  const text = `${sign}${formatMetric(delta)}${relative}`;
+  if (goal === undefined) return text;
+  return improvementOf(goal, to, from) > 0 ? pc.green(`${text} better`) : pc.red(`${text} worse`);
 }
 
 function formatMetric(value: number | undefined): string {

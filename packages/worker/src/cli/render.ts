@@ -2,6 +2,7 @@ import { describeEligible, type GateState, type RunProgress, type StepProgress }
 import type { PendingApproval, RunStatus } from '@slipway/sdk/client';
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import { candidateCell, championCell, renderEvidenceMetrics } from './render-metrics.js';
 
 /** Table style: cli-table3 colours its header red by default; ours, and none when colour is off. */
 export const TABLE_STYLE = { head: pc.isColorSupported ? ['cyan'] : [], border: pc.isColorSupported ? ['grey'] : [] };
@@ -55,25 +56,12 @@ export function renderStatus(status: RunStatus): string {
   return lines.join('\n');
 }
 
-/** The evidence packet as a table: candidate next to champion, then the digests. */
+/** The evidence packet: the task's metrics (candidate, champion, change, better or worse), then the digests. */
 export function renderEvidence(gate: GateState): string {
   const { evidence } = gate;
-  const champion = evidence.champion;
-  const table = new Table({
-    style: TABLE_STYLE,
-    head: [
-      'metric',
-      `candidate v${evidence.candidate.version}`,
-      champion ? `champion v${champion.version}` : 'champion',
-    ],
-  });
-  for (const [metric, value] of Object.entries(evidence.candidate.metrics)) {
-    const theirs = champion?.metrics[metric];
-    table.push([metric, value.toFixed(4), theirs === undefined ? '—' : theirs.toFixed(4)]);
-  }
   return [
     `gate for ${gate.model} v${gate.version}: ${colourState(gate.status)}`,
-    table.toString(),
+    renderEvidenceMetrics(evidence),
     pc.dim(`evidence ${evidence.digest}`),
     pc.dim(`dataset  ${evidence.datasetDigest} (${evidence.datasetUri})`),
     pc.dim(`report   ${evidence.validationReportDigest}   code ${evidence.codeVersion}`),
@@ -99,22 +87,13 @@ export function renderPending(pending: PendingApproval[]): string {
     table.push([
       runId,
       `${gate.model} v${gate.version}`,
-      metricsLine(gate.evidence.candidate.metrics),
-      gate.evidence.champion
-        ? `v${gate.evidence.champion.version} ${metricsLine(gate.evidence.champion.metrics)}`
-        : '—',
+      candidateCell(gate.evidence),
+      championCell(gate.evidence),
       `${gate.decisions.length}/${gate.quorum}: ${describeEligible(gate)}`,
       gate.deadline,
     ]);
   }
   return table.toString();
-}
-
-function metricsLine(metrics: Record<string, number>): string {
-  return ['auc', 'accuracy', 'logLoss']
-    .filter((m) => metrics[m] !== undefined)
-    .map((m) => `${m} ${(metrics[m] as number).toFixed(3)}`)
-    .join(' ');
 }
 
 function colourState(state: string): string {

@@ -8,6 +8,7 @@ import {
   checkArtifactStore,
   checkRegistry,
   createS3AuditMirror,
+  createS3MlflowModelStore,
   defaultAuditLogPath,
   fileDirectorySource,
   openArtifactStore,
@@ -21,7 +22,9 @@ import {
   type AuditLog,
   type CheckableArtifactStore,
   type DirectorySource,
+  type MlflowModelsOptions,
   type ModelRegistry,
+  type S3ArtifactStore,
   type S3AuditMirror,
 } from '@slipway/activities';
 import type { SlipwayConfig } from './config.js';
@@ -34,14 +37,40 @@ import type { SlipwayConfig } from './config.js';
 export function openConfiguredRegistry(config: SlipwayConfig): ModelRegistry {
   assertRegistryNotLost(config);
   try {
+    if (config.registry.kind !== 'mlflow') return openRegistry(config.registry);
+    const models = configuredMlflowModels(config);
     return openRegistry(config.registry, {
-      ...(config.mlflow.credentials ? { mlflow: { credentials: config.mlflow.credentials } } : {}),
+      mlflow: {
+        ...(config.mlflow.credentials ? { credentials: config.mlflow.credentials } : {}),
+        ...(models ? { models } : {}),
+      },
     });
   } catch (err) {
     const log = summarizeAuditLog(defaultAuditLogPath(config.home));
     if (log.mutations === 0 || !(err instanceof Error)) throw err;
     throw new Error(`${err.message}. ${lostRegistryAdvice(log)}`, { cause: err });
   }
+}
+
+/**
+ * With an MLflow registry and artifacts in S3, ONNX versions become MLflow Models next to the artifacts (their
+ * `source`), loadable by `mlflow.pyfunc`; undefined for a local artifact directory (MLflow refuses local sources).
+ */
+export function configuredMlflowModels(config: SlipwayConfig): MlflowModelsOptions | undefined {
+  const location = parseArtifactLocation(config.artifacts);
+  if (location.kind !== 's3') return undefined;
+  const artifacts = openConfiguredArtifacts(config);
+  const store = createS3MlflowModelStore({ bucket: location.bucket, prefix: location.prefix, settings: config.s3 });
+  return {
+    artifacts,
+    store: {
+      ...store,
+      close: () => {
+        store.close();
+        (artifacts as Partial<S3ArtifactStore>).close?.();
+      },
+    },
+  };
 }
 
 /**

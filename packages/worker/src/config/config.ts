@@ -62,6 +62,11 @@ export const SlipwayConfigInput = z
           .string()
           .min(16, 'must be at least 16 characters')
           .regex(/^[^\s\p{Cc}]+$/u, 'must not contain whitespace'),
+        /**
+         * The size in bytes past which a served-row log file is closed and a new one started (default 32 MiB; a
+         * new file starts every UTC day too).
+         */
+        servedLogMaxBytes: z.number().int().min(1024),
       })
       .partial()
       .strict(),
@@ -142,7 +147,7 @@ export interface SlipwayConfig {
    * The model server: its URL (the deploy and monitor activities send the control-plane token to this origin only),
    * its port, and a configured token (else the token file in `home` is used; see `resolveModelServerToken`).
    */
-  modelServer: { url: string; port: number; token?: string };
+  modelServer: { url: string; port: number; token?: string; servedLogMaxBytes?: number };
   /** S3 settings for `s3://` datasets; empty means the AWS SDK's defaults. */
   s3: S3Settings;
   /**
@@ -362,6 +367,7 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
       url: input.modelServer?.url ?? `http://127.0.0.1:${port}`,
       port,
       ...(input.modelServer?.token ? { token: input.modelServer.token } : {}),
+      ...(input.modelServer?.servedLogMaxBytes ? { servedLogMaxBytes: input.modelServer.servedLogMaxBytes } : {}),
     },
     s3: { ...input.s3 },
     data: { roots: resolveDataRoots(input.data?.roots, cwd, artifacts) },

@@ -12,6 +12,7 @@ export {
   checkBackends,
   configuredAuditMirror,
   configuredDirectory,
+  configuredMlflowModels,
   openConfiguredArtifacts,
   openConfiguredAuditLog,
   openConfiguredRegistry,

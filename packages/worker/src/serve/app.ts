@@ -1,14 +1,9 @@
 /**
  * The model server's HTTP routes (hono). See {@link createModelServer} for the API.
  */
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import { predictionOf, type ArtifactStore, type ModelOutput, type PredictorLoader } from '@slipway/activities';
-import {
-  checkPredictionRow,
-  describeRowProblem,
-  predictorFeatures,
-  type RowFeatureProblem,
-} from '@slipway/activities/train';
+import type { ArtifactStore, PredictorLoader } from '@slipway/activities';
 import {
   CommitRequest,
   DiscardRequest,
@@ -19,12 +14,9 @@ import {
   rootMessage,
   type CommitAnswer,
   type DiscardAnswer,
-  type FeatureRow,
   type HealthAnswer,
   type ModelListAnswer,
   type ModelStatusAnswer,
-  type PredictAnswer,
-  type Prediction,
   type RollbackAnswer,
   type ServeErrorBody,
   type ServedAnswer,
@@ -35,7 +27,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { checkTokenValue, type ModelServerToken } from '../config/model-server-token.js';
-import { openDeployments, type Deployments, type LiveDeployment } from './deployments.js';
+import { openDeployments, type Deployments } from './deployments.js';
 import { bearerToken, jsonOnly, sameOriginOnly } from './guards.js';
 import {
   DeploymentIdParam,
@@ -46,7 +38,8 @@ import {
   VersionParam,
   isServeError,
 } from './protocol.js';
-import { createServedLog, type ServedEntry, type ServedLog } from './served-log.js';
+import { scoreAll, predictAnswer } from './scoring.js';
+import { createServedLog, type ServedLog, type ServedLogOptions } from './served-log.js';
 
 /** The largest request body the server reads (10 MiB). */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -61,6 +54,11 @@ export interface ModelServerOptions {
   predictors: Readonly<Record<string, PredictorLoader>>;
   /** The control-plane token (see `resolveModelServerToken`); at least 16 characters. */
   token: ModelServerToken;
+  /**
+   * The served-row log: the size past which a log file is closed and a new one started (default 32 MiB; a new
+   * file starts every UTC day too) and the clock that stamps rows (default the system clock).
+   */
+  servedLog?: Pick<ServedLogOptions, 'maxFileBytes' | 'now'>;
 }
 
 /** A model server: its hono app and the state behind it. */
@@ -89,12 +87,15 @@ export interface ModelServer {
  * - `POST /v1/models/:name/deployments/:id/discard` `{ reason }` → the ended deployment: drops a staged deployment
  * - `POST /v1/models/:name/rollback` `{ deploymentId }` → `{ model, rolledBack, current }`: restores the stable
  *   deployment before it
- * - `POST /v1/models/:name/predict` `{ instances }` → `{ model, version, deploymentId, predictions: [{ score, label,
- *   imputed? }] }`: the stable version; every row must carry exactly the model's features (unless the model declares
- *   an imputation value for a missing one: then `imputed` names it), else 400 naming each bad row; a model that
- *   fails is a 500; rows are logged as served traffic
- * - `GET /v1/models`, `GET /v1/models/:name` (stable, staged, ended stagings with when and why),
- *   `GET /v1/models/:name/versions/:version/served?limit=`, `GET /health`
+ * - `POST /v1/models/:name/predict` `{ instances }` → `{ model, version, deploymentId, task, classes?,
+ *   predictions }` (by task: `{ score, label, scores }`, `{ label, scores }` or `{ value }`, plus `imputed?`): the
+ *   stable version; every row must carry exactly the model's features (unless the model declares an imputation
+ *   value for a missing one: then `imputed` names it), each of a type the model takes, else 400 naming each bad row
+ *   and feature; a model that fails is a 500; rows are logged as served traffic (features and prediction)
+ * - `GET /v1/models`, `GET /v1/models/:name` (stable, staged, ended stagings with when and why), `GET /health`
+ * - `GET /v1/models/:name/versions/:version/served?limit=N[&after=<cursor>]` → `{ total, rows, cursor }`: the
+ *   newest N served rows, or with `after` (a cursor an earlier answer gave, or `start`) up to N rows after it; a
+ *   cursor this server did not give out for this model and version is a 400
  * - `PUT /v1/models/:name/deployment` (the one-step deploy of earlier versions) → `410 Gone`
  *
  * Guards: stage, deployment predict, commit, discard, rollback and served rows need `Authorization: Bearer <token>`
@@ -109,7 +110,7 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
     artifacts: options.artifacts,
     predictors: options.predictors,
   });
-  const log = createServedLog(servingDir);
+  const log = createServedLog(servingDir, { ...options.servedLog, cursorKey: cursorKeyOf(options.token) });
   const app = new Hono();
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }));
   app.onError((err, c) => errorAnswer(c, err));
@@ -145,12 +146,7 @@ function addRoutes(app: Hono, deployments: Deployments, log: ServedLog): void {
     const { instances } = await readBody(c, PredictRequest);
     const live = deployments.live(model);
     const scored = await scoreAll(live, instances);
-    const answer: PredictAnswer = {
-      model,
-      version: live.entry.version,
-      deploymentId: live.entry.deploymentId,
-      predictions: scored.map(({ prediction }) => prediction),
-    };
+    const answer = predictAnswer(model, live, scored);
     await log.append(
       model,
       live.entry.version,
@@ -174,13 +170,7 @@ function addControlRoutes(app: Hono, deployments: Deployments, log: ServedLog, t
     const model = modelParam(c);
     const { instances } = await readBody(c, PredictRequest);
     const target = deployments.deployment(model, deploymentParam(c));
-    const answer: PredictAnswer = {
-      model,
-      version: target.entry.version,
-      deploymentId: target.entry.deploymentId,
-      predictions: (await scoreAll(target, instances)).map(({ prediction }) => prediction),
-    };
-    return c.json(answer);
+    return c.json(predictAnswer(model, target, await scoreAll(target, instances)));
   });
   app.post(`${deployment}/commit`, sameOriginOnly, jsonOnly, auth, async (c) => {
     await readBody(c, CommitRequest);
@@ -201,8 +191,9 @@ function addControlRoutes(app: Hono, deployments: Deployments, log: ServedLog, t
   app.get('/v1/models/:name/versions/:version/served', sameOriginOnly, auth, async (c) => {
     const model = modelParam(c);
     const version = parseOrThrow(VersionParam, c.req.param('version'), 'version');
-    const { limit } = parseOrThrow(ServedQuery, c.req.query(), 'query');
-    const answer: ServedAnswer = { model, version, ...(await log.tail(model, version, limit)) };
+    const { limit, after } = parseOrThrow(ServedQuery, c.req.query(), 'query');
+    const page = await readServed(log, model, version, limit, after);
+    const answer: ServedAnswer = { model, version, ...page };
     return c.json(answer);
   });
   app.put('/v1/models/:name/deployment', sameOriginOnly, jsonOnly, auth, () => {
@@ -215,86 +206,21 @@ function addControlRoutes(app: Hono, deployments: Deployments, log: ServedLog, t
   });
 }
 
-/** Rows with feature problems listed in a 400 answer at most (the rest are counted). */
-const LISTED_BAD_ROWS = 10;
-
-/**
- * Scores every row with one live deployment, or none: first every row is held to what the model accepts (see
- * `checkPredictionRow`), and any row with missing, unknown or unreadable features makes the whole request a 400
- * naming each such row and its features (nothing is scored or logged). Then each row is scored; anything thrown
- * inside the model, or a score that is not a probability, is a 500 `PredictionFailed` (a fault of the model, not of
- * the request, so error-rate guards count it). Imputed features are named in the prediction and the logged row.
- */
-async function scoreAll(
-  live: LiveDeployment,
-  instances: readonly FeatureRow[],
-): Promise<{ prediction: Prediction; logged: ServedEntry }[]> {
-  const ready: { row: FeatureRow; imputed: string[] }[] = [];
-  const refused: { i: number; problem: RowFeatureProblem }[] = [];
-  instances.forEach((row, i) => {
-    const check = checkPredictionRow(live.predictor, row);
-    if (check.ok) ready.push(check);
-    else refused.push({ i, problem: check.problem });
-  });
-  if (refused.length > 0) throw featureProblems(live, refused, instances.length);
-  const predictions = await scoreRows(
-    live,
-    ready.map((check) => check.row),
-  );
-  return ready.map((check, i) => {
-    const imputed = check.imputed.length > 0 ? { imputed: check.imputed } : {};
-    return {
-      prediction: { ...(predictions[i] as Prediction), ...imputed },
-      logged: { features: instances[i] as FeatureRow, ...imputed },
-    };
-  });
-}
-
-function featureProblems(
-  live: LiveDeployment,
-  refused: readonly { i: number; problem: RowFeatureProblem }[],
-  total: number,
-): ServeError {
-  const features = predictorFeatures(live.predictor);
-  const rows = refused
-    .slice(0, LISTED_BAD_ROWS)
-    .map(({ i, problem }) => `instances.${i}: ${describeRowProblem(problem, features)}`);
-  const more = refused.length > LISTED_BAD_ROWS ? `; and ${refused.length - LISTED_BAD_ROWS} more rows` : '';
-  return new ServeError(
-    400,
-    ServeErrorCode.InvalidRequest,
-    `${refused.length} of ${total} instances cannot be scored by model version ${live.entry.version}, ` +
-      `nothing was scored: ${rows.join('; ')}${more}`,
-  );
-}
-
-async function scoreRows(live: LiveDeployment, rows: readonly FeatureRow[]): Promise<Prediction[]> {
-  let outputs: ModelOutput[];
+/** The newest rows, or with `after` the rows after that cursor; a refused cursor is a 400 saying why. */
+async function readServed(log: ServedLog, model: string, version: number, limit: number, after: string | undefined) {
   try {
-    outputs = await live.predictor.predict(rows);
+    return after === undefined ? await log.tail(model, version, limit) : await log.after(model, version, after, limit);
   } catch (err) {
-    throw new ServeError(
-      500,
-      ServeErrorCode.PredictionFailed,
-      `model version ${live.entry.version} failed to score the instances: ${rootMessage(err)}`,
-    );
+    if (err instanceof Error && err.name === 'CursorRefused') {
+      throw new ServeError(400, ServeErrorCode.InvalidRequest, `Invalid query: after: ${err.message}`);
+    }
+    throw err;
   }
-  if (outputs.length !== rows.length) {
-    throw new ServeError(
-      500,
-      ServeErrorCode.PredictionFailed,
-      `model version ${live.entry.version} returned ${outputs.length} outputs for ${rows.length} instances`,
-    );
-  }
-  return outputs.map((output, i) => {
-    const outcome = predictionOf(live.predictor, output);
-    if (outcome.ok) return outcome.prediction;
-    throw new ServeError(
-      500,
-      ServeErrorCode.PredictionFailed,
-      `instances.${i}: model version ${live.entry.version} answered badly: ${outcome.reason}`,
-    );
-  });
+}
+
+/** The key served-log cursors are sealed with: derived from the control-plane token (a new token voids them). */
+function cursorKeyOf(token: ModelServerToken): Buffer {
+  return createHmac('sha256', token.value).update('slipway served-log cursor v1').digest();
 }
 
 function modelParam(c: Context): string {

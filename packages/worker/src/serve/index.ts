@@ -48,5 +48,6 @@ export {
   type ServedAnswer,
   type ServedDeployment,
   type ServedRow,
+  type ServedPrediction,
 } from '@slipway/sdk';
-export { servedLogPath } from './served-log.js';
+export { servedLogDir, DEFAULT_SERVED_FILE_BYTES, FROM_START } from './served-log.js';

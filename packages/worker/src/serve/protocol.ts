@@ -3,7 +3,7 @@
  * answer, and the path and query parameters. The request and answer bodies are defined once, in
  * `@slipway/sdk` (`StageRequest`, `PredictAnswer`, ...), and shared with the client in `@slipway/activities`.
  */
-import { ModelName } from '@slipway/sdk';
+import { MAX_SERVED_LIMIT, ModelName } from '@slipway/sdk';
 import { z } from 'zod';
 
 /** Error codes the server puts in `{ error: { code, message } }` answers. */
@@ -67,7 +67,9 @@ export const DeploymentIdParam = z.string().min(1).max(200);
 
 /** Query of `GET /v1/models/:name/versions/:version/served`. */
 export const ServedQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100_000).default(1000),
+  limit: z.coerce.number().int().min(1).max(MAX_SERVED_LIMIT).default(1000),
+  /** A cursor from an earlier answer, or `start`: read the rows after it instead of the newest ones. */
+  after: z.string().min(1).max(1000).optional(),
 });
 
 /** A model version as a positive integer path segment (`3` or `v3`). */

@@ -19,6 +19,7 @@ import {
   openConfiguredRegistry,
   type SlipwayConfig,
   workerDatasetAccess,
+  configuredProcessTrainers,
 } from '../config/index.js';
 import type { ActivitiesFactory } from './activities-module.js';
 import { ensureSearchAttributes } from './search-attributes.js';
@@ -175,6 +176,8 @@ export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityD
     registry: withAudit(registry, openConfiguredAuditLog({ ...config, s3 }), { artifacts }),
     predictors: { ...builtinPredictors, ...overrides.predictors },
     ...(overrides.trainers ? { trainers: overrides.trainers } : {}),
+    // The configured trainer processes: a run names one, the command comes from the configuration only.
+    processTrainers: overrides.processTrainers ?? configuredProcessTrainers(config),
     ...(overrides.codeVersion ? { codeVersion: overrides.codeVersion } : {}),
     s3,
     datasetAccess: workerDatasetAccess(config, overrides.datasetAccess),

@@ -20,3 +20,4 @@ export {
 } from './manifest.js';
 export { CATEGORICAL_INPUT_TYPE, NUMERIC_INPUT_TYPES, signatureProblems, type SignatureProblem } from './signature.js';
 export { ONNX_INTRA_OP_THREADS, ONNX_SESSION_CACHE_SIZE, cachedOnnxSessions } from './session-cache.js';
+export { inspectOnnxModel, type OnnxGraphInfo, type OnnxGraphValue } from './inspect.js';

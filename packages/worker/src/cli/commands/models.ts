@@ -13,6 +13,7 @@ import pc from 'picocolors';
 import { withConfiguredRegistry, type SlipwayConfig } from '../../config/index.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 import { renderModelList, renderModelVersion } from '../render-model.js';
+import { registerImportCommand } from './models-import.js';
 
 /** `name@alias`, `name@3`, `name@v3`, or `name` alone (its latest version). */
 export interface ModelReference {
@@ -31,12 +32,13 @@ export function parseModelReference(text: string): ModelReference {
   return { name, ref };
 }
 
-/** `slipway models list|show|card`: registered models, their lineage and model cards. */
+/** `slipway models list|show|card|import`: registered models, their lineage and model cards; importing one. */
 export function registerModelCommands(program: Command, globals: () => GlobalOptions): void {
   const models = program.command('models').description('registered models: versions, lineage and model cards');
   registerListCommand(models, globals);
   registerShowCommand(models, globals);
   registerCardCommand(models, globals);
+  registerImportCommand(models, globals);
 }
 
 function registerListCommand(models: Command, globals: () => GlobalOptions): void {

@@ -17,7 +17,7 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
     )
     .argument(
       '<pipeline>',
-      'the pipeline (workflow type) to run; the input of a built-in one (trainAndPromote, checkDrift) is checked before it starts',
+      'the pipeline (workflow type) to run; the input of a built-in one (trainAndPromote, checkDrift, promoteVersion) is checked before it starts',
     )
     .requiredOption('-i, --input <file>', 'the run input, a JSON file; relative dataset paths resolve against it')
     .option('--run-id <id>', 'the run id (default: <pipeline>-<time>-<random>)')

@@ -23,6 +23,9 @@ export function registerServeCommand(program: Command, globals: () => GlobalOpti
         predictors: builtinPredictors,
         token,
         port: options.port ?? config.modelServer.port,
+        ...(config.modelServer.servedLogMaxBytes
+          ? { servedLog: { maxFileBytes: config.modelServer.servedLogMaxBytes } }
+          : {}),
       });
       console.log(
         `${pc.green('●')} model server listening on ${pc.bold(running.url)} (state in ${config.home}/serving); Ctrl-C to stop`,
