@@ -86,6 +86,7 @@ describe('the trainers setting', () => {
     });
     expect(ran.stderr).toBe('');
     expect(ran.stdout.trim()).toBe(work);
+  });
 
   it('reaches the train step: the worker passes the configured trainers to the activities', async () => {
     const config = await configWith({ 'py-churn': { command: ['python3', 'train.py'], graceSeconds: 5 } });
