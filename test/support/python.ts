@@ -1,27 +1,26 @@
 /**
  * Python for tests: scipy as a test oracle, the official Temporal Python SDK as a client Slipway does not
  * control, and the `slipway-trainer` package (`python/slipway-trainer`) with what its tests need (pandas, pyarrow,
- * scikit-learn, skl2onnx, onnx, onnxruntime, pytest). {@link runPython} runs a Python snippet in a project-local
- * virtualenv, `<repo>/.slipway/tools/py`, with pinned versions from PyPI and the trainer package installed editable.
- * The virtualenv is created on first use (`python3 -m venv`, then `pip install`: about 25–40 s and 740 MB, most
- * of it scikit-learn, pyarrow, onnxruntime and pandas) and reused afterwards; concurrent test processes wait for
- * one another on a lock directory, and a half-made virtualenv (an interrupted install) is rebuilt. A change to the
- * requirements or to the trainer package's `pyproject.toml` rebuilds it.
+ * scikit-learn, skl2onnx, onnx, onnxruntime, xgboost-cpu, onnxmltools, pytest). {@link runPython} runs a Python
+ * snippet in the project-local virtualenv `<repo>/.slipway/tools/py`, which the examples' trainers share
+ * (`ensurePythonEnv` of `@slipway/worker/python`: made on first use, grown by each consumer's pins, rebuilt when
+ * half-made, serialised by a lock). The first install takes about 30–40 s and 760 MB (most of it scikit-learn,
+ * pyarrow, onnxruntime and pandas; xgboost-cpu and onnxmltools add 22 MB, a 5.9 MB download of about 3 s).
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { withInstallLock } from '../../packages/worker/src/dev-server/lock.js';
+import { ensurePythonEnv } from '../../packages/worker/src/python/index.js';
 
 /** The repository root. */
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
-/** Where the virtualenv lives. */
+/** Where the virtualenv lives: the project's one Python environment. */
 export const PYTHON_VENV = join(REPO_ROOT, '.slipway', 'tools', 'py');
 
-/** What is installed into it: exact versions, so the oracle's numbers do not move under the tests. */
+/**
+ * What the tests install into it: exact versions, so the oracle's numbers do not move under the tests. The
+ * examples' `requirements.txt` pin the same versions of the packages they share (a unit test checks).
+ */
 export const PYTHON_REQUIREMENTS: readonly string[] = [
   'numpy==2.4.6',
   'scipy==1.17.1',
@@ -32,64 +31,32 @@ export const PYTHON_REQUIREMENTS: readonly string[] = [
   'skl2onnx==1.20.0',
   'onnx==1.23.2',
   'onnxruntime==1.31.1',
+  'xgboost-cpu==3.2.0',
+  'onnxmltools==1.16.0',
   'pytest==9.2.0',
 ];
 
 /** The trainer package's directory, installed editable (its source changes need no reinstall). */
 export const TRAINER_PACKAGE = join(REPO_ROOT, 'python', 'slipway-trainer');
 
-/**
- * What the marker records: the requirements, then the trainer package with the digest of its `pyproject.toml` (a
- * changed dependency list or build setting reinstalls).
- */
-function installed(): string {
-  const pyproject = createHash('sha256')
-    .update(readFileSync(join(TRAINER_PACKAGE, 'pyproject.toml')))
-    .digest('hex');
-  return [...PYTHON_REQUIREMENTS, `-e python/slipway-trainer sha256:${pyproject}`].join('\n');
-}
-
-/** Written last by a successful install; the virtualenv is ready when it lists exactly the requirements. */
-const MARKER = join(PYTHON_VENV, 'slipway-requirements.txt');
-const LOCK = join(REPO_ROOT, '.slipway', 'tools', 'py.lock');
-
-const venvPython = join(PYTHON_VENV, ...(process.platform === 'win32' ? ['Scripts', 'python.exe'] : ['bin', 'python']));
-
 let ready: Promise<string> | undefined;
 
 /**
- * The virtualenv's Python interpreter, creating the virtualenv first when needed (once per process; across
- * processes under a lock).
+ * The virtualenv's Python interpreter, installing what the tests need first when it is missing (once per
+ * process; across processes under a lock).
  *
- * @throws Error with the failing command and the tail of its output when `python3` or `pip` fails.
+ * @throws PythonEnvError with the failing command and the tail of its output when `python3` or `pip` fails.
  */
 export function ensurePythonTools(): Promise<string> {
-  ready ??= prepare().catch((err: unknown) => {
+  ready ??= ensurePythonEnv({
+    dir: PYTHON_VENV,
+    requirements: PYTHON_REQUIREMENTS,
+    editable: [{ path: TRAINER_PACKAGE, extras: ['onnx', 'xgboost', 'test'] }],
+  }).catch((err: unknown) => {
     ready = undefined;
     throw err;
   });
   return ready;
-}
-
-async function isReady(): Promise<boolean> {
-  if (!existsSync(venvPython)) return false;
-  const marker = await readFile(MARKER, 'utf8').catch(() => '');
-  return marker === installed();
-}
-
-async function prepare(): Promise<string> {
-  if (await isReady()) return venvPython;
-  return withInstallLock(LOCK, async () => {
-    if (await isReady()) return venvPython;
-    await rm(PYTHON_VENV, { recursive: true, force: true });
-    await run('python3', ['-m', 'venv', PYTHON_VENV], '', 120_000);
-    const expected = installed();
-    const pip = ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', ...PYTHON_REQUIREMENTS];
-    await run(venvPython, [...pip, '-e', `${TRAINER_PACKAGE}[onnx,test]`], '', 900_000);
-    await writeFile(`${MARKER}.tmp`, expected);
-    await rename(`${MARKER}.tmp`, MARKER);
-    return venvPython;
-  });
 }
 
 /** Runs a command to completion with `stdin` as its input; resolves to its stdout, rejects on failure. */

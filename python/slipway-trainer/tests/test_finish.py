@@ -81,3 +81,27 @@ def test_refuses_a_bad_result_and_writes_nothing(
         trainer.finish(*args)
     assert not (work_dir / "out" / "result.json").exists()
     assert not trainer.finished
+
+
+def test_records_the_classes_in_the_order_of_the_probabilities(trainer: TrainerRun) -> None:
+    import numpy as np
+
+    result = json.loads(trainer.finish("model.onnx", "onnx", SIGNATURE, {}, classes=np.array([0, 1])).read_text())
+    assert result["classes"] == [0, 1]
+    result = json.loads(trainer.finish("model.onnx", "onnx", SIGNATURE, {}, classes=["stay", "leave"]).read_text())
+    assert result["classes"] == ["stay", "leave"]
+
+
+@pytest.mark.parametrize(
+    ("classes", "problem"),
+    [
+        ("ab", "classes must be a list, got 'ab'"),
+        ([1], "classes must name at least two classes, got 1"),
+        ([0, 0], r"classes\[1\] must be a unique, non-empty string, integer or boolean, got 0"),
+        (["a", 0.5], r"classes\[1\] must be a unique, non-empty string, integer or boolean, got 0.5"),
+    ],
+)
+def test_refuses_bad_classes(trainer: TrainerRun, classes: Any, problem: str) -> None:
+    with pytest.raises(TrainerError, match=problem):
+        trainer.finish("model.onnx", "onnx", SIGNATURE, {}, classes=classes)
+    assert not trainer.finished

@@ -3,9 +3,10 @@
  * only from the worker's configuration): parsing, resolution of relative paths against the configuration file's
  * directory, and the refusals.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONFIG_FILE_NAME, configuredProcessTrainers, loadConfig } from '../../../packages/worker/src/config/index.js';
 import { embeddedDeps } from '../../../packages/worker/src/worker/create-worker.js';
@@ -60,6 +61,31 @@ describe('the trainers setting', () => {
       },
       plain: { name: 'plain', command: ['python3', join(dir, 'top.py')], dir, graceMs: 30_000, env: {} },
     });
+  });
+
+  it('runs a module trainer (python -m) from its directory, in any working directory', async () => {
+    const code = join(dir, 'trainers');
+    await mkdir(join(code, 'churn_trainer'), { recursive: true });
+    await writeFile(join(code, 'churn_trainer', '__init__.py'), '');
+    await writeFile(join(code, 'churn_trainer', '__main__.py'), 'import churn_trainer, os; print(os.getcwd())');
+    const config = await configWith({
+      mod: { command: ['python3', '-m', 'churn_trainer'], cwd: 'trainers' },
+      more: { command: ['python3', '-m', 'churn_trainer'], cwd: 'trainers', env: { PYTHONPATH: '/opt/lib' } },
+    });
+    const { mod, more } = configuredProcessTrainers(config);
+    // the module name stays a name (the directory of the same name is not made absolute)
+    expect(mod!.command).toEqual(['python3', '-m', 'churn_trainer']);
+    expect(mod!.env).toEqual({ PYTHONPATH: code });
+    expect(more!.env).toEqual({ PYTHONPATH: `${code}${delimiter}/opt/lib` });
+    // as the runner starts it: in a fresh, empty working directory
+    const work = await mkdtemp(join(dir, 'work-'));
+    const ran = spawnSync(mod!.command[0]!, mod!.command.slice(1), {
+      cwd: work,
+      env: { ...mod!.env, PATH: process.env.PATH },
+      encoding: 'utf8',
+    });
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout.trim()).toBe(work);
   });
 
   it('reaches the train step: the worker passes the configured trainers to the activities', async () => {

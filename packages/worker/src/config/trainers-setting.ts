@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { delimiter, isAbsolute, resolve } from 'node:path';
 import { builtinTrainers } from '@slipway/activities';
 import { z } from 'zod';
 
@@ -82,13 +82,26 @@ export function resolveTrainers(
     const dir = resolve(configDir, setting.cwd ?? '.');
     resolved[name] = {
       name,
-      command: setting.command.map((part) => resolveCommandPart(part, dir)),
+      command: setting.command.map((part, i) =>
+        setting.command[i - 1] === '-m' ? part : resolveCommandPart(part, dir),
+      ),
       dir,
       graceMs: (setting.graceSeconds ?? DEFAULT_TRAINER_GRACE_SECONDS) * 1000,
-      env: { ...setting.env },
+      env: withModulePath(setting, dir),
     };
   }
   return resolved;
+}
+
+/**
+ * The configured env, plus, for a module run (`python -m <module>`: it runs in a fresh working directory, where
+ * Python would not find the module), the trainer's directory first on `PYTHONPATH`.
+ */
+function withModulePath(setting: TrainerSettingInput, dir: string): Record<string, string> {
+  const env = { ...setting.env };
+  if (!setting.command.slice(1).includes('-m')) return env;
+  env.PYTHONPATH = env.PYTHONPATH ? `${dir}${delimiter}${env.PYTHONPATH}` : dir;
+  return env;
 }
 
 /** An argument naming a file or directory in the trainer's directory becomes absolute; anything else stays. */

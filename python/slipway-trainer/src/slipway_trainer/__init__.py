@@ -10,12 +10,14 @@ from ._errors import TrainerError
 from ._input import PROTOCOL, Features, Resume, Split, Task
 from ._lines import Level
 from ._run import INPUT_ENV, ModelFormat, Port, Signature, TrainerRun, ValueType, fail, run, start
+from ._stop import EXIT_STOPPED
 from ._watch import EXIT_ORPHANED
 
 __version__ = "0.1.0"
 
 __all__ = [
     "EXIT_ORPHANED",
+    "EXIT_STOPPED",
     "INPUT_ENV",
     "PROTOCOL",
     "Features",

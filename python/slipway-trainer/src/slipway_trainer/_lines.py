@@ -13,7 +13,8 @@ from ._errors import TrainerError
 Level = Literal["debug", "info", "warn", "error"]
 LEVELS = ("debug", "info", "warn", "error")
 
-_lock = threading.Lock()
+# Reentrant: a SIGTERM callback (see _stop) runs in the main thread and may print while it holds the lock.
+_lock = threading.RLock()
 
 
 def emit(line: Mapping[str, Any]) -> None:

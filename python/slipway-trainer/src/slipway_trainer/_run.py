@@ -7,12 +7,24 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, NoReturn, SupportsFloat, SupportsIndex, TypedDict
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Literal,
+    Mapping,
+    NoReturn,
+    Sequence,
+    SupportsFloat,
+    SupportsIndex,
+    TypedDict,
+)
 
 from ._errors import TrainerError
 from ._input import PROTOCOL, Features, Resume, Task, TrainerInput, read_input
 from ._lines import LEVELS, Level, count, emit, finite
 from ._splits import read_split
+from ._stop import StopState, exit_stopped
 from ._watch import watch_stdin as _start_watcher
 
 if TYPE_CHECKING:
@@ -44,8 +56,9 @@ class Signature(TypedDict):
 class TrainerRun:
     """One attempt of a trainer: made by :func:`start`."""
 
-    def __init__(self, spec: TrainerInput, work_dir: Path) -> None:
+    def __init__(self, spec: TrainerInput, work_dir: Path, stop: StopState | None = None) -> None:
         self._spec = spec
+        self._stop = stop if stop is not None else StopState()
         self.work_dir = work_dir
         """The attempt's working directory (the cwd when the trainer started); checkpoints live inside it."""
         self._finished = False
@@ -79,6 +92,30 @@ class TrainerRun:
     def output_dir(self) -> Path:
         """Where the model file and ``result.json`` go."""
         return self._spec.output_dir
+
+    @property
+    def stopping(self) -> bool:
+        """True once the worker has asked the trainer to stop (SIGTERM: cancellation or heartbeat timeout).
+
+        Reading it tells the package that the trainer polls: SIGTERM then only sets it, and the trainer writes a
+        last checkpoint and returns from ``main`` (which :func:`run` ends with exit code ``EXIT_STOPPED``) before the
+        grace period ends. A trainer that never reads it (and registers no :meth:`on_stop` callback) is ended by
+        SIGTERM at once.
+        """
+        self._stop.polled = True
+        return self._stop.requested
+
+    def on_stop(self, callback: Callable[[], object]) -> None:
+        """Registers ``callback`` to run when the worker asks the trainer to stop (SIGTERM), e.g. to write a last
+        checkpoint; after the callbacks (in registration order) the process exits with ``EXIT_STOPPED``.
+
+        Callbacks run in the main thread, between two Python instructions of whatever it was doing; keep them short
+        (the grace period is 30 s unless the worker configuration says otherwise). A callback that raises is
+        reported on stderr and the next one still runs.
+        """
+        if not callable(callback):
+            raise TrainerError(f"on_stop: expected a function, got {callback!r}")
+        self._stop.add(callback)
 
     @property
     def finished(self) -> bool:
@@ -129,10 +166,13 @@ class TrainerRun:
         format: ModelFormat,  # noqa: A002 - the protocol's name
         signature: Signature,
         metrics: Mapping[str, SupportsFloat],
+        classes: Sequence[str | int | bool] | None = None,
     ) -> Path:
         """Writes ``<outputDir>/result.json`` atomically and returns its path.
 
         ``model_path`` is relative to the output directory or absolute inside it, and must be an existing file.
+        ``classes`` (classifiers): the classes in the order of the probability output's columns, as the target column
+        holds them (scikit-learn's ``classes_``); left out, they are the training split's distinct values, sorted.
         """
         model = (self.output_dir / Path(model_path)).resolve()
         out = self.output_dir.resolve()
@@ -148,6 +188,8 @@ class TrainerRun:
             "signature": _check_signature(signature),
             "metrics": finite(metrics, "finish: metrics"),
         }
+        if classes is not None:
+            result["classes"] = _check_classes(classes)
         target = out / "result.json"
         out.mkdir(parents=True, exist_ok=True)
         _write_atomically(target, json.dumps(result, indent=2, allow_nan=False) + "\n")
@@ -167,7 +209,9 @@ def start(*, watch_stdin: bool = True) -> TrainerRun:
     spec = read_input(Path(location))
     if watch_stdin:
         _start_watcher()
-    return TrainerRun(spec, Path.cwd().resolve())
+    stop = StopState()
+    stop.install()
+    return TrainerRun(spec, Path.cwd().resolve(), stop)
 
 
 def fail(message: str) -> NoReturn:
@@ -181,7 +225,9 @@ def run(main: Callable[[TrainerRun], object], *, watch_stdin: bool = True) -> No
     - ``main`` returns after :meth:`TrainerRun.finish`: the process goes on to exit 0;
     - ``main`` returns without ``finish``, or a final :class:`TrainerError` (bad input or call): exit 2 with the
       message on stderr;
-    - any other exception (or a retryable ``TrainerError``): exit 1 with the traceback on stderr (retryable).
+    - any other exception (or a retryable ``TrainerError``): exit 1 with the traceback on stderr (retryable);
+    - ``main`` returns without ``finish`` after the worker asked it to stop (SIGTERM, see
+      :attr:`TrainerRun.stopping`): exit ``EXIT_STOPPED`` (143).
     """
     try:
         trainer = start(watch_stdin=watch_stdin)
@@ -192,6 +238,8 @@ def run(main: Callable[[TrainerRun], object], *, watch_stdin: bool = True) -> No
         _exit(1, traceback.format_exc())
     except Exception:  # noqa: BLE001 - every other failure is retryable by protocol
         _exit(1, traceback.format_exc())
+    if not trainer.finished and trainer._stop.requested:
+        exit_stopped()
     if not trainer.finished:
         _exit(2, "slipway-trainer: the trainer returned without calling finish() (no result.json was written)")
 
@@ -224,6 +272,23 @@ def _check_signature(signature: object) -> dict[str, list[dict[str, str]]]:
                 raise TrainerError(f"{where}.type must be one of {', '.join(_TYPES)}, got {kind!r}")
             names.add(name)
             out[side].append({"name": name, "type": kind})
+    return out
+
+
+def _check_classes(classes: object) -> list[str | int | bool]:
+    """The classes as JSON values: at least two, unique, each a string, an integer or a boolean (numpy scalars too)."""
+    if isinstance(classes, (str, bytes)) or not hasattr(classes, "__iter__"):
+        raise TrainerError(f"finish: classes must be a list, got {classes!r}")
+    out: list[str | int | bool] = []
+    for i, value in enumerate(classes):  # type: ignore[call-overload]
+        plain = value.item() if hasattr(value, "item") else value  # numpy scalars
+        if isinstance(plain, float) and plain.is_integer():
+            plain = int(plain)
+        if not isinstance(plain, (str, int, bool)) or plain in out or plain == "":
+            raise TrainerError(f"finish: classes[{i}] must be a unique, non-empty string, integer or boolean, got {value!r}")
+        out.append(plain)
+    if len(out) < 2:
+        raise TrainerError(f"finish: classes must name at least two classes, got {len(out)}")
     return out
 
 

@@ -1,7 +1,9 @@
 """Exporting fitted scikit-learn pipelines to ONNX, with the signature ``result.json`` records.
 
 Needs the ``onnx`` extra (``pip install "slipway-trainer[onnx]"``: scikit-learn, skl2onnx, onnx, onnxruntime).
-XGBoost and LightGBM models (through onnxmltools) are not handled yet.
+A Pipeline may end in an XGBoost model (``XGBClassifier``, ``XGBRegressor``): its converter comes from onnxmltools,
+registered with skl2onnx as onnxmltools documents (the ``xgboost`` extra adds xgboost-cpu and onnxmltools).
+LightGBM models are not handled yet.
 """
 
 from __future__ import annotations
@@ -40,12 +42,16 @@ def export_sklearn(
 
     The model gets one input per feature, named after it, of shape ``[None, 1]``: float (float32) for numeric
     features, string for categorical ones, so a ColumnTransformer that selects columns by name converts as is.
-    Classifiers output ``label`` and ``probabilities`` (no ZipMap), regressors ``variable``. Before returning, up
+    The final step may be an XGBoost ``XGBClassifier`` or ``XGBRegressor`` (converted by onnxmltools; pass the
+    numeric columns through unscaled: XGBoost's split points are training values, so a float32 rounding of a
+    scaled value can flip a split, which the check below then refuses). Classifiers output ``label`` and ``probabilities`` (no ZipMap), regressors ``variable``. Before returning, up
     to :data:`VERIFY_ROWS` rows of ``frame`` are predicted by onnxruntime and by scikit-learn on the same
-    float32-cast inputs; a difference above ``tolerance`` is refused (the file is then removed).
+    float32-cast inputs; a difference above ``tolerance`` is refused (the file is then removed). Probabilities are
+    compared absolutely, a regressor's values relative to their size where it is above 1 (a float32 sum of many
+    trees rounds in proportion to the value).
 
-    :raises TrainerError: when a feature column is missing from ``frame``, the conversion fails, or the exported
-        model's predictions differ from scikit-learn's.
+    :raises TrainerError: when a feature column is missing from ``frame``, the conversion fails (or an XGBoost
+        model is given without onnxmltools installed), or the exported model's predictions differ from the model's.
     """
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import FloatTensorType, StringTensorType
@@ -57,8 +63,9 @@ def export_sklearn(
     initial_types += [(c, StringTensorType([None, 1])) for c in features.categorical]
     classifier = hasattr(model, "predict_proba")
     options = {id(_final_step(model)): {"zipmap": False}} if classifier else None
+    target_opset = _xgboost_opset(_final_step(model))
     try:
-        onnx_model = convert_sklearn(model, initial_types=initial_types, options=options)
+        onnx_model = convert_sklearn(model, initial_types=initial_types, options=options, target_opset=target_opset)
     except Exception as err:  # skl2onnx raises many types; all mean "cannot convert this model"
         problem = str(err).splitlines()[0][:300] if str(err) else type(err).__name__
         raise TrainerError(f"export_sklearn: skl2onnx cannot convert {type(model).__name__}: {problem}") from err
@@ -119,12 +126,56 @@ def _verify(
         got = np.asarray(session.run(["variable"], onnx_feeds(frame, features))[0], dtype=np.float64).reshape(-1)
     if want.shape != got.shape:
         raise TrainerError(f"export_sklearn: the ONNX model answers shape {got.shape}, scikit-learn {want.shape}")
-    worst = float(np.max(np.abs(want - got)))
+    # A value is compared relative to its size (a float32 sum of many trees rounds in proportion to it).
+    scale = 1.0 if classifier else np.maximum(1.0, np.abs(want))
+    worst = float(np.max(np.abs(want - got) / scale))
     if not worst <= tolerance:
+        what = "" if classifier else " (relative to values above 1)"
         raise TrainerError(
-            f"export_sklearn: the ONNX model differs from scikit-learn by {worst:.3g} (tolerance {tolerance:g}) "
-            f"on {len(frame)} rows"
+            f"export_sklearn: the ONNX model differs from scikit-learn by {worst:.3g}{what} (tolerance "
+            f"{tolerance:g}) on {len(frame)} rows"
         )
+
+
+XGBOOST_OPSET = {"": 18, "ai.onnx.ml": 3}
+"""The opsets of a model ending in XGBoost: onnxmltools' tree ensembles are ``ai.onnx.ml`` 3."""
+
+_xgboost_registered = False
+
+
+def _xgboost_opset(final: Any) -> dict[str, int] | None:
+    """For an XGBoost model: registers onnxmltools' converters with skl2onnx (once) and returns the opsets to
+    convert with; for anything else ``None`` (skl2onnx's defaults)."""
+    global _xgboost_registered
+    if not type(final).__module__.startswith("xgboost"):
+        return None
+    if not _xgboost_registered:
+        try:
+            from onnxmltools.convert.xgboost.operator_converters.XGBoost import convert_xgboost
+        except ImportError as err:
+            raise TrainerError(
+                "export_sklearn: the model ends in an XGBoost estimator, which needs onnxmltools "
+                '(pip install "slipway-trainer[xgboost]")'
+            ) from err
+        from skl2onnx import update_registered_converter
+        from skl2onnx.common.shape_calculator import (
+            calculate_linear_classifier_output_shapes,
+            calculate_linear_regressor_output_shapes,
+        )
+        from xgboost import XGBClassifier, XGBRegressor
+
+        update_registered_converter(
+            XGBClassifier,
+            "XGBoostXGBClassifier",
+            calculate_linear_classifier_output_shapes,
+            convert_xgboost,
+            options={"nocl": [True, False], "zipmap": [True, False, "columns"]},
+        )
+        update_registered_converter(
+            XGBRegressor, "XGBoostXGBRegressor", calculate_linear_regressor_output_shapes, convert_xgboost
+        )
+        _xgboost_registered = True
+    return dict(XGBOOST_OPSET)
 
 
 def _final_step(model: Any) -> Any:
