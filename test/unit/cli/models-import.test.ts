@@ -8,7 +8,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultAuditLogPath, readAuditEntries, type ModelVersionRecord } from '@slipway/activities';
+import {
+  createFsArtifactStore,
+  defaultAuditLogPath,
+  readAuditEntries,
+  type ModelVersionRecord,
+} from '@slipway/activities';
+import { PredictionProfile } from '@slipway/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeOnnxModels, type OnnxModelFiles } from '../../support/onnx-models.js';
 
@@ -82,6 +88,11 @@ describe('slipway models import', () => {
     });
     expect(result.lineage.datasetDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(result.lineage.datasetUri).toMatch(/^file:\/\/.*houses\.csv$/);
+    // the reference of prediction drift: the profile of the model's predictions on the reference rows
+    const stored = result.lineage.predictionProfile;
+    expect(stored?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const profile = PredictionProfile.parse(await createFsArtifactStore(join(home, 'artifacts')).getJson(stored!));
+    expect(profile.task).toBe('regression');
   });
 
   it('is idempotent: the same file, reference and name give the same version, audited once', async () => {

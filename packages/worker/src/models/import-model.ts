@@ -97,7 +97,8 @@ export async function importModel(deps: ImportDeps, request: ImportRequest): Pro
   const manifest = onnxManifestFor({ task, features, signature: plan.signature, classes, model: onnx });
   const predictor = await loadOnnxModel(manifest, { artifacts: deps.artifacts });
   const rows = await typedRows(deps, summary.dataset, schema);
-  const { metrics } = await evaluateModel(predictor, rows, target);
+  const { metrics, predictionProfile } = await evaluateModel(predictor, rows, target);
+  const profiled = await deps.artifacts.putJson(predictionProfile);
   const artifact = await deps.artifacts.putJson(manifest);
   const trainerMetrics = request.trainerMetrics ?? {};
   const lineage: Lineage = {
@@ -112,6 +113,7 @@ export async function importModel(deps: ImportDeps, request: ImportRequest): Pro
     workflowId: '',
     temporalRunId: '',
     task,
+    predictionProfile: profiled,
     external: { onnxDigest: onnx.digest, trainerMetrics, unknown: [...UNKNOWN_OF_EXTERNAL] },
   };
   const key = importKey({
