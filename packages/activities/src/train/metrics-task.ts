@@ -7,7 +7,7 @@
 import { FinalErrorType, finalFailure, type ClassLabel, type Metrics } from '@slipway/sdk';
 import type { ModelOutput, Predictor } from '../ports.js';
 import { classIndexer, showValue } from './class-index.js';
-import { accuracy, auc, classLogLoss, precisionRecallF1 } from './metrics.js';
+import { binaryClassificationMetrics, classLogLoss, precisionRecallF1 } from './metrics.js';
 import { multiclassMetrics } from './metrics-multiclass.js';
 import { regressionMetrics } from './metrics-regression.js';
 import { predictionOf } from './model-output.js';
@@ -76,20 +76,11 @@ function truthValues(truth: readonly unknown[], options: TaskMetricsOptions): Fl
 
 function binaryMetrics(labels: Int32Array, probabilities: readonly (readonly number[])[]): Metrics {
   const scores = Float64Array.from(probabilities, (row) => row[1] as number);
-  let positives = 0;
-  let predicted = 0;
-  for (let i = 0; i < labels.length; i++) {
-    positives += labels[i] === 1 ? 1 : 0;
-    predicted += (scores[i] as number) >= 0.5 ? 1 : 0;
-  }
-  const area = auc(labels, scores);
   return {
-    accuracy: accuracy(labels, scores),
-    ...(area === undefined ? {} : { auc: area }),
+    ...binaryClassificationMetrics(labels, scores),
+    // from each row's own class probabilities (an ONNX model's need not be exactly 1 − p and p)
     logLoss: classLogLoss(labels, probabilities),
     ...precisionRecallF1(labels, scores),
-    positiveRate: positives / labels.length,
-    predictedPositiveRate: predicted / labels.length,
   };
 }
 
