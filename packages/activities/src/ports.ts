@@ -4,8 +4,18 @@
  * pass the same conformance tests.
  */
 import type {
+  AbortCandidateAnswer,
   ArtifactRef,
   ClassLabel,
+  FeatureRow,
+  ModelStatusAnswer,
+  PredictAnswer,
+  PromoteCandidateAnswer,
+  SetTrafficRequest,
+  StageAnswer,
+  StageRequest,
+  TrafficAnswer,
+  WindowAnswer,
   FeatureSpec,
   GateDecision,
   Lineage,
@@ -489,6 +499,36 @@ export interface ModelServerAccess {
   readonly url: string;
   /** The control-plane token; read (or created) on first use. */
   token(): Promise<string>;
+}
+
+/**
+ * Where rollouts happen: a serving platform that stages a version without traffic, smoke-checks it, splits the
+ * traffic between the stable version and a candidate (or mirrors it as shadow), measures each version over windows
+ * a rollout step opens and closes, and promotes or aborts the candidate. The local model server is one adapter
+ * (its client); the webhook target (`docs/deploy-target-webhook.md`) is the other, for external platforms. Every
+ * call is idempotent: a retry with the same arguments answers the same. One conformance suite runs on both.
+ */
+export interface DeployTarget {
+  /** Where the target is, for messages and the registry's deployment records. */
+  readonly baseUrl: string;
+  /** Loads a version and stages it under `deploymentId` (serving no traffic). */
+  stage(model: string, deploymentId: string, body: StageRequest): Promise<StageAnswer>;
+  /** Scores rows with the deployment `deploymentId` (staged, candidate or stable); never counted as traffic. */
+  smoke(model: string, deploymentId: string, instances: FeatureRow[]): Promise<PredictAnswer>;
+  /** Gives the candidate (the staged deployment, or the current candidate) its share of the traffic. */
+  setTraffic(model: string, body: SetTrafficRequest): Promise<TrafficAnswer>;
+  /** Opens a measurement window (a repeat is a no-op). */
+  openWindow(model: string, windowId: string): Promise<WindowAnswer>;
+  /** Reads a window; a window the target does not hold (it restarted) fails with code `UnknownWindow`. */
+  readWindow(model: string, windowId: string): Promise<WindowAnswer>;
+  /** Closes (freezes) a window and answers its final readings; a repeat answers the same. */
+  closeWindow(model: string, windowId: string): Promise<WindowAnswer>;
+  /** Makes the candidate `deploymentId` stable with all the traffic; a repeat answers the same. */
+  promote(model: string, deploymentId: string): Promise<PromoteCandidateAnswer>;
+  /** All traffic back to stable; the candidate (or staged deployment) `deploymentId` rolled back. */
+  abort(model: string, deploymentId: string, reason: string): Promise<AbortCandidateAnswer>;
+  /** What the target serves for the model: stable, candidate, weights, mode. */
+  status(model: string): Promise<ModelStatusAnswer>;
 }
 
 /** The directory of people and their groups that approver groups are resolved from when a gate opens. */

@@ -280,6 +280,14 @@ export const TrafficWeights = z
 /** Traffic weights in percent. */
 export type TrafficWeights = z.infer<typeof TrafficWeights>;
 
+/**
+ * How the candidate gets its share: `split` answers that share of the requests with the candidate; `shadow`
+ * sends a copy of that share to the candidate, whose answer is logged (as shadow) and never returned.
+ */
+export const TrafficMode = z.enum(['split', 'shadow']);
+/** How the candidate gets its share of the traffic. */
+export type TrafficMode = z.infer<typeof TrafficMode>;
+
 /** A committed deployment as the status names it. */
 const CommittedDeployment = ServedDeployment.extend({ artifact: ArtifactRef, deployedAt: z.string() });
 
@@ -293,6 +301,8 @@ export const ModelStatusAnswer = z.object({
   /** The rollout's candidate (reserved; this server version never has one). */
   candidate: CommittedDeployment.nullable(),
   weights: TrafficWeights,
+  /** How the candidate gets its share (`split` when there is none). */
+  mode: TrafficMode.default('split'),
   /** The deployment staged for a smoke check, serving no traffic; null when none. */
   staged: StagedDeployment.nullable(),
   /** The deployment a rollback would restore; null when there is none. */

@@ -19,6 +19,7 @@ export * from './record-approval.js';
 export * from './deploy.js';
 export * from './monitor.js';
 export * from './resolve-approvers.js';
+export * from './rollout.js';
 
 /** Every built-in step, keyed by the name `useSteps` gives its function. */
 export const builtinSteps = {

@@ -134,6 +134,7 @@ export function statusOf(
     stable: stable ? committed(stable) : null,
     candidate: candidate ? committed(candidate) : null,
     weights: state.weights,
+    mode: 'split',
     staged: staged ? { ...served(staged), artifact: staged.artifact, stagedAt: staged.stagedAt } : null,
     previous: previous ? served(previous) : null,
     ended: state.ended.slice(-STATUS_ENDED_LIMIT).map(({ artifact: _artifact, ...ended }) => ended),
