@@ -49,8 +49,8 @@ export function trafficAnswer(model: string, state: ModelServingState): TrafficA
 /**
  * The state after `request` was applied at `at`: the staged deployment becomes the candidate (it stays loaded), or
  * the current candidate gets new weights or mode. Refused: a model never deployed or a deployment never seen
- * (404), a second candidate while one is set, a deployment that is neither staged nor the candidate, and a split
- * that leaves stable a share when there is no stable deployment (409).
+ * (404), a second candidate while one is set, the stable deployment, one that was superseded, rolled back or
+ * ended, and a split that leaves stable a share when there is no stable deployment (409).
  */
 export function withTraffic(
   model: string,
@@ -63,11 +63,11 @@ export function withTraffic(
   const found = locateDeployment(state, id);
   if (found.kind === 'staged' && state.candidate) throw candidateConflict(model, id, state.candidate);
   if (found.kind !== 'staged' && found.kind !== 'candidate') {
-    if (found.kind === 'unknown') throw notOnStagingPath(model, id, found, state);
+    if (found.kind !== 'stable') throw notOnStagingPath(model, id, found, state);
     throw new ServeError(
       409,
       ServeErrorCode.NotCandidate,
-      `Deployment "${id}" of model "${model}" (version ${found.entry.version}) is ${found.kind}, neither staged nor ` +
+      `Deployment "${id}" of model "${model}" (version ${found.entry.version}) is stable, neither staged nor ` +
         `the candidate (candidate: ${describe(state.candidate)}; staged: ${describe(state.staged)}); stage it first`,
     );
   }
