@@ -5,6 +5,11 @@ import {
   recordApprovalStep,
   registerStep,
   resolveApproversStep,
+  rolloutCompensateStep,
+  rolloutPromoteStep,
+  rolloutReadStep,
+  rolloutStageStep,
+  rolloutTrafficStep,
   trainStep,
   validateStep,
 } from '@slipway/sdk';
@@ -17,6 +22,11 @@ import { createMonitorActivity } from './steps/monitor.js';
 import { createRecordApprovalActivity } from './steps/record-approval.js';
 import { createRegisterActivity } from './steps/register.js';
 import { createResolveApproversActivity } from './steps/resolve-approvers.js';
+import { createRolloutCompensateActivity } from './steps/rollout-compensate.js';
+import { createRolloutPromoteActivity } from './steps/rollout-promote.js';
+import { createRolloutReadActivity } from './steps/rollout-read.js';
+import { createRolloutStageActivity } from './steps/rollout-stage.js';
+import { createRolloutTrafficActivity } from './steps/rollout-traffic.js';
 import { createTrainActivity } from './steps/train.js';
 import { createValidateActivity } from './steps/validate.js';
 import { builtinPredictors, builtinTrainers } from './train/builtins.js';
@@ -41,6 +51,7 @@ export function createActivities(deps: ActivityDeps) {
   // Every dataset a step reads goes through the dataset roots (see `datasetSourceOpener`).
   const openSource = datasetSourceOpener(deps);
   const server = deps.modelServer ? { modelServer: deps.modelServer } : {};
+  const directory = deps.directory;
   // Training runs are tracked in the registry (`ModelRegistry` is an `ExperimentTracker` too).
   const processTrainers = { ...deps.processTrainers };
   const training = { artifacts, trainers, processTrainers, predictors, codeVersion, openSource, tracker: registry };
@@ -53,5 +64,10 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(deployStep, createDeployActivity({ artifacts, registry, ...server, directory: deps.directory })),
     ...implementStep(monitorStep, createMonitorActivity({ artifacts, registry, ...server })),
     ...implementStep(resolveApproversStep, createResolveApproversActivity({ directory: deps.directory })),
+    ...implementStep(rolloutStageStep, createRolloutStageActivity({ artifacts, registry, ...server, directory })),
+    ...implementStep(rolloutTrafficStep, createRolloutTrafficActivity({ ...server })),
+    ...implementStep(rolloutReadStep, createRolloutReadActivity({ ...server })),
+    ...implementStep(rolloutPromoteStep, createRolloutPromoteActivity({ registry, ...server, directory })),
+    ...implementStep(rolloutCompensateStep, createRolloutCompensateActivity({ registry, ...server })),
   };
 }

@@ -31,7 +31,7 @@ describe('RolloutPlan', () => {
   });
 
   it('accepts a canary with its own steps, bake time, guards and pause on breach', () => {
-    const input = {
+    const input: RolloutPlanInput = {
       strategy: 'canary',
       steps: [5, 25, 100],
       bakeTime: '3s',
@@ -39,7 +39,7 @@ describe('RolloutPlan', () => {
       onBreach: 'pause',
       deadline: '10m',
       drain: '30s',
-    } as const;
+    };
     expect(plan(input)).toEqual(input);
   });
 

@@ -275,3 +275,11 @@ function pct(rate: number | null): string {
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
+
+/**
+ * The id of a model's rollout workflow, `rollout:<model>`: one rollout per model at a time. The rollout steps that
+ * act on an approval accept there the approval the promotion recorded (its proof names the promotion's workflow).
+ */
+export function rolloutWorkflowId(model: string): string {
+  return `rollout:${model}`;
+}
