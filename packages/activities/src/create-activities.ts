@@ -52,6 +52,8 @@ export function createActivities(deps: ActivityDeps) {
   const openSource = datasetSourceOpener(deps);
   const server = deps.modelServer ? { modelServer: deps.modelServer } : {};
   const directory = deps.directory;
+  // The rollout steps act on a deploy target: the configured one, or the local model server's client.
+  const target = { ...server, target: deps.deployTarget };
   // Training runs are tracked in the registry (`ModelRegistry` is an `ExperimentTracker` too).
   const processTrainers = { ...deps.processTrainers };
   const training = { artifacts, trainers, processTrainers, predictors, codeVersion, openSource, tracker: registry };
@@ -64,10 +66,10 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(deployStep, createDeployActivity({ artifacts, registry, ...server, directory: deps.directory })),
     ...implementStep(monitorStep, createMonitorActivity({ artifacts, registry, ...server })),
     ...implementStep(resolveApproversStep, createResolveApproversActivity({ directory: deps.directory })),
-    ...implementStep(rolloutStageStep, createRolloutStageActivity({ artifacts, registry, ...server, directory })),
-    ...implementStep(rolloutTrafficStep, createRolloutTrafficActivity({ ...server })),
-    ...implementStep(rolloutReadStep, createRolloutReadActivity({ ...server })),
-    ...implementStep(rolloutPromoteStep, createRolloutPromoteActivity({ registry, ...server, directory })),
-    ...implementStep(rolloutCompensateStep, createRolloutCompensateActivity({ registry, ...server })),
+    ...implementStep(rolloutStageStep, createRolloutStageActivity({ artifacts, registry, ...target, directory })),
+    ...implementStep(rolloutTrafficStep, createRolloutTrafficActivity(target)),
+    ...implementStep(rolloutReadStep, createRolloutReadActivity(target)),
+    ...implementStep(rolloutPromoteStep, createRolloutPromoteActivity({ registry, ...target, directory })),
+    ...implementStep(rolloutCompensateStep, createRolloutCompensateActivity({ registry, ...target })),
   };
 }

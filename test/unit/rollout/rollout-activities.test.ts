@@ -595,3 +595,34 @@ describe('refusals', () => {
     await expectAgree(model, 2);
   });
 });
+
+describe("a deploy target of the worker's choosing", () => {
+  it('acts through the configured factory, given the token for the configured model server only', async () => {
+    const model = 'targeted';
+    const v1 = await register(model, logisticModel(W1));
+    await firstRollout(v1);
+    const built: { url: string; token: string | undefined }[] = [];
+    const custom = createActivities({
+      artifacts: world.artifacts,
+      registry,
+      modelServer: testAccess(server.url),
+      directory,
+      deployTarget: (url, options) => {
+        built.push({ url, token: options.token });
+        return createModelServerClient(url, options);
+      },
+    });
+    const info = { activityId: 'read', workflowExecution: { workflowId: 'wf-targeted', runId: 'run' } };
+    const env = new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
+    const read = custom['slipway.rollout.read'] as (input: unknown) => Promise<unknown>;
+    const input = {
+      version: v1,
+      serverUrl: server.url,
+      deploymentId: 'unused',
+      windowId: 'never-opened',
+      guards: GUARDS,
+    };
+    expect(await env.run(read, input)).toMatchObject({ lost: true });
+    expect(built).toEqual([{ url: server.url, token: TEST_TOKEN.value }]);
+  });
+});

@@ -3,12 +3,9 @@
  * (its client implements `DeployTarget`); the configured model server's token goes to its own origin only.
  */
 import { clientOptionsFor } from '../model-server/access.js';
-import { createModelServerClient, type ModelServerClientOptions } from '../model-server/client.js';
-import type { DeployTarget, ModelServerAccess } from '../ports.js';
+import { createModelServerClient } from '../model-server/client.js';
+import type { DeployTarget, DeployTargetFactory, ModelServerAccess } from '../ports.js';
 import { currentActivityHooks } from '../data/activity-context.js';
-
-/** Builds the deploy target at a URL, with the client options (token, cancellation signal) of the step. */
-export type DeployTargetFactory = (serverUrl: string, options: ModelServerClientOptions) => DeployTarget;
 
 /** What the rollout steps need to reach their target. */
 export interface RolloutTargetDeps {
