@@ -1,183 +1,34 @@
 /**
- * The five rollout activities, as `createActivities` registers them, against a real model server (in process), a
- * real SQLite registry audited into a real log, a real artifact store and a directory of people with real keys.
- * Traffic is a bounded number of loopback predict requests; every assertion is about what was served, measured and
- * recorded, never about timing. After every step the registry's alias and the server's stable version agree.
+ * The five rollout activities, as `createActivities` registers them, against a real model server: a healthy canary,
+ * a candidate that errors on part of the traffic, a slow one, one that gets no traffic, shadow traffic, a server
+ * restart. Traffic is a bounded number of loopback predict requests; every assertion is about what was served,
+ * measured and recorded, never about timing. After every step the registry's alias and the server's stable version
+ * agree.
  */
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  SlipwayErrorType,
-  failureType,
-  recordApprovalStep,
-  type rolloutCompensateStep,
-  type rolloutPromoteStep,
-  type rolloutReadStep,
-  type rolloutStageStep,
-  type rolloutTrafficStep,
-  rolloutWorkflowId,
-  type ApprovalProof,
-  type GuardReadings,
-  type ModelVersionRef,
-  type RolloutGuards,
-  type StepInput,
-} from '@slipway/sdk';
-import {
-  openAuditLog,
-  readAuditEntries,
-  withAudit,
-  type AuditLog,
-} from '../../../packages/activities/src/audit/index.js';
-import { createActivities } from '../../../packages/activities/src/create-activities.js';
-import { loadPeopleDirectory } from '../../../packages/activities/src/directory/index.js';
-import { createModelServerClient } from '../../../packages/activities/src/model-server/index.js';
-import type { DirectorySource, ModelRegistry, SerializedModel } from '../../../packages/activities/src/ports.js';
-import { startModelServer, type RunningModelServer } from '../../../packages/worker/src/serve/index.js';
-import { registeredVersionProof } from '../../support/approval-proofs.js';
-import { createTestPeople, type TestPeople } from '../../support/people.js';
-import {
-  FIXED_SCORE_KIND,
-  TEST_TOKEN,
-  logisticModel,
-  openWorld,
-  registerModel,
-  tempDir,
-  testAccess,
-  type TestWorld,
-} from '../serve/fixtures.js';
-import { ROLLOUT_PREDICTORS, failingModel, slowModel } from './rollout-fixtures.js';
-
-let world: TestWorld;
-let registry: ModelRegistry;
-let log: AuditLog;
-let people: TestPeople;
-let directory: DirectorySource;
-let home: { path: string; cleanup: () => Promise<void> };
-let server: RunningModelServer;
+import { describe, expect, it, vi } from 'vitest';
+import { rolloutWorkflowId } from '@slipway/sdk';
+import { logisticModel } from '../serve/fixtures.js';
+import { failingModel, slowModel } from './rollout-fixtures.js';
+import { GUARDS, refusal, useRolloutWorld } from './rollout-world.js';
 
 const W1 = { bias: -0.5, tenure: 0.7, basic: 0.4, pro: -0.2 };
 const W2 = { bias: 0.3, tenure: -0.4, basic: 0.1, pro: 0.9 };
-const GUARDS: RolloutGuards = { maxErrorRate: 0.01, minRequests: 5 };
 
-type Activities = ReturnType<typeof createActivities>;
-/** The rollout steps by activity name. */
-interface Steps {
-  'slipway.rollout.stage': typeof rolloutStageStep;
-  'slipway.rollout.traffic': typeof rolloutTrafficStep;
-  'slipway.rollout.read': typeof rolloutReadStep;
-  'slipway.rollout.promote': typeof rolloutPromoteStep;
-  'slipway.rollout.compensate': typeof rolloutCompensateStep;
-}
-type Name = keyof Steps;
-
-const startServer = (port = 0) =>
-  startModelServer({
-    home: home.path,
-    artifacts: world.artifacts,
-    predictors: ROLLOUT_PREDICTORS,
-    token: TEST_TOKEN,
-    port,
-  });
-const client = () => createModelServerClient(server.url, { token: TEST_TOKEN.value });
-const activities = () =>
-  createActivities({ artifacts: world.artifacts, registry, modelServer: testAccess(server.url), directory });
-
-/** Runs the rollout activity `name` (as `createActivities` registers it) as activity `activityId` of workflow `workflowId`. */
-async function run<N extends Name>(
-  workflowId: string,
-  activityId: string,
-  name: N,
-  input: StepInput<Steps[N]>,
-): Promise<Awaited<ReturnType<Activities[N]>>> {
-  const info = { activityId, workflowExecution: { workflowId, runId: `${workflowId}-run` } };
-  const env = new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
-  const activity = activities()[name] as (input: unknown) => Promise<unknown>;
-  const output: unknown = await env.run(activity, input);
-  return output as Awaited<ReturnType<Activities[N]>>;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<{ type?: string; message: string; nonRetryable?: boolean }> {
-  const err = await promise.then(
-    () => expect.fail('expected a refusal'),
-    (e: unknown) => e as Error & { nonRetryable?: boolean },
-  );
-  return { type: failureType(err), message: err.message, nonRetryable: err.nonRetryable };
-}
-
-async function register(name: string, model: SerializedModel): Promise<ModelVersionRef> {
-  const { record } = await registerModel(world, name, model);
-  return { name: record.name, version: record.version, digest: record.artifact.digest };
-}
-
-const proofOf = (version: ModelVersionRef, workflowId: string): Promise<ApprovalProof> =>
-  registeredVersionProof(registry, version, { people, workflowId });
-
-/** The registry's alias and the server's stable version: they must agree after every step. */
-async function aliasAndServed(model: string): Promise<{ alias: number | null; served: number | null }> {
-  const status = await client()
-    .status(model)
-    .catch(() => null);
-  return { alias: (await registry.getAlias(model, 'champion')) ?? null, served: status?.stable?.version ?? null };
-}
-
-async function expectAgree(model: string, version: number | null): Promise<void> {
-  expect(await aliasAndServed(model)).toEqual({ alias: version, served: version });
-}
-
-/** Deploys `version` as the model's first version through the rollout steps: stage, all traffic, promote. */
-async function firstRollout(version: ModelVersionRef): Promise<string> {
-  const wf = `wf-first-${version.name}`;
-  const proof = await proofOf(version, wf);
-  const serverUrl = server.url;
-  const { deploymentId } = await run(wf, 'stage', 'slipway.rollout.stage', { version, serverUrl, proof });
-  await run(wf, 'traffic-0', 'slipway.rollout.traffic', {
-    version,
-    serverUrl,
-    deploymentId,
-    percent: 100,
-    mode: 'split',
-    windowId: `${wf}-s0-1`,
-  });
-  const promoted = await run(wf, 'promote', 'slipway.rollout.promote', { version, serverUrl, deploymentId, proof });
-  expect(promoted).toEqual({ previousVersion: null, live: { version: version.version, deploymentId } });
-  await expectAgree(version.name, version.version);
-  return deploymentId;
-}
-
-/** Sends `n` one-row predict requests (tenure 0..39 in turn): which version answered each, and how many failed. */
-async function traffic(model: string, n: number): Promise<{ byVersion: Record<number, number>; failed: number }> {
-  const byVersion: Record<number, number> = {};
-  let failed = 0;
-  for (let i = 0; i < n; i++) {
-    try {
-      const answer = await client().predict(model, [{ tenure: i % 40, plan: i % 2 === 0 ? 'basic' : 'pro' }]);
-      byVersion[answer.version] = (byVersion[answer.version] ?? 0) + 1;
-    } catch {
-      failed++;
-    }
-  }
-  return { byVersion, failed };
-}
-
-async function auditLines(model: string, kind: string) {
-  return (await readAuditEntries(log.path)).filter((e) => e.model === model && e.kind === kind);
-}
-
-beforeAll(async () => {
-  world = await openWorld('rollout-activities');
-  log = openAuditLog(`${world.root}/audit.log`);
-  registry = withAudit(world.registry, log);
-  people = await createTestPeople(`${world.root}/people`);
-  directory = { location: people.directoryPath, read: () => loadPeopleDirectory(people.directoryPath) };
-  home = await tempDir('rollout-activities-home');
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.close();
-  await world?.close();
-  await home?.cleanup();
-});
+const {
+  registry,
+  serverUrl: currentUrl,
+  client,
+  run,
+  register,
+  proofOf,
+  recordApproval,
+  expectAgree,
+  firstRollout,
+  canary,
+  traffic,
+  auditLines,
+  restartServer,
+} = useRolloutWorld('rollout-activities');
 
 describe('a healthy canary', () => {
   it('stages, splits 10 % then 100 %, reads each window exactly, promotes once: the alias moves at the promotion only', async () => {
@@ -189,9 +40,9 @@ describe('a healthy canary', () => {
     // The rollout runs in the model's rollout workflow, on the approval the promotion recorded.
     const promotion = 'wf-promote-healthy';
     const proof = await proofOf(v2, promotion);
-    await recordApproval(promotion, v2, proof);
+    await recordApproval(v2, proof);
     const wf = rolloutWorkflowId(model);
-    const serverUrl = server.url;
+    const serverUrl = currentUrl();
     const staged = await run(wf, 'stage', 'slipway.rollout.stage', { version: v2, serverUrl, proof });
     expect(staged.deploymentId).toMatch(/^healthy-v2-[0-9a-f]{16}$/);
     expect(staged.stable).toEqual({ version: 1, deploymentId: stableId });
@@ -273,46 +124,12 @@ describe('a healthy canary', () => {
     const again = await run(wf, 'promote', 'slipway.rollout.promote', { version: v2, serverUrl, deploymentId, proof });
     expect(again).toEqual(promoted);
     expect((await auditLines(model, 'alias')).map((e) => e.version)).toEqual([1, 2]);
-    const deployments = (await registry.getVersion(model, 2))?.deployments ?? [];
+    const deployments = (await registry().getVersion(model, 2))?.deployments ?? [];
     expect(deployments.map((d) => [d.deploymentId, d.status, d.previousVersion])).toEqual([
       [deploymentId, 'deployed', 1],
     ]);
   });
 });
-
-async function recordApproval(workflowId: string, version: ModelVersionRef, proof: ApprovalProof): Promise<void> {
-  const info = { activityId: 'record', workflowExecution: { workflowId, runId: `${workflowId}-run` } };
-  const env = new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
-  const record = activities()[recordApprovalStep.name] as (input: unknown) => Promise<unknown>;
-  await env.run(record, {
-    version,
-    outcome: proof.outcome,
-    decisions: proof.decisions,
-    evidenceDigest: proof.evidence.digest,
-    proof,
-  });
-}
-
-/** Stages `version` in workflow `wf` and gives it `percent` of the traffic in window `<wf>-s0-1`. */
-async function canary(wf: string, version: ModelVersionRef, percent: number, mode: 'split' | 'shadow' = 'split') {
-  const proof = await proofOf(version, wf);
-  const serverUrl = server.url;
-  const { deploymentId } = await run(wf, 'stage', 'slipway.rollout.stage', { version, serverUrl, proof });
-  const windowId = `${wf}-s0-1`;
-  await run(wf, 'traffic-0', 'slipway.rollout.traffic', { version, serverUrl, deploymentId, percent, mode, windowId });
-  const read = (guards: RolloutGuards, close = true) =>
-    run(wf, 'read-0', 'slipway.rollout.read', { version, serverUrl, deploymentId, windowId, guards, close });
-  const compensate = (reason: string, readings?: GuardReadings) =>
-    run(wf, 'compensate', 'slipway.rollout.compensate', {
-      version,
-      serverUrl,
-      deploymentId,
-      reason,
-      step: 0,
-      ...(readings ? { readings } : {}),
-    });
-  return { deploymentId, proof, windowId, read, compensate };
-}
 
 describe('a candidate that errors on part of the traffic', () => {
   it('breaches at its step; the compensation puts all traffic on stable, restores nothing it need not, records the rollback', async () => {
@@ -348,7 +165,7 @@ describe('a candidate that errors on part of the traffic', () => {
     // Recorded once, with the reason, the step and the readings; the audit log has the rollback.
     const again = await c.compensate(reason, read.readings);
     expect(again).toEqual(compensated);
-    const records = (await registry.getVersion(model, 2))?.deployments ?? [];
+    const records = (await registry().getVersion(model, 2))?.deployments ?? [];
     expect(records.map((d) => [d.deploymentId, d.status, d.previousVersion])).toEqual([
       [c.deploymentId, 'rolled_back', 1],
     ]);
@@ -363,7 +180,7 @@ describe('a candidate that errors on part of the traffic', () => {
     const late = await refusal(
       run('wf-erroring', 'promote', 'slipway.rollout.promote', {
         version: v2,
-        serverUrl: server.url,
+        serverUrl: currentUrl(),
         deploymentId: c.deploymentId,
         proof: c.proof,
       }),
@@ -444,9 +261,7 @@ describe('a model server restart', () => {
     const v2 = await register(model, logisticModel(W2));
     await firstRollout(v1);
     const c = await canary('wf-restart', v2, 10);
-    const port = Number(new URL(server.url).port);
-    await server.close();
-    server = await startServer(port);
+    await restartServer();
     const lost = await c.read(GUARDS);
     expect(lost).toMatchObject({ lost: true });
     expect(lost.lost && lost.reason).toContain(`no longer holds window ${c.windowId}`);
@@ -456,7 +271,7 @@ describe('a model server restart', () => {
     });
     const retried = await run('wf-restart', 'traffic-0-2', 'slipway.rollout.traffic', {
       version: v2,
-      serverUrl: server.url,
+      serverUrl: currentUrl(),
       deploymentId: c.deploymentId,
       percent: 10,
       mode: 'split',
@@ -465,164 +280,5 @@ describe('a model server restart', () => {
     expect(retried.traffic.weights).toEqual({ stable: 90, candidate: 10 });
     await c.compensate('restart test done');
     await expectAgree(model, 1);
-  });
-});
-
-describe('refusals', () => {
-  let v1: ModelVersionRef;
-  let v2: ModelVersionRef;
-  let v3: ModelVersionRef;
-  const model = 'refusals';
-
-  beforeAll(async () => {
-    v1 = await register(model, logisticModel(W1));
-    v2 = await register(model, logisticModel(W2));
-    v3 = await register(model, { kind: FIXED_SCORE_KIND, score: 1.5 });
-    await firstRollout(v1);
-  });
-
-  it('stage refuses a version without an approval proof, or whose artifact is not the one named, touching nothing', async () => {
-    const before = await client().status(model);
-    const bare = await refusal(run('wf-r1', 'stage', 'slipway.rollout.stage', { version: v2, serverUrl: server.url }));
-    expect(bare).toMatchObject({ type: SlipwayErrorType.NotApproved, nonRetryable: true });
-    const proof = await proofOf(v2, 'wf-r1');
-    const wrongDigest = { ...v2, digest: v1.digest };
-    const mismatch = await refusal(
-      run('wf-r1', 'stage', 'slipway.rollout.stage', { version: wrongDigest, serverUrl: server.url, proof }),
-    );
-    expect(mismatch.type).toBe(SlipwayErrorType.DigestMismatch);
-    expect(await client().status(model)).toEqual(before);
-  });
-
-  it('stage withdraws a version that fails its smoke check and records the failure; stable keeps serving', async () => {
-    const proof = await proofOf(v3, 'wf-r2');
-    const failed = await refusal(
-      run('wf-r2', 'stage', 'slipway.rollout.stage', { version: v3, serverUrl: server.url, proof }),
-    );
-    expect(failed).toMatchObject({ type: SlipwayErrorType.DeployFailed, nonRetryable: true });
-    expect(failed.message).toContain('smoke check failed');
-    expect(failed.message).toContain('the staged version was withdrawn and never served; version 1 keeps serving');
-    const status = await client().status(model);
-    expect(status).toMatchObject({ staged: null, candidate: null, stable: { version: 1 } });
-    const records = (await registry.getVersion(model, 3))?.deployments ?? [];
-    expect(records.map((d) => [d.status, d.previousVersion])).toEqual([['failed', 1]]);
-    await expectAgree(model, 1);
-  });
-
-  it('traffic refuses a second candidate while one holds traffic, naming both; nothing changes', async () => {
-    const c = await canary('wf-r3', v2, 10);
-    const other = await run('wf-r3b', 'stage', 'slipway.rollout.stage', {
-      version: v2,
-      serverUrl: server.url,
-      proof: await proofOf(v2, 'wf-r3b'),
-    });
-    const refused = await refusal(
-      run('wf-r3b', 'traffic-0', 'slipway.rollout.traffic', {
-        version: v2,
-        serverUrl: server.url,
-        deploymentId: other.deploymentId,
-        percent: 50,
-        mode: 'split',
-        windowId: 'wf-r3b-s0-1',
-      }),
-    );
-    expect(refused.nonRetryable).toBe(true);
-    expect(refused.message).toContain(c.deploymentId);
-    expect(refused.message).toContain(other.deploymentId);
-    expect(await client().status(model)).toMatchObject({
-      candidate: { deploymentId: c.deploymentId },
-      weights: { stable: 90, candidate: 10 },
-    });
-
-    // A read naming another candidate than the one the window measured is refused, naming both.
-    await traffic(model, 100);
-    const misread = await refusal(
-      run('wf-r3', 'read-x', 'slipway.rollout.read', {
-        version: v2,
-        serverUrl: server.url,
-        deploymentId: other.deploymentId,
-        windowId: c.windowId,
-        guards: GUARDS,
-      }),
-    );
-    expect(misread.type).toBe(SlipwayErrorType.InvalidOutput);
-    expect(misread.message).toContain(`measured candidate "${c.deploymentId}"`);
-    expect(misread.message).toContain(`not the rollout's candidate "${other.deploymentId}"`);
-
-    // Promote refuses without a proof, before it touches the server.
-    const bare = await refusal(
-      run('wf-r3', 'promote', 'slipway.rollout.promote', {
-        version: v2,
-        serverUrl: server.url,
-        deploymentId: c.deploymentId,
-      }),
-    );
-    expect(bare.type).toBe(SlipwayErrorType.NotApproved);
-    expect((await client().status(model)).candidate?.deploymentId).toBe(c.deploymentId);
-    await c.compensate('refusal test done');
-    await expectAgree(model, 1);
-  });
-
-  it('refuses a serverUrl that is not the configured model server before it sends the token anywhere', async () => {
-    const refused = await refusal(
-      run('wf-r4', 'traffic-0', 'slipway.rollout.traffic', {
-        version: v2,
-        serverUrl: 'http://127.0.0.1:9',
-        deploymentId: 'refusals-v2-x',
-        percent: 10,
-        mode: 'split',
-        windowId: 'wf-r4-s0-1',
-      }),
-    );
-    expect(refused).toMatchObject({ type: SlipwayErrorType.InvalidInput, nonRetryable: true });
-    expect(refused.message).toContain(
-      'serverUrl http://127.0.0.1:9 is not the model server this worker is configured for',
-    );
-  });
-
-  it('compensation of a candidate that was already promoted is refused: roll it back as a command', async () => {
-    const c = await canary('wf-r5', v2, 100);
-    await run('wf-r5', 'promote', 'slipway.rollout.promote', {
-      version: v2,
-      serverUrl: server.url,
-      deploymentId: c.deploymentId,
-      proof: c.proof,
-    });
-    await expectAgree(model, 2);
-    const refused = await refusal(c.compensate('too late'));
-    expect(refused).toMatchObject({ type: SlipwayErrorType.RolloutAborted, nonRetryable: true });
-    expect(refused.message).toContain(`already serves "${c.deploymentId}" as stable`);
-    await expectAgree(model, 2);
-  });
-});
-
-describe("a deploy target of the worker's choosing", () => {
-  it('acts through the configured factory, given the token for the configured model server only', async () => {
-    const model = 'targeted';
-    const v1 = await register(model, logisticModel(W1));
-    await firstRollout(v1);
-    const built: { url: string; token: string | undefined }[] = [];
-    const custom = createActivities({
-      artifacts: world.artifacts,
-      registry,
-      modelServer: testAccess(server.url),
-      directory,
-      deployTarget: (url, options) => {
-        built.push({ url, token: options.token });
-        return createModelServerClient(url, options);
-      },
-    });
-    const info = { activityId: 'read', workflowExecution: { workflowId: 'wf-targeted', runId: 'run' } };
-    const env = new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
-    const read = custom['slipway.rollout.read'] as (input: unknown) => Promise<unknown>;
-    const input = {
-      version: v1,
-      serverUrl: server.url,
-      deploymentId: 'unused',
-      windowId: 'never-opened',
-      guards: GUARDS,
-    };
-    expect(await env.run(read, input)).toMatchObject({ lost: true });
-    expect(built).toEqual([{ url: server.url, token: TEST_TOKEN.value }]);
   });
 });
