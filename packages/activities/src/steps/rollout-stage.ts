@@ -29,8 +29,9 @@ export type RolloutStageInput = StepParsedInput<typeof rolloutStageStep>;
  * `verifyRolloutProof`); the version must be registered with the artifact the input names. Then: smoke features
  * (given, or typical ones from the training profile), stage under `deploymentIdFor` the current activity (a retry
  * stages the same id again, a no-op), smoke-predict with the staged deployment (never counted as traffic). A target
- * that refuses the version, or a failed check, ends the deployment: aborted on the target, recorded `failed`, final
- * `SlipwayDeployFailed`. An unreachable target, or one that lost the staged deployment (it restarted), is retryable.
+ * that refuses the version, or a failed check (the staged deployment is then aborted on the target), ends the
+ * deployment: recorded `failed`, final `SlipwayDeployFailed`. An unreachable target, or one that lost the staged
+ * deployment (it restarted), is retryable.
  */
 export function createRolloutStageActivity(deps: RolloutStageDeps) {
   return async (input: RolloutStageInput) => {
