@@ -53,6 +53,12 @@ export async function commandRollout(
   }
   const state = await readRolloutState(ctx, model);
   const workflowId = rolloutWorkflowId(model);
+  if (state.outcome !== null) {
+    throw new SlipwayClientError(
+      ClientErrorCode.RolloutClosed,
+      `the rollout of ${model} v${state.version} has already ended (${state.outcome.status.replace('_', ' ')}): it takes no commands`,
+    );
+  }
   const request = await signRolloutCommand(
     { workflowId, nonce: state.nonce },
     { command, operator: options.as, reason: options.reason },
