@@ -16,6 +16,7 @@ import { ClientErrorCode } from '@slipway/sdk/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { clientError } from '../support/failures.js';
+import { machineValues, recordFixture } from '../support/record-history.js';
 import { scriptedRollout } from '../support/scripted-rollout.js';
 import { eventually } from '../support/waits.js';
 
@@ -80,6 +81,11 @@ describe('the rollout saga', () => {
     expect(log.compensations).toHaveLength(0);
     const state = await h.client.rolloutStatus('canary-ok');
     expect(state).toMatchObject({ phase: 'promoted', percent: 100, outcome: { status: 'promoted' } });
+    // The promoted canary as a replay fixture: the saga's timers, reads and promote replay as they ran.
+    const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
+    const fixture = await recordFixture(h, history, 'rollout-version-canary-promoted.json');
+    for (const value of machineValues(h)) expect(fixture.json, value).not.toContain(value);
+    expect(fixture.json).toContain('"name": "slipway.rollout.read"');
   });
 
   it('stops an error breach at its step: no later step starts, and the rollout compensates', async () => {
@@ -126,8 +132,12 @@ describe('the rollout saga', () => {
   });
 
   it('measures a step again in a new window when the target lost the first', async () => {
-    target.script('lost-window', ({ attempt }) => (attempt === 0 ? { lost: true, candidate: { requests: 0 } } : healthy));
-    const done = await result(await startRollout('lost-window', { strategy: 'linear', steps: [50, 100], bakeTime: '1s' }));
+    target.script('lost-window', ({ attempt }) =>
+      attempt === 0 ? { lost: true, candidate: { requests: 0 } } : healthy,
+    );
+    const done = await result(
+      await startRollout('lost-window', { strategy: 'linear', steps: [50, 100], bakeTime: '1s' }),
+    );
     expect(done.status).toBe('promoted');
     const windows = target.log('lost-window').traffic.map((t) => [t.percent, t.windowId.slice(-5)]);
     expect(windows).toEqual([
@@ -182,6 +192,10 @@ describe('operators command a rollout by signed Update', () => {
       ['promote', 'maria'],
     ]);
     expect((await clientError(command('commanded', 'abort'))).code).toBe(ClientErrorCode.RolloutClosed);
+    // Pause, resume and promote-now as a replay fixture: the accepted Updates replay as they were applied.
+    const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
+    const fixture = await recordFixture(h, history, 'rollout-version-commanded-promoted.json');
+    expect(fixture.json).toContain('slipway.rollout.command');
   });
 
   it('aborts on command: the rollout compensates with the operator and the reason', async () => {
@@ -195,8 +209,8 @@ describe('operators command a rollout by signed Update', () => {
   });
 
   it('pauses at a breach with onBreach "pause", and a resume measures the step again', async () => {
-    target.script('breach-pause', ({ attempt }) =>
-      attempt === 0 ? { candidate: { requests: 50, errors: 20 }, stable: { requests: 50 } } : healthy,
+    target.script('breach-pause', ({ step, attempt }) =>
+      step === 0 && attempt === 0 ? { candidate: { requests: 50, errors: 20 }, stable: { requests: 50 } } : healthy,
     );
     const plan = { strategy: 'linear' as const, steps: [50, 100], bakeTime: '1s', onBreach: 'pause' as const };
     const runId = await startRollout('breach-pause', plan);

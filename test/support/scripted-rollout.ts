@@ -5,6 +5,7 @@
  * breaches, pauses, promotes or compensates), not a serving platform: the real activities are tested against a
  * real model server.
  */
+/* eslint-disable @typescript-eslint/require-await -- the scripted target answers at once; steps are async */
 import { implementStep } from '@slipway/activities';
 import {
   judgeStep,
@@ -27,7 +28,13 @@ export interface ScriptedWindow {
 }
 
 /** Gives a window's readings from its step (0-based), its attempt and how often it was read before. */
-export type WindowScript = (at: { step: number; attempt: number; read: number; close: boolean }) => ScriptedWindow;
+export type WindowScript = (at: {
+  version: number;
+  step: number;
+  attempt: number;
+  read: number;
+  close: boolean;
+}) => ScriptedWindow;
 
 /** Every call one model's rollouts made, in order. */
 export interface TargetLog {
@@ -84,7 +91,13 @@ export function scriptedRollout() {
       if (!match) throw new Error(`unexpected window id ${input.windowId}`);
       const read = readsOf.get(input.windowId) ?? 0;
       readsOf.set(input.windowId, read + 1);
-      const window = script({ step: Number(match[1]), attempt: Number(match[2]), read, close: input.close });
+      const window = script({
+        version: input.version.version,
+        step: Number(match[1]),
+        attempt: Number(match[2]),
+        read,
+        close: input.close,
+      });
       if (window.lost) return { lost: true as const, reason: `window ${input.windowId} is unknown (restarted)` };
       const readings = readingsOf(input.windowId, input.version.version, window);
       return { lost: false as const, readings, verdict: judgeStep(input.guards, readings) };

@@ -46,7 +46,11 @@ function signed(
     { workflowId: opts.workflowId ?? WORKFLOW_ID, nonce: opts.nonce ?? state().nonce },
     { ...request, at },
   );
-  return { ...request, at, signature: signPayload(SigningDomain.rolloutCommand, opts.key ?? maria.privateKey, payload) };
+  return {
+    ...request,
+    at,
+    signature: signPayload(SigningDomain.rolloutCommand, opts.key ?? maria.privateKey, payload),
+  };
 }
 
 function refusal(raw: unknown, s = state(), ops: ResolvedApprover[] | null = operators) {
