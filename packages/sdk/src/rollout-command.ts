@@ -37,6 +37,15 @@ export function rolloutCommandPayload(
   };
 }
 
+/**
+ * Who started the run that approved the version, and whether its policy lets them approve it: under separation of
+ * duties they may not promote it early (a promotion is an approval); pausing and aborting are open to every operator.
+ */
+export interface SeparationOfDuties {
+  startedBy?: string | undefined;
+  allowSelfApproval?: boolean | undefined;
+}
+
 /** The phases in which a rollout takes no more commands. */
 const CLOSED_PHASES: ReadonlySet<RolloutState['phase']> = new Set([
   'promoting',
@@ -50,7 +59,8 @@ const CLOSED_PHASES: ReadonlySet<RolloutState['phase']> = new Set([
  * Checks a command against the rollout's state and who may command it (`operators`: null until the saga resolved
  * them). `nowMs` is the workflow's time. Refuses, naming the reason: a malformed command, a closed rollout, an
  * operator the policy does not name (or who has no key), a command that does not apply now, an unsigned command,
- * a signature made for another rollout, with another key, too long ago or in the future.
+ * a signature made for another rollout, with another key, too long ago or in the future; an early promotion by
+ * whoever started the approving run, unless its policy allows self-approval.
  */
 export function checkRolloutCommand(
   state: Pick<RolloutState, 'phase' | 'pausedBy' | 'nonce' | 'startedAt'>,
@@ -58,6 +68,7 @@ export function checkRolloutCommand(
   raw: unknown,
   operators: readonly ResolvedApprover[] | null,
   nowMs: number,
+  duties: SeparationOfDuties = {},
 ): RolloutCommandCheck {
   const parsed = RolloutCommandRequest.safeParse(raw);
   if (!parsed.success) {
@@ -80,6 +91,12 @@ export function checkRolloutCommand(
     return refuse(
       RolloutRefusal.OperatorNotAllowed,
       `${who} may not command this rollout: only the approval policy's approvers may (${allowed})`,
+    );
+  }
+  if (request.command === 'promote' && who === duties.startedBy && duties.allowSelfApproval !== true) {
+    return refuse(
+      RolloutRefusal.OperatorNotAllowed,
+      `${who} started the run that approved this version and may not promote it early (the policy does not allow self-approval); pause and abort stay open to them`,
     );
   }
   const notApplicable = applicability(request.command, state.pausedBy);

@@ -116,6 +116,19 @@ describe('rollout commands', () => {
     }
   });
 
+  it('refuses an early promotion by whoever started the approving run, unless the policy allows self-approval', () => {
+    const started = { startedBy: 'maria', allowSelfApproval: false };
+    const promote = checkRolloutCommand(state(), WORKFLOW_ID, signed({ command: 'promote' }), operators, NOW, started);
+    expect(promote).toMatchObject({ ok: false, refusal: { type: RolloutRefusal.OperatorNotAllowed } });
+    if (!promote.ok) expect(promote.refusal.message).toContain('maria started the run');
+    const abort = checkRolloutCommand(state(), WORKFLOW_ID, signed({ command: 'abort' }), operators, NOW, started);
+    expect(abort.ok).toBe(true);
+    const allowed = { startedBy: 'maria', allowSelfApproval: true };
+    expect(checkRolloutCommand(state(), WORKFLOW_ID, signed({ command: 'promote' }), operators, NOW, allowed).ok).toBe(
+      true,
+    );
+  });
+
   it('refuses a malformed command, naming the field', () => {
     const r = refusal({ command: 'explode', operator: 'maria', reason: 'x' });
     expect(r.type).toBe(RolloutRefusal.InvalidCommand);

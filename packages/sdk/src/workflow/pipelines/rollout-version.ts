@@ -26,7 +26,10 @@ export async function rolloutVersion(raw: PipelineInput<typeof contract>): Promi
   if (policy) {
     const resolve = useStep(resolveApproversStep, input.stepOptions.resolveApprovers);
     const resolution = await resolve({ approvers: policy.approvers, approverGroups: policy.approverGroups });
-    controls.setOperators(resolution.approvers);
+    controls.setOperators(resolution.approvers, {
+      startedBy: input.proof?.start?.signer,
+      allowSelfApproval: policy.allowSelfApproval,
+    });
   } else {
     controls.setOperators([]);
   }

@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { SlipwayMessage } from '../../messages.js';
-import { checkRolloutCommand } from '../../rollout-command.js';
+import { checkRolloutCommand, type SeparationOfDuties } from '../../rollout-command.js';
 import type { ResolvedApprover } from '../../schemas/directory.js';
 import {
   MAX_ROLLOUT_RECORDS,
@@ -39,8 +39,8 @@ export type StopRequest = Pick<AcceptedRolloutCommand, 'command' | 'operator' | 
 /** The live state of a rollout and what operators asked of it. */
 export interface RolloutControls {
   readonly state: RolloutState;
-  /** Who may command the rollout, once resolved from the approval policy. */
-  setOperators(operators: ResolvedApprover[]): void;
+  /** Who may command the rollout, once resolved from the approval policy, and who may not promote it early. */
+  setOperators(operators: ResolvedApprover[], duties?: SeparationOfDuties): void;
   /** A promote-now or abort waiting to be acted on. */
   stopRequest(): StopRequest | undefined;
   /** True while paused (by an operator, or by a breach with `onBreach: 'pause'`). */
@@ -83,6 +83,7 @@ export function createRolloutControls(
     outcome: null,
   };
   let operators: ResolvedApprover[] | null = null;
+  let duties: SeparationOfDuties = {};
   let stop: StopRequest | undefined;
   const workflowId = workflowInfo().workflowId;
 
@@ -90,7 +91,7 @@ export function createRolloutControls(
   setHandler(
     rolloutCommandUpdate,
     (raw) => {
-      const check = checkRolloutCommand(state, workflowId, raw, operators, Date.now());
+      const check = checkRolloutCommand(state, workflowId, raw, operators, Date.now(), duties);
       if (!check.ok) throw ApplicationFailure.nonRetryable(check.refusal.message, check.refusal.type);
       const { command, operator, reason, at, signature } = check.request;
       state.commands.push({ command, operator, reason, at: new Date().toISOString(), signedAt: at, signature });
@@ -101,7 +102,7 @@ export function createRolloutControls(
     },
     {
       validator: (raw) => {
-        const check = checkRolloutCommand(state, workflowId, raw, operators, Date.now());
+        const check = checkRolloutCommand(state, workflowId, raw, operators, Date.now(), duties);
         if (check.ok) return;
         const named = (raw as { operator?: unknown } | null)?.operator;
         const operator = typeof named === 'string' ? named : '?';
@@ -115,8 +116,9 @@ export function createRolloutControls(
 
   return {
     state,
-    setOperators(resolved) {
+    setOperators(resolved, separation = {}) {
       operators = resolved;
+      duties = separation;
       state.operators = resolved.map((o) => o.name);
     },
     stopRequest: () => stop,

@@ -91,6 +91,9 @@ async function runSteps(saga: Saga): Promise<Outcome> {
   for (const step of resolvedSteps(saga.request.plan)) {
     const outcome = await runStep(saga, step);
     if (outcome.kind !== 'next') return outcome;
+    // A promote or abort accepted while the step's last activity ran is acted on before anything else.
+    const stop = saga.controls.stopRequest();
+    if (stop) return fromStop(stop);
   }
   return { kind: 'next' };
 }
