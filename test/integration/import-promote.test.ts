@@ -3,22 +3,28 @@
  * `slipway models import` (the built CLI, on the harness's home and dataset roots), promoted with the ready-made
  * `promoteVersion` pipeline on a real worker and dev server: the gate's evidence carries the regression metrics
  * Slipway computed, a person approves it, it deploys (smoke-checked) and the model server answers with a value.
+ * That approved and deployed run is the replay fixture `promote-version-approved-deployed.json` (written with
+ * `SLIPWAY_RECORD_HISTORIES=1`, see test/support/record-history.ts).
  */
 import { createModelServerClient, type ModelRegistry } from '@slipway/activities';
 import { promoteVersion, type PromoteVersionResult } from '@slipway/sdk';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { writeOnnxModels, type OnnxModelFiles } from '../support/onnx-models.js';
 import { runCli } from '../support/processes.js';
+import { machineValues, recordFixture } from '../support/record-history.js';
 import { waitForGate } from '../support/waits.js';
 
 let h: Harness;
 let models: OnnxModelFiles;
 let registry: ModelRegistry;
+let workflowBundle: { code: string };
 
 beforeAll(async () => {
-  h = await startHarness({ name: 'import-promote', workflowBundle: await bundle() });
+  workflowBundle = await bundle();
+  h = await startHarness({ name: 'import-promote', workflowBundle });
   models = await writeOnnxModels(h.data);
   registry = openConfiguredRegistry(h.config);
 }, 300_000);
@@ -78,6 +84,14 @@ it('imports an ONNX regressor, gates it on its regression metrics, deploys it an
   // price ≈ 100·sqft + 5000·rooms (the data's generating rule), learned by a linear regression
   expect(value).toBeGreaterThan(155_000);
   expect(value).toBeLessThan(175_000);
+
+  // The run as a replay fixture: no machine value left, and it still replays.
+  const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
+  const fixture = await recordFixture(h, history, 'promote-version-approved-deployed.json');
+  for (const machine of machineValues(h)) expect(fixture.json, machine).not.toContain(machine);
+  expect(fixture.json).toContain('"name": "promoteVersion"');
+  expect(fixture.json).toContain('"name": "slipway.deploy"');
+  await expect(Worker.runReplayHistory({ workflowBundle }, fixture.history, runId)).resolves.toBeUndefined();
 });
 
 it('never auto-approves a regressor whose rmse rose (the old rule read a rise as an improvement)', async () => {

@@ -1,11 +1,12 @@
 /**
  * Python for tests: scipy as a test oracle, the official Temporal Python SDK as a client Slipway does not
  * control, and the `slipway-trainer` package (`python/slipway-trainer`) with what its tests need (pandas, pyarrow,
- * scikit-learn, skl2onnx, onnx, onnxruntime, xgboost-cpu, onnxmltools, pytest). {@link runPython} runs a Python
- * snippet in the project-local virtualenv `<repo>/.slipway/tools/py`, which the examples' trainers share
+ * scikit-learn, skl2onnx, onnx, onnxruntime, xgboost-cpu, lightgbm, onnxmltools, pytest). {@link runPython} runs a
+ * Python snippet in the project-local virtualenv `<repo>/.slipway/tools/py`, which the examples' trainers share
  * (`ensurePythonEnv` of `@slipway/worker/python`: made on first use, grown by each consumer's pins, rebuilt when
- * half-made, serialised by a lock). The first install takes about 30–40 s and 760 MB (most of it scikit-learn,
- * pyarrow, onnxruntime and pandas; xgboost-cpu and onnxmltools add 22 MB, a 5.9 MB download of about 3 s).
+ * half-made, serialised by a lock). The first install takes about 30–40 s and 770 MB (most of it scikit-learn,
+ * pyarrow, onnxruntime and pandas; xgboost-cpu and onnxmltools add 22 MB, a 5.9 MB download of about 3 s; lightgbm
+ * adds 10 MB, a 3.5 MB download of under 1 s, and loads the system's OpenMP runtime, libgomp).
  */
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -33,6 +34,7 @@ export const PYTHON_REQUIREMENTS: readonly string[] = [
   'onnxruntime==1.31.1',
   'xgboost-cpu==3.2.0',
   'onnxmltools==1.16.0',
+  'lightgbm==4.7.0',
   'pytest==9.2.0',
 ];
 
@@ -51,7 +53,7 @@ export function ensurePythonTools(): Promise<string> {
   ready ??= ensurePythonEnv({
     dir: PYTHON_VENV,
     requirements: PYTHON_REQUIREMENTS,
-    editable: [{ path: TRAINER_PACKAGE, extras: ['onnx', 'xgboost', 'test'] }],
+    editable: [{ path: TRAINER_PACKAGE, extras: ['onnx', 'xgboost', 'lightgbm', 'test'] }],
   }).catch((err: unknown) => {
     ready = undefined;
     throw err;

@@ -77,4 +77,58 @@ describe('renderModelCard', () => {
     expect(renderModelCard(v2)).toBe(card);
     expect(renderModelCard({ ...v2, approvals: [], deployments: [] })).toContain('This version has not been deployed.');
   });
+
+  it('tells where an imported version came from instead of an empty workflow, and what is not known', () => {
+    const digest = `sha256:${'c'.repeat(64)}`;
+    const imported: ModelVersionRecord = {
+      ...v1,
+      aliases: [],
+      approvals: [],
+      deployments: [],
+      metrics: { rmse: 5012.25, r2: 0.98 },
+      lineage: {
+        ...v1.lineage,
+        datasetUri: 'file:///data/houses.csv',
+        trainer: 'external',
+        params: {},
+        codeVersion: 'unknown',
+        workflowId: '',
+        temporalRunId: '',
+        task: 'regression',
+        external: {
+          onnxDigest: digest,
+          fileName: 'houses_v3.onnx',
+          trainerMetrics: { rmse: 4000, r2: 0.99 },
+          unknown: ['training data', 'training params', 'training code', 'training run'],
+        },
+      },
+    };
+    const card = renderModelCard(imported);
+    expect(card).not.toMatch(/Workflow:/);
+    expect(card).not.toContain('``');
+    expect(card).toContain('## Reference data');
+    expect(card).not.toContain('## Training data');
+    expect(card).toContain('- Reference dataset: `file:///data/houses.csv`');
+    expect(card).toContain('Trained outside Slipway and imported with `slipway models import`');
+    expect(card).toContain(`- Imported from: \`houses_v3.onnx\` (\`${digest}\`)`);
+    expect(card).toContain('- Not known: training data, training params, training code, training run');
+    // Slipway's metrics and the trainer's own, each under its own heading, never mixed up
+    const [training, metrics] = card.split('## Metrics');
+    expect(training).toContain("The trainer's own metrics, as it reported them (not checked by Slipway):");
+    expect(training).toContain('| rmse | 4000 |');
+    expect(metrics).toContain('Computed by Slipway on the reference dataset.');
+    expect(metrics).toContain('| rmse | 5012.25 |');
+    expect(metrics).not.toContain('| rmse | 4000 |');
+
+    // imported before the file name was recorded, and without the trainer's metrics: said, not left blank
+    const older = renderModelCard({
+      ...imported,
+      lineage: {
+        ...imported.lineage,
+        external: { ...imported.lineage.external!, fileName: undefined, trainerMetrics: {} },
+      },
+    });
+    expect(older).toContain(`- Imported from: an ONNX file (\`${digest}\`)`);
+    expect(older).toContain('The trainer reported no metrics of its own.');
+  });
 });

@@ -82,6 +82,7 @@ describe('slipway models import', () => {
       task: 'regression',
       features: { numeric: ['sqft', 'rooms'], categorical: [], target: 'price' },
       external: {
+        fileName: 'houses.onnx',
         trainerMetrics: { rmse: 9000.5, r2: 0.97 },
         unknown: ['training data', 'training params', 'training code', 'training run'],
       },
@@ -93,6 +94,24 @@ describe('slipway models import', () => {
     expect(stored?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const profile = PredictionProfile.parse(await createFsArtifactStore(join(home, 'artifacts')).getJson(stored!));
     expect(profile.task).toBe('regression');
+  });
+
+  it('gives the imported version a model card that says where it came from, not an empty workflow', async () => {
+    const { code, output } = await slipway('models', 'card', 'houses@1');
+    expect(code, output).toBe(0);
+    expect(output).not.toMatch(/Workflow:/);
+    expect(output).toContain('Trained outside Slipway and imported with `slipway models import`');
+    expect(output).toMatch(/- Imported from: `houses\.onnx` \(`sha256:[0-9a-f]{64}`\)/);
+    expect(output).toContain('- Not known: training data, training params, training code, training run');
+    expect(output).toMatch(/- Reference dataset: `file:\/\/.*houses\.csv`/);
+    expect(output).toContain('| r2 | 0.97 |'); // the trainer's own, from --metrics
+    // The card stored when the version was registered (the audited registry keeps one per version) is that card.
+    const shown = await slipway('models', 'show', 'houses@1', '--json');
+    const { modelCard } = JSON.parse(shown.output) as { modelCard: { uri: string; digest: string } | null };
+    const stored = await createFsArtifactStore(join(home, 'artifacts')).getBytes(modelCard!);
+    expect(stored.toString('utf8')).toBe(output);
+    const text = await slipway('models', 'show', 'houses@1');
+    expect(text.output).toMatch(/onnx\s+houses\.onnx \(sha256:[0-9a-f]{64}\)/);
   });
 
   it('is idempotent: the same file, reference and name give the same version, audited once', async () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON_ENV_MARKER, ensurePythonEnv, readRequirementsFile } from '../../../packages/worker/src/python/index.js';
+import { pythonPackageNameAt } from '../../../packages/worker/src/python/python-env.js';
 import {
   contentsOf,
   covers,
@@ -73,6 +74,27 @@ describe('what the environment holds', () => {
     expect(merge(tests, newer).pins.get('numpy')).toBe('numpy==2.5.0');
     const changed = contentsOf([], [{ path: '/p/trainer', extras: ['test'], digest: `sha256:${'b'.repeat(64)}` }], 'c');
     expect(covers(tests, changed)).toBe(false);
+  });
+
+  it('drops an editable package held at another path under the same name, or at a path that is gone', () => {
+    const names: Record<string, string> = {
+      '/old/trainer': 'slipway-trainer',
+      '/p/trainer': 'slipway-trainer',
+      '/p/other': 'other',
+    };
+    const held = contentsOf(
+      [],
+      [
+        { path: '/old/trainer', extras: ['onnx'], digest: DIGEST },
+        { path: '/p/other', digest: DIGEST },
+        { path: '/gone/pkg', digest: DIGEST },
+      ],
+      'h',
+    );
+    const merged = merge(held, tests, (path) => names[path]);
+    expect([...merged.editable.keys()].sort()).toEqual(['/p/other', '/p/trainer']);
+    expect(pythonPackageNameAt(join(process.cwd(), 'python', 'slipway-trainer'))).toBe('slipway-trainer');
+    expect(pythonPackageNameAt(join(dir, 'no-such-package'))).toBeUndefined();
   });
 
   it('an unreadable or older marker means a rebuild', () => {

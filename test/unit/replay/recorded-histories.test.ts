@@ -4,7 +4,9 @@
  * first four trainAndPromote histories were recorded before approver groups came from the directory (waiting at
  * the gate with and without groups, approved and deployed, and an approval by a caller-declared group); the fifth
  * after. `check-drift-completed.json` is a completed checkDrift run (recorded by
- * test/integration/pipeline-contracts.test.ts with SLIPWAY_RECORD_HISTORIES=1, see test/support/record-history.ts).
+ * test/integration/pipeline-contracts.test.ts with SLIPWAY_RECORD_HISTORIES=1, see test/support/record-history.ts);
+ * `promote-version-approved-deployed.json` is a promoteVersion run of an imported model, approved and deployed
+ * (recorded the same way by test/integration/import-promote.test.ts).
  * A change to what a pipeline schedules that is not guarded by `patched()` fails here with a determinism error.
  * A control edits one recorded history and shows the replay does catch a divergence.
  */
@@ -79,6 +81,7 @@ describe('recorded histories replay against the current pipelines', () => {
         'train-and-promote-signed-refusals-waiting.json',
         // every built-in pipeline has a completed history
         'check-drift-completed.json',
+        'promote-version-approved-deployed.json',
       ]),
     );
     const results = await replay(fixtures);
@@ -103,5 +106,16 @@ describe('recorded histories replay against the current pipelines', () => {
     monitor!.activityTaskScheduledEventAttributes!.activityType.name = 'slipway.validate';
     const results = await replay([{ name: 'edited-drift', json }]);
     expect(results['edited-drift']).toMatch(/Nondeterminism|DeterminismViolation|activity type/i);
+  });
+
+  it('catches a promoteVersion history that deploys by another step than the code (the check can fail)', async () => {
+    const original = fixtures.find((f) => f.name === 'promote-version-approved-deployed.json');
+    const json = structuredClone(original!.json);
+    const scheduled = json.events.filter((e) => e.activityTaskScheduledEventAttributes);
+    const deploy = scheduled.at(-1)!.activityTaskScheduledEventAttributes!;
+    expect(deploy.activityType.name).toBe('slipway.deploy');
+    deploy.activityType.name = 'slipway.register';
+    const results = await replay([{ name: 'edited-promote', json }]);
+    expect(results['edited-promote']).toMatch(/Nondeterminism|DeterminismViolation|activity type/i);
   });
 });

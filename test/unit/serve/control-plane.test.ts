@@ -70,6 +70,18 @@ describe('model server control plane', () => {
         body: { deploymentId: 'o', version: 3, artifact: v3 },
       },
       { name: 'served rows', method: 'GET', url: `${base}/versions/1/served` },
+      {
+        name: 'set traffic',
+        method: 'PUT',
+        url: `${base}/traffic`,
+        body: { candidate: 'd2', weights: { stable: 90, candidate: 10 } },
+      },
+      { name: 'read traffic', method: 'GET', url: `${base}/traffic` },
+      { name: 'promote', method: 'POST', url: `${base}/deployments/d2/promote`, body: {} },
+      { name: 'abort', method: 'POST', url: `${base}/deployments/d2/abort`, body: { reason: 'x' } },
+      { name: 'open window', method: 'PUT', url: `${base}/windows/w1`, body: {} },
+      { name: 'read window', method: 'GET', url: `${base}/windows/w1` },
+      { name: 'close window', method: 'POST', url: `${base}/windows/w1/close`, body: {} },
     ] as const;
   };
 

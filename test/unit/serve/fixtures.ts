@@ -227,6 +227,7 @@ export interface Answer {
   staged?: (Named & { stagedAt: string }) | null;
   candidate?: Named | null;
   weights?: { stable: number; candidate: number };
+  mode?: string;
   ended?: {
     version: number;
     deploymentId: string;
@@ -285,6 +286,12 @@ export function modelRoutes(serverUrl: string, model = 'churn') {
       call(`${base}/predict`, 'POST', { instances }, headers),
     status: () => call(base, 'GET'),
     served: (version: number, query = '') => call(`${base}/versions/${version}/served${query}`, 'GET', undefined, AUTH),
+    /** `PUT …/traffic`: gives `candidate` its share (mode `split` unless given). */
+    traffic: (candidate: string, weights: { stable: number; candidate: number }, mode?: 'split' | 'shadow') =>
+      call(`${base}/traffic`, 'PUT', { candidate, weights, ...(mode === undefined ? {} : { mode }) }, AUTH),
+    getTraffic: () => call(`${base}/traffic`, 'GET', undefined, AUTH),
+    promote: (id: string) => call(`${deployment(id)}/promote`, 'POST', {}, AUTH),
+    abort: (id: string, reason: string) => call(`${deployment(id)}/abort`, 'POST', { reason }, AUTH),
     /** Stages and commits in one go (no smoke check); fails the test when either step is refused. */
     deploy: async (id: string, version: number, artifact: ArtifactRef) => {
       const staged = await stage(id, version, artifact);

@@ -190,7 +190,7 @@ describe('two-phase deploy', () => {
     expect((await churn().predict([{ tenure: 5, plan: 'pro' }])).body.deploymentId).toBe('old-1');
   });
 
-  it('keeps a rollout candidate at weight 0 out of every answer: it cannot be smoke-checked, committed or discarded', async () => {
+  it('gives a rollout candidate at weight 0 no traffic: it can be smoke-checked, not committed, discarded or re-staged', async () => {
     const entry = { version: 1, artifact: v1, deployedAt: '2025-01-01T00:00:00.000Z', previous: null };
     const state = {
       format: 2,
@@ -214,7 +214,10 @@ describe('two-phase deploy', () => {
       candidate: { deploymentId: 'c2' },
       weights: { candidate: 0 },
     });
-    expect((await churn().smoke('c2', [{ tenure: 5, plan: 'pro' }])).body.error?.code).toBe('NotServable');
+    expect((await churn().smoke('c2', [{ tenure: 5, plan: 'pro' }])).body).toMatchObject({
+      version: 2,
+      deploymentId: 'c2',
+    });
     expect((await churn().commit('c2')).body.error?.code).toBe('NotStaged');
     expect((await churn().discard('c2', 'x')).body.error?.code).toBe('NotStaged');
     expect((await churn().stage('c2', 1, v1)).body.error?.code).toBe('DeploymentConflict');
@@ -242,10 +245,14 @@ describe('two-phase deploy', () => {
         },
       },
     };
-    await writeFile(statePath(), JSON.stringify(split));
-    await expect(restart()).rejects.toThrow(
-      /model "churn" gives candidate "c" 30 % of its traffic; .*cannot split traffic/,
-    );
+    const shadowAlone = {
+      ...split,
+      models: {
+        churn: { ...split.models.churn, candidate: null, weights: { stable: 100, candidate: 0 }, mode: 'shadow' },
+      },
+    };
+    await writeFile(statePath(), JSON.stringify(shadowAlone));
+    await expect(restart()).rejects.toThrow(/not a serving state: .*mode.*shadow traffic needs a candidate/);
 
     const badWeights = {
       ...split,

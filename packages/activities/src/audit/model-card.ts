@@ -2,7 +2,7 @@
  * Markdown model cards: everything the registry knows about one version, for people (reviewers, auditors) and
  * for version control or a wiki.
  */
-import type { ArtifactRef } from '@slipway/sdk';
+import type { ArtifactRef, ExternalTraining } from '@slipway/sdk';
 import type { ApprovalRecord, DeploymentRecord, ModelVersionRecord } from '../ports.js';
 
 /** The media type model cards are stored with. */
@@ -11,9 +11,11 @@ export const MODEL_CARD_MEDIA_TYPE = 'text/markdown; charset=utf-8';
 /**
  * Renders a version's model card as markdown: summary, training data (dataset and digest, validation report,
  * profile), features, training (trainer, parameters, code version, workflow and run), metrics, approvals with
- * every decision, and deployments with rollbacks. The same record always gives the same text (no clock), so
- * storing a card twice stores one artifact. Every value from the record is escaped: a comment cannot break
- * the layout or inject HTML.
+ * every decision, and deployments with rollbacks. A version trained outside Slipway (`slipway models import`) says
+ * so instead: the reference dataset Slipway evaluated it on, the imported file and its digest, the trainer's own
+ * metrics apart from Slipway's, and what is not known of its training. The same record always gives the same text
+ * (no clock), so storing a card twice stores one artifact. Every value from the record is escaped: a comment cannot
+ * break the layout or inject HTML.
  */
 export function renderModelCard(record: ModelVersionRecord): string {
   return (
@@ -46,11 +48,13 @@ function summarySection(record: ModelVersionRecord): string {
 function dataSection(record: ModelVersionRecord): string {
   const { lineage } = record;
   const features = lineage.features;
+  const imported = lineage.external !== undefined;
   return [
-    '## Training data',
+    imported ? '## Reference data' : '## Training data',
+    ...(imported ? ['Not its training data: the dataset Slipway evaluated and profiled the imported model on.'] : []),
     bullets([
-      `Dataset: ${code(lineage.datasetUri)}`,
-      `Dataset digest: ${code(lineage.datasetDigest)}`,
+      `${imported ? 'Reference dataset' : 'Dataset'}: ${code(lineage.datasetUri)}`,
+      `${imported ? 'Reference' : 'Dataset'} digest: ${code(lineage.datasetDigest)}`,
       `Validation report: ${artifact(lineage.validationReport)}`,
       `Profile: ${artifact(lineage.profile)}`,
       `Target: ${code(features.target)}`,
@@ -62,7 +66,8 @@ function dataSection(record: ModelVersionRecord): string {
 
 function trainingSection(record: ModelVersionRecord): string {
   const { lineage } = record;
-  const params = Object.entries(lineage.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (lineage.external !== undefined) return importedSection(lineage.trainer, lineage.external);
+  const params = sortedEntries(lineage.params);
   return [
     '## Training',
     bullets([
@@ -79,13 +84,40 @@ function trainingSection(record: ModelVersionRecord): string {
   ].join('\n\n');
 }
 
+/** Where an imported version came from, and what is not known of its training (no workflow, run or code). */
+function importedSection(trainer: string, external: ExternalTraining): string {
+  const file = external.fileName === undefined ? 'an ONNX file' : code(external.fileName);
+  const reported = sortedEntries(external.trainerMetrics);
+  return [
+    '## Training',
+    `Trained outside Slipway and imported with \`slipway models import\`: no Slipway workflow trained it.`,
+    bullets([
+      `Imported from: ${file} (${code(external.onnxDigest)})`,
+      `Trainer: ${code(trainer)}`,
+      `Not known: ${external.unknown.length > 0 ? external.unknown.map(text).join(', ') : 'none listed'}`,
+    ]),
+    reported.length > 0
+      ? `The trainer's own metrics, as it reported them (not checked by Slipway):\n\n${metricsTable(reported)}`
+      : 'The trainer reported no metrics of its own.',
+  ].join('\n\n');
+}
+
 function metricsSection(record: ModelVersionRecord): string {
-  const metrics = Object.entries(record.metrics).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const metrics = sortedEntries(record.metrics);
   if (metrics.length === 0) return '## Metrics\n\nNo metrics were recorded.';
-  return `## Metrics\n\n${table(
+  const computed = record.lineage.external ? 'Computed by Slipway on the reference dataset.\n\n' : '';
+  return `## Metrics\n\n${computed}${metricsTable(metrics)}`;
+}
+
+function metricsTable(metrics: readonly [string, number][]): string {
+  return table(
     ['Metric', 'Value'],
     metrics.map(([name, value]) => [text(name), formatNumber(value)]),
-  )}`;
+  );
+}
+
+function sortedEntries<T>(record: Readonly<Record<string, T>>): [string, T][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function approvalsSection(approvals: readonly ApprovalRecord[]): string {

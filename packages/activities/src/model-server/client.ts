@@ -10,21 +10,27 @@
  * Each failure's message names the method and URL; its first detail is a {@link ModelServerFailureDetail}.
  */
 import {
+  AbortCandidateAnswer,
   CommitAnswer,
   DiscardAnswer,
   FinalErrorType,
   ModelStatusAnswer,
   PredictAnswer,
+  PromoteCandidateAnswer,
+  ROUTE_KEY_HEADER,
   RetryableErrorType,
   RollbackAnswer,
   ServeErrorBody,
   ServedAnswer,
   StageAnswer,
+  TrafficAnswer,
+  WindowAnswer,
   describeIssues,
   type FeatureRow,
   type StageRequest,
 } from '@slipway/sdk';
 import type { z } from 'zod';
+import type { DeployTarget } from '../ports.js';
 import { badResponseFailure, requestJson, type HttpService } from '../util/http-failure.js';
 
 // The answer schemas are the protocol's single definition in `@slipway/sdk`; re-exported for existing callers.
@@ -81,13 +87,20 @@ export interface ModelServerClientOptions {
   token?: string;
 }
 
-/** A typed client for one model server. */
-export interface ModelServerClient {
+/**
+ * A typed client for one model server; it is the local model server's {@link DeployTarget} (traffic split,
+ * measurement windows, promote, abort: each needs the token). A window the server does not hold (it restarted)
+ * fails as `SlipwayNotFound` with detail code `UnknownWindow`.
+ */
+export interface ModelServerClient extends DeployTarget {
   /** The server's base URL, without a trailing slash. */
   readonly baseUrl: string;
   /** Loads a version and stages it under `deploymentId` (serving no traffic). Needs the token. */
   stage(model: string, deploymentId: string, body: StageRequest): Promise<StageAnswer>;
-  /** Scores rows with the deployment `deploymentId` (staged or stable); never logged as traffic. Needs the token. */
+  /**
+   * Scores rows with the deployment `deploymentId` (staged, candidate or stable); never logged as traffic. Needs
+   * the token.
+   */
   smoke(model: string, deploymentId: string, instances: FeatureRow[]): Promise<PredictAnswer>;
   /** Makes the staged deployment `deploymentId` the one that serves. Needs the token. */
   commit(model: string, deploymentId: string): Promise<CommitAnswer>;
@@ -101,8 +114,11 @@ export interface ModelServerClient {
    * holding one it does not know, is refused (final `Rejected`, the server's message naming the rows and
    * features); a model that fails while scoring is a `ServerError`.
    */
-  predict(model: string, instances: FeatureRow[]): Promise<PredictAnswer>;
+  predict(model: string, instances: FeatureRow[], options?: { routeKey?: string }): Promise<PredictAnswer>;
+  /** What serves the model: stable, candidate, weights, mode, staged, ended stagings. */
   status(model: string): Promise<ModelStatusAnswer>;
+  /** The model's traffic split. Needs the token. */
+  traffic(model: string): Promise<TrafficAnswer>;
   /**
    * Rows a version served, oldest first, with the total count and a cursor after the last row: the newest `limit`
    * rows, or with `after` (a cursor an earlier answer gave, or `'start'`) up to `limit` rows after it. Needs the
@@ -115,18 +131,19 @@ export interface ModelServerClient {
 export function createModelServerClient(baseUrl: string, options: ModelServerClientOptions = {}): ModelServerClient {
   const base = baseUrl.replace(/\/+$/, '');
   const auth: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
-  const call = <T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown) =>
+  const call = <T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown, headers = {}) =>
     request({
       method,
       url: base + path,
       schema,
       body,
-      headers: auth,
+      headers: { ...auth, ...headers },
       timeoutMs: options.timeoutMs ?? 30_000,
       signal: options.signal,
     });
   const m = (model: string) => `/v1/models/${encodeURIComponent(model)}`;
   const d = (model: string, id: string) => `${m(model)}/deployments/${encodeURIComponent(id)}`;
+  const w = (model: string, id: string) => `${m(model)}/windows/${encodeURIComponent(id)}`;
   return {
     baseUrl: base,
     stage: (model, id, body) => call('PUT', d(model, id), StageAnswer, body),
@@ -134,8 +151,18 @@ export function createModelServerClient(baseUrl: string, options: ModelServerCli
     commit: (model, id) => call('POST', `${d(model, id)}/commit`, CommitAnswer, {}),
     discard: (model, id, reason) => call('POST', `${d(model, id)}/discard`, DiscardAnswer, { reason }),
     rollback: (model, deploymentId) => call('POST', `${m(model)}/rollback`, RollbackAnswer, { deploymentId }),
-    predict: (model, instances) => call('POST', `${m(model)}/predict`, PredictAnswer, { instances }),
+    predict: (model, instances, options = {}) => {
+      const key = options.routeKey === undefined ? {} : { [ROUTE_KEY_HEADER]: options.routeKey };
+      return call('POST', `${m(model)}/predict`, PredictAnswer, { instances }, key);
+    },
     status: (model) => call('GET', m(model), ModelStatusAnswer),
+    traffic: (model) => call('GET', `${m(model)}/traffic`, TrafficAnswer),
+    setTraffic: (model, body) => call('PUT', `${m(model)}/traffic`, TrafficAnswer, body),
+    promote: (model, id) => call('POST', `${d(model, id)}/promote`, PromoteCandidateAnswer, {}),
+    abort: (model, id, reason) => call('POST', `${d(model, id)}/abort`, AbortCandidateAnswer, { reason }),
+    openWindow: (model, id) => call('PUT', w(model, id), WindowAnswer, {}),
+    readWindow: (model, id) => call('GET', w(model, id), WindowAnswer),
+    closeWindow: (model, id) => call('POST', `${w(model, id)}/close`, WindowAnswer, {}),
     served: (model, version, limit, after) => {
       const query = new URLSearchParams({ limit: String(limit), ...(after === undefined ? {} : { after }) });
       return call('GET', `${m(model)}/versions/${version}/served?${query.toString()}`, ServedAnswer);

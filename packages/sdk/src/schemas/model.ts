@@ -49,6 +49,8 @@ export type FeatureSpec = z.infer<typeof FeatureSpec>;
 export const ExternalTraining = z.object({
   /** sha256 of the imported `.onnx` file. */
   onnxDigest: Digest,
+  /** The imported file's name, without its directory (absent in versions imported before it was recorded). */
+  fileName: z.string().min(1).optional(),
   /** The metrics the trainer reported (`--metrics`), as given; empty when none were. */
   trainerMetrics: Metrics,
   /** What Slipway does not know about the training (its data, params, code, run). */

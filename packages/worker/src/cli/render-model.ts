@@ -80,7 +80,12 @@ function lineageFields(record: ModelVersionRecord): string {
     ...(lineage.external
       ? ([
           ['workflow', 'none: trained outside Slipway, imported'],
-          ['onnx', lineage.external.onnxDigest],
+          [
+            'onnx',
+            lineage.external.fileName === undefined
+              ? lineage.external.onnxDigest
+              : `${lineage.external.fileName} (${lineage.external.onnxDigest})`,
+          ],
           ['trainer metrics', metricsLine(lineage.external.trainerMetrics)],
           ['unknown', lineage.external.unknown.join(', ')],
         ] as const)

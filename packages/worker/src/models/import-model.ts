@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import {
   evaluateModel,
   inspectOnnxModel,
@@ -114,7 +115,12 @@ export async function importModel(deps: ImportDeps, request: ImportRequest): Pro
     temporalRunId: '',
     task,
     predictionProfile: profiled,
-    external: { onnxDigest: onnx.digest, trainerMetrics, unknown: [...UNKNOWN_OF_EXTERNAL] },
+    external: {
+      onnxDigest: onnx.digest,
+      fileName: basename(request.modelFile),
+      trainerMetrics,
+      unknown: [...UNKNOWN_OF_EXTERNAL],
+    },
   };
   const key = importKey({
     name: name.data,

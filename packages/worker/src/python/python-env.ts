@@ -13,6 +13,7 @@ import {
   covers,
   markerText,
   merge,
+  normalizePackageName,
   parseMarker,
   pipInstallArgs,
   type EditablePackage,
@@ -73,7 +74,7 @@ export async function ensurePythonEnv(options: PythonEnvOptions): Promise<string
       await rm(options.dir, { recursive: true, force: true }); // a half-made one
       await step(options.python ?? 'python3', ['-m', 'venv', options.dir]);
     } else {
-      contents = merge(held[0], wanted);
+      contents = merge(held[0], wanted, pythonPackageNameAt);
       await rm(marker, { force: true }); // until pip is done, the virtualenv is half-made
     }
     const args = pipInstallArgs(contents);
@@ -92,6 +93,19 @@ function wantedContents(options: PythonEnvOptions): PythonEnvContents {
     return { ...e, digest: `sha256:${createHash('sha256').update(readFileSync(pyproject)).digest('hex')}` };
   });
   return contentsOf(options.requirements, editable, 'requirements');
+}
+
+/** The normalized name in the `pyproject.toml` at `path`; undefined when there is none (the path is gone). */
+export function pythonPackageNameAt(path: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(path, 'pyproject.toml'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const project = text.split(/^\[project\]\s*$/m)[1]?.split(/^\[/m)[0] ?? '';
+  const name = /^\s*name\s*=\s*["']([^"']+)["']/m.exec(project)?.[1];
+  return name === undefined ? undefined : normalizePackageName(name);
 }
 
 /** What the virtualenv holds (one element), or nothing when it is missing, half-made or its marker unreadable. */

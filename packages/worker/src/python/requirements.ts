@@ -99,11 +99,25 @@ export function covers(held: PythonEnvContents, wanted: PythonEnvContents): bool
 /**
  * What the virtualenv holds after installing `wanted` into one that holds `held`: the union, where `wanted`'s pin
  * of a package replaces `held`'s (the newest consumer's version is installed; consumers that share an environment
- * keep their pins equal, which a test checks), and an editable package's extras accumulate.
+ * keep their pins equal, which a test checks), and an editable package's extras accumulate. An editable package
+ * `held` lists at a path that is gone, or under the same name as one of `wanted`'s at another path (the project was
+ * moved, or a second checkout shares the environment), is dropped: pip cannot install one package from two paths.
+ * `packageNameAt` reads a package's name at a path (undefined when there is none there).
  */
-export function merge(held: PythonEnvContents, wanted: PythonEnvContents): PythonEnvContents {
+export function merge(
+  held: PythonEnvContents,
+  wanted: PythonEnvContents,
+  packageNameAt: (path: string) => string | undefined = () => undefined,
+): PythonEnvContents {
   const pins = new Map([...held.pins, ...wanted.pins]);
-  const editable = new Map(held.editable);
+  const wantedNames = new Set([...wanted.editable.keys()].map(packageNameAt).filter((n) => n !== undefined));
+  const editable = new Map(
+    [...held.editable].filter(([path]) => {
+      if (wanted.editable.has(path)) return true;
+      const name = packageNameAt(path);
+      return name !== undefined && !wantedNames.has(name);
+    }),
+  );
   for (const [path, want] of wanted.editable) {
     const have = editable.get(path);
     const extras = [...new Set([...(have?.extras ?? []), ...want.extras])].sort();

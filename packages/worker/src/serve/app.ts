@@ -8,9 +8,9 @@ import {
   CommitRequest,
   DiscardRequest,
   PredictRequest,
+  ROUTE_KEY_HEADER,
   RollbackRequest,
   StageRequest,
-  describeIssues,
   rootMessage,
   type CommitAnswer,
   type DiscardAnswer,
@@ -25,21 +25,17 @@ import {
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { z } from 'zod';
 import { checkTokenValue, type ModelServerToken } from '../config/model-server-token.js';
 import { openDeployments, type Deployments } from './deployments.js';
 import { bearerToken, jsonOnly, sameOriginOnly } from './guards.js';
-import {
-  DeploymentIdParam,
-  ServeError,
-  ServeErrorCode,
-  ServedModelName,
-  ServedQuery,
-  VersionParam,
-  isServeError,
-} from './protocol.js';
+import { createServerMetrics } from './metrics.js';
+import { createShadowQueue, predictRoute, type PredictContext } from './predict-route.js';
+import { ServeError, ServeErrorCode, ServedQuery, VersionParam, isServeError } from './protocol.js';
+import { deploymentParam, modelParam, parseOrThrow, readBody } from './route-helpers.js';
 import { scoreAll, predictAnswer } from './scoring.js';
 import { createServedLog, type ServedLog, type ServedLogOptions } from './served-log.js';
+import { addTrafficRoutes } from './traffic-routes.js';
+import { createWindows } from './windows.js';
 
 /** The largest request body the server reads (10 MiB). */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -59,6 +55,11 @@ export interface ModelServerOptions {
    * file starts every UTC day too) and the clock that stamps rows (default the system clock).
    */
   servedLog?: Pick<ServedLogOptions, 'maxFileBytes' | 'now'>;
+  /**
+   * Draws the route of a predict request without a route key while a candidate holds a share (numbers in [0, 1);
+   * default `Math.random`). Tests pass a seeded generator.
+   */
+  random?: () => number;
 }
 
 /** A model server: its hono app and the state behind it. */
@@ -67,40 +68,62 @@ export interface ModelServer {
   readonly app: Hono;
   /** The deployments the app serves. */
   readonly deployments: Deployments;
-  /** Waits for pending deploys, rollbacks and served-row writes. */
+  /** Waits for pending deploys, rollbacks, shadow copies and served-row writes. */
   flush(): Promise<void>;
 }
 
 /**
  * Creates the multi-model server, restoring the deployments persisted under `<home>/serving/state.json` (a
- * deployment staged when the last process stopped is reported as abandoned; the stable version serves).
+ * deployment staged when the last process stopped is reported as abandoned; the stable version serves, and a
+ * rollout's candidate gets its share of the traffic again, as the file says).
  *
- * Routes (JSON in and out, bodies as the serving schemas of `@slipway/sdk` define them; errors are
- * `{ error: { code, message } }`). Deploying is two-phase: stage, smoke-check the staged version, commit.
+ * Routes (JSON in and out, bodies as the serving and traffic schemas of `@slipway/sdk` define them; errors are
+ * `{ error: { code, message } }`). Deploying is two-phase: stage, smoke-check the staged version, commit — or, for
+ * a rollout, give the staged version a share of the traffic, then promote or abort it.
  * - `PUT /v1/models/:name/deployments/:id` `{ version, artifact }` → `{ model, version, deploymentId, status, stable }`:
  *   loads the version and stages it (no traffic); idempotent by id; an id abandoned at a restart may be staged again
  * - `POST /v1/models/:name/deployments/:id/predict` `{ instances }` → a prediction answer from that deployment
- *   (staged or stable); never logged as served traffic, and ordinary predictions never reach a staged version
+ *   (staged, candidate or stable); never logged as served traffic, and ordinary predictions never reach a staged version
  * - `POST /v1/models/:name/deployments/:id/commit` `{}` → `{ model, version, deploymentId, previous }`: the staged
  *   deployment becomes stable (persisted first, then swapped in); a repeat for the stable id answers the same;
- *   an abandoned id is `409 StagedAbandoned`, a discarded one `409 DeploymentDiscarded`, an unknown one `404`
+ *   an abandoned id is `409 StagedAbandoned`, a discarded one `409 DeploymentDiscarded`, an unknown one `404`;
+ *   while a candidate holds a split, `409 CandidateConflict`
  * - `POST /v1/models/:name/deployments/:id/discard` `{ reason }` → the ended deployment: drops a staged deployment
  * - `POST /v1/models/:name/rollback` `{ deploymentId }` → `{ model, rolledBack, current }`: restores the stable
- *   deployment before it
+ *   deployment before it (`409 CandidateConflict` while a candidate holds a split: abort it first)
+ * - `PUT /v1/models/:name/traffic` `{ candidate, weights, mode }` → `{ model, stable, candidate, weights, mode }`:
+ *   the staged deployment becomes the candidate (or the candidate gets new weights or mode); persisted and
+ *   restored at a restart; the same body again changes nothing; a second candidate while one is set is
+ *   `409 CandidateConflict`, a deployment neither staged nor the candidate `409 NotCandidate`, a split that leaves
+ *   stable a share when nothing is stable `409 NoStable`; `GET /v1/models/:name/traffic` → the split
+ * - `POST /v1/models/:name/deployments/:id/promote` `{}` → `{ model, stable, previous }`: the candidate becomes
+ *   stable with all the traffic, the old stable goes to the history (a rollback restores it); a repeat answers the same
+ * - `POST /v1/models/:name/deployments/:id/abort` `{ reason }` → `{ model, rolledBack, stable }`: all traffic back to
+ *   stable, the candidate (or staged deployment) recorded as rolled back with the reason; a repeat answers the same
+ * - `PUT /v1/models/:name/windows/:windowId` `{}`, `GET …/windows/:windowId`, `POST …/windows/:windowId/close` `{}`
+ *   → `{ model, windowId, openedAt, closedAt, stable, candidate }`: a measurement window counting, per version,
+ *   requests, errors (500s), rejected requests (400s), rows, p50/p99 latency (t-digest) and a sample of scores
+ *   between its open and its close; in memory only (after a restart `404 UnknownWindow`); a bad id is a 400
  * - `POST /v1/models/:name/predict` `{ instances }` → `{ model, version, deploymentId, task, classes?,
  *   predictions }` (by task: `{ score, label, scores }`, `{ label, scores }` or `{ value }`, plus `imputed?`): the
- *   stable version; every row must carry exactly the model's features (unless the model declares an imputation
- *   value for a missing one: then `imputed` names it), each of a type the model takes, else 400 naming each bad row
- *   and feature; a model that fails is a 500; rows are logged as served traffic (features and prediction)
- * - `GET /v1/models`, `GET /v1/models/:name` (stable, staged, ended stagings with when and why), `GET /health`
+ *   stable version, or while a candidate holds a split the version the request is routed to (`weights.candidate`
+ *   percent to the candidate; sticky by the `x-slipway-route-key` header; in `shadow` mode stable answers and the
+ *   candidate scores a copy after the answer, logged as shadow, never failing the request); every row must carry
+ *   exactly the model's features (unless the model declares an imputation value for a missing one: then
+ *   `imputed` names it), each of a type the model takes, else 400 naming each bad row and feature; a model that
+ *   fails is a 500; rows are logged as the answering version's served traffic (features and prediction)
+ * - `GET /v1/models`, `GET /v1/models/:name` (stable, candidate, weights, mode, staged, ended stagings with when
+ *   and why), `GET /health`, `GET /metrics` (Prometheus text: requests, errors, rejected, rows and latency per
+ *   model, version and role)
  * - `GET /v1/models/:name/versions/:version/served?limit=N[&after=<cursor>]` → `{ total, rows, cursor }`: the
  *   newest N served rows, or with `after` (a cursor an earlier answer gave, or `start`) up to N rows after it; a
  *   cursor this server did not give out for this model and version is a 400
  * - `PUT /v1/models/:name/deployment` (the one-step deploy of earlier versions) → `410 Gone`
  *
- * Guards: stage, deployment predict, commit, discard, rollback and served rows need `Authorization: Bearer <token>`
- * (401); every POST and PUT must be `content-type: application/json` (415); browser cross-origin requests to those
- * routes and to predict are refused (403). Status, list and health are open.
+ * Guards: stage, deployment predict, commit, discard, rollback, traffic, promote, abort, windows and served rows
+ * need `Authorization: Bearer <token>` (401); every POST and PUT must be `content-type: application/json` (415);
+ * browser cross-origin requests to those routes and to predict are refused (403). Status, list, health and
+ * metrics are open.
  */
 export async function createModelServer(options: ModelServerOptions): Promise<ModelServer> {
   checkTokenValue(options.token.value, `The model server token from ${options.token.source}`);
@@ -111,28 +134,43 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
     predictors: options.predictors,
   });
   const log = createServedLog(servingDir, { ...options.servedLog, cursorKey: cursorKeyOf(options.token) });
+  const predict: PredictContext = {
+    deployments,
+    log,
+    windows: createWindows(),
+    metrics: createServerMetrics(),
+    shadow: createShadowQueue(),
+    random: options.random ?? Math.random,
+  };
   const app = new Hono();
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }));
   app.onError((err, c) => errorAnswer(c, err));
   app.notFound((c) =>
     errorAnswer(c, new ServeError(404, ServeErrorCode.NotFound, `No route for ${c.req.method} ${c.req.path}`)),
   );
-  addRoutes(app, deployments, log);
+  addRoutes(app, predict);
   addControlRoutes(app, deployments, log, options.token);
+  addTrafficRoutes(app, { ...predict, token: options.token });
   return {
     app,
     deployments,
     flush: async () => {
       await deployments.idle();
+      await predict.shadow.idle();
       await log.flush();
     },
   };
 }
 
-function addRoutes(app: Hono, deployments: Deployments, log: ServedLog): void {
+function addRoutes(app: Hono, predict: PredictContext): void {
+  const { deployments } = predict;
   /** The status of every model ever deployed; a listed model always has one. */
   const statuses = (): ModelStatusAnswer[] => deployments.models().flatMap((m) => deployments.status(m) ?? []);
   app.get('/health', (c) => c.json({ status: 'ok', models: statuses() } satisfies HealthAnswer));
+  app.get('/metrics', async (c) => {
+    const text = await predict.metrics.text();
+    return c.body(text, 200, { 'content-type': predict.metrics.contentType });
+  });
   app.get('/v1/models', (c) => c.json({ models: statuses() } satisfies ModelListAnswer));
   app.get('/v1/models/:name', (c) => {
     const model = modelParam(c);
@@ -144,16 +182,8 @@ function addRoutes(app: Hono, deployments: Deployments, log: ServedLog): void {
   app.post('/v1/models/:name/predict', sameOriginOnly, jsonOnly, async (c) => {
     const model = modelParam(c);
     const { instances } = await readBody(c, PredictRequest);
-    const live = deployments.live(model);
-    const scored = await scoreAll(live, instances);
-    const answer = predictAnswer(model, live, scored);
-    await log.append(
-      model,
-      live.entry.version,
-      live.entry.deploymentId,
-      scored.map(({ logged }) => logged),
-    );
-    return c.json(answer);
+    const routeKey = c.req.header(ROUTE_KEY_HEADER);
+    return c.json(await predictRoute(predict, model, instances, routeKey === '' ? undefined : routeKey));
   });
 }
 
@@ -221,34 +251,6 @@ async function readServed(log: ServedLog, model: string, version: number, limit:
 /** The key served-log cursors are sealed with: derived from the control-plane token (a new token voids them). */
 function cursorKeyOf(token: ModelServerToken): Buffer {
   return createHmac('sha256', token.value).update('slipway served-log cursor v1').digest();
-}
-
-function modelParam(c: Context): string {
-  return parseOrThrow(ServedModelName, c.req.param('name'), 'model name');
-}
-
-function deploymentParam(c: Context): string {
-  return parseOrThrow(DeploymentIdParam, c.req.param('id'), 'deployment id');
-}
-
-async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch (err) {
-    throw new ServeError(
-      400,
-      ServeErrorCode.InvalidRequest,
-      `Request body is not valid JSON: ${(err as Error).message}`,
-    );
-  }
-  return parseOrThrow(schema, body, 'body');
-}
-
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new ServeError(400, ServeErrorCode.InvalidRequest, `Invalid ${what}: ${describeIssues(parsed.error)}`);
 }
 
 function errorAnswer(c: Context, err: unknown): Response {

@@ -33,21 +33,28 @@ export type ModelStatus = ModelStatusAnswer;
 export interface LoadedDeployments {
   live: ReadonlyMap<string, LiveDeployment>;
   stagedLive: ReadonlyMap<string, LiveDeployment>;
+  candidateLive: ReadonlyMap<string, LiveDeployment>;
   loadErrors: ReadonlyMap<string, string>;
+  candidateErrors: ReadonlyMap<string, string>;
 }
 
-/** Loads the stable version of every model; a failure marks that model unavailable instead of failing. */
-export async function loadStableVersions(
+/**
+ * Loads the version `pick` names (the stable one, or the candidate) of every model; a failure is recorded as the
+ * model's load error instead of failing.
+ */
+export async function loadVersions(
   state: ServingState,
   options: { artifacts: ArtifactStore; predictors: Readonly<Record<string, PredictorLoader>> },
+  pick: (model: ModelServingState) => ServableEntry | null,
 ): Promise<{ live: Map<string, LiveDeployment>; loadErrors: Map<string, string> }> {
   const live = new Map<string, LiveDeployment>();
   const loadErrors = new Map<string, string>();
   for (const [model, modelState] of Object.entries(state.models)) {
-    if (!modelState.stable) continue;
+    const entry = pick(modelState);
+    if (!entry) continue;
     try {
-      const predictor = await loadModel(options.artifacts, options.predictors, modelState.stable.artifact);
-      live.set(model, { entry: modelState.stable, predictor });
+      const predictor = await loadModel(options.artifacts, options.predictors, entry.artifact);
+      live.set(model, { entry, predictor });
     } catch (err) {
       loadErrors.set(model, rootMessage(err));
     }
@@ -83,7 +90,10 @@ export function liveOf(
   throw new ServeError(404, ServeErrorCode.UnknownModel, `Model "${model}" has never been deployed here`);
 }
 
-/** The staged or stable deployment `deploymentId`, for a smoke prediction; an error naming where it is otherwise. */
+/**
+ * The staged, candidate or stable deployment `deploymentId`, for a smoke prediction; an error naming where it is
+ * otherwise.
+ */
 export function deploymentOf(
   model: string,
   deploymentId: string,
@@ -99,12 +109,15 @@ export function deploymentOf(
       if (staged?.entry.deploymentId === deploymentId) return staged;
       throw new ServeError(500, ServeErrorCode.Internal, `Staged deployment "${deploymentId}" is not loaded`);
     }
-    case 'candidate':
+    case 'candidate': {
+      const candidate = loaded.candidateLive.get(model);
+      if (candidate?.entry.deploymentId === deploymentId) return candidate;
       throw new ServeError(
-        409,
-        ServeErrorCode.NotServable,
-        `Deployment "${deploymentId}" of model "${model}" is a rollout candidate, which this server version does not serve`,
+        503,
+        ServeErrorCode.ModelUnavailable,
+        `Candidate "${deploymentId}" of model "${model}" could not be loaded: ${loaded.candidateErrors.get(model) ?? 'not loaded'}`,
       );
+    }
     case 'ended':
     case 'superseded':
     case 'rolledBack':
@@ -113,12 +126,15 @@ export function deploymentOf(
   }
 }
 
-/** A model's status; undefined for a model never deployed here. */
+/**
+ * A model's status; undefined for a model never deployed here. `errors` says why the stable version or the
+ * candidate could not be loaded (the status's `error` names either).
+ */
 export function statusOf(
   model: string,
   state: ModelServingState | undefined,
   isLive: boolean,
-  error: string | undefined,
+  errors: { stable?: string | undefined; candidate?: string | undefined },
 ): ModelStatus | undefined {
   if (!state) return undefined;
   const { stable, candidate, staged } = state;
@@ -134,15 +150,25 @@ export function statusOf(
     stable: stable ? committed(stable) : null,
     candidate: candidate ? committed(candidate) : null,
     weights: state.weights,
-    mode: 'split',
+    mode: state.mode,
     staged: staged ? { ...served(staged), artifact: staged.artifact, stagedAt: staged.stagedAt } : null,
     previous: previous ? served(previous) : null,
     ended: state.ended.slice(-STATUS_ENDED_LIMIT).map(({ artifact: _artifact, ...ended }) => ended),
-    ...(error === undefined ? {} : { error }),
+    ...errorOf(errors),
   };
 }
 
 /** A deployment as answers name it: version and deployment id. */
 export function served(entry: { version: number; deploymentId: string }): ServedDeployment {
   return { version: entry.version, deploymentId: entry.deploymentId };
+}
+
+function errorOf(errors: { stable?: string | undefined; candidate?: string | undefined }): { error?: string } {
+  const parts = [
+    ...(errors.stable === undefined ? [] : [errors.stable]),
+    ...(errors.candidate === undefined
+      ? []
+      : [`the candidate could not be loaded (it gets no traffic): ${errors.candidate}`]),
+  ];
+  return parts.length > 0 ? { error: parts.join('; ') } : {};
 }

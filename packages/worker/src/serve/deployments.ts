@@ -1,45 +1,74 @@
 /**
- * The model server's deployments: which version of each model serves, which one is staged, the loaded predictors,
- * and the two-phase deploy (stage → smoke-check → commit), discard and rollback. Changes are serialized, persisted
- * before they take effect, and swapped in with one assignment, so a request is scored entirely by the old or
- * entirely by the new version. A staged deployment never outlives the process: at start-up it is recorded as
- * abandoned and the stable version serves.
+ * The model server's deployments: which version of each model serves, which one is staged, the rollout's candidate
+ * and its share of the traffic, the loaded predictors, and the two-phase deploy (stage → smoke-check → commit),
+ * discard, rollback, and the rollout's split, promote and abort. Changes are serialized, persisted before they take
+ * effect, and swapped in with one assignment, so a request is scored entirely by the old or entirely by the new
+ * version. A staged deployment never outlives the process: at start-up it is recorded as abandoned and the stable
+ * version serves. A candidate does: at start-up it is loaded again and gets its share, as the state file says.
  */
 import type { ArtifactStore, PredictorLoader } from '@slipway/activities';
 import {
   rootMessage,
+  type AbortCandidateAnswer,
   type CommitAnswer,
   type DiscardAnswer,
+  type PromoteCandidateAnswer,
   type RollbackAnswer,
+  type SetTrafficRequest,
   type StageAnswer,
   type StageRequest,
+  type TrafficAnswer,
+  type TrafficMode,
+  type TrafficWeights,
 } from '@slipway/sdk';
 import {
   deploymentOf,
   liveOf,
-  loadStableVersions,
-  served,
+  loadVersions,
   statusOf,
   type LiveDeployment,
   type ModelStatus,
 } from './deployment-status.js';
-import { conflictingReuse, describeStable, notOnStagingPath, notStaged } from './deployment-refusals.js';
+import { notOnStagingPath, notStaged } from './deployment-refusals.js';
+import {
+  abandonStaged,
+  commitAnswer,
+  createSerializer,
+  discardAnswer,
+  replayRollback,
+  stageAnswer,
+  stageReplay,
+} from './deployment-replays.js';
 import { loadModel } from './load-model.js';
 import { ServeError, ServeErrorCode } from './protocol.js';
 import {
   loadServingState,
   saveServingState,
-  type EndedEntry,
   type ModelServingState,
   type RolledBackEntry,
   type ServingState,
   type StagedEntry,
 } from './serving-state.js';
 import { locateDeployment, withCommitted, withRollback, withStaged, withStagedEnded } from './serving-transitions.js';
+import {
+  candidateConflict,
+  trafficAnswer,
+  withAborted,
+  withPromoted,
+  withTraffic,
+  type TrafficChange,
+} from './traffic-transitions.js';
 
 export type { LiveDeployment, ModelStatus, ServableEntry } from './deployment-status.js';
 
-/** Stages, commits, discards, rolls back and looks up model deployments. */
+/** What a model's predictions are routed by: the split, and the loaded candidate (undefined when none is loaded). */
+export interface ModelSplit {
+  readonly weights: TrafficWeights;
+  readonly mode: TrafficMode;
+  readonly candidate: LiveDeployment | undefined;
+}
+
+/** Stages, commits, discards, rolls back, splits traffic and looks up model deployments. */
 export interface Deployments {
   /** Loads a version and stages it under `deploymentId`; idempotent by id. */
   stage(model: string, deploymentId: string, request: StageRequest): Promise<StageAnswer>;
@@ -49,9 +78,19 @@ export interface Deployments {
   discard(model: string, deploymentId: string, reason: string): Promise<DiscardAnswer>;
   /** Restores the stable deployment before `deploymentId`, which must be stable; a repeat answers the same. */
   rollback(model: string, deploymentId: string): Promise<RollbackAnswer>;
+  /** Gives the staged deployment or the candidate its share of the traffic; the same request again changes nothing. */
+  setTraffic(model: string, request: SetTrafficRequest): Promise<TrafficAnswer>;
+  /** Makes the candidate `deploymentId` stable with all the traffic; a repeat answers the same. */
+  promote(model: string, deploymentId: string): Promise<PromoteCandidateAnswer>;
+  /** All traffic back to stable; the candidate (or staged deployment) `deploymentId` rolled back. */
+  abort(model: string, deploymentId: string, reason: string): Promise<AbortCandidateAnswer>;
+  /** The traffic split of a model; throws a 404 {@link ServeError} for a model never deployed. */
+  traffic(model: string): TrafficAnswer;
+  /** What routes a model's predictions (all to stable for a model without a candidate). */
+  split(model: string): ModelSplit;
   /** The stable deployment of a model; throws a 404/503 {@link ServeError} when there is none. */
   live(model: string): LiveDeployment;
-  /** The deployment `deploymentId` (staged or stable) for a smoke prediction; throws a {@link ServeError} otherwise. */
+  /** The deployment `deploymentId` (staged, candidate or stable) for a smoke prediction; else a {@link ServeError}. */
   deployment(model: string, deploymentId: string): LiveDeployment;
   status(model: string): ModelStatus | undefined;
   models(): string[];
@@ -66,39 +105,52 @@ export interface DeploymentsOptions {
   predictors: Readonly<Record<string, PredictorLoader>>;
 }
 
-/** Why a staged deployment found at start-up is abandoned. */
-export const ABANDONED_AT_RESTART = 'the model server restarted before the deployment was committed';
+export { ABANDONED_AT_RESTART } from './deployment-replays.js';
 
 /**
  * Opens the deployments persisted at `statePath`: staged deployments left by the previous process are recorded as
- * abandoned, and every stable version is loaded. A version that fails to load leaves its model `unavailable`
- * (with the reason) until the next commit; the server still starts.
+ * abandoned, and every stable version and candidate is loaded (the split is restored as the file says). A stable
+ * version that fails to load leaves its model `unavailable` (with the reason) until the next commit; a candidate
+ * that fails to load gets no traffic (its share goes to stable; the status says why) until it is promoted or
+ * aborted. The server still starts.
  *
- * @throws Error naming the file when the state cannot be read or asks for a traffic split.
+ * @throws Error naming the file when the state cannot be read.
  */
 export async function openDeployments(options: DeploymentsOptions): Promise<Deployments> {
   let state: ServingState = await loadServingState(options.statePath);
-  refuseTrafficSplit(state, options.statePath);
   const abandoned = abandonStaged(state, new Date().toISOString());
   if (abandoned) {
     await saveServingState(options.statePath, abandoned);
     state = abandoned;
   }
-  const { live, loadErrors } = await loadStableVersions(state, options);
-  return new ServerDeployments(options, state, live, loadErrors);
+  const stable = await loadVersions(state, options, (s) => s.stable);
+  const candidates = await loadVersions(state, options, (s) => s.candidate);
+  return new ServerDeployments(options, state, stable, candidates);
 }
+
+/** Loaded predictors by model, and why a model's version could not be loaded. */
+type Loaded = Awaited<ReturnType<typeof loadVersions>>;
 
 /** The deployments of one server: the persisted state, the loaded predictors, changes one at a time. */
 class ServerDeployments implements Deployments {
   private readonly stagedLive = new Map<string, LiveDeployment>();
   private readonly serialize = createSerializer();
+  private readonly stableLive: Map<string, LiveDeployment>;
+  private readonly loadErrors: Map<string, string>;
+  private readonly candidateLive: Map<string, LiveDeployment>;
+  private readonly candidateErrors: Map<string, string>;
 
   constructor(
     private readonly options: DeploymentsOptions,
     private state: ServingState,
-    private readonly stableLive: Map<string, LiveDeployment>,
-    private readonly loadErrors: Map<string, string>,
-  ) {}
+    stable: Loaded,
+    candidates: Loaded,
+  ) {
+    this.stableLive = stable.live;
+    this.loadErrors = stable.loadErrors;
+    this.candidateLive = candidates.live;
+    this.candidateErrors = candidates.loadErrors;
+  }
 
   stage(model: string, deploymentId: string, request: StageRequest): Promise<StageAnswer> {
     return this.serialize(async () => {
@@ -128,6 +180,7 @@ class ServerDeployments implements Deployments {
           if (!current || staged?.entry.deploymentId !== deploymentId) {
             throw new ServeError(500, ServeErrorCode.Internal, `Staged deployment "${deploymentId}" is not loaded`);
           }
+          if (current.candidate) throw candidateConflict(model, deploymentId, current.candidate);
           const { next, entry } = withCommitted(current, new Date().toISOString());
           await this.persist(model, next);
           this.stableLive.set(model, { entry, predictor: staged.predictor });
@@ -176,6 +229,7 @@ class ServerDeployments implements Deployments {
         throw new ServeError(404, ServeErrorCode.UnknownModel, `Model "${model}" has never been deployed here`);
       const replay = replayRollback(model, current, deploymentId);
       if (replay) return replay;
+      if (current.candidate) throw candidateConflict(model, deploymentId, current.candidate);
       const next = withRollback(current, new Date().toISOString());
       const predictor = next.stable ? await this.restore(next.stable.artifact) : null;
       await this.persist(model, next);
@@ -187,17 +241,85 @@ class ServerDeployments implements Deployments {
     });
   }
 
+  setTraffic(model: string, request: SetTrafficRequest): Promise<TrafficAnswer> {
+    return this.serialize(async () => {
+      const current = this.modelOf(model);
+      const change = withTraffic(model, current, request, new Date().toISOString());
+      const staged = this.stagedLive.get(model);
+      if (change.next?.candidate && current?.staged?.deploymentId === request.candidate) {
+        if (staged?.entry.deploymentId !== request.candidate) {
+          throw new ServeError(500, ServeErrorCode.Internal, `Staged deployment "${request.candidate}" is not loaded`);
+        }
+        await this.apply(model, change);
+        this.candidateLive.set(model, { entry: change.next.candidate, predictor: staged.predictor });
+        this.stagedLive.delete(model);
+        return change.answer;
+      }
+      return this.apply(model, change);
+    });
+  }
+
+  promote(model: string, deploymentId: string): Promise<PromoteCandidateAnswer> {
+    return this.serialize(async () => {
+      const change = withPromoted(model, this.modelOf(model), deploymentId, new Date().toISOString());
+      const stable = change.next?.stable;
+      if (!change.next || !stable) return change.answer;
+      const candidate = this.candidateLive.get(model);
+      const predictor = candidate?.predictor ?? (await this.restore(stable.artifact));
+      await this.apply(model, change);
+      this.stableLive.set(model, { entry: stable, predictor });
+      this.loadErrors.delete(model);
+      this.dropCandidate(model);
+      return change.answer;
+    });
+  }
+
+  abort(model: string, deploymentId: string, reason: string): Promise<AbortCandidateAnswer> {
+    return this.serialize(async () => {
+      const current = this.modelOf(model);
+      const change = withAborted(model, current, deploymentId, reason, new Date().toISOString());
+      if (!change.next) return change.answer;
+      await this.apply(model, change);
+      if (current?.candidate?.deploymentId === deploymentId) this.dropCandidate(model);
+      else this.stagedLive.delete(model);
+      return change.answer;
+    });
+  }
+
+  traffic(model: string): TrafficAnswer {
+    const state = this.modelOf(model);
+    if (!state) throw new ServeError(404, ServeErrorCode.UnknownModel, `Model "${model}" has never been deployed here`);
+    return trafficAnswer(model, state);
+  }
+
+  split(model: string): ModelSplit {
+    const state = this.modelOf(model);
+    const candidate = state?.candidate ? this.candidateLive.get(model) : undefined;
+    return {
+      weights: state?.weights ?? { stable: 100, candidate: 0 },
+      mode: state?.mode ?? 'split',
+      candidate,
+    };
+  }
+
   live(model: string): LiveDeployment {
     return liveOf(model, this.modelOf(model), this.stableLive, this.loadErrors);
   }
 
   deployment(model: string, deploymentId: string): LiveDeployment {
-    const loaded = { live: this.stableLive, stagedLive: this.stagedLive, loadErrors: this.loadErrors };
+    const loaded = {
+      live: this.stableLive,
+      stagedLive: this.stagedLive,
+      candidateLive: this.candidateLive,
+      loadErrors: this.loadErrors,
+      candidateErrors: this.candidateErrors,
+    };
     return deploymentOf(model, deploymentId, this.modelOf(model), loaded);
   }
 
   status(model: string): ModelStatus | undefined {
-    return statusOf(model, this.modelOf(model), this.stableLive.has(model), this.loadErrors.get(model));
+    const errors = { stable: this.loadErrors.get(model), candidate: this.candidateErrors.get(model) };
+    return statusOf(model, this.modelOf(model), this.stableLive.has(model), errors);
   }
 
   models(): string[] {
@@ -209,7 +331,18 @@ class ServerDeployments implements Deployments {
   }
 
   private modelOf(model: string): ModelServingState | undefined {
-    return modelState(this.state, model);
+    return Object.hasOwn(this.state.models, model) ? this.state.models[model] : undefined;
+  }
+
+  /** Persists a change's next state, if it has one, and gives its answer. */
+  private async apply<A>(model: string, change: TrafficChange<A>): Promise<A> {
+    if (change.next) await this.persist(model, change.next);
+    return change.answer;
+  }
+
+  private dropCandidate(model: string): void {
+    this.candidateLive.delete(model);
+    this.candidateErrors.delete(model);
   }
 
   /** Persists the model's next state; the caller swaps the predictors in after. */
@@ -228,122 +361,4 @@ class ServerDeployments implements Deployments {
       );
     });
   }
-}
-
-/**
- * The answer when a stage request repeats a deployment that is staged or committed; an error when its id cannot be
- * staged (again); undefined when it must be loaded and staged (a new id, or one abandoned at a restart).
- */
-function stageReplay(
-  model: string,
-  deploymentId: string,
-  request: StageRequest,
-  current: ModelServingState | undefined,
-): StageAnswer | undefined {
-  const found = locateDeployment(current, deploymentId);
-  const same = (e: { version: number; artifact: { digest: string } }) =>
-    e.version === request.version && e.artifact.digest === request.artifact.digest;
-  switch (found.kind) {
-    case 'stable':
-    case 'candidate':
-    case 'staged':
-      if (!same(found.entry)) throw conflictingReuse(model, deploymentId, found.entry, request);
-      return stageAnswer(model, found.entry, found.kind === 'staged' ? 'staged' : 'committed', current);
-    case 'ended':
-      if (found.entry.outcome === 'discarded') throw notOnStagingPath(model, deploymentId, found, current);
-      if (!same(found.entry)) throw conflictingReuse(model, deploymentId, found.entry, request);
-      return undefined;
-    case 'superseded':
-    case 'rolledBack':
-      throw notOnStagingPath(model, deploymentId, found, current);
-    case 'unknown':
-      return undefined;
-  }
-}
-
-/** A model's state; own properties only, so a model named like an `Object` method ("constructor") is not found. */
-function modelState(state: ServingState, model: string): ModelServingState | undefined {
-  return Object.hasOwn(state.models, model) ? state.models[model] : undefined;
-}
-
-/** This server version serves the stable version only: a state that gives a candidate traffic is refused. */
-function refuseTrafficSplit(state: ServingState, path: string): void {
-  for (const [model, s] of Object.entries(state.models)) {
-    if (s.weights.candidate > 0) {
-      throw new Error(
-        `Model server state ${path}: model "${model}" gives candidate "${s.candidate?.deploymentId}" ` +
-          `${s.weights.candidate} % of its traffic; this model server version cannot split traffic`,
-      );
-    }
-  }
-}
-
-/** The state with every staged deployment recorded as abandoned at `at`; undefined when nothing was staged. */
-function abandonStaged(state: ServingState, at: string): ServingState | undefined {
-  const staged = Object.entries(state.models).filter(([, s]) => s.staged);
-  if (staged.length === 0) return undefined;
-  const models = { ...state.models };
-  for (const [model, s] of staged) models[model] = withStagedEnded(s, 'abandoned', at, ABANDONED_AT_RESTART).next;
-  return { ...state, models };
-}
-
-/** Runs async functions one at a time, in call order; a failure does not block the ones after it. */
-function createSerializer(): <T>(fn: () => Promise<T>) => Promise<T> {
-  let queue: Promise<unknown> = Promise.resolve();
-  return <T>(fn: () => Promise<T>): Promise<T> => {
-    const result = queue.then(fn);
-    queue = result.catch(() => undefined);
-    return result;
-  };
-}
-
-/** The stored answer when `deploymentId` was already rolled back; an error when it is not stable; else undefined. */
-function replayRollback(model: string, state: ModelServingState, deploymentId: string): RollbackAnswer | undefined {
-  const found = locateDeployment(state, deploymentId);
-  switch (found.kind) {
-    case 'rolledBack':
-      return { model, rolledBack: { version: found.entry.version, deploymentId }, current: found.entry.restored };
-    case 'stable':
-      return undefined;
-    case 'unknown':
-      throw new ServeError(
-        404,
-        ServeErrorCode.UnknownDeployment,
-        `Model "${model}" has no deployment "${deploymentId}" (stable: ${describeStable(state)})`,
-      );
-    case 'candidate':
-    case 'staged':
-    case 'ended':
-    case 'superseded': {
-      const hint = found.kind === 'staged' ? '; it is staged, not committed: discard it instead' : '';
-      throw new ServeError(
-        409,
-        ServeErrorCode.NotCurrent,
-        `Deployment "${deploymentId}" of model "${model}" is not current (stable: ${describeStable(state)}); ` +
-          `only the stable deployment can be rolled back${hint}`,
-      );
-    }
-  }
-}
-
-function stageAnswer(
-  model: string,
-  entry: { deploymentId: string; version: number },
-  status: StageAnswer['status'],
-  state: ModelServingState | undefined,
-): StageAnswer {
-  const stable = state?.stable ? served(state.stable) : null;
-  return { model, version: entry.version, deploymentId: entry.deploymentId, status, stable };
-}
-
-function commitAnswer(
-  model: string,
-  entry: { deploymentId: string; version: number; previous: CommitAnswer['previous'] },
-): CommitAnswer {
-  return { model, version: entry.version, deploymentId: entry.deploymentId, previous: entry.previous };
-}
-
-function discardAnswer(model: string, entry: EndedEntry, state: ModelServingState | undefined): DiscardAnswer {
-  const { artifact: _artifact, ...ended } = entry;
-  return { model, ...ended, stable: state?.stable ? served(state.stable) : null };
 }

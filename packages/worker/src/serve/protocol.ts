@@ -20,6 +20,14 @@ export const ServeErrorCode = {
   NotStaged: 'NotStaged',
   NotServable: 'NotServable',
   NotCurrent: 'NotCurrent',
+  /** The deployment is not the rollout's candidate (nor staged, where that would do). */
+  NotCandidate: 'NotCandidate',
+  /** Another candidate holds the model's traffic split: promote or abort it first. */
+  CandidateConflict: 'CandidateConflict',
+  /** The split would leave requests without a version to answer them (no stable deployment). */
+  NoStable: 'NoStable',
+  /** The measurement window is not held by this server (never opened, or the server restarted since). */
+  UnknownWindow: 'UnknownWindow',
   ArtifactNotFound: 'ArtifactNotFound',
   ArtifactDigestMismatch: 'ArtifactDigestMismatch',
   ArtifactUnreadable: 'ArtifactUnreadable',

@@ -56,8 +56,17 @@ export interface ServedLogOptions {
 
 /** Appends and reads served-row logs under one serving directory. */
 export interface ServedLog {
-  /** Appends one line per row, stamped now; appends to one version are serialized. */
-  append(model: string, version: number, deploymentId: string, rows: readonly ServedEntry[]): Promise<void>;
+  /**
+   * Appends one line per row, stamped now; appends to one version are serialized. `shadow`: the rows were scored
+   * by a version whose answer was not returned (a shadow candidate).
+   */
+  append(
+    model: string,
+    version: number,
+    deploymentId: string,
+    rows: readonly ServedEntry[],
+    shadow?: boolean,
+  ): Promise<void>;
   /** The newest `limit` rows (oldest first). A version never served has none. */
   tail(model: string, version: number, limit: number): Promise<ServedPage>;
   /**
@@ -123,11 +132,11 @@ export function createServedLog(servingDir: string, options: ServedLogOptions): 
     return log.state;
   };
 
-  const append: ServedLog['append'] = (model, version, deploymentId, rows) => {
+  const append: ServedLog['append'] = (model, version, deploymentId, rows, shadow = false) => {
     const log = logOf(model, version);
     const at = now();
     const ts = at.toISOString();
-    const lines = rows.map((row) => JSON.stringify(servedLine(ts, deploymentId, version, row)) + '\n');
+    const lines = rows.map((row) => JSON.stringify(servedLine(ts, deploymentId, version, row, shadow)) + '\n');
     const write = async () => {
       const state = await stateOf(log);
       try {
@@ -201,7 +210,7 @@ export function createServedLog(servingDir: string, options: ServedLogOptions): 
   return { append, tail, after, flush };
 }
 
-function servedLine(ts: string, deploymentId: string, version: number, entry: ServedEntry): ServedRow {
+function servedLine(ts: string, deploymentId: string, version: number, entry: ServedEntry, shadow: boolean): ServedRow {
   const imputed = entry.imputed && entry.imputed.length > 0 ? { imputed: [...entry.imputed] } : {};
   return {
     ts,
@@ -210,7 +219,7 @@ function servedLine(ts: string, deploymentId: string, version: number, entry: Se
     features: entry.features,
     prediction: entry.prediction,
     ...imputed,
-    shadow: false,
+    shadow,
   };
 }
 

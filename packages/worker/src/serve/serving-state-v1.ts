@@ -50,6 +50,7 @@ function migrateModel(state: ServingStateV1['models'][string]) {
     candidate: null,
     staged: null,
     weights: { stable: 100, candidate: 0 },
+    mode: 'split' as const,
     history: state.history,
     rolledBack: state.rolledBack,
     ended: [] as never[],

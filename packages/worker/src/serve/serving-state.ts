@@ -1,9 +1,10 @@
 /**
  * The model server's durable state, `<home>/serving/state.json` (format 2). Per model:
- * `{ stable, candidate, staged, weights }` — `stable` serves; `staged` is loaded for its smoke check and serves
- * nothing; `candidate` and `weights` are the rollout's traffic split (this server version never splits, so the
- * candidate weight is 0) — plus the bookkeeping rollback and idempotent replays need: earlier stable deployments
- * (`history`), rolled-back ones (`rolledBack`) and staged ones that ended without serving (`ended`).
+ * `{ stable, candidate, staged, weights, mode }` — `stable` serves; `staged` is loaded for its smoke check and serves
+ * nothing; `candidate`, `weights` and `mode` are the rollout's traffic split (the candidate answers, or in `shadow`
+ * mode scores a copy of, `weights.candidate` percent of the requests; restored at a restart) — plus the
+ * bookkeeping rollback and idempotent replays need: earlier stable deployments (`history`), rolled-back ones
+ * (`rolledBack`, including aborted candidates) and staged ones that ended without serving (`ended`).
  *
  * A format 1 file (one `current` deployment per model) is read and migrated in memory; it is rewritten as format 2
  * on the next change. Written atomically (temp file, fsync, rename), so a crash leaves either the old or the new file.
@@ -11,7 +12,7 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import { ArtifactRef, TrafficWeights, describeIssues } from '@slipway/sdk';
+import { ArtifactRef, TrafficMode, TrafficWeights, describeIssues } from '@slipway/sdk';
 import { z } from 'zod';
 import { ServingStateV1, migrateServingStateV1 } from './serving-state-v1.js';
 
@@ -67,6 +68,8 @@ export const RolledBackEntry = z.object({
   version: z.number().int().positive(),
   rolledBackAt: z.string(),
   restored: Served.nullable(),
+  /** Why it was rolled back: given for an aborted candidate; absent for a rollback of the stable deployment. */
+  reason: z.string().optional(),
 });
 /** A rolled-back deployment. */
 export type RolledBackEntry = z.infer<typeof RolledBackEntry>;
@@ -76,11 +79,13 @@ export const ModelServingState = z
   .object({
     /** The committed deployment that serves. */
     stable: DeploymentEntry.nullable(),
-    /** The rollout's version under test (reserved for the traffic split). */
+    /** The rollout's version under test: it gets `weights.candidate` percent of the traffic, as `mode` says. */
     candidate: DeploymentEntry.nullable(),
     /** Loaded for its smoke check; serves nothing until committed. */
     staged: StagedEntry.nullable(),
     weights: TrafficWeights,
+    /** How the candidate gets its share (absent in files written before traffic splits: `split`). */
+    mode: TrafficMode.default('split'),
     /** Earlier stable deployments, oldest first; the last one is restored by a rollback. */
     history: z.array(DeploymentEntry),
     /** Rolled-back deployments, oldest first. */
@@ -91,6 +96,9 @@ export const ModelServingState = z
   .superRefine((model, ctx) => {
     if (model.weights.candidate > 0 && !model.candidate) {
       ctx.addIssue({ code: 'custom', path: ['weights', 'candidate'], message: 'a candidate weight needs a candidate' });
+    }
+    if (model.mode === 'shadow' && !model.candidate) {
+      ctx.addIssue({ code: 'custom', path: ['mode'], message: 'shadow traffic needs a candidate' });
     }
     const ids = [model.stable, model.candidate, model.staged].flatMap((e) => (e ? [e.deploymentId] : []));
     if (new Set(ids).size !== ids.length) {
@@ -120,6 +128,7 @@ export function emptyModelState(): ModelServingState {
     candidate: null,
     staged: null,
     weights: { stable: 100, candidate: 0 },
+    mode: 'split',
     history: [],
     rolledBack: [],
     ended: [],

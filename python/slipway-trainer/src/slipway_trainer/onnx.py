@@ -1,9 +1,9 @@
 """Exporting fitted scikit-learn pipelines to ONNX, with the signature ``result.json`` records.
 
 Needs the ``onnx`` extra (``pip install "slipway-trainer[onnx]"``: scikit-learn, skl2onnx, onnx, onnxruntime).
-A Pipeline may end in an XGBoost model (``XGBClassifier``, ``XGBRegressor``): its converter comes from onnxmltools,
-registered with skl2onnx as onnxmltools documents (the ``xgboost`` extra adds xgboost-cpu and onnxmltools).
-LightGBM models are not handled yet.
+A Pipeline may end in an XGBoost model (``XGBClassifier``, ``XGBRegressor``) or a LightGBM model
+(``LGBMClassifier``, ``LGBMRegressor``): their converters come from onnxmltools, registered with skl2onnx as
+onnxmltools documents (the ``xgboost`` extra adds onnxmltools, the ``lightgbm`` extra onnxmltools and lightgbm).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import TrainerError
 from ._input import Features
 from ._run import Port, Signature, ValueType
+from ._trees import tree_opset
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,16 +43,18 @@ def export_sklearn(
 
     The model gets one input per feature, named after it, of shape ``[None, 1]``: float (float32) for numeric
     features, string for categorical ones, so a ColumnTransformer that selects columns by name converts as is.
-    The final step may be an XGBoost ``XGBClassifier`` or ``XGBRegressor`` (converted by onnxmltools; pass the
-    numeric columns through unscaled: XGBoost's split points are training values, so a float32 rounding of a
-    scaled value can flip a split, which the check below then refuses). Classifiers output ``label`` and ``probabilities`` (no ZipMap), regressors ``variable``. Before returning, up
-    to :data:`VERIFY_ROWS` rows of ``frame`` are predicted by onnxruntime and by scikit-learn on the same
-    float32-cast inputs; a difference above ``tolerance`` is refused (the file is then removed). Probabilities are
-    compared absolutely, a regressor's values relative to their size where it is above 1 (a float32 sum of many
-    trees rounds in proportion to the value).
+    The final step may be an XGBoost ``XGBClassifier`` or ``XGBRegressor`` or a LightGBM ``LGBMClassifier`` or
+    ``LGBMRegressor`` (converted by onnxmltools; pass the numeric columns through unscaled: tree split points are
+    training values, so a float32 rounding of a scaled value can flip a split, which the check below then
+    refuses). Classifiers output ``label`` and ``probabilities`` (no ZipMap), regressors ``variable``. Before
+    returning, up to :data:`VERIFY_ROWS` rows of ``frame`` are predicted by onnxruntime and by scikit-learn on the
+    same float32-cast inputs; a difference above ``tolerance`` is refused (the file is then removed).
+    Probabilities are compared absolutely, a regressor's values relative to their size where it is above 1 (a
+    float32 sum of many trees rounds in proportion to the value).
 
     :raises TrainerError: when a feature column is missing from ``frame``, the conversion fails (or an XGBoost
-        model is given without onnxmltools installed), or the exported model's predictions differ from the model's.
+        or LightGBM model is given without onnxmltools installed), or the exported model's predictions differ
+        from the model's.
     """
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import FloatTensorType, StringTensorType
@@ -63,7 +66,7 @@ def export_sklearn(
     initial_types += [(c, StringTensorType([None, 1])) for c in features.categorical]
     classifier = hasattr(model, "predict_proba")
     options = {id(_final_step(model)): {"zipmap": False}} if classifier else None
-    target_opset = _xgboost_opset(_final_step(model))
+    target_opset = tree_opset(_final_step(model))
     try:
         onnx_model = convert_sklearn(model, initial_types=initial_types, options=options, target_opset=target_opset)
     except Exception as err:  # skl2onnx raises many types; all mean "cannot convert this model"
@@ -135,47 +138,6 @@ def _verify(
             f"export_sklearn: the ONNX model differs from scikit-learn by {worst:.3g}{what} (tolerance "
             f"{tolerance:g}) on {len(frame)} rows"
         )
-
-
-XGBOOST_OPSET = {"": 18, "ai.onnx.ml": 3}
-"""The opsets of a model ending in XGBoost: onnxmltools' tree ensembles are ``ai.onnx.ml`` 3."""
-
-_xgboost_registered = False
-
-
-def _xgboost_opset(final: Any) -> dict[str, int] | None:
-    """For an XGBoost model: registers onnxmltools' converters with skl2onnx (once) and returns the opsets to
-    convert with; for anything else ``None`` (skl2onnx's defaults)."""
-    global _xgboost_registered
-    if not type(final).__module__.startswith("xgboost"):
-        return None
-    if not _xgboost_registered:
-        try:
-            from onnxmltools.convert.xgboost.operator_converters.XGBoost import convert_xgboost
-        except ImportError as err:
-            raise TrainerError(
-                "export_sklearn: the model ends in an XGBoost estimator, which needs onnxmltools "
-                '(pip install "slipway-trainer[xgboost]")'
-            ) from err
-        from skl2onnx import update_registered_converter
-        from skl2onnx.common.shape_calculator import (
-            calculate_linear_classifier_output_shapes,
-            calculate_linear_regressor_output_shapes,
-        )
-        from xgboost import XGBClassifier, XGBRegressor
-
-        update_registered_converter(
-            XGBClassifier,
-            "XGBoostXGBClassifier",
-            calculate_linear_classifier_output_shapes,
-            convert_xgboost,
-            options={"nocl": [True, False], "zipmap": [True, False, "columns"]},
-        )
-        update_registered_converter(
-            XGBRegressor, "XGBoostXGBRegressor", calculate_linear_regressor_output_shapes, convert_xgboost
-        )
-        _xgboost_registered = True
-    return dict(XGBOOST_OPSET)
 
 
 def _final_step(model: Any) -> Any:
