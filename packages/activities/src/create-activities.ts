@@ -5,6 +5,11 @@ import {
   recordApprovalStep,
   registerStep,
   resolveApproversStep,
+  rolloutCompensateStep,
+  rolloutPromoteStep,
+  rolloutReadStep,
+  rolloutStageStep,
+  rolloutTrafficStep,
   trainStep,
   validateStep,
 } from '@slipway/sdk';
@@ -17,6 +22,11 @@ import { createMonitorActivity } from './steps/monitor.js';
 import { createRecordApprovalActivity } from './steps/record-approval.js';
 import { createRegisterActivity } from './steps/register.js';
 import { createResolveApproversActivity } from './steps/resolve-approvers.js';
+import { createRolloutCompensateActivity } from './steps/rollout-compensate.js';
+import { createRolloutPromoteActivity } from './steps/rollout-promote.js';
+import { createRolloutReadActivity } from './steps/rollout-read.js';
+import { createRolloutStageActivity } from './steps/rollout-stage.js';
+import { createRolloutTrafficActivity } from './steps/rollout-traffic.js';
 import { createTrainActivity } from './steps/train.js';
 import { createValidateActivity } from './steps/validate.js';
 import { builtinPredictors, builtinTrainers } from './train/builtins.js';
@@ -41,6 +51,9 @@ export function createActivities(deps: ActivityDeps) {
   // Every dataset a step reads goes through the dataset roots (see `datasetSourceOpener`).
   const openSource = datasetSourceOpener(deps);
   const server = deps.modelServer ? { modelServer: deps.modelServer } : {};
+  const directory = deps.directory;
+  // The rollout steps act on a deploy target: the configured one, or the local model server's client.
+  const target = { ...server, target: deps.deployTarget };
   // Training runs are tracked in the registry (`ModelRegistry` is an `ExperimentTracker` too).
   const processTrainers = { ...deps.processTrainers };
   const training = { artifacts, trainers, processTrainers, predictors, codeVersion, openSource, tracker: registry };
@@ -53,5 +66,10 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(deployStep, createDeployActivity({ artifacts, registry, ...server, directory: deps.directory })),
     ...implementStep(monitorStep, createMonitorActivity({ artifacts, registry, ...server })),
     ...implementStep(resolveApproversStep, createResolveApproversActivity({ directory: deps.directory })),
+    ...implementStep(rolloutStageStep, createRolloutStageActivity({ artifacts, registry, ...target, directory })),
+    ...implementStep(rolloutTrafficStep, createRolloutTrafficActivity(target)),
+    ...implementStep(rolloutReadStep, createRolloutReadActivity(target)),
+    ...implementStep(rolloutPromoteStep, createRolloutPromoteActivity({ registry, ...target, directory })),
+    ...implementStep(rolloutCompensateStep, createRolloutCompensateActivity({ registry, ...target })),
   };
 }

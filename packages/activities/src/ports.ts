@@ -491,6 +491,11 @@ export interface ActivityDeps {
   modelServer?: ModelServerAccess;
   /** The directory of people approver groups are resolved from; without it a policy naming groups fails. */
   directory?: DirectorySource;
+  /**
+   * Builds the deploy target the rollout steps act on at a step's `serverUrl`; by default the local model server's
+   * client. The token in its options is the configured model server's, given only for that server's origin.
+   */
+  deployTarget?: DeployTargetFactory;
 }
 
 /** The configured model server: its URL and its control-plane token. */
@@ -530,6 +535,16 @@ export interface DeployTarget {
   /** What the target serves for the model: stable, candidate, weights, mode. */
   status(model: string): Promise<ModelStatusAnswer>;
 }
+
+/** What a deploy target is built with: the control-plane token, the step's cancellation, a per-request timeout. */
+export interface DeployTargetOptions {
+  token?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** Builds the deploy target at a URL (see {@link ActivityDeps.deployTarget}). */
+export type DeployTargetFactory = (serverUrl: string, options: DeployTargetOptions) => DeployTarget;
 
 /** The directory of people and their groups that approver groups are resolved from when a gate opens. */
 export interface DirectorySource {

@@ -4,7 +4,7 @@
  * it stable (a rollback restores the old one), abort puts all traffic back on stable and records why; repeats
  * answer the same, and every refusal names what was wrong and changes nothing.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArtifactRef } from '@slipway/sdk';
@@ -107,6 +107,24 @@ describe('traffic split', () => {
     expect(await answeredBy(keys.outOfShare)).toBe('s1');
     // The candidate can still be smoke-checked through its own route.
     expect((await churn().smoke('c2', [ROW])).body.deploymentId).toBe('c2');
+  });
+
+  it('after a restart, a candidate that cannot be loaded gets no traffic and the status says why', async () => {
+    await churn().traffic('c2', { stable: 10, candidate: 90 });
+    const saved = JSON.parse(await readFile(statePath(), 'utf8')) as {
+      models: { churn: { candidate: { artifact: { digest: string } } } };
+    };
+    saved.models.churn.candidate.artifact.digest = `sha256:${'e'.repeat(64)}`;
+    await writeFile(statePath(), JSON.stringify(saved));
+    await restart();
+    for (const key of ['a', 'b', 'c', 'd', 'e', 'f']) expect(await answeredBy(key)).toBe('s1');
+    const status = (await churn().status()).body as { status?: string; error?: string };
+    expect(status.status).toBe('serving');
+    expect(status.error).toMatch(/the candidate could not be loaded \(it gets no traffic\)/);
+    expect((await churn().smoke('c2', [ROW])).body.error?.code).toBe('ModelUnavailable');
+    // Aborting it still works, and clears the error.
+    expect((await churn().abort('c2', 'could not be loaded')).status).toBe(200);
+    expect(((await churn().status()).body as { error?: string }).error).toBeUndefined();
   });
 
   it('keeps a shadow split across a restart: stable answers every request', async () => {

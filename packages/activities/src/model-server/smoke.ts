@@ -10,7 +10,8 @@ import {
   type ModelTask,
   type Prediction,
 } from '@slipway/sdk';
-import { featureProfile } from '../data/training-profile.js';
+import { featureProfile, loadTrainingProfile } from '../data/training-profile.js';
+import type { ArtifactStore, ModelVersionRecord } from '../ports.js';
 import type { PredictAnswer } from './client.js';
 
 /**
@@ -51,6 +52,18 @@ export function smokeFeaturesFromProfile(
     }
   }
   return row;
+}
+
+/**
+ * Typical features for a registered version's smoke check: {@link smokeFeaturesFromProfile} of the training profile
+ * its lineage names (read from `artifacts`, digest checked).
+ */
+export async function smokeFeaturesOfVersion(
+  artifacts: ArtifactStore,
+  record: ModelVersionRecord,
+): Promise<FeatureRow> {
+  const profile = await loadTrainingProfile(artifacts, record.lineage);
+  return smokeFeaturesFromProfile(profile, record.lineage.features, record.lineage.profile.uri);
 }
 
 /** What the smoke prediction must come from. */

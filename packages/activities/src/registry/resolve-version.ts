@@ -2,6 +2,7 @@
  * Looking up a registered version by number or alias, as a final failure that says what is missing.
  */
 import { SlipwayErrorType, finalFailure } from '@slipway/sdk';
+import type { ModelVersionRef } from '@slipway/sdk';
 import type { ModelRegistry, ModelVersionRecord } from '../ports.js';
 
 /**
@@ -21,4 +22,26 @@ export async function resolveVersionOrFail(
     model: name,
     versionOrAlias,
   });
+}
+
+/**
+ * Resolves the version a step is about to deploy and checks that the registry holds the artifact the step names.
+ *
+ * @throws a final `SlipwayNotFound` failure when the version is not registered, and a final `SlipwayDigestMismatch`
+ *   failure when its artifact digest is not `ref.digest`.
+ */
+export async function resolveVersionRefOrFail(
+  registry: ModelRegistry,
+  ref: ModelVersionRef,
+): Promise<ModelVersionRecord> {
+  const { name, version } = ref;
+  const record = await resolveVersionOrFail(registry, name, version);
+  if (record.artifact.digest !== ref.digest) {
+    throw finalFailure(
+      SlipwayErrorType.DigestMismatch,
+      `Model "${name}" version ${version} has artifact digest ${record.artifact.digest} in the registry, but the step input names ${ref.digest}`,
+      { model: name, version },
+    );
+  }
+  return record;
 }

@@ -1,6 +1,6 @@
 /**
  * The deploy activity's conversation with the model server: stage, smoke-check the staged version, commit, and
- * withdraw a version that failed its check. Each step sorts the server's answers into: go on, retry the activity
+ * withdraw a version that failed its check (the rollout's stage step stages and smoke-checks the same way). Each step sorts the server's answers into: go on, retry the activity
  * (the server is unreachable, failed, or lost the staged version), or fail the deployment for good.
  */
 import type { ApplicationFailure } from '@temporalio/common';
@@ -16,17 +16,35 @@ import {
   type StepParsedInput,
   type deployStep,
 } from '@slipway/sdk';
-import type { ModelRegistry, ModelVersionRecord } from '../ports.js';
+import type { DeployTarget, DeploymentRecord, ModelRegistry, ModelVersionRecord } from '../ports.js';
 import { ModelServerFailureType, modelServerFailureDetail, type ModelServerClient } from '../model-server/client.js';
 import { checkSmokeAnswer } from '../model-server/smoke.js';
 
-/** One deployment in progress: what the deploy activity knows while it talks to the server. */
-export interface Deployment {
-  registry: ModelRegistry;
-  client: ModelServerClient;
-  input: StepParsedInput<typeof deployStep>;
+/**
+ * A version being staged and smoke-checked on a target, by the deploy activity or the rollout's stage step: the
+ * target, the version, its deployment id, and how the caller ends the deployment for good (it records the failure,
+ * withdraws the version when asked, and throws).
+ */
+export interface Staging {
+  client: Pick<DeployTarget, 'baseUrl' | 'stage' | 'smoke'>;
   record: ModelVersionRecord;
   deploymentId: string;
+  fail(reason: string, withdraw: boolean): Promise<never>;
+}
+
+/** What a deployment record needs: the registry, the version, the deployment, the target and the alias. */
+export interface DeploymentEntry {
+  registry: ModelRegistry;
+  record: ModelVersionRecord;
+  deploymentId: string;
+  client: { readonly baseUrl: string };
+  input: { alias: string };
+}
+
+/** One deployment in progress: what the deploy activity knows while it talks to the server. */
+export interface Deployment extends Staging, DeploymentEntry {
+  client: ModelServerClient;
+  input: StepParsedInput<typeof deployStep>;
   aliasBefore: number | null;
 }
 
@@ -36,7 +54,7 @@ const ENDED_CODES = new Set(['DeploymentRolledBack', 'DeploymentDiscarded', 'Dep
 const LOST_CODES = new Set(['StagedAbandoned', 'UnknownDeployment']);
 
 /** Stages the version; a refusal fails the deployment for good (nothing of it serves). */
-export async function stage(d: Deployment): Promise<StageAnswer> {
+export async function stage(d: Staging): Promise<StageAnswer> {
   try {
     return await d.client.stage(d.record.name, d.deploymentId, {
       version: d.record.version,
@@ -45,10 +63,10 @@ export async function stage(d: Deployment): Promise<StageAnswer> {
   } catch (err) {
     const code = modelServerFailureDetail(err)?.code ?? '';
     if (ENDED_CODES.has(code)) {
-      return failDeployment(d, `an earlier attempt of this deployment ended: ${rootMessage(err)}`, false);
+      return d.fail(`an earlier attempt of this deployment ended: ${rootMessage(err)}`, false);
     }
     if (failureType(err) === ModelServerFailureType.Rejected) {
-      return failDeployment(d, `the model server refused the deployment: ${rootMessage(err)}`, false);
+      return d.fail(`the model server refused the deployment: ${rootMessage(err)}`, false);
     }
     throw err;
   }
@@ -58,7 +76,7 @@ export async function stage(d: Deployment): Promise<StageAnswer> {
  * Smoke-predicts one row with the staged deployment. An unreachable server, or one that lost the staged version,
  * is a retryable failure; every other problem (a refused row, a model failure, a bad score) is a failed check.
  */
-export async function smoke(d: Deployment, features: FeatureRow): Promise<ReturnType<typeof checkSmokeAnswer>> {
+export async function smoke(d: Staging, features: FeatureRow): Promise<ReturnType<typeof checkSmokeAnswer>> {
   try {
     const answer = await d.client.smoke(d.record.name, d.deploymentId, [features]);
     const task = d.record.lineage.task;
@@ -72,7 +90,7 @@ export async function smoke(d: Deployment, features: FeatureRow): Promise<Return
     const code = modelServerFailureDetail(err)?.code ?? '';
     if (LOST_CODES.has(code)) throw lostStaged(d, 'smoke check', err);
     if (ENDED_CODES.has(code)) {
-      return failDeployment(d, `the staged deployment ended before its smoke check: ${rootMessage(err)}`, false);
+      return d.fail(`the staged deployment ended before its smoke check: ${rootMessage(err)}`, false);
     }
     return { ok: false, reason: rootMessage(err) };
   }
@@ -115,8 +133,8 @@ export async function failDeployment(d: Deployment, reason: string, withdraw: bo
 
 /** Records the deployment under a key derived from its id and status, so a retry records it once. */
 export async function recordDeployment(
-  d: Deployment,
-  status: 'deployed' | 'failed',
+  d: DeploymentEntry,
+  status: DeploymentRecord['status'],
   previousVersion: number | null,
   detail?: string,
 ): Promise<void> {
@@ -153,7 +171,7 @@ async function withdrawVersion(d: Deployment, reason: string): Promise<string> {
   }
 }
 
-function lostStaged(d: Deployment, step: string, err: unknown): ApplicationFailure {
+function lostStaged(d: Staging, step: string, err: unknown): ApplicationFailure {
   return retryableFailure(
     ModelServerFailureType.LostStaged,
     `The model server at ${d.client.baseUrl} no longer holds staged deployment "${d.deploymentId}" of model ` +

@@ -5,30 +5,20 @@
  * idempotency keys.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  SlipwayErrorType,
-  deployStep,
-  finalFailure,
-  parseStepInput,
-  parseStepOutput,
-  type FeatureRow,
-  type StepInput,
-  type StepOutput,
-} from '@slipway/sdk';
+import { deployStep, parseStepInput, parseStepOutput, type StepInput, type StepOutput } from '@slipway/sdk';
 import { verifyProofWhereItActs } from '../approval/verify-proof.js';
-import type { ArtifactStore, DirectorySource, ModelRegistry, ModelServerAccess, ModelVersionRecord } from '../ports.js';
+import type { ArtifactStore, DirectorySource, ModelRegistry, ModelServerAccess } from '../ports.js';
 import { sha256Digest } from '../util/digest.js';
 import { currentStepIdentity, type StepIdentity } from '../util/idempotency.js';
 import { currentActivityHooks } from '../data/activity-context.js';
-import { loadTrainingProfile } from '../data/training-profile.js';
-import { resolveVersionOrFail } from '../registry/resolve-version.js';
+import { resolveVersionRefOrFail } from '../registry/resolve-version.js';
 import { clientOptionsFor } from '../model-server/access.js';
 import {
   createModelServerClient,
   type ModelServerClient,
   type ModelServerClientOptions,
 } from '../model-server/client.js';
-import { smokeFeaturesFromProfile } from '../model-server/smoke.js';
+import { smokeFeaturesOfVersion } from '../model-server/smoke.js';
 import { commit, failDeployment, recordDeployment, smoke, stage, type Deployment } from './deploy-phases.js';
 
 /** What the deploy activity needs. */
@@ -98,14 +88,7 @@ export function createDeployActivity(deps: DeployActivityDeps): (input: DeployIn
   return async (raw) => {
     const input = parseStepInput(deployStep, raw, 'activity');
     const { name, version } = input.version;
-    const record = await resolveVersionOrFail(deps.registry, name, version);
-    if (record.artifact.digest !== input.version.digest) {
-      throw finalFailure(
-        SlipwayErrorType.DigestMismatch,
-        `Model "${name}" version ${version} has artifact digest ${record.artifact.digest} in the registry, but the deploy input names ${input.version.digest}`,
-        { model: name, version },
-      );
-    }
+    const record = await resolveVersionRefOrFail(deps.registry, input.version);
     await verifyProofWhereItActs(input.proof, deps.directory, {
       version: input.version,
       require: 'approved',
@@ -113,11 +96,19 @@ export function createDeployActivity(deps: DeployActivityDeps): (input: DeployIn
       action: 'deploy',
     });
     const options = await clientOptionsFor(deps.modelServer, input.serverUrl, currentActivityHooks().signal);
-    const features = input.smokeFeatures ?? (await profileSmokeFeatures(deps.artifacts, record));
+    const features = input.smokeFeatures ?? (await smokeFeaturesOfVersion(deps.artifacts, record));
     const aliasBefore = (await deps.registry.getAlias(name, input.alias)) ?? null;
     const deploymentId = deploymentIdFor(name, version);
     const client = makeClient(input.serverUrl, options);
-    const d: Deployment = { registry: deps.registry, client, input, record, deploymentId, aliasBefore };
+    const d: Deployment = {
+      registry: deps.registry,
+      client,
+      input,
+      record,
+      deploymentId,
+      aliasBefore,
+      fail: (reason, withdraw) => failDeployment(d, reason, withdraw),
+    };
 
     await stage(d);
     const checked = await smoke(d, features);
@@ -142,9 +133,4 @@ export function createDeployActivity(deps: DeployActivityDeps): (input: DeployIn
     };
     return parseStepOutput(deployStep, output, 'activity');
   };
-}
-
-async function profileSmokeFeatures(artifacts: ArtifactStore, record: ModelVersionRecord): Promise<FeatureRow> {
-  const profile = await loadTrainingProfile(artifacts, record.lineage);
-  return smokeFeaturesFromProfile(profile, record.lineage.features, record.lineage.profile.uri);
 }

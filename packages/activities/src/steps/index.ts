@@ -50,3 +50,13 @@ export {
   type MonitorInput,
 } from './monitor.js';
 export { createResolveApproversActivity } from './resolve-approvers.js';
+export { createRolloutStageActivity, type RolloutStageDeps, type RolloutStageInput } from './rollout-stage.js';
+export { createRolloutTrafficActivity, type RolloutTrafficInput } from './rollout-traffic.js';
+export { createRolloutReadActivity, type RolloutReadInput } from './rollout-read.js';
+export { createRolloutPromoteActivity, type RolloutPromoteDeps, type RolloutPromoteInput } from './rollout-promote.js';
+export {
+  createRolloutCompensateActivity,
+  rollbackDetail,
+  type RolloutCompensateDeps,
+  type RolloutCompensateInput,
+} from './rollout-compensate.js';

@@ -34,30 +34,25 @@ export const DEFAULT_ROLLOUT_STEPS: Readonly<Record<RolloutStrategy, readonly nu
  * with stable over the same window (or, at a step where stable served too little, the last stable reading of the
  * rollout).
  */
-export const RolloutGuards = z.object({
-  /** Largest share of the candidate's requests that may fail (a 500). Default 0.01. */
-  maxErrorRate: z.number().min(0).max(1).default(0.01),
-  /** Largest p99 latency of the candidate, in milliseconds. */
-  maxP99Ms: z.number().positive().optional(),
-  /** Largest candidate p99 as a multiple of stable's p99 (e.g. 1.5). */
-  maxP99Ratio: z.number().positive().optional(),
-  /** Largest PSI of the candidate's score distribution against stable's (e.g. 0.2). */
-  maxScorePsi: z.number().positive().optional(),
-  /** Fewest candidate requests a step must see to be judged; fewer holds. Default 20. */
-  minRequests: z.number().int().min(1).default(20),
-});
+export const RolloutGuards = z
+  .object({
+    /** Largest share of the candidate's requests that may fail (a 500). Default 0.01. */
+    maxErrorRate: z.number().min(0).max(1).default(0.01),
+    /** Largest p99 latency of the candidate, in milliseconds. */
+    maxP99Ms: z.number().positive().optional(),
+    /** Largest candidate p99 as a multiple of stable's p99 (e.g. 1.5). */
+    maxP99Ratio: z.number().positive().optional(),
+    /** Largest PSI of the candidate's score distribution against stable's (e.g. 0.2). */
+    maxScorePsi: z.number().positive().optional(),
+    /** Fewest candidate requests a step must see to be judged; fewer holds. Default 20. */
+    minRequests: z.number().int().min(1).default(20),
+  })
+  .strict();
 /** Guards a step is held to. */
 export type RolloutGuards = z.infer<typeof RolloutGuards>;
 
-/**
- * A rollout plan (JSON-friendly). `steps` are the candidate's traffic percent at each step (for `shadow`, the
- * share of requests copied to it), strictly increasing; every strategy but `shadow` ends at 100. After each step's
- * `bakeTime` the guards are read; a step with `bakeTime` `0s` reads none (the default blue/green swap). A breach
- * rolls back (or, with `onBreach: 'pause'`, holds the split and waits for an operator); `deadline` bounds the whole
- * rollout (a hold past it aborts); `drain` is how long the old version stays on record as live before it is
- * retired after a success.
- */
-export const RolloutPlan = z
+/** A rollout plan's fields (unknown ones refused: a misspelt field must not fall back to a default). */
+const RolloutPlanShape = z
   .object({
     strategy: RolloutStrategy.default('blueGreen'),
     steps: z.array(z.number().int().min(1).max(100)).min(1).max(20).optional(),
@@ -67,28 +62,76 @@ export const RolloutPlan = z
     deadline: DurationString.default('24h'),
     drain: DurationString.default('0s'),
   })
-  .superRefine((plan, ctx) => {
-    const steps = plan.steps ?? DEFAULT_ROLLOUT_STEPS[plan.strategy];
-    steps.forEach((step, i) => {
-      if (i > 0 && step <= (steps[i - 1] as number)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['steps', i],
-          message: `steps must increase: ${step} follows ${steps[i - 1]}`,
-        });
-      }
-    });
-    if (plan.strategy !== 'shadow' && steps.at(-1) !== 100) {
+  .strict();
+
+/**
+ * A rollout plan (JSON-friendly). `steps` are the candidate's traffic percent at each step (for `shadow`, the
+ * share of requests copied to it), strictly increasing; every strategy but `shadow` ends at 100. After each step's
+ * `bakeTime` the guards are read; a step with `bakeTime` `0s` reads none (the default blue/green swap). A breach
+ * rolls back (or, with `onBreach: 'pause'`, holds the split and waits for an operator); `deadline` bounds the whole
+ * rollout (a hold past it aborts); `drain` is how long the old version stays on record as live before it is
+ * retired after a success.
+ *
+ * Refused: steps that do not increase, a non-shadow plan that does not end at 100, a blue/green plan of more than
+ * one step, a bake time of 0 for any strategy but blue/green (a step that bakes 0 reads no guard), and a deadline
+ * shorter than the steps' bake times.
+ */
+export const RolloutPlan = RolloutPlanShape.superRefine((plan, ctx) => {
+  // zod runs this refinement even when a field failed: a bad strategy or steps field already has its issue.
+  if (!RolloutStrategy.safeParse(plan.strategy).success) return;
+  if (plan.steps !== undefined && !Array.isArray(plan.steps)) return;
+  const steps = plan.steps ?? DEFAULT_ROLLOUT_STEPS[plan.strategy];
+  steps.forEach((step, i) => {
+    if (i > 0 && step <= (steps[i - 1] as number)) {
       ctx.addIssue({
         code: 'custom',
-        path: ['steps'],
-        message: `a ${plan.strategy} rollout must end at 100 (got ${steps.at(-1)})`,
+        path: ['steps', i],
+        message: `steps must increase: ${step} follows ${steps[i - 1]}`,
       });
     }
-    if (plan.strategy === 'blueGreen' && steps.length !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['steps'], message: 'a blueGreen rollout has one step: [100]' });
-    }
   });
+  if (plan.strategy !== 'shadow' && steps.at(-1) !== 100) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['steps'],
+      message: `a ${plan.strategy} rollout must end at 100 (got ${steps.at(-1)})`,
+    });
+  }
+  if (plan.strategy === 'blueGreen' && steps.length !== 1) {
+    ctx.addIssue({ code: 'custom', path: ['steps'], message: 'a blueGreen rollout has one step: [100]' });
+  }
+  checkTiming(plan, steps.length, ctx);
+});
+
+/**
+ * A step that bakes 0 reads no guard: only the one-step blue/green swap may skip them (today's deploy). And a
+ * deadline shorter than the steps' bake times could never let the rollout finish.
+ */
+function checkTiming(plan: z.output<typeof RolloutPlanShape>, steps: number, ctx: z.RefinementCtx): void {
+  const bake = plan.bakeTime ?? defaultBakeTime(plan.strategy);
+  // A malformed duration already has its issue; zod runs this refinement anyway.
+  if (!DurationString.safeParse(bake).success || !DurationString.safeParse(plan.deadline).success) return;
+  const bakeMs = durationMs(bake);
+  if (bakeMs === 0 && plan.strategy !== 'blueGreen') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['bakeTime'],
+      message: `a ${plan.strategy} rollout needs a bake time above 0: a step that bakes 0 reads no guard`,
+    });
+  }
+  const deadlineMs = durationMs(plan.deadline);
+  if (deadlineMs < bakeMs * steps) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['deadline'],
+      message: `deadline ${plan.deadline} is shorter than the ${steps} steps' bake time (${steps} × ${bake}): the rollout could never finish`,
+    });
+  }
+}
+
+function defaultBakeTime(strategy: RolloutStrategy): string {
+  return strategy === 'blueGreen' ? '0s' : '5m';
+}
 /** A rollout plan as parsed (defaults applied, `steps` and `bakeTime` still optional: see {@link resolvedSteps}). */
 export type RolloutPlan = z.infer<typeof RolloutPlan>;
 /** A rollout plan as a caller writes it. */
@@ -108,7 +151,7 @@ export interface RolloutStepPlan {
 /** The steps a plan runs: its own or its strategy's defaults, with the bake time (default 0 for blue/green, else 5m). */
 export function resolvedSteps(plan: RolloutPlan): RolloutStepPlan[] {
   const steps = plan.steps ?? DEFAULT_ROLLOUT_STEPS[plan.strategy];
-  const bakeMs = durationMs(plan.bakeTime ?? (plan.strategy === 'blueGreen' ? '0s' : '5m'));
+  const bakeMs = durationMs(plan.bakeTime ?? defaultBakeTime(plan.strategy));
   const mode: TrafficMode = plan.strategy === 'shadow' ? 'shadow' : 'split';
   return steps.map((percent, index) => ({ index, percent, mode, bakeMs }));
 }
@@ -231,4 +274,12 @@ function pct(rate: number | null): string {
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+/**
+ * The id of a model's rollout workflow, `rollout:<model>`: one rollout per model at a time. The rollout steps that
+ * act on an approval accept there the approval the promotion recorded (its proof names the promotion's workflow).
+ */
+export function rolloutWorkflowId(model: string): string {
+  return `rollout:${model}`;
 }

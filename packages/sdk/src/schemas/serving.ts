@@ -6,16 +6,18 @@
  * Deploying is two-phase: stage, smoke-check the staged version, commit. Only a commit makes a version serve.
  * - `PUT /v1/models/:name/deployments/:deploymentId` {@link StageRequest} → {@link StageAnswer}: load and stage
  * - `POST /v1/models/:name/deployments/:deploymentId/predict` {@link PredictRequest} → {@link PredictAnswer}:
- *   score with that deployment (staged or stable); never logged as served traffic
+ *   score with that deployment (staged, candidate or stable); never logged as served traffic
  * - `POST /v1/models/:name/deployments/:deploymentId/commit` {@link CommitRequest} → {@link CommitAnswer}
  * - `POST /v1/models/:name/deployments/:deploymentId/discard` {@link DiscardRequest} → {@link DiscardAnswer}
  * - `POST /v1/models/:name/rollback` {@link RollbackRequest} → {@link RollbackAnswer}
- * - `POST /v1/models/:name/predict` {@link PredictRequest} → {@link PredictAnswer}: the stable version; logged
+ * - `POST /v1/models/:name/predict` {@link PredictRequest} → {@link PredictAnswer}: the stable version, or while a
+ *   rollout's candidate holds a share the version the request is routed to (see `schemas/traffic.ts`); logged
  * - `GET /v1/models/:name` → {@link ModelStatusAnswer}; `GET /v1/models` → {@link ModelListAnswer};
  *   `GET /health` → {@link HealthAnswer}
  * - `GET /v1/models/:name/versions/:version/served?after=&limit=` → {@link ServedAnswer}
+ * - the rollout's routes (traffic split, promote, abort, measurement windows): see `schemas/traffic.ts`
  *
- * The control plane (stage, deployment predict, commit, discard, rollback, served rows) needs
+ * The control plane (stage, deployment predict, commit, discard, rollback, served rows, and the rollout's routes) needs
  * `Authorization: Bearer <token>`. Every request that changes state (those and predict) must be
  * `content-type: application/json`, and browser cross-origin requests are refused.
  */
@@ -212,8 +214,8 @@ const ServedRowFields = {
 /**
  * One served row, the record of what a model version answered for one request row: when, by which deployment and
  * version, the features as the request sent them, the prediction, the features the model imputed (absent when
- * none), and whether it was shadow traffic (scored by a version that did not answer; never true on this server
- * version). Rows logged before the model server recorded predictions have no `prediction`.
+ * none), and whether it was shadow traffic (scored by a version that did not answer: a candidate in `shadow`
+ * mode). Rows logged before the model server recorded predictions have no `prediction`.
  */
 export const ServedRow = z.object({
   ...ServedRowFields,
@@ -272,7 +274,7 @@ export type ServedAnswer = z.infer<typeof ServedAnswer>;
 
 /**
  * Traffic weights in percent: `stable` and `candidate` sum to 100. A candidate (the rollout's version under test)
- * gets traffic only when its weight is above 0; this server version never splits traffic, so `candidate` is 0.
+ * gets traffic only when its weight is above 0; without a candidate `candidate` is 0.
  */
 export const TrafficWeights = z
   .object({ stable: z.number().int().min(0).max(100), candidate: z.number().int().min(0).max(100) })
@@ -298,7 +300,7 @@ export const ModelStatusAnswer = z.object({
   status: z.enum(['serving', 'unavailable', 'idle']),
   /** The committed deployment that serves the model's traffic. */
   stable: CommittedDeployment.nullable(),
-  /** The rollout's candidate (reserved; this server version never has one). */
+  /** The rollout's candidate: it gets `weights.candidate` percent of the traffic, as `mode` says; null when none. */
   candidate: CommittedDeployment.nullable(),
   weights: TrafficWeights,
   /** How the candidate gets its share (`split` when there is none). */

@@ -8,6 +8,13 @@ import { monitorStep } from './monitor.js';
 import { recordApprovalStep } from './record-approval.js';
 import { registerStep } from './register.js';
 import { resolveApproversStep } from './resolve-approvers.js';
+import {
+  rolloutCompensateStep,
+  rolloutPromoteStep,
+  rolloutReadStep,
+  rolloutStageStep,
+  rolloutTrafficStep,
+} from './rollout.js';
 import { trainStep } from './train.js';
 import { validateStep } from './validate.js';
 
@@ -31,4 +38,9 @@ export const builtinSteps = {
   deploy: deployStep,
   monitor: monitorStep,
   resolveApprovers: resolveApproversStep,
+  rolloutStage: rolloutStageStep,
+  rolloutTraffic: rolloutTrafficStep,
+  rolloutRead: rolloutReadStep,
+  rolloutPromote: rolloutPromoteStep,
+  rolloutCompensate: rolloutCompensateStep,
 } as const;

@@ -25,6 +25,8 @@ export const rolloutStageStep = defineStep({
     ...Target,
     /** Features for the smoke prediction; by default built from the training profile. */
     smokeFeatures: FeatureRow.optional(),
+    /** The alias the rollout moves at its promotion (a failed staging is recorded under it). */
+    alias: z.string().min(1).default('champion'),
     proof: ApprovalProof.optional(),
   }),
   output: z.object({

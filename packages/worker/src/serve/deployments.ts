@@ -231,7 +231,7 @@ class ServerDeployments implements Deployments {
       if (replay) return replay;
       if (current.candidate) throw candidateConflict(model, deploymentId, current.candidate);
       const next = withRollback(current, new Date().toISOString());
-      const predictor = next.stable ? await this.restore(next.stable.artifact) : null;
+      const predictor = next.stable ? await this.restore(next.stable.artifact, 'the previous deployment') : null;
       await this.persist(model, next);
       this.loadErrors.delete(model);
       if (next.stable && predictor) this.stableLive.set(model, { entry: next.stable, predictor });
@@ -265,7 +265,7 @@ class ServerDeployments implements Deployments {
       const stable = change.next?.stable;
       if (!change.next || !stable) return change.answer;
       const candidate = this.candidateLive.get(model);
-      const predictor = candidate?.predictor ?? (await this.restore(stable.artifact));
+      const predictor = candidate?.predictor ?? (await this.restore(stable.artifact, 'the candidate'));
       await this.apply(model, change);
       this.stableLive.set(model, { entry: stable, predictor });
       this.loadErrors.delete(model);
@@ -352,12 +352,13 @@ class ServerDeployments implements Deployments {
     this.state = nextState;
   }
 
-  private restore(artifact: StagedEntry['artifact']) {
+  /** Loads `what` (for a message) again from its artifact; a 500 naming it when it cannot be loaded. */
+  private restore(artifact: StagedEntry['artifact'], what: string) {
     return loadModel(this.options.artifacts, this.options.predictors, artifact).catch((err: unknown) => {
       throw new ServeError(
         500,
         ServeErrorCode.ArtifactUnreadable,
-        `Cannot restore the previous deployment: ${rootMessage(err)}`,
+        `Cannot load ${what} (${artifact.uri}): ${rootMessage(err)}`,
       );
     });
   }

@@ -33,7 +33,7 @@ export interface PredictContext {
 export interface ShadowQueue {
   /** Runs `task` after the current request's answer (not awaited by it); false when it was dropped. */
   run(task: () => Promise<void>): boolean;
-  /** Resolves when every copy started so far has been scored and counted. */
+  /** Resolves when every copy started before the call has been scored and counted (later ones are not waited for). */
   idle(): Promise<void>;
 }
 
@@ -51,7 +51,7 @@ export function createShadowQueue(max = MAX_PENDING_SHADOW): ShadowQueue {
       return true;
     },
     idle: async () => {
-      while (pending.size > 0) await Promise.all([...pending]);
+      await Promise.all([...pending]);
     },
   };
 }
