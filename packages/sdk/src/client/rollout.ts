@@ -4,7 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { SlipwayMessage } from '../messages.js';
-import { rolloutWorkflowId } from '../pipelines/rollout-version.js';
+import { rolloutWorkflowId } from '../schemas/rollout.js';
 import type { RolloutCommandKind, RolloutCommandRequest, RolloutState } from '../schemas/rollout-state.js';
 import type { PersonKey } from '../keys/person-keys.js';
 import { ClientErrorCode, SlipwayClientError, gateError, isNotFound } from './errors.js';

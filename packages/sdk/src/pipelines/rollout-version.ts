@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ApprovalPolicy, ApprovalProof } from '../schemas/approval.js';
 import { ModelVersionRef } from '../schemas/model.js';
 import { RolloutResult } from '../schemas/rollout-state.js';
-import { RolloutPlan } from '../schemas/rollout.js';
+import { RolloutPlan, rolloutWorkflowId } from '../schemas/rollout.js';
 import { FeatureRow } from '../schemas/serving.js';
 import { definePipeline } from '../pipeline.js';
 import { SignedStart } from '../signing/payloads.js';
@@ -10,11 +10,6 @@ import { StepOptionsOverride } from './train-and-promote.js';
 
 /** The steps of `rolloutVersion`, in order (`compensate` replaces `promote` when the rollout is rolled back). */
 export const ROLLOUT_VERSION_STEPS = ['stage', 'rollout', 'promote'] as const;
-
-/** The workflow id of a model's rollout: one at a time per model (a second waits for the first to end). */
-export function rolloutWorkflowId(model: string): string {
-  return `rollout:${model}`;
-}
 
 /**
  * Input of `rolloutVersion`: the approved version, where it goes, the plan, and who may command the rollout. A
@@ -49,7 +44,7 @@ export type RolloutVersionInputRaw = z.input<typeof RolloutVersionInput>;
 /**
  * The rollout saga as a pipeline: stage the version, move traffic to it step by step under the plan's guards,
  * then promote it or compensate. Its workflow function is `rolloutVersion` in `@slipway/sdk/pipelines`; pipelines
- * start it as a child with the id {@link rolloutWorkflowId} (`rollout:<model>`), one rollout per model at a time.
+ * start it as a child with the id `rolloutWorkflowId(model)` (`rollout:<model>`), one rollout per model at a time.
  */
 export const rolloutVersion = definePipeline({
   name: 'rolloutVersion',

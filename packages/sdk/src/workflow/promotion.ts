@@ -7,7 +7,7 @@ import type { RolloutPlanInput } from '../schemas/rollout.js';
 import { deployStep, evidenceStep, recordApprovalStep } from '../steps/builtin.js';
 import type { StepOutput } from '../step.js';
 import type { ApprovalGate, GateOutcome } from './approval-gate.js';
-import { rolloutWorkflowId } from '../pipelines/rollout-version.js';
+import { rolloutWorkflowId } from '../schemas/rollout.js';
 import { runRolloutChild } from './rollout/child.js';
 import type { RunTracker } from './run-tracker.js';
 import { useSteps, type StepOverrides } from './use-step.js';

@@ -6,7 +6,8 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ChildWorkflowCancellationType, ParentClosePolicy, sleep, startChild } from '@temporalio/workflow';
 import { parseOrFail } from '../../errors.js';
-import { rolloutVersion, rolloutWorkflowId, type RolloutVersionInputRaw } from '../../pipelines/rollout-version.js';
+import { rolloutVersion, type RolloutVersionInputRaw } from '../../pipelines/rollout-version.js';
+import { rolloutWorkflowId } from '../../schemas/rollout.js';
 import { RolloutResult } from '../../schemas/rollout-state.js';
 
 /** How often a pipeline waiting for another rollout of its model tries again. */

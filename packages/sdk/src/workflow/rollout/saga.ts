@@ -317,6 +317,7 @@ function stageInput(request: RolloutRequest) {
   return {
     version: request.version,
     serverUrl: request.serverUrl,
+    alias: request.alias,
     ...(request.smokeFeatures ? { smokeFeatures: request.smokeFeatures } : {}),
     ...(request.proof ? { proof: request.proof } : {}),
   };
