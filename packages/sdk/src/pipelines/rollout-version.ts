@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ApprovalPolicy, ApprovalProof } from '../schemas/approval.js';
 import { ModelVersionRef } from '../schemas/model.js';
 import { RolloutResult } from '../schemas/rollout-state.js';
-import { RolloutPlan, rolloutWorkflowId } from '../schemas/rollout.js';
+import { RolloutPlan } from '../schemas/rollout.js';
 import { FeatureRow } from '../schemas/serving.js';
 import { definePipeline } from '../pipeline.js';
 import { SignedStart } from '../signing/payloads.js';
