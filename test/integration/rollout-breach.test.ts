@@ -2,7 +2,8 @@
  * A candidate that fails on part of the traffic, rolled out by `promoteVersion` with a canary plan on a real dev
  * server, worker, model server and the real rollout activities, under bounded loopback traffic: the error guard
  * breaches at the first step, no later step starts, traffic returns to stable, the version is recorded rolled back
- * with the reason, stable failed no request, and the registry's alias and the server agree.
+ * with the reason, stable failed no request, and the registry's alias and the server agree. A slow candidate is
+ * rolled back on the p99 guard the same way.
  */
 import { createModelServerClient, type ModelRegistry } from '@slipway/activities';
 import type { FeatureRow, PromoteVersionResult } from '@slipway/sdk';
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openConfiguredArtifacts, openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { waitForGate } from '../support/waits.js';
-import { ROLLOUT_PREDICTORS, failingModel } from '../unit/rollout/rollout-fixtures.js';
+import { ROLLOUT_PREDICTORS, failingModel, slowModel } from '../unit/rollout/rollout-fixtures.js';
 import { logisticModel, registerModel, type TestWorld } from '../unit/serve/fixtures.js';
 
 let h: Harness;
@@ -85,4 +86,27 @@ it('rolls back a candidate that errors on part of the traffic at the step where 
   expect((await client.predict('flaky', [{ tenure: 36, plan: 'basic' }])).version).toBe(1);
   const candidate = await registry.getVersion('flaky', 2);
   expect(candidate?.deployments.at(-1)).toMatchObject({ status: 'rolled_back' });
+});
+
+it('rolls back a slow candidate on the p99 guard, with stable serving throughout', async () => {
+  const v1 = await registerModel(world, 'sluggish', logisticModel({ bias: 0, tenure: 0.5, basic: 0.2, pro: -0.2 }));
+  expect((await promote(ref(v1.record))).status).toBe('deployed');
+  const v2 = await registerModel(world, 'sluggish', slowModel(150));
+  const plan = { strategy: 'canary', bakeTime: '2s', guards: { minRequests: 5, maxP99Ms: 60 }, deadline: '5m' };
+  const running = promote(ref(v2.record), plan);
+  const client = createModelServerClient(h.modelServer.url);
+  let failed = 0;
+  let finished = false;
+  void running.finally(() => (finished = true)).catch(() => undefined);
+  while (!finished) {
+    await client.predict('sluggish', [{ tenure: 12, plan: 'pro' }]).catch(() => (failed += 1));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const result = await running;
+  expect(failed).toBe(0);
+  expect(result.status).toBe('rolled_back');
+  expect(result.rollout?.reason).toContain('maxP99Ms');
+  expect(result.rollout?.records.at(-1)).toMatchObject({ step: 0, verdict: 'breach' });
+  expect((await client.status('sluggish')).stable?.version).toBe(1);
+  expect((await registry.resolve('sluggish', 'champion'))?.version).toBe(1);
 });

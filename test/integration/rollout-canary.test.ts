@@ -7,11 +7,13 @@
  */
 import { createModelServerClient, type ModelRegistry } from '@slipway/activities';
 import type { FeatureRow, RolloutState, TrainAndPromoteResult } from '@slipway/sdk';
+import { ClientErrorCode } from '@slipway/sdk/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
-import { waitForGate } from '../support/waits.js';
+import { clientError } from '../support/failures.js';
+import { eventually, waitForGate } from '../support/waits.js';
 
 let h: Harness;
 let registry: ModelRegistry;
@@ -61,7 +63,10 @@ async function trafficUntil(model: string, done: Promise<unknown>) {
   return counts;
 }
 
-/** Follows the rollout of `model`, checking agreement each time its step or phase changes, until it ends. */
+/**
+ * Follows the rollout of `model`, checking agreement each time its step or phase changes (outside the promote and
+ * compensate activities), until it ends.
+ */
 async function followRollout(model: string, done: Promise<unknown>): Promise<RolloutState[]> {
   const seen: RolloutState[] = [];
   let finished = false;
@@ -71,7 +76,10 @@ async function followRollout(model: string, done: Promise<unknown>): Promise<Rol
     const last = seen.at(-1);
     if (state && (state.step !== last?.step || state.phase !== last?.phase)) {
       seen.push(state);
-      await expectAgreement(model, `at step ${state.step} (${state.phase})`);
+      // Between steps, not inside the promote or compensate activity (which moves the server, then the alias).
+      if (state.phase !== 'promoting' && state.phase !== 'compensating') {
+        await expectAgreement(model, `at step ${state.step} (${state.phase})`);
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -123,5 +131,23 @@ describe('rollouts against a real model server', () => {
     expect(await expectAgreement('canary-real', 'after the rollback')).toBe(2);
     const answer = await createModelServerClient(h.modelServer.url).predict('canary-real', [customer]);
     expect(answer.version).toBe(2);
+  });
+
+  it("is commanded by the policy's approvers only: pause, resume, abort; an outsider is refused", async () => {
+    const plan = { strategy: 'canary', bakeTime: '1s', guards: { minRequests: 10 }, deadline: '10m' };
+    const runId = await approvedRun('canary-real', plan);
+    await eventually('the rollout holding its first step', async () => {
+      const state = await h.client.rolloutStatus('canary-real').catch(() => undefined);
+      return state?.phase === 'baking' && state.records.some((r) => r.verdict === 'hold') ? state : undefined;
+    });
+    const say = (command: 'pause' | 'resume' | 'abort', as: string) =>
+      h.client.rolloutCommand('canary-real', command, { as, reason: `${command} in the test` });
+    expect((await clientError(say('abort', 'eve'))).code).toBe(ClientErrorCode.OperatorNotAllowed);
+    expect((await say('pause', 'lee')).pausedBy).toBe('lee: pause in the test');
+    expect((await say('resume', 'maria')).pausedBy).toBeNull();
+    await say('abort', 'maria');
+    const result = await h.client.result<TrainAndPromoteResult>(runId);
+    expect(result).toMatchObject({ status: 'rolled_back', rollout: { reason: 'aborted by maria: abort in the test' } });
+    expect(await expectAgreement('canary-real', 'after the abort')).toBe(2);
   });
 });
