@@ -9,16 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { recordFixture } from '../support/record-history.js';
-import { scriptedRollout } from '../support/scripted-rollout.js';
+import { scriptedRollout, startScriptedWorker } from '../support/scripted-rollout.js';
 import { eventually, waitForGate } from '../support/waits.js';
 
 const target = scriptedRollout();
 let h: Harness;
+let stopWorker: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  h = await startHarness({ name: 'rollout-promotion', workflowBundle: await bundle(), activities: target.activities });
+  h = await startHarness({ name: 'rollout-promotion', worker: false });
+  stopWorker = await startScriptedWorker(h, await bundle(), target);
 }, 300_000);
 afterAll(async () => {
+  await stopWorker?.();
   await h?.stop();
 });
 

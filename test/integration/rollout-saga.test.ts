@@ -17,16 +17,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { clientError } from '../support/failures.js';
 import { machineValues, recordFixture } from '../support/record-history.js';
-import { scriptedRollout } from '../support/scripted-rollout.js';
+import { scriptedRollout, startScriptedWorker } from '../support/scripted-rollout.js';
 import { eventually } from '../support/waits.js';
 
 const target = scriptedRollout();
 let h: Harness;
+let stopWorker: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  h = await startHarness({ name: 'rollout-saga', workflowBundle: await bundle(), activities: target.activities });
+  h = await startHarness({ name: 'rollout-saga', worker: false });
+  stopWorker = await startScriptedWorker(h, await bundle(), target);
 }, 300_000);
 afterAll(async () => {
+  await stopWorker?.();
   await h?.stop();
 });
 

@@ -6,7 +6,8 @@
  * real model server.
  */
 /* eslint-disable @typescript-eslint/require-await -- the scripted target answers at once; steps are async */
-import { implementStep } from '@slipway/activities';
+import { createActivities, implementStep } from '@slipway/activities';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import {
   judgeStep,
   rolloutCompensateStep,
@@ -18,6 +19,9 @@ import {
   type StepInput,
   type VersionReading,
 } from '@slipway/sdk';
+import { embeddedDeps } from '../../packages/worker/src/worker/create-worker.js';
+import { ensureSearchAttributes } from '../../packages/worker/src/worker/search-attributes.js';
+import type { Harness } from './harness.js';
 
 /** What the candidate and stable did in a window, as the script says. */
 export interface ScriptedWindow {
@@ -144,5 +148,35 @@ function readingsOf(windowId: string, version: number, window: ScriptedWindow): 
     baseline: stable,
     p99Ratio: ratio,
     scorePsi: null,
+  };
+}
+
+/**
+ * Runs a worker on the harness's task queue (start the harness with `worker: false`) whose five rollout steps are
+ * the scripted target's and every other step the real one (a Slipway worker refuses to replace built-in steps, so
+ * this one is a plain Temporal worker). Returns its stop.
+ */
+export async function startScriptedWorker(
+  h: Harness,
+  workflowBundle: { code: string },
+  scripted: ReturnType<typeof scriptedRollout>,
+): Promise<() => Promise<void>> {
+  const deps = embeddedDeps(h.config);
+  const connection = await NativeConnection.connect({ address: h.config.temporal.address });
+  await ensureSearchAttributes(connection, h.config.temporal.namespace);
+  const worker = await Worker.create({
+    connection,
+    namespace: h.config.temporal.namespace,
+    taskQueue: h.config.taskQueue,
+    workflowBundle,
+    activities: { ...createActivities(deps), ...scripted.activities },
+    shutdownGraceTime: '1s',
+  });
+  const running = worker.run();
+  return async () => {
+    worker.shutdown();
+    await running;
+    await deps.registry.close();
+    await connection.close();
   };
 }
