@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SlipwayClient } from '@slipway/sdk/client';
-import { builtinPredictors, type ActivitiesDefinition } from '@slipway/activities';
+import { builtinPredictors, type ActivitiesDefinition, type PredictorLoader } from '@slipway/activities';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createTestPeople, DEFAULT_TEST_PEOPLE, type TestPeople, type TestPeopleSpec } from './people.js';
@@ -85,6 +85,8 @@ export async function startHarness(options: {
   directory?: false;
   /** More dataset roots (e.g. `s3://bucket/prefix`) next to {@link HARNESS_DATA_ROOTS} and the harness's `data`. */
   dataRoots?: string[];
+  /** More model kinds the model server loads (test kinds), next to the built-in ones. */
+  predictors?: Record<string, PredictorLoader>;
 }): Promise<Harness> {
   quietRuntime();
   const home = await mkdtemp(join(tmpdir(), `slipway-${options.name}-`));
@@ -105,7 +107,7 @@ export async function startHarness(options: {
   const modelServer = await startModelServer({
     home,
     artifacts: openConfiguredArtifacts(configured),
-    predictors: builtinPredictors,
+    predictors: { ...builtinPredictors, ...options.predictors },
     token: await resolveModelServerToken(configured),
     port: 0,
   });

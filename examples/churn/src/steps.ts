@@ -48,7 +48,8 @@ export const ChurnPipelineInput = TrainAndPromoteInput.extend({
 
 /** What the churn pipeline returns. */
 export const ChurnPipelineResult = z.object({
-  status: z.enum(['deployed', 'rejected', 'expired']),
+  /** `rolled_back`: approved, but a rollout plan's rollout was compensated. */
+  status: z.enum(['deployed', 'rejected', 'expired', 'rolled_back']),
   model: z.string(),
   version: z.number().int().positive(),
   metrics: z.record(z.string(), z.number()),

@@ -68,8 +68,18 @@ export function decisionSignatureRefusal(
   return undefined;
 }
 
-function timeWindowProblem(at: number, openedMs: number, nowMs: number): string | undefined {
-  if (at < openedMs - SIGNING_CLOCK_SKEW_MS) return 'signed before this gate opened (a decision made for another gate)';
+/**
+ * Why a signature made at `at` is out of its window (before `openedMs`, in the future, or older than
+ * {@link DECISION_MAX_AGE_MS}), or undefined when it is within it. Times in milliseconds; `before` says what
+ * `openedMs` is, for the message.
+ */
+export function timeWindowProblem(
+  at: number,
+  openedMs: number,
+  nowMs: number,
+  before = 'this gate opened (a decision made for another gate)',
+): string | undefined {
+  if (at < openedMs - SIGNING_CLOCK_SKEW_MS) return `signed before ${before}`;
   if (at > nowMs + SIGNING_CLOCK_SKEW_MS) return 'signed with a time in the future (more than 5 minutes ahead)';
   if (at < nowMs - DECISION_MAX_AGE_MS) return 'signed more than 15 minutes before it reached the gate: sign it again';
   return undefined;

@@ -131,6 +131,24 @@ export const GateRefusal = {
 /** A reason an approval gate refuses a decision. */
 export type GateRefusal = (typeof GateRefusal)[keyof typeof GateRefusal];
 
+/** Reasons a rollout refuses an operator's command; the failure type of a refused Update. */
+export const RolloutRefusal = {
+  /** The command is malformed (not a command, no reason). */
+  InvalidCommand: 'SlipwayInvalidRolloutCommand',
+  /** The rollout has promoted, rolled back or is compensating: there is nothing left to command. */
+  RolloutClosed: 'SlipwayRolloutClosed',
+  /** The command does not apply now (resume when not paused, pause when paused). */
+  CommandNotApplicable: 'SlipwayRolloutCommandNotApplicable',
+  /** The operator is not among the approval policy's approvers (or has no key in the directory). */
+  OperatorNotAllowed: 'SlipwayOperatorNotAllowed',
+  /** The command carries no signature. */
+  UnsignedCommand: 'SlipwayUnsignedRolloutCommand',
+  /** The signature does not verify with the operator's key for this rollout, or was made too long ago. */
+  BadSignature: 'SlipwayBadRolloutCommandSignature',
+} as const;
+/** A reason a rollout refuses a command. */
+export type RolloutRefusal = (typeof RolloutRefusal)[keyof typeof RolloutRefusal];
+
 /** Creates a final, non-retryable failure of the given type. Safe in workflow and activity code. */
 export function finalFailure(
   type: FinalErrorType | GateRefusal,

@@ -36,6 +36,8 @@ export * from './schemas/progress.js';
 export * from './schemas/serving.js';
 export * from './schemas/traffic.js';
 export * from './schemas/rollout.js';
+export * from './schemas/rollout-state.js';
+export * from './rollout-command.js';
 export * from './schemas/onnx-model.js';
 export * from './schemas/prediction-profile.js';
 export * from './steps/builtin.js';

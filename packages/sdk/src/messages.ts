@@ -9,6 +9,10 @@ export const SlipwayMessage = {
   gateDecideSignal: 'slipway.gate.decideSignal',
   /** Query: the gate's state and evidence, or null when no gate is open yet. */
   gateState: 'slipway.gate.state',
+  /** Update: pause, resume, promote now or abort a rollout (signed by one of the policy's approvers). */
+  rolloutCommand: 'slipway.rollout.command',
+  /** Query: a rollout's state: its step, split, last readings, commands. */
+  rolloutState: 'slipway.rollout.state',
   /** Query: the run's progress, step by step. */
   progress: 'slipway.progress',
 } as const;

@@ -63,7 +63,12 @@ describe('definePipeline', () => {
 describe('the built-in pipeline contracts', () => {
   it('each names a workflow function exported by @slipway/sdk/pipelines, and nothing else is exported there', () => {
     const contracts = Object.values(builtinPipelines);
-    expect(contracts.map((c) => c.name).sort()).toEqual(['checkDrift', 'promoteVersion', 'trainAndPromote']);
+    expect(contracts.map((c) => c.name).sort()).toEqual([
+      'checkDrift',
+      'promoteVersion',
+      'rolloutVersion',
+      'trainAndPromote',
+    ]);
     for (const contract of contracts) {
       expect(builtinPipelines[contract.name]).toBe(contract);
       expect(typeof (workflows as Record<string, unknown>)[contract.name], contract.name).toBe('function');

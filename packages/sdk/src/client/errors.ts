@@ -1,4 +1,4 @@
-import { GateRefusal, failureType, rootMessage } from '../errors.js';
+import { GateRefusal, RolloutRefusal, failureType, rootMessage } from '../errors.js';
 
 /** Why a client call failed. Compare `code`, never `instanceof`. */
 export const ClientErrorCode = {
@@ -23,6 +23,14 @@ export const ClientErrorCode = {
   InvalidOutput: 'InvalidOutput',
   /** The run has already finished, so it cannot be cancelled or terminated. */
   RunClosed: 'RunClosed',
+  /** The model has no rollout running (no open `rollout:<model>` workflow). */
+  NoRollout: 'NoRollout',
+  /** The rollout has promoted, rolled back or is compensating: it takes no more commands. */
+  RolloutClosed: 'RolloutClosed',
+  /** The operator is not one of the approval policy's approvers (or has no key in the directory). */
+  OperatorNotAllowed: 'OperatorNotAllowed',
+  /** The command does not apply now (resume when not paused, pause when paused). */
+  CommandNotApplicable: 'CommandNotApplicable',
 } as const;
 /** Why a client call failed. */
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
@@ -61,6 +69,12 @@ const REFUSAL_CODES: Record<string, ClientErrorCode> = {
   [GateRefusal.UnsignedDecision]: ClientErrorCode.BadSignature,
   [GateRefusal.BadSignature]: ClientErrorCode.BadSignature,
   [GateRefusal.DecisionOutOfWindow]: ClientErrorCode.DecisionOutOfWindow,
+  [RolloutRefusal.InvalidCommand]: ClientErrorCode.InvalidInput,
+  [RolloutRefusal.RolloutClosed]: ClientErrorCode.RolloutClosed,
+  [RolloutRefusal.CommandNotApplicable]: ClientErrorCode.CommandNotApplicable,
+  [RolloutRefusal.OperatorNotAllowed]: ClientErrorCode.OperatorNotAllowed,
+  [RolloutRefusal.UnsignedCommand]: ClientErrorCode.BadSignature,
+  [RolloutRefusal.BadSignature]: ClientErrorCode.BadSignature,
 };
 
 /** Whether an error is Temporal's "workflow not found". */
@@ -69,7 +83,7 @@ export function isNotFound(err: unknown): boolean {
   return err.name === 'WorkflowNotFoundError' || (/not found/i.test(err.message) && /workflow/i.test(err.message));
 }
 
-/** Turns a failed gate update into a `SlipwayClientError` with the gate's reason. */
+/** Turns a failed gate (or rollout command) update into a `SlipwayClientError` with the workflow's reason. */
 export function gateError(err: unknown, runId: string): SlipwayClientError {
   if (err instanceof SlipwayClientError) return err;
   if (isNotFound(err)) return unknownRun(runId, err);

@@ -25,6 +25,7 @@ export type {
   StartOptions,
 } from './slipway-client.js';
 export { ClientErrorCode, SlipwayClientError, type FieldIssue } from './errors.js';
+export type { RolloutCommandOptions } from './rollout.js';
 export { callerIdentity, withStartedBy, type IdentitySources } from './identity.js';
 export type { FollowOptions, FollowResult, FollowUntil } from './follow.js';
 export { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';

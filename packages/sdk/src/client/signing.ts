@@ -3,6 +3,8 @@
  * signature format are the sdk's (`signing/`); the gate and the activities verify exactly these.
  */
 import { decisionPayload } from '../decision-signature.js';
+import { rolloutCommandPayload } from '../rollout-command.js';
+import type { RolloutCommandRequest } from '../schemas/rollout-state.js';
 import { loadPersonKey, type KeyLocation, type PersonKey } from '../keys/person-keys.js';
 import type { GateDecisionRequest } from '../schemas/approval.js';
 import { SigningDomain, signPayload, startInputDigest, startPayload, type SignedStart } from '../signing/payloads.js';
@@ -65,4 +67,16 @@ export async function signDecision(
     { ...request, at },
   );
   return { ...request, at, signature: signPayload(SigningDomain.decision, key.privateKey, payload) };
+}
+
+/** A rollout command signed for one rollout (its workflow id and nonce) with the operator's key. */
+export async function signRolloutCommand(
+  rollout: { workflowId: string; nonce: string },
+  request: Pick<RolloutCommandRequest, 'command' | 'operator' | 'reason'>,
+  keyOf: KeyFinder,
+): Promise<RolloutCommandRequest> {
+  const key = await keyOf(request.operator);
+  const at = new Date().toISOString();
+  const payload = rolloutCommandPayload(rollout, { ...request, at });
+  return { ...request, at, signature: signPayload(SigningDomain.rolloutCommand, key.privateKey, payload) };
 }

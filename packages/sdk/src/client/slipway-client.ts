@@ -17,6 +17,8 @@ import { loadKey } from './signing.js';
 import { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';
 import { findWorkflowTaskFailure, type WorkflowTaskFailure } from './workflow-task-failure.js';
 import { signDecision, signStart } from './signing.js';
+import { commandRollout, readRolloutState, type RolloutClientContext, type RolloutCommandOptions } from './rollout.js';
+import type { RolloutState } from '../schemas/rollout-state.js';
 import type { KeyLocation, PersonKey } from '../keys/person-keys.js';
 
 /** How to reach Temporal. Defaults: `TEMPORAL_ADDRESS` or `127.0.0.1:7233`, namespace `TEMPORAL_NAMESPACE` or `default`. */
@@ -300,6 +302,24 @@ export class SlipwayClient {
     await this.temporal.workflow.getHandle(runId).signal(SlipwayMessage.gateDecideSignal, request);
   }
 
+  /** The state of `model`'s rollout (`rollout:<model>`): phase, step, split, last readings, commands. */
+  async rolloutStatus(model: string): Promise<RolloutState> {
+    return readRolloutState(this.rolloutContext(), model);
+  }
+
+  /**
+   * Sends a signed command to `model`'s running rollout as `options.as` (one of the approval policy's approvers):
+   * `pause` holds the split, `resume` goes on, `promote` promotes the candidate now, `abort` rolls it back.
+   * Refusals throw a `SlipwayClientError` whose code says why (`OperatorNotAllowed`, `RolloutClosed`, …).
+   */
+  async rolloutCommand(
+    model: string,
+    command: 'pause' | 'resume' | 'promote' | 'abort',
+    options: RolloutCommandOptions,
+  ): Promise<RolloutState> {
+    return commandRollout(this.rolloutContext(), model, command, options);
+  }
+
   /** Closes the connection this client opened (not one passed to `fromClient`). */
   async close(): Promise<void> {
     await this.connection?.close();
@@ -368,6 +388,15 @@ export class SlipwayClient {
     // A gate that opened before decisions were signed publishes no nonce and takes the decision as it is.
     if (gate.nonce === undefined) return request;
     return signDecision({ runId, nonce: gate.nonce, request }, this.keyOf(d.key));
+  }
+
+  private rolloutContext(): RolloutClientContext {
+    return {
+      temporal: this.temporal,
+      keyOf: (given) => this.keyOf(given),
+      withDeadline: (ms, fn) => this.withDeadline(ms, fn),
+      timeoutMs: this.options.decisionTimeoutMs ?? 30_000,
+    };
   }
 
   /** The key to sign with: the one given, else the named person's key file. */

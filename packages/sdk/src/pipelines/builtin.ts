@@ -1,10 +1,12 @@
 import { checkDrift } from './check-drift.js';
 import { promoteVersion } from './promote-version.js';
+import { rolloutVersion } from './rollout-version.js';
 import { trainAndPromote } from './train-and-promote.js';
 
 export * from './train-and-promote.js';
 export * from './check-drift.js';
 export * from './promote-version.js';
+export * from './rollout-version.js';
 
 /**
  * Every built-in pipeline contract, keyed by its name (the workflow type its function in
@@ -15,4 +17,5 @@ export const builtinPipelines = {
   trainAndPromote,
   checkDrift,
   promoteVersion,
+  rolloutVersion,
 } as const;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Digest } from '../schemas/artifact.js';
 import { ApprovalPolicy, GateDecision } from '../schemas/approval.js';
 import { ModelVersionRef } from '../schemas/model.js';
+import { RolloutPlan } from '../schemas/rollout.js';
 import { definePipeline } from '../pipeline.js';
 import { SignedStart } from '../signing/payloads.js';
 import { StepOptionsOverride, TrainAndPromoteResult } from './train-and-promote.js';
@@ -18,6 +19,8 @@ export const PromoteVersionInput = z.object({
   version: ModelVersionRef,
   approval: ApprovalPolicy,
   deploy: z.object({ serverUrl: z.url(), alias: z.string().min(1).default('champion') }),
+  /** How to roll the approved version out; without it, one swap (see `trainAndPromote`'s `rollout`). */
+  rollout: RolloutPlan.optional(),
   /** Who started the run (set by `slipway run` and `SlipwayClient.start`); may not approve it unless allowed. */
   startedBy: z.string().min(1).optional(),
   /** The starter's signature of this run's start; the run verifies it first thing. */
@@ -34,12 +37,13 @@ export type PromoteVersionInputRaw = z.input<typeof PromoteVersionInput>;
 
 /** What `promoteVersion` returns. */
 export const PromoteVersionResult = z.object({
-  status: z.enum(['deployed', 'rejected', 'expired']),
+  status: TrainAndPromoteResult.shape.status,
   model: z.string(),
   version: ModelVersionRef,
   evidenceDigest: Digest,
   decisions: z.array(GateDecision),
   deployment: TrainAndPromoteResult.shape.deployment,
+  rollout: TrainAndPromoteResult.shape.rollout,
 });
 /** What `promoteVersion` returns. */
 export type PromoteVersionResult = z.infer<typeof PromoteVersionResult>;

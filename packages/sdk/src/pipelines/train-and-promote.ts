@@ -4,6 +4,8 @@ import { ApprovalPolicy, DurationString, GateDecision } from '../schemas/approva
 import { DatasetRef, RowSchema } from '../schemas/dataset.js';
 import { ExpectationSet } from '../schemas/expectations.js';
 import { FeatureSpec, Metrics, ModelName, ModelTask, ModelVersionRef } from '../schemas/model.js';
+import { RolloutResult } from '../schemas/rollout-state.js';
+import { RolloutPlan } from '../schemas/rollout.js';
 import { definePipeline } from '../pipeline.js';
 import { SignedStart } from '../signing/payloads.js';
 
@@ -46,6 +48,12 @@ export const TrainAndPromoteInput = z.object({
   approval: ApprovalPolicy,
   deploy: z.object({ serverUrl: z.url(), alias: z.string().min(1).default('champion') }),
   /**
+   * How to roll the approved version out (see "Rollouts and rollback" in the README). Without it the version is
+   * deployed in one swap (blue/green in one step); with it the rollout saga runs the plan as the child workflow
+   * `rollout:<model>`, and the run ends `rolled_back` when the rollout is compensated.
+   */
+  rollout: RolloutPlan.optional(),
+  /**
    * Who started the run; may not approve it unless the policy allows self-approval. `SlipwayClient.start` and
    * `slipway run` set it to the caller's identity and refuse an input that names someone else.
    */
@@ -70,7 +78,8 @@ export type TrainAndPromoteInputRaw = z.input<typeof TrainAndPromoteInput>;
 
 /** What `trainAndPromote` returns. */
 export const TrainAndPromoteResult = z.object({
-  status: z.enum(['deployed', 'rejected', 'expired']),
+  /** `rolled_back`: approved, but its rollout was compensated (see `rollout.reason`). */
+  status: z.enum(['deployed', 'rejected', 'expired', 'rolled_back']),
   model: z.string(),
   version: ModelVersionRef,
   metrics: Metrics,
@@ -88,6 +97,8 @@ export const TrainAndPromoteResult = z.object({
       smokeScore: z.number().optional(),
     })
     .nullable(),
+  /** The rollout's result, for a run with a `rollout` plan that reached it. */
+  rollout: RolloutResult.optional(),
 });
 /** What `trainAndPromote` returns. */
 export type TrainAndPromoteResult = z.infer<typeof TrainAndPromoteResult>;

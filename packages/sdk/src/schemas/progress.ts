@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GateState } from './approval.js';
+import { RolloutState } from './rollout-state.js';
 
 /** Status of one step in a run. */
 export const StepStatus = z.enum(['pending', 'running', 'completed', 'failed', 'skipped']);
@@ -24,6 +25,8 @@ export const RunProgress = z.object({
   model: z.string().optional(),
   steps: z.array(StepProgress),
   gate: GateState.nullable(),
+  /** A rollout's state (runs of `rolloutVersion`): its step, split, last readings and commands. */
+  rollout: RolloutState.optional(),
 });
 /** A run's progress. */
 export type RunProgress = z.infer<typeof RunProgress>;

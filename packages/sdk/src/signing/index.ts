@@ -9,6 +9,7 @@ export {
   DecisionPayload,
   DirectoryPayload,
   DirectorySignature,
+  RolloutCommandPayload,
   SignedStart,
   SIGNING_CLOCK_SKEW_MS,
   SigningDomain,

@@ -14,6 +14,7 @@ export const SigningDomain = {
   decision: 'slipway.decision.v1',
   start: 'slipway.start.v1',
   directory: 'slipway.directory.v1',
+  rolloutCommand: 'slipway.rollout-command.v1',
 } as const;
 /** The domain of a kind of signed payload. */
 export type SigningDomain = (typeof SigningDomain)[keyof typeof SigningDomain];
@@ -38,6 +39,21 @@ export const DecisionPayload = z.strictObject({
 });
 /** A gate decision as signed. */
 export type DecisionPayload = z.infer<typeof DecisionPayload>;
+
+/**
+ * A rollout command as signed: bound to one rollout (its workflow id and the nonce it published when it started),
+ * to the command and its reason, and to the moment it was made.
+ */
+export const RolloutCommandPayload = z.strictObject({
+  workflowId: z.string().min(1),
+  rolloutNonce: z.string().min(16),
+  command: z.enum(['pause', 'resume', 'promote', 'abort']),
+  operator: z.string().min(1),
+  reason: z.string().max(2000),
+  at: IsoTime,
+});
+/** A rollout command as signed. */
+export type RolloutCommandPayload = z.infer<typeof RolloutCommandPayload>;
 
 /**
  * A run start as signed: who starts which pipeline under which workflow id, with which input (the digest of

@@ -117,6 +117,7 @@ export const rolloutCompensateStep = defineStep({
     /** The version the alias names afterwards. */
     aliasVersion: z.number().int().positive().nullable(),
   }),
-  // Compensation must finish: it retries until it does (a target down for long is waited for).
-  options: { startToCloseTimeout: '2m', retry: { maximumAttempts: 0 } },
+  // Compensation must finish: it retries until it does (a target down for long is waited for). No
+  // `maximumAttempts` means unlimited (Temporal refuses 0).
+  options: { startToCloseTimeout: '2m', retry: { maximumInterval: '1m' } },
 });

@@ -23,7 +23,13 @@ export type { ApprovalGate, GateOpening, GateOutcome, StartToVerify } from './ap
 export { verifySignedStart, type VerifiedStart } from './signed-start.js';
 export { RunTracker, gateStateQuery, progressQuery } from './run-tracker.js';
 export { parseWorkflowInput } from './parse-input.js';
-export { promoteWithApproval } from './promotion.js';
+export { PromotionPatch, promoteWithApproval } from './promotion.js';
+export { createRolloutControls, rolloutCommandUpdate, rolloutStateQuery } from './rollout/controls.js';
+export type { RolloutControls, StopRequest } from './rollout/controls.js';
+export { runRolloutSaga, type RolloutRequest } from './rollout/saga.js';
+export { ROLLOUT_WAIT_INTERVAL, runRolloutChild } from './rollout/child.js';
+export { rolloutSteps, useRolloutSteps, type RolloutSteps } from './rollout/steps.js';
+export { describeReadings, describeVerdict, rolloutWindowId } from './rollout/describe.js';
 export type { PromotionRequest, PromotionResult } from './promotion.js';
 export {
   describeTraining,

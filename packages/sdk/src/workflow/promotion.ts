@@ -1,11 +1,22 @@
-import { workflowInfo } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
+import { FinalErrorType, finalFailure } from '../errors.js';
 import type { ApprovalProof, GateDecision } from '../schemas/approval.js';
 import type { ModelVersionRef } from '../schemas/model.js';
+import type { RolloutResult } from '../schemas/rollout-state.js';
+import type { RolloutPlanInput } from '../schemas/rollout.js';
 import { deployStep, evidenceStep, recordApprovalStep } from '../steps/builtin.js';
 import type { StepOutput } from '../step.js';
 import type { ApprovalGate, GateOutcome } from './approval-gate.js';
+import { rolloutWorkflowId } from '../schemas/rollout.js';
+import { runRolloutChild } from './rollout/child.js';
 import type { RunTracker } from './run-tracker.js';
 import { useSteps, type StepOverrides } from './use-step.js';
+
+/** Where the promotion changed what it schedules, as `patched()` ids: runs recorded before replay as they ran. */
+export const PromotionPatch = {
+  /** An approved version with a rollout plan is rolled out by the child workflow `rollout:<model>`. */
+  rolloutChild: 'slipway.promotion.rollout-child',
+} as const;
 
 /** What `promoteWithApproval` needs. */
 export interface PromotionRequest {
@@ -13,16 +24,26 @@ export interface PromotionRequest {
   gate: ApprovalGate;
   version: ModelVersionRef;
   deploy: { serverUrl: string; alias: string };
+  /**
+   * How to roll the approved version out. Without a plan it is deployed in one swap by the deploy step (the
+   * blue/green one-step case); with one, the rollout saga runs it as the child workflow `rollout:<model>`.
+   */
+  rollout?: RolloutPlanInput | undefined;
   stepOptions?: Partial<Record<'evidence' | 'recordApproval' | 'deploy', StepOverrides>>;
 }
 
-/** How a promotion ended. `deployment` is null unless the gate approved. */
+/**
+ * How a promotion ended. `deployment` is null unless the version serves; `rollout` is the rollout's result when a
+ * plan was given (`rolled_back`: the rollout breached, held past its deadline, was aborted or failed, and was
+ * compensated).
+ */
 export interface PromotionResult {
-  status: 'deployed' | 'rejected' | 'expired';
+  status: 'deployed' | 'rejected' | 'expired' | 'rolled_back';
   outcome: GateOutcome;
   evidenceDigest: string;
   decisions: GateDecision[];
   deployment: StepOutput<typeof deployStep> | null;
+  rollout?: RolloutResult;
 }
 
 /**
@@ -57,6 +78,9 @@ export async function promoteWithApproval(request: PromotionRequest): Promise<Pr
     tracker.skip('deploy', `not deployed: the promotion was ${outcome.status}`);
     return { ...closed, status: outcome.status, deployment: null };
   }
+  if (request.rollout !== undefined && patched(PromotionPatch.rolloutChild)) {
+    return { ...closed, ...(await rollOut(request, proof)) };
+  }
   const deployment = await tracker.run(
     'deploy',
     () => steps.deploy({ version, serverUrl: deploy.serverUrl, alias: deploy.alias, ...(proof ? { proof } : {}) }),
@@ -64,6 +88,48 @@ export async function promoteWithApproval(request: PromotionRequest): Promise<Pr
       `v${d.version} serving at ${d.serverUrl} (previous: ${d.previousVersion === null ? 'none' : `v${d.previousVersion}`})`,
   );
   return { ...closed, status: 'deployed', deployment };
+}
+
+/** The deploy step as a rollout: the child `rollout:<model>`; a rollback fails the step and ends `rolled_back`. */
+async function rollOut(
+  request: PromotionRequest,
+  proof: ApprovalProof | undefined,
+): Promise<Pick<PromotionResult, 'status' | 'deployment' | 'rollout'>> {
+  const { tracker, gate, version, deploy } = request;
+  let rolledBack: RolloutResult | undefined;
+  try {
+    const rollout = await tracker.run(
+      'deploy',
+      async () => {
+        tracker.note('deploy', `rolling out in ${rolloutWorkflowId(version.name)}`);
+        const result = await runRolloutChild(
+          {
+            version,
+            deploy,
+            plan: request.rollout ?? {},
+            ...(proof ? { proof } : { approval: gate.policy }),
+          },
+          (message) => tracker.note('deploy', message),
+        );
+        if (result.status === 'promoted') return result;
+        rolledBack = result;
+        throw finalFailure(FinalErrorType.RolloutAborted, `rolled back: ${result.reason ?? 'no reason given'}`);
+      },
+      (r) => `v${r.version.version} promoted at ${deploy.serverUrl} by rollout (${r.records.length} windows read)`,
+    );
+    const deployment = {
+      deploymentId: rollout.deploymentId,
+      model: version.name,
+      version: version.version,
+      previousVersion: rollout.previousVersion,
+      serverUrl: deploy.serverUrl,
+      ...(rollout.smokeScore === undefined ? {} : { smokeScore: rollout.smokeScore }),
+    };
+    return { status: 'deployed', deployment, rollout };
+  } catch (err) {
+    if (rolledBack) return { status: 'rolled_back', deployment: null, rollout: rolledBack };
+    throw err;
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { defineQuery, setHandler } from '@temporalio/workflow';
 import { SlipwayMessage } from '../messages.js';
 import type { GateState } from '../schemas/approval.js';
+import type { RolloutState } from '../schemas/rollout-state.js';
 import type { RunProgress, StepProgress } from '../schemas/progress.js';
 
 /** Query: the run's progress. */
@@ -16,6 +17,7 @@ export const gateStateQuery = defineQuery<GateState | null>(SlipwayMessage.gateS
 export class RunTracker {
   private readonly steps: StepProgress[];
   private gateSource: () => GateState | null = () => null;
+  private rolloutSource?: () => RolloutState;
 
   constructor(
     private readonly pipeline: string,
@@ -53,6 +55,16 @@ export class RunTracker {
     entry.summary = reason;
   }
 
+  /** Sets the one-line summary of a step while it runs (e.g. what it waits for). */
+  note(step: string, summary: string): void {
+    this.entry(step).summary = summary;
+  }
+
+  /** Lets the progress query show a rollout's live state. */
+  attachRollout(source: () => RolloutState): void {
+    this.rolloutSource = source;
+  }
+
   /** Lets the gate query read the gate's live state. */
   attachGate(source: () => GateState | null): void {
     this.gateSource = source;
@@ -65,6 +77,7 @@ export class RunTracker {
       ...(this.model === undefined ? {} : { model: this.model }),
       steps: this.steps.map((s) => ({ ...s })),
       gate: this.gateSource(),
+      ...(this.rolloutSource ? { rollout: this.rolloutSource() } : {}),
     };
   }
 

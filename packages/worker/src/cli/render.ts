@@ -3,9 +3,11 @@ import type { PendingApproval, RunStatus } from '@slipway/sdk/client';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import { candidateCell, championCell, renderEvidenceMetrics } from './render-metrics.js';
+import { renderRollout } from './render-rollout.js';
+import { TABLE_STYLE } from './table-style.js';
 
 /** Table style: cli-table3 colours its header red by default; ours, and none when colour is off. */
-export const TABLE_STYLE = { head: pc.isColorSupported ? ['cyan'] : [], border: pc.isColorSupported ? ['grey'] : [] };
+export { TABLE_STYLE };
 
 const STEP_MARK: Record<StepProgress['status'], string> = {
   pending: pc.dim('·'),
@@ -52,6 +54,7 @@ export function renderStatus(status: RunStatus): string {
   }
   if (status.progress) lines.push(renderSteps(status.progress));
   if (status.progress?.gate) lines.push(renderEvidence(status.progress.gate));
+  if (status.progress?.rollout) lines.push(renderRollout(status.progress.rollout));
   if (status.failure) lines.push(pc.red(`failure: ${status.failure}`));
   return lines.join('\n');
 }

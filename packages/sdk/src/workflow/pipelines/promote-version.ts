@@ -28,6 +28,7 @@ export async function promoteVersion(raw: PipelineInput<typeof contract>): Promi
     gate,
     version: input.version,
     deploy: input.deploy,
+    rollout: input.rollout,
     stepOptions: input.stepOptions,
   });
   const { deployment } = promotion;
@@ -44,5 +45,6 @@ export async function promoteVersion(raw: PipelineInput<typeof contract>): Promi
       serverUrl: deployment.serverUrl,
       ...(deployment.smokeScore === undefined ? {} : { smokeScore: deployment.smokeScore }),
     },
+    ...(promotion.rollout ? { rollout: promotion.rollout } : {}),
   };
 }

@@ -50,6 +50,7 @@ export async function trainAndPromote(raw: PipelineInput<typeof contract>): Prom
     gate,
     version,
     deploy: input.deploy,
+    rollout: input.rollout,
     stepOptions: input.stepOptions,
   });
   const { deployment } = promotion;
@@ -74,5 +75,6 @@ export async function trainAndPromote(raw: PipelineInput<typeof contract>): Prom
       serverUrl: deployment.serverUrl,
       ...(deployment.smokeScore === undefined ? {} : { smokeScore: deployment.smokeScore }),
     },
+    ...(promotion.rollout ? { rollout: promotion.rollout } : {}),
   };
 }

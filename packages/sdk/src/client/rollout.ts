@@ -1,0 +1,89 @@
+/**
+ * The client side of a rollout: read a model's rollout state, and send it a signed command (pause, resume,
+ * promote now, abort) as the operator.
+ */
+import type { Client } from '@temporalio/client';
+import { SlipwayMessage } from '../messages.js';
+import { rolloutWorkflowId } from '../schemas/rollout.js';
+import type { RolloutCommandKind, RolloutCommandRequest, RolloutState } from '../schemas/rollout-state.js';
+import type { PersonKey } from '../keys/person-keys.js';
+import { ClientErrorCode, SlipwayClientError, gateError, isNotFound } from './errors.js';
+import { signRolloutCommand, type KeyFinder } from './signing.js';
+
+/** A command as the client takes it. */
+export interface RolloutCommandOptions {
+  /** Who commands (one of the approval policy's approvers). */
+  as: string;
+  /** Why, for the rollout's state and history. */
+  reason: string;
+  /** The key to sign with, instead of the operator's key file. */
+  key?: PersonKey;
+}
+
+/** What the rollout functions need of the client. */
+export interface RolloutClientContext {
+  temporal: Client;
+  keyOf: (given: PersonKey | undefined) => KeyFinder;
+  withDeadline: <T>(ms: number, fn: () => Promise<T>) => Promise<T>;
+  timeoutMs: number;
+}
+
+/** The state of the running (or last) rollout of `model`; `NoRollout` when it never had one. */
+export async function readRolloutState(ctx: RolloutClientContext, model: string): Promise<RolloutState> {
+  const workflowId = rolloutWorkflowId(model);
+  try {
+    return await ctx.withDeadline(ctx.timeoutMs, () =>
+      ctx.temporal.workflow.getHandle(workflowId).query<RolloutState>(SlipwayMessage.rolloutState),
+    );
+  } catch (err) {
+    if (isNotFound(err)) throw noRollout(model, err);
+    throw err;
+  }
+}
+
+/** Signs `command` as `options.as` for the model's running rollout and sends it; refusals throw with the reason. */
+export async function commandRollout(
+  ctx: RolloutClientContext,
+  model: string,
+  command: RolloutCommandKind,
+  options: RolloutCommandOptions,
+): Promise<RolloutState> {
+  if (!options.reason.trim()) {
+    throw new SlipwayClientError(ClientErrorCode.InvalidInput, `a rollout ${command} needs a reason, for its record`);
+  }
+  const state = await readRolloutState(ctx, model);
+  const workflowId = rolloutWorkflowId(model);
+  if (state.outcome !== null) {
+    throw new SlipwayClientError(
+      ClientErrorCode.RolloutClosed,
+      `the rollout of ${model} v${state.version} has already ended (${state.outcome.status.replace('_', ' ')}): it takes no commands`,
+    );
+  }
+  const request = await signRolloutCommand(
+    { workflowId, nonce: state.nonce },
+    { command, operator: options.as, reason: options.reason },
+    ctx.keyOf(options.key),
+  );
+  try {
+    return await ctx.withDeadline(ctx.timeoutMs, () =>
+      ctx.temporal.workflow
+        .getHandle(workflowId)
+        .executeUpdate<RolloutState, [RolloutCommandRequest]>(SlipwayMessage.rolloutCommand, { args: [request] }),
+    );
+  } catch (err) {
+    if (isNotFound(err)) {
+      throw new SlipwayClientError(ClientErrorCode.RolloutClosed, `the rollout of ${model} has already ended`, {
+        cause: err,
+      });
+    }
+    throw gateError(err, workflowId);
+  }
+}
+
+function noRollout(model: string, cause: unknown): SlipwayClientError {
+  return new SlipwayClientError(
+    ClientErrorCode.NoRollout,
+    `${model} has no rollout (no workflow ${rolloutWorkflowId(model)} in this namespace)`,
+    { cause },
+  );
+}
