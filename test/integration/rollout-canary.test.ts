@@ -6,13 +6,18 @@
  * `champion` alias names the version the server serves as stable.
  */
 import { createModelServerClient, type ModelRegistry } from '@slipway/activities';
-import type { FeatureRow, RolloutState, TrainAndPromoteResult } from '@slipway/sdk';
+import type { RolloutState, TrainAndPromoteResult } from '@slipway/sdk';
 import { ClientErrorCode } from '@slipway/sdk/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { clientError } from '../support/failures.js';
+import {
+  CHURN_CUSTOMER as customer,
+  expectAgreement as expectAgreementOn,
+  trafficUntil as trafficTo,
+} from '../support/rollout-traffic.js';
 import { eventually, waitForGate } from '../support/waits.js';
 
 let h: Harness;
@@ -27,40 +32,13 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const customer: FeatureRow = {
-  tenure_months: 14,
-  monthly_charges: 70.5,
-  support_calls: 2,
-  plan: 'standard',
-  contract: 'annual',
-  paperless: false,
-};
-
 /** The registry's champion and the server's stable version agree (both absent counts as agreeing). */
-async function expectAgreement(model: string, when: string): Promise<number | undefined> {
-  const champion = await registry.resolve(model, 'champion');
-  const served = await createModelServerClient(h.modelServer.url).status(model);
-  expect(champion?.version, `champion vs stable ${when}`).toBe(served.stable?.version);
-  return served.stable?.version;
+function expectAgreement(model: string, when: string): Promise<number | undefined> {
+  return expectAgreementOn(registry, h.modelServer.url, model, when);
 }
 
-/** Sends one request every 20 ms until `done` settles; counts answers by version, and failures. */
-async function trafficUntil(model: string, done: Promise<unknown>) {
-  const client = createModelServerClient(h.modelServer.url);
-  const counts = { sent: 0, failed: 0, byVersion: new Map<number, number>() };
-  let finished = false;
-  void done.finally(() => (finished = true)).catch(() => undefined);
-  while (!finished) {
-    counts.sent += 1;
-    try {
-      const answer = await client.predict(model, [customer]);
-      counts.byVersion.set(answer.version, (counts.byVersion.get(answer.version) ?? 0) + 1);
-    } catch {
-      counts.failed += 1;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return counts;
+function trafficUntil(model: string, done: Promise<unknown>) {
+  return trafficTo(h.modelServer.url, model, done);
 }
 
 /**
