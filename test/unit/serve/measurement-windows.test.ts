@@ -6,7 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WINDOW_SCORE_SAMPLE, type ArtifactRef, type WindowAnswer } from '@slipway/sdk';
 import { startModelServer, type RunningModelServer } from '../../../packages/worker/src/serve/index.js';
-import { VersionTally, seededRandom, windowScore } from '../../../packages/worker/src/serve/window-reading.js';
+import { mulberry32 } from '@slipway/activities/train';
+import { VersionTally, windowScore } from '../../../packages/worker/src/serve/window-reading.js';
 import {
   AUTH,
   PREDICTORS,
@@ -165,7 +166,7 @@ describe('window readings', () => {
   });
 
   it('gives null quantiles without requests, and quantiles of the recorded latencies', () => {
-    const tally = new VersionTally({ version: 1, deploymentId: 'd' }, seededRandom(1));
+    const tally = new VersionTally({ version: 1, deploymentId: 'd' }, mulberry32(1));
     expect(tally.reading().latency).toEqual({ p50Ms: null, p99Ms: null });
     tally.record({ kind: 'rejected' });
     expect(tally.reading()).toMatchObject({ requests: 0, rejected: 1, latency: { p50Ms: null } });

@@ -9,7 +9,7 @@ import type { ArtifactRef, PredictAnswer, ServeErrorBody, WindowAnswer } from '@
 import type { PredictorLoader } from '../../../packages/activities/src/ports.js';
 import { createModelServer, type ModelServer } from '../../../packages/worker/src/serve/index.js';
 import { routeBucket } from '../../../packages/worker/src/serve/routing.js';
-import { seededRandom } from '../../../packages/worker/src/serve/window-reading.js';
+import { mulberry32 } from '@slipway/activities/train';
 import {
   AUTH,
   FEATURES,
@@ -57,7 +57,7 @@ describe('traffic routing', () => {
       artifacts: world.artifacts,
       predictors: LOADERS,
       token: TEST_TOKEN,
-      random: seededRandom(seed),
+      random: mulberry32(seed),
     });
   };
   const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = JSON_AUTH) => {

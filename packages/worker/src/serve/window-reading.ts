@@ -25,18 +25,6 @@ export function windowScore(prediction: Prediction): number | undefined {
   return prediction.value;
 }
 
-/** A deterministic PRNG (mulberry32) giving numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One version's tally over a window. */
 export class VersionTally {
   private requests = 0;

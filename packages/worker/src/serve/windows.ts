@@ -5,9 +5,10 @@
  * a `404 UnknownWindow`) and a step's reading never mixes two processes or two steps.
  */
 import { createHash } from 'node:crypto';
+import { mulberry32 } from '@slipway/activities/train';
 import type { ServedDeployment, WindowAnswer } from '@slipway/sdk';
 import { ServeError, ServeErrorCode } from './protocol.js';
-import { VersionTally, seededRandom, type ScoringOutcome } from './window-reading.js';
+import { VersionTally, type ScoringOutcome } from './window-reading.js';
 
 /** The most windows a model keeps; opening another forgets the oldest (a closed one first). */
 export const MAX_WINDOWS_PER_MODEL = 64;
@@ -97,7 +98,7 @@ function tallyOf(window: Window, role: ServingRole, served: ServedDeployment): V
   if (tally?.served.deploymentId === served.deploymentId) return tally;
   const fresh = new VersionTally(
     { version: served.version, deploymentId: served.deploymentId },
-    seededRandom(window.seed ^ (role === 'stable' ? 0x5eed : 0xca11)),
+    mulberry32(window.seed ^ (role === 'stable' ? 0x5eed : 0xca11)),
   );
   window.tallies.set(role, fresh);
   return fresh;
