@@ -62,7 +62,10 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(trainStep, createTrainActivity(training)),
     ...implementStep(registerStep, createRegisterActivity({ registry, artifacts })),
     ...implementStep(evidenceStep, createEvidenceActivity({ registry })),
-    ...implementStep(recordApprovalStep, createRecordApprovalActivity({ registry, directory: deps.directory })),
+    ...implementStep(
+      recordApprovalStep,
+      createRecordApprovalActivity({ registry, artifacts, directory: deps.directory }),
+    ),
     ...implementStep(deployStep, createDeployActivity({ artifacts, registry, ...server, directory: deps.directory })),
     ...implementStep(monitorStep, createMonitorActivity({ artifacts, registry, ...server })),
     ...implementStep(resolveApproversStep, createResolveApproversActivity({ directory: deps.directory })),

@@ -117,6 +117,15 @@ export {
   type ProofRequirement,
   type VerifiedApproval,
 } from './approval/index.js';
+// Approvals on record: the latest approved record of a version with its stored proof.
+export {
+  latestApproval,
+  missingApprovalReason,
+  readRecordedApproval,
+  rolledBackSince,
+  type RecordedApproval,
+  type RecordedApprovalDeps,
+} from './approval/index.js';
 
 // The audit trail.
 export {

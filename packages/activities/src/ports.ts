@@ -68,6 +68,17 @@ export interface ApprovalRecord {
   workflowId: string;
   runId: string;
   recordedAt: string;
+  /**
+   * Where the gate's whole `ApprovalProof` is stored: content-addressed JSON in the artifact store (see
+   * `readRecordedApproval`). Absent on records made before proofs were stored with the outcome.
+   */
+  proof?: StoredProofRef | undefined;
+}
+
+/** A stored approval proof: its artifact's URI and the sha256 digest of its bytes. */
+export interface StoredProofRef {
+  uri: string;
+  digest: string;
 }
 
 /** A deployment as recorded in the registry. */

@@ -123,7 +123,9 @@ afterAll(async () => {
 
 describe('recordApproval verifies the proof before it records anything', () => {
   const record = (deps: { directory?: DirectorySource }) =>
-    implementStep(recordApprovalStep, createRecordApprovalActivity({ registry, ...deps }))['slipway.recordApproval'];
+    implementStep(recordApprovalStep, createRecordApprovalActivity({ registry, artifacts: world.artifacts, ...deps }))[
+      'slipway.recordApproval'
+    ];
   const inputOf = (proof: ApprovalProof, version = v1): StepInput<typeof recordApprovalStep> => ({
     version,
     outcome: proof.outcome,

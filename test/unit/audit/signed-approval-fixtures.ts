@@ -14,6 +14,7 @@ import {
   openAuditLog,
   type AuditEntry,
 } from '../../../packages/activities/src/audit/index.js';
+import { createFsArtifactStore } from '../../../packages/activities/src/artifacts/index.js';
 import { loadPeopleDirectory } from '../../../packages/activities/src/directory/index.js';
 import { implementStep } from '../../../packages/activities/src/implement-step.js';
 import { createRecordApprovalActivity } from '../../../packages/activities/src/steps/record-approval.js';
@@ -31,7 +32,7 @@ export const SIGNED_WORKFLOW = 'wf-signed-approval';
  * nonce), 3 the signed approval (the last line, the registry's head). Returns the proof it was recorded from.
  */
 export async function writeSignedApprovalHistory(home: string, people: TestPeople): Promise<ApprovalProof> {
-  const { registry } = openAuditedHome(home);
+  const { registry, artifactsDir } = openAuditedHome(home);
   try {
     const { version } = await registry.registerVersion(versionInput('churn', 'register-1'));
     await registry.recordApproval(approvalInput('churn', 1, 'approval-before-signing'));
@@ -46,7 +47,10 @@ export async function writeSignedApprovalHistory(home: string, people: TestPeopl
       ],
     });
     const directory = { location: people.directoryPath, read: () => loadPeopleDirectory(people.directoryPath) };
-    const record = implementStep(recordApprovalStep, createRecordApprovalActivity({ registry, directory }));
+    const record = implementStep(
+      recordApprovalStep,
+      createRecordApprovalActivity({ registry, artifacts: createFsArtifactStore(artifactsDir), directory }),
+    );
     const info = { activityId: '5', workflowExecution: { workflowId: SIGNED_WORKFLOW, runId: 'run-1' } };
     const input = {
       version: ref,

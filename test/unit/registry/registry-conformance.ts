@@ -267,6 +267,18 @@ function describeApprovalsAndDeployments(get: () => ModelRegistry): void {
       expect(Number.isNaN(Date.parse(approvals[0]?.recordedAt ?? ''))).toBe(false);
     });
 
+    it("stores an approval's proof reference with it; a record made without one has none", async () => {
+      const registry = get();
+      await registerMany(registry, 'churn', 1);
+      const proof = { uri: 'file:///proofs/p.json', digest: `sha256:${'c'.repeat(64)}` };
+      await registry.recordApproval({ ...approvalInput('churn', 1, 'with-proof'), proof });
+      await registry.recordApproval({ ...approvalInput('churn', 1, 'without-proof'), workflowId: 'wf-old' });
+      const approvals = (await registry.getVersion('churn', 1))?.approvals ?? [];
+      expect(approvals[0]?.proof).toEqual(proof);
+      expect(approvals[1]?.workflowId).toBe('wf-old');
+      expect(approvals[1]?.proof).toBeUndefined();
+    });
+
     it('records a deployment once per idempotency key, with optional detail', async () => {
       const registry = get();
       await registerMany(registry, 'churn', 2);

@@ -51,7 +51,7 @@ async function recordApproval(proof: ApprovalProof, version = v1): Promise<void>
   const env = new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
   const record = implementStep(
     recordApprovalStep,
-    createRecordApprovalActivity({ registry: world.registry, directory }),
+    createRecordApprovalActivity({ registry: world.registry, artifacts: world.artifacts, directory }),
   );
   await env.run(record['slipway.recordApproval'], {
     version,

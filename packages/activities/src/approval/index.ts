@@ -26,3 +26,11 @@ export {
   type ProofRequirement,
   type VerifiedApproval,
 } from './verify-proof.js';
+export {
+  latestApproval,
+  missingApprovalReason,
+  readRecordedApproval,
+  rolledBackSince,
+  type RecordedApproval,
+  type RecordedApprovalDeps,
+} from './recorded-approval.js';

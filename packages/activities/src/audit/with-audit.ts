@@ -235,13 +235,24 @@ function aliasEntry(planned: Extract<PlannedMutation, { kind: 'alias' }>, actor:
 function approvalEntry(input: RecordApprovalInput, actor: string | undefined): AuditEntryInput {
   const approvers = [...new Set(input.decisions.map((d) => d.approver))];
   const { name, version, idempotencyKey, outcome, decisions, evidenceDigest, workflowId, runId } = input;
-  const { gateNonce, startedBy, refused } = input;
+  const { gateNonce, startedBy, refused, proof } = input;
   return withStep({
     kind: 'approval',
     model: name,
     version,
     actor: approvers.length > 0 ? approvers.join(', ') : actor,
-    data: { outcome, decisions, evidenceDigest, workflowId, runId, gateNonce, startedBy, refused, idempotencyKey },
+    data: {
+      outcome,
+      decisions,
+      evidenceDigest,
+      workflowId,
+      runId,
+      gateNonce,
+      startedBy,
+      refused,
+      idempotencyKey,
+      ...(proof ? { proof: { uri: proof.uri, digest: proof.digest } } : {}),
+    },
   });
 }
 

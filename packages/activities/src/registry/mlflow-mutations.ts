@@ -120,8 +120,8 @@ export async function recordApproval(
   options: MutationOptions = {},
 ): Promise<{ created: boolean }> {
   const input = parseRecordApprovalInput(raw);
-  const { outcome, decisions, evidenceDigest, workflowId, runId } = input;
-  const record = { outcome, decisions, evidenceDigest, workflowId, runId };
+  const { outcome, decisions, evidenceDigest, workflowId, runId, proof } = input;
+  const record = { outcome, decisions, evidenceDigest, workflowId, runId, ...(proof ? { proof } : {}) };
   const planned: PlannedMutation = { kind: 'approval', input };
   return recordOnVersion(ctx, APPROVAL_PREFIX, { input, record, planned }, 'record an approval of', options.audit);
 }

@@ -104,8 +104,8 @@ function storedRecords<R extends { recordedAt: string }>(
 }
 
 function approvalOf(stored: ApprovalRecord & StoredExtras): ApprovalRecord {
-  const { outcome, decisions, evidenceDigest, workflowId, runId, recordedAt } = stored;
-  return { outcome, decisions, evidenceDigest, workflowId, runId, recordedAt };
+  const { outcome, decisions, evidenceDigest, workflowId, runId, recordedAt, proof } = stored;
+  return { outcome, decisions, evidenceDigest, workflowId, runId, recordedAt, ...(proof ? { proof } : {}) };
 }
 
 function deploymentOf(stored: DeploymentRecord & StoredExtras): DeploymentRecord {

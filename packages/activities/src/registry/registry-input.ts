@@ -39,6 +39,7 @@ const RecordApprovalInputSchema = z.object({
   gateNonce: z.string().min(1).optional(),
   startedBy: z.string().min(1).optional(),
   refused: z.array(RefusedDecision).optional(),
+  proof: z.strictObject({ uri: z.string().min(1), digest: Digest }).optional(),
 });
 
 const RecordDeploymentInputSchema = z.object({

@@ -158,6 +158,12 @@ ALTER TABLE approvals ADD COLUMN audit_head TEXT;
 ALTER TABLE deployments ADD COLUMN audit_head TEXT;
 `;
 
+// The gate's whole approval proof, stored with its outcome: the reference (URI and digest, as JSON) of the proof's
+// content-addressed JSON in the artifact store; null on approvals recorded before.
+const approvalProofSchema = `
+ALTER TABLE approvals ADD COLUMN proof TEXT;
+`;
+
 /** The registry schema, oldest first. */
 export const SQLITE_REGISTRY_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 1, description: 'models, versions, aliases with history, approvals, deployments', up: initialSchema },
@@ -170,6 +176,11 @@ export const SQLITE_REGISTRY_MIGRATIONS: readonly SqliteMigration[] = [
     version: 3,
     description: 'audit trail anchor: writers’ public keys, heads per log, the audit head of every mutation',
     up: auditSchema,
+  },
+  {
+    version: 4,
+    description: 'the stored approval proof of every approval recorded from now on',
+    up: approvalProofSchema,
   },
 ];
 

@@ -32,6 +32,8 @@ export interface ApprovalRow {
   idempotency_key: string;
   /** The head of the audit line that describes the row's mutation (schema 3), as JSON, or null. */
   audit_head: string | null;
+  /** The stored approval proof's reference (schema 4), as JSON, or null. */
+  proof: string | null;
 }
 
 /** A `deployments` row (without its surrogate id). */
@@ -145,6 +147,7 @@ const APPROVAL_COLUMNS = [
   'recorded_at',
   'idempotency_key',
   'audit_head',
+  'proof',
 ] as const satisfies readonly (keyof ApprovalRow)[];
 
 const DEPLOYMENT_COLUMNS = [

@@ -6,6 +6,7 @@ import type {
   RecordApprovalInput,
   RecordDeploymentInput,
   RegisterVersionInput,
+  StoredProofRef,
 } from '../ports.js';
 import { upgradeLineage } from '@slipway/sdk';
 import { canonicalJson } from '../util/digest.js';
@@ -62,6 +63,7 @@ export function approvalToRow(input: RecordApprovalInput, recordedAt: string): A
     recorded_at: recordedAt,
     idempotency_key: input.idempotencyKey,
     audit_head: null,
+    proof: input.proof === undefined ? null : canonicalJson({ uri: input.proof.uri, digest: input.proof.digest }),
   };
 }
 
@@ -74,6 +76,9 @@ export function rowToApproval(row: ApprovalRow): ApprovalRecord {
     workflowId: row.workflow_id,
     runId: row.run_id,
     recordedAt: row.recorded_at,
+    ...(row.proof === null
+      ? {}
+      : { proof: parseJsonColumn<StoredProofRef>(row.proof, `approvals(${row.idempotency_key})`, 'proof') }),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type ApprovalProof,
   type ModelVersionRef,
 } from '@slipway/sdk';
+import { rolledBackSince } from '../approval/recorded-approval.js';
 import { verifyProofWhereItActs, type VerifiedApproval } from '../approval/verify-proof.js';
 import type { DirectorySource, ModelVersionRecord } from '../ports.js';
 import { currentStepIdentity } from '../util/idempotency.js';
@@ -60,9 +61,7 @@ export async function verifyRolloutProof(
         'a rollout acts only on an approval on record',
     );
   }
-  const rolledBack = registered.deployments.find(
-    (d) => d.status === 'rolled_back' && d.recordedAt >= recorded.recordedAt,
-  );
+  const rolledBack = rolledBackSince(registered, recorded);
   if (rolledBack) {
     throw refuse(
       `it was rolled back (deployment ${rolledBack.deploymentId}, ${rolledBack.recordedAt}) after its approval ` +

@@ -7,13 +7,15 @@ import {
 } from '@slipway/sdk';
 import { verifyProofWhereItActs } from '../approval/verify-proof.js';
 import { canonicalJson } from '../util/digest.js';
-import type { DirectorySource, ModelRegistry } from '../ports.js';
+import type { ArtifactStore, DirectorySource, ModelRegistry } from '../ports.js';
 import { resolveVersionOrFail } from '../registry/resolve-version.js';
 import { currentStepIdentity, stepIdempotencyKey } from '../util/idempotency.js';
 
 /** What the record-approval activity needs. */
 export interface RecordApprovalActivityDeps {
   registry: ModelRegistry;
+  /** Where the verified proof is stored (content-addressed JSON) so the approval can be acted on later. */
+  artifacts: ArtifactStore;
   /** The worker's directory of people, which the gate's proof is verified against; without it nothing is recorded. */
   directory?: DirectorySource | undefined;
 }
@@ -21,9 +23,11 @@ export interface RecordApprovalActivityDeps {
 /**
  * The record-approval activity: verifies the gate's proof against the worker's own directory of people (see
  * `verifyApprovalProof`; any closed outcome may be recorded, but only a proof that verifies), then writes the
- * outcome and every decision (with its signature) to the registry, once. The audit line also carries the gate's
- * nonce and the verified signer of the run's start. Without a proof, with a proof that does not verify, or with
- * input that disagrees with its proof, nothing is written.
+ * outcome and every decision (with its signature) to the registry, once, with the whole proof (stored as
+ * content-addressed JSON in the artifact store, referenced by the record: see `readRecordedApproval`). The audit
+ * line also carries the gate's nonce, the verified signer of the run's start and the stored proof's reference.
+ * Without a proof, with a proof that does not verify, or with input that disagrees with its proof, nothing is
+ * written.
  */
 export function createRecordApprovalActivity(deps: RecordApprovalActivityDeps) {
   return async (input: StepParsedInput<typeof recordApprovalStep>) => {
@@ -39,6 +43,8 @@ export function createRecordApprovalActivity(deps: RecordApprovalActivityDeps) {
     const proof = input.proof as ApprovalProof;
     assertInputMatchesProof(input, proof);
     const step = currentStepIdentity();
+    // Content-addressed: every attempt stores the same bytes under the same digest.
+    const stored = await deps.artifacts.putJson(proof);
     await deps.registry.recordApproval({
       name,
       version,
@@ -51,6 +57,7 @@ export function createRecordApprovalActivity(deps: RecordApprovalActivityDeps) {
       gateNonce: verified.gateNonce,
       startedBy: verified.startedBy,
       ...(proof.refused && proof.refused.length > 0 ? { refused: proof.refused } : {}),
+      proof: { uri: stored.uri, digest: stored.digest },
       idempotencyKey: stepIdempotencyKey(`approval/${name}/${version}/${proof.evidence.digest}`),
     });
     return { recorded: true };
