@@ -40,6 +40,12 @@ export interface Harness {
    * administrator the worker trusts); absent with `people: false`.
    */
   people?: TestPeople;
+  /**
+   * Stops the model server (its port refuses connections: a server down longer than a deploy's retries), and
+   * starts it again on the same port, from the same home, artifacts and token (its state restored from disk).
+   * `h.modelServer` is the running one.
+   */
+  modelServerControl: { stop(): Promise<void>; start(): Promise<void> };
   stop(): Promise<void>;
 }
 
@@ -104,13 +110,14 @@ export async function startHarness(options: {
     data: { roots: [data, ...HARNESS_DATA_ROOTS, ...(options.dataRoots ?? [])] },
   });
   // The model server and the worker share the home's control-plane token; the worker deploys to this server only.
-  const modelServer = await startModelServer({
+  const serverOptions = {
     home,
     artifacts: openConfiguredArtifacts(configured),
     predictors: { ...builtinPredictors, ...options.predictors },
     token: await resolveModelServerToken(configured),
-    port: 0,
-  });
+  };
+  const modelServer = await startModelServer({ ...serverOptions, port: 0 });
+  let runningServer: RunningModelServer | undefined = modelServer;
   const config: SlipwayConfig = {
     ...configured,
     modelServer: { ...configured.modelServer, url: modelServer.url, port: modelServer.port },
@@ -138,7 +145,7 @@ export async function startHarness(options: {
     });
     running = worker.run();
   }
-  return {
+  const harness: Harness = {
     home,
     data,
     config,
@@ -146,16 +153,28 @@ export async function startHarness(options: {
     modelServer,
     ...(worker ? { worker } : {}),
     ...(people ? { people } : {}),
+    modelServerControl: {
+      async stop() {
+        await runningServer?.close();
+        runningServer = undefined;
+      },
+      async start() {
+        if (runningServer) return;
+        runningServer = await startModelServer({ ...serverOptions, port: modelServer.port });
+        harness.modelServer = runningServer;
+      },
+    },
     async stop() {
       worker?.shutdown();
       await running;
       await connection?.close();
       await client.close();
-      await modelServer.close();
+      await runningServer?.close();
       await rm(home, { recursive: true, force: true });
       await rm(data, { recursive: true, force: true });
     },
   };
+  return harness;
 }
 
 /** A configuration rooted in `home`, pointed at the suite's dev server, on its own task queue. */

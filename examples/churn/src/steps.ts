@@ -49,7 +49,7 @@ export const ChurnPipelineInput = TrainAndPromoteInput.extend({
 /** What the churn pipeline returns. */
 export const ChurnPipelineResult = z.object({
   /** `rolled_back`: approved, but a rollout plan's rollout was compensated. */
-  status: z.enum(['deployed', 'rejected', 'expired', 'rolled_back']),
+  status: z.enum(['deployed', 'rejected', 'expired', 'rolled_back', 'deploy_aborted']),
   model: z.string(),
   version: z.number().int().positive(),
   metrics: z.record(z.string(), z.number()),

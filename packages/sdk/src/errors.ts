@@ -149,6 +149,22 @@ export const RolloutRefusal = {
 /** A reason a rollout refuses a command. */
 export type RolloutRefusal = (typeof RolloutRefusal)[keyof typeof RolloutRefusal];
 
+/** Reasons a run whose deploy failed refuses an operator's `retry` or `abort`; the failure type of a refused Update. */
+export const DeployRefusal = {
+  /** The command is malformed (not retry or abort, no reason). */
+  InvalidCommand: 'SlipwayInvalidDeployCommand',
+  /** The run is not waiting for an operator (its deploy has not failed, or a command was already accepted). */
+  NotWaiting: 'SlipwayDeployNotWaiting',
+  /** The operator is not among the approval policy's approvers (or has no key in the directory). */
+  OperatorNotAllowed: 'SlipwayOperatorNotAllowed',
+  /** The command carries no signature. */
+  UnsignedCommand: 'SlipwayUnsignedDeployCommand',
+  /** The signature does not verify with the operator's key for this wait, or was made too long ago. */
+  BadSignature: 'SlipwayBadDeployCommandSignature',
+} as const;
+/** A reason a run refuses a deploy command. */
+export type DeployRefusal = (typeof DeployRefusal)[keyof typeof DeployRefusal];
+
 /** Creates a final, non-retryable failure of the given type. Safe in workflow and activity code. */
 export function finalFailure(
   type: FinalErrorType | GateRefusal,

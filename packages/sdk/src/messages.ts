@@ -13,6 +13,8 @@ export const SlipwayMessage = {
   rolloutCommand: 'slipway.rollout.command',
   /** Query: a rollout's state: its step, split, last readings, commands. */
   rolloutState: 'slipway.rollout.state',
+  /** Update: retry or abort the deploy of a run whose deploy failed after its approval (signed by an approver). */
+  deployCommand: 'slipway.deploy.command',
   /** Query: the run's progress, step by step. */
   progress: 'slipway.progress',
 } as const;

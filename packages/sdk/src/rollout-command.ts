@@ -5,11 +5,11 @@
  * their signature over a payload bound to this rollout (its workflow id and nonce), made within its window.
  */
 import { describeIssues } from './step.js';
-import { timeWindowProblem } from './decision-signature.js';
 import { RolloutRefusal } from './errors.js';
+import { findOperator, operatorCommandPayload, verifyOperatorSignature } from './operator-command.js';
 import type { ResolvedApprover } from './schemas/directory.js';
 import { RolloutCommandRequest, type RolloutState } from './schemas/rollout-state.js';
-import { SigningDomain, verifyPayload, type RolloutCommandPayload } from './signing/payloads.js';
+import type { RolloutCommandPayload } from './signing/payloads.js';
 
 /** Why a command was refused: a `RolloutRefusal` type and a sentence for the operator. */
 export interface RolloutCommandRefusal {
@@ -27,14 +27,7 @@ export function rolloutCommandPayload(
   rollout: { workflowId: string; nonce: string },
   request: Pick<RolloutCommandRequest, 'command' | 'operator' | 'reason'> & { at: string },
 ): RolloutCommandPayload {
-  return {
-    workflowId: rollout.workflowId,
-    rolloutNonce: rollout.nonce,
-    command: request.command,
-    operator: request.operator,
-    reason: request.reason,
-    at: request.at,
-  };
+  return operatorCommandPayload({ kind: 'rollout', ...rollout }, request) as RolloutCommandPayload;
 }
 
 /**
@@ -85,14 +78,8 @@ export function checkRolloutCommand(
   if (operators === null) {
     return refuse(RolloutRefusal.OperatorNotAllowed, 'the rollout has not resolved who may command it yet: try again');
   }
-  const operator = operators.find((o) => o.name === who);
-  if (!operator) {
-    const allowed = operators.map((o) => o.name).join(', ') || 'nobody (the policy names no approver)';
-    return refuse(
-      RolloutRefusal.OperatorNotAllowed,
-      `${who} may not command this rollout: only the approval policy's approvers may (${allowed})`,
-    );
-  }
+  const found = findOperator('rollout', who, operators, RolloutRefusal);
+  if ('refusal' in found) return { ok: false, refusal: found.refusal };
   if (request.command === 'promote' && who === duties.startedBy && duties.allowSelfApproval !== true) {
     return refuse(
       RolloutRefusal.OperatorNotAllowed,
@@ -101,35 +88,10 @@ export function checkRolloutCommand(
   }
   const notApplicable = applicability(request.command, state.pausedBy);
   if (notApplicable) return refuse(RolloutRefusal.CommandNotApplicable, notApplicable);
-  if (request.signature === undefined || request.at === undefined) {
-    return refuse(
-      RolloutRefusal.UnsignedCommand,
-      `the ${request.command} command by ${who} is not signed: a rollout accepts only commands signed with the operator's key (SlipwayClient and the CLI sign them)`,
-    );
-  }
-  if (operator.publicKey === undefined) {
-    return refuse(
-      RolloutRefusal.OperatorNotAllowed,
-      `${who} has no public key in the directory of people, so no command of theirs can be verified`,
-    );
-  }
-  const at = Date.parse(request.at);
-  if (Number.isNaN(at)) return refuse(RolloutRefusal.InvalidCommand, `the command's time ${request.at} is not a time`);
-  const window = timeWindowProblem(
-    at,
-    Date.parse(state.startedAt),
-    nowMs,
-    'this rollout started (a command made for another rollout)',
-  );
-  if (window) return refuse(RolloutRefusal.BadSignature, `the ${request.command} command by ${who} was ${window}`);
-  const payload = rolloutCommandPayload({ workflowId, nonce: state.nonce }, { ...request, at: request.at });
-  if (!verifyPayload(SigningDomain.rolloutCommand, operator.publicKey, payload, request.signature)) {
-    return refuse(
-      RolloutRefusal.BadSignature,
-      `the signature of the ${request.command} command by ${who} does not verify with ${who}'s key from the directory: it was made with another key, altered after signing, or made for another rollout`,
-    );
-  }
-  return { ok: true, request: { ...request, at: request.at, signature: request.signature } };
+  const target = { kind: 'rollout', workflowId, nonce: state.nonce, since: state.startedAt } as const;
+  const verified = verifyOperatorSignature(target, request, found.operator, nowMs, RolloutRefusal);
+  if ('refusal' in verified) return { ok: false, refusal: verified.refusal };
+  return { ok: true, request: { ...request, ...verified.signed } };
 }
 
 function applicability(command: RolloutCommandRequest['command'], pausedBy: string | null): string | undefined {

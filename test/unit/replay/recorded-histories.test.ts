@@ -82,6 +82,8 @@ describe('recorded histories replay against the current pipelines', () => {
         // every built-in pipeline has a completed history
         'check-drift-completed.json',
         'promote-version-approved-deployed.json',
+        // a deploy that failed after its approval, waited for an operator and was retried (its patch marker)
+        'train-and-promote-deploy-retried-deployed.json',
       ]),
     );
     const results = await replay(fixtures);

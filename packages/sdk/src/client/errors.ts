@@ -1,4 +1,4 @@
-import { GateRefusal, RolloutRefusal, failureType, rootMessage } from '../errors.js';
+import { DeployRefusal, GateRefusal, RolloutRefusal, failureType, rootMessage } from '../errors.js';
 
 /** Why a client call failed. Compare `code`, never `instanceof`. */
 export const ClientErrorCode = {
@@ -31,6 +31,8 @@ export const ClientErrorCode = {
   OperatorNotAllowed: 'OperatorNotAllowed',
   /** The command does not apply now (resume when not paused, pause when paused). */
   CommandNotApplicable: 'CommandNotApplicable',
+  /** The run is not waiting for an operator: its deploy has not failed, or a retry or abort was already accepted. */
+  NotWaiting: 'NotWaiting',
 } as const;
 /** Why a client call failed. */
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
@@ -75,6 +77,10 @@ const REFUSAL_CODES: Record<string, ClientErrorCode> = {
   [RolloutRefusal.OperatorNotAllowed]: ClientErrorCode.OperatorNotAllowed,
   [RolloutRefusal.UnsignedCommand]: ClientErrorCode.BadSignature,
   [RolloutRefusal.BadSignature]: ClientErrorCode.BadSignature,
+  [DeployRefusal.InvalidCommand]: ClientErrorCode.InvalidInput,
+  [DeployRefusal.NotWaiting]: ClientErrorCode.NotWaiting,
+  [DeployRefusal.UnsignedCommand]: ClientErrorCode.BadSignature,
+  [DeployRefusal.BadSignature]: ClientErrorCode.BadSignature,
 };
 
 /** Whether an error is Temporal's "workflow not found". */

@@ -3,7 +3,7 @@
  * signature format are the sdk's (`signing/`); the gate and the activities verify exactly these.
  */
 import { decisionPayload } from '../decision-signature.js';
-import { rolloutCommandPayload } from '../rollout-command.js';
+import { operatorCommandDomain, operatorCommandPayload, type OperatorCommandKind } from '../operator-command.js';
 import type { RolloutCommandRequest } from '../schemas/rollout-state.js';
 import { loadPersonKey, type KeyLocation, type PersonKey } from '../keys/person-keys.js';
 import type { GateDecisionRequest } from '../schemas/approval.js';
@@ -75,8 +75,20 @@ export async function signRolloutCommand(
   request: Pick<RolloutCommandRequest, 'command' | 'operator' | 'reason'>,
   keyOf: KeyFinder,
 ): Promise<RolloutCommandRequest> {
+  return signOperatorCommand({ kind: 'rollout', ...rollout }, request, keyOf);
+}
+
+/**
+ * An operator's command (to a rollout, or to a run whose deploy failed) signed for one target (its workflow id and
+ * the nonce it published) with the operator's key.
+ */
+export async function signOperatorCommand<R extends { command: string; operator: string; reason: string }>(
+  target: { kind: OperatorCommandKind; workflowId: string; nonce: string },
+  request: R,
+  keyOf: KeyFinder,
+): Promise<R & { at: string; signature: string }> {
   const key = await keyOf(request.operator);
   const at = new Date().toISOString();
-  const payload = rolloutCommandPayload(rollout, { ...request, at });
-  return { ...request, at, signature: signPayload(SigningDomain.rolloutCommand, key.privateKey, payload) };
+  const payload = operatorCommandPayload(target, { ...request, at });
+  return { ...request, at, signature: signPayload(operatorCommandDomain(target.kind), key.privateKey, payload) };
 }

@@ -18,6 +18,8 @@ import { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';
 import { findWorkflowTaskFailure, type WorkflowTaskFailure } from './workflow-task-failure.js';
 import { signDecision, signStart } from './signing.js';
 import { commandRollout, readRolloutState, type RolloutClientContext, type RolloutCommandOptions } from './rollout.js';
+import { commandDeploy, type DeployCommandOptions } from './deploy.js';
+import type { DeployCommandKind, DeployWaitState } from '../schemas/deploy-wait.js';
 import type { RolloutState } from '../schemas/rollout-state.js';
 import type { KeyLocation, PersonKey } from '../keys/person-keys.js';
 
@@ -318,6 +320,20 @@ export class SlipwayClient {
     options: RolloutCommandOptions,
   ): Promise<RolloutState> {
     return commandRollout(this.rolloutContext(), model, command, options);
+  }
+
+  /**
+   * Sends a signed `retry` or `abort` to run `runId`, whose deploy failed after its approval and which waits for an
+   * operator, as `options.as` (one of the approval policy's approvers): `retry` deploys again with the same
+   * approval, `abort` ends the run `deploy_aborted` with nothing serving changed. Answers the wait's state; refusals
+   * throw a `SlipwayClientError` whose code says why (`NotWaiting`, `OperatorNotAllowed`, `BadSignature`, …).
+   */
+  async deployCommand(
+    runId: string,
+    command: DeployCommandKind,
+    options: DeployCommandOptions,
+  ): Promise<DeployWaitState> {
+    return commandDeploy(this.rolloutContext(), runId, command, options);
   }
 
   /** Closes the connection this client opened (not one passed to `fromClient`). */

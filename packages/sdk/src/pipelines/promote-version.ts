@@ -44,6 +44,7 @@ export const PromoteVersionResult = z.object({
   decisions: z.array(GateDecision),
   deployment: TrainAndPromoteResult.shape.deployment,
   rollout: TrainAndPromoteResult.shape.rollout,
+  deployAbort: TrainAndPromoteResult.shape.deployAbort,
 });
 /** What `promoteVersion` returns. */
 export type PromoteVersionResult = z.infer<typeof PromoteVersionResult>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AcceptedDeployCommand } from '../schemas/deploy-wait.js';
 import { ArtifactRef, Digest } from '../schemas/artifact.js';
 import { ApprovalPolicy, DurationString, GateDecision } from '../schemas/approval.js';
 import { DatasetRef, RowSchema } from '../schemas/dataset.js';
@@ -78,8 +79,12 @@ export type TrainAndPromoteInputRaw = z.input<typeof TrainAndPromoteInput>;
 
 /** What `trainAndPromote` returns. */
 export const TrainAndPromoteResult = z.object({
-  /** `rolled_back`: approved, but its rollout was compensated (see `rollout.reason`). */
-  status: z.enum(['deployed', 'rejected', 'expired', 'rolled_back']),
+  /**
+   * `rolled_back`: approved, but its rollout was compensated (see `rollout.reason`); `deploy_aborted`: approved,
+   * but its deploy failed after its retries and an operator aborted the run (see `deployAbort`; nothing serving
+   * changed).
+   */
+  status: z.enum(['deployed', 'rejected', 'expired', 'rolled_back', 'deploy_aborted']),
   model: z.string(),
   version: ModelVersionRef,
   metrics: Metrics,
@@ -99,6 +104,8 @@ export const TrainAndPromoteResult = z.object({
     .nullable(),
   /** The rollout's result, for a run with a `rollout` plan that reached it. */
   rollout: RolloutResult.optional(),
+  /** Who aborted the run after its deploy failed, and why (status `deploy_aborted`). */
+  deployAbort: AcceptedDeployCommand.optional(),
 });
 /** What `trainAndPromote` returns. */
 export type TrainAndPromoteResult = z.infer<typeof TrainAndPromoteResult>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GateState } from './approval.js';
+import { DeployWaitState } from './deploy-wait.js';
 import { RolloutState } from './rollout-state.js';
 
 /** Status of one step in a run. */
@@ -27,6 +28,8 @@ export const RunProgress = z.object({
   gate: GateState.nullable(),
   /** A rollout's state (runs of `rolloutVersion`): its step, split, last readings and commands. */
   rollout: RolloutState.optional(),
+  /** Set once the run's deploy failed after its approval: the failures, and the operator's wait (retry or abort). */
+  deployWait: DeployWaitState.optional(),
 });
 /** A run's progress. */
 export type RunProgress = z.infer<typeof RunProgress>;

@@ -15,6 +15,7 @@ export const SigningDomain = {
   start: 'slipway.start.v1',
   directory: 'slipway.directory.v1',
   rolloutCommand: 'slipway.rollout-command.v1',
+  deployCommand: 'slipway.deploy-command.v1',
 } as const;
 /** The domain of a kind of signed payload. */
 export type SigningDomain = (typeof SigningDomain)[keyof typeof SigningDomain];
@@ -54,6 +55,22 @@ export const RolloutCommandPayload = z.strictObject({
 });
 /** A rollout command as signed. */
 export type RolloutCommandPayload = z.infer<typeof RolloutCommandPayload>;
+
+/**
+ * An operator's command to a run whose deploy failed after its approval (retry the deploy, or abort the run), as
+ * signed: bound to one wait of one run (its workflow id and the nonce it published when it began waiting), to the
+ * command and its reason, and to the moment it was made.
+ */
+export const DeployCommandPayload = z.strictObject({
+  workflowId: z.string().min(1),
+  deployNonce: z.string().min(16),
+  command: z.enum(['retry', 'abort']),
+  operator: z.string().min(1),
+  reason: z.string().max(2000),
+  at: IsoTime,
+});
+/** A deploy command as signed. */
+export type DeployCommandPayload = z.infer<typeof DeployCommandPayload>;
 
 /**
  * A run start as signed: who starts which pipeline under which workflow id, with which input (the digest of

@@ -9,6 +9,8 @@ import type { StepOutput } from '../step.js';
 import type { ApprovalGate, GateOutcome } from './approval-gate.js';
 import { rolloutWorkflowId } from '../schemas/rollout.js';
 import { runRolloutChild } from './rollout/child.js';
+import { deployWithOperator, type DeployWaitOptions } from './deploy-wait.js';
+import type { AcceptedDeployCommand } from '../schemas/deploy-wait.js';
 import type { RunTracker } from './run-tracker.js';
 import { useSteps, type StepOverrides } from './use-step.js';
 
@@ -16,6 +18,11 @@ import { useSteps, type StepOverrides } from './use-step.js';
 export const PromotionPatch = {
   /** An approved version with a rollout plan is rolled out by the child workflow `rollout:<model>`. */
   rolloutChild: 'slipway.promotion.rollout-child',
+  /**
+   * A deploy that fails after its retries (deploy step or rollout child) waits for an operator's signed `retry` or
+   * `abort` instead of failing the run.
+   */
+  deployWaits: 'slipway.promotion.deploy-waits',
 } as const;
 
 /** What `promoteWithApproval` needs. */
@@ -35,10 +42,12 @@ export interface PromotionRequest {
 /**
  * How a promotion ended. `deployment` is null unless the version serves; `rollout` is the rollout's result when a
  * plan was given (`rolled_back`: the rollout breached, held past its deadline, was aborted or failed, and was
- * compensated).
+ * compensated); `deploy_aborted`: the deploy failed after its retries and an operator aborted the run (nothing
+ * serving changed; `deployAbort` says who and why).
  */
 export interface PromotionResult {
-  status: 'deployed' | 'rejected' | 'expired' | 'rolled_back';
+  status: 'deployed' | 'rejected' | 'expired' | 'rolled_back' | 'deploy_aborted';
+  deployAbort?: AcceptedDeployCommand;
   outcome: GateOutcome;
   evidenceDigest: string;
   decisions: GateDecision[];
@@ -78,45 +87,72 @@ export async function promoteWithApproval(request: PromotionRequest): Promise<Pr
     tracker.skip('deploy', `not deployed: the promotion was ${outcome.status}`);
     return { ...closed, status: outcome.status, deployment: null };
   }
+  const waiting: Omit<DeployWaitOptions, 'tracker'> = {
+    step: 'deploy',
+    version,
+    operators: () => gate.state()?.eligible ?? [],
+    waits: () => patched(PromotionPatch.deployWaits),
+  };
   if (request.rollout !== undefined && patched(PromotionPatch.rolloutChild)) {
-    return { ...closed, ...(await rollOut(request, proof)) };
+    return { ...closed, ...(await rollOut(request, proof, waiting)) };
   }
-  const deployment = await tracker.run(
+  const deployed = await tracker.run(
     'deploy',
-    () => steps.deploy({ version, serverUrl: deploy.serverUrl, alias: deploy.alias, ...(proof ? { proof } : {}) }),
+    () =>
+      deployWithOperator({ ...waiting, tracker }, () =>
+        steps.deploy({ version, serverUrl: deploy.serverUrl, alias: deploy.alias, ...(proof ? { proof } : {}) }),
+      ),
     (d) =>
-      `v${d.version} serving at ${d.serverUrl} (previous: ${d.previousVersion === null ? 'none' : `v${d.previousVersion}`})`,
+      d.status === 'aborted'
+        ? describeAbort(d.command)
+        : `v${d.value.version} serving at ${d.value.serverUrl} (previous: ${d.value.previousVersion === null ? 'none' : `v${d.value.previousVersion}`})`,
   );
-  return { ...closed, status: 'deployed', deployment };
+  if (deployed.status === 'aborted') {
+    return { ...closed, status: 'deploy_aborted', deployment: null, deployAbort: deployed.command };
+  }
+  return { ...closed, status: 'deployed', deployment: deployed.value };
+}
+
+/** The deploy step's summary when an operator aborted it. */
+export function describeAbort(command: AcceptedDeployCommand): string {
+  return `aborted by ${command.operator}: ${command.reason} (nothing serving changed)`;
 }
 
 /** The deploy step as a rollout: the child `rollout:<model>`; a rollback fails the step and ends `rolled_back`. */
 async function rollOut(
   request: PromotionRequest,
   proof: ApprovalProof | undefined,
-): Promise<Pick<PromotionResult, 'status' | 'deployment' | 'rollout'>> {
+  waiting: Omit<DeployWaitOptions, 'tracker'>,
+): Promise<Pick<PromotionResult, 'status' | 'deployment' | 'rollout' | 'deployAbort'>> {
   const { tracker, gate, version, deploy } = request;
   let rolledBack: RolloutResult | undefined;
   try {
-    const rollout = await tracker.run(
+    const outcome = await tracker.run(
       'deploy',
-      async () => {
-        tracker.note('deploy', `rolling out in ${rolloutWorkflowId(version.name)}`);
-        const result = await runRolloutChild(
-          {
-            version,
-            deploy,
-            plan: request.rollout ?? {},
-            ...(proof ? { proof } : { approval: gate.policy }),
-          },
-          (message) => tracker.note('deploy', message),
-        );
-        if (result.status === 'promoted') return result;
-        rolledBack = result;
-        throw finalFailure(FinalErrorType.RolloutAborted, `rolled back: ${result.reason ?? 'no reason given'}`);
-      },
-      (r) => `v${r.version.version} promoted at ${deploy.serverUrl} by rollout (${r.records.length} windows read)`,
+      () =>
+        deployWithOperator({ ...waiting, tracker }, async () => {
+          tracker.note('deploy', `rolling out in ${rolloutWorkflowId(version.name)}`);
+          const result = await runRolloutChild(
+            {
+              version,
+              deploy,
+              plan: request.rollout ?? {},
+              ...(proof ? { proof } : { approval: gate.policy }),
+            },
+            (message) => tracker.note('deploy', message),
+          );
+          if (result.status === 'promoted') return result;
+          rolledBack = result;
+          throw finalFailure(FinalErrorType.RolloutAborted, `rolled back: ${result.reason ?? 'no reason given'}`);
+        }),
+      (r) =>
+        r.status === 'aborted'
+          ? describeAbort(r.command)
+          : `v${r.value.version.version} promoted at ${deploy.serverUrl} by rollout (${r.value.records.length} windows read)`,
     );
+    if (outcome.status === 'aborted')
+      return { status: 'deploy_aborted', deployment: null, deployAbort: outcome.command };
+    const rollout = outcome.value;
     const deployment = {
       deploymentId: rollout.deploymentId,
       model: version.name,

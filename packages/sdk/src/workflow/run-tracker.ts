@@ -1,6 +1,7 @@
 import { defineQuery, setHandler } from '@temporalio/workflow';
 import { SlipwayMessage } from '../messages.js';
 import type { GateState } from '../schemas/approval.js';
+import type { DeployWaitState } from '../schemas/deploy-wait.js';
 import type { RolloutState } from '../schemas/rollout-state.js';
 import type { RunProgress, StepProgress } from '../schemas/progress.js';
 
@@ -18,6 +19,7 @@ export class RunTracker {
   private readonly steps: StepProgress[];
   private gateSource: () => GateState | null = () => null;
   private rolloutSource?: () => RolloutState;
+  private deployWaitSource?: () => DeployWaitState;
 
   constructor(
     private readonly pipeline: string,
@@ -65,6 +67,11 @@ export class RunTracker {
     this.rolloutSource = source;
   }
 
+  /** Lets the progress query show the wait of a run whose deploy failed. */
+  attachDeployWait(source: () => DeployWaitState): void {
+    this.deployWaitSource = source;
+  }
+
   /** Lets the gate query read the gate's live state. */
   attachGate(source: () => GateState | null): void {
     this.gateSource = source;
@@ -78,6 +85,7 @@ export class RunTracker {
       steps: this.steps.map((s) => ({ ...s })),
       gate: this.gateSource(),
       ...(this.rolloutSource ? { rollout: this.rolloutSource() } : {}),
+      ...(this.deployWaitSource ? { deployWait: this.deployWaitSource() } : {}),
     };
   }
 

@@ -46,5 +46,6 @@ export async function promoteVersion(raw: PipelineInput<typeof contract>): Promi
       ...(deployment.smokeScore === undefined ? {} : { smokeScore: deployment.smokeScore }),
     },
     ...(promotion.rollout ? { rollout: promotion.rollout } : {}),
+    ...(promotion.deployAbort ? { deployAbort: promotion.deployAbort } : {}),
   };
 }

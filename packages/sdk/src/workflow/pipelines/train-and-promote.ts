@@ -76,5 +76,6 @@ export async function trainAndPromote(raw: PipelineInput<typeof contract>): Prom
       ...(deployment.smokeScore === undefined ? {} : { smokeScore: deployment.smokeScore }),
     },
     ...(promotion.rollout ? { rollout: promotion.rollout } : {}),
+    ...(promotion.deployAbort ? { deployAbort: promotion.deployAbort } : {}),
   };
 }
