@@ -1,4 +1,5 @@
 import {
+  checkRecordedApprovalStep,
   deployStep,
   evidenceStep,
   monitorStep,
@@ -16,6 +17,7 @@ import {
 import { datasetSourceOpener } from './data/dataset-opener.js';
 import { implementStep } from './implement-step.js';
 import type { ActivityDeps } from './ports.js';
+import { createCheckRecordedApprovalActivity } from './steps/check-recorded-approval.js';
 import { createDeployActivity } from './steps/deploy.js';
 import { createEvidenceActivity } from './steps/evidence.js';
 import { createMonitorActivity } from './steps/monitor.js';
@@ -74,5 +76,9 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(rolloutReadStep, createRolloutReadActivity(target)),
     ...implementStep(rolloutPromoteStep, createRolloutPromoteActivity({ registry, ...target, directory })),
     ...implementStep(rolloutCompensateStep, createRolloutCompensateActivity({ registry, ...target })),
+    ...implementStep(
+      checkRecordedApprovalStep,
+      createCheckRecordedApprovalActivity({ registry, artifacts, directory: deps.directory }),
+    ),
   };
 }

@@ -1,12 +1,14 @@
 /**
  * The approval check of the rollout steps that change what serves (stage, promote): the proof is verified where it
- * acts, as the deploy activity does. A rollout runs in its own workflow (`rollout:<model>`, a child of the
- * promotion), whose id is not the one the proof names: there the proof must also be the approval the registry
- * recorded for this version, and the version must not have been rolled back since.
+ * acts. A rollout runs in its own workflow (`rollout:<model>`, a child of the promotion), and `slipway deploy` in
+ * `deploy:<model>`, whose ids are not the one the proof names: there the proof must also be the approval the
+ * registry recorded for this version, and the version must not have been rolled back since. The deploy activity
+ * checks its proof here too.
  */
 import {
   SlipwayErrorType,
   finalFailure,
+  deployWorkflowId,
   rolloutWorkflowId,
   type ApprovalProof,
   type ModelVersionRef,
@@ -30,7 +32,7 @@ export interface RolloutProofContext {
 /**
  * Verifies the approval proof of a rollout step before it acts (see `verifyProofWhereItActs`: a missing proof, a
  * gate that did not approve, a proof that does not verify against the worker's directory are final failures).
- * Outside the model's rollout workflow the proof must be this workflow's. Inside it, the proof is bound instead to
+ * Outside the model's rollout or deploy workflow the proof must be this workflow's. Inside, the proof is bound instead to
  * the approval the registry recorded: approved, by the proof's workflow, over the proof's evidence; and a version
  * rolled back after that approval is refused (a new approval is needed), both as final `SlipwayNotApproved`.
  */
@@ -42,7 +44,8 @@ export async function verifyRolloutProof(
   const { version, registered, action } = context;
   const base = { version, require: 'approved', registered, action } as const;
   const workflowId = context.workflowId ?? currentStepIdentity()?.workflowId;
-  if (workflowId !== rolloutWorkflowId(version.name) || proof === undefined) {
+  const onRecord = [rolloutWorkflowId(version.name), deployWorkflowId(version.name)];
+  if (workflowId === undefined || !onRecord.includes(workflowId) || proof === undefined) {
     return verifyProofWhereItActs(proof, directory, { ...base, workflowId });
   }
   const verified = await verifyProofWhereItActs(proof, directory, { ...base, workflowId: proof.workflowId });

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { deployStep, parseStepInput, parseStepOutput, type StepInput, type StepOutput } from '@slipway/sdk';
-import { verifyProofWhereItActs } from '../approval/verify-proof.js';
+import { verifyRolloutProof } from '../rollout/proof.js';
 import type { ArtifactStore, DirectorySource, ModelRegistry, ModelServerAccess } from '../ports.js';
 import { sha256Digest } from '../util/digest.js';
 import { currentStepIdentity, type StepIdentity } from '../util/idempotency.js';
@@ -89,9 +89,9 @@ export function createDeployActivity(deps: DeployActivityDeps): (input: DeployIn
     const input = parseStepInput(deployStep, raw, 'activity');
     const { name, version } = input.version;
     const record = await resolveVersionRefOrFail(deps.registry, input.version);
-    await verifyProofWhereItActs(input.proof, deps.directory, {
+    // In `deploy:<model>` (slipway deploy) the proof is the approval on record; elsewhere, this workflow's own.
+    await verifyRolloutProof(input.proof, deps.directory, {
       version: input.version,
-      require: 'approved',
       registered: record,
       action: 'deploy',
     });

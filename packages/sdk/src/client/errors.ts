@@ -33,6 +33,8 @@ export const ClientErrorCode = {
   CommandNotApplicable: 'CommandNotApplicable',
   /** The run is not waiting for an operator: its deploy has not failed, or a retry or abort was already accepted. */
   NotWaiting: 'NotWaiting',
+  /** A run with the same id is already running (e.g. a deploy of the same model: `deploy:<model>`). */
+  AlreadyRunning: 'AlreadyRunning',
 } as const;
 /** Why a client call failed. */
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];

@@ -19,6 +19,7 @@ import { findWorkflowTaskFailure, type WorkflowTaskFailure } from './workflow-ta
 import { signDecision, signStart } from './signing.js';
 import { commandRollout, readRolloutState, type RolloutClientContext, type RolloutCommandOptions } from './rollout.js';
 import { commandDeploy, type DeployCommandOptions } from './deploy.js';
+import { deployVersion, deployWorkflowId, type DeployVersionInputRaw } from '../pipelines/deploy-version.js';
 import type { DeployCommandKind, DeployWaitState } from '../schemas/deploy-wait.js';
 import type { RolloutState } from '../schemas/rollout-state.js';
 import type { KeyLocation, PersonKey } from '../keys/person-keys.js';
@@ -334,6 +335,29 @@ export class SlipwayClient {
     options: DeployCommandOptions,
   ): Promise<DeployWaitState> {
     return commandDeploy(this.rolloutContext(), runId, command, options);
+  }
+
+  /**
+   * Deploys a registered version whose approval is on record, without a new gate (`slipway deploy <model>@<version>`):
+   * starts the `deployVersion` pipeline as this client's user (signed), with the run id `deploy:<model>`. The run
+   * refuses, naming the version and why, before anything changes: no approval on record (or none with a stored
+   * proof), rolled back since, approved against another champion, a proof that no longer verifies, or a user whom
+   * the recorded policy does not let decide. Throws `AlreadyRunning` while a deploy of the model runs.
+   */
+  async deploy(input: DeployVersionInputRaw, opts: Omit<StartOptions, 'runId'> = {}): Promise<{ runId: string }> {
+    const runId = deployWorkflowId(input.model);
+    try {
+      return await this.start(deployVersion, input, { ...opts, runId });
+    } catch (err) {
+      if (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError') {
+        throw new SlipwayClientError(
+          ClientErrorCode.AlreadyRunning,
+          `a deploy of ${input.model} is already running (${runId}): wait for it, or see slipway status ${runId}`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
   }
 
   /** Closes the connection this client opened (not one passed to `fromClient`). */

@@ -2,6 +2,7 @@
  * The built-in step contracts, one file per step, and `builtinSteps`: every built-in step keyed by the name
  * `useSteps` gives its function.
  */
+import { checkRecordedApprovalStep } from './check-recorded-approval.js';
 import { deployStep } from './deploy.js';
 import { evidenceStep } from './evidence.js';
 import { monitorStep } from './monitor.js';
@@ -27,6 +28,7 @@ export * from './deploy.js';
 export * from './monitor.js';
 export * from './resolve-approvers.js';
 export * from './rollout.js';
+export * from './check-recorded-approval.js';
 
 /** Every built-in step, keyed by the name `useSteps` gives its function. */
 export const builtinSteps = {
@@ -43,4 +45,5 @@ export const builtinSteps = {
   rolloutRead: rolloutReadStep,
   rolloutPromote: rolloutPromoteStep,
   rolloutCompensate: rolloutCompensateStep,
+  checkRecordedApproval: checkRecordedApprovalStep,
 } as const;

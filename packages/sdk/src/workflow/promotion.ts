@@ -1,5 +1,4 @@
 import { patched, workflowInfo } from '@temporalio/workflow';
-import { FinalErrorType, finalFailure } from '../errors.js';
 import type { ApprovalProof, GateDecision } from '../schemas/approval.js';
 import type { ModelVersionRef } from '../schemas/model.js';
 import type { RolloutResult } from '../schemas/rollout-state.js';
@@ -7,9 +6,7 @@ import type { RolloutPlanInput } from '../schemas/rollout.js';
 import { deployStep, evidenceStep, recordApprovalStep } from '../steps/builtin.js';
 import type { StepOutput } from '../step.js';
 import type { ApprovalGate, GateOutcome } from './approval-gate.js';
-import { rolloutWorkflowId } from '../schemas/rollout.js';
-import { runRolloutChild } from './rollout/child.js';
-import { deployWithOperator, type DeployWaitOptions } from './deploy-wait.js';
+import { deployApproved } from './deploy-approved.js';
 import type { AcceptedDeployCommand } from '../schemas/deploy-wait.js';
 import type { RunTracker } from './run-tracker.js';
 import { useSteps, type StepOverrides } from './use-step.js';
@@ -87,85 +84,19 @@ export async function promoteWithApproval(request: PromotionRequest): Promise<Pr
     tracker.skip('deploy', `not deployed: the promotion was ${outcome.status}`);
     return { ...closed, status: outcome.status, deployment: null };
   }
-  const waiting: Omit<DeployWaitOptions, 'tracker'> = {
-    step: 'deploy',
+  const rollout = request.rollout !== undefined && patched(PromotionPatch.rolloutChild);
+  const deployed = await deployApproved({
+    tracker,
     version,
+    deploy,
+    proof,
+    approval: gate.policy,
+    ...(rollout ? { rollout: request.rollout ?? {} } : {}),
     operators: () => gate.state()?.eligible ?? [],
     waits: () => patched(PromotionPatch.deployWaits),
-  };
-  if (request.rollout !== undefined && patched(PromotionPatch.rolloutChild)) {
-    return { ...closed, ...(await rollOut(request, proof, waiting)) };
-  }
-  const deployed = await tracker.run(
-    'deploy',
-    () =>
-      deployWithOperator({ ...waiting, tracker }, () =>
-        steps.deploy({ version, serverUrl: deploy.serverUrl, alias: deploy.alias, ...(proof ? { proof } : {}) }),
-      ),
-    (d) =>
-      d.status === 'aborted'
-        ? describeAbort(d.command)
-        : `v${d.value.version} serving at ${d.value.serverUrl} (previous: ${d.value.previousVersion === null ? 'none' : `v${d.value.previousVersion}`})`,
-  );
-  if (deployed.status === 'aborted') {
-    return { ...closed, status: 'deploy_aborted', deployment: null, deployAbort: deployed.command };
-  }
-  return { ...closed, status: 'deployed', deployment: deployed.value };
-}
-
-/** The deploy step's summary when an operator aborted it. */
-export function describeAbort(command: AcceptedDeployCommand): string {
-  return `aborted by ${command.operator}: ${command.reason} (nothing serving changed)`;
-}
-
-/** The deploy step as a rollout: the child `rollout:<model>`; a rollback fails the step and ends `rolled_back`. */
-async function rollOut(
-  request: PromotionRequest,
-  proof: ApprovalProof | undefined,
-  waiting: Omit<DeployWaitOptions, 'tracker'>,
-): Promise<Pick<PromotionResult, 'status' | 'deployment' | 'rollout' | 'deployAbort'>> {
-  const { tracker, gate, version, deploy } = request;
-  let rolledBack: RolloutResult | undefined;
-  try {
-    const outcome = await tracker.run(
-      'deploy',
-      () =>
-        deployWithOperator({ ...waiting, tracker }, async () => {
-          tracker.note('deploy', `rolling out in ${rolloutWorkflowId(version.name)}`);
-          const result = await runRolloutChild(
-            {
-              version,
-              deploy,
-              plan: request.rollout ?? {},
-              ...(proof ? { proof } : { approval: gate.policy }),
-            },
-            (message) => tracker.note('deploy', message),
-          );
-          if (result.status === 'promoted') return result;
-          rolledBack = result;
-          throw finalFailure(FinalErrorType.RolloutAborted, `rolled back: ${result.reason ?? 'no reason given'}`);
-        }),
-      (r) =>
-        r.status === 'aborted'
-          ? describeAbort(r.command)
-          : `v${r.value.version.version} promoted at ${deploy.serverUrl} by rollout (${r.value.records.length} windows read)`,
-    );
-    if (outcome.status === 'aborted')
-      return { status: 'deploy_aborted', deployment: null, deployAbort: outcome.command };
-    const rollout = outcome.value;
-    const deployment = {
-      deploymentId: rollout.deploymentId,
-      model: version.name,
-      version: version.version,
-      previousVersion: rollout.previousVersion,
-      serverUrl: deploy.serverUrl,
-      ...(rollout.smokeScore === undefined ? {} : { smokeScore: rollout.smokeScore }),
-    };
-    return { status: 'deployed', deployment, rollout };
-  } catch (err) {
-    if (rolledBack) return { status: 'rolled_back', deployment: null, rollout: rolledBack };
-    throw err;
-  }
+    deployStep: steps.deploy,
+  });
+  return { ...closed, ...deployed };
 }
 
 /**

@@ -27,15 +27,21 @@ export function commandConfig(options: GlobalOptions): SlipwayConfig {
 
 /**
  * A client for a command; `who` becomes the Temporal identity recorded in history. Runs it starts are started by
- * the configured `identity` (else the operating-system user).
+ * `startAs` when given (a command whose `--as` person signs the start, e.g. `slipway deploy`), else the configured
+ * `identity` (else the operating-system user).
  */
-export async function commandClient(config: SlipwayConfig, who?: string): Promise<SlipwayClient> {
+export async function commandClient(
+  config: SlipwayConfig,
+  who?: string,
+  options: { startAs?: string } = {},
+): Promise<SlipwayClient> {
+  const user = options.startAs ?? config.identity;
   return SlipwayClient.connect({
     address: config.temporal.address,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     identity: `slipway-cli:${who ?? config.identity ?? process.env.USER ?? 'unknown'}@${hostname()}`,
-    ...(config.identity ? { user: config.identity } : {}),
+    ...(user ? { user } : {}),
     ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey, tls: true } : {}),
   });
 }
@@ -45,9 +51,10 @@ export async function withClient<T>(
   options: GlobalOptions,
   who: string | undefined,
   fn: (client: SlipwayClient, config: SlipwayConfig) => Promise<T>,
+  clientOptions: { startAs?: string } = {},
 ): Promise<T> {
   const config = commandConfig(options);
-  const client = await commandClient(config, who);
+  const client = await commandClient(config, who, clientOptions);
   try {
     return await fn(client, config);
   } finally {

@@ -55,6 +55,16 @@ export function renderStatus(status: RunStatus): string {
   if (status.progress) lines.push(renderSteps(status.progress));
   if (status.progress?.gate) lines.push(renderEvidence(status.progress.gate));
   if (status.progress?.rollout) lines.push(renderRollout(status.progress.rollout));
+  const wait = status.progress?.deployWait;
+  if (wait?.phase === 'waiting') {
+    const why = wait.failures.at(-1)?.reason ?? 'no reason recorded';
+    lines.push(pc.yellow(`waiting for an operator: deploy failed (${why})`));
+    lines.push(
+      `decide with (${wait.operators.join(', ') || 'nobody'} may):
+  slipway deploy retry ${status.runId} --as <name> --reason "<why>"
+  slipway deploy abort ${status.runId} --as <name> --reason "<why>"`,
+    );
+  }
   if (status.failure) lines.push(pc.red(`failure: ${status.failure}`));
   return lines.join('\n');
 }
