@@ -3,7 +3,8 @@
  * pipeline's version is approved while the model server is stopped, the deploy fails after its retries, and the run
  * does not fail: it shows `waiting for an operator: deploy failed (…)` and waits. An outsider's signed retry is
  * refused; once the server is back, an approver's `deploy retry` deploys with the same approval (registry and server
- * agree), and `deploy abort` ends a run `deploy_aborted` with nothing serving changed. The retried run is the replay
+ * agree), and `slipway deploy abort` ends a run `deploy_aborted` with nothing serving changed; a rollout child that
+ * cannot stage waits the same way. The retried run is the replay
  * fixture `train-and-promote-deploy-retried-deployed.json` (its patch marker replays).
  */
 import type { ModelRegistry } from '@slipway/activities';
@@ -13,6 +14,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
+import { cliSession } from '../support/cli-session.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { recordFixture } from '../support/record-history.js';
 import { expectAgreement } from '../support/rollout-traffic.js';
@@ -32,8 +34,8 @@ function input() {
 }
 
 /** Starts a run and approves it (maria) while the model server is stopped. */
-async function approvedWhileServerDown(): Promise<string> {
-  const { runId } = await h.client.start('trainAndPromote', input());
+async function approvedWhileServerDown(more: object = {}): Promise<string> {
+  const { runId } = await h.client.start('trainAndPromote', { ...input(), ...more });
   await waitForGate(h.client, runId);
   await h.modelServerControl.stop();
   await h.client.approve(runId, { as: 'maria', comment: 'good enough' });
@@ -132,7 +134,19 @@ describe('a deploy that fails after the gate approved', () => {
       );
     expect(rootMessage(unsigned)).toContain('is not signed');
     expect(failureType(unsigned)).toBe('SlipwayUnsignedDeployCommand');
-    await h.client.deployCommand(runId, 'abort', { as: 'maria', reason: 'we will ship the next version instead' });
+    // Through the built CLI: `slipway deploy abort <runId> --as maria --reason …`, signed with maria's key.
+    const cli = await cliSession(h);
+    const aborted = await cli.slipway([
+      'deploy',
+      'abort',
+      runId,
+      '--as',
+      'maria',
+      '--reason',
+      'we will ship the next version instead',
+    ]);
+    expect(aborted.code, aborted.output).toBe(0);
+    expect(aborted.output).toContain('deploy abort by maria accepted');
     const result = await h.client.result<TrainAndPromoteResult>(runId);
     expect(result).toMatchObject({
       status: 'deploy_aborted',
@@ -143,5 +157,23 @@ describe('a deploy that fails after the gate approved', () => {
     const deploy = (await h.client.status(runId)).progress?.steps.find((s) => s.step === 'deploy');
     expect(deploy).toMatchObject({ status: 'completed' });
     expect(deploy?.summary).toContain('aborted by maria');
+  });
+
+  it('waits the same way when the rollout child cannot stage; a retry rolls the version out', async () => {
+    const before = await expectAgreement(registry, h.modelServer.url, MODEL, 'before the rollout');
+    // The rollout's stage step keeps its own retry policy (5 attempts): the child fails once they are spent.
+    const runId = await approvedWhileServerDown({ rollout: { strategy: 'blueGreen' } });
+    const progress = await waitingForOperator(runId);
+    expect(progress.steps.find((s) => s.step === 'deploy')?.summary).toContain(
+      'waiting for an operator: deploy failed (',
+    );
+    expect((await registry.resolve(MODEL, 'champion'))?.version).toBe(before);
+    await h.modelServerControl.start();
+    await h.client.deployCommand(runId, 'retry', { as: 'maria', reason: 'the server is back' });
+    const result = await h.client.result<TrainAndPromoteResult>(runId);
+    expect(result).toMatchObject({ status: 'deployed', rollout: { status: 'promoted' } });
+    expect(await expectAgreement(registry, h.modelServer.url, MODEL, 'after the retried rollout')).toBe(
+      result.version.version,
+    );
   });
 });

@@ -65,6 +65,7 @@ describe('the built-in pipeline contracts', () => {
     const contracts = Object.values(builtinPipelines);
     expect(contracts.map((c) => c.name).sort()).toEqual([
       'checkDrift',
+      'deployVersion',
       'promoteVersion',
       'rolloutVersion',
       'trainAndPromote',
