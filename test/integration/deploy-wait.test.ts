@@ -16,7 +16,7 @@ import { churnInput } from '../../examples/churn/src/input.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 import { cliSession } from '../support/cli-session.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
-import { recordFixture } from '../support/record-history.js';
+import { machineValues, recordFixture } from '../support/record-history.js';
 import { expectAgreement } from '../support/rollout-traffic.js';
 import { eventually, waitForGate } from '../support/waits.js';
 
@@ -85,8 +85,13 @@ describe('a deploy that fails after the gate approved', () => {
     expect(progress.deployWait).toMatchObject({ model: MODEL, version: 2, operators: ['maria', 'lee'] });
     expect(progress.deployWait?.failures[0]?.type).toBe('SlipwayModelServerUnreachable');
     expect((await h.client.status(runId)).status).toBe('RUNNING');
-    // Nothing changed while it waits: the champion is still v1.
+    // Nothing changed while it waits: the champion is still v1; the registry records the failed deploy.
     expect((await registry.resolve(MODEL, 'champion'))?.version).toBe(1);
+    const failed = await eventually('the failed deploy on record', async () =>
+      (await registry.getVersion(MODEL, 2))?.deployments.find((d) => d.status === 'failed'),
+    );
+    expect(failed).toMatchObject({ alias: 'champion', previousVersion: 1, serverUrl: h.modelServer.url });
+    expect(failed.detail).toContain('deploy failed after its retries; waiting for an operator: ');
 
     const outsider = await refusalOf(h.client.deployCommand(runId, 'retry', { as: 'eve', reason: 'let me' }));
     expect(outsider.code).toBe('OperatorNotAllowed');
@@ -109,6 +114,7 @@ describe('a deploy that fails after the gate approved', () => {
     // The run as a replay fixture: the patch marker and the waited-for Update replay as they ran.
     const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
     const fixture = await recordFixture(h, history, 'train-and-promote-deploy-retried-deployed.json');
+    for (const machine of machineValues(h)) expect(fixture.json, machine).not.toContain(machine);
     const patches = (fixture.history.events ?? []).flatMap((e) =>
       Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) =>
         (d.payloads ?? []).map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')),

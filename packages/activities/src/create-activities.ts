@@ -4,6 +4,7 @@ import {
   evidenceStep,
   monitorStep,
   recordApprovalStep,
+  recordDeployFailureStep,
   registerStep,
   resolveApproversStep,
   rolloutCompensateStep,
@@ -22,6 +23,7 @@ import { createDeployActivity } from './steps/deploy.js';
 import { createEvidenceActivity } from './steps/evidence.js';
 import { createMonitorActivity } from './steps/monitor.js';
 import { createRecordApprovalActivity } from './steps/record-approval.js';
+import { createRecordDeployFailureActivity } from './steps/record-deploy-failure.js';
 import { createRegisterActivity } from './steps/register.js';
 import { createResolveApproversActivity } from './steps/resolve-approvers.js';
 import { createRolloutCompensateActivity } from './steps/rollout-compensate.js';
@@ -80,5 +82,6 @@ export function createActivities(deps: ActivityDeps) {
       checkRecordedApprovalStep,
       createCheckRecordedApprovalActivity({ registry, artifacts, directory: deps.directory }),
     ),
+    ...implementStep(recordDeployFailureStep, createRecordDeployFailureActivity({ registry })),
   };
 }

@@ -110,6 +110,20 @@ describe('recorded histories replay against the current pipelines', () => {
     expect(results['edited-drift']).toMatch(/Nondeterminism|DeterminismViolation|activity type/i);
   });
 
+  it('replays a run whose deploy waited for an operator only through its patch marker (the check can fail)', async () => {
+    const original = fixtures.find((f) => f.name === 'train-and-promote-deploy-retried-deployed.json');
+    // The marker renamed: the run reads as one recorded before failed deploys waited, which the code fails where
+    // this one waited (and then scheduled the failure record and the retry).
+    const text = JSON.stringify(original!.json);
+    const id = (patch: string) => Buffer.from(JSON.stringify({ id: patch, deprecated: false })).toString('base64');
+    expect(text).toContain(id('slipway.promotion.deploy-waits'));
+    const json = JSON.parse(
+      text.replace(id('slipway.promotion.deploy-waits'), id('slipway.promotion.other')),
+    ) as JsonHistory;
+    const results = await replay([{ name: 'unpatched', json }]);
+    expect(results['unpatched']).toMatch(/Nondeterminism|DeterminismViolation/i);
+  });
+
   it('catches a promoteVersion history that deploys by another step than the code (the check can fail)', async () => {
     const original = fixtures.find((f) => f.name === 'promote-version-approved-deployed.json');
     const json = structuredClone(original!.json);

@@ -7,6 +7,7 @@ import { deployStep } from './deploy.js';
 import { evidenceStep } from './evidence.js';
 import { monitorStep } from './monitor.js';
 import { recordApprovalStep } from './record-approval.js';
+import { recordDeployFailureStep } from './record-deploy-failure.js';
 import { registerStep } from './register.js';
 import { resolveApproversStep } from './resolve-approvers.js';
 import {
@@ -29,6 +30,7 @@ export * from './monitor.js';
 export * from './resolve-approvers.js';
 export * from './rollout.js';
 export * from './check-recorded-approval.js';
+export * from './record-deploy-failure.js';
 
 /** Every built-in step, keyed by the name `useSteps` gives its function. */
 export const builtinSteps = {
@@ -46,4 +48,5 @@ export const builtinSteps = {
   rolloutPromote: rolloutPromoteStep,
   rolloutCompensate: rolloutCompensateStep,
   checkRecordedApproval: checkRecordedApprovalStep,
+  recordDeployFailure: recordDeployFailureStep,
 } as const;

@@ -16,7 +16,8 @@ import type { deployStep } from '../steps/deploy.js';
 import { deployWithOperator, type DeployWaitOptions } from './deploy-wait.js';
 import { runRolloutChild } from './rollout/child.js';
 import type { RunTracker } from './run-tracker.js';
-import type { StepCall } from './use-step.js';
+import { recordDeployFailureStep } from '../steps/record-deploy-failure.js';
+import { useStep, type StepCall } from './use-step.js';
 
 /** What deploying an approved version needs. */
 export interface ApprovedDeploy {
@@ -76,12 +77,16 @@ export function describeAbort(command: AcceptedDeployCommand): string {
 }
 
 function waitOptions(request: ApprovedDeploy): DeployWaitOptions {
+  const record = useStep(recordDeployFailureStep);
+  const { version, deploy } = request;
   return {
     tracker: request.tracker,
     step: 'deploy',
-    version: request.version,
+    version,
     operators: request.operators,
     ...(request.waits ? { waits: request.waits } : {}),
+    recordFailure: ({ reason, waitNonce }) =>
+      record({ version, serverUrl: deploy.serverUrl, alias: deploy.alias, reason, waitNonce }),
   };
 }
 

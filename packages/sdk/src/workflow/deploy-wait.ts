@@ -45,6 +45,11 @@ export interface DeployWaitOptions {
    * false answer (a run recorded before) fails the run as it did then.
    */
   waits?: () => boolean;
+  /**
+   * Records a failure in the registry before the run waits (the `recordDeployFailure` step); when recording fails
+   * too, the run still waits and its progress says so.
+   */
+  recordFailure?: (failure: { reason: string; waitNonce: string }) => Promise<unknown>;
 }
 
 /** How a deploy that may wait ended: deployed (perhaps after retries), or aborted by an operator. */
@@ -114,7 +119,11 @@ export async function deployWithOperator<T>(
     } catch (err) {
       if (!deployRetriesExhausted(err) || (options.waits !== undefined && !options.waits())) throw err;
       state = recordFailure(state, options, err);
-      tracker.note(step, `waiting for an operator: deploy failed (${lastReason(state)})`);
+      const waiting = `waiting for an operator: deploy failed (${lastReason(state)})`;
+      tracker.note(step, waiting);
+      await options.recordFailure?.({ reason: lastReason(state), waitNonce: state.nonce }).catch((failure: unknown) => {
+        tracker.note(step, `${waiting}; the failure could not be recorded in the registry: ${rootMessage(failure)}`);
+      });
       inbox.command = undefined;
       const received = () => inbox.command;
       await condition(() => received() !== undefined);
