@@ -198,4 +198,26 @@ describe('slipway deploy <model>@<version>', () => {
     expect(rolledBack.message).toContain(`version ${v2}: it was rolled back (deployment rolled-back-${v2}`);
     expect(rolledBack.message).toContain('it needs a new approval');
   });
+
+  it('refuses an unsigned start, and a run under another id than deploy:<model>', async () => {
+    const body = { model: MODEL, version: v4, deploy: { serverUrl: h.modelServer.url } };
+    const unsigned = await h.client.temporal.workflow.start('deployVersion', {
+      workflowId: deployWorkflowId(MODEL),
+      taskQueue: h.config.taskQueue,
+      args: [body],
+    });
+    const err = await unsigned.result().then(
+      () => expect.fail('expected the unsigned deploy to fail'),
+      (e: unknown) => e,
+    );
+    expect(failureType(err)).toBe('SlipwayUnverifiedStart');
+    const elsewhere = await maria.start('deployVersion', body, { runId: `not-the-deploy-id-${Date.now()}` });
+    const wrongId = await maria.result(elsewhere.runId).then(
+      () => expect.fail('expected a refusal'),
+      (e: unknown) => e,
+    );
+    expect(failureType(wrongId)).toBe('SlipwayInvalidInput');
+    expect(rootMessage(wrongId)).toContain(`must have the id ${deployWorkflowId(MODEL)}`);
+    expect(await expectAgreement(registry, h.modelServer.url, MODEL, 'after the refusals')).toBe(v2);
+  });
 });
