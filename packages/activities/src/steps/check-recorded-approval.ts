@@ -5,6 +5,7 @@
  */
 import {
   SlipwayErrorType,
+  deployVersion,
   type FinalErrorType,
   finalFailure,
   resolveApprovers,
@@ -98,6 +99,9 @@ export function createCheckRecordedApprovalActivity(deps: CheckRecordedApprovalD
 /** The run's start must verify for this run and input, and the input must name this version. */
 function signedStartProblem(input: CheckInput, directory: LoadedDirectory): string | undefined {
   const { start, startInput } = input;
+  if (start.pipeline !== deployVersion.name) {
+    return `its start was signed for pipeline ${start.pipeline}, not ${deployVersion.name}`;
+  }
   const key = directoryKeyOf(directory.directory, start.signer);
   if (key === undefined) return `its start is signed by ${start.signer}, who has no public key in the directory`;
   const workflowId = currentStepIdentity()?.workflowId;

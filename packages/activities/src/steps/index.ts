@@ -60,3 +60,5 @@ export {
   type RolloutCompensateDeps,
   type RolloutCompensateInput,
 } from './rollout-compensate.js';
+export { createCheckRecordedApprovalActivity, type CheckRecordedApprovalDeps } from './check-recorded-approval.js';
+export { createRecordDeployFailureActivity, type RecordDeployFailureDeps } from './record-deploy-failure.js';
