@@ -83,10 +83,43 @@ export async function deployWithOperator<T>(
   attempt: () => Promise<T>,
 ): Promise<DeployWaitOutcome<T>> {
   const { tracker, step, version } = options;
-  let state: DeployWaitState | null = null;
-  const inbox: { command?: AcceptedDeployCommand | undefined } = {};
+  const wait: Wait = { state: null, command: undefined };
+  handleDeployCommands(wait, options.operators);
+  for (;;) {
+    try {
+      const value = await attempt();
+      if (wait.state) wait.state.phase = 'deployed';
+      return { status: 'deployed', value };
+    } catch (err) {
+      if (!deployRetriesExhausted(err) || (options.waits !== undefined && !options.waits())) throw err;
+      // Cleared before the run takes commands again, so one accepted while the failure is recorded is kept.
+      wait.command = undefined;
+      const state = recordFailure(wait.state, options, err);
+      wait.state = state;
+      const waiting = `waiting for an operator: deploy failed (${lastReason(state)})`;
+      tracker.note(step, waiting);
+      await options.recordFailure?.({ reason: lastReason(state), waitNonce: state.nonce }).catch((failure: unknown) => {
+        tracker.note(step, `${waiting}; the failure could not be recorded in the registry: ${rootMessage(failure)}`);
+      });
+      const received = () => wait.command;
+      await condition(() => received() !== undefined);
+      const command = received() as AcceptedDeployCommand;
+      if (command.command === 'abort') return { status: 'aborted', command };
+      tracker.note(step, `retrying the deploy of v${version.version} (${command.operator}: ${command.reason})`);
+    }
+  }
+}
+
+/** A run's wait for an operator: its state (null until a deploy failed) and the command it accepted. */
+interface Wait {
+  state: DeployWaitState | null;
+  command: AcceptedDeployCommand | undefined;
+}
+
+/** Registers the `deployCommand` Update: checked by its validator (a refusal writes nothing), applied to `wait`. */
+function handleDeployCommands(wait: Wait, operators: () => readonly ResolvedApprover[]): void {
   const workflowId = workflowInfo().workflowId;
-  const check = (raw: unknown) => checkDeployCommand(state, workflowId, raw, options.operators(), Date.now());
+  const check = (raw: unknown) => checkDeployCommand(wait.state, workflowId, raw, operators(), Date.now());
   setHandler(
     deployCommandUpdate,
     (raw) => {
@@ -94,8 +127,8 @@ export async function deployWithOperator<T>(
       if (!checked.ok) throw ApplicationFailure.nonRetryable(checked.refusal.message, checked.refusal.type);
       const { command, operator, reason, at, signature } = checked.request;
       const accepted = { command, operator, reason, at: new Date().toISOString(), signedAt: at, signature };
-      inbox.command = accepted;
-      const current = state as DeployWaitState;
+      wait.command = accepted;
+      const current = wait.state as DeployWaitState;
       current.commands.push(accepted);
       current.phase = command === 'retry' ? 'retrying' : 'aborted';
       return copy(current);
@@ -111,27 +144,6 @@ export async function deployWithOperator<T>(
         "Retry or abort a deploy that failed after its approval; refused unless signed by the policy's approvers",
     },
   );
-  for (;;) {
-    try {
-      const value = await attempt();
-      if (state) state.phase = 'deployed';
-      return { status: 'deployed', value };
-    } catch (err) {
-      if (!deployRetriesExhausted(err) || (options.waits !== undefined && !options.waits())) throw err;
-      state = recordFailure(state, options, err);
-      const waiting = `waiting for an operator: deploy failed (${lastReason(state)})`;
-      tracker.note(step, waiting);
-      await options.recordFailure?.({ reason: lastReason(state), waitNonce: state.nonce }).catch((failure: unknown) => {
-        tracker.note(step, `${waiting}; the failure could not be recorded in the registry: ${rootMessage(failure)}`);
-      });
-      inbox.command = undefined;
-      const received = () => inbox.command;
-      await condition(() => received() !== undefined);
-      const command = received() as AcceptedDeployCommand;
-      if (command.command === 'abort') return { status: 'aborted', command };
-      tracker.note(step, `retrying the deploy of v${version.version} (${command.operator}: ${command.reason})`);
-    }
-  }
 }
 
 /** The wait's state after one more failure: a new nonce and start, the failure appended. */
