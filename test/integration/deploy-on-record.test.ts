@@ -4,7 +4,8 @@
  * without a new gate, through the built CLI; registry and server agree. Each refusal names the version and why and
  * changes nothing: a starter the recorded policy does not let decide, no approval on record (a rejected version), an
  * approval recorded before proofs were stored, an approval given against another champion, a stored proof that no
- * longer verifies, a version rolled back since its approval.
+ * longer verifies, a version rolled back since its approval, an unsigned start, another run id. Its own deploy, failing
+ * after its retries, waits for an operator like a promotion's, and a second deploy of the model meanwhile is refused.
  */
 import type { ModelRegistry } from '@slipway/activities';
 import {
@@ -12,9 +13,10 @@ import {
   failureType,
   rootMessage,
   type ApprovalProof,
+  type DeployVersionResult,
   type TrainAndPromoteResult,
 } from '@slipway/sdk';
-import { SlipwayClient } from '@slipway/sdk/client';
+import { SlipwayClient, type SlipwayClientError } from '@slipway/sdk/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { openConfiguredArtifacts, openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
@@ -219,5 +221,31 @@ describe('slipway deploy <model>@<version>', () => {
     expect(failureType(wrongId)).toBe('SlipwayInvalidInput');
     expect(rootMessage(wrongId)).toContain(`must have the id ${deployWorkflowId(MODEL)}`);
     expect(await expectAgreement(registry, h.modelServer.url, MODEL, 'after the refusals')).toBe(v2);
+  });
+
+  it('waits for an operator when its deploy fails after its retries, one deploy per model at a time', async () => {
+    const v5 = await version('approve-only');
+    await h.modelServerControl.stop();
+    const body = {
+      model: MODEL,
+      version: v5,
+      deploy: { serverUrl: h.modelServer.url },
+      stepOptions: { deploy: { retry: { maximumAttempts: 2, initialInterval: '200ms' } } },
+    };
+    const { runId } = await maria.deploy(body);
+    await eventually('the deploy to wait for an operator', async () =>
+      (await maria.status(runId)).progress?.deployWait?.phase === 'waiting' ? true : undefined,
+    );
+    const second = await maria.deploy(body).then(
+      () => expect.fail('expected a second deploy of the model to be refused'),
+      (e: unknown) => e as SlipwayClientError,
+    );
+    expect(second.code).toBe('AlreadyRunning');
+    expect(second.message).toContain(`a deploy of ${MODEL} is already running (${deployWorkflowId(MODEL)})`);
+    await h.modelServerControl.start();
+    await h.client.deployCommand(runId, 'retry', { as: 'lee', reason: 'the server is back' });
+    const result = await maria.result<DeployVersionResult>(runId);
+    expect(result).toMatchObject({ status: 'deployed', deployment: { version: v5 } });
+    expect(await expectAgreement(registry, h.modelServer.url, MODEL, 'after the retried deploy')).toBe(v5);
   });
 });
