@@ -5,6 +5,8 @@ import {
   recordApprovalStep,
   registerStep,
   resolveApproversStep,
+  rollbackPlanStep,
+  rollbackStep,
   rolloutCompensateStep,
   rolloutPromoteStep,
   rolloutReadStep,
@@ -22,6 +24,7 @@ import { createMonitorActivity } from './steps/monitor.js';
 import { createRecordApprovalActivity } from './steps/record-approval.js';
 import { createRegisterActivity } from './steps/register.js';
 import { createResolveApproversActivity } from './steps/resolve-approvers.js';
+import { createRollbackActivity, createRollbackPlanActivity } from './steps/rollback.js';
 import { createRolloutCompensateActivity } from './steps/rollout-compensate.js';
 import { createRolloutPromoteActivity } from './steps/rollout-promote.js';
 import { createRolloutReadActivity } from './steps/rollout-read.js';
@@ -71,5 +74,7 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(rolloutReadStep, createRolloutReadActivity(target)),
     ...implementStep(rolloutPromoteStep, createRolloutPromoteActivity({ registry, ...target, directory })),
     ...implementStep(rolloutCompensateStep, createRolloutCompensateActivity({ registry, ...target })),
+    ...implementStep(rollbackPlanStep, createRollbackPlanActivity({ artifacts, registry, ...target, directory })),
+    ...implementStep(rollbackStep, createRollbackActivity({ artifacts, registry, ...target, directory })),
   };
 }

@@ -60,3 +60,4 @@ export {
   type RolloutCompensateDeps,
   type RolloutCompensateInput,
 } from './rollout-compensate.js';
+export { createRollbackActivity, createRollbackPlanActivity, type RollbackDeps } from './rollback.js';

@@ -31,6 +31,14 @@ export const ClientErrorCode = {
   OperatorNotAllowed: 'OperatorNotAllowed',
   /** The command does not apply now (resume when not paused, pause when paused). */
   CommandNotApplicable: 'CommandNotApplicable',
+  /** A rollout or rollback of the model is running (`rollout:<model>`): a rollback waits for it, or it is aborted. */
+  RolloutRunning: 'RolloutRunning',
+  /** The rollback was refused before anything changed (see the message: which version, and why). */
+  RollbackRefused: 'RollbackRefused',
+  /** The rollback's start did not verify (no key for the person, another key, an altered input). */
+  UnverifiedStart: 'UnverifiedStart',
+  /** The rollback failed while it acted (the target refused or failed); the message says what serves. */
+  RollbackFailed: 'RollbackFailed',
 } as const;
 /** Why a client call failed. */
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];

@@ -26,6 +26,7 @@ export type {
 } from './slipway-client.js';
 export { ClientErrorCode, SlipwayClientError, type FieldIssue } from './errors.js';
 export type { RolloutCommandOptions } from './rollout.js';
+export type { RollbackOptions } from './rollback.js';
 export { callerIdentity, withStartedBy, type IdentitySources } from './identity.js';
 export type { FollowOptions, FollowResult, FollowUntil } from './follow.js';
 export { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';

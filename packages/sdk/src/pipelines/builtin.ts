@@ -1,5 +1,6 @@
 import { checkDrift } from './check-drift.js';
 import { promoteVersion } from './promote-version.js';
+import { rollbackModel } from './rollback-model.js';
 import { rolloutVersion } from './rollout-version.js';
 import { trainAndPromote } from './train-and-promote.js';
 
@@ -7,6 +8,7 @@ export * from './train-and-promote.js';
 export * from './check-drift.js';
 export * from './promote-version.js';
 export * from './rollout-version.js';
+export * from './rollback-model.js';
 
 /**
  * Every built-in pipeline contract, keyed by its name (the workflow type its function in
@@ -18,4 +20,5 @@ export const builtinPipelines = {
   checkDrift,
   promoteVersion,
   rolloutVersion,
+  rollbackModel,
 } as const;

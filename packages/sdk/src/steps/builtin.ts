@@ -8,6 +8,7 @@ import { monitorStep } from './monitor.js';
 import { recordApprovalStep } from './record-approval.js';
 import { registerStep } from './register.js';
 import { resolveApproversStep } from './resolve-approvers.js';
+import { rollbackPlanStep, rollbackStep } from './rollback.js';
 import {
   rolloutCompensateStep,
   rolloutPromoteStep,
@@ -27,6 +28,7 @@ export * from './deploy.js';
 export * from './monitor.js';
 export * from './resolve-approvers.js';
 export * from './rollout.js';
+export * from './rollback.js';
 
 /** Every built-in step, keyed by the name `useSteps` gives its function. */
 export const builtinSteps = {
@@ -43,4 +45,6 @@ export const builtinSteps = {
   rolloutRead: rolloutReadStep,
   rolloutPromote: rolloutPromoteStep,
   rolloutCompensate: rolloutCompensateStep,
+  rollbackPlan: rollbackPlanStep,
+  rollback: rollbackStep,
 } as const;
