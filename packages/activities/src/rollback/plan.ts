@@ -17,7 +17,8 @@ import { latestApproval } from './authorize.js';
 /**
  * Decides what a rollback of `input.model` does: takes the stable deployment down and restores the one the target
  * served before it (its `previous`), or `input.to`. Refused: the target never served the model or serves nothing;
- * a rollout's candidate holds traffic; nothing served before (no `to`); `to` is the live version, is not registered,
+ * a rollout's candidate holds traffic; `authorize` refuses the live version (it runs as soon as that is known, before
+ * anything about the versions is said); nothing served before (no `to`); `to` is the live version, is not registered,
  * never served (no `deployed` record), has no approved approval on record, or was rolled back after its approval.
  * The target's rollback restores the previous deployment; any other version is deployed again (`redeploy`).
  */
@@ -26,6 +27,7 @@ export async function planRollback(
   registry: ModelRegistry,
   input: RollbackModelInput,
   by: string,
+  authorize: (liveVersion: number) => Promise<unknown>,
 ): Promise<RollbackPlan> {
   const { model } = input;
   const refuse = (reason: string) =>
@@ -35,6 +37,8 @@ export async function planRollback(
     });
   const status = await statusOf(target, model, refuse);
   const live = status.stable;
+  if (live === null) throw refuse(`${target.baseUrl} serves no version of it: there is nothing to roll back`);
+  await authorize(live.version);
   if (status.candidate) {
     throw refuse(
       `a rollout's candidate, version ${status.candidate.version} ("${status.candidate.deploymentId}"), holds ` +
@@ -42,7 +46,6 @@ export async function planRollback(
         `(\`slipway rollout abort ${model}\`)`,
     );
   }
-  if (live === null) throw refuse(`${target.baseUrl} serves no version of it: there is nothing to roll back`);
   const previous = status.previous;
   if (input.to === undefined && previous === null) {
     throw refuse(

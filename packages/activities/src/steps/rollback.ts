@@ -33,15 +33,15 @@ export interface RollbackDeps extends RolloutTargetDeps {
 
 /**
  * Creates the `slipway.rollback.plan` activity: verifies the signed request, reads the target and the registry
- * (see `planRollback`), and authorizes the signer for the live version (see `authorizeRollback`). Writes nothing.
+ * (see `planRollback`), authorizing the signer for the live version as soon as it is known (see
+ * `authorizeRollback`). Writes nothing.
  */
 export function createRollbackPlanActivity(deps: RollbackDeps) {
   return async (input: StepParsedInput<typeof rollbackPlanStep>): Promise<RollbackPlan> => {
     const { input: request, signer } = await verifyRollbackRequest(input.request, deps.directory);
     const target = await rolloutTarget(deps, request.deploy.serverUrl);
-    const plan = await planRollback(target, deps.registry, request, signer);
-    await authorizeRollback(deps, { model: plan.model, version: plan.live.version, signer });
-    return plan;
+    const authorize = (version: number) => authorizeRollback(deps, { model: request.model, version, signer });
+    return planRollback(target, deps.registry, request, signer, authorize);
   };
 }
 
