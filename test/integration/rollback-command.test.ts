@@ -20,6 +20,7 @@ import { openConfiguredRegistry } from '../../packages/worker/src/config/index.j
 import { clientError, failureOf } from '../support/failures.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { expectAgreement as expectAgreementOn, trafficUntil } from '../support/rollout-traffic.js';
+import { recordFixture } from '../support/record-history.js';
 import { eventually, waitForGate } from '../support/waits.js';
 
 let h: Harness;
@@ -123,6 +124,10 @@ describe('slipway rollback', () => {
     expect(entry?.data).toMatchObject({ status: 'rolled_back', deploymentId: result.rolledBack.deploymentId });
     expect(String(entry?.data.detail)).toContain(`rolled back by maria: ${reason}`);
     expect(await h.client.status('rollout:rb')).toMatchObject({ pipeline: 'rollbackModel', status: 'COMPLETED' });
+    // The run as a replay fixture: a later change of rollbackModel must keep replaying it.
+    const history = await h.client.temporal.workflow.getHandle('rollout:rb').fetchHistory();
+    const fixture = await recordFixture(h, history, 'rollback-model-restored.json');
+    expect(fixture.json).toContain('"name": "slipway.rollback"');
   });
 
   it('refuses, changing nothing: an outsider, no previous version, the live version, a version rolled back since', async () => {
