@@ -124,6 +124,9 @@ describe('slipway rollback', () => {
     expect(entry?.data).toMatchObject({ status: 'rolled_back', deploymentId: result.rolledBack.deploymentId });
     expect(String(entry?.data.detail)).toContain(`rolled back by maria: ${reason}`);
     expect(await h.client.status('rollout:rb')).toMatchObject({ pipeline: 'rollbackModel', status: 'COMPLETED' });
+    const notRollout = await clientError(h.client.rolloutStatus('rb'));
+    expect(notRollout.code).toBe(ClientErrorCode.NoRollout);
+    expect(notRollout.message).toContain('rollout:rb is a rollback of rb (rollbackModel), not a rollout');
     // The run as a replay fixture: a later change of rollbackModel must keep replaying it.
     const history = await h.client.temporal.workflow.getHandle('rollout:rb').fetchHistory();
     const fixture = await recordFixture(h, history, 'rollback-model-restored.json');
