@@ -7,7 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SlipwayClient } from '@slipway/sdk/client';
-import { builtinPredictors, type ActivitiesDefinition, type PredictorLoader } from '@slipway/activities';
+import {
+  builtinPredictors,
+  type ActivitiesDefinition,
+  type ActivityDeps,
+  type PredictorLoader,
+} from '@slipway/activities';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createTestPeople, DEFAULT_TEST_PEOPLE, type TestPeople, type TestPeopleSpec } from './people.js';
@@ -93,6 +98,8 @@ export async function startHarness(options: {
   dataRoots?: string[];
   /** More model kinds the model server loads (test kinds), next to the built-in ones. */
   predictors?: Record<string, PredictorLoader>;
+  /** Adapters the harness worker uses instead of the configured ones (e.g. a registry that fails once). */
+  deps?: (config: SlipwayConfig) => Partial<ActivityDeps>;
 }): Promise<Harness> {
   quietRuntime();
   const home = await mkdtemp(join(tmpdir(), `slipway-${options.name}-`));
@@ -141,6 +148,7 @@ export async function startHarness(options: {
       connection,
       workflowBundle: options.workflowBundle ?? (await bundle()),
       ...(options.activities ? { activities: options.activities } : {}),
+      ...(options.deps ? { deps: options.deps(config) } : {}),
       workerOptions: { shutdownGraceTime: '1s' },
     });
     running = worker.run();

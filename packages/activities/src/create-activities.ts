@@ -7,6 +7,8 @@ import {
   recordDeployFailureStep,
   registerStep,
   resolveApproversStep,
+  rollbackPlanStep,
+  rollbackStep,
   rolloutCompensateStep,
   rolloutPromoteStep,
   rolloutReadStep,
@@ -26,6 +28,7 @@ import { createRecordApprovalActivity } from './steps/record-approval.js';
 import { createRecordDeployFailureActivity } from './steps/record-deploy-failure.js';
 import { createRegisterActivity } from './steps/register.js';
 import { createResolveApproversActivity } from './steps/resolve-approvers.js';
+import { createRollbackActivity, createRollbackPlanActivity } from './steps/rollback.js';
 import { createRolloutCompensateActivity } from './steps/rollout-compensate.js';
 import { createRolloutPromoteActivity } from './steps/rollout-promote.js';
 import { createRolloutReadActivity } from './steps/rollout-read.js';
@@ -83,5 +86,7 @@ export function createActivities(deps: ActivityDeps) {
       createCheckRecordedApprovalActivity({ registry, artifacts, directory: deps.directory }),
     ),
     ...implementStep(recordDeployFailureStep, createRecordDeployFailureActivity({ registry })),
+    ...implementStep(rollbackPlanStep, createRollbackPlanActivity({ artifacts, registry, ...target, directory })),
+    ...implementStep(rollbackStep, createRollbackActivity({ artifacts, registry, ...target, directory })),
   };
 }

@@ -11,6 +11,7 @@ import type {
   ModelStatusAnswer,
   PredictAnswer,
   PromoteCandidateAnswer,
+  RollbackAnswer,
   SetTrafficRequest,
   StageAnswer,
   StageRequest,
@@ -543,8 +544,13 @@ export interface DeployTarget {
   promote(model: string, deploymentId: string): Promise<PromoteCandidateAnswer>;
   /** All traffic back to stable; the candidate (or staged deployment) `deploymentId` rolled back. */
   abort(model: string, deploymentId: string, reason: string): Promise<AbortCandidateAnswer>;
-  /** What the target serves for the model: stable, candidate, weights, mode. */
+  /** What the target serves for the model: stable, candidate, weights, mode, and what a rollback restores. */
   status(model: string): Promise<ModelStatusAnswer>;
+  /**
+   * Restores the deployment that served before the stable deployment `deploymentId` (the one `status().previous`
+   * names), which is rolled back; a repeat answers the same. Refused while a candidate holds traffic.
+   */
+  rollback(model: string, deploymentId: string): Promise<RollbackAnswer>;
 }
 
 /** What a deploy target is built with: the control-plane token, the step's cancellation, a per-request timeout. */

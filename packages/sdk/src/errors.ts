@@ -64,6 +64,12 @@ export const FinalErrorType = {
    * working directory, a missing or invalid `result.json`), or its command could not be started.
    */
   TrainerFailed: 'SlipwayTrainerFailed',
+  /**
+   * A rollback was refused before anything changed: nothing served before the live version, the version asked for
+   * is the live one, never served or was never approved, a rollout holds a candidate, or the person is not one the
+   * live version's approval policy lets decide. The message names the model, the versions and why.
+   */
+  RollbackRefused: 'SlipwayRollbackRefused',
 } as const;
 /** A final (non-retryable) Slipway error type. */
 export type FinalErrorType = (typeof FinalErrorType)[keyof typeof FinalErrorType];

@@ -55,6 +55,7 @@ function scripted(over: Partial<DeployTarget>): DeployTarget {
     promote: unscripted('promote'),
     abort: unscripted('abort'),
     status: unscripted('status'),
+    rollback: unscripted('rollback'),
     ...over,
   };
 }

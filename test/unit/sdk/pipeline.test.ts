@@ -67,6 +67,7 @@ describe('the built-in pipeline contracts', () => {
       'checkDrift',
       'deployVersion',
       'promoteVersion',
+      'rollbackModel',
       'rolloutVersion',
       'trainAndPromote',
     ]);

@@ -62,3 +62,4 @@ export {
 } from './rollout-compensate.js';
 export { createCheckRecordedApprovalActivity, type CheckRecordedApprovalDeps } from './check-recorded-approval.js';
 export { createRecordDeployFailureActivity, type RecordDeployFailureDeps } from './record-deploy-failure.js';
+export { createRollbackActivity, createRollbackPlanActivity, type RollbackDeps } from './rollback.js';

@@ -35,6 +35,14 @@ export const ClientErrorCode = {
   NotWaiting: 'NotWaiting',
   /** A run with the same id is already running (e.g. a deploy of the same model: `deploy:<model>`). */
   AlreadyRunning: 'AlreadyRunning',
+  /** A rollout or rollback of the model is running (`rollout:<model>`): a rollback waits for it, or it is aborted. */
+  RolloutRunning: 'RolloutRunning',
+  /** The rollback was refused before anything changed (see the message: which version, and why). */
+  RollbackRefused: 'RollbackRefused',
+  /** The rollback's start did not verify (no key for the person, another key, an altered input). */
+  UnverifiedStart: 'UnverifiedStart',
+  /** The rollback failed while it acted (the target refused or failed); the message says what serves. */
+  RollbackFailed: 'RollbackFailed',
 } as const;
 /** Why a client call failed. */
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];

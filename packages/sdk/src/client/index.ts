@@ -27,6 +27,7 @@ export type {
 export { ClientErrorCode, SlipwayClientError, type FieldIssue } from './errors.js';
 export type { RolloutCommandOptions } from './rollout.js';
 export type { DeployCommandOptions } from './deploy.js';
+export type { RollbackOptions } from './rollback.js';
 export { callerIdentity, withStartedBy, type IdentitySources } from './identity.js';
 export type { FollowOptions, FollowResult, FollowUntil } from './follow.js';
 export { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';

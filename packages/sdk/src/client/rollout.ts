@@ -4,6 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { SlipwayMessage } from '../messages.js';
+import { rollbackModel } from '../pipelines/rollback-model.js';
 import { rolloutWorkflowId } from '../schemas/rollout.js';
 import type { RolloutCommandKind, RolloutCommandRequest, RolloutState } from '../schemas/rollout-state.js';
 import type { PersonKey } from '../keys/person-keys.js';
@@ -37,8 +38,25 @@ export async function readRolloutState(ctx: RolloutClientContext, model: string)
     );
   } catch (err) {
     if (isNotFound(err)) throw noRollout(model, err);
-    throw err;
+    throw await rollbackInstead(ctx, model, err);
   }
+}
+
+/** A query the model's `rollout:<model>` run cannot answer because it is a rollback says so; else `err` as it is. */
+async function rollbackInstead(ctx: RolloutClientContext, model: string, err: unknown): Promise<unknown> {
+  const workflowId = rolloutWorkflowId(model);
+  const type = await ctx.temporal.workflow
+    .getHandle(workflowId)
+    .describe()
+    .then((d) => d.type)
+    .catch(() => undefined);
+  if (type !== rollbackModel.name) return err;
+  return new SlipwayClientError(
+    ClientErrorCode.NoRollout,
+    `${workflowId} is a rollback of ${model} (rollbackModel), not a rollout: it takes no rollout commands; read it ` +
+      `with \`slipway status ${workflowId}\``,
+    { cause: err },
+  );
 }
 
 /** Signs `command` as `options.as` for the model's running rollout and sends it; refusals throw with the reason. */

@@ -22,6 +22,8 @@ import { commandDeploy, type DeployCommandOptions } from './deploy.js';
 import { deployVersion, deployWorkflowId, type DeployVersionInputRaw } from '../pipelines/deploy-version.js';
 import type { DeployCommandKind, DeployWaitState } from '../schemas/deploy-wait.js';
 import type { RolloutState } from '../schemas/rollout-state.js';
+import type { RollbackModelResult } from '../pipelines/rollback-model.js';
+import { rollbackModelRun, type RollbackOptions } from './rollback.js';
 import type { KeyLocation, PersonKey } from '../keys/person-keys.js';
 
 /** How to reach Temporal. Defaults: `TEMPORAL_ADDRESS` or `127.0.0.1:7233`, namespace `TEMPORAL_NAMESPACE` or `default`. */
@@ -358,6 +360,26 @@ export class SlipwayClient {
       }
       throw err;
     }
+  }
+
+  /**
+   * Rolls `model` back as `options.as`: starts `rollbackModel` as `rollout:<model>`, signed with that person's key,
+   * and waits for it. Restores the version that served before the live one (or `options.to`) on the deploy target
+   * and moves the alias with it, recorded in the registry and the audit log. Throws `RolloutRunning` while a rollout
+   * (or rollback) of the model runs, `RollbackRefused` naming why (nothing served before, `to` is live, never served
+   * or never approved, a person the live version's approval does not let decide), `UnverifiedStart`, or
+   * `RollbackFailed`.
+   */
+  async rollback(model: string, options: RollbackOptions): Promise<RollbackModelResult> {
+    return rollbackModelRun(
+      {
+        temporal: this.temporal,
+        keyOf: (given) => this.keyOf(given),
+        taskQueue: this.options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      },
+      model,
+      options,
+    );
   }
 
   /** Closes the connection this client opened (not one passed to `fromClient`). */

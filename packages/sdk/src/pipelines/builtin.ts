@@ -1,6 +1,7 @@
 import { checkDrift } from './check-drift.js';
 import { deployVersion } from './deploy-version.js';
 import { promoteVersion } from './promote-version.js';
+import { rollbackModel } from './rollback-model.js';
 import { rolloutVersion } from './rollout-version.js';
 import { trainAndPromote } from './train-and-promote.js';
 
@@ -9,6 +10,7 @@ export * from './check-drift.js';
 export * from './promote-version.js';
 export * from './rollout-version.js';
 export * from './deploy-version.js';
+export * from './rollback-model.js';
 
 /**
  * Every built-in pipeline contract, keyed by its name (the workflow type its function in
@@ -21,4 +23,5 @@ export const builtinPipelines = {
   promoteVersion,
   rolloutVersion,
   deployVersion,
+  rollbackModel,
 } as const;

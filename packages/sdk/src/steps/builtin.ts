@@ -10,6 +10,7 @@ import { recordApprovalStep } from './record-approval.js';
 import { recordDeployFailureStep } from './record-deploy-failure.js';
 import { registerStep } from './register.js';
 import { resolveApproversStep } from './resolve-approvers.js';
+import { rollbackPlanStep, rollbackStep } from './rollback.js';
 import {
   rolloutCompensateStep,
   rolloutPromoteStep,
@@ -31,6 +32,7 @@ export * from './resolve-approvers.js';
 export * from './rollout.js';
 export * from './check-recorded-approval.js';
 export * from './record-deploy-failure.js';
+export * from './rollback.js';
 
 /** Every built-in step, keyed by the name `useSteps` gives its function. */
 export const builtinSteps = {
@@ -49,4 +51,6 @@ export const builtinSteps = {
   rolloutCompensate: rolloutCompensateStep,
   checkRecordedApproval: checkRecordedApprovalStep,
   recordDeployFailure: recordDeployFailureStep,
+  rollbackPlan: rollbackPlanStep,
+  rollback: rollbackStep,
 } as const;
