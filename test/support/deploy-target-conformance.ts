@@ -11,16 +11,19 @@
  * ```
  */
 import { describe, expect, it } from 'vitest';
-import { failureType, SlipwayErrorType, type ArtifactRef, type FeatureRow } from '@slipway/sdk';
+import { failureType, SlipwayErrorType, type ArtifactRef, type FeatureRow, type RollbackAnswer } from '@slipway/sdk';
 import { ModelServerFailureType, modelServerFailureDetail } from '../../packages/activities/src/model-server/index.js';
 import type { DeployTarget } from '../../packages/activities/src/ports.js';
+
+/** A deploy target that rolls a stable deployment back (both adapters do; the port gains the method with rollback). */
+export type TargetUnderTest = DeployTarget & { rollback(model: string, deploymentId: string): Promise<RollbackAnswer> };
 
 /** A deploy target under test over a real serving platform, with the hooks the suite needs. */
 export interface DeployTargetFixture {
   /** The target under test, with the right token. */
-  readonly target: DeployTarget;
+  readonly target: TargetUnderTest;
   /** The same target with a wrong token. */
-  readonly wrongToken: DeployTarget;
+  readonly wrongToken: TargetUnderTest;
   /** Three versions' model artifacts the platform can load (versions 1, 2 and 3). */
   readonly artifacts: readonly [ArtifactRef, ArtifactRef, ArtifactRef];
   /** A row every version scores. */
@@ -170,6 +173,31 @@ export function describeDeployTargetConformance(name: string, get: () => DeployT
       const aborted = await target.abort(m, 'c3', 'p99 too high');
       expect(await target.abort(m, 'c3', 'p99 too high')).toEqual(aborted);
       expect(await target.status(m)).toMatchObject({ stable: { deploymentId: 'c2' }, candidate: null });
+    });
+
+    it('rolls the stable deployment back to the one before it; refuses what is not stable, and while a candidate holds traffic', async () => {
+      const { target } = get();
+      const m = model('rollback');
+      await firstStable(m);
+      await candidate(m, 'c2', 2, 50);
+      await target.promote(m, 'c2');
+      expect((await target.status(m)).previous).toEqual({ version: 1, deploymentId: 's1' });
+      await candidate(m, 'c3', 3, 10);
+      const whileCandidate = await refusal(target.rollback(m, 'c2'));
+      expect(whileCandidate.type).toBe(ModelServerFailureType.Rejected);
+      expect(whileCandidate.detail).toMatchObject({ status: 409, code: 'CandidateConflict' });
+      await target.abort(m, 'c3', 'make way for the rollback');
+      const notStable = await refusal(target.rollback(m, 's1'));
+      expect(notStable.detail).toMatchObject({ status: 409, code: 'NotCurrent' });
+      const rolledBack = await target.rollback(m, 'c2');
+      expect(rolledBack).toEqual({
+        model: m,
+        rolledBack: { version: 2, deploymentId: 'c2' },
+        current: { version: 1, deploymentId: 's1' },
+      });
+      expect(await target.rollback(m, 'c2')).toEqual(rolledBack);
+      expect(await target.status(m)).toMatchObject({ stable: { deploymentId: 's1' }, candidate: null });
+      for (let i = 0; i < 10; i++) expect((await get().predict(m, `k${i}`)).deploymentId).toBe('s1');
     });
 
     it('refuses a second candidate while one holds traffic (409 CandidateConflict), changing nothing', async () => {

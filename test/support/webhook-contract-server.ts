@@ -130,6 +130,9 @@ async function route(method: string, parts: string[], body: unknown, client: Mod
       return client.promote(model, id);
     case 'POST deployments/abort':
       return client.abort(model, id, parse(AbortCandidateRequest, body).reason);
+    case 'POST deployments/rollback':
+      parse(Empty, body);
+      return client.rollback(model, id);
     case 'PUT windows':
       parse(Empty, body);
       return client.openWindow(model, id);

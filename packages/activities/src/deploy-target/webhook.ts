@@ -20,6 +20,7 @@ import {
   ModelStatusAnswer,
   PredictAnswer,
   PromoteCandidateAnswer,
+  RollbackAnswer,
   ServeErrorBody,
   StageAnswer,
   TrafficAnswer,
@@ -46,6 +47,11 @@ export interface WebhookDeployTarget extends DeployTarget {
   readonly baseUrl: string;
   /** `GET {url}/health` with the token: the target is up and accepts the token. */
   health(): Promise<DeployTargetHealthAnswer>;
+  /**
+   * Restores the deployment that served before the stable deployment `deploymentId` (a repeat answers the same);
+   * refused (409 `NotCurrent`) when `deploymentId` is not stable, and while a candidate holds traffic.
+   */
+  rollback(model: string, deploymentId: string): Promise<RollbackAnswer>;
 }
 
 /**
@@ -83,6 +89,7 @@ export function createWebhookDeployTarget(baseUrl: string, options: DeployTarget
     closeWindow: (model, id) => call('POST', `${w(model, id)}/close`, WindowAnswer, { model, windowId: id }, {}),
     promote: (model, id) => call('POST', `${d(model, id)}/promote`, PromoteCandidateAnswer, { model }, {}),
     abort: (model, id, reason) => call('POST', `${d(model, id)}/abort`, AbortCandidateAnswer, { model }, { reason }),
+    rollback: (model, id) => call('POST', `${d(model, id)}/rollback`, RollbackAnswer, { model }, {}),
     status: (model) => call('GET', m(model), ModelStatusAnswer, { model }),
   };
 }

@@ -148,8 +148,11 @@ export async function readTargetToken(target: DeployTargetSpec, index: number): 
     what: `The ${target.kind} deploy target token file`,
     exposure: `anyone who reads it can move the traffic of ${target.url}`,
   };
-  const named = `${options.what} ${target.tokenFile} (deployTargets[${index}].tokenFile, for ${target.url})`;
-  const text = await readSecretFile(target.tokenFile, options);
+  const setting = `deployTargets[${index}].tokenFile, for ${target.url}`;
+  const named = `${options.what} ${target.tokenFile} (${setting})`;
+  const text = await readSecretFile(target.tokenFile, options).catch((err: unknown) => {
+    throw new Error(`${err instanceof Error ? err.message : String(err)} (${setting})`, { cause: err });
+  });
   if (text === undefined) {
     throw new Error(`${named} does not exist: write the token the target issued for Slipway into it (mode 0600)`);
   }
