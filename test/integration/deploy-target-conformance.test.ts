@@ -169,7 +169,9 @@ describe('a rollout through the webhook target', () => {
     expect(traffic.byVersion.get(2)).toBeGreaterThan(0);
     expect(await expectAllAgree(model, 'after the promotion')).toBe(2);
 
-    // Every control-plane call went through the contract server, with the token; the alias moved once.
+    // The worker checked the target's health with its token before it polled.
+    expect(contract.requests.find((r) => r.path === '/health')).toMatchObject({ method: 'GET', authorized: true });
+    // Every control-plane call went through the contract server, with the token.
     const calls = contract.requests.filter((r) => r.path.startsWith(`/models/${model}`));
     expect(calls.every((r) => r.authorized)).toBe(true);
     const splits = calls.filter((r) => r.method === 'PUT' && r.path.endsWith('/traffic'));
