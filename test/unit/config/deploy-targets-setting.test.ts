@@ -18,6 +18,7 @@ import {
   loadConfig,
   type SlipwayConfigInput,
 } from '../../../packages/worker/src/config/index.js';
+import type { DeployTargetAccess } from '../../../packages/activities/src/ports.js';
 import { embeddedDeps } from '../../../packages/worker/src/worker/create-worker.js';
 
 const TOKEN = 'platform-token-0123456789abcdef';
@@ -150,9 +151,12 @@ describe('deploy target tokens', () => {
     await expect(c?.token()).rejects.toThrow(
       /deployTargets\[2\]\.tokenFile.*holds a deploy target token shorter than 16/,
     );
-    const err = await d?.token().catch((e: unknown) => e as Error);
-    expect(err?.message).toContain('holds a deploy target token with whitespace in it');
-    expect(err?.message).not.toContain('platform token');
+    const err = await (d as DeployTargetAccess).token().then(
+      () => new Error('expected a refusal'),
+      (e: unknown) => e as Error,
+    );
+    expect(err.message).toContain('holds a deploy target token with whitespace in it');
+    expect(err.message).not.toContain('platform token');
     // Fixed, the file is read again on the next use.
     await writeFile(missing, TOKEN, { mode: 0o600 });
     expect(await a?.token()).toBe(TOKEN);
