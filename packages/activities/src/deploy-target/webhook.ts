@@ -16,21 +16,19 @@
 import {
   AbortCandidateAnswer,
   DeployTargetHealthAnswer,
-  FinalErrorType,
   ModelStatusAnswer,
   PredictAnswer,
   PromoteCandidateAnswer,
   RollbackAnswer,
-  ServeErrorBody,
   StageAnswer,
   TrafficAnswer,
   WindowAnswer,
   describeIssues,
 } from '@slipway/sdk';
 import type { z } from 'zod';
-import { ModelServerFailureType, type ModelServerFailureDetail } from '../model-server/client.js';
+import { deployTargetHttpService } from '../model-server/client.js';
 import type { DeployTarget, DeployTargetOptions } from '../ports.js';
-import { badResponseFailure, requestJson, type HttpService } from '../util/http-failure.js';
+import { badResponseFailure, requestJson } from '../util/http-failure.js';
 
 /** The version of the webhook contract this adapter speaks, sent in {@link WEBHOOK_CONTRACT_HEADER}. */
 export const WEBHOOK_CONTRACT_VERSION = '1';
@@ -112,23 +110,7 @@ interface RequestSpec<T> {
 }
 
 /** How the webhook target's failures are typed and described: as the model server client's. */
-const WEBHOOK: HttpService<ModelServerFailureDetail> = {
-  name: 'webhook deploy target',
-  types: {
-    unreachable: ModelServerFailureType.Unreachable,
-    serverError: ModelServerFailureType.ServerError,
-    rejected: ModelServerFailureType.Rejected,
-    badResponse: ModelServerFailureType.BadResponse,
-    notFound: FinalErrorType.NotFound,
-  },
-  detail: (call, status, code) => ({ method: call.method, url: call.url, status, code }),
-  said(json, text) {
-    const body = ServeErrorBody.safeParse(json);
-    return body.success
-      ? { code: body.data.error.code, message: body.data.error.message.slice(0, 2000) }
-      : { code: null, message: text.slice(0, 300) || '(empty body)' };
-  },
-};
+const WEBHOOK = deployTargetHttpService('webhook deploy target');
 
 async function request<T>(spec: RequestSpec<T>): Promise<T> {
   const answer = await requestJson(WEBHOOK, {
