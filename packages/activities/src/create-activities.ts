@@ -58,9 +58,11 @@ export function createActivities(deps: ActivityDeps) {
   // Every dataset a step reads goes through the dataset roots (see `datasetSourceOpener`).
   const openSource = datasetSourceOpener(deps);
   const server = deps.modelServer ? { modelServer: deps.modelServer } : {};
+  // Where deploys go: the model server, and the configured webhook deploy targets (each with its own token).
+  const serving = { ...server, deployTargets: deps.deployTargets };
   const directory = deps.directory;
   // The rollout steps act on a deploy target: the configured one, or the local model server's client.
-  const target = { ...server, target: deps.deployTarget };
+  const target = { ...serving, target: deps.deployTarget };
   // Training runs are tracked in the registry (`ModelRegistry` is an `ExperimentTracker` too).
   const processTrainers = { ...deps.processTrainers };
   const training = { artifacts, trainers, processTrainers, predictors, codeVersion, openSource, tracker: registry };
@@ -73,8 +75,8 @@ export function createActivities(deps: ActivityDeps) {
       recordApprovalStep,
       createRecordApprovalActivity({ registry, artifacts, directory: deps.directory }),
     ),
-    ...implementStep(deployStep, createDeployActivity({ artifacts, registry, ...server, directory: deps.directory })),
-    ...implementStep(monitorStep, createMonitorActivity({ artifacts, registry, ...server })),
+    ...implementStep(deployStep, createDeployActivity({ artifacts, registry, ...serving, directory: deps.directory })),
+    ...implementStep(monitorStep, createMonitorActivity({ artifacts, registry, ...serving })),
     ...implementStep(resolveApproversStep, createResolveApproversActivity({ directory: deps.directory })),
     ...implementStep(rolloutStageStep, createRolloutStageActivity({ artifacts, registry, ...target, directory })),
     ...implementStep(rolloutTrafficStep, createRolloutTrafficActivity(target)),

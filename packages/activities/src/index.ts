@@ -81,7 +81,13 @@ export {
 export { datasetSourceOpener, defaultDatasetAccess } from './data/dataset-opener.js';
 export type { SourceOpener } from './data/formats/dataset-rows.js';
 export type { ByteSource } from './sources/byte-source.js';
-export { ANYWHERE, parseDatasetRoot, type DatasetAccess, type DatasetRoot } from './sources/dataset-roots.js';
+export {
+  ANYWHERE,
+  isPathWithin,
+  parseDatasetRoot,
+  type DatasetAccess,
+  type DatasetRoot,
+} from './sources/dataset-roots.js';
 export { s3SettingsFromEnv, type S3Settings } from './sources/s3-settings.js';
 export {
   fileDirectorySource,
@@ -100,6 +106,15 @@ export {
   type ModelServerClient,
   type ModelServerClientOptions,
 } from './model-server/index.js';
+export {
+  REDIRECT_REFUSED,
+  WEBHOOK_CONTRACT_HEADER,
+  WEBHOOK_CONTRACT_VERSION,
+  configuredTargetFor,
+  createWebhookDeployTarget,
+  targetUrlKey,
+  type WebhookDeployTarget,
+} from './deploy-target/index.js';
 export { builtinPredictors, builtinTrainers } from './train/builtins.js';
 export { predictionOf, type PredictionOutcome } from './train/model-output.js';
 export { loadOnnxModel, onnxManifestFor, type OnnxManifestInput } from './train/onnx/index.js';

@@ -508,6 +508,25 @@ export interface ActivityDeps {
    * client. The token in its options is the configured model server's, given only for that server's origin.
    */
   deployTarget?: DeployTargetFactory;
+  /**
+   * The configured deploy targets other than the model server (the worker's `deployTargets` setting): a rollout
+   * step whose `serverUrl` is one of their URLs acts on it through its adapter, with its own token, sent to that
+   * origin only. A step naming a URL that is neither these nor the model server is refused.
+   */
+  deployTargets?: readonly DeployTargetAccess[];
+}
+
+/**
+ * A configured webhook deploy target (`docs/deploy-target-webhook.md`): its base URL and its bearer token, read
+ * when first needed (never part of a run's input or history).
+ */
+export interface DeployTargetAccess {
+  /** The adapter that speaks to it. */
+  readonly kind: 'webhook';
+  /** The target's base URL as configured (no trailing slash); the token is sent to this origin only. */
+  readonly url: string;
+  /** The bearer token; read on first use. */
+  token(): Promise<string>;
 }
 
 /** The configured model server: its URL and its control-plane token. */

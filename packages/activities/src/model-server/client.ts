@@ -180,24 +180,32 @@ interface RequestSpec<T> {
   signal: AbortSignal | undefined;
 }
 
-/** How the model server's failures are typed and described (see `../util/http-failure.ts`). */
-const MODEL_SERVER: HttpService<ModelServerFailureDetail> = {
-  name: 'model server',
-  types: {
-    unreachable: ModelServerFailureType.Unreachable,
-    serverError: ModelServerFailureType.ServerError,
-    rejected: ModelServerFailureType.Rejected,
-    badResponse: ModelServerFailureType.BadResponse,
-    notFound: FinalErrorType.NotFound,
-  },
-  detail: (call, status, code) => ({ method: call.method, url: call.url, status, code }),
-  said(json, text) {
-    const body = ServeErrorBody.safeParse(json);
-    return body.success
-      ? { code: body.data.error.code, message: body.data.error.message }
-      : { code: null, message: text.slice(0, 300) || '(empty body)' };
-  },
-};
+/**
+ * How a deploy target's HTTP failures are typed and described (see `../util/http-failure.ts`): the model server's
+ * and the webhook target's alike, so the rollout steps treat both the same. `name` is how messages name the server.
+ * What a server says in a refusal is cut (code 100, message 2000 characters): it goes into failure messages.
+ */
+export function deployTargetHttpService(name: string): HttpService<ModelServerFailureDetail> {
+  return {
+    name,
+    types: {
+      unreachable: ModelServerFailureType.Unreachable,
+      serverError: ModelServerFailureType.ServerError,
+      rejected: ModelServerFailureType.Rejected,
+      badResponse: ModelServerFailureType.BadResponse,
+      notFound: FinalErrorType.NotFound,
+    },
+    detail: (call, status, code) => ({ method: call.method, url: call.url, status, code }),
+    said(json, text) {
+      const body = ServeErrorBody.safeParse(json);
+      return body.success
+        ? { code: body.data.error.code.slice(0, 100), message: body.data.error.message.slice(0, 2000) }
+        : { code: null, message: text.slice(0, 300) || '(empty body)' };
+    },
+  };
+}
+
+const MODEL_SERVER = deployTargetHttpService('model server');
 
 async function request<T>(spec: RequestSpec<T>): Promise<T> {
   const answer = await requestJson(MODEL_SERVER, spec);

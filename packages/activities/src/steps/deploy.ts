@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { deployStep, parseStepInput, parseStepOutput, type StepInput, type StepOutput } from '@slipway/sdk';
 import { verifyRolloutProof } from '../rollout/proof.js';
-import type { ArtifactStore, DirectorySource, ModelRegistry, ModelServerAccess } from '../ports.js';
+import type { ArtifactStore, DeployTargetAccess, DirectorySource, ModelRegistry, ModelServerAccess } from '../ports.js';
 import { sha256Digest } from '../util/digest.js';
 import { currentStepIdentity, type StepIdentity } from '../util/idempotency.js';
 import { currentActivityHooks } from '../data/activity-context.js';
@@ -30,6 +30,8 @@ export interface DeployActivityDeps {
    * elsewhere); without it, requests carry no token, which a Slipway model server refuses.
    */
   modelServer?: ModelServerAccess;
+  /** The configured webhook deploy targets: named in the refusal of a `serverUrl` that is not the model server. */
+  deployTargets?: readonly DeployTargetAccess[] | undefined;
   /**
    * The worker's directory of people: the deploy re-verifies the version's approval proof against it before it
    * touches the model server or the registry. Without it nothing is deployed.
@@ -95,7 +97,12 @@ export function createDeployActivity(deps: DeployActivityDeps): (input: DeployIn
       registered: record,
       action: 'deploy',
     });
-    const options = await clientOptionsFor(deps.modelServer, input.serverUrl, currentActivityHooks().signal);
+    const options = await clientOptionsFor(
+      deps.modelServer,
+      input.serverUrl,
+      currentActivityHooks().signal,
+      deps.deployTargets,
+    );
     const features = input.smokeFeatures ?? (await smokeFeaturesOfVersion(deps.artifacts, record));
     const aliasBefore = (await deps.registry.getAlias(name, input.alias)) ?? null;
     const deploymentId = deploymentIdFor(name, version);

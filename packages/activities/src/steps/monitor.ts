@@ -3,7 +3,7 @@
  * trained on: PSI per feature, KS for numeric features, chi-square and Jensen–Shannon for categorical ones.
  */
 import { monitorStep, parseStepInput, parseStepOutput, type DriftReport, type StepInput } from '@slipway/sdk';
-import type { ArtifactStore, ModelRegistry, ModelServerAccess } from '../ports.js';
+import type { ArtifactStore, DeployTargetAccess, ModelRegistry, ModelServerAccess } from '../ports.js';
 import { currentActivityHooks } from '../data/activity-context.js';
 import { clientOptionsFor } from '../model-server/access.js';
 import {
@@ -24,6 +24,8 @@ export interface MonitorActivityDeps {
   registry: ModelRegistry;
   /** The configured model server and its token (reading served rows needs it; it is sent to that server only). */
   modelServer?: ModelServerAccess;
+  /** The configured webhook deploy targets: named in the refusal of a `serverUrl` that is not the model server. */
+  deployTargets?: readonly DeployTargetAccess[] | undefined;
   /** Builds the model server client for a URL; by default {@link createModelServerClient}. */
   client?: (serverUrl: string, options: ModelServerClientOptions) => ModelServerClient;
   /** How many of the newest served rows one check compares (default {@link DEFAULT_MONITOR_WINDOW}). */
@@ -51,7 +53,12 @@ export function createMonitorActivity(deps: MonitorActivityDeps): (input: Monito
   }
   return async (raw) => {
     const input = parseStepInput(monitorStep, raw, 'activity');
-    const options = await clientOptionsFor(deps.modelServer, input.serverUrl, currentActivityHooks().signal);
+    const options = await clientOptionsFor(
+      deps.modelServer,
+      input.serverUrl,
+      currentActivityHooks().signal,
+      deps.deployTargets,
+    );
     const record = await resolveVersionOrFail(deps.registry, input.model, input.version ?? input.alias);
     const profile = await loadTrainingProfile(deps.artifacts, record.lineage);
     const client = makeClient(input.serverUrl, options);

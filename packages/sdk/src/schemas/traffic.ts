@@ -125,3 +125,12 @@ export const WindowAnswer = z.object({
 });
 /** A window's readings. */
 export type WindowAnswer = z.infer<typeof WindowAnswer>;
+
+/**
+ * The answer to a deploy target's health check (`GET {url}/health` of the webhook contract,
+ * `docs/deploy-target-webhook.md`; the Slipway model server's own `GET /health` answers it too): the target is up
+ * and accepted the token. Other fields are allowed and ignored.
+ */
+export const DeployTargetHealthAnswer = z.object({ status: z.literal('ok') });
+/** The answer to a deploy target's health check. */
+export type DeployTargetHealthAnswer = z.infer<typeof DeployTargetHealthAnswer>;

@@ -13,6 +13,7 @@ import {
 } from '@slipway/activities';
 import { z } from 'zod';
 import { TrainersSetting, resolveTrainers, type ProcessTrainerSpec } from './trainers-setting.js';
+import { DeployTargetsSetting, resolveDeployTargets, type DeployTargetSpec } from './deploy-targets.js';
 
 /** The name of the optional configuration file, looked up in the working directory. */
 export const CONFIG_FILE_NAME = 'slipway.config.json';
@@ -126,6 +127,13 @@ export const SlipwayConfigInput = z
      * "graceSeconds": 30, "env": {} } }`): a run input names a trainer, the command comes only from here.
      */
     trainers: TrainersSetting,
+    /**
+     * Serving platforms a rollout may target besides the model server, each implementing the webhook contract
+     * (`docs/deploy-target-webhook.md`): `[{ "url": "https://serving.example.com/slipway", "kind": "webhook",
+     * "tokenFile": "/etc/slipway/serving.token" }]`. The token file must be owner-only and outside every dataset
+     * root; the token is sent to that URL's origin only.
+     */
+    deployTargets: DeployTargetsSetting,
   })
   .partial()
   .strict();
@@ -167,6 +175,8 @@ export interface SlipwayConfig {
   audit: { keyFile: string };
   /** Trainer processes by name, resolved (see `configuredProcessTrainers`). */
   trainers: Record<string, ProcessTrainerSpec>;
+  /** The webhook deploy targets (URLs without a trailing slash, absolute token files); none by default. */
+  deployTargets: DeployTargetSpec[];
 }
 
 /**
@@ -350,6 +360,8 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
   const home = abs(input.home ?? '.slipway');
   const port = input.modelServer?.port ?? DEFAULT_MODEL_SERVER_PORT;
   const { artifacts } = resolveArtifacts(input.artifacts, home, cwd);
+  const roots = resolveDataRoots(input.data?.roots, cwd, artifacts);
+  const modelServerUrl = input.modelServer?.url ?? `http://127.0.0.1:${port}`;
   return {
     home,
     temporal: {
@@ -364,17 +376,18 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
     mlflow: mlflowCredentials(input.mlflow),
     artifacts,
     modelServer: {
-      url: input.modelServer?.url ?? `http://127.0.0.1:${port}`,
+      url: modelServerUrl,
       port,
       ...(input.modelServer?.token ? { token: input.modelServer.token } : {}),
       ...(input.modelServer?.servedLogMaxBytes ? { servedLogMaxBytes: input.modelServer.servedLogMaxBytes } : {}),
     },
     s3: { ...input.s3 },
-    data: { roots: resolveDataRoots(input.data?.roots, cwd, artifacts) },
+    data: { roots },
     ...(input.directory ? { directory: abs(input.directory) } : {}),
     ...(input.directoryAdminKey ? { directoryAdminKey: input.directoryAdminKey } : {}),
     ...(input.identity ? { identity: input.identity } : {}),
     audit: { keyFile: abs(input.audit?.keyFile ?? defaultAuditKeyPath(home)) },
     trainers: resolveTrainers(input.trainers, cwd),
+    deployTargets: resolveDeployTargets(input.deployTargets, { cwd, home, roots, modelServerUrl }),
   };
 }

@@ -5,15 +5,17 @@
  */
 import { ANYWHERE, parseArtifactLocation, type DatasetAccess } from '@slipway/activities';
 import { auditKeyFilePath, type SlipwayConfig } from './config.js';
+import { deployTargetTokenFiles } from './deploy-targets.js';
 import { modelServerTokenFile } from './model-server-token.js';
 
 /**
  * Files and directories never read as datasets, whatever `data.roots` says: Slipway's state directory (`home`),
- * the configuration file (it may hold keys), the model server's token file and the audit trail's signing key
- * (both may live outside `home`). Every setting that names a file holding a key or token must be added here.
+ * the configuration file (it may hold keys), the model server's token file, the audit trail's signing key and the
+ * deploy targets' token files (all may live outside `home`). Every setting that names a file holding a key or token
+ * must be added here.
  */
 export function deniedDatasetPaths(config: SlipwayConfig): string[] {
-  const secrets = [modelServerTokenFile(config), auditKeyFilePath(config)];
+  const secrets = [modelServerTokenFile(config), auditKeyFilePath(config), ...deployTargetTokenFiles(config)];
   return [...new Set([config.home, ...(config.configFile === undefined ? [] : [config.configFile]), ...secrets])];
 }
 

@@ -28,6 +28,15 @@ export {
 } from './model-server-token.js';
 export { verifyConfiguredAuditLog } from './audit-trail.js';
 export {
+  DeployTargetSettingInput,
+  DeployTargetsSetting,
+  checkDeployTargets,
+  deployTargetsAccess,
+  deployTargetTokenFiles,
+  readTargetToken,
+  type DeployTargetSpec,
+} from './deploy-targets.js';
+export {
   DEFAULT_TRAINER_GRACE_SECONDS,
   TrainerSettingInput,
   TrainersSetting,

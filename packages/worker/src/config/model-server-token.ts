@@ -68,12 +68,15 @@ export function modelServerAccess(config: Pick<SlipwayConfig, 'home' | 'modelSer
   };
 }
 
-/** Checks a token's shape; the error names `where` and never the value. */
-export function checkTokenValue(value: string, where: string): string {
+/**
+ * Checks a token's shape (at least {@link MIN_TOKEN_LENGTH} characters, no whitespace or control characters); the
+ * error names `where` and what the token is for (`what`, default `model server token`), never the value.
+ */
+export function checkTokenValue(value: string, where: string, what = 'model server token'): string {
   if (value.length < MIN_TOKEN_LENGTH) {
-    throw new Error(`${where} holds a model server token shorter than ${MIN_TOKEN_LENGTH} characters`);
+    throw new Error(`${where} holds a ${what} shorter than ${MIN_TOKEN_LENGTH} characters`);
   }
-  if (/[\s\p{Cc}]/u.test(value)) throw new Error(`${where} holds a model server token with whitespace in it`);
+  if (/[\s\p{Cc}]/u.test(value)) throw new Error(`${where} holds a ${what} with whitespace in it`);
   return value;
 }
 

@@ -12,7 +12,9 @@ import {
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import {
   checkBackends,
+  checkDeployTargets,
   configuredDirectory,
+  deployTargetsAccess,
   modelServerAccess,
   openConfiguredArtifacts,
   openConfiguredAuditLog,
@@ -89,6 +91,8 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
   try {
     // A wrong URL or bucket, rejected credentials or an unreachable server fail the start, not a run.
     await checkBackends(config, deps);
+    // A webhook deploy target whose token file is missing or that refuses its token fails the start, not a rollout.
+    await checkDeployTargets(deps.deployTargets ?? []);
     activities = withOwnActivities(createActivities(deps), await ownActivities(options.activities, deps));
   } catch (err) {
     await deps.registry.close();
@@ -164,7 +168,8 @@ export async function connectWorker(config: SlipwayConfig): Promise<NativeConnec
  * datasets only below the configured dataset roots, never in the state directory or a secret file
  * (`workerDatasetAccess`: `overrides.datasetAccess` may change the roots, never what is denied). The deploy and
  * monitor steps reach the configured model server (`config.modelServer.url`) with its control-plane token, read on
- * first use (see `resolveModelServerToken`). Nothing is contacted here: `createSlipwayWorker` checks the backends
+ * first use (see `resolveModelServerToken`); a rollout may also target the configured webhook deploy targets
+ * (`config.deployTargets`), each with its own token file. Nothing is contacted here: `createSlipwayWorker` checks the backends
  * before it polls.
  */
 export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
@@ -182,6 +187,9 @@ export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityD
     s3,
     datasetAccess: workerDatasetAccess(config, overrides.datasetAccess),
     modelServer: overrides.modelServer ?? modelServerAccess(config),
+    // The webhook deploy targets a rollout may name, each with its own token (sent to its origin only).
+    deployTargets: overrides.deployTargets ?? deployTargetsAccess(config),
+    ...(overrides.deployTarget ? { deployTarget: overrides.deployTarget } : {}),
     ...directoryDeps(config, overrides),
   };
 }
