@@ -8,6 +8,7 @@ import {
   rolloutCompensateStep,
   rolloutPromoteStep,
   rolloutReadStep,
+  rolloutRetireStep,
   rolloutStageStep,
   rolloutTrafficStep,
   trainStep,
@@ -25,6 +26,7 @@ import { createResolveApproversActivity } from './steps/resolve-approvers.js';
 import { createRolloutCompensateActivity } from './steps/rollout-compensate.js';
 import { createRolloutPromoteActivity } from './steps/rollout-promote.js';
 import { createRolloutReadActivity } from './steps/rollout-read.js';
+import { createRolloutRetireActivity } from './steps/rollout-retire.js';
 import { createRolloutStageActivity } from './steps/rollout-stage.js';
 import { createRolloutTrafficActivity } from './steps/rollout-traffic.js';
 import { createTrainActivity } from './steps/train.js';
@@ -71,5 +73,6 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(rolloutReadStep, createRolloutReadActivity(target)),
     ...implementStep(rolloutPromoteStep, createRolloutPromoteActivity({ registry, ...target, directory })),
     ...implementStep(rolloutCompensateStep, createRolloutCompensateActivity({ registry, ...target })),
+    ...implementStep(rolloutRetireStep, createRolloutRetireActivity({ registry, ...target })),
   };
 }

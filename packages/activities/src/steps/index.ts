@@ -60,3 +60,10 @@ export {
   type RolloutCompensateDeps,
   type RolloutCompensateInput,
 } from './rollout-compensate.js';
+export {
+  createRolloutRetireActivity,
+  retiredDetail,
+  stillLive,
+  type RolloutRetireDeps,
+  type RolloutRetireInput,
+} from './rollout-retire.js';

@@ -121,6 +121,18 @@ export const RolloutState = z.object({
 /** A rollout's state. */
 export type RolloutState = z.infer<typeof RolloutState>;
 
+/**
+ * After a promotion's drain, what became of the version it replaced: `retired` names the deployment recorded
+ * retired; `kept` says why it was not (it served again, the alias named it, or the retire step failed). Both null:
+ * the rollout replaced nothing (no version served before).
+ */
+export const RolloutRetirement = z.object({
+  retired: ServedDeployment.nullable(),
+  kept: z.string().nullable(),
+});
+/** What became of the version a promotion replaced. */
+export type RolloutRetirement = z.infer<typeof RolloutRetirement>;
+
 /** What a rollout returns. */
 export const RolloutResult = z.object({
   status: z.enum(['promoted', 'rolled_back']),
@@ -137,6 +149,8 @@ export const RolloutResult = z.object({
   live: ServedDeployment.nullable(),
   smokeScore: z.number().optional(),
   records: z.array(RolloutStepRecord),
+  /** A promoted rollout's retirement of the version it replaced (absent: rolled back, or run before retiring existed). */
+  retirement: RolloutRetirement.optional(),
 });
 /** What a rollout returns. */
 export type RolloutResult = z.infer<typeof RolloutResult>;

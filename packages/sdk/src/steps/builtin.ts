@@ -12,6 +12,7 @@ import {
   rolloutCompensateStep,
   rolloutPromoteStep,
   rolloutReadStep,
+  rolloutRetireStep,
   rolloutStageStep,
   rolloutTrafficStep,
 } from './rollout.js';
@@ -43,4 +44,5 @@ export const builtinSteps = {
   rolloutRead: rolloutReadStep,
   rolloutPromote: rolloutPromoteStep,
   rolloutCompensate: rolloutCompensateStep,
+  rolloutRetire: rolloutRetireStep,
 } as const;
