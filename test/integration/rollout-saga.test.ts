@@ -206,6 +206,23 @@ describe('the rollout saga', () => {
     expect(first).toMatchObject({ status: 'promoted', retirement: { retired: null, kept: null } });
     expect(target.log('first').retires).toHaveLength(0);
   });
+
+  it('keeps the promotion when the retire step fails: the progress shows it failed, the result says why', async () => {
+    target.script('retire-fails', () => healthy);
+    target.failRetire('retire-fails');
+    const runId = await startRollout('retire-fails', { strategy: 'linear', steps: [50, 100], bakeTime: '1s' });
+    const done = await result(runId);
+    expect(done).toMatchObject({ status: 'promoted', previousVersion: 1 });
+    expect(done.retirement).toEqual({
+      retired: null,
+      kept: expect.stringContaining('v1 (stable-d1) not retired: ') as string,
+    });
+    expect(done.retirement?.kept).toContain('the registry refused the record of stable-d1');
+    expect(target.log('retire-fails').retires).toHaveLength(1);
+    const retire = (await h.client.status(runId)).progress?.steps.find((s) => s.step === 'retire');
+    expect(retire).toMatchObject({ status: 'failed', summary: expect.stringContaining('refused') as string });
+    expect((await h.client.rolloutStatus('retire-fails')).outcome?.status).toBe('promoted');
+  });
 });
 
 describe('operators command a rollout by signed Update', () => {

@@ -7,6 +7,7 @@
  */
 /* eslint-disable @typescript-eslint/require-await -- the scripted target answers at once; steps are async */
 import { createActivities, implementStep } from '@slipway/activities';
+import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import {
   judgeStep,
@@ -55,11 +56,13 @@ const STABLE = { version: 1, deploymentId: 'stable-d1' };
 
 /**
  * The scripted target: `script(model, fn)` sets a model's windows; `firstDeployment(model)` makes the model serve
- * nothing before its candidate (else v1 `stable-d1` serves); `log(model)` reads what it was asked.
+ * nothing before its candidate (else v1 `stable-d1` serves); `failRetire(model)` makes its retire step fail for
+ * good; `log(model)` reads what it was asked.
  */
 export function scriptedRollout() {
   const scripts = new Map<string, WindowScript>();
   const firsts = new Set<string>();
+  const failingRetires = new Set<string>();
   const logs = new Map<string, TargetLog>();
   const readsOf = new Map<string, number>();
   const log = (model: string): TargetLog => {
@@ -125,6 +128,9 @@ export function scriptedRollout() {
     }),
     ...implementStep(rolloutRetireStep, async (input) => {
       log(input.version.name).retires.push(input);
+      if (failingRetires.has(input.version.name)) {
+        throw ApplicationFailure.nonRetryable(`the registry refused the record of ${input.retire.deploymentId}`);
+      }
       return { retired: input.retire, kept: null };
     }),
   };
@@ -132,6 +138,7 @@ export function scriptedRollout() {
     activities,
     script: (model: string, fn: WindowScript) => scripts.set(model, fn),
     firstDeployment: (model: string) => firsts.add(model),
+    failRetire: (model: string) => failingRetires.add(model),
     log,
   };
 }

@@ -60,7 +60,9 @@ export async function retireReplaced(request: RetireRequest): Promise<RolloutRet
       describeRetirement,
     );
   } catch (err) {
-    return { retired: null, kept: `v${replaced.version} (${replaced.deploymentId}) not retired: ${rootMessage(err)}` };
+    const kept = `v${replaced.version} (${replaced.deploymentId}) not retired: ${rootMessage(err)}`;
+    tracker.note('retire', kept);
+    return { retired: null, kept };
   }
 }
 
