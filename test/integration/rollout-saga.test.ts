@@ -171,6 +171,7 @@ describe('the rollout saga', () => {
     const done = await result(runId);
     expect(done).toMatchObject({ status: 'promoted', previousVersion: 1 });
     expect(done.retirement).toEqual({ retired: { version: 1, deploymentId: 'stable-d1' }, kept: null });
+    expect((await h.client.rolloutStatus('retired')).outcome?.retirement).toEqual(done.retirement);
     expect(target.log('retired').retires).toMatchObject([
       { retire: { version: 1, deploymentId: 'stable-d1' }, deploymentId: 'retired-v2', drain: '2s', alias: 'champion' },
     ]);
@@ -221,7 +222,8 @@ describe('the rollout saga', () => {
     expect(target.log('retire-fails').retires).toHaveLength(1);
     const retire = (await h.client.status(runId)).progress?.steps.find((s) => s.step === 'retire');
     expect(retire).toMatchObject({ status: 'failed', summary: expect.stringContaining('refused') as string });
-    expect((await h.client.rolloutStatus('retire-fails')).outcome?.status).toBe('promoted');
+    const outcome = (await h.client.rolloutStatus('retire-fails')).outcome;
+    expect(outcome).toMatchObject({ status: 'promoted', retirement: done.retirement });
   });
 });
 

@@ -250,7 +250,8 @@ async function promote(
     tracker: saga.tracker,
   });
   state.phase = 'promoted';
-  state.outcome = { status: 'promoted', reason, live: promoted.live, at: new Date().toISOString() };
+  const at = new Date().toISOString();
+  state.outcome = { status: 'promoted', reason, live: promoted.live, at, ...(retirement ? { retirement } : {}) };
   const done = result(saga, staged, 'promoted', reason, promoted.previousVersion, promoted.live);
   return retirement ? { ...done, retirement } : done;
 }
