@@ -1,6 +1,7 @@
 /**
  * The demo a newcomer runs (`npm run demo`), end to end in a fresh Slipway home: its own dev server, model
- * server process and worker; the churn pipeline approved by a named approver; predictions; drift; shutdown;
+ * server process and worker; the churn pipeline approved by a named approver; predictions; drift; the retrain
+ * rolled out as a canary 10 → 50 → 100 under traffic, the old version retired; shutdown;
  * the one-line JSON summary last; then the champion's lineage and the audit trail through the CLI, and one
  * changed byte of that trail caught at its line.
  */
@@ -34,21 +35,63 @@ it('npm run demo: completes the churn pipeline and prints the JSON summary last'
     '3. approval',
     '4. serving',
     '5. monitor',
-    '6. shutting down',
+    '6. retrain: v2 rolled out as a canary 10 → 50 → 100',
+    '7. shutting down',
   ]) {
     expect(output).toContain(heading);
   }
   expect(output).toMatch(/✔ deploy\s+v1 serving/);
+  checkCanary(summary, output);
   expect(summary.audit).toMatchObject({ intact: true, entries: expect.any(Number) });
   await checkLineageAndAudit(join(home, 'demo'), output);
   await rm(home, { recursive: true, force: true });
 });
 
+/**
+ * The retrain's canary: every step printed as it was judged, each passed with traffic on the candidate, no request
+ * failed, both versions answered, the alias moved once, registry and server agree on v2, v1 retired after the drain.
+ */
+function checkCanary(summary: Record<string, unknown>, output: string): void {
+  const rollout = summary.rollout as {
+    version: number;
+    steps: { percent: number; verdict: string; candidateRequests: number | null }[];
+    traffic: { sent: number; failed: number; byVersion: Record<string, number> };
+    aliasMoves: number;
+    agreement: { registry: number | null; server: number | null };
+    retired: { version: number; deploymentId: string } | null;
+  };
+  expect(rollout.version).toBe(2);
+  // A step may hold (too few requests yet) before it passes; each of 10, 50 and 100 ends passed, in order.
+  const passed = rollout.steps.filter((s) => s.verdict === 'pass');
+  expect(passed.map((s) => s.percent)).toEqual([10, 50, 100]);
+  expect(rollout.steps.every((s) => s.verdict === 'pass' || s.verdict === 'hold')).toBe(true);
+  for (const step of passed) expect(step.candidateRequests).toBeGreaterThanOrEqual(10);
+  expect(rollout.traffic.failed).toBe(0);
+  expect(rollout.traffic.byVersion['1']).toBeGreaterThan(0);
+  expect(rollout.traffic.byVersion['2']).toBeGreaterThan(0);
+  expect(rollout.aliasMoves).toBe(1);
+  expect(rollout.agreement).toEqual({ registry: 2, server: 2 });
+  expect(rollout.retired).toMatchObject({ version: 1 });
+  for (const percent of [' 10 %', ' 50 %', '100 %']) {
+    expect(output).toMatch(new RegExp(`step \\d/3 ${percent}  v2 \\d+ requests, 0 errors .*→ pass`));
+  }
+  expect(output).toContain('alias champion: v1 → v2, moved 1 time(s) (audit log)');
+  expect(output).toContain('registry champion v2, model server stable v2');
+  expect(output).toMatch(
+    /v1 retired: replaced by v2 \(churn-v2-[0-9a-f]+\) in rollout:churn; retired after the 3s drain/,
+  );
+}
+
 /** What the demo tells a newcomer to try next: the champion's lineage, and the audit trail's chain. */
 async function checkLineageAndAudit(demoHome: string, output: string): Promise<void> {
   const show = await runCli(['--home', demoHome, 'models', 'show', 'churn@champion']);
   expect(show.code, show.output).toBe(0);
-  for (const part of ['churn', 'v1', 'champion', 'maria', 'sha256:', 'churn.csv']) expect(show.output).toContain(part);
+  for (const part of ['churn', 'v2', 'champion', 'maria', 'sha256:', 'churn.csv', 'previous v1']) {
+    expect(show.output).toContain(part);
+  }
+  const retired = await runCli(['--home', demoHome, 'models', 'show', 'churn@v1']);
+  expect(retired.code, retired.output).toBe(0);
+  expect(retired.output).toMatch(/retired \S+ {2}champion at \S+ \(no longer live\)/);
 
   // As the demo prints it: with the demo's directory of people and its administrator key.
   const hint =
@@ -58,7 +101,7 @@ async function checkLineageAndAudit(demoHome: string, output: string): Promise<v
   const verify = await runCli(['--home', demoHome, 'audit', 'verify'], env);
   expect(verify.code, verify.output).toBe(0);
   expect(verify.output).toContain('intact');
-  expect(verify.output).toContain('1 decision signature verified on 1 approval line');
+  expect(verify.output).toContain('2 decision signatures verified on 2 approval lines');
 
   const log = join(demoHome, 'audit.log');
   const bytes = await readFile(log);

@@ -3,7 +3,7 @@
  * activities and a real model server, with bounded loopback traffic (about 50 requests a second while the rollout
  * runs). A healthy canary goes 10 → 50 → 100 with zero failed requests and both versions answering on the way; a
  * candidate that gets no traffic holds, then is rolled back at the deadline. After every step the registry's
- * `champion` alias names the version the server serves as stable.
+ * `champion` alias names the version the server serves as stable; after the drain the replaced version is retired.
  */
 import { createModelServerClient, type ModelRegistry } from '@slipway/activities';
 import type { RolloutState, TrainAndPromoteResult } from '@slipway/sdk';
@@ -78,7 +78,7 @@ describe('rollouts against a real model server', () => {
     expect(first.status).toBe('deployed');
     expect(await expectAgreement('canary-real', 'after v1')).toBe(1);
 
-    const plan = { strategy: 'canary', bakeTime: '2s', guards: { minRequests: 10 }, deadline: '10m' };
+    const plan = { strategy: 'canary', bakeTime: '2s', guards: { minRequests: 10 }, deadline: '10m', drain: '1s' };
     const runId = await approvedRun('canary-real', plan);
     const done = h.client.result<TrainAndPromoteResult>(runId);
     const [traffic, states, result] = await Promise.all([
@@ -97,6 +97,20 @@ describe('rollouts against a real model server', () => {
     expect(traffic.byVersion.get(2)).toBeGreaterThan(0);
     expect(states.length).toBeGreaterThan(1);
     expect(await expectAgreement('canary-real', 'after the promotion')).toBe(2);
+    // After the drain v1 is retired: on record, with what replaced it; the server keeps only v2 live.
+    const v1 = (await registry.getVersion('canary-real', 1))?.deployments ?? [];
+    expect(v1.map((d) => d.status)).toEqual(['deployed', 'retired']);
+    const [deployed, retired] = v1;
+    expect(retired?.deploymentId).toBe(deployed?.deploymentId);
+    expect(retired?.detail).toBe(
+      `replaced by v2 (${result.rollout?.deploymentId}) in rollout:canary-real; retired after the 1s drain`,
+    );
+    expect(result.rollout?.retirement).toEqual({
+      retired: { version: 1, deploymentId: deployed?.deploymentId },
+      kept: null,
+    });
+    const status = await createModelServerClient(h.modelServer.url).status('canary-real');
+    expect(status).toMatchObject({ stable: { version: 2 }, candidate: null });
   });
 
   it('holds a candidate that gets no traffic, then rolls it back at the deadline; stable keeps serving', async () => {

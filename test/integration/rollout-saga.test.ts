@@ -163,6 +163,68 @@ describe('the rollout saga', () => {
     expect(log.reads).toHaveLength(0);
     expect(done.records).toMatchObject([{ verdict: 'unread', percent: 100 }]);
   });
+
+  it('retires the replaced version after the drain, once; a rollout that replaced nothing retires nothing', async () => {
+    target.script('retired', () => healthy);
+    const plan = { strategy: 'linear' as const, steps: [50, 100], bakeTime: '1s', drain: '2s' };
+    const runId = await startRollout('retired', plan);
+    const done = await result(runId);
+    expect(done).toMatchObject({ status: 'promoted', previousVersion: 1 });
+    expect(done.retirement).toEqual({ retired: { version: 1, deploymentId: 'stable-d1' }, kept: null });
+    expect((await h.client.rolloutStatus('retired')).outcome?.retirement).toEqual(done.retirement);
+    expect(target.log('retired').retires).toMatchObject([
+      { retire: { version: 1, deploymentId: 'stable-d1' }, deploymentId: 'retired-v2', drain: '2s', alias: 'champion' },
+    ]);
+    const progress = await h.client.status(runId);
+    expect(progress.progress?.steps.map((s) => [s.step, s.status])).toEqual([
+      ['stage', 'completed'],
+      ['rollout', 'completed'],
+      ['promote', 'completed'],
+      ['retire', 'completed'],
+    ]);
+    // In the history the retire step is scheduled after the promotion, once the drain's timer fired.
+    const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
+    const events = (history.events ?? []).map((e) => ({
+      fired: e.timerFiredEventAttributes != null,
+      activity: e.activityTaskScheduledEventAttributes?.activityType?.name ?? undefined,
+    }));
+    const at = (found: (e: (typeof events)[number]) => boolean) => events.findIndex(found);
+    const promoteAt = at((e) => e.activity === 'slipway.rollout.promote');
+    const retireAt = at((e) => e.activity === 'slipway.rollout.retire');
+    const drainFiredAt = events.findLastIndex((e, i) => e.fired && i > promoteAt);
+    expect(promoteAt).toBeGreaterThan(0);
+    expect(drainFiredAt).toBeGreaterThan(promoteAt);
+    expect(retireAt).toBeGreaterThan(drainFiredAt);
+    expect(events.filter((e) => e.activity === 'slipway.rollout.retire')).toHaveLength(1);
+    // The retiring rollout as a replay fixture: the patch marker and the retire step replay as they ran.
+    const fixture = await recordFixture(h, history, 'rollout-version-canary-retired.json');
+    for (const value of machineValues(h)) expect(fixture.json, value).not.toContain(value);
+    expect(fixture.json).toContain('"name": "slipway.rollout.retire"');
+
+    target.script('first', () => healthy);
+    target.firstDeployment('first');
+    const first = await result(await startRollout('first', { strategy: 'linear', steps: [50, 100], bakeTime: '1s' }));
+    expect(first).toMatchObject({ status: 'promoted', retirement: { retired: null, kept: null } });
+    expect(target.log('first').retires).toHaveLength(0);
+  });
+
+  it('keeps the promotion when the retire step fails: the progress shows it failed, the result says why', async () => {
+    target.script('retire-fails', () => healthy);
+    target.failRetire('retire-fails');
+    const runId = await startRollout('retire-fails', { strategy: 'linear', steps: [50, 100], bakeTime: '1s' });
+    const done = await result(runId);
+    expect(done).toMatchObject({ status: 'promoted', previousVersion: 1 });
+    expect(done.retirement).toEqual({
+      retired: null,
+      kept: expect.stringContaining('v1 (stable-d1) not retired: ') as string,
+    });
+    expect(done.retirement?.kept).toContain('the registry refused the record of stable-d1');
+    expect(target.log('retire-fails').retires).toHaveLength(1);
+    const retire = (await h.client.status(runId)).progress?.steps.find((s) => s.step === 'retire');
+    expect(retire).toMatchObject({ status: 'failed', summary: expect.stringContaining('refused') as string });
+    const outcome = (await h.client.rolloutStatus('retire-fails')).outcome;
+    expect(outcome).toMatchObject({ status: 'promoted', retirement: done.retirement });
+  });
 });
 
 describe('operators command a rollout by signed Update', () => {

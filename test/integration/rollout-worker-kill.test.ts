@@ -90,4 +90,8 @@ it('SIGKILL of the worker mid-rollout: another worker continues the saga to the 
   expect(await expectAgreement(registry, h.modelServer.url, MODEL, 'after the promotion')).toBe(2);
   const v2 = await registry.getVersion(MODEL, 2);
   expect(v2?.deployments.filter((d) => d.status === 'deployed')).toHaveLength(1);
+  // The worker that took over retired v1 after the drain, once.
+  const replaced = await registry.getVersion(MODEL, 1);
+  expect(replaced?.deployments.map((d) => d.status)).toEqual(['deployed', 'retired']);
+  expect(result.rollout?.retirement).toMatchObject({ retired: { version: 1 }, kept: null });
 }, 600_000);

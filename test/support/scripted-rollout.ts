@@ -1,5 +1,5 @@
 /**
- * A scripted deploy target for the rollout saga's workflow tests: the five rollout steps implemented against an
+ * A scripted deploy target for the rollout saga's workflow tests: the rollout steps implemented against an
  * in-memory record of what each rollout asked for, with the readings of each window given by a script and judged
  * by the contract's own `judgeStep`. It tests the saga's decisions (which step runs, what it reads, when it holds,
  * breaches, pauses, promotes or compensates), not a serving platform: the real activities are tested against a
@@ -7,12 +7,14 @@
  */
 /* eslint-disable @typescript-eslint/require-await -- the scripted target answers at once; steps are async */
 import { createActivities, implementStep } from '@slipway/activities';
+import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import {
   judgeStep,
   rolloutCompensateStep,
   rolloutPromoteStep,
   rolloutReadStep,
+  rolloutRetireStep,
   rolloutStageStep,
   rolloutTrafficStep,
   type GuardReadings,
@@ -47,19 +49,26 @@ export interface TargetLog {
   reads: StepInput<typeof rolloutReadStep>[];
   promotes: StepInput<typeof rolloutPromoteStep>[];
   compensations: StepInput<typeof rolloutCompensateStep>[];
+  retires: StepInput<typeof rolloutRetireStep>[];
 }
 
 const STABLE = { version: 1, deploymentId: 'stable-d1' };
 
-/** The scripted target: `script(model, fn)` sets a model's windows; `log(model)` reads what it was asked. */
+/**
+ * The scripted target: `script(model, fn)` sets a model's windows; `firstDeployment(model)` makes the model serve
+ * nothing before its candidate (else v1 `stable-d1` serves); `failRetire(model)` makes its retire step fail for
+ * good; `log(model)` reads what it was asked.
+ */
 export function scriptedRollout() {
   const scripts = new Map<string, WindowScript>();
+  const firsts = new Set<string>();
+  const failingRetires = new Set<string>();
   const logs = new Map<string, TargetLog>();
   const readsOf = new Map<string, number>();
   const log = (model: string): TargetLog => {
     let entry = logs.get(model);
     if (!entry) {
-      entry = { stages: [], traffic: [], reads: [], promotes: [], compensations: [] };
+      entry = { stages: [], traffic: [], reads: [], promotes: [], compensations: [], retires: [] };
       logs.set(model, entry);
     }
     return entry;
@@ -69,7 +78,7 @@ export function scriptedRollout() {
       log(input.version.name).stages.push(input);
       return {
         deploymentId: `${input.version.name}-v${input.version.version}`,
-        stable: STABLE,
+        stable: firsts.has(input.version.name) ? null : STABLE,
         smokePrediction: { score: 0.7, label: 1 },
       };
     }),
@@ -117,10 +126,19 @@ export function scriptedRollout() {
       log(input.version.name).compensations.push(input);
       return { live: STABLE, aliasVersion: STABLE.version };
     }),
+    ...implementStep(rolloutRetireStep, async (input) => {
+      log(input.version.name).retires.push(input);
+      if (failingRetires.has(input.version.name)) {
+        throw ApplicationFailure.nonRetryable(`the registry refused the record of ${input.retire.deploymentId}`);
+      }
+      return { retired: input.retire, kept: null };
+    }),
   };
   return {
     activities,
     script: (model: string, fn: WindowScript) => scripts.set(model, fn),
+    firstDeployment: (model: string) => firsts.add(model),
+    failRetire: (model: string) => failingRetires.add(model),
     log,
   };
 }
@@ -152,7 +170,7 @@ function readingsOf(windowId: string, version: number, window: ScriptedWindow): 
 }
 
 /**
- * Runs a worker on the harness's task queue (start the harness with `worker: false`) whose five rollout steps are
+ * Runs a worker on the harness's task queue (start the harness with `worker: false`) whose rollout steps are
  * the scripted target's and every other step the real one (a Slipway worker refuses to replace built-in steps, so
  * this one is a plain Temporal worker). Returns its stop.
  */

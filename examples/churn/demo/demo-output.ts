@@ -3,7 +3,14 @@
  * App code renders runs itself from what `SlipwayClient.follow()` and `status()` return; the `slipway` CLI has its
  * own rendering, which is not a library.
  */
-import { describeEligible, type DriftReport, type GateState, type StepProgress } from '@slipway/sdk';
+import {
+  describeEligible,
+  type DriftReport,
+  type GateState,
+  type RolloutStepRecord,
+  type StepProgress,
+  type VersionReading,
+} from '@slipway/sdk';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 
@@ -84,4 +91,35 @@ export function printDrift(report: DriftReport): void {
       `  threshold ${report.threshold}; ${report.samples} samples${left}; ${report.drifted ? 'drift detected: retraining is due' : 'no drift'}`,
     ),
   );
+}
+
+const VERDICT_COLOUR = {
+  pass: pc.green,
+  hold: pc.yellow,
+  breach: pc.red,
+  lost: pc.yellow,
+  unread: pc.dim,
+} as const satisfies Record<RolloutStepRecord['verdict'], (text: string) => string>;
+
+/**
+ * Prints one reading of a rollout step as the saga recorded it: the split, what the candidate and stable served
+ * in the step's window (requests, errors, error rate, p99), and the verdict (with the guards that held or breached).
+ */
+export function printRolloutStep(record: RolloutStepRecord, steps: number): void {
+  const head = `step ${record.step + 1}/${steps} ${String(record.percent).padStart(3)} %`;
+  const readings = record.readings;
+  const said = record.checks.filter((c) => c.outcome !== 'pass').map((c) => c.message);
+  const verdict = VERDICT_COLOUR[record.verdict](record.verdict) + (said.length ? pc.dim(` (${said.join('; ')})`) : '');
+  if (!readings) {
+    console.log(`  ${head}  ${verdict}`);
+    return;
+  }
+  const stable = readings.stable ? describeReading(readings.stable) : 'stable served nothing in this window';
+  console.log(`  ${head}  ${describeReading(readings.candidate)}  ${pc.dim('|')}  ${stable}  → ${verdict}`);
+}
+
+function describeReading(r: VersionReading): string {
+  const rate = r.errorRate === null ? '—' : `${(r.errorRate * 100).toFixed(1)} %`;
+  const p99 = r.p99Ms === null ? '—' : `${r.p99Ms.toFixed(1)} ms`;
+  return `v${r.version} ${r.requests} requests, ${r.errors} errors (${rate}), p99 ${p99}`;
 }

@@ -6,8 +6,9 @@
  * It starts a Temporal dev server, the model server (its own process) and a worker; runs the churn
  * pipeline (validate → train → segment check → register → approval gate → deploy) started with a signed
  * start; approves the promotion as a named approver with a signed decision through the client (keys and a
- * signed directory of people made on the fly); sends the serving traffic; checks drift; shuts everything down;
- * and prints one JSON summary as its last line.
+ * signed directory of people made on the fly); sends the serving traffic; checks drift; retrains and rolls the
+ * new version out as a canary 10 → 50 → 100 while customers are served (`canary.ts`), the old version retired
+ * after the drain; shuts everything down; and prints one JSON summary as its last line.
  *
  * It uses the example as an app would, through the package's exports (`@slipway/example-churn/steps`, `/input`,
  * `/churn-worker`), `@slipway/worker` only to run things (the dev server, the worker, their configuration), and
@@ -21,9 +22,16 @@ import { churnInput, DATA_DIR, pipelineJson } from '@slipway/example-churn/input
 import { churnPipeline } from '@slipway/example-churn/steps';
 import { checkDrift } from '@slipway/sdk';
 import { SlipwayClient } from '@slipway/sdk/client';
-import { loadConfig, verifyConfiguredAuditLog, writeLocalDirectory, type SlipwayConfig } from '@slipway/worker';
+import {
+  loadConfig,
+  openConfiguredRegistry,
+  verifyConfiguredAuditLog,
+  writeLocalDirectory,
+  type SlipwayConfig,
+} from '@slipway/worker';
 import { freePort, startDevServer } from '@slipway/worker/dev-server';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { rollOutRetrain } from './canary.js';
 import { printDrift, printEvidence, printStep, section } from './demo-output.js';
 import { startModelServerProcess } from './model-server-process.js';
 import { readServingRows, sendTraffic } from './traffic.js';
@@ -134,6 +142,19 @@ async function main(): Promise<Record<string, unknown>> {
   const drift = await client.result(driftRunId, checkDrift);
   printDrift(drift);
   const worst = [...drift.features].sort((a, b) => b.psi - a.psi)[0];
+
+  section(`6. retrain: v${result.version + 1} rolled out as a canary 10 → 50 → 100 while customers are served`);
+  const registry = openConfiguredRegistry(config);
+  cleanups.push(() => registry.close());
+  const canary = await rollOutRetrain({
+    client,
+    serverUrl: modelServer.url,
+    registry,
+    auditLogPath: defaultAuditLogPath(config.home),
+    rows,
+    approver: APPROVER,
+    approvers: [APPROVER, 'lee'],
+  });
   const audit = await printAuditTrail(config, result.model);
   return {
     status: 'completed',
@@ -147,6 +168,7 @@ async function main(): Promise<Record<string, unknown>> {
       maxPsi: worst ? Number(worst.psi.toFixed(4)) : 0,
       feature: worst?.feature ?? null,
     },
+    rollout: canary,
     audit,
   };
 }
@@ -161,6 +183,7 @@ async function printAuditTrail(config: SlipwayConfig, model: string): Promise<{ 
   const people = `SLIPWAY_DIRECTORY=${config.directory ?? ''} SLIPWAY_DIRECTORY_ADMIN_KEY=${config.directoryAdminKey ?? ''}`;
   console.log(`\n  audit trail ${path}: ${state}`);
   console.log(`  lineage of the champion: npx slipway --home ${home} models show ${model}@champion`);
+  console.log(`  the version it replaced, retired: npx slipway --home ${home} models show ${model}@v1`);
   console.log(`  check the trail and the signed decisions again:`);
   console.log(`    ${people} npx slipway --home ${home} audit verify`);
   return { intact: audit.ok, entries: audit.ok ? audit.entries : audit.line - 1 };
@@ -173,7 +196,7 @@ async function shutdown(): Promise<void> {
 
 try {
   const summary = await main();
-  section('6. shutting down');
+  section('7. shutting down');
   await shutdown();
   console.log(JSON.stringify(summary));
 } catch (err) {

@@ -51,3 +51,40 @@ export async function sendTraffic(
   }
   return scored;
 }
+
+/** Requests sent while a rollout ran, those that failed, and the answers by the version that gave them. */
+export interface TrafficTally {
+  sent: number;
+  failed: number;
+  byVersion: Map<number, number>;
+}
+
+/**
+ * Sends one customer at a time (the serving rows in turn) every `intervalMs` (about 50 requests a second by
+ * default) until `done` settles: bounded traffic for a rollout to measure. A failed request is counted, not thrown.
+ */
+export async function sendTrafficUntil(
+  serverUrl: string,
+  model: string,
+  rows: readonly TypedRow[],
+  done: Promise<unknown>,
+  intervalMs = 20,
+): Promise<TrafficTally> {
+  if (rows.length === 0) throw new Error('no serving rows to send: the serving dataset is empty');
+  const client = createModelServerClient(serverUrl);
+  const tally: TrafficTally = { sent: 0, failed: 0, byVersion: new Map<number, number>() };
+  let finished = false;
+  void done.finally(() => (finished = true)).catch(() => undefined);
+  while (!finished) {
+    const { customer_id: _id, ...features } = rows[tally.sent % rows.length] as TypedRow;
+    tally.sent += 1;
+    try {
+      const answer = await client.predict(model, [features]);
+      tally.byVersion.set(answer.version, (tally.byVersion.get(answer.version) ?? 0) + 1);
+    } catch {
+      tally.failed += 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  return tally;
+}

@@ -9,6 +9,7 @@
 import {
   ArtifactRef,
   PinnedDatasetRef,
+  RolloutResult,
   RowSchema,
   TrainAndPromoteInput,
   defineStep,
@@ -62,6 +63,8 @@ export const ChurnPipelineResult = z.object({
       serverUrl: z.string(),
     })
     .nullable(),
+  /** The rollout's result, for a run with a `rollout` plan that reached it (its steps, and what it retired). */
+  rollout: RolloutResult.optional(),
 });
 /** What the churn pipeline returns. */
 export type ChurnPipelineResult = z.infer<typeof ChurnPipelineResult>;

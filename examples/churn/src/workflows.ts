@@ -21,11 +21,12 @@ import {
 } from '@slipway/sdk/workflow';
 import { churnPipeline as contract, segmentAucStep } from './steps.js';
 
-export { checkDrift, trainAndPromote } from '@slipway/sdk/pipelines';
+// `rolloutVersion` runs the rollout a plan asks for, as the child workflow `rollout:<model>`.
+export { checkDrift, rolloutVersion, trainAndPromote } from '@slipway/sdk/pipelines';
 
 /**
  * The `churnPipeline` contract's workflow (see `steps.ts`): validate → train → per-segment AUC check → register →
- * approval gate → deploy.
+ * approval gate → deploy (in one swap, or rolled out under the input's `rollout` plan).
  */
 export async function churnPipeline(raw: PipelineInput<typeof contract>): Promise<PipelineOutput<typeof contract>> {
   const input = parseWorkflowInput(contract.input, raw, contract.name);
@@ -73,6 +74,8 @@ export async function churnPipeline(raw: PipelineInput<typeof contract>): Promis
     gate,
     version,
     deploy: input.deploy,
+    // With a plan (`rollout.json`) the approved version is rolled out step by step; without, one swap.
+    rollout: input.rollout,
     stepOptions: input.stepOptions,
   });
   const { deployment } = promotion;
@@ -88,5 +91,6 @@ export async function churnPipeline(raw: PipelineInput<typeof contract>): Promis
       previousVersion: deployment.previousVersion,
       serverUrl: deployment.serverUrl,
     },
+    ...(promotion.rollout ? { rollout: promotion.rollout } : {}),
   };
 }

@@ -12,6 +12,7 @@ import {
   rolloutCompensateStep,
   rolloutPromoteStep,
   rolloutReadStep,
+  rolloutRetireStep,
   rolloutStageStep,
   rolloutTrafficStep,
   trainStep,
@@ -32,6 +33,7 @@ import { createRollbackActivity, createRollbackPlanActivity } from './steps/roll
 import { createRolloutCompensateActivity } from './steps/rollout-compensate.js';
 import { createRolloutPromoteActivity } from './steps/rollout-promote.js';
 import { createRolloutReadActivity } from './steps/rollout-read.js';
+import { createRolloutRetireActivity } from './steps/rollout-retire.js';
 import { createRolloutStageActivity } from './steps/rollout-stage.js';
 import { createRolloutTrafficActivity } from './steps/rollout-traffic.js';
 import { createTrainActivity } from './steps/train.js';
@@ -90,5 +92,6 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(recordDeployFailureStep, createRecordDeployFailureActivity({ registry })),
     ...implementStep(rollbackPlanStep, createRollbackPlanActivity({ artifacts, registry, ...target, directory })),
     ...implementStep(rollbackStep, createRollbackActivity({ artifacts, registry, ...target, directory })),
+    ...implementStep(rolloutRetireStep, createRolloutRetireActivity({ registry, ...target })),
   };
 }

@@ -88,7 +88,12 @@ export interface DeploymentRecord {
   serverUrl: string;
   alias: string;
   previousVersion: number | null;
-  status: 'deployed' | 'failed' | 'rolled_back';
+  /**
+   * `deployed`: it served (as stable) from then on; `failed`: the deploy failed, nothing of it served;
+   * `rolled_back`: taken off the traffic (a breach, an abort, a rollback); `retired`: replaced by a newer version
+   * whose rollout succeeded, and taken off the record as live after the drain (a rollback may still restore it).
+   */
+  status: 'deployed' | 'failed' | 'rolled_back' | 'retired';
   detail?: string;
   recordedAt: string;
 }

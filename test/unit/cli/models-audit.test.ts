@@ -10,6 +10,7 @@ import { renderModelCard } from '../../../packages/activities/src/audit/index.js
 import type { ModelVersionRecord } from '../../../packages/activities/src/ports.js';
 import { runCli } from '../../support/processes.js';
 import { flipByte, openAuditedHome, readLines, writeDemoHistory, writeLines } from '../audit/audit-fixtures.js';
+import { deploymentInput } from '../registry/registry-fixtures.js';
 
 let home: string;
 let logPath: string;
@@ -93,6 +94,30 @@ describe('slipway models', () => {
       'alias',
     ]);
     expect(shown.modelCard).toMatchObject({ digest: expect.stringMatching(/^sha256:/) });
+  });
+
+  it('show: a version replaced by a successful rollout is shown retired after the drain, in text and JSON', async () => {
+    const retiredHome = join(home, 'retired');
+    const { registry } = openAuditedHome(retiredHome);
+    await writeDemoHistory(registry);
+    await registry.recordDeployment({ ...deploymentInput('churn', 2, 'redeploy-2'), previousVersion: 1 });
+    await registry.setAlias('churn', 'champion', 2);
+    await registry.recordDeployment({
+      ...deploymentInput('churn', 1, 'retire-1'),
+      deploymentId: 'dep-deploy-1',
+      status: 'retired',
+      detail: 'replaced by v2 (dep-redeploy-2) in rollout:churn; retired after a 3s drain',
+    });
+    await registry.close();
+    const { code, output } = await runCli(['--home', retiredHome, 'models', 'show', 'churn@v1']);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(
+      /retired \S+ {2}champion at http:\/\/127\.0\.0\.1:8080 \(no longer live\) {2}dep-deploy-1: replaced by v2 \(dep-redeploy-2\) in rollout:churn; retired after a 3s drain/,
+    );
+    const json = await runCli(['--home', retiredHome, 'models', 'show', 'churn@1', '--json']);
+    const shown = JSON.parse(json.output) as ModelVersionRecord & { audit: { kind: string; data: unknown }[] };
+    expect(shown.deployments.map((d) => d.status)).toEqual(['deployed', 'retired']);
+    expect(shown.audit.at(-1)).toMatchObject({ kind: 'deployment', data: { status: 'retired' } });
   });
 
   it('show: a reference that names nothing fails, saying what exists', async () => {

@@ -103,6 +103,29 @@ describe('rendering a rollout', () => {
     expect(text).not.toContain('may command it');
   });
 
+  it('says what a promotion retired after the drain, or why it kept the version it replaced', () => {
+    const promoted = (retirement: NonNullable<RolloutState['outcome']>['retirement']): RolloutState => ({
+      ...state,
+      phase: 'promoted',
+      pausedBy: null,
+      outcome: {
+        status: 'promoted',
+        reason: null,
+        live: { version: 2, deploymentId: 'churn-v2' },
+        at: '2026-12-02T10:05:00.000Z',
+        ...(retirement ? { retirement } : {}),
+      },
+    });
+    const retired = plain(renderRollout(promoted({ retired: { version: 1, deploymentId: 'churn-v1' }, kept: null })));
+    expect(retired).toContain('promoted; the target says v2 (churn-v2) serves');
+    expect(retired).toContain('v1 (churn-v1) retired after the drain');
+    const kept = 'v1 (churn-v1) serves again as stable: not retired';
+    expect(plain(renderRollout(promoted({ retired: null, kept })))).toContain(kept);
+    // A rollout that replaced nothing, or ran before retiring existed, says nothing about it.
+    expect(plain(renderRollout(promoted({ retired: null, kept: null })))).not.toMatch(/retired|kept/);
+    expect(plain(renderRollout(promoted(undefined)))).not.toMatch(/retired|kept/);
+  });
+
   it('is part of `slipway status` for a rollout run', () => {
     const status: RunStatus = {
       runId: 'rollout:churn',

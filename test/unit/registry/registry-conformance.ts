@@ -294,6 +294,23 @@ function describeApprovalsAndDeployments(get: () => ModelRegistry): void {
       expect(deployments[1]).toMatchObject({ status: 'failed', detail: 'smoke check: 500', previousVersion: null });
     });
 
+    it('records a version retired after a newer one replaced it, once per key', async () => {
+      const registry = get();
+      await registerMany(registry, 'churn', 2);
+      await registry.recordDeployment(deploymentInput('churn', 1, 'v1'));
+      const retired = {
+        ...deploymentInput('churn', 1, 'v1-retired'),
+        deploymentId: 'dep-v1',
+        status: 'retired' as const,
+        detail: 'replaced by v2 (dep-v2)',
+      };
+      expect(await registry.recordDeployment(retired)).toEqual({ created: true });
+      expect(await registry.recordDeployment(retired)).toEqual({ created: false });
+      const deployments = (await registry.getVersion('churn', 1))?.deployments ?? [];
+      expect(deployments.map((d) => d.status)).toEqual(['deployed', 'retired']);
+      expect(deployments[1]).toMatchObject({ deploymentId: 'dep-v1', detail: 'replaced by v2 (dep-v2)' });
+    });
+
     it('returns approvals and deployments in the order they were recorded', async () => {
       const registry = get();
       await registerMany(registry, 'churn', 1);

@@ -269,6 +269,43 @@ describe('registry migrations', () => {
     }
   });
 
+  it('migration 5 keeps every deployment (id, audit head) and lets a deployment be recorded retired', () => {
+    const db = rawDb();
+    try {
+      migrateSqliteRegistry(db, SQLITE_REGISTRY_MIGRATIONS.slice(0, 4));
+      db.exec(`
+        INSERT INTO models VALUES ('churn', '2026-01-01T00:00:00Z');
+        INSERT INTO model_versions (name, version, artifact, metrics, lineage, created_at, idempotency_key)
+          VALUES ('churn', 1, '{}', '{}', '{}', '2026-01-01T00:00:00Z', 'reg-1');
+        INSERT INTO deployments (id, name, version, deployment_id, server_url, alias, previous_version, status,
+            detail, recorded_at, idempotency_key, audit_head)
+          VALUES (7, 'churn', 1, 'd1', 'http://127.0.0.1:8765', 'champion', NULL, 'deployed', 'first',
+            '2026-01-01T00:00:01Z', 'deploy/d1/deployed', 'audit:3:sha256:aa');`);
+      const insertRetired = () =>
+        db.exec(`INSERT INTO deployments (name, version, deployment_id, server_url, alias, previous_version, status,
+            recorded_at, idempotency_key) VALUES ('churn', 1, 'd1', 'http://127.0.0.1:8765', 'champion', NULL,
+            'retired', '2026-01-02T00:00:00Z', 'deploy/d1/retired')`);
+      expect(insertRetired).toThrow(/CHECK constraint/);
+      const before = db.prepare('SELECT * FROM deployments').all();
+
+      expect(migrateSqliteRegistry(db).applied).toEqual([5]);
+      expect(db.prepare('SELECT * FROM deployments WHERE id = 7').all()).toEqual(before);
+      insertRetired();
+      const rows = db.prepare('SELECT id, status FROM deployments ORDER BY id').all();
+      expect(rows).toEqual([
+        { id: 7, status: 'deployed' },
+        { id: 8, status: 'retired' },
+      ]);
+      const unknown = `INSERT INTO deployments (name, version, deployment_id, server_url, alias, status, recorded_at,
+          idempotency_key) VALUES ('churn', 1, 'd1', 'u', 'champion', 'gone', 'now', 'k')`;
+      expect(() => db.exec(unknown)).toThrow(/CHECK constraint/);
+      const indexes = db.prepare('SELECT name FROM pragma_index_list(?)').pluck().all('deployments');
+      expect(indexes).toContain('deployments_by_version');
+    } finally {
+      db.close();
+    }
+  });
+
   it('refuses a database whose schema is newer than this code', async () => {
     const path = await tempDbPath();
     await openSqliteRegistry(path).close();

@@ -6,7 +6,9 @@
  * after. `check-drift-completed.json` is a completed checkDrift run (recorded by
  * test/integration/pipeline-contracts.test.ts with SLIPWAY_RECORD_HISTORIES=1, see test/support/record-history.ts);
  * `promote-version-approved-deployed.json` is a promoteVersion run of an imported model, approved and deployed
- * (recorded the same way by test/integration/import-promote.test.ts).
+ * (recorded the same way by test/integration/import-promote.test.ts). `rollout-version-canary-promoted.json` was
+ * recorded before a promoted rollout retired the version it replaced, `rollout-version-canary-retired.json` after
+ * (test/integration/rollout-saga.test.ts).
  * A change to what a pipeline schedules that is not guarded by `patched()` fails here with a determinism error.
  * A control edits one recorded history and shows the replay does catch a divergence.
  */
@@ -84,6 +86,9 @@ describe('recorded histories replay against the current pipelines', () => {
         'promote-version-approved-deployed.json',
         // a deploy that failed after its approval, waited for an operator and was retried (its patch marker)
         'train-and-promote-deploy-retried-deployed.json',
+        // rollouts before and after the retire step (patched 'slipway.rollout.retire')
+        'rollout-version-canary-promoted.json',
+        'rollout-version-canary-retired.json',
       ]),
     );
     const results = await replay(fixtures);
@@ -122,6 +127,17 @@ describe('recorded histories replay against the current pipelines', () => {
     ) as JsonHistory;
     const results = await replay([{ name: 'unpatched', json }]);
     expect(results['unpatched']).toMatch(/Nondeterminism|DeterminismViolation/i);
+  });
+
+  it('catches a rollout history that retires by another step than the code (the check can fail)', async () => {
+    const original = fixtures.find((f) => f.name === 'rollout-version-canary-retired.json');
+    const json = structuredClone(original!.json);
+    const scheduled = json.events.filter((e) => e.activityTaskScheduledEventAttributes);
+    const retire = scheduled.at(-1)!.activityTaskScheduledEventAttributes!;
+    expect(retire.activityType.name).toBe('slipway.rollout.retire');
+    retire.activityType.name = 'slipway.rollout.compensate';
+    const results = await replay([{ name: 'edited-retire', json }]);
+    expect(results['edited-retire']).toMatch(/Nondeterminism|DeterminismViolation|activity type/i);
   });
 
   it('catches a promoteVersion history that deploys by another step than the code (the check can fail)', async () => {

@@ -18,6 +18,7 @@ import {
   type rolloutCompensateStep,
   type rolloutPromoteStep,
   type rolloutReadStep,
+  type rolloutRetireStep,
   type rolloutStageStep,
   type rolloutTrafficStep,
 } from '@slipway/sdk';
@@ -53,6 +54,7 @@ interface Steps {
   'slipway.rollout.read': typeof rolloutReadStep;
   'slipway.rollout.promote': typeof rolloutPromoteStep;
   'slipway.rollout.compensate': typeof rolloutCompensateStep;
+  'slipway.rollout.retire': typeof rolloutRetireStep;
 }
 type Name = keyof Steps;
 

@@ -57,7 +57,7 @@ function namesImportedFrom(dir: string, pkg: string): Map<string, string[]> {
 }
 
 describe('the demo', () => {
-  it('uses @slipway/worker only to run things (dev server, worker configuration, its people, audit check), never the CLI renderers', () => {
+  it('uses @slipway/worker only to run things (dev server, worker configuration, its people, audit check, the configured registry), never the CLI renderers', () => {
     const imported = namesImportedFrom(DEMO, '@slipway/worker');
     const devServer = namesImportedFrom(DEMO, '@slipway/worker/dev-server');
     expect(imported.get('demo.ts')).toEqual(expect.arrayContaining(['loadConfig']));
@@ -70,6 +70,7 @@ describe('the demo', () => {
           ![
             'freePort',
             'loadConfig',
+            'openConfiguredRegistry',
             'startDevServer',
             'verifyConfiguredAuditLog',
             'writeLocalDirectory',

@@ -49,7 +49,7 @@ const RecordDeploymentInputSchema = z.object({
   serverUrl: z.string().min(1),
   alias: z.string().min(1),
   previousVersion: VersionNumber.nullable(),
-  status: z.enum(['deployed', 'failed', 'rolled_back']),
+  status: z.enum(['deployed', 'failed', 'rolled_back', 'retired']),
   detail: z.string().optional(),
   idempotencyKey: IdempotencyKey,
 });

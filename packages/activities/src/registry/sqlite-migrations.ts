@@ -164,6 +164,34 @@ const approvalProofSchema = `
 ALTER TABLE approvals ADD COLUMN proof TEXT;
 `;
 
+// A deployment may be recorded `retired` (replaced by a newer version after its rollout's drain). SQLite cannot
+// change a CHECK constraint, so the table is rebuilt with every row, id and audit head kept (nothing refers to it).
+const retiredStatusSchema = `
+CREATE TABLE deployments_next (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  name              TEXT NOT NULL,
+  version           INTEGER NOT NULL,
+  deployment_id     TEXT NOT NULL,
+  server_url        TEXT NOT NULL,
+  alias             TEXT NOT NULL,
+  previous_version  INTEGER,
+  status            TEXT NOT NULL CHECK (status IN ('deployed', 'failed', 'rolled_back', 'retired')),
+  detail            TEXT,
+  recorded_at       TEXT NOT NULL,
+  idempotency_key   TEXT NOT NULL UNIQUE,
+  audit_head        TEXT,
+  FOREIGN KEY (name, version) REFERENCES model_versions (name, version)
+) STRICT;
+INSERT INTO deployments_next (id, name, version, deployment_id, server_url, alias, previous_version, status, detail,
+    recorded_at, idempotency_key, audit_head)
+  SELECT id, name, version, deployment_id, server_url, alias, previous_version, status, detail, recorded_at,
+    idempotency_key, audit_head
+  FROM deployments;
+DROP TABLE deployments;
+ALTER TABLE deployments_next RENAME TO deployments;
+CREATE INDEX deployments_by_version ON deployments (name, version, recorded_at);
+`;
+
 /** The registry schema, oldest first. */
 export const SQLITE_REGISTRY_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 1, description: 'models, versions, aliases with history, approvals, deployments', up: initialSchema },
@@ -182,6 +210,7 @@ export const SQLITE_REGISTRY_MIGRATIONS: readonly SqliteMigration[] = [
     description: 'the stored approval proof of every approval recorded from now on',
     up: approvalProofSchema,
   },
+  { version: 5, description: 'deployments may be recorded retired', up: retiredStatusSchema },
 ];
 
 /** What `migrateSqliteRegistry` did. */

@@ -63,3 +63,10 @@ export {
 export { createCheckRecordedApprovalActivity, type CheckRecordedApprovalDeps } from './check-recorded-approval.js';
 export { createRecordDeployFailureActivity, type RecordDeployFailureDeps } from './record-deploy-failure.js';
 export { createRollbackActivity, createRollbackPlanActivity, type RollbackDeps } from './rollback.js';
+export {
+  createRolloutRetireActivity,
+  retiredDetail,
+  stillLive,
+  type RolloutRetireDeps,
+  type RolloutRetireInput,
+} from './rollout-retire.js';

@@ -8,7 +8,10 @@ import { definePipeline } from '../pipeline.js';
 import { SignedStart } from '../signing/payloads.js';
 import { StepOptionsOverride } from './train-and-promote.js';
 
-/** The steps of `rolloutVersion`, in order (`compensate` replaces `promote` when the rollout is rolled back). */
+/**
+ * The steps of `rolloutVersion`, in order (`compensate` replaces `promote` when the rollout is rolled back; a
+ * promotion that replaced a version adds `retire` after the drain).
+ */
 export const ROLLOUT_VERSION_STEPS = ['stage', 'rollout', 'promote'] as const;
 
 /**
@@ -31,7 +34,7 @@ export const RolloutVersionInput = z.object({
   /** Per-step activity option overrides. */
   stepOptions: z
     .partialRecord(
-      z.enum(['stage', 'traffic', 'read', 'promote', 'compensate', 'resolveApprovers']),
+      z.enum(['stage', 'traffic', 'read', 'promote', 'compensate', 'retire', 'resolveApprovers']),
       StepOptionsOverride,
     )
     .default({}),

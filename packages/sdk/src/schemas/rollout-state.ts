@@ -79,6 +79,18 @@ export type RolloutPhase = z.infer<typeof RolloutPhase>;
 /** The most step records a rollout keeps in its state (one per window; older ones are dropped and counted). */
 export const MAX_ROLLOUT_RECORDS = 40;
 
+/**
+ * After a promotion's drain, what became of the version it replaced: `retired` names the deployment recorded
+ * retired; `kept` says why it was not (it served again, the alias named it, or the retire step failed). Both null:
+ * the rollout replaced nothing (no version served before).
+ */
+export const RolloutRetirement = z.object({
+  retired: ServedDeployment.nullable(),
+  kept: z.string().nullable(),
+});
+/** What became of the version a promotion replaced. */
+export type RolloutRetirement = z.infer<typeof RolloutRetirement>;
+
 /** A rollout's state: the Query answer, and the answer to every accepted command. */
 export const RolloutState = z.object({
   model: z.string(),
@@ -115,6 +127,8 @@ export const RolloutState = z.object({
       reason: z.string().nullable(),
       live: ServedDeployment.nullable(),
       at: z.string(),
+      /** A promotion's retirement of the version it replaced, after the drain (see {@link RolloutRetirement}). */
+      retirement: RolloutRetirement.optional(),
     })
     .nullable(),
 });
@@ -137,6 +151,8 @@ export const RolloutResult = z.object({
   live: ServedDeployment.nullable(),
   smokeScore: z.number().optional(),
   records: z.array(RolloutStepRecord),
+  /** A promoted rollout's retirement of the version it replaced (absent: rolled back, or run before retiring existed). */
+  retirement: RolloutRetirement.optional(),
 });
 /** What a rollout returns. */
 export type RolloutResult = z.infer<typeof RolloutResult>;

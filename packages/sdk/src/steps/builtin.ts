@@ -15,6 +15,7 @@ import {
   rolloutCompensateStep,
   rolloutPromoteStep,
   rolloutReadStep,
+  rolloutRetireStep,
   rolloutStageStep,
   rolloutTrafficStep,
 } from './rollout.js';
@@ -53,4 +54,5 @@ export const builtinSteps = {
   recordDeployFailure: recordDeployFailureStep,
   rollbackPlan: rollbackPlanStep,
   rollback: rollbackStep,
+  rolloutRetire: rolloutRetireStep,
 } as const;

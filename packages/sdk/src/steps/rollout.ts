@@ -121,3 +121,33 @@ export const rolloutCompensateStep = defineStep({
   // `maximumAttempts` means unlimited (Temporal refuses 0).
   options: { startToCloseTimeout: '2m', retry: { maximumInterval: '1m' } },
 });
+
+/**
+ * After a successful rollout's drain: the version the promotion replaced (`retire`, what served as stable when the
+ * candidate was staged) is recorded `retired` in the registry. Only what no longer serves is retired: the target
+ * must hold it neither as stable nor as candidate, and the alias must not name it; otherwise it is kept (`kept`
+ * says why) and nothing is recorded. The target keeps the replaced version in its history (a rollback restores it).
+ * A retry records it once.
+ */
+export const rolloutRetireStep = defineStep({
+  name: 'slipway.rollout.retire',
+  description: 'record the version the promotion replaced as retired, after the drain',
+  input: z.object({
+    /** The promoted version and where it serves. */
+    ...Target,
+    /** The promoted deployment. */
+    deploymentId: z.string(),
+    alias: z.string().min(1).default('champion'),
+    /** The deployment the promotion replaced. */
+    retire: ServedDeployment,
+    /** How long the rollout drained before it retires, for the record's detail. */
+    drain: z.string().min(1),
+  }),
+  output: z.object({
+    /** The deployment recorded retired; null when it was kept. */
+    retired: ServedDeployment.nullable(),
+    /** Why it was kept (it serves again, or the alias names it); null when it was retired. */
+    kept: z.string().nullable(),
+  }),
+  options: { startToCloseTimeout: '1m', retry: { maximumAttempts: 10 } },
+});

@@ -27,6 +27,7 @@ export { PromotionPatch, promoteWithApproval } from './promotion.js';
 export { createRolloutControls, rolloutCommandUpdate, rolloutStateQuery } from './rollout/controls.js';
 export type { RolloutControls, StopRequest } from './rollout/controls.js';
 export { runRolloutSaga, type RolloutRequest } from './rollout/saga.js';
+export { RolloutPatch, retireReplaced, type RetireRequest } from './rollout/retire.js';
 export { ROLLOUT_WAIT_INTERVAL, runRolloutChild } from './rollout/child.js';
 export { rolloutSteps, useRolloutSteps, type RolloutSteps } from './rollout/steps.js';
 export { describeReadings, describeVerdict, rolloutWindowId } from './rollout/describe.js';

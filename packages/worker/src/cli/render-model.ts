@@ -124,13 +124,29 @@ export function renderApprovals(approvals: readonly ApprovalRecord[]): string {
     .join('\n');
 }
 
-/** Deployments and rollbacks, oldest first. */
+/** How each deployment status is coloured: serving green, a normal end (retired) yellow, a failure red. */
+const DEPLOYMENT_COLOUR = {
+  deployed: pc.green,
+  retired: pc.yellow,
+  failed: pc.red,
+  rolled_back: pc.red,
+} as const satisfies Record<DeploymentRecord['status'], (text: string) => string>;
+
+/**
+ * Deployments, rollbacks and retirements, oldest first. A retired record says what replaced the version in its
+ * detail; the others name the version that served before.
+ */
 export function renderDeployments(deployments: readonly DeploymentRecord[]): string {
   if (deployments.length === 0) return '  not deployed';
   return deployments
     .map((d) => {
-      const status = d.status === 'deployed' ? pc.green(d.status) : pc.red(d.status.replace('_', ' '));
-      const previous = d.previousVersion === null ? 'none before' : `previous v${d.previousVersion}`;
+      const status = DEPLOYMENT_COLOUR[d.status](d.status.replace('_', ' '));
+      const previous =
+        d.status === 'retired'
+          ? 'no longer live'
+          : d.previousVersion === null
+            ? 'none before'
+            : `previous v${d.previousVersion}`;
       const detail = d.detail ? `: ${d.detail}` : '';
       return `  ${status} ${d.recordedAt}  ${d.alias} at ${d.serverUrl} (${previous})  ${pc.dim(d.deploymentId)}${detail}`;
     })

@@ -23,6 +23,12 @@ export function renderRollout(state: RolloutState): string {
     const live = state.outcome.live ? `v${state.outcome.live.version} (${state.outcome.live.deploymentId})` : 'nothing';
     const how = state.outcome.status === 'promoted' ? pc.green('promoted') : pc.red('rolled back');
     lines.push(`${how}${state.outcome.reason ? `: ${state.outcome.reason}` : ''}; the target says ${live} serves`);
+    const retirement = state.outcome.retirement;
+    if (retirement?.retired) {
+      lines.push(`v${retirement.retired.version} (${retirement.retired.deploymentId}) retired after the drain`);
+    } else if (retirement?.kept) {
+      lines.push(pc.yellow(retirement.kept));
+    }
   }
   if (state.records.length > 0) lines.push(recordsTable(state));
   if (state.droppedRecords > 0) lines.push(pc.dim(`(${state.droppedRecords} earlier windows not kept)`));

@@ -2,9 +2,9 @@
  * The rollout saga: stage the candidate, then per step set its share of the traffic (opening the step's
  * measurement window), bake on a durable timer, read the guards; a hold reads again after another bake until the
  * deadline (then aborts: no data is never a pass), a breach compensates (or, with `onBreach: 'pause'`, waits for
- * an operator), a pass goes on; after the last step the candidate is promoted and the old version drains. Any
- * failure or cancellation after staging compensates: all traffic back to stable, the candidate marked rolled back,
- * the target read back.
+ * an operator), a pass goes on; after the last step the candidate is promoted, the old version drains and is then
+ * retired (see `retire.ts`). Any failure or cancellation after staging compensates: all traffic back to stable, the
+ * candidate marked rolled back, the target read back.
  */
 import { CancellationScope, condition, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
 import { durationMs } from '../../duration.js';
@@ -19,6 +19,7 @@ import type { rolloutReadStep, rolloutStageStep } from '../../steps/rollout.js';
 import type { RunTracker } from '../run-tracker.js';
 import type { RolloutControls, StopRequest } from './controls.js';
 import { describeReadings, describeVerdict, rolloutWindowId } from './describe.js';
+import { retireReplaced } from './retire.js';
 import type { RolloutSteps } from './steps.js';
 
 /** What a rollout needs. */
@@ -239,9 +240,20 @@ async function promote(
   );
   state.percent = 100;
   await drain(saga);
+  const retirement = await retireReplaced({
+    ...target(saga),
+    alias: saga.request.alias,
+    deploymentId: saga.deploymentId,
+    replaced: staged.stable,
+    drain: saga.request.plan.drain,
+    steps: saga.steps,
+    tracker: saga.tracker,
+  });
   state.phase = 'promoted';
-  state.outcome = { status: 'promoted', reason, live: promoted.live, at: new Date().toISOString() };
-  return result(saga, staged, 'promoted', reason, promoted.previousVersion, promoted.live);
+  const at = new Date().toISOString();
+  state.outcome = { status: 'promoted', reason, live: promoted.live, at, ...(retirement ? { retirement } : {}) };
+  const done = result(saga, staged, 'promoted', reason, promoted.previousVersion, promoted.live);
+  return retirement ? { ...done, retirement } : done;
 }
 
 /** Keeps the rollout open for the drain period after a promotion; a cancellation only cuts it short. */

@@ -2,18 +2,20 @@ import {
   rolloutCompensateStep,
   rolloutPromoteStep,
   rolloutReadStep,
+  rolloutRetireStep,
   rolloutStageStep,
   rolloutTrafficStep,
 } from '../../steps/rollout.js';
 import { useSteps, type StepCalls, type StepOverrides } from '../use-step.js';
 
-/** The saga's five steps, keyed as a rollout's `stepOptions` name them. */
+/** The saga's steps, keyed as a rollout's `stepOptions` name them. */
 export const rolloutSteps = {
   stage: rolloutStageStep,
   traffic: rolloutTrafficStep,
   read: rolloutReadStep,
   promote: rolloutPromoteStep,
   compensate: rolloutCompensateStep,
+  retire: rolloutRetireStep,
 } as const;
 
 /** The saga's steps as typed calls. */
