@@ -164,7 +164,7 @@ describe('the rollout saga', () => {
     expect(done.records).toMatchObject([{ verdict: 'unread', percent: 100 }]);
   });
 
-  it('retires the replaced version after the drain, once; a rollout that replaced nothing retires nothing', async () => {
+  it('retires the replaced version after the drain, once; a first version goes to all traffic and retires nothing', async () => {
     target.script('retired', () => healthy);
     const plan = { strategy: 'linear' as const, steps: [50, 100], bakeTime: '1s', drain: '2s' };
     const runId = await startRollout('retired', plan);
@@ -206,6 +206,13 @@ describe('the rollout saga', () => {
     const first = await result(await startRollout('first', { strategy: 'linear', steps: [50, 100], bakeTime: '1s' }));
     expect(first).toMatchObject({ status: 'promoted', retirement: { retired: null, kept: null } });
     expect(target.log('first').retires).toHaveLength(0);
+    // With nothing stable there is nothing to split with: the first version takes all the traffic in one step,
+    // unread, and the result says why the plan's steps were not taken.
+    expect(target.log('first').traffic.map((t) => t.percent)).toEqual([100]);
+    expect(target.log('first').reads).toHaveLength(0);
+    expect(first.records).toMatchObject([{ verdict: 'unread', percent: 100, step: 0 }]);
+    expect(first.reason).toContain('nothing served this model before');
+    expect((await h.client.rolloutStatus('first')).steps).toEqual([100]);
   });
 
   it('keeps the promotion when the retire step fails: the progress shows it failed, the result says why', async () => {

@@ -13,6 +13,8 @@ import type { RolloutSteps } from './steps.js';
 export const RolloutPatch = {
   /** After the drain, the version the promotion replaced is retired by the step `slipway.rollout.retire`. */
   retire: 'slipway.rollout.retire',
+  /** With nothing stable, the candidate takes all the traffic in one step and is promoted (see `saga.ts`). */
+  firstVersion: 'slipway.rollout.first-version',
 } as const;
 
 /** What the retirement needs: the promoted version and deployment, what it replaced, the steps and the tracker. */

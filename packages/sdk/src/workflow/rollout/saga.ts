@@ -6,7 +6,7 @@
  * retired (see `retire.ts`). Any failure or cancellation after staging compensates: all traffic back to stable, the
  * candidate marked rolled back, the target read back.
  */
-import { CancellationScope, condition, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import { durationMs } from '../../duration.js';
 import { rootMessage } from '../../errors.js';
 import type { ApprovalProof } from '../../schemas/approval.js';
@@ -19,7 +19,7 @@ import type { rolloutReadStep, rolloutStageStep } from '../../steps/rollout.js';
 import type { RunTracker } from '../run-tracker.js';
 import type { RolloutControls, StopRequest } from './controls.js';
 import { describeReadings, describeVerdict, rolloutWindowId } from './describe.js';
-import { retireReplaced } from './retire.js';
+import { RolloutPatch, retireReplaced } from './retire.js';
 import type { RolloutSteps } from './steps.js';
 
 /** What a rollout needs. */
@@ -74,9 +74,12 @@ export async function runRolloutSaga(
     deploymentId: staged.deploymentId,
     deadlineMs: Date.parse(state.deadline),
   };
+  const first = staged.stable === null && patched(RolloutPatch.firstVersion);
+  const plannedSteps = first ? firstVersionSteps(state) : resolvedSteps(request.plan);
   let end: Outcome = { kind: 'next' };
   try {
-    end = await tracker.run('rollout', () => runSteps(saga), describeOutcome);
+    end = await tracker.run('rollout', () => runSteps(saga, plannedSteps), describeOutcome);
+    if (first && end.kind === 'next') end = { kind: 'promote', reason: FIRST_VERSION_REASON };
   } catch (err) {
     if (isCancellation(err)) {
       await compensate(saga, staged, { kind: 'rollback', reason: 'the rollout was cancelled' });
@@ -88,8 +91,24 @@ export async function runRolloutSaga(
   return promote(saga, staged, end.kind === 'promote' ? end.reason : null);
 }
 
-async function runSteps(saga: Saga): Promise<Outcome> {
-  for (const step of resolvedSteps(saga.request.plan)) {
+/** Why a first version was promoted without the plan's steps. */
+const FIRST_VERSION_REASON =
+  'nothing served this model before: the first version took all the traffic in one step (no stable to split ' +
+  'with or to compare it to; the stage smoke-checked it)';
+
+/**
+ * The steps of a rollout with nothing stable (the model's first version): all the traffic at once, no bake and no
+ * guard reading (there is nothing to split with; absolute guards would hold for want of traffic a model nobody
+ * calls yet cannot get, and relative ones have nothing to compare). The state shows the one step.
+ */
+function firstVersionSteps(state: RolloutControls['state']): RolloutStepPlan[] {
+  state.steps = [100];
+  state.mode = 'split';
+  return [{ index: 0, percent: 100, mode: 'split', bakeMs: 0 }];
+}
+
+async function runSteps(saga: Saga, steps: RolloutStepPlan[]): Promise<Outcome> {
+  for (const step of steps) {
     const outcome = await runStep(saga, step);
     if (outcome.kind !== 'next') return outcome;
     // A promote or abort accepted while the step's last activity ran is acted on before anything else.
