@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import { findTemporalCli } from '../../packages/worker/src/dev-server/index.js';
 import { runCli, spawnNode } from '../support/processes.js';
+import type { CanarySummary } from '../../examples/churn/demo/canary.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -52,14 +53,7 @@ it('npm run demo: completes the churn pipeline and prints the JSON summary last'
  * failed, both versions answered, the alias moved once, registry and server agree on v2, v1 retired after the drain.
  */
 function checkCanary(summary: Record<string, unknown>, output: string): void {
-  const rollout = summary.rollout as {
-    version: number;
-    steps: { percent: number; verdict: string; candidateRequests: number | null }[];
-    traffic: { sent: number; failed: number; byVersion: Record<string, number> };
-    aliasMoves: number;
-    agreement: { registry: number | null; server: number | null };
-    retired: { version: number; deploymentId: string } | null;
-  };
+  const rollout = summary.rollout as CanarySummary;
   expect(rollout.version).toBe(2);
   // A step may hold (too few requests yet) before it passes; each of 10, 50 and 100 ends passed, in order.
   const passed = rollout.steps.filter((s) => s.verdict === 'pass');

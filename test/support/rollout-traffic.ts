@@ -3,7 +3,7 @@
  * registry's `champion` alias names the version the model server serves as stable.
  */
 import { createModelServerClient, type ModelRegistry } from '@slipway/activities';
-import type { FeatureRow } from '@slipway/sdk';
+import type { FeatureRow, TrainAndPromoteResult } from '@slipway/sdk';
 import { expect } from 'vitest';
 
 /** A customer every churn model version scores. */
@@ -53,4 +53,20 @@ export async function expectAgreement(
   const served = await createModelServerClient(serverUrl).status(model);
   expect(champion?.version, `champion vs stable ${when}`).toBe(served.stable?.version);
   return served.stable?.version;
+}
+
+/**
+ * Expects a healthy canary of v2 over v1 under traffic: deployed, every step 10 → 50 → 100 passed, no request
+ * failed, and both versions answered some.
+ */
+export function expectHealthyCanary(result: TrainAndPromoteResult, traffic: TrafficCounts): void {
+  expect(result).toMatchObject({ status: 'deployed', deployment: { version: 2, previousVersion: 1 } });
+  expect(result.rollout?.records.map((r) => [r.percent, r.verdict])).toEqual([
+    [10, 'pass'],
+    [50, 'pass'],
+    [100, 'pass'],
+  ]);
+  expect(traffic.failed).toBe(0);
+  expect(traffic.byVersion.get(1)).toBeGreaterThan(0);
+  expect(traffic.byVersion.get(2)).toBeGreaterThan(0);
 }
