@@ -31,5 +31,5 @@ export type { RollbackOptions } from './rollback.js';
 export { callerIdentity, withStartedBy, type IdentitySources } from './identity.js';
 export type { FollowOptions, FollowResult, FollowUntil } from './follow.js';
 export { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';
-export { readJsonFile, readRunInput, resolveInputFiles } from './run-input.js';
+export { readJsonFile, readRolloutPlanFile, readRunInput, resolveInputFiles } from './run-input.js';
 export type { WorkflowTaskFailure } from './workflow-task-failure.js';

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseExpectationSet } from '../schemas/expectations.js';
+import { RolloutPlan } from '../schemas/rollout.js';
+import { describeIssues } from '../errors.js';
+import { ClientErrorCode, SlipwayClientError } from './errors.js';
 
 /**
  * Reads a run's input JSON and resolves the files it names relative to itself (see {@link resolveInputFiles}),
@@ -18,14 +21,15 @@ export function readRunInput(file: string): unknown {
 
 /**
  * Resolves what a run input names by path, relative to `baseDir`: a dataset `uri` without a scheme (e.g.
- * `"data/churn.csv"`) becomes an absolute `file://` URI, and `"expectations": "expectations.json"` is replaced by
- * that file's contents, checked as an expectation set (errors name the file, and each expectation by index and id).
+ * `"data/churn.csv"`) becomes an absolute `file://` URI, `"expectations": "expectations.json"` is replaced by
+ * that file's contents, checked as an expectation set (errors name the file, and each expectation by index and id),
+ * and `"rollout": "rollout.json"` by that file's rollout plan (see {@link readRolloutPlanFile}).
  */
 export function resolveInputFiles(input: unknown, baseDir: string): unknown {
   if (typeof input !== 'object' || input === null) return input;
-  const record = input as { dataset?: { uri?: unknown }; expectations?: unknown };
+  const record = input as { dataset?: { uri?: unknown }; expectations?: unknown; rollout?: unknown };
   const resolved: Record<string, unknown> = { ...record };
-  const { dataset, expectations } = record;
+  const { dataset, expectations, rollout } = record;
   if (dataset && typeof dataset.uri === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(dataset.uri)) {
     resolved.dataset = { ...dataset, uri: pathToFileURL(resolve(baseDir, dataset.uri)).href };
   }
@@ -34,7 +38,22 @@ export function resolveInputFiles(input: unknown, baseDir: string): unknown {
     resolved.expectations = readJsonFile(file, 'the expectations file');
     parseExpectationSet(resolved.expectations, file);
   }
+  if (typeof rollout === 'string') resolved.rollout = readRolloutPlanFile(resolve(baseDir, rollout));
   return resolved;
+}
+
+/**
+ * Reads a rollout plan file (`slipway deploy --rollout plan.json`, or `"rollout": "plan.json"` in a run input),
+ * checked as a `RolloutPlan`; a bad plan is an `InvalidInput` client error naming the file and each bad field.
+ */
+export function readRolloutPlanFile(file: string): RolloutPlan {
+  const path = resolve(file);
+  const parsed = RolloutPlan.safeParse(readJsonFile(path, 'the rollout plan'));
+  if (parsed.success) return parsed.data;
+  throw new SlipwayClientError(
+    ClientErrorCode.InvalidInput,
+    `${path} is not a rollout plan: ${describeIssues(parsed.error)}`,
+  );
 }
 
 /** Reads and parses a JSON file, with errors that name the file. */

@@ -1,6 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
-import { RolloutPlan, type DeployCommandKind, type DeployVersionResult, type DeployWaitState } from '@slipway/sdk';
-import { SlipwayClientError, readJsonFile, type SlipwayClient } from '@slipway/sdk/client';
+import type { DeployCommandKind, DeployVersionResult, DeployWaitState } from '@slipway/sdk';
+import { SlipwayClientError, readRolloutPlanFile, type SlipwayClient } from '@slipway/sdk/client';
 import type { SlipwayConfig } from '../../config/index.js';
 import pc from 'picocolors';
 import { renderStatus } from '../render.js';
@@ -70,7 +70,7 @@ async function answerWait(
 /** `slipway deploy <model>@<version> --as <name>`: the run's start is signed by --as. */
 async function deployOnRecord(globals: GlobalOptions, target: string, options: DeployOptions): Promise<void> {
   const { model, version } = parseTarget(target);
-  const rollout = options.rollout ? readPlan(options.rollout) : undefined;
+  const rollout = options.rollout ? readRolloutPlanFile(options.rollout) : undefined;
   const run = async (client: SlipwayClient, config: SlipwayConfig) => {
     const serverUrl = options.serverUrl ?? config.modelServer.url;
     const input = { model, version, deploy: { serverUrl, alias: options.alias }, ...(rollout ? { rollout } : {}) };
@@ -99,13 +99,6 @@ export function parseTarget(target: string): { model: string; version: number } 
     throw new SlipwayClientError('InvalidInput', `expected <model>@<version> (e.g. churn@3), got "${target}"`);
   }
   return { model: match[1], version };
-}
-
-function readPlan(file: string) {
-  const parsed = RolloutPlan.safeParse(readJsonFile(file, 'the rollout plan'));
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-  throw new SlipwayClientError('InvalidInput', `${file} is not a rollout plan: ${issues}`);
 }
 
 function describeWait(state: DeployWaitState): string {
