@@ -115,6 +115,34 @@ export {
   targetUrlKey,
   type WebhookDeployTarget,
 } from './deploy-target/index.js';
+// Notifications: the webhook notifier, its signature check for receivers, a fan-out.
+export {
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  DEFAULT_NOTIFY_RETRY,
+  DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
+  DELIVERY_ID_HEADER,
+  NotificationFormat,
+  SIGNATURE_HEADER,
+  SignatureProblem,
+  TIMESTAMP_HEADER,
+  appendDeadLetter,
+  createFanOutNotifier,
+  createWebhookNotifier,
+  notificationBody,
+  redactedTarget,
+  signWebhook,
+  slackMessage,
+  verifyWebhookSignature,
+  type DeadLetterEntry,
+  type FanOutEntry,
+  type NotifyRetry,
+  type SignatureVerdict,
+  type SignedParts,
+  type SlackBlock,
+  type SlackMessage,
+  type VerifyWebhookSignatureInput,
+  type WebhookNotifierOptions,
+} from './notify/index.js';
 export { builtinPredictors, builtinTrainers } from './train/builtins.js';
 export { predictionOf, type PredictionOutcome } from './train/model-output.js';
 export { loadOnnxModel, onnxManifestFor, type OnnxManifestInput } from './train/onnx/index.js';

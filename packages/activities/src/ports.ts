@@ -9,6 +9,8 @@ import type {
   ClassLabel,
   FeatureRow,
   ModelStatusAnswer,
+  NotificationEventInput,
+  NotifyOutcome,
   PredictAnswer,
   PromoteCandidateAnswer,
   RollbackAnswer,
@@ -593,6 +595,20 @@ export interface DirectorySource {
   readonly location: string;
   /** Reads and validates the directory; fails with `SlipwayInvalidDirectory` naming the location. */
   read(): Promise<LoadedDirectory>;
+}
+
+/**
+ * Tells people and systems outside Slipway what happened to a model (drift, a retrain, a gate, a rollout). Adapters:
+ * the webhook notifier (`createWebhookNotifier`, JSON or Slack-compatible, signed, retried, dead-lettered) and a
+ * fan-out over several (`createFanOutNotifier`).
+ */
+export interface Notifier {
+  /**
+   * Delivers `event` (validated against `NotificationEvent`). Resolves with how each delivery ended, and never
+   * rejects because a receiver is down or refuses: an undeliverable event is dead-lettered and the outcome says so,
+   * so the caller (a guardian, a gate) goes on. Sending the same event again re-sends the same delivery id.
+   */
+  notify(event: NotificationEventInput): Promise<NotifyOutcome>;
 }
 
 /** Re-exported for adapters. */

@@ -14,6 +14,7 @@ import {
 import { z } from 'zod';
 import { TrainersSetting, resolveTrainers, type ProcessTrainerSpec } from './trainers-setting.js';
 import { DeployTargetsSetting, resolveDeployTargets, type DeployTargetSpec } from './deploy-targets.js';
+import { NotifiersSetting, resolveNotifiers, type NotifierSpec } from './notifiers.js';
 
 /** The name of the optional configuration file, looked up in the working directory. */
 export const CONFIG_FILE_NAME = 'slipway.config.json';
@@ -134,6 +135,13 @@ export const SlipwayConfigInput = z
      * root; the token is sent to that URL's origin only.
      */
     deployTargets: DeployTargetsSetting,
+    /**
+     * Receivers told about drift, retrains, gates and rollouts: `[{ "kind": "webhook", "url":
+     * "https://ops.example.com/slipway", "secretFile": "/etc/slipway/notify.secret", "format": "json" | "slack",
+     * "events": ["drift_detected", …] }]`. Each request is signed (HMAC-SHA256) with the secret in `secretFile`
+     * (owner-only, not empty, outside every dataset root); `events` defaults to every kind.
+     */
+    notifiers: NotifiersSetting,
   })
   .partial()
   .strict();
@@ -177,6 +185,8 @@ export interface SlipwayConfig {
   trainers: Record<string, ProcessTrainerSpec>;
   /** The webhook deploy targets (URLs without a trailing slash, absolute token files); none by default. */
   deployTargets: DeployTargetSpec[];
+  /** The notification receivers (absolute secret files); none by default. See `configuredNotifiers`. */
+  notifiers: NotifierSpec[];
 }
 
 /**
@@ -210,7 +220,11 @@ export function loadConfig(
   const layers = [fromFile, fromEnv, parseLayer(options.overrides ?? {}, 'the given options')];
   const merged = layers.reduce<SlipwayConfigInput>((acc, layer) => mergeLayer(acc, layer), {});
   const file = join(cwd, CONFIG_FILE_NAME);
-  return { ...resolveConfig(merged, cwd), ...(existsSync(file) ? { configFile: file } : {}) };
+  const notifiersSource = options.overrides?.notifiers ? 'the given options' : file;
+  return {
+    ...resolveConfig(merged, cwd, { notifiers: notifiersSource }),
+    ...(existsSync(file) ? { configFile: file } : {}),
+  };
 }
 
 function readConfigFile(cwd: string): SlipwayConfigInput {
@@ -355,7 +369,7 @@ function resolveDataRoots(roots: readonly string[] | undefined, cwd: string, art
   return [...new Set(resolved)];
 }
 
-function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
+function resolveConfig(input: SlipwayConfigInput, cwd: string, sources: { notifiers?: string } = {}): SlipwayConfig {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   const home = abs(input.home ?? '.slipway');
   const port = input.modelServer?.port ?? DEFAULT_MODEL_SERVER_PORT;
@@ -389,5 +403,6 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string): SlipwayConfig {
     audit: { keyFile: abs(input.audit?.keyFile ?? defaultAuditKeyPath(home)) },
     trainers: resolveTrainers(input.trainers, cwd),
     deployTargets: resolveDeployTargets(input.deployTargets, { cwd, home, roots, modelServerUrl }),
+    notifiers: resolveNotifiers(input.notifiers, { cwd, home, roots, source: sources.notifiers ?? CONFIG_FILE_NAME }),
   };
 }

@@ -7,15 +7,21 @@ import { ANYWHERE, parseArtifactLocation, type DatasetAccess } from '@slipway/ac
 import { auditKeyFilePath, type SlipwayConfig } from './config.js';
 import { deployTargetTokenFiles } from './deploy-targets.js';
 import { modelServerTokenFile } from './model-server-token.js';
+import { notifierSecretFiles } from './notifiers.js';
 
 /**
  * Files and directories never read as datasets, whatever `data.roots` says: Slipway's state directory (`home`),
- * the configuration file (it may hold keys), the model server's token file, the audit trail's signing key and the
- * deploy targets' token files (all may live outside `home`). Every setting that names a file holding a key or token
- * must be added here.
+ * the configuration file (it may hold keys), the model server's token file, the audit trail's signing key, the
+ * deploy targets' token files and the notifiers' secret files (all may live outside `home`). Every setting that
+ * names a file holding a key or token must be added here.
  */
 export function deniedDatasetPaths(config: SlipwayConfig): string[] {
-  const secrets = [modelServerTokenFile(config), auditKeyFilePath(config), ...deployTargetTokenFiles(config)];
+  const secrets = [
+    modelServerTokenFile(config),
+    auditKeyFilePath(config),
+    ...deployTargetTokenFiles(config),
+    ...notifierSecretFiles(config),
+  ];
   return [...new Set([config.home, ...(config.configFile === undefined ? [] : [config.configFile]), ...secrets])];
 }
 

@@ -37,6 +37,15 @@ export {
   type DeployTargetSpec,
 } from './deploy-targets.js';
 export {
+  NotifierSettingInput,
+  NotifiersSetting,
+  configuredNotifiers,
+  notificationDeadLetterPath,
+  notifierSecretFiles,
+  readNotifierSecret,
+  type NotifierSpec,
+} from './notifiers.js';
+export {
   DEFAULT_TRAINER_GRACE_SECONDS,
   TrainerSettingInput,
   TrainersSetting,
