@@ -136,6 +136,7 @@ export {
   type DeadLetterEntry,
   type FanOutEntry,
   type NotifyRetry,
+  type WebhookHeaderValue,
   type SignatureVerdict,
   type SignedParts,
   type SlackBlock,

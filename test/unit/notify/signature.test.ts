@@ -30,6 +30,10 @@ describe('verifyWebhookSignature', () => {
     expect(verifyWebhookSignature(base)).toEqual({ valid: true });
     expect(verifyWebhookSignature({ ...base, now: NOW + 299_000 })).toEqual({ valid: true });
     expect(verifyWebhookSignature({ ...base, now: NOW - 299_000 })).toEqual({ valid: true });
+    // Headers as Node hands them over: a one-element array, a numeric timestamp.
+    expect(verifyWebhookSignature({ ...base, id: [ID], signature: [signature], timestamp: TS })).toEqual({
+      valid: true,
+    });
   });
 
   it.each([
@@ -60,6 +64,8 @@ describe('verifyWebhookSignature', () => {
     ['a short signature', { signature: signature.slice(0, -2) }],
     ['a timestamp that is not unix seconds', { timestamp: '2026-12-03T06:00:00Z' }],
     ['no delivery id', { id: '' }],
+    ['a delivery id sent twice', { id: [ID, ID] }],
+    ['a signature sent twice', { signature: [signature, signature] }],
   ])('refuses %s as malformed', (_what, change) => {
     expect(verifyWebhookSignature({ ...base, ...change })).toMatchObject({ valid: false, problem: 'malformed' });
   });

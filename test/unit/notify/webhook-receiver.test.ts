@@ -146,13 +146,16 @@ describe('the webhook notifier and a real receiver', () => {
     expect(payload.blocks.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('retries 503 twice then 200: three attempts, one delivery id, each attempt signed', async () => {
+  it('retries 503 twice then 200: three attempts, one delivery id, each attempt signed; a re-send keeps the id', async () => {
     const r = await receiver([{ status: 503 }, { status: 503, headers: { 'retry-after': '0' } }, { status: 200 }]);
     const outcome = await notifier(r.url).notify(EVENT);
     expect(outcome.deliveries).toEqual([{ target: r.url, status: 'delivered', attempts: 3, httpStatus: 200 }]);
     expect(r.received.map((x) => x.id)).toEqual([EVENT.id, EVENT.id, EVENT.id]);
     expect(r.received.every((x) => x.verdict.valid)).toBe(true);
     await expect(stat(deadLetterPath)).rejects.toMatchObject({ code: 'ENOENT' });
+    // A retried activity sends the event again: the receiver sees the same delivery id, and can drop it.
+    await notifier(r.url).notify(EVENT);
+    expect(r.received.map((x) => x.id)).toEqual([EVENT.id, EVENT.id, EVENT.id, EVENT.id]);
   });
 
   it('dead-letters an event for a receiver that is down, resolves, and writes no secret', async () => {

@@ -26,6 +26,7 @@ export {
   TIMESTAMP_HEADER,
   signWebhook,
   verifyWebhookSignature,
+  type WebhookHeaderValue,
   type SignatureVerdict,
   type SignedParts,
   type VerifyWebhookSignatureInput,

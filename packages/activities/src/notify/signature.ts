@@ -37,11 +37,20 @@ export function signWebhook(secret: string | Uint8Array, parts: SignedParts): st
   return `sha256=${hmac.digest('hex')}`;
 }
 
+/** A request header as a server framework hands it over (Node's `IncomingHttpHeaders`, `Headers.get`). */
+export type WebhookHeaderValue = string | readonly string[] | null | undefined;
+
 /** What {@link verifyWebhookSignature} checks: the headers as received, the raw body, the shared secret. */
-export interface VerifyWebhookSignatureInput extends SignedParts {
+export interface VerifyWebhookSignatureInput {
   readonly secret: string | Uint8Array;
+  /** The `slipway-delivery-id` header as received. */
+  readonly id: WebhookHeaderValue;
+  /** The `slipway-timestamp` header as received. */
+  readonly timestamp: WebhookHeaderValue | number;
+  /** The raw request body, byte for byte. */
+  readonly body: string | Uint8Array;
   /** The `slipway-signature` header as received. */
-  readonly signature: string | null | undefined;
+  readonly signature: WebhookHeaderValue;
   /** How far the timestamp may be from `now` (either way), in seconds (default 300). */
   readonly toleranceSeconds?: number;
   /** The receiver's clock, in milliseconds since the epoch (default `Date.now()`). */
@@ -80,23 +89,32 @@ export type SignatureVerdict =
  */
 export function verifyWebhookSignature(input: VerifyWebhookSignatureInput): SignatureVerdict {
   const tolerance = input.toleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS;
-  const timestamp = String(input.timestamp);
-  if (typeof input.id !== 'string' || input.id === '') return refused('malformed', `no ${DELIVERY_ID_HEADER}`);
+  const id = single(input.id);
+  const timestamp = typeof input.timestamp === 'number' ? String(input.timestamp) : (single(input.timestamp) ?? '');
+  if (id === undefined || id === '') return refused('malformed', `no single ${DELIVERY_ID_HEADER}`);
   if (!/^\d{1,15}$/.test(timestamp)) {
     return refused('malformed', `${TIMESTAMP_HEADER} must be unix seconds, got ${JSON.stringify(timestamp)}`);
   }
-  const signature = input.signature ?? '';
+  const signature = single(input.signature) ?? '';
   const hex = /^sha256=([0-9a-f]{64})$/.exec(signature)?.[1];
   if (hex === undefined) return refused('malformed', `${SIGNATURE_HEADER} must be sha256=<64 hex digits>`);
   const skew = Math.abs((input.now ?? Date.now()) / 1000 - Number(timestamp));
   if (skew > tolerance) {
     return refused('stale', `${TIMESTAMP_HEADER} is ${Math.round(skew)} s from now (at most ${tolerance} s allowed)`);
   }
-  const expected = Buffer.from(signWebhook(input.secret, { ...input, timestamp }).slice('sha256='.length), 'hex');
+  const computed = signWebhook(input.secret, { id, timestamp, body: input.body });
+  const expected = Buffer.from(computed.slice('sha256='.length), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(hex, 'hex'))) {
     return refused('mismatch', 'the signature does not match the id, timestamp and body for this secret');
   }
   return { valid: true };
+}
+
+/** The one value of a header; undefined when it is missing or was sent more than once. */
+function single(value: WebhookHeaderValue): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  return value.length === 1 ? value[0] : undefined;
 }
 
 function refused(problem: SignatureProblem, message: string): SignatureVerdict {
