@@ -138,7 +138,7 @@ export function sortFloat64(values: Float64Array): void {
 export function sortedCopy(values: ArrayLike<number>): Float64Array {
   const copy = Float64Array.from(values);
   for (let i = 0; i < copy.length; i++) {
-    if (!Number.isFinite(copy[i] as number)) return copy.sort();
+    if (!Number.isFinite(copy[i])) return copy.sort();
   }
   sortFloat64(copy);
   return copy;
