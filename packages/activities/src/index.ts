@@ -12,7 +12,8 @@
  * - the few process utilities `@slipway/worker` shares (a cross-process lock file, secret files).
  *
  * Building blocks live in subpaths: `@slipway/activities/data` (reading, checking and profiling datasets),
- * `/stats` (drift statistics and sketches), `/train` (splits, encodings, metrics, the built-in trainer) and `/steps`
+ * `/stats` (drift statistics and sketches), `/monitor` (the drift report of served rows against a training profile,
+ * built on `/stats`), `/train` (splits, encodings, metrics, the built-in trainer) and `/steps`
  * (each built-in step's activity factory).
  *
  * ```ts

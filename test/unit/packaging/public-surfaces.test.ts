@@ -14,6 +14,7 @@ describe('@slipway/activities entry points', () => {
     const subpaths: Record<string, string[]> = {
       '@slipway/activities/data': ['readCsvRows', 'openRowReader', 'scanDataset', 'createProfiler'],
       '@slipway/activities/stats': ['psi', 'ksTwoSample', 'chiSquareHomogeneity', 'TDigest'],
+      '@slipway/activities/monitor': ['computeDriftReport', 'featureDrift', 'binNumeric', 'countCategorical'],
       '@slipway/activities/train': ['auc', 'splitRows', 'mulberry32', 'checkPredictionRow', 'runTrainerProcess'],
       '@slipway/activities/steps': ['createValidateActivity', 'createDeployActivity', 'TrainRunTag'],
     };

@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   TDigest,
+  cdfAt,
+  cdfBelow,
   empiricalCdf,
+  ksDistance,
   kolmogorovSurvival,
   ksTwoSample,
   ksTwoSampleCdf,
@@ -168,6 +171,33 @@ describe('KS between CDF sketches', () => {
       const sketched = ksTwoSampleCdf(cdf, empiricalCdf(served));
       expect(Math.abs(sketched.statistic - raw.statistic), `shift ${shift}`).toBeLessThanOrEqual(0.003);
     }
+  });
+
+  it('walks both sketches once and finds the largest gap at any breakpoint, from the left or the right', () => {
+    const r = seeded(11);
+    const digest = new TDigest();
+    for (const value of integerSample(r, 20_000)) digest.add(value + 0.5 * (value % 3));
+    for (const value of normalSample(r, 20_000, 4)) digest.add(value);
+    const sketches = [
+      digest.toCdf()!,
+      empiricalCdf(integerSample(r, 3000, 1)),
+      empiricalCdf(normalSample(r, 3000, 2, 3)),
+      empiricalCdf([Number.NEGATIVE_INFINITY, -1, 0, 0, 2, Number.POSITIVE_INFINITY]),
+    ];
+    // The definition: every breakpoint of either sketch, evaluated by binary search.
+    const bruteForce = (a: (typeof sketches)[number], b: (typeof sketches)[number]) =>
+      Math.max(
+        ...[...a.xs, ...b.xs].flatMap((x) => [
+          Math.abs(cdfBelow(a, x) - cdfBelow(b, x)),
+          Math.abs(cdfAt(a, x) - cdfAt(b, x)),
+        ]),
+      );
+    for (const a of sketches) {
+      for (const b of sketches) expect(ksDistance(a, b)).toBeCloseTo(Math.min(1, bruteForce(a, b)), 14);
+    }
+    // The gap just below a breakpoint where both jump: a rises linearly to 0.9 below 1, b jumps from 0 at 1.
+    const rising = { xs: [0, 1], before: [0, 0.9], at: [0, 1], count: 10 };
+    expect(ksDistance(rising, empiricalCdf([1]))).toBeCloseTo(0.9, 14);
   });
 });
 

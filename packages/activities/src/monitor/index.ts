@@ -1,5 +1,5 @@
 /**
- * Drift monitoring: served features against the training profile stored with each model version — PSI per
+ * `@slipway/activities/monitor` — drift monitoring: served features against the training profile stored with each model version — PSI per
  * feature, KS for numeric features, chi-square and Jensen–Shannon for categorical ones (the `slipway.monitor`
  * step, `steps/monitor.ts`, is built on these). It is built on the statistics and sketches of `../stats`
  * (`@slipway/activities/stats`), re-exported here for the step.

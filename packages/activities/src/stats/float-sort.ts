@@ -130,3 +130,16 @@ export function sortFloat64(values: Float64Array): void {
   }
   fromKeys(words, length);
 }
+
+/**
+ * A sorted copy of `values` (ascending, as `Float64Array.from(values).sort()`): by {@link sortFloat64} when every
+ * value is finite, else by the built-in sort (which also places ±∞ and NaN).
+ */
+export function sortedCopy(values: ArrayLike<number>): Float64Array {
+  const copy = Float64Array.from(values);
+  for (let i = 0; i < copy.length; i++) {
+    if (!Number.isFinite(copy[i])) return copy.sort();
+  }
+  sortFloat64(copy);
+  return copy;
+}

@@ -2,6 +2,7 @@
  * The two-sample Kolmogorov–Smirnov test on raw samples.
  */
 import { checkSample } from './checks.js';
+import { sortedCopy } from './float-sort.js';
 import { gcd, ksAsymptoticPValue, ksExactPValue } from './kolmogorov.js';
 
 /** How a KS p-value is computed: `auto` is exact when both samples have at most {@link KS_EXACT_MAX_N} values. */
@@ -40,8 +41,8 @@ export interface KsResult {
 export function ksTwoSample(a: ArrayLike<number>, b: ArrayLike<number>, method: KsMethod = 'auto'): KsResult {
   checkSample(a, 'ksTwoSample', 'a');
   checkSample(b, 'ksTwoSample', 'b');
-  const sortedA = Float64Array.from(a).sort();
-  const sortedB = Float64Array.from(b).sort();
+  const sortedA = sortedCopy(a);
+  const sortedB = sortedCopy(b);
   const n = sortedA.length;
   const m = sortedB.length;
   const h = maxCountGap(sortedA, sortedB);
