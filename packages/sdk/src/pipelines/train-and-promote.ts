@@ -5,6 +5,7 @@ import { ApprovalPolicy, DurationString, GateDecision } from '../schemas/approva
 import { DatasetRef, RowSchema } from '../schemas/dataset.js';
 import { ExpectationSet } from '../schemas/expectations.js';
 import { FeatureSpec, Metrics, ModelName, ModelTask, ModelVersionRef } from '../schemas/model.js';
+import { RetrainTrigger } from '../schemas/guard.js';
 import { RolloutResult } from '../schemas/rollout-state.js';
 import { RolloutPlan } from '../schemas/rollout.js';
 import { definePipeline } from '../pipeline.js';
@@ -54,6 +55,12 @@ export const TrainAndPromoteInput = z.object({
    * `rollout:<model>`, and the run ends `rolled_back` when the rollout is compensated.
    */
   rollout: RolloutPlan.optional(),
+  /**
+   * Set by the model guardian on the retrain it starts (`retrain:<model>`, a child of `guardian:<model>`): the check
+   * that triggered it, whose drift report is part of the gate's evidence and whose serving window is the reference of
+   * the distribution checks. Refused in a run that is not the guardian's child.
+   */
+  retrain: RetrainTrigger.optional(),
   /**
    * Who started the run; may not approve it unless the policy allows self-approval. `SlipwayClient.start` and
    * `slipway run` set it to the caller's identity and refuse an input that names someone else.

@@ -6,6 +6,7 @@ import { checkRecordedApprovalStep } from './check-recorded-approval.js';
 import { deployStep } from './deploy.js';
 import { evidenceStep } from './evidence.js';
 import { monitorStep } from './monitor.js';
+import { guardCheckStep, notifyStep, resolveDatasetStep } from './guard.js';
 import { recordApprovalStep } from './record-approval.js';
 import { recordDeployFailureStep } from './record-deploy-failure.js';
 import { registerStep } from './register.js';
@@ -34,6 +35,7 @@ export * from './rollout.js';
 export * from './check-recorded-approval.js';
 export * from './record-deploy-failure.js';
 export * from './rollback.js';
+export * from './guard.js';
 
 /** Every built-in step, keyed by the name `useSteps` gives its function. */
 export const builtinSteps = {
@@ -55,4 +57,7 @@ export const builtinSteps = {
   rollbackPlan: rollbackPlanStep,
   rollback: rollbackStep,
   rolloutRetire: rolloutRetireStep,
+  guardCheck: guardCheckStep,
+  resolveDataset: resolveDatasetStep,
+  notify: notifyStep,
 } as const;
