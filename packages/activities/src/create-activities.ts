@@ -2,6 +2,7 @@ import {
   checkRecordedApprovalStep,
   deployStep,
   evidenceStep,
+  guardCheckStep,
   monitorStep,
   recordApprovalStep,
   recordDeployFailureStep,
@@ -19,6 +20,7 @@ import {
   validateStep,
 } from '@slipway/sdk';
 import { datasetSourceOpener } from './data/dataset-opener.js';
+import { createGuardCheckActivity } from './guard/guard-check.js';
 import { implementStep } from './implement-step.js';
 import type { ActivityDeps } from './ports.js';
 import { createCheckRecordedApprovalActivity } from './steps/check-recorded-approval.js';
@@ -93,5 +95,9 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(rollbackPlanStep, createRollbackPlanActivity({ artifacts, registry, ...target, directory })),
     ...implementStep(rollbackStep, createRollbackActivity({ artifacts, registry, ...target, directory })),
     ...implementStep(rolloutRetireStep, createRolloutRetireActivity({ registry, ...target })),
+    ...implementStep(
+      guardCheckStep,
+      createGuardCheckActivity({ artifacts, registry, ...serving, datasetAccess: deps.datasetAccess, s3: deps.s3 }),
+    ),
   };
 }

@@ -43,6 +43,7 @@ export {
   type DeployInput,
   type DeployOutput,
 } from './deploy.js';
+export { createGuardCheckActivity, type GuardCheckActivityDeps, type GuardCheckInput } from '../guard/guard-check.js';
 export {
   createMonitorActivity,
   DEFAULT_MONITOR_WINDOW,
