@@ -90,6 +90,8 @@ export {
   type DatasetRoot,
 } from './sources/dataset-roots.js';
 export { s3SettingsFromEnv, type S3Settings } from './sources/s3-settings.js';
+export { findNewestObject, type ListedObject, type NewestObjectQuery } from './sources/newest-object.js';
+export { namePattern } from './sources/name-pattern.js';
 export {
   fileDirectorySource,
   loadPeopleDirectory,

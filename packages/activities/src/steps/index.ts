@@ -71,3 +71,5 @@ export {
   type RolloutRetireDeps,
   type RolloutRetireInput,
 } from './rollout-retire.js';
+export { createResolveDatasetActivity, type ResolveDatasetDeps, type ResolvedDataset } from './resolve-dataset.js';
+export { createNotifyActivity, type NotifyActivityDeps } from './notify.js';
