@@ -224,7 +224,7 @@ describe('forged scheduled starts are refused by the run', () => {
     return description.action.args![0] as Record<string, unknown>;
   }
 
-  it('a scheduled start copied onto a direct start is refused, with or without the schedule’s run id shape', async () => {
+  it('a scheduled start copied onto a direct start is refused, even posing as the schedule’s run, and after the schedule is deleted', async () => {
     const info = await h.client.schedules.create('trainAndPromote', { cron: '@monthly', input: input('sched-copy') });
     const signed = await signedInputOf(info.scheduleId);
     const direct = await h.client.temporal.workflow.start('trainAndPromote', {
@@ -242,7 +242,26 @@ describe('forged scheduled starts are refused by the run', () => {
       args: [signed],
     });
     expect((await runFailure(lookalike.workflowId)).message).toContain('was not started by that schedule');
+
+    // Temporal's own search attribute can be set on any start: the schedule's record says it did not start the run.
+    const forged = (suffix: string) =>
+      h.client.temporal.workflow.start('trainAndPromote', {
+        workflowId: `${info.scheduleId}-${suffix}`,
+        taskQueue: h.config.taskQueue,
+        args: [signed],
+        searchAttributes: { TemporalScheduledById: [info.scheduleId] },
+      });
+    const posing = await runFailure((await forged('2026-01-02T00:00:00Z')).workflowId);
+    expect(posing.type).toBe(SlipwayErrorType.UnverifiedStart);
+    expect(posing.message).toContain(`schedule ${info.scheduleId} did not start run ${info.scheduleId}-2026-01-02`);
+
+    // A deleted schedule starts nothing, and its signed input starts nothing either.
     await h.client.schedules.delete(info.scheduleId);
+    const afterDelete = await runFailure((await forged('2026-01-03T00:00:00Z')).workflowId);
+    expect(afterDelete.type).toBe(SlipwayErrorType.UnverifiedStart);
+    expect(afterDelete.message).toContain('which does not exist (it was deleted, or never made)');
+    const status = await h.client.status(`${info.scheduleId}-2026-01-03T00:00:00Z`);
+    expect(status.progress?.steps.every((step) => step.status === 'pending')).toBe(true);
   });
 
   it('a schedule signed by someone not in the directory starts runs that refuse to run', async () => {

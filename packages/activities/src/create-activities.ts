@@ -7,6 +7,7 @@ import {
   recordDeployFailureStep,
   registerStep,
   resolveApproversStep,
+  checkScheduledRunStep,
   rollbackPlanStep,
   rollbackStep,
   rolloutCompensateStep,
@@ -29,6 +30,7 @@ import { createRecordApprovalActivity } from './steps/record-approval.js';
 import { createRecordDeployFailureActivity } from './steps/record-deploy-failure.js';
 import { createRegisterActivity } from './steps/register.js';
 import { createResolveApproversActivity } from './steps/resolve-approvers.js';
+import { createCheckScheduledRunActivity } from './steps/check-scheduled-run.js';
 import { createRollbackActivity, createRollbackPlanActivity } from './steps/rollback.js';
 import { createRolloutCompensateActivity } from './steps/rollout-compensate.js';
 import { createRolloutPromoteActivity } from './steps/rollout-promote.js';
@@ -93,5 +95,6 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(rollbackPlanStep, createRollbackPlanActivity({ artifacts, registry, ...target, directory })),
     ...implementStep(rollbackStep, createRollbackActivity({ artifacts, registry, ...target, directory })),
     ...implementStep(rolloutRetireStep, createRolloutRetireActivity({ registry, ...target })),
+    ...implementStep(checkScheduledRunStep, createCheckScheduledRunActivity()),
   };
 }

@@ -9,6 +9,7 @@
 import { workflowInfo } from '@temporalio/workflow';
 import { FinalErrorType, finalFailure } from '../errors.js';
 import type { ApprovalProof } from '../schemas/approval.js';
+import { checkScheduledRunStep } from '../steps/check-scheduled-run.js';
 import type { ApproverResolution } from '../schemas/directory.js';
 import {
   SIGNING_CLOCK_SKEW_MS,
@@ -24,6 +25,7 @@ import {
   isScheduledRunId,
   startSignatureMismatch,
 } from '../signing/scheduled-start.js';
+import { useStep } from './use-step.js';
 
 /** A run start that verified: who signed it, for which pipeline, over which input digest, when. */
 export type VerifiedStart = NonNullable<ApprovalProof['start']>;
@@ -92,7 +94,8 @@ export async function verifySignedStart(
  * (see `signing/scheduled-start.ts`). Refused unless Temporal started this run for that schedule (its
  * `TemporalScheduledById` is the schedule id and its workflow id `<schedule id>-<time>`), the signer has a key in
  * the directory, the signature verifies for this pipeline, schedule, cron and input, it was not signed after the
- * run started, and the schedule's signed expiry has not passed. No 15-minute age limit: a schedule runs for months.
+ * run started, the schedule's signed expiry has not passed, and the schedule's own record (read by the
+ * `slipway.checkScheduledRun` step) lists this run. No 15-minute age limit: a schedule runs for months.
  */
 async function verifyScheduledStart(
   input: Record<string, unknown>,
@@ -142,6 +145,9 @@ async function verifyScheduledStart(
       `the schedule's signed start expired at ${rest.expiresAt}, before this run started (${startTime.toISOString()})`,
     );
   }
+  // Anyone who may start workflows can set the search attribute and the id: the schedule's own record says whether
+  // it started this run (and a deleted schedule starts nothing).
+  await useStep(checkScheduledRunStep)({ scheduleId: scheduled.scheduleId });
   if (input.startedBy !== undefined && input.startedBy !== scheduled.signer) {
     throw unverified(
       `the input says the run is started by ${JSON.stringify(input.startedBy)}, but ${scheduled.signer} signed its schedule`,
