@@ -7,11 +7,15 @@
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  SigningDomain,
   SlipwayErrorType,
   SlipwaySearchAttribute,
   failureType,
   generateKeyPair,
   rootMessage,
+  scheduledStartPayload,
+  signPayload,
+  startInputDigest,
   type TrainAndPromoteInputRaw,
 } from '@slipway/sdk';
 import { ClientErrorCode, SlipwayClient, type ScheduleInfo } from '@slipway/sdk/client';
@@ -277,6 +281,40 @@ describe('forged scheduled starts are refused by the run', () => {
     expect(refused.type).toBe(SlipwayErrorType.UnverifiedStart);
     expect(refused.message).toContain('signed by outsider, who has no public key');
     await outsider.schedules.delete(info.scheduleId);
+  });
+
+  it('a scheduled start past its signed expiry is refused', async () => {
+    const scheduleId = 'schedule:trainAndPromote:sched-expired:default';
+    const plain = { ...input('sched-expired'), startedBy: 'ci-bot' };
+    const unsigned = {
+      signer: 'ci-bot',
+      scheduleId,
+      cron: '@monthly',
+      at: new Date(Date.now() - 3_600_000).toISOString(),
+      expiresAt: new Date(Date.now() - 60_000).toISOString(),
+    };
+    const payload = scheduledStartPayload(unsigned, {
+      pipeline: 'trainAndPromote',
+      inputDigest: startInputDigest(plain),
+    });
+    const signature = signPayload(SigningDomain.scheduledStart, h.people!.keys['ci-bot']!.privateKey, payload);
+    const handle = await h.client.temporal.schedule.create({
+      scheduleId,
+      spec: { cronExpressions: ['@monthly'] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'trainAndPromote',
+        workflowId: scheduleId,
+        taskQueue: h.config.taskQueue,
+        args: [{ ...plain, scheduled: { ...unsigned, signature } }],
+      },
+    });
+    await handle.trigger();
+    const { runId } = await lastRunOf(scheduleId);
+    const refused = await runFailure(runId);
+    expect(refused.type).toBe(SlipwayErrorType.UnverifiedStart);
+    expect(refused.message).toContain(`the schedule's signed start expired at ${unsigned.expiresAt}`);
+    await handle.delete();
   });
 
   it('a schedule whose signed input was altered starts runs that refuse to run', async () => {

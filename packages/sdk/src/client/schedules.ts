@@ -176,7 +176,8 @@ export class SlipwaySchedules {
     for await (const summary of this.context.temporal.schedule.list()) {
       if (summary.scheduleId.startsWith(SCHEDULE_ID_PREFIX)) ids.push(summary.scheduleId);
     }
-    const found = await Promise.all(ids.sort().map((id) => this.describe(id).catch(() => undefined)));
+    // A schedule deleted between the listing and its description is left out; any other failure is thrown.
+    const found = await Promise.all(ids.sort().map((id) => this.describe(id).catch(unlessUnknown)));
     return found.filter((info): info is ScheduleInfo => info !== undefined);
   }
 
@@ -281,6 +282,11 @@ function schedulable(contract: AnyPipeline): AnyPipeline {
     );
   }
   return contract;
+}
+
+function unlessUnknown(err: unknown): undefined {
+  if (err instanceof SlipwayClientError && err.code === ClientErrorCode.UnknownSchedule) return undefined;
+  throw err;
 }
 
 function exists(scheduleId: string, cause?: unknown): SlipwayClientError {
