@@ -10,6 +10,7 @@ import {
   registerStep,
   resolveApproversStep,
   resolveDatasetStep,
+  checkScheduledRunStep,
   rollbackPlanStep,
   rollbackStep,
   rolloutCompensateStep,
@@ -35,6 +36,7 @@ import { createRecordDeployFailureActivity } from './steps/record-deploy-failure
 import { createRegisterActivity } from './steps/register.js';
 import { createResolveApproversActivity } from './steps/resolve-approvers.js';
 import { createResolveDatasetActivity } from './steps/resolve-dataset.js';
+import { createCheckScheduledRunActivity } from './steps/check-scheduled-run.js';
 import { createRollbackActivity, createRollbackPlanActivity } from './steps/rollback.js';
 import { createRolloutCompensateActivity } from './steps/rollout-compensate.js';
 import { createRolloutPromoteActivity } from './steps/rollout-promote.js';
@@ -107,6 +109,7 @@ export function createActivities(deps: ActivityDeps) {
     ),
     ...implementStep(resolveDatasetStep, createResolveDatasetActivity(datasetListing(deps, openSource))),
     ...implementStep(notifyStep, createNotifyActivity({ notifier: deps.notifier })),
+    ...implementStep(checkScheduledRunStep, createCheckScheduledRunActivity()),
   };
 }
 

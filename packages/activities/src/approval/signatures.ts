@@ -7,12 +7,12 @@
 import {
   DecisionPayload,
   SigningDomain,
-  StartPayload,
   decisionPayload,
   describeIssues,
-  startPayload,
+  startSignatureMismatch,
   verifyPayload,
   type GateDecision,
+  type StartFacts,
   type PeopleDirectory,
 } from '@slipway/sdk';
 
@@ -23,14 +23,8 @@ export interface GateBinding {
   evidenceDigest: string;
 }
 
-/** A run's signed start, as an approval proof carries it. */
-export interface SignedStartFacts {
-  signer: string;
-  pipeline: string;
-  inputDigest: string;
-  at: string;
-  signature: string;
-}
+/** A run's signed start, as an approval proof carries it (with its schedule when a schedule started the run). */
+export type SignedStartFacts = StartFacts;
 
 /** The public key the directory gives `name`, or undefined when it lists no such person or no key for them. */
 export function directoryKeyOf(directory: PeopleDirectory, name: string): string | undefined {
@@ -62,16 +56,14 @@ export function decisionSignatureProblem(
   return undefined;
 }
 
-/** Why a run's signed start does not verify against `publicKey` for `workflowId`, or undefined when it does. */
+/**
+ * Why a run's signed start does not verify against `publicKey` for `workflowId`, or undefined when it does: a
+ * direct start is bound to the run's workflow id, a scheduled start to its schedule (whose runs only it names).
+ */
 export function startSignatureProblem(
   start: SignedStartFacts,
   workflowId: string,
   publicKey: string,
 ): string | undefined {
-  const payload = StartPayload.safeParse(startPayload(start, { ...start, workflowId }));
-  if (!payload.success) return `what it signs is not a valid start: ${describeIssues(payload.error)}`;
-  if (!verifyPayload(SigningDomain.start, publicKey, payload.data, start.signature)) {
-    return `its signature does not verify with ${start.signer}'s public key in the directory (forged, altered, or made for another run)`;
-  }
-  return undefined;
+  return startSignatureMismatch(start, workflowId, publicKey);
 }

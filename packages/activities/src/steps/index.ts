@@ -51,6 +51,7 @@ export {
   type MonitorInput,
 } from './monitor.js';
 export { createResolveApproversActivity } from './resolve-approvers.js';
+export { createCheckScheduledRunActivity } from './check-scheduled-run.js';
 export { createRolloutStageActivity, type RolloutStageDeps, type RolloutStageInput } from './rollout-stage.js';
 export { createRolloutTrafficActivity, type RolloutTrafficInput } from './rollout-traffic.js';
 export { createRolloutReadActivity, type RolloutReadInput } from './rollout-read.js';

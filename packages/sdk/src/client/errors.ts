@@ -43,6 +43,14 @@ export const ClientErrorCode = {
   UnverifiedStart: 'UnverifiedStart',
   /** The rollback failed while it acted (the target refused or failed); the message says what serves. */
   RollbackFailed: 'RollbackFailed',
+  /** No pipeline by that name: it is neither built in nor a contract the caller passed. */
+  UnknownPipeline: 'UnknownPipeline',
+  /** No schedule with that id exists in this namespace. */
+  UnknownSchedule: 'UnknownSchedule',
+  /** A schedule with that id already exists: pick another `name`, or delete the old one first. */
+  ScheduleExists: 'ScheduleExists',
+  /** The schedule is paused: it starts nothing, not even a trigger, until it is unpaused. */
+  SchedulePaused: 'SchedulePaused',
 } as const;
 /** Why a client call failed. */
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];

@@ -32,4 +32,15 @@ export { callerIdentity, withStartedBy, type IdentitySources } from './identity.
 export type { FollowOptions, FollowResult, FollowUntil } from './follow.js';
 export { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';
 export { readJsonFile, readRolloutPlanFile, readRunInput, resolveInputFiles } from './run-input.js';
+export { SlipwaySchedules, type ScheduleCreateOptions, type ScheduleInfo, type ScheduleLastRun } from './schedules.js';
+export {
+  DEFAULT_CATCHUP_WINDOW,
+  ScheduleOverlap,
+  modelOfInput,
+  parseCatchupWindow,
+  parseCron,
+  parseExpiry,
+  parseOverlap,
+  scheduleIdOf,
+} from './schedule-spec.js';
 export type { WorkflowTaskFailure } from './workflow-task-failure.js';

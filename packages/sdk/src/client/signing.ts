@@ -8,6 +8,7 @@ import type { RolloutCommandRequest } from '../schemas/rollout-state.js';
 import { loadPersonKey, type KeyLocation, type PersonKey } from '../keys/person-keys.js';
 import type { GateDecisionRequest } from '../schemas/approval.js';
 import { SigningDomain, signPayload, startInputDigest, startPayload, type SignedStart } from '../signing/payloads.js';
+import { scheduledStartPayload, type SignedScheduledStart } from '../signing/scheduled-start.js';
 import { ClientErrorCode, SlipwayClientError } from './errors.js';
 
 /** Finds the key a person signs with. */
@@ -31,15 +32,7 @@ export async function signStart(
   start: { pipeline: string; runId: string; input: unknown; signer: string },
   keyOf: KeyFinder,
 ): Promise<Record<string, unknown>> {
-  const { input } = start;
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new SlipwayClientError(
-      ClientErrorCode.InvalidInput,
-      'a run input must be a JSON object (its start is signed)',
-    );
-  }
-  const plain = JSON.parse(JSON.stringify(input)) as Record<string, unknown>;
-  delete plain.start;
+  const plain = plainObjectInput(start.input);
   const key = await keyOf(start.signer);
   const at = new Date().toISOString();
   const payload = startPayload(
@@ -52,6 +45,56 @@ export async function signStart(
     signature: signPayload(SigningDomain.start, key.privateKey, payload),
   };
   return { ...plain, start: signed };
+}
+
+/**
+ * A schedule's input with its signed scheduled start (`scheduled`): the creator's signature over the pipeline, the
+ * schedule id, the digest of the input (as plain JSON, exactly what each run receives), the cron, the time and the
+ * optional expiry. Every run the schedule starts carries it; the run verifies it against the signer's directory key.
+ */
+export async function signScheduledStart(
+  schedule: {
+    pipeline: string;
+    scheduleId: string;
+    cron: string;
+    expiresAt?: string | undefined;
+    input: unknown;
+    signer: string;
+  },
+  keyOf: KeyFinder,
+): Promise<Record<string, unknown>> {
+  const plain = plainObjectInput(schedule.input);
+  const key = await keyOf(schedule.signer);
+  const unsigned = {
+    signer: schedule.signer,
+    scheduleId: schedule.scheduleId,
+    cron: schedule.cron,
+    at: new Date().toISOString(),
+    ...(schedule.expiresAt === undefined ? {} : { expiresAt: schedule.expiresAt }),
+  };
+  const payload = scheduledStartPayload(unsigned, {
+    pipeline: schedule.pipeline,
+    inputDigest: startInputDigest(plain),
+  });
+  const scheduled: SignedScheduledStart = {
+    ...unsigned,
+    signature: signPayload(SigningDomain.scheduledStart, key.privateKey, payload),
+  };
+  return { ...plain, scheduled };
+}
+
+/** A run input as plain JSON without its signatures; `InvalidInput` when it is not a JSON object. */
+function plainObjectInput(input: unknown): Record<string, unknown> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new SlipwayClientError(
+      ClientErrorCode.InvalidInput,
+      'a run input must be a JSON object (its start is signed)',
+    );
+  }
+  const plain = JSON.parse(JSON.stringify(input)) as Record<string, unknown>;
+  delete plain.start;
+  delete plain.scheduled;
+  return plain;
 }
 
 /** A decision request signed for one gate (its run id and nonce) with the approver's key. */

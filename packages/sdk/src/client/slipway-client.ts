@@ -25,6 +25,7 @@ import type { RolloutState } from '../schemas/rollout-state.js';
 import type { RollbackModelResult } from '../pipelines/rollback-model.js';
 import { rollbackModelRun, type RollbackOptions } from './rollback.js';
 import type { KeyLocation, PersonKey } from '../keys/person-keys.js';
+import { SlipwaySchedules } from './schedules.js';
 
 /** How to reach Temporal. Defaults: `TEMPORAL_ADDRESS` or `127.0.0.1:7233`, namespace `TEMPORAL_NAMESPACE` or `default`. */
 export interface SlipwayClientOptions {
@@ -122,7 +123,25 @@ export class SlipwayClient {
     readonly temporal: Client,
     private readonly options: SlipwayClientOptions,
     private readonly connection?: Connection,
-  ) {}
+  ) {
+    this.schedules = new SlipwaySchedules({
+      temporal,
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      user: options.user,
+      keyOf: (given) => this.keyOf(given),
+    });
+  }
+
+  /**
+   * Runs on Temporal Schedules: `create` (input checked and signed by this client's user at creation), `list`
+   * (next run times, last run's status), `describe`, `pause`, `unpause`, `trigger`, `delete`.
+   *
+   * ```ts
+   * await slipway.schedules.create(checkDrift, { cron: '0 6 * * *', input, name: 'daily' });
+   * // id: schedule:checkDrift:churn:daily; each run verifies the signed scheduled start
+   * ```
+   */
+  readonly schedules: SlipwaySchedules;
 
   /** Connects to Temporal; fails fast with `ServerUnreachable` and the address when nothing answers. */
   static async connect(options: SlipwayClientOptions = {}): Promise<SlipwayClient> {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Digest } from './artifact.js';
 import { ResolvedApprover } from './directory.js';
 import { Metrics, ModelTask } from './model.js';
+import { StartSchedule } from '../signing/scheduled-start.js';
 
 /** A Temporal duration string such as `'30s'`, `'15m'`, `'72h'` or `'7d'`. */
 export const DurationString = z
@@ -214,6 +215,8 @@ export const ApprovalProof = z.object({
       inputDigest: Digest,
       at: z.string(),
       signature: z.string(),
+      /** Set when a schedule started the run: the creator signed the schedule's start, bound to its id. */
+      schedule: StartSchedule.optional(),
     })
     .nullable(),
   /**

@@ -9,6 +9,7 @@ export {
   DecisionPayload,
   DirectoryPayload,
   DirectorySignature,
+  IsoTime,
   RolloutCommandPayload,
   SignedStart,
   SIGNING_CLOCK_SKEW_MS,
@@ -20,4 +21,14 @@ export {
   startPayload,
   verifyPayload,
 } from './payloads.js';
+export {
+  SCHEDULED_BY_ATTRIBUTE,
+  ScheduledStartPayload,
+  SignedScheduledStart,
+  StartSchedule,
+  isScheduledRunId,
+  scheduledStartPayload,
+  startSignatureMismatch,
+  type StartFacts,
+} from './scheduled-start.js';
 export { directoryDigest, directorySignatureProblem, signDirectory } from './directory-signature.js';

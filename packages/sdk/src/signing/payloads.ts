@@ -16,11 +16,13 @@ export const SigningDomain = {
   directory: 'slipway.directory.v1',
   rolloutCommand: 'slipway.rollout-command.v1',
   deployCommand: 'slipway.deploy-command.v1',
+  scheduledStart: 'slipway.scheduled-start.v1',
 } as const;
 /** The domain of a kind of signed payload. */
 export type SigningDomain = (typeof SigningDomain)[keyof typeof SigningDomain];
 
-const IsoTime = z.iso.datetime({
+/** An ISO 8601 UTC time, as every signed payload writes times. */
+export const IsoTime = z.iso.datetime({
   offset: false,
   message: 'expected an ISO 8601 UTC time, e.g. 2026-12-02T10:00:00.000Z',
 });
@@ -136,8 +138,11 @@ export function verifyPayload(domain: SigningDomain, publicKey: string, payload:
   return verifyBytes(publicKey, signingMessage(domain, payload), signature);
 }
 
-/** The digest a start signature covers: the input's canonical JSON without its `start` field. */
+/**
+ * The digest a start signature covers: the input's canonical JSON without its `start` and `scheduled` fields (the
+ * signatures themselves), so a direct start and a schedule's start of the same input cover the same digest.
+ */
 export function startInputDigest(input: Record<string, unknown>): `sha256:${string}` {
-  const { start: _start, ...rest } = input;
+  const { start: _start, scheduled: _scheduled, ...rest } = input;
   return digestOfValue(rest);
 }

@@ -3,6 +3,7 @@
  * `useSteps` gives its function.
  */
 import { checkRecordedApprovalStep } from './check-recorded-approval.js';
+import { checkScheduledRunStep } from './check-scheduled-run.js';
 import { deployStep } from './deploy.js';
 import { evidenceStep } from './evidence.js';
 import { monitorStep } from './monitor.js';
@@ -36,6 +37,7 @@ export * from './check-recorded-approval.js';
 export * from './record-deploy-failure.js';
 export * from './rollback.js';
 export * from './guard.js';
+export * from './check-scheduled-run.js';
 
 /** Every built-in step, keyed by the name `useSteps` gives its function. */
 export const builtinSteps = {
@@ -60,4 +62,5 @@ export const builtinSteps = {
   guardCheck: guardCheckStep,
   resolveDataset: resolveDatasetStep,
   notify: notifyStep,
+  checkScheduledRun: checkScheduledRunStep,
 } as const;

@@ -1,12 +1,15 @@
 /**
  * Who started a run, proven: the run's input carries the starter's signature (`start`, added by `slipway run`
- * and `SlipwayClient.start`) over the pipeline, the workflow id, the input's digest and the time. The workflow
- * verifies it first thing against the starter's key from the directory of people; the verified signer is the
- * run's `startedBy`, whatever the input says.
+ * and `SlipwayClient.start`) over the pipeline, the workflow id, the input's digest and the time — or, for a run a
+ * Temporal Schedule started, the schedule creator's signature (`scheduled`, added by `slipway schedule create` and
+ * `SlipwayClient.schedules.create`) over the pipeline, the schedule id, the input's digest, the cron and the time.
+ * The workflow verifies it first thing against the signer's key from the directory of people; the verified signer
+ * is the run's `startedBy`, whatever the input says.
  */
 import { workflowInfo } from '@temporalio/workflow';
 import { FinalErrorType, finalFailure } from '../errors.js';
 import type { ApprovalProof } from '../schemas/approval.js';
+import { checkScheduledRunStep } from '../steps/check-scheduled-run.js';
 import type { ApproverResolution } from '../schemas/directory.js';
 import {
   SIGNING_CLOCK_SKEW_MS,
@@ -16,6 +19,13 @@ import {
   startPayload,
   verifyPayload,
 } from '../signing/payloads.js';
+import {
+  SCHEDULED_BY_ATTRIBUTE,
+  SignedScheduledStart,
+  isScheduledRunId,
+  startSignatureMismatch,
+} from '../signing/scheduled-start.js';
+import { useStep } from './use-step.js';
 
 /** A run start that verified: who signed it, for which pipeline, over which input digest, when. */
 export type VerifiedStart = NonNullable<ApprovalProof['start']>;
@@ -36,6 +46,12 @@ export async function verifySignedStart(
   lookupKeys: (names: string[]) => Promise<ApproverResolution>,
 ): Promise<VerifiedStart> {
   const input = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  if (input.scheduled !== undefined) {
+    if (input.start !== undefined) {
+      throw unverified('the input carries both a signed start and a scheduled start: a run is started one way');
+    }
+    return verifyScheduledStart(input, pipeline, lookupKeys);
+  }
   const parsed = SignedStart.safeParse(input.start);
   if (!parsed.success) {
     throw unverified(
@@ -71,6 +87,73 @@ export async function verifySignedStart(
     );
   }
   return { signer: start.signer, pipeline, inputDigest, at: start.at, signature: start.signature };
+}
+
+/**
+ * Verifies a scheduled run's `scheduled` field: a start its schedule's creator signed when the schedule was made
+ * (see `signing/scheduled-start.ts`). Refused unless Temporal started this run for that schedule (its
+ * `TemporalScheduledById` is the schedule id and its workflow id `<schedule id>-<time>`), the signer has a key in
+ * the directory, the signature verifies for this pipeline, schedule, cron and input, it was not signed after the
+ * run started, the schedule's signed expiry has not passed, and the schedule's own record (read by the
+ * `slipway.checkScheduledRun` step) lists this run. No 15-minute age limit: a schedule runs for months.
+ */
+async function verifyScheduledStart(
+  input: Record<string, unknown>,
+  pipeline: string,
+  lookupKeys: (names: string[]) => Promise<ApproverResolution>,
+): Promise<VerifiedStart> {
+  const parsed = SignedScheduledStart.safeParse(input.scheduled);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => ['scheduled', ...i.path].join('.')).join(', ');
+    throw unverified(`the run's \`scheduled\` field is not a signed scheduled start (${fields})`);
+  }
+  const scheduled = parsed.data;
+  const { workflowId, startTime, searchAttributes } = workflowInfo();
+  const scheduledBy = searchAttributes[SCHEDULED_BY_ATTRIBUTE]?.[0];
+  if (scheduledBy !== scheduled.scheduleId || !isScheduledRunId(workflowId, scheduled.scheduleId)) {
+    throw unverified(
+      `the input carries the scheduled start of schedule ${scheduled.scheduleId}, but run ${workflowId} was not started by that schedule (${scheduledBy === undefined ? 'no schedule started it' : `started by schedule ${String(scheduledBy)}`}): a scheduled start is valid only on the runs its schedule starts`,
+    );
+  }
+  const key = (await lookupKeys([scheduled.signer])).keys?.[scheduled.signer];
+  if (!key) {
+    throw unverified(
+      `the scheduled start is signed by ${scheduled.signer}, who has no public key in the worker's directory of people (or the worker has no directory)`,
+    );
+  }
+  const inputDigest = startInputDigest(input);
+  const { signature, ...rest } = scheduled;
+  const schedule = {
+    scheduleId: rest.scheduleId,
+    cron: rest.cron,
+    ...(rest.expiresAt ? { expiresAt: rest.expiresAt } : {}),
+  };
+  const facts = { signer: rest.signer, pipeline, inputDigest, at: rest.at, signature, schedule };
+  const mismatch = startSignatureMismatch(facts, workflowId, key);
+  if (mismatch !== undefined) {
+    throw unverified(
+      `the scheduled start of ${scheduled.signer} does not verify for pipeline ${pipeline}, schedule ${scheduled.scheduleId} and this input: ${mismatch}; or the input was changed after signing`,
+    );
+  }
+  if (Date.parse(rest.at) > startTime.getTime() + SIGNING_CLOCK_SKEW_MS) {
+    throw unverified(
+      `the scheduled start was signed at ${rest.at}, after the run started (${startTime.toISOString()})`,
+    );
+  }
+  if (rest.expiresAt !== undefined && startTime.getTime() > Date.parse(rest.expiresAt)) {
+    throw unverified(
+      `the schedule's signed start expired at ${rest.expiresAt}, before this run started (${startTime.toISOString()})`,
+    );
+  }
+  // Anyone who may start workflows can set the search attribute and the id: the schedule's own record says whether
+  // it started this run (and a deleted schedule starts nothing).
+  await useStep(checkScheduledRunStep)({ scheduleId: scheduled.scheduleId });
+  if (input.startedBy !== undefined && input.startedBy !== scheduled.signer) {
+    throw unverified(
+      `the input says the run is started by ${JSON.stringify(input.startedBy)}, but ${scheduled.signer} signed its schedule`,
+    );
+  }
+  return facts;
 }
 
 function unverified(reason: string) {
