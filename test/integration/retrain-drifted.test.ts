@@ -182,7 +182,7 @@ it('validates against the drifted serving window, carries the drift in its evide
   });
 
   await h.client.approve(`retrain:${MODEL}`, { as: 'maria', comment: 'retrained on what is served now' });
-  const result = (await h.client.result(guardian.runId)) as TrainAndPromoteResult;
+  const result = await h.client.result<TrainAndPromoteResult>(guardian.runId);
   expect(result.status).toBe('deployed');
   const report = await artifacts.getJson<ValidationReport>(result.validationReport);
   expect(report.reference?.source).toContain(`the serving window of guardian:${MODEL} check ${CHECK}`);
