@@ -5,13 +5,18 @@
  * untouched, so their histories replay as they ran.
  */
 import { condition, log, patched, workflowInfo } from '@temporalio/workflow';
+import { SlipwayErrorType, finalFailure } from '../errors.js';
 import type { EvidencePacket } from '../schemas/approval.js';
+import type { DatasetRef } from '../schemas/dataset.js';
 import type { RetrainTrigger } from '../schemas/guard.js';
 import type { ModelVersionRef } from '../schemas/model.js';
 import type { NotificationEventInput } from '../schemas/notification.js';
 import { notifyStep } from '../steps/guard.js';
 import type { ServingWindowReference } from '../steps/validate.js';
+import type { StepInput } from '../step.js';
+import type { validateStep } from '../steps/validate.js';
 import type { ApprovalGate } from './approval-gate.js';
+import { validateInput, type DataChecks } from './pipeline-helpers.js';
 import { useStep } from './use-step.js';
 
 /** Where a retrain changed what it schedules, as `patched()` ids. */
@@ -27,6 +32,39 @@ const LISTED_APPROVERS = 20;
 export function servingWindowOf(retrain: RetrainTrigger | undefined): { servingWindow?: ServingWindowReference } {
   if (retrain === undefined) return {};
   return { servingWindow: { guardian: retrain.guardian, checkId: retrain.checkId, profile: retrain.servingProfile } };
+}
+
+/**
+ * The dataset of a retrain, pinned to the digest its trigger resolved (`retrain.datasetDigest`), so the validate
+ * step reads exactly those bytes (other bytes fail it with `SlipwayDigestMismatch`). Other runs' datasets as given.
+ *
+ * @throws a final `SlipwayInvalidInput` when the dataset already pins another digest than the trigger's.
+ */
+export function pinnedByRetrain<D extends Pick<DatasetRef, 'uri' | 'digest'>>(
+  dataset: D,
+  retrain: RetrainTrigger | undefined,
+): D {
+  const digest = retrain?.datasetDigest;
+  if (digest === undefined) return dataset;
+  if (dataset.digest !== undefined && dataset.digest !== digest) {
+    throw finalFailure(
+      SlipwayErrorType.InvalidInput,
+      `the retrain's dataset ${dataset.uri} pins ${dataset.digest}, but its trigger (retrain.datasetDigest) resolved ${digest}`,
+      { uri: dataset.uri, digest: dataset.digest, datasetDigest: digest },
+    );
+  }
+  return { ...dataset, digest };
+}
+
+/**
+ * The validate step's input of a pipeline run: `validateInput`'s, and for a retrain its dataset pinned to the
+ * trigger's digest and the serving window as the reference (see {@link pinnedByRetrain}, {@link servingWindowOf}).
+ */
+export function validateStepInput(
+  input: DataChecks & { retrain?: RetrainTrigger | undefined },
+): StepInput<typeof validateStep> {
+  const dataset = pinnedByRetrain(input.dataset, input.retrain);
+  return { ...validateInput({ ...input, dataset }), ...servingWindowOf(input.retrain) };
 }
 
 /** What {@link notifyGateOpened} needs. */
@@ -63,10 +101,11 @@ export async function notifyGateOpened(notice: GateOpenedNotice): Promise<void> 
     model: name,
     version,
     runId: workflowInfo().workflowId,
-    summary: `${name} v${version} waits for approval (quorum ${state.quorum}, until ${state.deadline}): ${drift}`.slice(
-      0,
-      1000,
-    ),
+    summary:
+      `${name} v${version}: approval gate opened (quorum ${state.quorum}, until ${state.deadline}); ${drift}`.slice(
+        0,
+        1000,
+      ),
     at: state.openedAt,
     details: {
       evidenceDigest: notice.evidence.digest,

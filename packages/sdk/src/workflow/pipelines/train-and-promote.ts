@@ -9,10 +9,9 @@ import {
   pipelineSchema,
   registerInput,
   tagRunWithModel,
-  validateInput,
 } from '../pipeline-helpers.js';
 import { promoteWithApproval } from '../promotion.js';
-import { servingWindowOf } from '../retrain.js';
+import { validateStepInput } from '../retrain.js';
 import { RunTracker } from '../run-tracker.js';
 import { useSteps } from '../use-step.js';
 
@@ -35,11 +34,7 @@ export async function trainAndPromote(raw: PipelineInput<typeof contract>): Prom
   const steps = useSteps(builtinSteps, input.stepOptions);
   await gate.checkPolicy();
 
-  const validation = await tracker.run(
-    'validate',
-    () => steps.validate({ ...validateInput(input), ...servingWindowOf(input.retrain) }),
-    describeValidation,
-  );
+  const validation = await tracker.run('validate', () => steps.validate(validateStepInput(input)), describeValidation);
   const training = await tracker.run(
     'train',
     () => steps.train({ ...input, schema: pipelineSchema(input), dataset: validation.dataset }),
