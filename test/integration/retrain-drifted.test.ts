@@ -6,6 +6,7 @@
  * report says so; the gate's evidence carries the drift report and its summary; the configured receiver gets a
  * signed `gate_opened`; approved, the retrain deploys.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -136,7 +137,10 @@ it('validates against the drifted serving window, carries the drift in its evide
   };
   // The fresh training data the template resolved to: drifted like the served window.
   const fresh = join(h.data, 'churn-fresh.csv');
-  await writeFile(fresh, [drifted.header, ...drifted.lines].join('\n') + '\n');
+  const freshText = [drifted.header, ...drifted.lines].join('\n') + '\n';
+  await writeFile(fresh, freshText);
+  // Resolved and pinned when the retrain starts: the run reads exactly these bytes.
+  trigger.datasetDigest = `sha256:${createHash('sha256').update(freshText).digest('hex')}`;
   const retrainInput = {
     ...base,
     dataset: { uri: pathToFileURL(fresh).href, format: 'csv' },
@@ -184,6 +188,7 @@ it('validates against the drifted serving window, carries the drift in its evide
   await h.client.approve(`retrain:${MODEL}`, { as: 'maria', comment: 'retrained on what is served now' });
   const result = await h.client.result<TrainAndPromoteResult>(guardian.runId);
   expect(result.status).toBe('deployed');
+  expect(result.dataset.digest).toBe(trigger.datasetDigest);
   const report = await artifacts.getJson<ValidationReport>(result.validationReport);
   expect(report.reference?.source).toContain(`the serving window of guardian:${MODEL} check ${CHECK}`);
   expect(report.reference?.replaced).toBe(`${MODEL}@champion training data`);
