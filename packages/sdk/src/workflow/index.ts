@@ -24,6 +24,14 @@ export { verifySignedStart, type VerifiedStart } from './signed-start.js';
 export { RunTracker, gateStateQuery, progressQuery } from './run-tracker.js';
 export { parseWorkflowInput } from './parse-input.js';
 export { PromotionPatch, promoteWithApproval } from './promotion.js';
+export {
+  RetrainPatch,
+  notifyGateOpened,
+  pinnedByRetrain,
+  servingWindowOf,
+  validateStepInput,
+  type GateOpenedNotice,
+} from './retrain.js';
 export { createRolloutControls, rolloutCommandUpdate, rolloutStateQuery } from './rollout/controls.js';
 export type { RolloutControls, StopRequest } from './rollout/controls.js';
 export { runRolloutSaga, type RolloutRequest } from './rollout/saga.js';

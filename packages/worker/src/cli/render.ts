@@ -78,6 +78,13 @@ export function renderEvidence(gate: GateState): string {
     pc.dim(`evidence ${evidence.digest}`),
     pc.dim(`dataset  ${evidence.datasetDigest} (${evidence.datasetUri})`),
     pc.dim(`report   ${evidence.validationReportDigest}   code ${evidence.codeVersion}`),
+    ...(evidence.retrain
+      ? [
+          pc.yellow(evidence.retrain.summary),
+          pc.dim(`drift    ${evidence.retrain.driftReport.digest} (${evidence.retrain.driftReport.uri})`),
+          pc.dim(`page     ${evidence.retrain.driftPage.uri}`),
+        ]
+      : []),
     `who may decide: ${describeEligible(gate)}`,
     ...(gate.directoryDigest ? [pc.dim(`directory ${gate.directoryDigest}`)] : []),
     ...gate.decisions.map(

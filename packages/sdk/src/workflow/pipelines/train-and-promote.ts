@@ -9,9 +9,9 @@ import {
   pipelineSchema,
   registerInput,
   tagRunWithModel,
-  validateInput,
 } from '../pipeline-helpers.js';
 import { promoteWithApproval } from '../promotion.js';
+import { validateStepInput } from '../retrain.js';
 import { RunTracker } from '../run-tracker.js';
 import { useSteps } from '../use-step.js';
 
@@ -34,7 +34,7 @@ export async function trainAndPromote(raw: PipelineInput<typeof contract>): Prom
   const steps = useSteps(builtinSteps, input.stepOptions);
   await gate.checkPolicy();
 
-  const validation = await tracker.run('validate', () => steps.validate(validateInput(input)), describeValidation);
+  const validation = await tracker.run('validate', () => steps.validate(validateStepInput(input)), describeValidation);
   const training = await tracker.run(
     'train',
     () => steps.train({ ...input, schema: pipelineSchema(input), dataset: validation.dataset }),
@@ -51,6 +51,7 @@ export async function trainAndPromote(raw: PipelineInput<typeof contract>): Prom
     version,
     deploy: input.deploy,
     rollout: input.rollout,
+    retrain: input.retrain,
     stepOptions: input.stepOptions,
   });
   const { deployment } = promotion;
