@@ -14,6 +14,7 @@ import {
   SCHEMA,
   TEST_TOKEN,
   call,
+  expectedScore,
   logisticModel,
   modelRoutes,
   tempDir,
@@ -21,6 +22,7 @@ import {
   type LinearWeights,
   type TestWorld,
 } from '../serve/fixtures.js';
+import type { Table } from '../formats/fixtures.js';
 
 /** The weights of the test champion: score rises with tenure. */
 export const WEIGHTS: LinearWeights = { bias: 0, tenure: 1.5, basic: 0, pro: 1 };
@@ -139,3 +141,24 @@ export async function serveRows(serverUrl: string, name: string, rows: readonly 
 
 /** A policy for the tests: small windows, PSI on both kinds. */
 export const POLICY: DriftPolicyInput = { minSamples: 100, maxRows: 10_000 };
+
+/**
+ * Served rows as a table of a rows source: `ts` (ISO 8601, `stepMs` apart from `startMs`, or epoch ms with
+ * `epoch`), the features and the champion's score (computed independently of the loader).
+ */
+export function servedTable(
+  rows: readonly TypedRow[],
+  startMs: number,
+  options: { stepMs?: number; epoch?: boolean } = {},
+): Table {
+  const step = options.stepMs ?? 1;
+  return {
+    columns: ['ts', 'tenure', 'plan', 'score'],
+    rows: rows.map((row, i) => {
+      const time = startMs + i * step;
+      const tenure = row['tenure'] as number;
+      const plan = row['plan'] as string;
+      return [options.epoch ? time : new Date(time).toISOString(), tenure, plan, expectedScore(WEIGHTS, tenure, plan)];
+    }),
+  };
+}
