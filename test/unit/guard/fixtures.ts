@@ -130,9 +130,15 @@ export async function deployChampion(
   await world.registry.setAlias(name, 'champion', registered.record.version);
 }
 
-/** Serves the features of `rows` to `name` in requests of at most 100 rows. */
-export async function serveRows(serverUrl: string, name: string, rows: readonly TypedRow[]): Promise<void> {
+/** Serves the features of `rows` to `name` in requests of at most 100 rows (`clock` moves 1 ms before each). */
+export async function serveRows(
+  serverUrl: string,
+  name: string,
+  rows: readonly TypedRow[],
+  clock?: TestClock,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += 100) {
+    clock?.advance(1);
     const instances = rows.slice(i, i + 100).map(({ tenure, plan }) => ({ tenure, plan }));
     const answer = await call(`${serverUrl}/v1/models/${name}/predict`, 'POST', { instances });
     if (answer.status !== 200) throw new Error(`predict answered ${answer.status}: ${JSON.stringify(answer.body)}`);
