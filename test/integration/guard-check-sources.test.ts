@@ -122,7 +122,7 @@ beforeAll(async () => {
     datasetAccess: { roots: [roots.path, `s3://${BUCKET}/prod`], denied: [] },
     s3: settings,
   });
-  check = activities[guardCheckStep.name] as Check;
+  check = activities[guardCheckStep.name];
 }, 600_000);
 
 afterAll(async () => {
