@@ -286,6 +286,12 @@ describe('guard-check activity (model-server source)', () => {
     ]);
   });
 
+  it('refuses a window whose from is not before its to', async () => {
+    const err = await check(input({ window: { from: t[1]!, to: t[1]! } })).catch((e: unknown) => e);
+    expect(failureType(err)).toBe(SlipwayErrorType.InvalidInput);
+    expect((err as Error).message).toContain('is not before window.to');
+  });
+
   it('refuses a serverUrl that is not the configured model server', async () => {
     const err = await check(input({ source: { kind: 'model-server', serverUrl: 'http://127.0.0.1:9' } })).catch(
       (e: unknown) => e,
