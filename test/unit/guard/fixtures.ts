@@ -14,6 +14,7 @@ import {
   SCHEMA,
   TEST_TOKEN,
   call,
+  expectedScore,
   logisticModel,
   modelRoutes,
   tempDir,
@@ -21,6 +22,7 @@ import {
   type LinearWeights,
   type TestWorld,
 } from '../serve/fixtures.js';
+import type { Table } from '../formats/fixtures.js';
 
 /** The weights of the test champion: score rises with tenure. */
 export const WEIGHTS: LinearWeights = { bias: 0, tenure: 1.5, basic: 0, pro: 1 };
@@ -128,9 +130,15 @@ export async function deployChampion(
   await world.registry.setAlias(name, 'champion', registered.record.version);
 }
 
-/** Serves the features of `rows` to `name` in requests of at most 100 rows. */
-export async function serveRows(serverUrl: string, name: string, rows: readonly TypedRow[]): Promise<void> {
+/** Serves the features of `rows` to `name` in requests of at most 100 rows (`clock` moves 1 ms before each). */
+export async function serveRows(
+  serverUrl: string,
+  name: string,
+  rows: readonly TypedRow[],
+  clock?: TestClock,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += 100) {
+    clock?.advance(1);
     const instances = rows.slice(i, i + 100).map(({ tenure, plan }) => ({ tenure, plan }));
     const answer = await call(`${serverUrl}/v1/models/${name}/predict`, 'POST', { instances });
     if (answer.status !== 200) throw new Error(`predict answered ${answer.status}: ${JSON.stringify(answer.body)}`);
@@ -139,3 +147,24 @@ export async function serveRows(serverUrl: string, name: string, rows: readonly 
 
 /** A policy for the tests: small windows, PSI on both kinds. */
 export const POLICY: DriftPolicyInput = { minSamples: 100, maxRows: 10_000 };
+
+/**
+ * Served rows as a table of a rows source: `ts` (ISO 8601, `stepMs` apart from `startMs`, or epoch ms with
+ * `epoch`), the features and the champion's score (computed independently of the loader).
+ */
+export function servedTable(
+  rows: readonly TypedRow[],
+  startMs: number,
+  options: { stepMs?: number; epoch?: boolean } = {},
+): Table {
+  const step = options.stepMs ?? 1;
+  return {
+    columns: ['ts', 'tenure', 'plan', 'score'],
+    rows: rows.map((row, i) => {
+      const time = startMs + i * step;
+      const tenure = row['tenure'] as number;
+      const plan = row['plan'] as string;
+      return [options.epoch ? time : new Date(time).toISOString(), tenure, plan, expectedScore(WEIGHTS, tenure, plan)];
+    }),
+  };
+}

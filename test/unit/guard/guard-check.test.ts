@@ -6,9 +6,15 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuardReport, SlipwayErrorType, failureType, type DatasetProfile, type GuardCheckResult } from '@slipway/sdk';
-import { createGuardCheckActivity, type GuardCheckInput } from '../../../packages/activities/src/guard/index.js';
+import {
+  createGuardCheckActivity,
+  readServedWindow,
+  type GuardCheckInput,
+} from '../../../packages/activities/src/guard/index.js';
+import { createModelServerClient } from '../../../packages/activities/src/model-server/client.js';
 import {
   FIXED_SCORE_KIND,
+  TEST_TOKEN,
   modelRoutes,
   openWorld,
   testAccess,
@@ -122,6 +128,36 @@ describe('guard-check activity (model-server source)', () => {
     );
     expect(idle).toMatchObject({ samples: 0, enoughSamples: false, drifted: false, servingProfile: null });
     expect(idle.window.cursor).toBe(next.window.cursor);
+  });
+
+  it('reads the log page by page, stops at the window end and gives the cursor right after it', async () => {
+    const client = createModelServerClient(server.server.url, { token: TEST_TOKEN.value });
+    const pages: number[] = [];
+    const window = await readServedWindow({
+      client,
+      model: 'churn',
+      version: 1,
+      window: { from: t[0]!, to: t[1]! },
+      maxRows: 10_000,
+      pageRows: 150,
+      onPage: (read) => pages.push(read),
+    });
+    // 400 rows of the window in pages of 150; the third page also holds the first 50 rows of the next window.
+    expect(pages).toEqual([150, 300, 400]);
+    expect(window.rows).toHaveLength(400);
+    expect(window.rows.every((row) => row.ts > t[0]! && row.ts <= t[1]!)).toBe(true);
+    const after = await client.served('churn', 1, 1000, window.cursor);
+    expect(after.rows).toHaveLength(300);
+    expect(after.rows.every((row) => row.ts > t[1]!)).toBe(true);
+  });
+
+  it('heartbeats while it reads', async () => {
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    await env.run<[GuardCheckInput], GuardCheckResult, typeof check>(check, input({ checkId: 'beat' }));
+    expect(beats).toContainEqual({ stage: 'read', read: 400 });
+    expect(beats).toContainEqual({ stage: 'store', rows: 400 });
   });
 
   it('keeps the newest maxRows rows of the window', async () => {
@@ -248,6 +284,12 @@ describe('guard-check activity (model-server source)', () => {
       one.page.digest,
       one.servingProfile!.digest,
     ]);
+  });
+
+  it('refuses a window whose from is not before its to', async () => {
+    const err = await check(input({ window: { from: t[1]!, to: t[1]! } })).catch((e: unknown) => e);
+    expect(failureType(err)).toBe(SlipwayErrorType.InvalidInput);
+    expect((err as Error).message).toContain('is not before window.to');
   });
 
   it('refuses a serverUrl that is not the configured model server', async () => {

@@ -62,6 +62,7 @@ describe('@slipway/worker entry points', () => {
       'renderStatus',
       'renderPending',
       'describeWaitingGate',
+      'renderGuardReport',
     ];
     const everywhere = [
       ...root,

@@ -31,6 +31,7 @@ import { renderGuardPage } from './report-page.js';
 import { servingProfile } from './serving-profile.js';
 import { readCheckRows, type CheckRows } from './check-source.js';
 import { judgeFeatures } from './verdict.js';
+import { windowBounds } from './window-rows.js';
 
 /** What the guard-check activity needs. */
 export interface GuardCheckActivityDeps {
@@ -65,6 +66,7 @@ export function createGuardCheckActivity(
   return async (raw) => {
     const input = parseStepInput(guardCheckStep, raw, 'activity');
     const hooks = currentActivityHooks();
+    windowBounds(input.window); // a window that holds no time is refused before anything is read
     const record = await resolveVersionOrFail(deps.registry, input.model, input.alias);
     const profile = await loadTrainingProfile(deps.artifacts, record.lineage);
     const rows = await readCheckRows(deps, input, record, hooks);

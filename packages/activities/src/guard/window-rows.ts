@@ -2,7 +2,7 @@
  * The rows of a check's window: `from < ts ≤ to`, the newest `maxRows` of them kept in a bounded buffer, whatever
  * the source.
  */
-import type { CheckWindow } from '@slipway/sdk';
+import { SlipwayErrorType, finalFailure, type CheckWindow } from '@slipway/sdk';
 
 /** A window's bounds as epoch milliseconds (`from` absent: no lower bound). */
 export interface WindowBounds {
@@ -10,12 +10,25 @@ export interface WindowBounds {
   to: number;
 }
 
-/** The bounds of a check window. */
+/**
+ * The bounds of a check window.
+ *
+ * @throws a final `SlipwayInvalidInput` failure when `from` is not before `to` (an empty window would read as a
+ *   quiet one).
+ */
 export function windowBounds(window: Pick<CheckWindow, 'from' | 'to'>): WindowBounds {
-  return {
+  const bounds = {
     from: window.from === undefined ? Number.NEGATIVE_INFINITY : Date.parse(window.from),
     to: Date.parse(window.to),
   };
+  if (bounds.from >= bounds.to) {
+    throw finalFailure(
+      SlipwayErrorType.InvalidInput,
+      `window.from ${window.from} is not before window.to ${window.to}: the window holds no time`,
+      { field: 'window', from: window.from, to: window.to },
+    );
+  }
+  return bounds;
 }
 
 /** Whether a time (epoch ms) lies in the window: `from < t ≤ to`. */

@@ -54,7 +54,8 @@ export interface ModelServerOptions {
   token: ModelServerToken;
   /**
    * The served-row log: the size past which a log file is closed and a new one started (default 32 MiB; a new
-   * file starts every UTC day too) and the clock that stamps rows (default the system clock).
+   * file starts every UTC day too) and the clock that stamps rows and the request record behind version health
+   * (default the system clock).
    */
   servedLog?: Pick<ServedLogOptions, 'maxFileBytes' | 'now'>;
   /**

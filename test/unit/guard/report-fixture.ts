@@ -1,0 +1,67 @@
+/** A guard report written by hand for the page and terminal rendering tests (valid against `GuardReport`). */
+import { DriftPolicy, GuardReport } from '@slipway/sdk';
+
+/** A drifted report with two features, a prediction and health; `name` is the first feature's name. */
+export function sampleReport(name = 'tenure'): GuardReport {
+  return GuardReport.parse({
+    checkId: 'guardian:churn/check-3',
+    model: 'churn',
+    version: 4,
+    alias: 'champion',
+    source: 'model server http://127.0.0.1:8080 (served-rows log)',
+    window: { from: '2026-03-01T00:00:00.000Z', to: '2026-03-01T01:00:00.000Z', cursor: 'c1' },
+    policy: DriftPolicy.parse({}),
+    samples: 500,
+    imputedRows: 2,
+    windowRows: 502,
+    enoughSamples: true,
+    drifted: true,
+    driftShare: 0.5,
+    driftedFeatures: [name],
+    predictionCounts: false,
+    features: [
+      {
+        feature: name,
+        kind: 'numeric',
+        test: 'psi',
+        threshold: 0.2,
+        override: false,
+        statistic: 1.25,
+        drifted: true,
+        samples: 500,
+        psi: 1.25,
+        bins: ['≤ 10', '(10, 20]', '> 20'],
+        expected: [0.3, 0.4, 0.3],
+        actual: [0.05, 0.15, 0.8],
+      },
+      {
+        feature: 'plan',
+        kind: 'categorical',
+        test: 'chi-square',
+        threshold: 0.05,
+        override: true,
+        statistic: 1.2,
+        pValue: 0.55,
+        drifted: false,
+        samples: 500,
+        psi: 0.01,
+        bins: ['basic', 'pro', 'other'],
+        expected: [0.6, 0.4, 0],
+        actual: [0.58, 0.42, 0],
+      },
+    ],
+    prediction: {
+      test: 'psi',
+      statistic: 0.4,
+      drifted: true,
+      threshold: 0.2,
+      samples: 500,
+      of: 'score',
+      counted: false,
+      bins: ['≤ 0.5', '> 0.5'],
+      expected: [0.5, 0.5],
+      actual: [0.2, 0.8],
+    },
+    health: { requests: 40, errors: 1, errorRate: 0.025, p99Ms: 12.5, breached: false },
+  });
+}
