@@ -2,6 +2,8 @@ import {
   checkRecordedApprovalStep,
   deployStep,
   evidenceStep,
+  guardRecordStep,
+  guardRetrainStatusStep,
   monitorStep,
   recordApprovalStep,
   recordDeployFailureStep,
@@ -24,6 +26,7 @@ import type { ActivityDeps } from './ports.js';
 import { createCheckRecordedApprovalActivity } from './steps/check-recorded-approval.js';
 import { createDeployActivity } from './steps/deploy.js';
 import { createEvidenceActivity } from './steps/evidence.js';
+import { createGuardRecordActivity, createGuardRetrainStatusActivity } from './steps/guard-record.js';
 import { createMonitorActivity } from './steps/monitor.js';
 import { createRecordApprovalActivity } from './steps/record-approval.js';
 import { createRecordDeployFailureActivity } from './steps/record-deploy-failure.js';
@@ -93,5 +96,7 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(rollbackPlanStep, createRollbackPlanActivity({ artifacts, registry, ...target, directory })),
     ...implementStep(rollbackStep, createRollbackActivity({ artifacts, registry, ...target, directory })),
     ...implementStep(rolloutRetireStep, createRolloutRetireActivity({ registry, ...target })),
+    ...implementStep(guardRecordStep, createGuardRecordActivity({ auditLog: deps.auditLog })),
+    ...implementStep(guardRetrainStatusStep, createGuardRetrainStatusActivity()),
   };
 }

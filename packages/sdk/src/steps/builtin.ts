@@ -7,6 +7,7 @@ import { deployStep } from './deploy.js';
 import { evidenceStep } from './evidence.js';
 import { monitorStep } from './monitor.js';
 import { guardCheckStep, notifyStep, resolveDatasetStep } from './guard.js';
+import { guardRecordStep, guardRetrainStatusStep } from './guard-record.js';
 import { recordApprovalStep } from './record-approval.js';
 import { recordDeployFailureStep } from './record-deploy-failure.js';
 import { registerStep } from './register.js';
@@ -36,6 +37,7 @@ export * from './check-recorded-approval.js';
 export * from './record-deploy-failure.js';
 export * from './rollback.js';
 export * from './guard.js';
+export * from './guard-record.js';
 
 /** Every built-in step, keyed by the name `useSteps` gives its function. */
 export const builtinSteps = {
@@ -60,4 +62,6 @@ export const builtinSteps = {
   guardCheck: guardCheckStep,
   resolveDataset: resolveDatasetStep,
   notify: notifyStep,
+  guardRecord: guardRecordStep,
+  guardRetrainStatus: guardRetrainStatusStep,
 } as const;
