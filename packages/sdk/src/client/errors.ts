@@ -1,4 +1,4 @@
-import { DeployRefusal, GateRefusal, RolloutRefusal, failureType, rootMessage } from '../errors.js';
+import { DeployRefusal, GateRefusal, GuardianRefusal, RolloutRefusal, failureType, rootMessage } from '../errors.js';
 
 /** Why a client call failed. Compare `code`, never `instanceof`. */
 export const ClientErrorCode = {
@@ -43,6 +43,12 @@ export const ClientErrorCode = {
   UnverifiedStart: 'UnverifiedStart',
   /** The rollback failed while it acted (the target refused or failed); the message says what serves. */
   RollbackFailed: 'RollbackFailed',
+  /** The model has no guardian (no `guardian:<model>` workflow), or it is not running. */
+  NoGuardian: 'NoGuardian',
+  /** The guardian was stopped: it takes no more commands. */
+  GuardianStopped: 'GuardianStopped',
+  /** The guardian keeps no such check (it never ran, or it is older than the checks the status keeps). */
+  NoCheck: 'NoCheck',
 } as const;
 /** Why a client call failed. */
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
@@ -91,6 +97,11 @@ const REFUSAL_CODES: Record<string, ClientErrorCode> = {
   [DeployRefusal.NotWaiting]: ClientErrorCode.NotWaiting,
   [DeployRefusal.UnsignedCommand]: ClientErrorCode.BadSignature,
   [DeployRefusal.BadSignature]: ClientErrorCode.BadSignature,
+  [GuardianRefusal.InvalidCommand]: ClientErrorCode.InvalidInput,
+  [GuardianRefusal.GuardianStopped]: ClientErrorCode.GuardianStopped,
+  [GuardianRefusal.CommandNotApplicable]: ClientErrorCode.CommandNotApplicable,
+  [GuardianRefusal.UnsignedCommand]: ClientErrorCode.BadSignature,
+  [GuardianRefusal.BadSignature]: ClientErrorCode.BadSignature,
 };
 
 /** Whether an error is Temporal's "workflow not found". */

@@ -59,8 +59,10 @@ export async function startRetrain(ctx: GuardianContext, check: GuardCheckResult
       input: withoutStart(ctx.raw),
     },
   };
+  // What the guardian sets itself never comes from the configured input (its contract strips those fields).
+  const { start: _s, startedBy: _b, retrain: _r, ...configuredInput } = configured.input;
   const input = {
-    ...configured.input,
+    ...configuredInput,
     ...(dataset ? { dataset } : {}),
     retrain: trigger,
     startedBy: ctx.controls.carry.starter,
