@@ -85,7 +85,7 @@ export async function startHarness(options: {
   /** More configuration, as `slipway.config.json` would give it (e.g. an MLflow `registry`, S3 `artifacts`). */
   config?: Pick<
     SlipwayConfigInput,
-    'registry' | 'artifacts' | 'mlflow' | 'directory' | 'directoryAdminKey' | 'identity'
+    'registry' | 'artifacts' | 'mlflow' | 'directory' | 'directoryAdminKey' | 'identity' | 'notifiers'
   >;
   /**
    * Who is in the installation's signed directory of people (default {@link DEFAULT_TEST_PEOPLE}), each with a

@@ -4,11 +4,14 @@ import {
   evidenceStep,
   guardRecordStep,
   guardRetrainStatusStep,
+  guardCheckStep,
   monitorStep,
+  notifyStep,
   recordApprovalStep,
   recordDeployFailureStep,
   registerStep,
   resolveApproversStep,
+  resolveDatasetStep,
   rollbackPlanStep,
   rollbackStep,
   rolloutCompensateStep,
@@ -20,7 +23,8 @@ import {
   trainStep,
   validateStep,
 } from '@slipway/sdk';
-import { datasetSourceOpener } from './data/dataset-opener.js';
+import { datasetSourceOpener, defaultDatasetAccess } from './data/dataset-opener.js';
+import { createGuardCheckActivity } from './guard/guard-check.js';
 import { implementStep } from './implement-step.js';
 import type { ActivityDeps } from './ports.js';
 import { createCheckRecordedApprovalActivity } from './steps/check-recorded-approval.js';
@@ -28,10 +32,12 @@ import { createDeployActivity } from './steps/deploy.js';
 import { createEvidenceActivity } from './steps/evidence.js';
 import { createGuardRecordActivity, createGuardRetrainStatusActivity } from './steps/guard-record.js';
 import { createMonitorActivity } from './steps/monitor.js';
+import { createNotifyActivity } from './steps/notify.js';
 import { createRecordApprovalActivity } from './steps/record-approval.js';
 import { createRecordDeployFailureActivity } from './steps/record-deploy-failure.js';
 import { createRegisterActivity } from './steps/register.js';
 import { createResolveApproversActivity } from './steps/resolve-approvers.js';
+import { createResolveDatasetActivity } from './steps/resolve-dataset.js';
 import { createRollbackActivity, createRollbackPlanActivity } from './steps/rollback.js';
 import { createRolloutCompensateActivity } from './steps/rollout-compensate.js';
 import { createRolloutPromoteActivity } from './steps/rollout-promote.js';
@@ -43,6 +49,8 @@ import { createTrainActivity } from './steps/train.js';
 import { createValidateActivity } from './steps/validate.js';
 import { builtinPredictors, builtinTrainers } from './train/builtins.js';
 import { detectCodeVersion } from './util/code-version.js';
+import { sharedS3Client } from './sources/open-source.js';
+import { s3SettingsFromEnv } from './sources/s3-settings.js';
 
 /**
  * Every built-in step's activity, keyed by step name, wired to the given adapters: one line per step, each
@@ -98,5 +106,17 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(rolloutRetireStep, createRolloutRetireActivity({ registry, ...target })),
     ...implementStep(guardRecordStep, createGuardRecordActivity({ auditLog: deps.auditLog })),
     ...implementStep(guardRetrainStatusStep, createGuardRetrainStatusActivity()),
+    ...implementStep(
+      guardCheckStep,
+      createGuardCheckActivity({ artifacts, registry, ...serving, datasetAccess: deps.datasetAccess, s3: deps.s3 }),
+    ),
+    ...implementStep(resolveDatasetStep, createResolveDatasetActivity(datasetListing(deps, openSource))),
+    ...implementStep(notifyStep, createNotifyActivity({ notifier: deps.notifier })),
   };
+}
+
+/** How the resolve-dataset step lists and reads: through the dataset roots, with the worker's S3 settings. */
+function datasetListing(deps: ActivityDeps, openSource: ReturnType<typeof datasetSourceOpener>) {
+  const s3 = deps.s3 ?? s3SettingsFromEnv();
+  return { access: deps.datasetAccess ?? defaultDatasetAccess(), openSource, s3, s3Client: () => sharedS3Client(s3) };
 }

@@ -13,8 +13,8 @@
  *
  * Building blocks live in subpaths: `@slipway/activities/data` (reading, checking and profiling datasets),
  * `/stats` (drift statistics and sketches), `/monitor` (the drift report of served rows against a training profile,
- * built on `/stats`), `/train` (splits, encodings, metrics, the built-in trainer) and `/steps`
- * (each built-in step's activity factory).
+ * built on `/stats`), `/guard` (the model guardian's drift check), `/train` (splits, encodings, metrics, the
+ * built-in trainer) and `/steps` (each built-in step's activity factory).
  *
  * ```ts
  * import { createActivities, createFsArtifactStore, implementStep, openSqliteRegistry } from '@slipway/activities';
@@ -90,6 +90,8 @@ export {
   type DatasetRoot,
 } from './sources/dataset-roots.js';
 export { s3SettingsFromEnv, type S3Settings } from './sources/s3-settings.js';
+export { findNewestObject, type ListedObject, type NewestObjectQuery } from './sources/newest-object.js';
+export { namePattern } from './sources/name-pattern.js';
 export {
   fileDirectorySource,
   loadPeopleDirectory,

@@ -527,6 +527,11 @@ export interface ActivityDeps {
    * origin only. A step naming a URL that is neither these nor the model server is refused.
    */
   deployTargets?: readonly DeployTargetAccess[];
+  /**
+   * Where the `slipway.notify` step sends events (the worker's `notifiers` setting, `configuredNotifiers(config)`);
+   * without it nothing is sent and the step's outcome lists no deliveries.
+   */
+  notifier?: Notifier;
 }
 
 /**

@@ -47,6 +47,7 @@ export * from './schemas/notification.js';
 export * from './schemas/guard.js';
 export * from './schemas/guardian.js';
 export * from './guardian/index.js';
+export * from './schemas/guard-report.js';
 export * from './steps/builtin.js';
 export * from './duration.js';
 export * from './gate-rules.js';

@@ -15,6 +15,7 @@ describe('@slipway/activities entry points', () => {
       '@slipway/activities/data': ['readCsvRows', 'openRowReader', 'scanDataset', 'createProfiler'],
       '@slipway/activities/stats': ['psi', 'ksTwoSample', 'chiSquareHomogeneity', 'TDigest'],
       '@slipway/activities/monitor': ['computeDriftReport', 'featureDrift', 'binNumeric', 'countCategorical'],
+      '@slipway/activities/guard': ['createGuardCheckActivity', 'judgeFeatures', 'renderGuardPage', 'listRowsFiles'],
       '@slipway/activities/train': ['auc', 'splitRows', 'mulberry32', 'checkPredictionRow', 'runTrainerProcess'],
       '@slipway/activities/steps': ['createValidateActivity', 'createDeployActivity', 'TrainRunTag'],
     };

@@ -24,6 +24,7 @@ import {
   ServedAnswer,
   StageAnswer,
   TrafficAnswer,
+  VersionHealthAnswer,
   WindowAnswer,
   describeIssues,
   type FeatureRow,
@@ -125,6 +126,15 @@ export interface ModelServerClient extends DeployTarget {
    * token. A cursor the server did not give out for this model and version is refused (final `Rejected`).
    */
   served(model: string, version: number, limit: number, after?: string): Promise<ServedAnswer>;
+  /**
+   * The requests a version answered with `from < time ≤ to` (ISO 8601; no `from`: every one the server still
+   * keeps), their errors and p99 latency, and `since`, when the server's in-memory record starts. Needs the token.
+   */
+  health(
+    model: string,
+    version: number,
+    window: { from?: string | undefined; to: string },
+  ): Promise<VersionHealthAnswer>;
 }
 
 /** Creates a client for the model server at `baseUrl` (e.g. `http://127.0.0.1:8080`). */
@@ -166,6 +176,10 @@ export function createModelServerClient(baseUrl: string, options: ModelServerCli
     served: (model, version, limit, after) => {
       const query = new URLSearchParams({ limit: String(limit), ...(after === undefined ? {} : { after }) });
       return call('GET', `${m(model)}/versions/${version}/served?${query.toString()}`, ServedAnswer);
+    },
+    health: (model, version, window) => {
+      const query = new URLSearchParams({ ...(window.from === undefined ? {} : { from: window.from }), to: window.to });
+      return call('GET', `${m(model)}/versions/${version}/health?${query.toString()}`, VersionHealthAnswer);
     },
   };
 }

@@ -37,7 +37,8 @@ export function openByteSource(uri: string, options: OpenByteSourceOptions = {})
 const MAX_SHARED_CLIENTS = 8;
 const sharedClients = new Map<string, S3Client>();
 
-function sharedS3Client(settings: S3Settings): S3Client {
+/** The S3 client for `settings`, shared with every byte source (and listing) using equal settings. */
+export function sharedS3Client(settings: S3Settings): S3Client {
   const key = canonicalJson(settings);
   const existing = sharedClients.get(key);
   if (existing !== undefined) return existing;

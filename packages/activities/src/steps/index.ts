@@ -50,6 +50,7 @@ export {
   type DeployInput,
   type DeployOutput,
 } from './deploy.js';
+export { createGuardCheckActivity, type GuardCheckActivityDeps, type GuardCheckInput } from '../guard/guard-check.js';
 export {
   createMonitorActivity,
   DEFAULT_MONITOR_WINDOW,
@@ -77,3 +78,5 @@ export {
   type RolloutRetireDeps,
   type RolloutRetireInput,
 } from './rollout-retire.js';
+export { createResolveDatasetActivity, type ResolveDatasetDeps, type ResolvedDataset } from './resolve-dataset.js';
+export { createNotifyActivity, type NotifyActivityDeps } from './notify.js';

@@ -57,6 +57,11 @@ export const DriftPolicy = z.strictObject({
   features: z.record(z.string(), FeatureTest).default({}),
   /** Prediction drift against the held-out predictions recorded at training (`psi` or `ks`). */
   prediction: FeatureTest.default({ test: 'psi', threshold: 0.2 }),
+  /**
+   * Whether the prediction's test counts towards the verdict as one more feature (named `prediction`); by default
+   * prediction drift is reported and shown but does not count.
+   */
+  countPrediction: z.boolean().optional(),
   /** Serving health limits (model-server source): a breach is reported, and notified, but does not retrain. */
   health: z
     .strictObject({ maxErrorRate: z.number().min(0).max(1).optional(), maxP99Ms: z.number().positive().optional() })

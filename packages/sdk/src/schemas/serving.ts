@@ -273,6 +273,24 @@ export const ServedAnswer = z.object({
 export type ServedAnswer = z.infer<typeof ServedAnswer>;
 
 /**
+ * The answer to `GET /v1/models/:name/versions/:version/health?to=<time>[&from=<time>]`: the requests the version
+ * answered with `from < time ≤ to` (shadow copies and rejected requests, 400s, are not counted), how many failed
+ * (500s), and the 99th percentile of their latency (null when none). The server keeps these in memory: `since` is
+ * the time from which it holds every request (its start, or the oldest request it still keeps); a window starting
+ * before it is only partly covered.
+ */
+export const VersionHealthAnswer = z.object({
+  model: z.string(),
+  version: Version,
+  since: z.iso.datetime(),
+  requests: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  p99Ms: z.number().nonnegative().nullable(),
+});
+/** The answer to a version health request. */
+export type VersionHealthAnswer = z.infer<typeof VersionHealthAnswer>;
+
+/**
  * Traffic weights in percent: `stable` and `candidate` sum to 100. A candidate (the rollout's version under test)
  * gets traffic only when its weight is above 0; without a candidate `candidate` is 0.
  */

@@ -22,9 +22,9 @@ import {
 } from '@slipway/activities';
 import { z } from 'zod';
 import { checkTokenValue } from './model-server-token.js';
+import { checkOutboundUrl } from './outbound-url.js';
 
 /** Hosts a target may be reached at over plain `http` (the token never crosses a network unencrypted). */
-const LOOPBACK_HOSTNAMES = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 /** One configured deploy target, as `slipway.config.json` writes it. */
 export const DeployTargetSettingInput = z
@@ -33,7 +33,11 @@ export const DeployTargetSettingInput = z
      * The target's base URL (`https://…`, or `http://` on a loopback address); a path prefix is kept. No query,
      * fragment or credentials.
      */
-    url: z.url().superRefine(checkTargetUrl),
+    url: z
+      .url()
+      .superRefine(
+        checkOutboundUrl({ sent: 'the token', secretFrom: 'the token comes from tokenFile', noQuery: true }),
+      ),
     /** The adapter: `webhook` (the HTTP contract of `docs/deploy-target-webhook.md`). */
     kind: z.literal('webhook'),
     /**
@@ -180,26 +184,6 @@ export async function checkDeployTargets(targets: readonly DeployTargetAccess[])
       });
     }
   }
-}
-
-function checkTargetUrl(url: string, ctx: z.RefinementCtx): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return; // z.url() reports it
-  }
-  const problem =
-    parsed.protocol !== 'https:' && parsed.protocol !== 'http:'
-      ? `must be an http(s) URL, not ${parsed.protocol}`
-      : parsed.protocol === 'http:' && !LOOPBACK_HOSTNAMES.has(parsed.hostname)
-        ? 'must be https: the token may go over plain http to a loopback address only'
-        : parsed.username !== '' || parsed.password !== ''
-          ? 'must not hold credentials (the token comes from tokenFile)'
-          : parsed.search !== '' || parsed.hash !== ''
-            ? 'must not have a query or fragment'
-            : undefined;
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 }
 
 function safeKey(url: string): string | undefined {

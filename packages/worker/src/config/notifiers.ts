@@ -26,9 +26,9 @@ import {
 } from '@slipway/activities';
 import { NotificationKind } from '@slipway/sdk';
 import { z } from 'zod';
+import { checkOutboundUrl } from './outbound-url.js';
 
 /** Hosts a receiver may be reached at over plain `http`. */
-const LOOPBACK_HOSTNAMES = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 /** One configured notifier, as `slipway.config.json` writes it. */
 export const NotifierSettingInput = z
@@ -36,7 +36,11 @@ export const NotifierSettingInput = z
     /** The adapter: `webhook`. */
     kind: z.literal('webhook'),
     /** The receiver: `https://…`, or `http://` on a loopback address. No credentials (the secret is `secretFile`). */
-    url: z.url().superRefine(checkReceiverUrl),
+    url: z
+      .url()
+      .superRefine(
+        checkOutboundUrl({ sent: 'a notification', secretFrom: 'the signing secret comes from secretFile' }),
+      ),
     /**
      * The file holding the signing secret (relative paths resolve against the working directory): owner-only, not
      * empty, outside every dataset root.
@@ -181,18 +185,4 @@ export async function configuredNotifiers(
     })),
   );
   return createFanOutNotifier(entries);
-}
-
-function checkReceiverUrl(url: string, ctx: z.RefinementCtx): void {
-  if (!URL.canParse(url)) return; // z.url() reports it
-  const parsed = new URL(url);
-  const problem =
-    parsed.protocol !== 'https:' && parsed.protocol !== 'http:'
-      ? `must be an http(s) URL, not ${parsed.protocol}`
-      : parsed.protocol === 'http:' && !LOOPBACK_HOSTNAMES.has(parsed.hostname)
-        ? 'must be https: a notification may go over plain http to a loopback address only'
-        : parsed.username !== '' || parsed.password !== ''
-          ? 'must not hold credentials (the signing secret comes from secretFile)'
-          : undefined;
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 }

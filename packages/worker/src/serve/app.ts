@@ -21,6 +21,7 @@ import {
   type ServeErrorBody,
   type ServedAnswer,
   type StageAnswer,
+  type VersionHealthAnswer,
 } from '@slipway/sdk';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -30,7 +31,8 @@ import { openDeployments, type Deployments } from './deployments.js';
 import { bearerToken, jsonOnly, sameOriginOnly } from './guards.js';
 import { createServerMetrics } from './metrics.js';
 import { createShadowQueue, predictRoute, type PredictContext } from './predict-route.js';
-import { ServeError, ServeErrorCode, ServedQuery, VersionParam, isServeError } from './protocol.js';
+import { HealthQuery, ServeError, ServeErrorCode, ServedQuery, VersionParam, isServeError } from './protocol.js';
+import { createRequestHealth, type RequestHealth } from './request-health.js';
 import { deploymentParam, modelParam, parseOrThrow, readBody } from './route-helpers.js';
 import { scoreAll, predictAnswer } from './scoring.js';
 import { createServedLog, type ServedLog, type ServedLogOptions } from './served-log.js';
@@ -118,9 +120,11 @@ export interface ModelServer {
  * - `GET /v1/models/:name/versions/:version/served?limit=N[&after=<cursor>]` → `{ total, rows, cursor }`: the
  *   newest N served rows, or with `after` (a cursor an earlier answer gave, or `start`) up to N rows after it; a
  *   cursor this server did not give out for this model and version is a 400
+ * - `GET /v1/models/:name/versions/:version/health?to=<time>[&from=<time>]` → `{ since, requests, errors, p99Ms }`:
+ *   the requests the version answered in the window (in memory: `since` is when the record starts)
  * - `PUT /v1/models/:name/deployment` (the one-step deploy of earlier versions) → `410 Gone`
  *
- * Guards: stage, deployment predict, commit, discard, rollback, traffic, promote, abort, windows and served rows
+ * Guards: stage, deployment predict, commit, discard, rollback, traffic, promote, abort, windows, served rows and version health
  * need `Authorization: Bearer <token>` (401); every POST and PUT must be `content-type: application/json` (415);
  * browser cross-origin requests to those routes and to predict are refused (403). Status, list, health and
  * metrics are open.
@@ -139,6 +143,7 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
     log,
     windows: createWindows(),
     metrics: createServerMetrics(),
+    health: createRequestHealth(options.servedLog?.now),
     shadow: createShadowQueue(),
     random: options.random ?? Math.random,
   };
@@ -150,6 +155,7 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
   );
   addRoutes(app, predict);
   addControlRoutes(app, deployments, log, options.token);
+  addHealthRoute(app, predict.health, options.token);
   addTrafficRoutes(app, { ...predict, token: options.token });
   return {
     app,
@@ -233,6 +239,22 @@ function addControlRoutes(app: Hono, deployments: Deployments, log: ServedLog, t
       'One-step deploys are gone: stage with PUT /v1/models/:name/deployments/:id, smoke-check with ' +
         'POST …/deployments/:id/predict, then POST …/deployments/:id/commit',
     );
+  });
+}
+
+/** The serving health of a version over a window; needs the token. */
+function addHealthRoute(app: Hono, health: RequestHealth, token: ModelServerToken): void {
+  app.get('/v1/models/:name/versions/:version/health', sameOriginOnly, bearerToken(token), (c) => {
+    const model = modelParam(c);
+    const version = parseOrThrow(VersionParam, c.req.param('version'), 'version');
+    const { from, to } = parseOrThrow(HealthQuery, c.req.query(), 'query');
+    const answer: VersionHealthAnswer = health.read(
+      model,
+      version,
+      from === undefined ? undefined : Date.parse(from),
+      Date.parse(to),
+    );
+    return c.json(answer);
   });
 }
 

@@ -11,6 +11,7 @@ import type { MetricsRole, ServerMetrics } from './metrics.js';
 import { isServeError } from './protocol.js';
 import { chooseRoute } from './routing.js';
 import { predictAnswer, scoreAll } from './scoring.js';
+import type { RequestHealth } from './request-health.js';
 import type { ServedLog } from './served-log.js';
 import { windowScore, type ScoringOutcome } from './window-reading.js';
 import type { MeasurementWindows, ServingRole } from './windows.js';
@@ -24,6 +25,8 @@ export interface PredictContext {
   log: ServedLog;
   windows: MeasurementWindows;
   metrics: ServerMetrics;
+  /** The requests each version answered (not shadow copies), for the guardian's serving health. */
+  health: RequestHealth;
   shadow: ShadowQueue;
   /** Draws the random routes of requests without a route key: numbers in [0, 1). */
   random: () => number;
@@ -101,6 +104,7 @@ async function measured(
     ctx.windows.record(model, role, served, outcome);
     const metricsRole: MetricsRole = shadow ? 'shadow' : role;
     ctx.metrics.observe({ model, version: target.entry.version, role: metricsRole }, outcome);
+    if (!shadow) ctx.health.record(model, target.entry.version, outcome);
   };
   try {
     const scored = await scoreAll(target, instances);

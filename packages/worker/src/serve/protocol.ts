@@ -80,6 +80,12 @@ export const ServedQuery = z.object({
   after: z.string().min(1).max(1000).optional(),
 });
 
+/** The query of a version health request: the window `from < t ≤ to` (ISO 8601 times). */
+export const HealthQuery = z.object({
+  from: z.iso.datetime().optional(),
+  to: z.iso.datetime(),
+});
+
 /** A model version as a positive integer path segment (`3` or `v3`). */
 export const VersionParam = z
   .string()

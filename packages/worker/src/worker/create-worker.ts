@@ -14,6 +14,7 @@ import {
   checkBackends,
   checkDeployTargets,
   configuredDirectory,
+  configuredNotifiers,
   deployTargetsAccess,
   modelServerAccess,
   openConfiguredArtifacts,
@@ -93,6 +94,8 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
     await checkBackends(config, deps);
     // A webhook deploy target whose token file is missing or that refuses its token fails the start, not a rollout.
     await checkDeployTargets(deps.deployTargets ?? []);
+    // The notify step's receivers: a missing or empty secret file fails the start, not a notification.
+    deps.notifier ??= await configuredNotifiers(config);
     activities = withOwnActivities(createActivities(deps), await ownActivities(options.activities, deps));
   } catch (err) {
     await deps.registry.close();
@@ -193,6 +196,8 @@ export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityD
     // The webhook deploy targets a rollout may name, each with its own token (sent to its origin only).
     deployTargets: overrides.deployTargets ?? deployTargetsAccess(config),
     ...(overrides.deployTarget ? { deployTarget: overrides.deployTarget } : {}),
+    // The configured notifiers are read (secrets and all) by `createSlipwayWorker` before it polls.
+    ...(overrides.notifier ? { notifier: overrides.notifier } : {}),
     ...directoryDeps(config, overrides),
   };
 }
