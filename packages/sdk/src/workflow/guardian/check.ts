@@ -45,7 +45,11 @@ export async function runCheck(ctx: GuardianContext, window: GuardWindow, backfi
     carry.counters = { ...carry.counters, checks: n };
     const error = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
     keepLast(carry.recent, failedSummary(checkId, n, window, backfill, error));
-    await recordDecision(ctx, { kind: 'check_failed', checkId, reason: `the check failed: ${error}` });
+    // A cursor can go stale (another version serves now): the next check reads from the window's start instead.
+    const dropped = 'cursor' in cursor;
+    if (dropped) delete carry.cursor;
+    const next = dropped ? '; the next check reads the window from its start, without the cursor' : '';
+    await recordDecision(ctx, { kind: 'check_failed', checkId, reason: `the check failed: ${error}${next}` });
     return;
   }
   carry.counters = { ...carry.counters, checks: n };

@@ -129,6 +129,8 @@ export async function watchRetrain(ctx: GuardianContext): Promise<void> {
   };
   carry.running = null;
   keepLast(carry.outcomes, outcome);
+  // Another version serves now: the source's cursor belonged to the one before.
+  if (outcome.status === 'deployed' || outcome.status === 'rolled_back') delete carry.cursor;
   const version = outcome.version === undefined ? '' : ` v${outcome.version}`;
   await recordDecision(ctx, {
     kind: 'retrain_finished',
