@@ -104,7 +104,7 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(rollbackPlanStep, createRollbackPlanActivity({ artifacts, registry, ...target, directory })),
     ...implementStep(rollbackStep, createRollbackActivity({ artifacts, registry, ...target, directory })),
     ...implementStep(rolloutRetireStep, createRolloutRetireActivity({ registry, ...target })),
-    ...implementStep(guardRecordStep, createGuardRecordActivity({ auditLog: deps.auditLog })),
+    ...implementStep(guardRecordStep, createGuardRecordActivity({ auditLog: deps.auditLog, registry })),
     ...implementStep(guardRetrainStatusStep, createGuardRetrainStatusActivity()),
     ...implementStep(
       guardCheckStep,

@@ -34,7 +34,7 @@ describe('slipway.guard-record', () => {
     const { registry, log } = openAuditedHome(home);
     await writeDemoHistory(registry);
     const before = (await log.entries()).length;
-    const record = createGuardRecordActivity({ auditLog: log });
+    const record = createGuardRecordActivity({ auditLog: log, registry });
     const first = await record(decision);
     const again = await record(decision);
     expect(first).toEqual({ seq: before + 1, appended: true });
@@ -65,8 +65,14 @@ describe('slipway.guard-record', () => {
     expect(verified).toMatchObject({ ok: true, pending: [] });
   });
 
+  it("registers the log's key with the registry first: a log whose first line is a guardian line verifies", async () => {
+    const { registry, log } = openAuditedHome(home);
+    await createGuardRecordActivity({ auditLog: log, registry })(decision);
+    expect(await verifyAuditLog(log.path, registry)).toMatchObject({ ok: true, entries: 1, pending: [] });
+  });
+
   it('refuses (final) on a worker without an audit log: a decision is never silently unrecorded', async () => {
-    const record = createGuardRecordActivity({});
+    const record = createGuardRecordActivity({ registry: openAuditedHome(home).registry });
     await expect(record(decision)).rejects.toMatchObject({
       type: 'SlipwayInvalidInput',
       nonRetryable: true,

@@ -15,11 +15,14 @@ import {
   type StepOutput,
 } from '@slipway/sdk';
 import type { AuditLog } from '../audit/audit-log.js';
+import { recordAuditKey } from '../audit/with-audit.js';
+import type { ModelRegistry } from '../ports.js';
 import { currentStepIdentity } from '../util/idempotency.js';
 
-/** What the record activity needs: the worker's audit log. */
+/** What the record activity needs: the worker's audit log, and the registry that anchors it (its writers' keys). */
 export interface GuardRecordDeps {
   auditLog?: AuditLog | undefined;
+  registry: ModelRegistry;
 }
 
 /**
@@ -37,6 +40,9 @@ export function createGuardRecordActivity(deps: GuardRecordDeps) {
         `Cannot record the guardian decision ${input.decisionId}: this worker has no audit log (ActivityDeps.auditLog)`,
       );
     }
+    // The registry must know the key that signs the line (as `withAudit` makes sure before a mutation), or the log
+    // could not be verified, and a worker would refuse to start on it.
+    await recordAuditKey(deps.registry, log);
     let reused = false;
     const step = currentStepIdentity();
     const entry = await log.append(
