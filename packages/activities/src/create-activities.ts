@@ -2,6 +2,8 @@ import {
   checkRecordedApprovalStep,
   deployStep,
   evidenceStep,
+  guardRecordStep,
+  guardRetrainStatusStep,
   guardCheckStep,
   monitorStep,
   notifyStep,
@@ -29,6 +31,7 @@ import type { ActivityDeps } from './ports.js';
 import { createCheckRecordedApprovalActivity } from './steps/check-recorded-approval.js';
 import { createDeployActivity } from './steps/deploy.js';
 import { createEvidenceActivity } from './steps/evidence.js';
+import { createGuardRecordActivity, createGuardRetrainStatusActivity } from './steps/guard-record.js';
 import { createMonitorActivity } from './steps/monitor.js';
 import { createNotifyActivity } from './steps/notify.js';
 import { createRecordApprovalActivity } from './steps/record-approval.js';
@@ -103,6 +106,8 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(rollbackPlanStep, createRollbackPlanActivity({ artifacts, registry, ...target, directory })),
     ...implementStep(rollbackStep, createRollbackActivity({ artifacts, registry, ...target, directory })),
     ...implementStep(rolloutRetireStep, createRolloutRetireActivity({ registry, ...target })),
+    ...implementStep(guardRecordStep, createGuardRecordActivity({ auditLog: deps.auditLog, registry })),
+    ...implementStep(guardRetrainStatusStep, createGuardRetrainStatusActivity()),
     ...implementStep(
       guardCheckStep,
       createGuardCheckActivity({ artifacts, registry, ...serving, datasetAccess: deps.datasetAccess, s3: deps.s3 }),

@@ -30,6 +30,7 @@ import type {
 import type { DatasetAccess } from './sources/dataset-roots.js';
 import type { LoadedDirectory } from './directory/load-directory.js';
 import type { S3Settings } from './sources/s3-settings.js';
+import type { AuditLog } from './audit/audit-log.js';
 
 /** Options of every `ArtifactStore` put. */
 export interface PutOptions {
@@ -482,6 +483,11 @@ export type PredictorLoader = (model: SerializedModel, context: PredictorLoadCon
 /** Everything `createActivities` needs. */
 export interface ActivityDeps {
   artifacts: ArtifactStore;
+  /**
+   * The audit log the registry's mutations are written to (`withAudit`): the model guardian records each of its
+   * decisions there as a `guardian` line. The Slipway worker always passes it; without it those decisions fail.
+   */
+  auditLog?: AuditLog;
   /** The model registry; the train step also tracks its runs here (params, metric series, final metrics). */
   registry: ModelRegistry;
   /** Trainers by name; the built-in `logistic-regression` is added when absent. */

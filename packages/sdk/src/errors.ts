@@ -171,6 +171,24 @@ export const DeployRefusal = {
 /** A reason a run refuses a deploy command. */
 export type DeployRefusal = (typeof DeployRefusal)[keyof typeof DeployRefusal];
 
+/** Reasons a model guardian refuses an operator's command; the failure type of a refused Update. */
+export const GuardianRefusal = {
+  /** The command is malformed (not pause, resume or stop; no reason). */
+  InvalidCommand: 'SlipwayInvalidGuardianCommand',
+  /** The guardian was stopped: it takes no more commands. */
+  GuardianStopped: 'SlipwayGuardianStopped',
+  /** The command does not apply now (resume when not paused, pause when paused). */
+  CommandNotApplicable: 'SlipwayGuardianCommandNotApplicable',
+  /** The operator is not among the retrain's approval policy's approvers (or has no key in the directory). */
+  OperatorNotAllowed: 'SlipwayOperatorNotAllowed',
+  /** The command carries no signature. */
+  UnsignedCommand: 'SlipwayUnsignedGuardianCommand',
+  /** The signature does not verify with the operator's key for this guardian, or was made too long ago. */
+  BadSignature: 'SlipwayBadGuardianCommandSignature',
+} as const;
+/** Reasons a model guardian refuses an operator's command. */
+export type GuardianRefusal = (typeof GuardianRefusal)[keyof typeof GuardianRefusal];
+
 /** Creates a final, non-retryable failure of the given type. Safe in workflow and activity code. */
 export function finalFailure(
   type: FinalErrorType | GateRefusal,

@@ -45,6 +45,8 @@ export * from './schemas/onnx-model.js';
 export * from './schemas/prediction-profile.js';
 export * from './schemas/notification.js';
 export * from './schemas/guard.js';
+export * from './schemas/guardian.js';
+export * from './guardian/index.js';
 export * from './schemas/guard-report.js';
 export * from './steps/builtin.js';
 export * from './duration.js';

@@ -15,6 +15,10 @@ export const SlipwayMessage = {
   rolloutState: 'slipway.rollout.state',
   /** Update: retry or abort the deploy of a run whose deploy failed after its approval (signed by an approver). */
   deployCommand: 'slipway.deploy.command',
+  /** Update: pause, resume or stop a model guardian (signed by one of the retrain policy's approvers). */
+  guardianCommand: 'slipway.guardian.command',
+  /** Query: a model guardian's status: counters, last checks, decisions, retrains. */
+  guardianStatus: 'slipway.guardian.status',
   /** Query: the run's progress, step by step. */
   progress: 'slipway.progress',
 } as const;

@@ -12,11 +12,12 @@ import {
   SigningDomain,
   verifyPayload,
   type DeployCommandPayload,
+  type GuardianCommandPayload,
   type RolloutCommandPayload,
 } from './signing/payloads.js';
 
 /** The kinds of operator command, each with its own signing domain and payload. */
-export type OperatorCommandKind = 'rollout' | 'deploy';
+export type OperatorCommandKind = 'rollout' | 'deploy' | 'guardian';
 
 /** What a command is bound to: the workflow, the nonce it published, and since when it takes commands. */
 export interface OperatorCommandTarget {
@@ -51,10 +52,11 @@ export interface OperatorRefusal<T extends string = string> {
 }
 
 /** How messages name the thing commanded (`rollout` → "this rollout", "a rollout", "another rollout"). */
-const NOUN: Record<OperatorCommandKind, string> = { rollout: 'rollout', deploy: "run's deploy" };
+const NOUN: Record<OperatorCommandKind, string> = { rollout: 'rollout', deploy: "run's deploy", guardian: 'guardian' };
 
 /** The signing domain of a kind of command. */
 export function operatorCommandDomain(kind: OperatorCommandKind): SigningDomain {
+  if (kind === 'guardian') return SigningDomain.guardianCommand;
   return kind === 'rollout' ? SigningDomain.rolloutCommand : SigningDomain.deployCommand;
 }
 
@@ -62,8 +64,11 @@ export function operatorCommandDomain(kind: OperatorCommandKind): SigningDomain 
 export function operatorCommandPayload(
   target: Pick<OperatorCommandTarget, 'kind' | 'workflowId' | 'nonce'>,
   request: Pick<OperatorCommandFields, 'command' | 'operator' | 'reason'> & { at: string },
-): RolloutCommandPayload | DeployCommandPayload {
+): RolloutCommandPayload | DeployCommandPayload | GuardianCommandPayload {
   const fields = { command: request.command, operator: request.operator, reason: request.reason, at: request.at };
+  if (target.kind === 'guardian') {
+    return { workflowId: target.workflowId, guardianNonce: target.nonce, ...fields } as GuardianCommandPayload;
+  }
   if (target.kind === 'rollout') {
     return { workflowId: target.workflowId, rolloutNonce: target.nonce, ...fields } as RolloutCommandPayload;
   }
@@ -120,7 +125,12 @@ export function verifyOperatorSignature<T extends string>(
   }
   const at = Date.parse(request.at);
   if (Number.isNaN(at)) return refuse(types.InvalidCommand, `the command's time ${request.at} is not a time`);
-  const since = target.kind === 'rollout' ? 'this rollout started' : "this run's deploy began waiting";
+  const SINCE: Record<OperatorCommandKind, string> = {
+    rollout: 'this rollout started',
+    deploy: "this run's deploy began waiting",
+    guardian: 'this guardian started',
+  };
+  const since = SINCE[target.kind];
   const window = timeWindowProblem(
     at,
     Date.parse(target.since),

@@ -66,6 +66,7 @@ describe('the built-in pipeline contracts', () => {
     expect(contracts.map((c) => c.name).sort()).toEqual([
       'checkDrift',
       'deployVersion',
+      'modelGuardian',
       'promoteVersion',
       'rollbackModel',
       'rolloutVersion',

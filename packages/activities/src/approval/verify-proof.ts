@@ -11,6 +11,7 @@ import {
   SlipwayErrorType,
   canonicalJson,
   finalFailure,
+  guardianOfRetrain,
   resolveApprovers,
   startInputDigest,
   type ApprovalProof,
@@ -181,11 +182,40 @@ function startProblem(
       problem: `the run's start is signed by ${start.signer}, who has no public key in the directory ${directory.location}`,
     };
   }
-  const problem = startSignatureProblem(start, proof.workflowId, key);
+  const signedFor = signedWorkflowId(proof);
+  if (signedFor === undefined) {
+    return {
+      problem: `the run's start is the model guardian's, but the run ${proof.workflowId} is not a guardian's retrain (retrain:<model>)`,
+    };
+  }
+  const problem = startSignatureProblem(start, signedFor, key);
   if (problem !== undefined) return { problem: `the run's signed start does not verify: ${problem}` };
   const policy = signedPolicyProblem(proof, start.inputDigest);
   if (policy !== undefined) return { problem: policy };
   return { signer: start.signer };
+}
+
+/** The pipeline whose start a guardian's retrain carries (the run `retrain:<m>` is started by `guardian:<m>`). */
+const GUARDIAN_PIPELINE = 'modelGuardian';
+
+/**
+ * The workflow id the proof's start was signed for: the run's own, or for a retrain (`retrain:<m>`) started by
+ * its model guardian, the guardian's (`guardian:<m>`), whose signed start it carries; undefined when a guardian's
+ * start comes with a run that is no retrain.
+ */
+function signedWorkflowId(proof: ApprovalProof): string | undefined {
+  if (proof.start?.pipeline !== GUARDIAN_PIPELINE) return proof.workflowId;
+  return guardianOfRetrain(proof.workflowId);
+}
+
+/** The approval policy in a signed input: `approval`, or a guardian's `retrain.input.approval`. */
+function signedApproval(proof: ApprovalProof, input: Record<string, unknown>): { present: boolean; value: unknown } {
+  if (proof.start?.pipeline !== GUARDIAN_PIPELINE) {
+    return { present: Object.hasOwn(input, 'approval'), value: input['approval'] };
+  }
+  const retrain = (input['retrain'] as { input?: Record<string, unknown> } | undefined)?.input;
+  // A guardian's signed input always carries the retrain's policy: one missing is a problem, not a pass.
+  return { present: true, value: retrain?.['approval'] };
 }
 
 /**
@@ -201,8 +231,9 @@ function signedPolicyProblem(proof: ApprovalProof, signedDigest: string): string
   if (digest !== signedDigest) {
     return `the run's input in the proof hashes to ${digest}, but its signed start covers ${signedDigest}: the input was altered`;
   }
-  if (!Object.hasOwn(input, 'approval')) return undefined;
-  const signed = ApprovalPolicy.safeParse(input['approval']);
+  const approval = signedApproval(proof, input);
+  if (!approval.present) return undefined;
+  const signed = ApprovalPolicy.safeParse(approval.value);
   if (!signed.success || canonicalJson(signed.data) !== canonicalJson(proof.policy)) {
     return "the proof's policy is not the approval policy of the run's signed input";
   }

@@ -12,8 +12,11 @@ import { canonicalJson, sha256Digest } from '../util/digest.js';
 import type { AuditSigner } from './audit-key.js';
 
 /** What an audit line records: a registry mutation, or a repair of the log itself. */
-export const AuditKind = z.enum(['register', 'alias', 'approval', 'deployment', 'rollback', 'repair']);
-/** What an audit line records: `register`, `alias`, `approval`, `deployment`, `rollback`, or `repair` (of the log). */
+export const AuditKind = z.enum(['register', 'alias', 'approval', 'deployment', 'rollback', 'repair', 'guardian']);
+/**
+ * What an audit line records: `register`, `alias`, `approval`, `deployment`, `rollback`, `repair` (of the log), or
+ * `guardian` (a model guardian's decision, which changes no registry state: see `createGuardRecordActivity`).
+ */
 export type AuditKind = z.infer<typeof AuditKind>;
 
 /** The line format this code writes. */
@@ -59,8 +62,9 @@ const modelKind = (entry: { kind: AuditKind }) => entry.kind !== 'repair';
  * older verifier still checks a newer log. A mutation's line names its model and version.
  */
 export const AuditEntry = AuditEntryFields.loose().refine(
-  (entry) => !modelKind(entry) || (entry.model !== undefined && entry.version !== undefined),
-  { message: 'a mutation line names its model and version', path: ['model'] },
+  (entry) =>
+    !modelKind(entry) || (entry.model !== undefined && (entry.version !== undefined || entry.kind === 'guardian')),
+  { message: 'a mutation line names its model and version (a guardian line its model)', path: ['model'] },
 );
 /** One audit log line: `{ format, seq, at, kind, model?, version?, actor?, data, log, keyId, prev, hash, sig }`. */
 export type AuditEntry = z.infer<typeof AuditEntryFields>;

@@ -36,7 +36,7 @@ export type AuditVerification =
       registryHead: AuditHead | null;
       /**
        * Signed lines after the registry's head: written by a mutation that has not been applied yet (a crash
-       * between the append and the registry write; the retry applies it with that line). `repair` lines excluded.
+       * between the append and the registry write; the retry applies it with that line). `repair` and `guardian` lines (which move no registry state) excluded.
        */
       pending: number[];
       /** How many lines are unsigned, written before lines were signed and adopted by a registered key. */
@@ -90,7 +90,7 @@ function verifyChain(chain: AuditChainCheck, trust: AuditTrust): AuditVerificati
     entries: entries.length,
     head: chain.head,
     registryHead: trust.head ?? null,
-    pending: entries.filter((e) => e.seq > after && e.kind !== 'repair').map((e) => e.seq),
+    pending: entries.filter((e) => e.seq > after && e.kind !== 'repair' && e.kind !== 'guardian').map((e) => e.seq),
     legacy: entries.filter((e) => e.sig === undefined).length,
     ...(chain.torn ? { torn: chain.torn } : {}),
   };

@@ -34,6 +34,13 @@ export {
 export { trackTraining, type TrackTrainingOptions, type TrackedOutcome, type TrackedRun } from './track-training.js';
 export { createRegisterActivity } from './register.js';
 export { createEvidenceActivity } from './evidence.js';
+export {
+  createGuardRecordActivity,
+  createGuardRetrainStatusActivity,
+  type GuardRecordDeps,
+  type GuardRetrainStatusDeps,
+  type WorkflowReader,
+} from './guard-record.js';
 export { createRecordApprovalActivity } from './record-approval.js';
 export {
   aliasMoveKey,

@@ -1,4 +1,4 @@
-import { DeployRefusal, GateRefusal, RolloutRefusal, failureType, rootMessage } from '../errors.js';
+import { DeployRefusal, GateRefusal, GuardianRefusal, RolloutRefusal, failureType, rootMessage } from '../errors.js';
 
 /** Why a client call failed. Compare `code`, never `instanceof`. */
 export const ClientErrorCode = {
@@ -51,6 +51,12 @@ export const ClientErrorCode = {
   ScheduleExists: 'ScheduleExists',
   /** The schedule is paused: it starts nothing, not even a trigger, until it is unpaused. */
   SchedulePaused: 'SchedulePaused',
+  /** The model has no guardian (no `guardian:<model>` workflow), or it is not running. */
+  NoGuardian: 'NoGuardian',
+  /** The guardian was stopped: it takes no more commands. */
+  GuardianStopped: 'GuardianStopped',
+  /** The guardian keeps no such check (it never ran, or it is older than the checks the status keeps). */
+  NoCheck: 'NoCheck',
 } as const;
 /** Why a client call failed. */
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
@@ -99,6 +105,11 @@ const REFUSAL_CODES: Record<string, ClientErrorCode> = {
   [DeployRefusal.NotWaiting]: ClientErrorCode.NotWaiting,
   [DeployRefusal.UnsignedCommand]: ClientErrorCode.BadSignature,
   [DeployRefusal.BadSignature]: ClientErrorCode.BadSignature,
+  [GuardianRefusal.InvalidCommand]: ClientErrorCode.InvalidInput,
+  [GuardianRefusal.GuardianStopped]: ClientErrorCode.GuardianStopped,
+  [GuardianRefusal.CommandNotApplicable]: ClientErrorCode.CommandNotApplicable,
+  [GuardianRefusal.UnsignedCommand]: ClientErrorCode.BadSignature,
+  [GuardianRefusal.BadSignature]: ClientErrorCode.BadSignature,
 };
 
 /** Whether an error is Temporal's "workflow not found". */

@@ -28,6 +28,8 @@ export { ClientErrorCode, SlipwayClientError, type FieldIssue } from './errors.j
 export type { RolloutCommandOptions } from './rollout.js';
 export type { DeployCommandOptions } from './deploy.js';
 export type { RollbackOptions } from './rollback.js';
+export type { GuardClient, GuardCommandOptions } from './guard.js';
+export { readGuardFile, type GuardStartOptions } from './guard-file.js';
 export { callerIdentity, withStartedBy, type IdentitySources } from './identity.js';
 export type { FollowOptions, FollowResult, FollowUntil } from './follow.js';
 export { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';

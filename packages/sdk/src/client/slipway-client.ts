@@ -24,6 +24,8 @@ import type { DeployCommandKind, DeployWaitState } from '../schemas/deploy-wait.
 import type { RolloutState } from '../schemas/rollout-state.js';
 import type { RollbackModelResult } from '../pipelines/rollback-model.js';
 import { rollbackModelRun, type RollbackOptions } from './rollback.js';
+import { guardClient, type GuardClient } from './guard.js';
+import { modelGuardian } from '../pipelines/model-guardian.js';
 import type { KeyLocation, PersonKey } from '../keys/person-keys.js';
 import { SlipwaySchedules } from './schedules.js';
 
@@ -324,6 +326,17 @@ export class SlipwayClient {
   async signalDecision(runId: string, kind: 'approve' | 'reject', decision: DecisionOptions): Promise<void> {
     const request = await this.decisionRequest(runId, kind, decision);
     await this.temporal.workflow.getHandle(runId).signal(SlipwayMessage.gateDecideSignal, request);
+  }
+
+  /**
+   * The model guardian (`guardian:<model>`): `start` (signed as this client's user), `status`, `pause`, `resume`,
+   * `stop` (signed commands by one of the retrain policy's approvers) and `report` (a check's summary and references).
+   */
+  get guard(): GuardClient {
+    return guardClient({
+      ...this.rolloutContext(),
+      startRun: (input, opts) => this.start(modelGuardian, input, opts),
+    });
   }
 
   /** The state of `model`'s rollout (`rollout:<model>`): phase, step, split, last readings, commands. */

@@ -4,6 +4,7 @@ import { promoteVersion } from './promote-version.js';
 import { rollbackModel } from './rollback-model.js';
 import { rolloutVersion } from './rollout-version.js';
 import { trainAndPromote } from './train-and-promote.js';
+import { modelGuardian } from './model-guardian.js';
 
 export * from './train-and-promote.js';
 export * from './check-drift.js';
@@ -11,6 +12,7 @@ export * from './promote-version.js';
 export * from './rollout-version.js';
 export * from './deploy-version.js';
 export * from './rollback-model.js';
+export * from './model-guardian.js';
 
 /**
  * Every built-in pipeline contract, keyed by its name (the workflow type its function in
@@ -24,4 +26,5 @@ export const builtinPipelines = {
   rolloutVersion,
   deployVersion,
   rollbackModel,
+  modelGuardian,
 } as const;

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { ArtifactRef, Digest } from './artifact.js';
 import { CsvOptions, DatasetCompression, DatasetFormat } from './dataset.js';
+import { SignedStart } from '../signing/payloads.js';
 
 /**
  * Where a check reads served rows: the model server's served-rows log of the version behind the alias, or served
@@ -162,6 +163,13 @@ export const RetrainTrigger = z.strictObject({
   servingProfile: ArtifactRef,
   /** The digest of the dataset the template resolved to. */
   datasetDigest: Digest.optional(),
+  /**
+   * The guardian's own signed start and its input as signed (without `start`): the retrain's proof of who started
+   * it. The retrain verifies it for the guardian's workflow id, its gate puts it in the approval proof, and the
+   * activities that act on the approval verify it again (the retrain's policy must be the signed
+   * `retrain.input.approval`).
+   */
+  guardianStart: z.strictObject({ start: SignedStart, input: z.record(z.string(), z.unknown()) }).optional(),
 });
 /** What a retrain started by the guardian carries. */
 export type RetrainTrigger = z.infer<typeof RetrainTrigger>;

@@ -17,6 +17,7 @@ export const SigningDomain = {
   rolloutCommand: 'slipway.rollout-command.v1',
   deployCommand: 'slipway.deploy-command.v1',
   scheduledStart: 'slipway.scheduled-start.v1',
+  guardianCommand: 'slipway.guardian-command.v1',
 } as const;
 /** The domain of a kind of signed payload. */
 export type SigningDomain = (typeof SigningDomain)[keyof typeof SigningDomain];
@@ -73,6 +74,21 @@ export const DeployCommandPayload = z.strictObject({
 });
 /** A deploy command as signed. */
 export type DeployCommandPayload = z.infer<typeof DeployCommandPayload>;
+
+/**
+ * An operator's command to a model guardian (pause, resume, stop), as signed: bound to one guardian (its workflow id
+ * and the nonce it published when it first started), to the command and its reason, and to the moment it was made.
+ */
+export const GuardianCommandPayload = z.strictObject({
+  workflowId: z.string().min(1),
+  guardianNonce: z.string().min(16),
+  command: z.enum(['pause', 'resume', 'stop']),
+  operator: z.string().min(1),
+  reason: z.string().max(2000),
+  at: IsoTime,
+});
+/** A guardian command as signed. */
+export type GuardianCommandPayload = z.infer<typeof GuardianCommandPayload>;
 
 /**
  * A run start as signed: who starts which pipeline under which workflow id, with which input (the digest of

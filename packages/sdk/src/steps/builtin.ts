@@ -8,6 +8,7 @@ import { deployStep } from './deploy.js';
 import { evidenceStep } from './evidence.js';
 import { monitorStep } from './monitor.js';
 import { guardCheckStep, notifyStep, resolveDatasetStep } from './guard.js';
+import { guardRecordStep, guardRetrainStatusStep } from './guard-record.js';
 import { recordApprovalStep } from './record-approval.js';
 import { recordDeployFailureStep } from './record-deploy-failure.js';
 import { registerStep } from './register.js';
@@ -38,6 +39,7 @@ export * from './record-deploy-failure.js';
 export * from './rollback.js';
 export * from './guard.js';
 export * from './check-scheduled-run.js';
+export * from './guard-record.js';
 
 /** Every built-in step, keyed by the name `useSteps` gives its function. */
 export const builtinSteps = {
@@ -63,4 +65,6 @@ export const builtinSteps = {
   resolveDataset: resolveDatasetStep,
   notify: notifyStep,
   checkScheduledRun: checkScheduledRunStep,
+  guardRecord: guardRecordStep,
+  guardRetrainStatus: guardRetrainStatusStep,
 } as const;

@@ -37,7 +37,7 @@ import {
 import type { ApproverResolution } from '../schemas/directory.js';
 import { resolveApproversStep } from '../steps/resolve-approvers.js';
 import type { RunTracker } from './run-tracker.js';
-import { verifySignedStart, type VerifiedStart } from './signed-start.js';
+import { verifySignedStart, type StartVerifyOptions, type VerifiedStart } from './signed-start.js';
 import { useStep, type StepOverrides } from './use-step.js';
 
 /** Update: approve or reject; answers with the gate's state after the decision. */
@@ -124,6 +124,8 @@ export interface ApprovalGate {
 export interface StartToVerify {
   input: unknown;
   pipeline: string;
+  /** Set for a start that is not the run's own (a guardian's retrain): see `StartVerifyOptions`. */
+  verify?: StartVerifyOptions;
 }
 
 /**
@@ -231,8 +233,9 @@ export function createApprovalGate(options: {
       const problem = metricGoals() && policy.autoApprove ? autoApproveRuleProblem(policy.autoApprove) : undefined;
       if (problem) throw finalFailure(SlipwayErrorType.InvalidInput, `the approval policy is invalid: ${problem}`);
       if (options.start && patched(GatePatch.verifySignedStart)) {
-        const { input, pipeline } = options.start;
-        verified = await verifySignedStart(input, pipeline, (lookup) => resolveStep({ ...groupRequest, lookup }));
+        const { input, pipeline, verify } = options.start;
+        const lookupKeys = (lookup: string[]) => resolveStep({ ...groupRequest, lookup });
+        verified = await verifySignedStart(input, pipeline, lookupKeys, verify);
         startedBy = verified.signer;
         return;
       }

@@ -30,6 +30,18 @@ import { useStep } from './use-step.js';
 /** A run start that verified: who signed it, for which pipeline, over which input digest, when. */
 export type VerifiedStart = NonNullable<ApprovalProof['start']>;
 
+/**
+ * How a start is verified when it is not the run's own: a retrain the model guardian starts carries the guardian's
+ * signed start, verified for the guardian's workflow id (`workflowId`) and without the age check (the guardian may
+ * have started long before).
+ */
+export interface StartVerifyOptions {
+  /** The workflow id the start was signed for; default this run's. */
+  workflowId?: string | undefined;
+  /** Whether the start must have been signed shortly before the run started; default true. */
+  checkAge?: boolean | undefined;
+}
+
 /** How long before the run's start a start signature may have been made, and how far after (clock skew). */
 const START_MAX_AGE_MS = 15 * 60_000;
 
@@ -44,6 +56,7 @@ export async function verifySignedStart(
   raw: unknown,
   pipeline: string,
   lookupKeys: (names: string[]) => Promise<ApproverResolution>,
+  options: StartVerifyOptions = {},
 ): Promise<VerifiedStart> {
   const input = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   if (input.scheduled !== undefined) {
@@ -67,7 +80,9 @@ export async function verifySignedStart(
       `the start is signed by ${start.signer}, who has no public key in the worker's directory of people (or the worker has no directory)`,
     );
   }
-  const { workflowId, startTime } = workflowInfo();
+  const info = workflowInfo();
+  const workflowId = options.workflowId ?? info.workflowId;
+  const startTime = info.startTime;
   const inputDigest = startInputDigest(input);
   const payload = startPayload(start, { pipeline, workflowId, inputDigest });
   if (!verifyPayload(SigningDomain.start, key, payload, start.signature)) {
@@ -76,7 +91,10 @@ export async function verifySignedStart(
     );
   }
   const at = Date.parse(start.at);
-  if (at < startTime.getTime() - START_MAX_AGE_MS || at > startTime.getTime() + SIGNING_CLOCK_SKEW_MS) {
+  if (
+    (options.checkAge !== false && at < startTime.getTime() - START_MAX_AGE_MS) ||
+    at > startTime.getTime() + SIGNING_CLOCK_SKEW_MS
+  ) {
     throw unverified(
       `the start was signed at ${start.at}, too far from when the run started (${startTime.toISOString()})`,
     );

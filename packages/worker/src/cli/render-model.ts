@@ -188,6 +188,8 @@ export function describeAuditEntry(entry: AuditEntry): string {
       return `rolled back ${str(data.alias)} at ${str(data.serverUrl)} (previous ${version(data.previousVersion)})`;
     case 'repair':
       return `set aside a torn last line (${str(data.bytes)} bytes, ${short(str(data.digest))}) into ${str(data.file)}`;
+    case 'guardian':
+      return `${str(data.decision)} after ${str(data.checkId)}: ${str(data.reason)}`;
   }
 }
 

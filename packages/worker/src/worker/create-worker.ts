@@ -179,9 +179,12 @@ export function embeddedDeps(config: SlipwayConfig, overrides: Partial<ActivityD
   const s3 = overrides.s3 ?? config.s3;
   const artifacts = overrides.artifacts ?? openConfiguredArtifacts({ ...config, s3 });
   const registry = overrides.registry ?? openConfiguredRegistry(config);
+  // One audit log: the registry's mutations and the model guardian's decisions are written to it.
+  const auditLog = overrides.auditLog ?? openConfiguredAuditLog({ ...config, s3 });
   return {
     artifacts,
-    registry: withAudit(registry, openConfiguredAuditLog({ ...config, s3 }), { artifacts }),
+    registry: withAudit(registry, auditLog, { artifacts }),
+    auditLog,
     predictors: { ...builtinPredictors, ...overrides.predictors },
     ...(overrides.trainers ? { trainers: overrides.trainers } : {}),
     // The configured trainer processes: a run names one, the command comes from the configuration only.

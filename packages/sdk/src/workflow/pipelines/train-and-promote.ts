@@ -14,6 +14,7 @@ import { promoteWithApproval } from '../promotion.js';
 import { validateStepInput } from '../retrain.js';
 import { RunTracker } from '../run-tracker.js';
 import { useSteps } from '../use-step.js';
+import { startToVerify } from '../guardian/retrain-start.js';
 
 /**
  * The `trainAndPromote` contract's workflow: validate → train → register → approval gate → deploy. Waits at the
@@ -25,7 +26,8 @@ export async function trainAndPromote(raw: PipelineInput<typeof contract>): Prom
   const tracker = new RunTracker(contract.name, contract.steps, input.modelName);
   const gate = createApprovalGate({
     policy: input.approval,
-    start: { input: raw, pipeline: contract.name },
+    // A retrain started by the model guardian verifies the guardian's signed start; any other run with `retrain` is refused.
+    start: startToVerify(raw, input, contract.name),
     startedBy: input.startedBy,
     tracker,
     stepOptions: input.stepOptions.resolveApprovers,

@@ -1,0 +1,34 @@
+/** Inputs the guardian tests share: a guardian of a churn model, and a retrain trigger. */
+import type { ArtifactRef, ModelGuardianInputRaw, RetrainTrigger } from '@slipway/sdk';
+import { churnInput } from '../../../examples/churn/src/input.js';
+
+/** A reference to an artifact that exists only as a reference (the workflows under test never read it). */
+export function ref(name: string): ArtifactRef {
+  const hex = Buffer.from(name).toString('hex').padEnd(64, '0').slice(0, 64);
+  return { uri: `file:///nowhere/${name}`, digest: `sha256:${hex}`, size: 1 };
+}
+
+/** A retrain trigger naming `guardian` and a check of it. */
+export function trigger(guardian: string): RetrainTrigger {
+  return {
+    guardian,
+    checkId: `${guardian}/check-3`,
+    driftReport: ref('report'),
+    driftPage: ref('page'),
+    servingProfile: ref('profile'),
+  };
+}
+
+/** The guardian of `model`, served at `serverUrl`, checking every `every`; its retrain is the churn pipeline. */
+export function guardianInput(model: string, serverUrl: string, more: Partial<ModelGuardianInputRaw> = {}) {
+  const { start: _s, startedBy: _b, retrain: _r, ...retrainInput } = churnInput({ serverUrl, modelName: model });
+  return {
+    model,
+    every: '1h',
+    source: { kind: 'model-server' as const, serverUrl },
+    policy: { minSamples: 50 },
+    hysteresis: { consecutive: 2 },
+    retrain: { input: retrainInput },
+    ...more,
+  } satisfies ModelGuardianInputRaw;
+}
