@@ -83,7 +83,7 @@ export function createActivities(deps: ActivityDeps) {
     ...implementStep(validateStep, createValidateActivity({ artifacts, registry, openSource })),
     ...implementStep(trainStep, createTrainActivity(training)),
     ...implementStep(registerStep, createRegisterActivity({ registry, artifacts })),
-    ...implementStep(evidenceStep, createEvidenceActivity({ registry })),
+    ...implementStep(evidenceStep, createEvidenceActivity({ registry, artifacts })),
     ...implementStep(
       recordApprovalStep,
       createRecordApprovalActivity({ registry, artifacts, directory: deps.directory }),

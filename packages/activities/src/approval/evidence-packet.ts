@@ -3,7 +3,7 @@
  * the activities that act on an approval recompute its digest (and compare its candidate with the registry) the
  * same way.
  */
-import { compareTaskMetrics, type EvidencePacket } from '@slipway/sdk';
+import { compareTaskMetrics, type EvidencePacket, type RetrainEvidence } from '@slipway/sdk';
 import type { ModelVersionRecord } from '../ports.js';
 import { canonicalJson, digestOfJson } from '../util/digest.js';
 
@@ -33,11 +33,13 @@ export function evidenceDigest(packet: EvidenceContent | EvidencePacket): `sha25
 
 /**
  * The evidence packet of a candidate and the champion it would replace (null when there is none), with its digest:
- * the candidate's task, and the task's metrics compared (candidate, champion, change, better or worse).
+ * the candidate's task, and the task's metrics compared (candidate, champion, change, better or worse); for a retrain
+ * started by the model guardian, the drift that triggered it (its report's digest covered by the packet's).
  */
 export function buildEvidencePacket(
   candidate: ModelVersionRecord,
   champion: ModelVersionRecord | null,
+  retrain?: RetrainEvidence,
 ): EvidencePacket {
   const task = candidate.lineage.task ?? 'binary';
   const packet: EvidenceContent = {
@@ -45,6 +47,7 @@ export function buildEvidencePacket(
     champion: champion ? { version: champion.version, metrics: champion.metrics } : null,
     task,
     comparison: compareTaskMetrics(task, candidate.metrics, champion?.metrics ?? null),
+    ...(retrain === undefined ? {} : { retrain }),
   };
   return { ...packet, digest: evidenceDigest(packet) };
 }

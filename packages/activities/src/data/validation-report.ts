@@ -194,8 +194,11 @@ export interface ValidationReport {
   failuresTruncated: boolean;
   /** Every expectation with its outcome, counts and sample failures. */
   checks: CheckResult[];
-  /** The reference profile distribution checks compared against, when there was one. */
-  reference: { source: string; profile: ArtifactRef } | null;
+  /**
+   * The reference profile distribution checks compared against, when there was one; `reason` and `replaced` when it
+   * is not the one the expectations name (a retrain compares with the serving window that drifted).
+   */
+  reference: { source: string; profile: ArtifactRef; reason?: string; replaced?: string } | null;
   profile: ArtifactRef;
 }
 

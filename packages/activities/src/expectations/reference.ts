@@ -10,12 +10,43 @@ import {
   parseOrFail,
   type ArtifactRef,
   type ProfileReference,
+  type ServingWindowReference,
 } from '@slipway/sdk';
 import type { ArtifactStore, ModelRegistry } from '../ports.js';
 
-/** A resolved reference: the profile and where it came from, or why there is none. */
+/**
+ * A resolved reference: the profile, where it came from and, when it is not the one the expectations name, why
+ * (and which one it replaced); or why there is none.
+ */
 export type ResolvedReference =
-  { profile: DatasetProfile; artifact: ArtifactRef; source: string } | { profile: undefined; unavailable?: string };
+  | { profile: DatasetProfile; artifact: ArtifactRef; source: string; reason?: string; replaced?: string }
+  | { profile: undefined; unavailable?: string };
+
+/**
+ * The reference of a validation: the serving window of a retrain started by the model guardian when there is one
+ * (whatever the expectations name: a retrain because the data moved compares the new training data with where it
+ * moved to, not with the data it drifted away from), else the expectations' own reference.
+ */
+export async function resolveValidationReference(
+  input: { reference?: ProfileReference | undefined; servingWindow?: ServingWindowReference | undefined },
+  deps: { artifacts: ArtifactStore; registry?: ModelRegistry },
+): Promise<ResolvedReference> {
+  const window = input.servingWindow;
+  if (window === undefined) return resolveReferenceProfile(input.reference, deps);
+  const source = `the serving window of ${window.guardian} check ${window.checkId} (profile ${window.profile.digest})`;
+  const loaded = await load(deps.artifacts, window.profile, source);
+  const replaced = input.reference === undefined ? undefined : describeReference(input.reference);
+  const reason =
+    `this run is a retrain ${window.guardian} started because the served data drifted (check ${window.checkId}): ` +
+    'its training data is compared with the serving window that drifted' +
+    (replaced === undefined ? '' : `, not with ${replaced}, the data it drifted away from`);
+  return { ...loaded, reason, ...(replaced === undefined ? {} : { replaced }) };
+}
+
+/** A reference as the report names it: `churn@champion training data`, or `profile sha256:…`. */
+function describeReference(reference: ProfileReference): string {
+  return 'uri' in reference ? `profile ${reference.digest}` : `${reference.model}@${reference.alias} training data`;
+}
 
 /** Loads the reference profile; a model alias needs the registry. */
 export async function resolveReferenceProfile(
@@ -43,7 +74,11 @@ export async function resolveReferenceProfile(
   );
 }
 
-async function load(artifacts: ArtifactStore, artifact: ArtifactRef, source: string): Promise<ResolvedReference> {
+async function load(
+  artifacts: ArtifactStore,
+  artifact: ArtifactRef,
+  source: string,
+): Promise<Extract<ResolvedReference, { profile: DatasetProfile }>> {
   const json = await artifacts.getJson(artifact);
   const profile = parseOrFail(
     DatasetProfile,

@@ -13,7 +13,7 @@ import {
   type ValidationSummary,
 } from '@slipway/sdk';
 import { createExpectationRunner, type ExpectationRunner } from '../expectations/runner.js';
-import { resolveReferenceProfile, type ResolvedReference } from '../expectations/reference.js';
+import { resolveValidationReference, type ResolvedReference } from '../expectations/reference.js';
 import type { ArtifactStore, ModelRegistry } from '../ports.js';
 import { currentActivityHooks, type ActivityHooks } from '../data/activity-context.js';
 import type { SourceOpener } from '../data/formats/dataset-rows.js';
@@ -22,6 +22,7 @@ import {
   boundedFailures,
   buildValidationReport,
   expectationsFailedMessage,
+  type ValidationReport,
   failedErrorChecks,
   scanDataset,
   validationFailedMessage,
@@ -61,7 +62,7 @@ export type ValidateActivity = (input: StepInput<typeof validateStep>) => Promis
 export function createValidateActivity(deps: ValidateActivityDeps): ValidateActivity {
   return async function validate(rawInput) {
     const input = parseStepInput(validateStep, rawInput, 'activity');
-    const reference = await resolveReferenceProfile(input.reference, deps);
+    const reference = await resolveValidationReference(input, deps);
     const runner = expectationRunner(input.expectations, reference);
     const scan = await scanDataset(input.dataset, input.schema, (deps.hooks ?? currentActivityHooks)(), {
       ...(deps.openSource === undefined ? {} : { openSource: deps.openSource }),
@@ -81,7 +82,7 @@ export function createValidateActivity(deps: ValidateActivityDeps): ValidateActi
       scan,
       { uri: input.dataset.uri, schema: input.schema, maxBadRowShare: input.maxBadRowShare },
       profile,
-      { checks, reference: reference.profile ? { source: reference.source, profile: reference.artifact } : null },
+      { checks, reference: reportedReference(reference) },
     );
     const report = await deps.artifacts.putJson(reportValue);
     if (scan.rows === 0) {
@@ -116,6 +117,18 @@ export function createValidateActivity(deps: ValidateActivityDeps): ValidateActi
       profile,
       report,
     };
+  };
+}
+
+/** The reference as the report records it: where it came from and, when it replaced another, why. */
+function reportedReference(reference: ResolvedReference): ValidationReport['reference'] {
+  if (!reference.profile) return null;
+  const { source, artifact, reason, replaced } = reference;
+  return {
+    source,
+    profile: artifact,
+    ...(reason === undefined ? {} : { reason }),
+    ...(replaced === undefined ? {} : { replaced }),
   };
 }
 

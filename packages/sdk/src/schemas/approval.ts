@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Digest } from './artifact.js';
+import { ArtifactRef, Digest } from './artifact.js';
 import { ResolvedApprover } from './directory.js';
 import { Metrics, ModelTask } from './model.js';
 
@@ -76,6 +76,23 @@ export type MetricComparison = z.infer<typeof MetricComparison>;
  * What an approver is shown: candidate metrics next to the champion's, and digests of the data, the
  * validation report and the code. `digest` covers every other field; an approval must name it.
  */
+/**
+ * The evidence of a retrain the model guardian started because the served data drifted: which guardian and check
+ * triggered it, the drift report (its digest is covered by the packet's digest, so an approver signs what drifted),
+ * its page, the profile of the serving window the new training data was compared with, and one line for people.
+ */
+export const RetrainEvidence = z.object({
+  guardian: z.string().min(1),
+  checkId: z.string().min(1),
+  driftReport: ArtifactRef,
+  driftPage: ArtifactRef,
+  servingProfile: ArtifactRef,
+  /** e.g. `guardian:churn check 17: 6 of 10 features drifted (share 0.60 ≥ 0.5) over 1200 served rows`. */
+  summary: z.string().min(1),
+});
+/** The evidence of a retrain started by the model guardian. */
+export type RetrainEvidence = z.infer<typeof RetrainEvidence>;
+
 export const EvidencePacket = z.object({
   model: z.string(),
   candidate: VersionMetrics,
@@ -91,6 +108,8 @@ export const EvidencePacket = z.object({
   datasetDigest: Digest,
   validationReportDigest: Digest,
   codeVersion: z.string(),
+  /** Set for a retrain started by the model guardian: the drift that triggered it (absent otherwise). */
+  retrain: RetrainEvidence.optional(),
   digest: Digest,
 });
 /** The evidence an approver is shown. */

@@ -4,6 +4,18 @@ import { ArtifactRef, Digest } from '../schemas/artifact.js';
 import { DatasetRef, RowSchema } from '../schemas/dataset.js';
 import { Expectation, ProfileReference } from '../schemas/expectations.js';
 
+/**
+ * The serving window a retrain started by the model guardian compares its new training data with: the profile of
+ * the served rows whose drift triggered it, and which guardian and check that was.
+ */
+export const ServingWindowReference = z.strictObject({
+  guardian: z.string().min(1),
+  checkId: z.string().min(1),
+  profile: ArtifactRef,
+});
+/** The serving window a retrain compares its new training data with. */
+export type ServingWindowReference = z.infer<typeof ServingWindowReference>;
+
 /** A dataset reference whose digest is known: what every step after validate works on. */
 export const PinnedDatasetRef = DatasetRef.extend({ digest: Digest });
 /** A dataset reference whose digest is known. */
@@ -56,6 +68,11 @@ export const validateStep = defineStep({
     expectations: z.array(Expectation).default([]),
     /** What `distribution` expectations compare against. */
     reference: ProfileReference.optional(),
+    /**
+     * Set on a retrain started by the model guardian: distribution expectations compare with this serving window
+     * instead of `reference` (the data the served rows drifted away from), and the report says so.
+     */
+    servingWindow: ServingWindowReference.optional(),
     /** Share of bad rows (0..1) above which the step fails with `SlipwayValidationFailed`. */
     maxBadRowShare: z.number().min(0).max(1).default(0),
     maxFailuresReported: z.number().int().min(1).max(1000).default(20),

@@ -27,6 +27,7 @@ export { GUARDIAN_PIPELINE, startToVerify } from './guardian/retrain-start.js';
 export { RunTracker, gateStateQuery, progressQuery } from './run-tracker.js';
 export { parseWorkflowInput } from './parse-input.js';
 export { PromotionPatch, promoteWithApproval } from './promotion.js';
+export { RetrainPatch, notifyGateOpened, servingWindowOf, type GateOpenedNotice } from './retrain.js';
 export { createRolloutControls, rolloutCommandUpdate, rolloutStateQuery } from './rollout/controls.js';
 export type { RolloutControls, StopRequest } from './rollout/controls.js';
 export { runRolloutSaga, type RolloutRequest } from './rollout/saga.js';

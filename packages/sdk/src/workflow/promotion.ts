@@ -1,6 +1,7 @@
 import { patched, workflowInfo } from '@temporalio/workflow';
 import type { ApprovalProof, GateDecision } from '../schemas/approval.js';
 import type { ModelVersionRef } from '../schemas/model.js';
+import type { RetrainTrigger } from '../schemas/guard.js';
 import type { RolloutResult } from '../schemas/rollout-state.js';
 import type { RolloutPlanInput } from '../schemas/rollout.js';
 import { deployStep, evidenceStep, recordApprovalStep } from '../steps/builtin.js';
@@ -8,6 +9,7 @@ import type { StepOutput } from '../step.js';
 import type { ApprovalGate, GateOutcome } from './approval-gate.js';
 import { deployApproved } from './deploy-approved.js';
 import type { AcceptedDeployCommand } from '../schemas/deploy-wait.js';
+import { notifyGateOpened } from './retrain.js';
 import type { RunTracker } from './run-tracker.js';
 import { useSteps, type StepOverrides } from './use-step.js';
 
@@ -33,6 +35,11 @@ export interface PromotionRequest {
    * blue/green one-step case); with one, the rollout saga runs it as the child workflow `rollout:<model>`.
    */
   rollout?: RolloutPlanInput | undefined;
+  /**
+   * Set for a retrain started by the model guardian: the evidence carries its drift report, and the gate notifies
+   * `gate_opened` when it opens.
+   */
+  retrain?: RetrainTrigger | undefined;
   stepOptions?: Partial<Record<'evidence' | 'recordApproval' | 'deploy', StepOverrides>>;
 }
 
@@ -65,8 +72,16 @@ export async function promoteWithApproval(request: PromotionRequest): Promise<Pr
   const { outcome, evidenceDigest, proof } = await tracker.run(
     'approval',
     async () => {
-      const evidence = await steps.evidence({ candidate: version, alias: deploy.alias });
-      const outcome = await gate.open({ model: version.name, version: version.version, evidence });
+      const { retrain } = request;
+      const evidence = await steps.evidence({
+        candidate: version,
+        alias: deploy.alias,
+        ...(retrain ? { retrain } : {}),
+      });
+      const opening = gate.open({ model: version.name, version: version.version, evidence });
+      const notified = retrain ? notifyGateOpened({ gate, version, evidence, retrain, opening }) : undefined;
+      const outcome = await opening;
+      await notified;
       const proof = approvalProof(outcome, gate);
       await steps.recordApproval({
         version,

@@ -12,6 +12,7 @@ import {
   validateInput,
 } from '../pipeline-helpers.js';
 import { promoteWithApproval } from '../promotion.js';
+import { servingWindowOf } from '../retrain.js';
 import { RunTracker } from '../run-tracker.js';
 import { useSteps } from '../use-step.js';
 import { startToVerify } from '../guardian/retrain-start.js';
@@ -36,7 +37,11 @@ export async function trainAndPromote(raw: PipelineInput<typeof contract>): Prom
   const steps = useSteps(builtinSteps, input.stepOptions);
   await gate.checkPolicy();
 
-  const validation = await tracker.run('validate', () => steps.validate(validateInput(input)), describeValidation);
+  const validation = await tracker.run(
+    'validate',
+    () => steps.validate({ ...validateInput(input), ...servingWindowOf(input.retrain) }),
+    describeValidation,
+  );
   const training = await tracker.run(
     'train',
     () => steps.train({ ...input, schema: pipelineSchema(input), dataset: validation.dataset }),
@@ -53,6 +58,7 @@ export async function trainAndPromote(raw: PipelineInput<typeof contract>): Prom
     version,
     deploy: input.deploy,
     rollout: input.rollout,
+    retrain: input.retrain,
     stepOptions: input.stepOptions,
   });
   const { deployment } = promotion;
