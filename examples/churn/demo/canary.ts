@@ -59,7 +59,9 @@ export async function rollOutRetrain(ctx: CanaryContext, runId: string): Promise
   const result = await client.result(runId, trainAndPromote);
   const rollout = result.rollout;
   if (result.status !== 'deployed' || !rollout) {
-    throw new Error(`v${result.version.version} was not rolled out: ${result.status} (${rollout?.reason ?? 'no rollout'})`);
+    throw new Error(
+      `v${result.version.version} was not rolled out: ${result.status} (${rollout?.reason ?? 'no rollout'})`,
+    );
   }
   const summary: CanarySummary = {
     version: result.version.version,

@@ -24,6 +24,8 @@ export interface GuardianDemoContext {
 /** How often the demo's guardian checks, and how many drifted checks in a row start a retrain. */
 const EVERY = '3s';
 const CONSECUTIVE = 2;
+/** The share of the six features that must drift for a check to call the data drifted (two of six). */
+const DRIFT_SHARE = 0.3;
 
 /** The guardian's input: the churn model's served rows, a retrain with the canary plan on the newest recent data. */
 export function demoGuardianInput(ctx: GuardianDemoContext): ModelGuardianInputRaw {
@@ -40,7 +42,7 @@ export function demoGuardianInput(ctx: GuardianDemoContext): ModelGuardianInputR
     model: input.modelName,
     every: EVERY,
     source: { kind: 'model-server', serverUrl: ctx.serverUrl },
-    policy: { minSamples: 60, maxRows: 5000, driftShare: 0.5 },
+    policy: { minSamples: 60, maxRows: 5000, driftShare: DRIFT_SHARE },
     hysteresis: { consecutive: CONSECUTIVE },
     cooldown: '1h',
     budget: { perWeek: 1 },
@@ -61,7 +63,9 @@ export async function guardUntilRetrain(
 ): Promise<{ model: string; retrainRunId: string }> {
   const input = demoGuardianInput(ctx);
   const { runId } = await ctx.client.guard.start(input);
-  console.log(`  ${runId}: every ${EVERY}, retrain after ${CONSECUTIVE} drifted checks in a row (driftShare 0.5)`);
+  console.log(
+    `  ${runId}: every ${EVERY}, retrain after ${CONSECUTIVE} drifted checks in a row (driftShare ${DRIFT_SHARE})`,
+  );
   const started = waitForRetrain(ctx.client, input.model, printer);
   const [traffic, retrainRunId] = await Promise.all([
     sendTrafficUntil(ctx.serverUrl, input.model, ctx.rows, started),
