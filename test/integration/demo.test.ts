@@ -12,6 +12,7 @@ import { expect, it } from 'vitest';
 import { findTemporalCli } from '../../packages/worker/src/dev-server/index.js';
 import { runCli, spawnNode } from '../support/processes.js';
 import type { CanarySummary } from '../../examples/churn/demo/canary.js';
+import type { GuardianSummary } from '../../examples/churn/demo/guardian.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -36,12 +37,14 @@ it('npm run demo: completes the churn pipeline and prints the JSON summary last'
     '3. approval',
     '4. serving',
     '5. monitor',
-    '6. retrain: v2 rolled out as a canary 10 → 50 → 100',
-    '7. shutting down',
+    '6. guardian: watches what churn serves, catches the drift, retrains on the newest data',
+    '7. retrain: lee approves; v2 rolls out as a canary 10 → 50 → 100',
+    '8. shutting down',
   ]) {
     expect(output).toContain(heading);
   }
   expect(output).toMatch(/✔ deploy\s+v1 serving/);
+  checkGuardian(summary, output);
   checkCanary(summary, output);
   expect(summary.audit).toMatchObject({ intact: true, entries: expect.any(Number) });
   await checkLineageAndAudit(join(home, 'demo'), output);
@@ -76,11 +79,30 @@ function checkCanary(summary: Record<string, unknown>, output: string): void {
   );
 }
 
+/**
+ * The guardian: drifted checks counted, exactly one retrain started (later drifts while it ran started nothing),
+ * the retrain resolved to the newest recent file, validated against the serving window, approved by lee, ended
+ * deployed as v2; maria stopped the guardian.
+ */
+function checkGuardian(summary: Record<string, unknown>, output: string): void {
+  const guardian = summary.guardian as GuardianSummary;
+  expect(guardian.retrain).toEqual({ workflowId: 'retrain:churn', status: 'deployed', version: 2 });
+  expect(guardian.decisions.filter((kind) => kind === 'retrain_started')).toHaveLength(1);
+  expect(guardian.decisions).toContain('drift_counted');
+  expect(guardian.decisions).toContain('retrain_finished');
+  expect(guardian.stoppedBy).toBe('maria');
+  expect(output).toMatch(/check \d+: \d+ served rows; \d features drifted \(share 0\.\d+\): DRIFT/);
+  expect(output).toMatch(/→ retrain started: drift: 2 of 2 drifted checks in a row/);
+  expect(output).toMatch(/why: retrain after guardian:churn\/check-\d+: \d features drifted .*validated against that serving window/);
+  expect(output).toContain('lee approves v2');
+  expect(output).toContain('maria stopped the guardian (stopped)');
+}
+
 /** What the demo tells a newcomer to try next: the champion's lineage, and the audit trail's chain. */
 async function checkLineageAndAudit(demoHome: string, output: string): Promise<void> {
   const show = await runCli(['--home', demoHome, 'models', 'show', 'churn@champion']);
   expect(show.code, show.output).toBe(0);
-  for (const part of ['churn', 'v2', 'champion', 'maria', 'sha256:', 'churn.csv', 'previous v1']) {
+  for (const part of ['churn', 'v2', 'champion', 'lee', 'sha256:', 'churn-2027-03.csv', 'previous v1']) {
     expect(show.output).toContain(part);
   }
   const retired = await runCli(['--home', demoHome, 'models', 'show', 'churn@v1']);

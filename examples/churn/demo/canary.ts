@@ -1,26 +1,24 @@
 /**
- * The demo's retrain: the churn model trained again and rolled out as a canary (`rollout.json`: 10 → 50 → 100 with
- * a few seconds' bake per step) while customers are served; each step's split and readings printed as the rollout
- * judges it; then the alias moved once (the audit log says so), the registry and the server agreeing, and the
- * replaced version retired after the drain.
+ * The demo's retrain, started by the guardian (`guardian.ts`): approved by the second approver, then rolled out as a
+ * canary (`rollout.json`: 10 → 50 → 100 with a few seconds' bake per step) while customers are served; each step's
+ * split and readings printed as the rollout judges it; then the alias moved once (the audit log says so), the
+ * registry and the server agreeing, and the replaced version retired after the drain.
  */
 import { createModelServerClient, readAuditEntries, type ModelRegistry, type TypedRow } from '@slipway/activities';
-import { churnInput, rolloutJson } from '@slipway/example-churn/input';
-import { churnPipeline } from '@slipway/example-churn/steps';
-import type { RolloutState } from '@slipway/sdk';
+import { trainAndPromote, type RolloutState } from '@slipway/sdk';
 import type { SlipwayClient } from '@slipway/sdk/client';
-import { printRolloutStep, printStep } from './demo-output.js';
+import { printEvidence, printRolloutStep, printStep } from './demo-output.js';
 import { sendTrafficUntil, type TrafficTally } from './traffic.js';
 
 /** What the retrain needs: the client, the model server, the registry and audit log the worker writes, the rows. */
 export interface CanaryContext {
   client: SlipwayClient;
+  model: string;
   serverUrl: string;
   registry: ModelRegistry;
   auditLogPath: string;
   rows: readonly TypedRow[];
   approver: string;
-  approvers: string[];
 }
 
 /** What the canary did, for the demo's summary. */
@@ -34,36 +32,39 @@ export interface CanarySummary {
 }
 
 /**
- * Runs the churn pipeline again with the rollout plan, approves it as `approver`, sends traffic while it rolls out,
- * prints each step, and checks the end: the alias moved once, the registry names what the server serves, the
- * replaced version retired. Throws when the rollout did not promote or the end does not hold.
+ * Follows the retrain run `runId` (a `trainAndPromote` with a rollout plan) to its gate, approves it as `approver`,
+ * sends traffic while it rolls out, prints each step, and checks the end: the alias moved once, the registry names
+ * what the server serves, the replaced version retired. Throws when the rollout did not promote or the end does
+ * not hold.
  */
-export async function rollOutRetrain(ctx: CanaryContext): Promise<CanarySummary> {
-  const { client } = ctx;
-  const plan = rolloutJson();
-  const input = churnInput({ serverUrl: ctx.serverUrl, approvers: ctx.approvers, rollout: plan });
-  const model = input.modelName;
+export async function rollOutRetrain(ctx: CanaryContext, runId: string): Promise<CanarySummary> {
+  const { client, model } = ctx;
   const movesBefore = await aliasMoves(ctx.auditLogPath, model);
-  const { runId } = await client.start(churnPipeline, input);
-  console.log(`  run ${runId}; plan ${JSON.stringify(plan)}`);
+  console.log(`  run ${runId}`);
   const atGate = await client.follow(runId, { until: 'gate', onStep: (step, p) => printStep(step, p.gate) });
   const gate = atGate.progress?.gate;
   if (gate?.status !== 'pending') throw new Error(`the retrain ended before its gate opened: ${atGate.status}`);
+  printEvidence(gate);
   console.log(`  ${ctx.approver} approves v${gate.version}: it rolls out while customers are served`);
-  await client.approve(runId, { as: ctx.approver, comment: 'retrained after drift: roll it out as a canary' });
+  await client.approve(runId, {
+    as: ctx.approver,
+    comment: 'retrained on fresh data after drift: roll it out as a canary',
+  });
   const done = client.follow(runId, { until: 'end', seen: atGate.seen, onStep: (step, p) => printStep(step, p.gate) });
   const [traffic] = await Promise.all([
     sendTrafficUntil(ctx.serverUrl, model, ctx.rows, done),
     watchRollout(client, model, done),
     done,
   ]);
-  const result = await client.result(runId, churnPipeline);
+  const result = await client.result(runId, trainAndPromote);
   const rollout = result.rollout;
   if (result.status !== 'deployed' || !rollout) {
-    throw new Error(`v${result.version} was not rolled out: ${result.status} (${rollout?.reason ?? 'no rollout'})`);
+    throw new Error(
+      `v${result.version.version} was not rolled out: ${result.status} (${rollout?.reason ?? 'no rollout'})`,
+    );
   }
   const summary: CanarySummary = {
-    version: result.version,
+    version: result.version.version,
     steps: rollout.records.map((r) => ({
       percent: r.percent,
       verdict: r.verdict,

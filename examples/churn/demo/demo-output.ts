@@ -67,6 +67,10 @@ export function printEvidence(gate: GateState): void {
   console.log(pc.dim(`evidence ${evidence.digest}`));
   console.log(pc.dim(`dataset  ${evidence.datasetDigest} (${evidence.datasetUri})`));
   console.log(pc.dim(`report   ${evidence.validationReportDigest}   code ${evidence.codeVersion}`));
+  if (evidence.retrain) {
+    console.log(`why: ${evidence.retrain.summary}`);
+    console.log(pc.dim(`drift report page ${evidence.retrain.driftPage.uri}`));
+  }
   console.log(`who may decide: ${describeEligible(gate)}`);
 }
 

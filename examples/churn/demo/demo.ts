@@ -6,9 +6,10 @@
  * It starts a Temporal dev server, the model server (its own process) and a worker; runs the churn
  * pipeline (validate → train → segment check → register → approval gate → deploy) started with a signed
  * start; approves the promotion as a named approver with a signed decision through the client (keys and a
- * signed directory of people made on the fly); sends the serving traffic; checks drift; retrains and rolls the
- * new version out as a canary 10 → 50 → 100 while customers are served (`canary.ts`), the old version retired
- * after the drain; shuts everything down; and prints one JSON summary as its last line.
+ * signed directory of people made on the fly); sends the serving traffic; checks drift; starts the model guardian,
+ * which catches the drift while customers are served and retrains on the newest recent data (`guardian.ts`); the
+ * second approver approves the retrain, which rolls out as a canary 10 → 50 → 100 (`canary.ts`), the old version
+ * retired after the drain; shuts everything down; and prints one JSON summary as its last line.
  *
  * It uses the example as an app would, through the package's exports (`@slipway/example-churn/steps`, `/input`,
  * `/churn-worker`), `@slipway/worker` only to run things (the dev server, the worker, their configuration), and
@@ -32,11 +33,14 @@ import {
 import { freePort, startDevServer } from '@slipway/worker/dev-server';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { rollOutRetrain } from './canary.js';
+import { finishGuardian, guardUntilRetrain, statusPrinter } from './guardian.js';
 import { printDrift, printEvidence, printStep, section } from './demo-output.js';
 import { startModelServerProcess } from './model-server-process.js';
 import { readServingRows, sendTraffic } from './traffic.js';
 
 const APPROVER = 'maria';
+/** The second approver: approves the retrain the guardian starts. */
+const SECOND_APPROVER = 'lee';
 const projectHome = resolve(process.env.SLIPWAY_HOME ?? '.slipway');
 const demoHome = join(projectHome, 'demo');
 const cleanups: (() => Promise<void>)[] = [];
@@ -61,10 +65,12 @@ async function main(): Promise<Record<string, unknown>> {
   const people = await writeLocalDirectory({
     directoryPath: join(demoHome, 'people.json'),
     admin: 'demo-admin',
-    people: { demo: [], [APPROVER]: ['ml-leads'], lee: ['ml-leads'] },
+    people: { demo: [], [APPROVER]: ['ml-leads'], [SECOND_APPROVER]: ['ml-leads'] },
     keys,
   });
-  console.log(`  people: demo starts the run, ${APPROVER} and lee may approve; keys in ${keys.keysDir}`);
+  console.log(
+    `  people: demo starts the runs, ${APPROVER} and ${SECOND_APPROVER} may approve; keys in ${keys.keysDir}`,
+  );
   // The worker deploys to this model server only, with the token both read from the demo's home.
   const config = loadConfig({
     env: {},
@@ -99,7 +105,7 @@ async function main(): Promise<Record<string, unknown>> {
   section('2. churn pipeline: validate → train → segments → register → approval → deploy');
   const { runId } = await client.start(
     churnPipeline,
-    churnInput({ serverUrl: modelServer.url, approvers: [APPROVER, 'lee'] }),
+    churnInput({ serverUrl: modelServer.url, approvers: [APPROVER, SECOND_APPROVER] }),
   );
   console.log(`  run ${runId}`);
   const atGate = await client.follow(runId, {
@@ -143,18 +149,27 @@ async function main(): Promise<Record<string, unknown>> {
   printDrift(drift);
   const worst = [...drift.features].sort((a, b) => b.psi - a.psi)[0];
 
-  section(`6. retrain: v${result.version + 1} rolled out as a canary 10 → 50 → 100 while customers are served`);
+  section('6. guardian: watches what churn serves, catches the drift, retrains on the newest data');
+  const printer = statusPrinter();
+  const approvers = [APPROVER, SECOND_APPROVER];
+  const guarded = await guardUntilRetrain({ client, serverUrl: modelServer.url, rows, approvers }, printer);
+
+  section(`7. retrain: ${SECOND_APPROVER} approves; v${result.version + 1} rolls out as a canary 10 → 50 → 100`);
   const registry = openConfiguredRegistry(config);
   cleanups.push(() => registry.close());
-  const canary = await rollOutRetrain({
-    client,
-    serverUrl: modelServer.url,
-    registry,
-    auditLogPath: defaultAuditLogPath(config.home),
-    rows,
-    approver: APPROVER,
-    approvers: [APPROVER, 'lee'],
-  });
+  const canary = await rollOutRetrain(
+    {
+      client,
+      model: guarded.model,
+      serverUrl: modelServer.url,
+      registry,
+      auditLogPath: defaultAuditLogPath(config.home),
+      rows,
+      approver: SECOND_APPROVER,
+    },
+    guarded.retrainRunId,
+  );
+  const guardian = await finishGuardian(client, guarded.model, APPROVER, printer);
   const audit = await printAuditTrail(config, result.model);
   return {
     status: 'completed',
@@ -168,6 +183,7 @@ async function main(): Promise<Record<string, unknown>> {
       maxPsi: worst ? Number(worst.psi.toFixed(4)) : 0,
       feature: worst?.feature ?? null,
     },
+    guardian,
     rollout: canary,
     audit,
   };
@@ -196,7 +212,7 @@ async function shutdown(): Promise<void> {
 
 try {
   const summary = await main();
-  section('7. shutting down');
+  section('8. shutting down');
   await shutdown();
   console.log(JSON.stringify(summary));
 } catch (err) {

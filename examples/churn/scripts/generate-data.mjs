@@ -2,6 +2,8 @@
 // Generates the churn example's datasets with a fixed seed, so they are the same bytes on every machine:
 //   data/churn.csv    2,000 customers for training (who churned is drawn from a known logistic model)
 //   data/serving.csv  400 customers a few months later, for the demo's predictions and drift check
+//   data/recent/churn-2027-03.csv  2,000 customers of those later months with their outcome: the fresh data the
+//                     guardian's retrain resolves (the newest file under data/recent/)
 // Usage: node scripts/generate-data.mjs [outDir]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,4 +68,10 @@ writeFileSync(
   join(outDir, 'serving.csv'),
   toCsv(Array.from({ length: 400 }, (_, i) => customer(serving, 10001 + i, 1))),
 );
-console.log(`wrote ${join(outDir, 'churn.csv')} and ${join(outDir, 'serving.csv')}`);
+mkdirSync(join(outDir, 'recent'), { recursive: true });
+const recent = mulberry32(20270315);
+writeFileSync(
+  join(outDir, 'recent', 'churn-2027-03.csv'),
+  toCsv(Array.from({ length: 2000 }, (_, i) => customer(recent, 20001 + i, 1))),
+);
+console.log(`wrote churn.csv, serving.csv and recent/churn-2027-03.csv in ${outDir}`);

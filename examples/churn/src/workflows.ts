@@ -21,8 +21,9 @@ import {
 } from '@slipway/sdk/workflow';
 import { churnPipeline as contract, segmentAucStep } from './steps.js';
 
-// `rolloutVersion` runs the rollout a plan asks for, as the child workflow `rollout:<model>`.
-export { checkDrift, rolloutVersion, trainAndPromote } from '@slipway/sdk/pipelines';
+// `rolloutVersion` runs the rollout a plan asks for, as the child workflow `rollout:<model>`; `modelGuardian` watches
+// a model (`guardian:<model>`) and starts its retrain as the child `trainAndPromote` `retrain:<model>`.
+export { checkDrift, modelGuardian, rolloutVersion, trainAndPromote } from '@slipway/sdk/pipelines';
 
 /**
  * The `churnPipeline` contract's workflow (see `steps.ts`): validate → train → per-segment AUC check → register →
