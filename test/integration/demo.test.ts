@@ -93,7 +93,9 @@ function checkGuardian(summary: Record<string, unknown>, output: string): void {
   expect(guardian.stoppedBy).toBe('maria');
   expect(output).toMatch(/check \d+: \d+ served rows; \d features drifted \(share 0\.\d+\): DRIFT/);
   expect(output).toMatch(/→ retrain started: drift: 2 of 2 drifted checks in a row/);
-  expect(output).toMatch(/why: retrain after guardian:churn\/check-\d+: \d features drifted .*validated against that serving window/);
+  expect(output).toMatch(
+    /why: retrain after guardian:churn\/check-\d+: \d features drifted .*validated against that serving window/,
+  );
   expect(output).toContain('lee approves v2');
   expect(output).toContain('maria stopped the guardian (stopped)');
 }

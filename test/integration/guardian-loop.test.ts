@@ -21,6 +21,7 @@ import { readServingRows, sendTraffic } from '../../examples/churn/demo/traffic.
 import { DATA_DIR, churnInput, pipelineJson } from '../../examples/churn/src/input.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { runCli } from '../support/processes.js';
 import { eventually, waitForGate } from '../support/waits.js';
 import { guardianInput } from './guardian/fixtures.js';
 
@@ -197,9 +198,25 @@ describe('the model guardian', () => {
     expect(s.decisions.filter((d) => d.kind === 'backfill')).toHaveLength(4);
     expect(s.counters.consecutive).toBe(0);
     expect(s.running).toBeNull();
+    await checkReportCommand(backfill[0]!);
     await h.client.guard.stop(MODEL, { as: 'maria', reason: 'end of the test' });
   });
 });
+
+/** `slipway guard report --check N` prints the stored report in full (read from the artifact store), and its page. */
+async function checkReportCommand(check: GuardianCheckSummary): Promise<void> {
+  const { address, namespace } = h.config.temporal;
+  const cli = (...args: string[]) =>
+    runCli(['--home', h.home, '--address', address, '--namespace', namespace, ...args]);
+  const report = await cli('guard', 'report', MODEL, '--check', String(check.n));
+  expect(report.code, report.output).toBe(0);
+  expect(report.output).toContain(`guard check ${check.checkId}  ${MODEL} v1 (champion)`);
+  for (const feature of ['tenure_months', 'monthly_charges', 'plan']) expect(report.output).toContain(feature);
+  expect(report.output).toContain(`page: ${check.page?.uri ?? '(none)'}`);
+  const missing = await cli('guard', 'report', MODEL, '--check', '999');
+  expect(missing.code).not.toBe(0);
+  expect(missing.output).toContain('keeps no check 999');
+}
 
 async function readAudit() {
   const { openConfiguredAuditLog } = await import('../../packages/worker/src/config/backends.js');

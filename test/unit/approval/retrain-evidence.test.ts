@@ -101,7 +101,7 @@ describe('the evidence of a retrain', () => {
       driftPage: trigger.driftPage,
       servingProfile: trigger.servingProfile,
       summary:
-        `retrain after guardian:people check ${CHECK}: 3 features drifted (age, plan, tenure), share 0.75, over 800 ` +
+        `retrain after ${CHECK}: 3 features drifted (age, plan, tenure), share 0.75, over 800 ` +
         'served rows; validated against that serving window',
     });
     expect(packet.champion?.version).toBe(1);

@@ -26,7 +26,7 @@ const retrain = {
   driftReport: ref('4', 'report.json'),
   driftPage: ref('5', 'page.html'),
   servingProfile: ref('6', 'profile.json'),
-  summary: 'retrain after guardian:churn check guardian:churn/check-4: 2 features drifted (tenure, charges)',
+  summary: 'retrain after guardian:churn/check-4: 2 features drifted (tenure, charges)',
 };
 
 function gate(evidence: EvidencePacket): GateState {

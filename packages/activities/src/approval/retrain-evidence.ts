@@ -72,13 +72,20 @@ async function present(artifacts: ArtifactStore, ref: ArtifactRef): Promise<void
   await artifacts.getBytes(ref);
 }
 
+/** The check as people read it: its id (`guardian:churn/check-17`), or the guardian and the id when the id is bare. */
+function checkName(trigger: RetrainTrigger): string {
+  return trigger.checkId.startsWith(trigger.guardian)
+    ? trigger.checkId
+    : `${trigger.guardian} check ${trigger.checkId}`;
+}
+
 function summaryOf(trigger: RetrainTrigger, facts: z.infer<typeof DriftReportFacts>): string {
   const n = facts.driftedFeatures.length;
   const listed = facts.driftedFeatures.slice(0, LISTED_FEATURES).join(', ');
   const more = n > LISTED_FEATURES ? `, +${n - LISTED_FEATURES} more` : '';
   const features = `${n} feature${n === 1 ? '' : 's'} drifted${n === 0 ? '' : ` (${listed}${more})`}`;
   return (
-    `retrain after ${trigger.guardian} check ${trigger.checkId}: ${features}, share ${facts.driftShare.toFixed(2)}, ` +
+    `retrain after ${checkName(trigger)}: ${features}, share ${facts.driftShare.toFixed(2)}, ` +
     `over ${facts.samples} served rows; validated against that serving window`
   );
 }

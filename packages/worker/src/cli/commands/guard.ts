@@ -1,8 +1,11 @@
 import type { Command } from '@commander-js/extra-typings';
 import pc from 'picocolors';
 import { readGuardFile } from '@slipway/sdk/client';
+import { GuardReport, parseOrFail } from '@slipway/sdk';
+import { openConfiguredArtifacts } from '../../config/index.js';
 import { renderCheckSummary, renderGuardStatus } from '../render-guard.js';
-import { withClient, type GlobalOptions } from '../context.js';
+import { renderGuardReport } from '../render-guard-report.js';
+import { commandConfig, withClient, type GlobalOptions } from '../context.js';
 
 /**
  * `slipway guard start <model> --every 1h --policy guard.json --as <name>`, `slipway guard status|report <model>` and
@@ -48,7 +51,9 @@ export function registerGuardCommands(program: Command, globals: () => GlobalOpt
     });
   guard
     .command('report')
-    .description("a check's verdict and where its report and page are (default: the last check)")
+    .description(
+      "a check's report: verdict, every feature's test and shares, prediction drift, health (default: the last check)",
+    )
     .argument('<model>', 'the model')
     .option('--check <n>', 'the check number')
     .option('--json', 'print the summary as JSON')
@@ -59,7 +64,17 @@ export function registerGuardCommands(program: Command, globals: () => GlobalOpt
       }
       await withClient(globals(), undefined, async (client) => {
         const summary = await client.guard.report(model, check === undefined ? {} : { check });
-        console.log(options.json ? JSON.stringify(summary, null, 2) : renderCheckSummary(summary));
+        if (options.json || summary.report === null) {
+          console.log(options.json ? JSON.stringify(summary, null, 2) : renderCheckSummary(summary));
+          return;
+        }
+        // The full report is an artifact: read from this machine's artifact store (the workers' store).
+        const json = await openConfiguredArtifacts(commandConfig(globals())).getJson(summary.report);
+        const report = parseOrFail(GuardReport, json, `the report of ${summary.checkId} is not a guard report`, {
+          uri: summary.report.uri,
+        });
+        console.log(renderGuardReport(report));
+        if (summary.page) console.log(pc.dim(`page: ${summary.page.uri}`));
       });
     });
   const commands = {
