@@ -1,6 +1,7 @@
 /** Inputs the guardian tests share: a guardian of a churn model, and a retrain trigger. */
 import type { ArtifactRef, ModelGuardianInputRaw, RetrainTrigger } from '@slipway/sdk';
-import { churnInput } from '../../../examples/churn/src/input.js';
+import { join } from 'node:path';
+import { DATA_DIR, churnInput } from '../../../examples/churn/src/input.js';
 
 /** A reference to an artifact that exists only as a reference (the workflows under test never read it). */
 export function ref(name: string): ArtifactRef {
@@ -19,9 +20,28 @@ export function trigger(guardian: string): RetrainTrigger {
   };
 }
 
-/** The guardian of `model`, served at `serverUrl`, checking every `every`; its retrain is the churn pipeline. */
+/**
+ * The newest churn data (customers of the later months the serving data comes from, with their outcome): what a
+ * retrain after the drift trains on. Its distribution checks compare it with the serving window that drifted, so
+ * retraining on the old training data would fail them, as it should.
+ */
+export const RECENT_CHURN_CSV = join(DATA_DIR, 'recent', 'churn-2027-03.csv');
+
+/**
+ * The guardian of `model`, served at `serverUrl`, checking every `every`; its retrain is the churn pipeline on the
+ * recent data.
+ */
 export function guardianInput(model: string, serverUrl: string, more: Partial<ModelGuardianInputRaw> = {}) {
-  const { start: _s, startedBy: _b, retrain: _r, ...retrainInput } = churnInput({ serverUrl, modelName: model });
+  const {
+    start: _s,
+    startedBy: _b,
+    retrain: _r,
+    ...retrainInput
+  } = churnInput({
+    serverUrl,
+    modelName: model,
+    datasetPath: RECENT_CHURN_CSV,
+  });
   return {
     model,
     every: '1h',

@@ -144,3 +144,14 @@ function writeSync(content: unknown): string {
   writeFileSync(path, JSON.stringify(content));
   return path;
 }
+
+describe("the churn example's guard file", () => {
+  it('reads as the README shows it: pipeline.json inlined, the recent-data folder absolute', () => {
+    const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'churn');
+    const input = readGuardFile(join(example, 'guard.json'), { model: 'churn', every: '1h' });
+    expect(input.retrain.dataset?.newestUnder).toBe(`${pathToFileURL(join(example, 'data', 'recent')).href}/`);
+    expect(input.retrain.input).toMatchObject({ modelName: 'churn', approval: { approvers: ['maria', 'lee'] } });
+    expect(input.retrain.input.expectations).toMatchObject({ reference: { model: 'churn', alias: 'champion' } });
+    expect(input.policy).toMatchObject({ features: { support_calls: { test: 'ks', threshold: 0.01 } } });
+  });
+});

@@ -3,7 +3,7 @@
  * window's cursor (or the log's start), keeping the rows with `from < ts ≤ to`, the newest `maxRows` of them, and
  * the cursor right after the last row at or before `to` (where the next check resumes).
  */
-import { SlipwayErrorType, finalFailure, type CheckWindow, type ServedRow } from '@slipway/sdk';
+import { FinalErrorType, SlipwayErrorType, finalFailure, type CheckWindow, type ServedRow } from '@slipway/sdk';
 import type { ModelServerClient } from '../model-server/client.js';
 import { NewestRows, inWindow, windowBounds } from './window-rows.js';
 
@@ -50,7 +50,14 @@ export async function readServedWindow(input: ServedWindowInput): Promise<Served
   let cursor = input.window.cursor;
   let read = 0;
   for (;;) {
-    const page = await input.client.served(input.model, input.version, pageRows, after);
+    const page = await readPage(input, pageRows, after);
+    // A cursor the server refuses (it belongs to the version served before, or to a log since rotated away) is
+    // only a shortcut: read the log from its start; the window's bounds still decide which rows count.
+    if (page === 'cursor-refused') {
+      after = SERVED_LOG_START;
+      cursor = undefined;
+      continue;
+    }
     const beyond = page.rows.findIndex((row) => servedTime(row, input) > bounds.to);
     const rows = beyond === -1 ? page.rows : page.rows.slice(0, beyond);
     for (const row of rows) if (inWindow(bounds, servedTime(row, input))) kept.add(row);
@@ -79,4 +86,15 @@ function servedTime(row: ServedRow, where: { model: string; version: number }): 
     );
   }
   return time;
+}
+
+/** One page; `'cursor-refused'` when the server refuses the window's own cursor (never one read in this call). */
+async function readPage(input: ServedWindowInput, pageRows: number, after: string) {
+  try {
+    return await input.client.served(input.model, input.version, pageRows, after);
+  } catch (err) {
+    const refused = (err as { type?: unknown }).type === FinalErrorType.ModelServerRejected;
+    if (refused && after !== SERVED_LOG_START && after === input.window.cursor) return 'cursor-refused' as const;
+    throw err;
+  }
 }
