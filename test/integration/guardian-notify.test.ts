@@ -1,0 +1,251 @@
+/**
+ * The model guardian's notifications, on a real Temporal dev server, worker, registry and model server, with two
+ * webhook notifiers: a live receiver on 127.0.0.1 in the test, and one whose port refuses connections. Drifted
+ * traffic (the churn example's `serving.csv`) with `consecutive: 1` starts a retrain on the first drifted check: the
+ * live receiver gets `drift_detected`, `retrain_started` and the retrain's `gate_opened`, each signed with the shared
+ * secret (checked with `verifyWebhookSignature`) and carrying the event id as its delivery id; the down receiver's
+ * copies land in the dead-letter log, and the guardian keeps checking. Once approved, the deployed retrain is
+ * notified as `rollout_finished`. Traffic is sent while the guardian is paused, so the batch lands in one check.
+ */
+import { verifyWebhookSignature, type SignatureVerdict } from '@slipway/activities';
+import {
+  modelGuardian,
+  type GuardianCheckSummary,
+  type GuardianStatus,
+  type TrainAndPromoteResult,
+} from '@slipway/sdk';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readServingRows, sendTraffic } from '../../examples/churn/demo/traffic.js';
+import { DATA_DIR, churnInput, pipelineJson } from '../../examples/churn/src/input.js';
+import { notificationDeadLetterPath } from '../../packages/worker/src/config/index.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { eventually, waitForGate } from '../support/waits.js';
+import { guardianInput } from './guardian/fixtures.js';
+
+const MODEL = 'notified-churn';
+const SECRET = 'guardian-notify-shared-secret-7c2e';
+
+interface Received {
+  id: string | undefined;
+  body: Record<string, unknown>;
+  verdict: SignatureVerdict;
+}
+
+let h: Harness;
+let secrets: string;
+let receiver: Server;
+const received: Received[] = [];
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function driftedRows() {
+  const pipeline = pipelineJson();
+  const columns = [...(pipeline.features.numeric ?? []), ...(pipeline.features.categorical ?? [])];
+  return readServingRows(pathToFileURL(join(DATA_DIR, 'serving.csv')).href, pipeline.expectations.schema, columns);
+}
+
+beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    void readBody(req).then((body) => {
+      const header = (name: string) => req.headers[name] as string | undefined;
+      const id = header('slipway-delivery-id');
+      const verdict = verifyWebhookSignature({
+        secret: SECRET,
+        id: id ?? '',
+        timestamp: header('slipway-timestamp') ?? '',
+        body,
+        signature: header('slipway-signature'),
+      });
+      received.push({ id, body: JSON.parse(body) as Record<string, unknown>, verdict });
+      res.writeHead(204).end();
+    });
+  });
+  const receiverUrl = `http://127.0.0.1:${await listen(receiver)}/hooks/guardian`;
+  // A port that refuses connections: a receiver that is down.
+  const gone = createServer();
+  const downUrl = `http://127.0.0.1:${await listen(gone)}/hooks/down`;
+  await new Promise<void>((resolve) => gone.close(() => resolve()));
+
+  secrets = await mkdtemp(join(tmpdir(), 'slipway-guardian-notify-'));
+  const secretFile = join(secrets, 'notify.secret');
+  await writeFile(secretFile, `${SECRET}\n`);
+  await chmod(secretFile, 0o600);
+  const retry = { attempts: 2, initialMs: 1, maxMs: 2 };
+  h = await startHarness({
+    name: 'guardian-notify',
+    config: {
+      notifiers: [
+        { kind: 'webhook', url: receiverUrl, secretFile, format: 'json', retry },
+        { kind: 'webhook', url: downUrl, secretFile, format: 'json', retry },
+      ],
+    },
+  });
+  const { runId } = await h.client.start(
+    'trainAndPromote',
+    churnInput({ serverUrl: h.modelServer.url, modelName: MODEL }),
+  );
+  await waitForGate(h.client, runId);
+  await h.client.approve(runId, { as: 'maria', comment: 'first version' });
+  expect(await h.client.result<TrainAndPromoteResult>(runId)).toMatchObject({
+    status: 'deployed',
+    deployment: { version: 1 },
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await h?.stop();
+  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+  if (secrets) await rm(secrets, { recursive: true, force: true });
+});
+
+function status(): Promise<GuardianStatus> {
+  return h.client.guard.status(MODEL);
+}
+
+/** The live receiver's delivery with delivery id `id`, once it arrived. */
+function delivery(id: string): Promise<Received> {
+  return eventually(`the delivery ${id}`, () => Promise.resolve(received.find((r) => r.id === id)));
+}
+
+/** Asserts the delivery `id` of kind `kind` is signed with the secret and names the test's model. */
+async function expectSigned(id: string, kind: string): Promise<Received> {
+  const got = await delivery(id);
+  expect(got.verdict).toEqual({ valid: true });
+  expect(got.body).toMatchObject({ id, kind, model: MODEL });
+  return got;
+}
+
+async function deadLettered(): Promise<string[]> {
+  const log = await readFile(notificationDeadLetterPath(h.config), 'utf8').catch(() => '');
+  expect(log).not.toContain(SECRET);
+  return log
+    .trim()
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => String((JSON.parse(line) as { event: { id: string } }).event.id));
+}
+
+/**
+ * The guardian's input with the retrain's distribution checks loosened: the retrain compares the churn training data
+ * with the drifted serving window alone (`serving.csv`, tenure psi ≈ 0.31 > 0.25), which would refuse the retrain at
+ * validate. This test is about notifications, so the retrain must get to its gate and deploy.
+ */
+function tolerantRetrain(input: ReturnType<typeof guardianInput>): ReturnType<typeof guardianInput> {
+  const retrain = input.retrain.input;
+  const set = retrain.expectations;
+  if (!set?.expectations) throw new Error('the churn retrain input has no expectations to loosen');
+  const expectations = set.expectations.map((e) => (e.expect === 'distribution' ? { ...e, threshold: 10 } : e));
+  return { ...input, retrain: { input: { ...retrain, expectations: { ...set, expectations } } } };
+}
+
+describe('the model guardian notifies', () => {
+  it('signed events to a live receiver, dead-letters a down one, and keeps checking', async () => {
+    const drifted = await driftedRows();
+    await h.client.guard.start(
+      tolerantRetrain(
+        guardianInput(MODEL, h.modelServer.url, {
+          every: '2s',
+          policy: { minSamples: 50, driftShare: 0.3 },
+          hysteresis: { consecutive: 1 },
+          cooldown: '1h',
+        }),
+      ),
+    );
+    await eventually('the guardian watching', async () => ((await status()).operators ? true : undefined));
+
+    // Drifted traffic, sent while paused: the first check after the resume drifts and starts the retrain.
+    const paused = await h.client.guard.pause(MODEL, { as: 'maria', reason: 'sending a batch' });
+    await sendTraffic(h.modelServer.url, MODEL, drifted);
+    await h.client.guard.resume(MODEL, { as: 'lee', reason: 'batch sent' });
+    const check = await eventually<GuardianCheckSummary>('the drifted check', async () => {
+      const s = await status();
+      const c = s.recent.find((r) => r.n > paused.counters.checks && r.enoughSamples && !r.backfill);
+      return c && s.decisions.some((d) => d.checkId === c.checkId && d.kind === 'retrain_started') ? c : undefined;
+    });
+    expect(check).toMatchObject({ drifted: true, version: 1, samples: drifted.length });
+
+    const drift = await expectSigned(`${check.checkId}:drift_detected`, 'drift_detected');
+    expect(drift.body).toMatchObject({ version: 1, runId: `guardian:${MODEL}` });
+    const started = await expectSigned(`${check.checkId}:retrain_started`, 'retrain_started');
+    expect(started.body).toMatchObject({ details: expect.objectContaining({ retrain: `retrain:${MODEL}` }) });
+
+    // The down receiver's copies are in the dead-letter log; the guardian went on checking, still watching.
+    const dead = await eventually('the dead-lettered guardian events', async () => {
+      const ids = await deadLettered();
+      return ids.includes(`${check.checkId}:retrain_started`) ? ids : undefined;
+    });
+    expect(dead).toContain(`${check.checkId}:drift_detected`);
+    const later = await eventually('a later check', async () => {
+      const s = await status();
+      return s.counters.checks > check.n ? s : undefined;
+    });
+    expect(later.phase).toBe('watching');
+    expect(later.running).toMatchObject({ workflowId: `retrain:${MODEL}`, checkId: check.checkId });
+
+    // The retrain's gate opens and says so, to both receivers.
+    const gate = await waitForGate(h.client, `retrain:${MODEL}`);
+    expect(gate.evidence.candidate.version).toBe(2);
+    const gateId = `retrain:${MODEL}:2:gate_opened`;
+    const opened = await expectSigned(gateId, 'gate_opened');
+    expect(opened.body).toMatchObject({
+      version: 2,
+      details: expect.objectContaining({ guardian: `guardian:${MODEL}`, checkId: check.checkId }),
+    });
+    expect(
+      await eventually('the dead-lettered gate_opened', async () => {
+        const ids = await deadLettered();
+        return ids.includes(gateId) ? ids : undefined;
+      }),
+    ).toContain(gateId);
+
+    // Approved: deployed, the guardian records the outcome and notifies the finished rollout.
+    await h.client.approve(`retrain:${MODEL}`, { as: 'maria', comment: 'retrained on fresh data' });
+    expect(await h.client.result<TrainAndPromoteResult>(`retrain:${MODEL}`)).toMatchObject({
+      status: 'deployed',
+      deployment: { version: 2, previousVersion: 1 },
+    });
+    const story = await eventually('the outcome recorded', async () => {
+      const s = await status();
+      return s.outcomes.length > 0 ? s : undefined;
+    });
+    expect(story.outcomes).toEqual([
+      expect.objectContaining({ workflowId: `retrain:${MODEL}`, status: 'deployed', version: 2 }),
+    ]);
+    const rollout = await expectSigned(`${check.checkId}:rollout_finished`, 'rollout_finished');
+    expect(rollout.body).toMatchObject({
+      version: 2,
+      details: expect.objectContaining({ retrain: `retrain:${MODEL}` }),
+    });
+    expect(
+      await eventually('the dead-lettered rollout_finished', async () => {
+        const ids = await deadLettered();
+        return ids.includes(`${check.checkId}:rollout_finished`) ? ids : undefined;
+      }),
+    ).toContain(`${check.checkId}:rollout_finished`);
+
+    const checks = story.counters.checks;
+    const after = await eventually('a check after the rollout', async () => {
+      const s = await status();
+      return s.counters.checks > checks ? s : undefined;
+    });
+    expect(after.phase).toBe('watching');
+
+    await h.client.guard.stop(MODEL, { as: 'maria', reason: 'end of the test' });
+    expect(await h.client.result(`guardian:${MODEL}`, modelGuardian)).toMatchObject({ status: 'stopped' });
+  });
+});
