@@ -20,6 +20,7 @@ import {
   failureType,
   rootMessage,
   type RetrainTrigger,
+  type SignedStart,
   type TrainAndPromoteResult,
 } from '@slipway/sdk';
 import { validateInput } from '@slipway/sdk/workflow';
@@ -141,6 +142,21 @@ it('validates against the drifted serving window, carries the drift in its evide
   await writeFile(fresh, freshText);
   // Resolved and pinned when the retrain starts: the run reads exactly these bytes.
   trigger.datasetDigest = `sha256:${createHash('sha256').update(freshText).digest('hex')}`;
+  // The retrain carries its guardian's signed start (ci-bot started the guardian, whose signed input holds the
+  // retrain's approval policy), not one of its own.
+  const keysDir = h.people?.keysDir;
+  const keyOf = (name: string) => loadKey(name, keysDir ? { keysDir } : undefined);
+  const { start: _none, startedBy: _who, ...retrainSettings } = base;
+  const { start: guardianSignature, ...guardianSigned } = await signStart(
+    {
+      pipeline: 'modelGuardian',
+      runId: `guardian:${MODEL}`,
+      input: { model: MODEL, every: '1h', retrain: { input: retrainSettings } },
+      signer: 'ci-bot',
+    },
+    keyOf,
+  );
+  trigger.guardianStart = { start: guardianSignature as SignedStart, input: guardianSigned };
   const retrainInput = {
     ...base,
     dataset: { uri: pathToFileURL(fresh).href, format: 'csv' },
@@ -160,11 +176,7 @@ it('validates against the drifted serving window, carries the drift in its evide
   } finally {
     await registry.close();
   }
-  const keysDir = h.people?.keysDir;
-  const child = await signStart(
-    { pipeline: 'trainAndPromote', runId: `retrain:${MODEL}`, input: retrainInput, signer: 'ci-bot' },
-    (name) => loadKey(name, keysDir ? { keysDir } : undefined),
-  );
+  const child = retrainInput;
   const guardian = await h.client.start('guardianStandIn', { model: MODEL, child }, { runId: `guardian:${MODEL}` });
 
   const gate = await waitForGate(h.client, `retrain:${MODEL}`);
