@@ -6,7 +6,13 @@
 import { GateRefusal } from './errors.js';
 import type { Refusal } from './gate-rules.js';
 import type { GateDecisionRequest, GateState } from './schemas/approval.js';
-import { SIGNING_CLOCK_SKEW_MS, SigningDomain, verifyPayload, type DecisionPayload } from './signing/payloads.js';
+import {
+  SIGNING_CLOCK_SKEW_MS,
+  SigningDomain,
+  verifyPayload,
+  type DecisionPayload,
+  type ServiceDecisionPayload,
+} from './signing/payloads.js';
 
 /** How old a signature may be when the gate receives it: a signed decision is not a standing order. */
 export const DECISION_MAX_AGE_MS = 15 * 60_000;
@@ -25,6 +31,15 @@ export function decisionPayload(
     comment: request.comment ?? '',
     at: request.at,
   };
+}
+
+/** The payload a service's signature of a decision covers: the decision's payload and the service's name. */
+export function serviceDecisionPayload(
+  gate: { workflowId: string; nonce: string; evidenceDigest: string },
+  request: Pick<GateDecisionRequest, 'decision' | 'approver' | 'comment'> & { at: string },
+  service: string,
+): ServiceDecisionPayload {
+  return { ...decisionPayload(gate, request), service };
 }
 
 /**

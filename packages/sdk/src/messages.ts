@@ -31,5 +31,11 @@ export const SlipwaySearchAttribute = {
   model: 'SlipwayModel',
 } as const;
 
+/** Memo fields Slipway workflows set, so lists need no query per run. */
+export const SlipwayMemo = {
+  /** A `GateListing`: the gate's status, model, version, evidence digest, deadline and who may decide. */
+  gate: 'slipwayGate',
+} as const;
+
 /** The task queue Slipway workers poll by default. */
 export const DEFAULT_TASK_QUEUE = 'slipway';

@@ -46,3 +46,4 @@ export {
   scheduleIdOf,
 } from './schedule-spec.js';
 export type { WorkflowTaskFailure } from './workflow-task-failure.js';
+export { signServiceDecision } from './signing.js';

@@ -2,7 +2,7 @@
  * What the client signs: a run's start and a gate decision, each with a person's key. The payloads and the
  * signature format are the sdk's (`signing/`); the gate and the activities verify exactly these.
  */
-import { decisionPayload } from '../decision-signature.js';
+import { decisionPayload, serviceDecisionPayload } from '../decision-signature.js';
 import { operatorCommandDomain, operatorCommandPayload, type OperatorCommandKind } from '../operator-command.js';
 import type { RolloutCommandRequest } from '../schemas/rollout-state.js';
 import { loadPersonKey, type KeyLocation, type PersonKey } from '../keys/person-keys.js';
@@ -110,6 +110,27 @@ export async function signDecision(
     { ...request, at },
   );
   return { ...request, at, signature: signPayload(SigningDomain.decision, key.privateKey, payload) };
+}
+
+/**
+ * A gate decision signed by a service the directory trusts to sign for the person it authenticated (the approvals
+ * page), with the service's private key (base64url seed): the `ServiceDecisionPayload` of the decision and the
+ * service's name, under the service-decision domain. The gate verifies it with the service's key from the
+ * directory, and only for people the directory lets that service sign for.
+ */
+export function signServiceDecision(
+  gate: { runId: string; nonce: string; request: GateDecisionRequest },
+  service: { name: string; privateKey: string },
+): GateDecisionRequest {
+  const { request } = gate;
+  const at = new Date().toISOString();
+  const payload = serviceDecisionPayload(
+    { workflowId: gate.runId, nonce: gate.nonce, evidenceDigest: request.evidenceDigest },
+    { ...request, at },
+    service.name,
+  );
+  const signature = signPayload(SigningDomain.serviceDecision, service.privateKey, payload);
+  return { ...request, at, signature, signedBy: service.name };
 }
 
 /** A rollout command signed for one rollout (its workflow id and nonce) with the operator's key. */

@@ -3,6 +3,7 @@ import { ArtifactRef, Digest } from './artifact.js';
 import { ResolvedApprover } from './directory.js';
 import { Metrics, ModelTask } from './model.js';
 import { StartSchedule } from '../signing/scheduled-start.js';
+import { durationMs } from '../duration.js';
 
 /** A Temporal duration string such as `'30s'`, `'15m'`, `'72h'` or `'7d'`. */
 export const DurationString = z
@@ -43,10 +44,26 @@ export const ApprovalPolicy = z
     timeout: DurationString.default('7d'),
     onTimeout: z.enum(['reject', 'approve']).default('reject'),
     autoApprove: AutoApproveRule.optional(),
+    /**
+     * When nobody has decided this long after the gate opened (e.g. `24h`), the gate widens its approvers to the
+     * members of `escalateTo` (resolved from the directory then) and notifies them; `timeout` still ends the wait.
+     * Must be shorter than `timeout`, and needs `escalateTo`.
+     */
+    escalateAfter: DurationString.optional(),
+    /** The directory groups the gate escalates to after `escalateAfter`. */
+    escalateTo: z.array(z.string().min(1)).min(1).optional(),
   })
   .refine((p) => p.approvers.length + p.approverGroups.length > 0 || p.autoApprove !== undefined, {
     message: 'an approval policy needs at least one approver, one approver group or an autoApprove rule',
     path: ['approvers'],
+  })
+  .refine((p) => (p.escalateAfter === undefined) === (p.escalateTo === undefined), {
+    message: 'escalateAfter and escalateTo go together: when to escalate, and to which groups',
+    path: ['escalateAfter'],
+  })
+  .refine((p) => p.escalateAfter === undefined || durationMs(p.escalateAfter) < durationMs(p.timeout), {
+    message: 'escalateAfter must be shorter than timeout (escalation happens while the gate still waits)',
+    path: ['escalateAfter'],
   });
 /** Who may approve a promotion, how many must, and what happens when nobody does. */
 export type ApprovalPolicy = z.infer<typeof ApprovalPolicy>;
@@ -133,6 +150,12 @@ export const GateDecisionRequest = z.object({
    * id), base64url. A gate that publishes a nonce refuses a decision without a valid one.
    */
   signature: z.string().optional(),
+  /**
+   * Set when a service the directory trusts signed the decision for the approver it authenticated (the approvals
+   * page): the service's name in the directory's `services`. The signature is then the service's, over a
+   * `ServiceDecisionPayload`, and verifies only for people the directory lets that service sign for.
+   */
+  signedBy: z.string().min(1).optional(),
 });
 /** An approve or reject decision request. */
 export type GateDecisionRequest = z.infer<typeof GateDecisionRequest>;
@@ -154,6 +177,8 @@ export const GateDecision = z.object({
   signedAt: z.string().optional(),
   /** The approver's signature of the decision; absent for decisions made by the policy (auto-approve, timeout). */
   signature: z.string().optional(),
+  /** The service that signed for the approver (the approvals page), when it was not the approver's own key. */
+  signedBy: z.string().optional(),
 });
 /** A decision the gate accepted. */
 export type GateDecision = z.infer<typeof GateDecision>;
@@ -209,6 +234,10 @@ export const GateState = z.object({
   closedAt: z.string().optional(),
   decisions: z.array(GateDecision),
   refused: z.array(RefusedDecision),
+  /** The policy's escalation groups (absent when the policy does not escalate). */
+  escalateTo: z.array(z.string()).optional(),
+  /** When the gate escalated (widened `eligible` to the `escalateTo` groups); absent until it does. */
+  escalatedAt: z.string().optional(),
 });
 /** The full state of an approval gate. */
 export type GateState = z.infer<typeof GateState>;
@@ -253,3 +282,29 @@ export const ApprovalProof = z.object({
 });
 /** The proof of a gate's outcome that acting activities re-verify. */
 export type ApprovalProof = z.infer<typeof ApprovalProof>;
+
+/**
+ * What a gate publishes in its run's memo (`SlipwayMemo.gate`) when it opens and whenever it changes, so pending
+ * gates are listed from the visibility store alone (one list call, no query per run). Small by design: the
+ * evidence itself is read from the gate (its Query) when one gate is shown.
+ */
+export const GateListing = z.object({
+  status: GateStatus,
+  model: z.string(),
+  version: z.number().int().positive(),
+  evidenceDigest: Digest,
+  openedAt: z.string(),
+  deadline: z.string(),
+  quorum: z.number().int(),
+  approvals: z.number().int().min(0),
+  approvers: z.array(z.string()),
+  approverGroups: z.array(z.string()),
+  escalateTo: z.array(z.string()).optional(),
+  escalatedAt: z.string().optional(),
+  startedBy: z.string().optional(),
+  closedAt: z.string().optional(),
+  /** One line on the candidate against the champion, e.g. `auc 0.84 (+0.03)`. */
+  headline: z.string().optional(),
+});
+/** A gate as listed from the visibility store. */
+export type GateListing = z.infer<typeof GateListing>;

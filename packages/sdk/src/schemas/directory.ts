@@ -13,6 +13,29 @@ export const DirectoryName = z
     'expected a name without surrounding spaces or control characters',
   );
 
+/** A scrypt password hash as the directory keeps it: `scrypt$<N>$<r>$<p>$<salt>$<hash>` (base64url). */
+export const PasswordHash = z
+  .string()
+  .regex(
+    /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{32,}$/,
+    'expected a scrypt hash "scrypt$<N>$<r>$<p>$<salt>$<hash>" (make one with `slipway directory password`)',
+  );
+
+/**
+ * A service the directory trusts to sign gate decisions for the people it authenticates (the approvals page):
+ * its public key, and whom it may sign for — people by name and members of groups. A decision it signs for
+ * anyone else is refused by the gate and by the activities.
+ */
+export const DirectoryService = z.strictObject({
+  publicKey: PublicKey,
+  signsFor: z.strictObject({
+    people: z.array(DirectoryName).default([]),
+    groups: z.array(DirectoryName).default([]),
+  }),
+});
+/** A service the directory trusts to sign decisions for people. */
+export type DirectoryService = z.infer<typeof DirectoryService>;
+
 /**
  * One person in the directory: their groups and their Ed25519 public key (from `slipway keys create`). A person
  * without a key can neither sign a decision nor start a run.
@@ -22,6 +45,11 @@ export const DirectoryPerson = z.strictObject({
   groups: z.array(DirectoryName).default([]),
   /** The person's public key, `ed25519:<base64url>`. */
   publicKey: PublicKey.optional(),
+  /**
+   * The person's password hash for the approvals page's local sign-in (`slipway directory password`):
+   * `scrypt$<N>$<r>$<p>$<salt base64url>$<hash base64url>`. Never the password.
+   */
+  passwordHash: PasswordHash.optional(),
 });
 /** One person in the directory. */
 export type DirectoryPerson = z.infer<typeof DirectoryPerson>;
@@ -53,6 +81,8 @@ export const PeopleDirectory = z.strictObject({
       ctx.addIssue({ code: 'custom', path: [name], message: `the name ${JSON.stringify(name)}: ${reason}` });
     }
   }),
+  /** Services trusted to sign decisions for the people they authenticate (covered by the digest when present). */
+  services: z.record(DirectoryName, DirectoryService).optional(),
 });
 /** The directory of people and their groups. */
 export type PeopleDirectory = z.infer<typeof PeopleDirectory>;
@@ -66,6 +96,10 @@ export const ResolvedApprover = z.object({
   groups: z.array(z.string()),
   /** The person's public key from the directory, which their signed decisions must verify against. */
   publicKey: PublicKey.optional(),
+  /** Set when the person may decide only since the gate escalated (a member of an `escalateTo` group). */
+  escalated: z.boolean().optional(),
+  /** The services the directory trusts to sign for this person (`services[*].signsFor`), with their keys. */
+  delegates: z.array(z.object({ service: z.string().min(1), publicKey: PublicKey })).optional(),
 });
 /** A person who may decide at a gate, with how they qualify. */
 export type ResolvedApprover = z.infer<typeof ResolvedApprover>;

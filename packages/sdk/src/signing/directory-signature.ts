@@ -7,23 +7,37 @@ import { digestOfValue } from './canonical.js';
 import { publicKeyOf } from './keys.js';
 import { SigningDomain, signPayload, verifyPayload, type DirectorySignature } from './payloads.js';
 
+/** What a directory's digest and signature cover: its version, people and (when it has them) services. */
+export type DirectoryContent = Pick<PeopleDirectory, 'version' | 'people'> & Partial<Pick<PeopleDirectory, 'services'>>;
+
 /**
  * The digest of a directory: sha256 of the canonical JSON of `version` and `people` (each person's groups sorted
- * and de-duplicated, their public key included), never its `signature`. The same people, groups and keys give
+ * and de-duplicated, their public key included), and its `services` when it has any, never its `signature`. The same people, groups and keys give
  * the same digest whatever the file's format or order.
  */
-export function directoryDigest(directory: Pick<PeopleDirectory, 'version' | 'people'>): `sha256:${string}` {
+export function directoryDigest(directory: DirectoryContent): `sha256:${string}` {
   const people = Object.fromEntries(
     Object.entries(directory.people).map(([name, person]) => [name, { ...person, groups: normalized(person.groups) }]),
   );
-  return digestOfValue({ version: directory.version, people });
+  // Services are covered when present; a directory without them keeps the digest it always had.
+  const services = directory.services === undefined ? {} : { services: normalizedServices(directory.services) };
+  return digestOfValue({ version: directory.version, people, ...services });
+}
+
+function normalizedServices(services: NonNullable<PeopleDirectory['services']>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(services).map(([name, service]) => [
+      name,
+      {
+        publicKey: service.publicKey,
+        signsFor: { people: normalized(service.signsFor.people), groups: normalized(service.signsFor.groups) },
+      },
+    ]),
+  );
 }
 
 /** The administrator's signature of a directory, made with their private key (base64url seed). */
-export function signDirectory(
-  directory: Pick<PeopleDirectory, 'version' | 'people'>,
-  adminPrivateKey: string,
-): DirectorySignature {
+export function signDirectory(directory: DirectoryContent, adminPrivateKey: string): DirectorySignature {
   const payload = { directoryDigest: directoryDigest(directory) };
   return {
     publicKey: publicKeyOf(adminPrivateKey),

@@ -12,6 +12,7 @@ import { PublicKey, Signature, signBytes, verifyBytes } from './keys.js';
 /** The domain of each kind of signed payload; part of the signed message. */
 export const SigningDomain = {
   decision: 'slipway.decision.v1',
+  serviceDecision: 'slipway.service-decision.v1',
   start: 'slipway.start.v1',
   directory: 'slipway.directory.v1',
   rolloutCommand: 'slipway.rollout-command.v1',
@@ -43,6 +44,15 @@ export const DecisionPayload = z.strictObject({
 });
 /** A gate decision as signed. */
 export type DecisionPayload = z.infer<typeof DecisionPayload>;
+
+/**
+ * A gate decision as a trusted service signs it for the person it authenticated (the approvals page): the
+ * decision's payload and the service's name, under its own domain, so a service signature never passes as the
+ * person's own and names which service vouched for them.
+ */
+export const ServiceDecisionPayload = DecisionPayload.extend({ service: z.string().min(1) });
+/** A gate decision as a service signs it. */
+export type ServiceDecisionPayload = z.infer<typeof ServiceDecisionPayload>;
 
 /**
  * A rollout command as signed: bound to one rollout (its workflow id and the nonce it published when it started),
