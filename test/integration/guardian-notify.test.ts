@@ -5,7 +5,8 @@
  * live receiver gets `drift_detected`, `retrain_started` and the retrain's `gate_opened`, each signed with the shared
  * secret (checked with `verifyWebhookSignature`) and carrying the event id as its delivery id; the down receiver's
  * copies land in the dead-letter log, and the guardian keeps checking. Once approved, the deployed retrain is
- * notified as `rollout_finished`. Traffic is sent while the guardian is paused, so the batch lands in one check.
+ * notified as `rollout_finished`. With no cooldown and a budget of one retrain a week, the next drift (on v2) is
+ * held by the budget. Traffic is sent while the guardian is paused, so the batch lands in one check.
  */
 import { verifyWebhookSignature, type SignatureVerdict } from '@slipway/activities';
 import {
@@ -53,10 +54,11 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function driftedRows() {
+/** The rows of one of the churn example's data files, as served requests. */
+async function servedRows(file: string) {
   const pipeline = pipelineJson();
   const columns = [...(pipeline.features.numeric ?? []), ...(pipeline.features.categorical ?? [])];
-  return readServingRows(pathToFileURL(join(DATA_DIR, 'serving.csv')).href, pipeline.expectations.schema, columns);
+  return readServingRows(pathToFileURL(join(DATA_DIR, file)).href, pipeline.expectations.schema, columns);
 }
 
 beforeAll(async () => {
@@ -142,7 +144,7 @@ async function deadLettered(): Promise<string[]> {
 
 describe('the model guardian notifies', () => {
   it('signed events to a live receiver, dead-letters a down one, and keeps checking', async () => {
-    const drifted = await driftedRows();
+    const drifted = await servedRows('serving.csv');
     // The retrain trains on the recent data (the fixture's), which its distribution checks compare with the
     // drifted serving window.
     await h.client.guard.start(
@@ -150,7 +152,9 @@ describe('the model guardian notifies', () => {
         every: '2s',
         policy: { minSamples: 50, driftShare: 0.3 },
         hysteresis: { consecutive: 1 },
-        cooldown: '1h',
+        // No cooldown, one retrain a week: after the retrain, the budget alone holds the next drift.
+        cooldown: '0s',
+        budget: { perWeek: 1 },
       }),
     );
     await eventually('the guardian watching', async () => ((await status()).operators ? true : undefined));
@@ -225,12 +229,23 @@ describe('the model guardian notifies', () => {
       }),
     ).toContain(`${check.checkId}:rollout_finished`);
 
-    const checks = story.counters.checks;
-    const after = await eventually('a check after the rollout', async () => {
+    // Drift on v2 (trained on the recent data, so the old training-like traffic is what drifts for it): with no
+    // cooldown, the budget of one retrain a week holds, and nothing starts.
+    const again = await h.client.guard.pause(MODEL, { as: 'maria', reason: 'sending a batch' });
+    await sendTraffic(h.modelServer.url, MODEL, (await servedRows('churn.csv')).slice(0, 300));
+    await h.client.guard.resume(MODEL, { as: 'lee', reason: 'batch sent' });
+    const held = await eventually('the decision on the drift after the rollout', async () => {
       const s = await status();
-      return s.counters.checks > checks ? s : undefined;
+      const c = s.recent.find((r) => r.n > again.counters.checks && r.enoughSamples && !r.backfill);
+      const d = c && s.decisions.find((x) => x.checkId === c.checkId && x.kind !== 'retrain_finished');
+      return c && d ? { check: c, decision: d, status: s } : undefined;
     });
-    expect(after.phase).toBe('watching');
+    expect(held.check).toMatchObject({ drifted: true, version: 2 });
+    expect(held.decision.kind).toBe('skipped_budget');
+    expect(held.decision.reason).toContain('the budget of 1 retrain(s) in any 7 days is spent');
+    expect(held.status.phase).toBe('watching');
+    expect(held.status.running).toBeNull();
+    expect(held.status.decisions.filter((d) => d.kind === 'retrain_started')).toHaveLength(1);
 
     await h.client.guard.stop(MODEL, { as: 'maria', reason: 'end of the test' });
     expect(await h.client.result(`guardian:${MODEL}`, modelGuardian)).toMatchObject({ status: 'stopped' });
