@@ -8,51 +8,35 @@
  * notified as `rollout_finished`. With no cooldown and a budget of one retrain a week, the next drift (on v2) is
  * held by the budget. Traffic is sent while the guardian is paused, so the batch lands in one check.
  */
-import { verifyWebhookSignature, type SignatureVerdict } from '@slipway/activities';
 import {
   modelGuardian,
   type GuardianCheckSummary,
   type GuardianStatus,
   type TrainAndPromoteResult,
 } from '@slipway/sdk';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readServingRows, sendTraffic } from '../../examples/churn/demo/traffic.js';
-import { DATA_DIR, churnInput, pipelineJson } from '../../examples/churn/src/input.js';
+import { DATA_DIR, pipelineJson } from '../../examples/churn/src/input.js';
 import { notificationDeadLetterPath } from '../../packages/worker/src/config/index.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { eventually, waitForGate } from '../support/waits.js';
-import { guardianInput } from './guardian/fixtures.js';
+import {
+  downReceiverUrl,
+  startWebhookReceiver,
+  writeSecretFile,
+  type WebhookReceiver,
+} from '../support/webhook-receiver.js';
+import { deployFirstVersion, guardianInput } from './guardian/fixtures.js';
 
 const MODEL = 'notified-churn';
 const SECRET = 'guardian-notify-shared-secret-7c2e';
 
-interface Received {
-  id: string | undefined;
-  body: Record<string, unknown>;
-  verdict: SignatureVerdict;
-}
-
 let h: Harness;
-let secrets: string;
-let receiver: Server;
-const received: Received[] = [];
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
+let receiver: WebhookReceiver;
+let secret: Awaited<ReturnType<typeof writeSecretFile>>;
 
 /** The rows of one of the churn example's data files, as served requests. */
 async function servedRows(file: string) {
@@ -62,31 +46,11 @@ async function servedRows(file: string) {
 }
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    void readBody(req).then((body) => {
-      const header = (name: string) => req.headers[name] as string | undefined;
-      const id = header('slipway-delivery-id');
-      const verdict = verifyWebhookSignature({
-        secret: SECRET,
-        id: id ?? '',
-        timestamp: header('slipway-timestamp') ?? '',
-        body,
-        signature: header('slipway-signature'),
-      });
-      received.push({ id, body: JSON.parse(body) as Record<string, unknown>, verdict });
-      res.writeHead(204).end();
-    });
-  });
-  const receiverUrl = `http://127.0.0.1:${await listen(receiver)}/hooks/guardian`;
-  // A port that refuses connections: a receiver that is down.
-  const gone = createServer();
-  const downUrl = `http://127.0.0.1:${await listen(gone)}/hooks/down`;
-  await new Promise<void>((resolve) => gone.close(() => resolve()));
-
-  secrets = await mkdtemp(join(tmpdir(), 'slipway-guardian-notify-'));
-  const secretFile = join(secrets, 'notify.secret');
-  await writeFile(secretFile, `${SECRET}\n`);
-  await chmod(secretFile, 0o600);
+  receiver = await startWebhookReceiver(SECRET);
+  const receiverUrl = receiver.url('/hooks/guardian');
+  const downUrl = await downReceiverUrl('/hooks/down');
+  secret = await writeSecretFile(SECRET);
+  const secretFile = secret.file;
   const retry = { attempts: 2, initialMs: 1, maxMs: 2 };
   h = await startHarness({
     name: 'guardian-notify',
@@ -97,39 +61,26 @@ beforeAll(async () => {
       ],
     },
   });
-  const { runId } = await h.client.start(
-    'trainAndPromote',
-    churnInput({ serverUrl: h.modelServer.url, modelName: MODEL }),
-  );
-  await waitForGate(h.client, runId);
-  await h.client.approve(runId, { as: 'maria', comment: 'first version' });
-  expect(await h.client.result<TrainAndPromoteResult>(runId)).toMatchObject({
-    status: 'deployed',
-    deployment: { version: 1 },
-  });
+  await deployFirstVersion(h, MODEL);
 }, 300_000);
 
 afterAll(async () => {
   await h?.stop();
-  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
-  if (secrets) await rm(secrets, { recursive: true, force: true });
+  await receiver?.close();
+  await secret?.remove();
 });
 
 function status(): Promise<GuardianStatus> {
   return h.client.guard.status(MODEL);
 }
 
-/** The live receiver's delivery with delivery id `id`, once it arrived. */
-function delivery(id: string): Promise<Received> {
-  return eventually(`the delivery ${id}`, () => Promise.resolve(received.find((r) => r.id === id)));
-}
-
 /** Asserts the delivery `id` of kind `kind` is signed with the secret and names the test's model. */
-async function expectSigned(id: string, kind: string): Promise<Received> {
-  const got = await delivery(id);
+async function expectSigned(id: string, kind: string): Promise<{ body: Record<string, unknown> }> {
+  const got = await receiver.delivery(id);
   expect(got.verdict).toEqual({ valid: true });
-  expect(got.body).toMatchObject({ id, kind, model: MODEL });
-  return got;
+  const body = JSON.parse(got.body) as Record<string, unknown>;
+  expect(body).toMatchObject({ id, kind, model: MODEL });
+  return { body };
 }
 
 async function deadLettered(): Promise<string[]> {
