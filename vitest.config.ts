@@ -14,6 +14,8 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           pool: 'forks',
           testTimeout: 30_000,
+          // Set-ups that bundle workflow code or install into the Python environment take longer on a busy machine.
+          hookTimeout: 120_000,
         },
       },
       {
