@@ -19,6 +19,7 @@ import { churnInput } from '../../examples/churn/src/input.js';
 import { clientError } from '../support/failures.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { DEFAULT_TEST_PEOPLE } from '../support/people.js';
+import { machineValues, recordFixture } from '../support/record-history.js';
 import { eventually, waitForGate } from '../support/waits.js';
 
 const MODEL = 'escalated-churn';
@@ -158,5 +159,18 @@ describe('an approval gate that escalates, notifies, lists itself and takes serv
     expect(listedClosed.listing).toMatchObject({ approvals: 2, escalateTo: ['risk'], closedAt: closed.closedAt });
     expect(listedClosed.listing?.escalatedAt).toBe(closed.escalatedAt);
     expect(await h.client.listGates({ status: 'pending', model: MODEL })).toEqual([]);
+
+    // The run as a replay fixture: the gate's patch markers, the escalation's step and the notices replay as they ran.
+    const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
+    const fixture = await recordFixture(h, history, 'train-and-promote-escalated-deployed.json');
+    for (const machine of machineValues(h)) expect(fixture.json, machine).not.toContain(machine);
+    const markers = (fixture.history.events ?? []).flatMap((e) =>
+      Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) =>
+        (d.payloads ?? []).map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')),
+      ),
+    );
+    for (const patch of ['slipway.gate.listing-memo', 'slipway.gate.notify', 'slipway.gate.escalation']) {
+      expect(markers.join('\n')).toContain(patch);
+    }
   }, 300_000);
 });
