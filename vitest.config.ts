@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 // Temporal's native module must not be loaded in worker threads: every project runs in forks.
+// Two test files at a time even on two cores: integration files mostly wait on servers, timers and child processes
+// (vitest's default there would be one).
 export default defineConfig({
   test: {
     pool: 'forks',
+    maxWorkers: 2,
     projects: [
       {
         test: {
