@@ -6,14 +6,8 @@
  * once the receiver hears `gate_escalated`, rita's approval closes the gate, `gate_decided` follows, the run deploys
  * (its acting activities accept the proof) and `listGates` shows the gate pending, then closed, from the memo.
  */
-import { verifyWebhookSignature, type SignatureVerdict } from '@slipway/activities';
 import { GateRefusal, type TrainAndPromoteResult } from '@slipway/sdk';
 import { ClientErrorCode } from '@slipway/sdk/client';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { clientError } from '../support/failures.js';
@@ -21,73 +15,46 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { DEFAULT_TEST_PEOPLE } from '../support/people.js';
 import { machineValues, recordFixture } from '../support/record-history.js';
 import { eventually, waitForGate } from '../support/waits.js';
+import { startWebhookReceiver, writeSecretFile, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const MODEL = 'escalated-churn';
 const SECRET = 'gate-escalation-shared-secret-41d9';
 const SERVICE = 'approvals-page';
 
-interface Received {
-  id: string | undefined;
-  body: Record<string, unknown>;
-  verdict: SignatureVerdict;
-}
-
 let h: Harness;
-let secrets: string;
-let receiver: Server;
-const received: Received[] = [];
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+let receiver: WebhookReceiver;
+let secret: Awaited<ReturnType<typeof writeSecretFile>>;
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    void readBody(req).then((body) => {
-      const header = (name: string) => req.headers[name] as string | undefined;
-      const id = header('slipway-delivery-id');
-      const verdict = verifyWebhookSignature({
-        secret: SECRET,
-        id: id ?? '',
-        timestamp: header('slipway-timestamp') ?? '',
-        body,
-        signature: header('slipway-signature'),
-      });
-      received.push({ id, body: JSON.parse(body) as Record<string, unknown>, verdict });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/gates`;
-  secrets = await mkdtemp(join(tmpdir(), 'slipway-gate-escalation-'));
-  const secretFile = join(secrets, 'notify.secret');
-  await writeFile(secretFile, `${SECRET}\n`);
-  await chmod(secretFile, 0o600);
+  receiver = await startWebhookReceiver(SECRET);
+  secret = await writeSecretFile(SECRET);
+  const retry = { attempts: 2, initialMs: 1, maxMs: 2 };
   h = await startHarness({
     name: 'gate-escalation',
     people: { ...DEFAULT_TEST_PEOPLE, rita: ['risk'] },
     services: { [SERVICE]: { people: ['maria'] } },
     config: {
-      notifiers: [{ kind: 'webhook', url, secretFile, format: 'json', retry: { attempts: 2, initialMs: 1, maxMs: 2 } }],
+      notifiers: [
+        { kind: 'webhook', url: receiver.url('/hooks/gates'), secretFile: secret.file, format: 'json', retry },
+      ],
     },
   });
 }, 120_000);
 
 afterAll(async () => {
   await h?.stop();
-  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
-  if (secrets) await rm(secrets, { recursive: true, force: true });
+  await receiver?.close();
+  await secret?.remove();
 });
 
 /** The delivery of `kind` for run `runId`, once it arrived signed with the shared secret. */
 async function notified(runId: string, kind: string): Promise<Record<string, unknown>> {
   const id = `${runId}:1:${kind}`;
-  const got = await eventually(`the ${kind} notification`, () => Promise.resolve(received.find((r) => r.id === id)));
+  const got = await receiver.delivery(id);
   expect(got.verdict).toEqual({ valid: true });
-  expect(got.body).toMatchObject({ id, kind, model: MODEL, version: 1, runId });
-  return got.body;
+  const body = JSON.parse(got.body) as Record<string, unknown>;
+  expect(body).toMatchObject({ id, kind, model: MODEL, version: 1, runId });
+  return body;
 }
 
 describe('an approval gate that escalates, notifies, lists itself and takes service-signed decisions', () => {
