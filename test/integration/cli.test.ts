@@ -104,8 +104,8 @@ describe('slipway run, status, approvals, approve', () => {
 
     const { code, output } = await slipway(['approvals', '--json']);
     expect(code, output).toBe(0);
-    const pending = JSON.parse(output) as { runId: string; gate: { model: string; version: number } }[];
-    expect(pending.find((p) => p.runId === runId)?.gate).toMatchObject({ model: 'cli-churn', version: 1 });
+    const pending = JSON.parse(output) as { runId: string; listing: { model: string; version: number } }[];
+    expect(pending.find((p) => p.runId === runId)?.listing).toMatchObject({ model: 'cli-churn', version: 1 });
   });
 
   it('approve refuses someone outside the policy and leaves the gate open', async () => {
