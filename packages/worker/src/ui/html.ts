@@ -32,9 +32,7 @@ function render(value: Value): string {
 
 /** `html\`<p>${text}</p>\``: interpolations are escaped, nested `Html` and arrays of it are kept. */
 export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
-  return new Html(
-    strings.reduce((out, part, i) => out + part + (i < values.length ? render(values[i]) : ''), ''),
-  );
+  return new Html(strings.reduce((out, part, i) => out + part + (i < values.length ? render(values[i]) : ''), ''));
 }
 
 /** The page shell: title, stylesheet, header with who is signed in and the sign-out form. */
