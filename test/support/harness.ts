@@ -3,7 +3,7 @@
  * serving state), a model server on a free port, an in-process worker on its own task queue, and a client,
  * all against the dev server the global setup started.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SlipwayClient } from '@slipway/sdk/client';
@@ -25,7 +25,6 @@ import {
 } from '../../packages/worker/src/config/index.js';
 import { startModelServer, type RunningModelServer } from '../../packages/worker/src/serve/index.js';
 import {
-  builtinWorkflowsPath,
   createSlipwayWorker,
   type ActivityFunction,
   type SlipwayWorker,
@@ -60,8 +59,12 @@ export interface Harness {
  */
 export const HARNESS_DATA_ROOTS: readonly string[] = [resolve(import.meta.dirname, '..', '..', 'examples')];
 
-/** Bundles a workflows module once per file (webpack takes a few seconds). */
-export async function bundle(workflowsPath = builtinWorkflowsPath()): Promise<{ code: string }> {
+/**
+ * Bundles a workflows module (webpack takes a few seconds). The built-in workflows come from the bundle the
+ * global setup made once for the run.
+ */
+export async function bundle(workflowsPath?: string): Promise<{ code: string }> {
+  if (workflowsPath === undefined) return { code: await readFile(inject('builtinBundlePath'), 'utf8') };
   return bundleWorkflowCode({ workflowsPath, logger: quietLogger });
 }
 
