@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cookies, HttpError, sessionCookie } from './http.js';
 import { verifyPassword } from './password.js';
-import { normalizePeer, proxyIdentity } from './request-checks.js';
+import { proxyIdentity } from './request-checks.js';
 import { SESSION_COOKIE, type Session } from './sessions.js';
 import type { UiContext } from './ui-context.js';
 
@@ -59,9 +59,4 @@ export function cookieFor(ctx: UiContext, session: Session): string {
 /** A cookie that removes the session cookie. */
 export function clearedCookie(): string {
   return sessionCookie(SESSION_COOKIE, '', 0, false);
-}
-
-/** The TCP peer of a request, as the proxy check sees it. */
-export function peerOf(req: IncomingMessage): string | undefined {
-  return req.socket.remoteAddress === undefined ? undefined : normalizePeer(req.socket.remoteAddress);
 }
