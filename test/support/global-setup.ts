@@ -1,12 +1,13 @@
 /**
- * Starts one real Temporal dev server (in memory, free port, headless) for the integration project, and
- * stops it when the run ends; bundles the built-in workflows once for every test file. The Temporal CLI is found or installed into `.slipway/tools` first.
+ * Starts one real Temporal dev server (in memory, free port, headless) for the integration project, and stops it
+ * when the run ends; bundles the built-in workflows once for every test file (and for the workers the tests start
+ * as processes, with `--workflow-bundle`). The Temporal CLI is found or installed into `.slipway/tools` first.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, type DevServer } from '../../packages/worker/src/dev-server/index.js';
+import { writeWorkflowBundle } from '../../packages/worker/src/worker/workflow-bundle.js';
 import { createRequire } from 'node:module';
 
 let server: DevServer | undefined;
@@ -35,24 +36,21 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('builtinBundlePath', bundlePath);
 }
 
-/** Bundles the built-in workflows once per run, into a file every test file's workers load. */
+/** Bundles the built-in workflows once per run (as `slipway bundle` does), into a file every test file loads. */
 async function bundleBuiltinWorkflows(): Promise<string> {
   const dir = resolve(import.meta.dirname, '..', '..', '.slipway', 'test-bundle');
-  await mkdir(dir, { recursive: true });
-  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
-  const { code } = await bundleWorkflowCode({ workflowsPath: builtinWorkflows(), logger: quiet });
-  const path = join(dir, `builtin-workflows-${process.pid}.js`);
-  await writeFile(path, code);
-  return path;
+  const out = resolve(dir, `builtin-workflows-${process.pid}.js`);
+  await writeWorkflowBundle({ workflowsPath: builtinWorkflows(), out });
+  return out;
 }
 
-/** Stops the dev server. */
+/** The built-in workflows module, as `builtinWorkflowsPath()` finds it (the setup has no `import.meta.resolve`). */
+function builtinWorkflows(): string {
+  return createRequire(import.meta.url).resolve('@slipway/sdk/pipelines');
+}
+
+/** Stops the dev server and removes the run's bundle. */
 export async function teardown(): Promise<void> {
   await server?.stop();
   if (bundlePath) await rm(bundlePath, { force: true });
-}
-
-/** Where the built-in workflows are (as `builtinWorkflowsPath()` finds them; the setup runs without `import.meta.resolve`). */
-function builtinWorkflows(): string {
-  return createRequire(import.meta.url).resolve('@slipway/sdk/pipelines');
 }

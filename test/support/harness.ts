@@ -3,7 +3,7 @@
  * serving state), a model server on a free port, an in-process worker on its own task queue, and a client,
  * all against the dev server the global setup started.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SlipwayClient } from '@slipway/sdk/client';
@@ -24,6 +24,7 @@ import {
   type SlipwayConfigInput,
 } from '../../packages/worker/src/config/index.js';
 import { startModelServer, type RunningModelServer } from '../../packages/worker/src/serve/index.js';
+import { loadWorkflowBundle } from '../../packages/worker/src/worker/workflow-bundle.js';
 import {
   createSlipwayWorker,
   type ActivityFunction,
@@ -64,7 +65,7 @@ export const HARNESS_DATA_ROOTS: readonly string[] = [resolve(import.meta.dirnam
  * global setup made once for the run.
  */
 export async function bundle(workflowsPath?: string): Promise<{ code: string }> {
-  if (workflowsPath === undefined) return { code: await readFile(inject('builtinBundlePath'), 'utf8') };
+  if (workflowsPath === undefined) return { code: (await loadWorkflowBundle(inject('builtinBundlePath'))).code };
   return bundleWorkflowCode({ workflowsPath, logger: quietLogger });
 }
 
