@@ -118,10 +118,9 @@ describe('the drift route', () => {
       config: loadConfig({ env: {}, cwd: dir, overrides: { home: dir } }),
       // Only the gate is read on this route; the other members are never called.
       access: {
-        gate: async (runId: string) => {
+        gate: (runId: string) => {
           const gate = gates.get(runId);
-          if (gate === undefined) throw new Error(`no run ${runId}`);
-          return gate;
+          return gate === undefined ? Promise.reject(new Error(`no run ${runId}`)) : Promise.resolve(gate);
         },
       },
       artifacts,

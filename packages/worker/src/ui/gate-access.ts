@@ -3,17 +3,8 @@
  * visibility store (their `GateListing` memo, one list call), one gate's state, a run's progress, and a decision
  * signed by the page's service key for the person it authenticated.
  */
-import {
-  GateListing,
-  SlipwayMemo,
-  SlipwayMessage,
-  SlipwaySearchAttribute,
-  rootMessage,
-  type GateDecisionRequestInput,
-  type GateState,
-  type RunProgress,
-} from '@slipway/sdk';
-import { ClientErrorCode, SlipwayClientError, signServiceDecision, type SlipwayClient } from '@slipway/sdk/client';
+import type { GateListing, GateState, RunProgress } from '@slipway/sdk';
+import { ClientErrorCode, SlipwayClientError, type SlipwayClient } from '@slipway/sdk/client';
 
 /** A run's gate as listed. */
 export interface ListedGate {
@@ -32,7 +23,7 @@ export interface PageDecision {
 
 /** What the page needs from Temporal. */
 export interface GateAccess {
-  /** Pending gates (oldest first) or closed ones (newest first), at most `limit`. */
+  /** Pending gates (oldest first) or closed ones (most recently started first), at most `limit`. */
   listGates(status: 'pending' | 'closed', limit: number): Promise<ListedGate[]>;
   /** One run's gate. */
   gate(runId: string): Promise<GateState>;
@@ -48,65 +39,19 @@ export function gateAccess(
   service: { name: string; privateKey: string } | undefined,
 ): GateAccess {
   return {
-    listGates: (status, limit) => listFromMemo(client, status, limit),
+    listGates: async (status, limit) => {
+      // Pending: a gate that opened before gates published their listing is read from the gate itself.
+      if (status === 'pending') return client.pendingApprovals({ limit });
+      const closed = await client.listGates({ status, limit });
+      return closed.flatMap((entry) => (entry.listing === null ? [] : [{ ...entry, listing: entry.listing }]));
+    },
     gate: (runId) => client.gate(runId),
     progress: async (runId) => (await client.status(runId).catch(() => undefined))?.progress,
     decide: async (runId, kind, decision) => {
       if (service === undefined) {
         throw new SlipwayClientError(ClientErrorCode.InvalidDecision, 'the page has no service key to sign with');
       }
-      return decideAsService(client, runId, kind, decision, service);
+      return client.decideAsService(runId, kind, { ...decision, service });
     },
   };
-}
-
-const CLOSED = ['approved', 'rejected', 'expired'];
-
-async function listFromMemo(client: SlipwayClient, status: 'pending' | 'closed', limit: number) {
-  const query =
-    status === 'pending'
-      ? `ExecutionStatus = "Running" AND ${SlipwaySearchAttribute.gateStatus} = "pending"`
-      : `${SlipwaySearchAttribute.gateStatus} IN (${CLOSED.map((s) => `"${s}"`).join(', ')})`;
-  const gates: ListedGate[] = [];
-  for await (const execution of client.temporal.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
-    const listing = GateListing.safeParse(execution.memo?.[SlipwayMemo.gate]);
-    if (!listing.success) continue;
-    gates.push({
-      runId: execution.workflowId,
-      pipeline: execution.type,
-      startTime: execution.startTime,
-      listing: listing.data,
-    });
-    if (gates.length >= limit) break;
-  }
-  const byTime = (a: ListedGate, b: ListedGate) => a.startTime.getTime() - b.startTime.getTime();
-  return status === 'pending' ? gates.sort(byTime) : gates.sort((a, b) => byTime(b, a));
-}
-
-async function decideAsService(
-  client: SlipwayClient,
-  runId: string,
-  kind: 'approve' | 'reject',
-  decision: PageDecision,
-  service: { name: string; privateKey: string },
-): Promise<GateState> {
-  const gate = await client.gate(runId);
-  if (gate.nonce === undefined) {
-    throw new SlipwayClientError(ClientErrorCode.InvalidDecision, 'this gate opened before decisions were signed');
-  }
-  const request = signServiceDecision(
-    {
-      runId,
-      nonce: gate.nonce,
-      request: { decision: kind, ...decision },
-    },
-    service,
-  );
-  try {
-    return await client.temporal.workflow
-      .getHandle(runId)
-      .executeUpdate<GateState, [GateDecisionRequestInput]>(SlipwayMessage.gateDecide, { args: [request] });
-  } catch (err) {
-    throw new SlipwayClientError(ClientErrorCode.InvalidDecision, rootMessage(err), { cause: err });
-  }
 }
