@@ -3,7 +3,7 @@
  * visibility store (their `GateListing` memo, one list call), one gate's state, a run's progress, and a decision
  * signed by the page's service key for the person it authenticated.
  */
-import type { GateListing, GateState, RunProgress } from '@slipway/sdk';
+import { SlipwaySearchAttribute, type GateListing, type GateState, type RunProgress } from '@slipway/sdk';
 import { ClientErrorCode, SlipwayClientError, type SlipwayClient } from '@slipway/sdk/client';
 
 /** A run's gate as listed. */
@@ -39,12 +39,14 @@ export function gateAccess(
   service: { name: string; privateKey: string } | undefined,
 ): GateAccess {
   return {
-    listGates: async (status, limit) => {
-      // Pending: a gate that opened before gates published their listing is read from the gate itself.
-      if (status === 'pending') return client.pendingApprovals({ limit });
-      const closed = await client.listGates({ status, limit });
-      return closed.flatMap((entry) => (entry.listing === null ? [] : [{ ...entry, listing: entry.listing }]));
-    },
+    listGates: (status, limit) =>
+      listGates(client, status, limit).catch((err: unknown) => {
+        throw new Error(
+          `could not list the ${status} gates: ${messageChain(err)} (a Slipway worker registers the search attributes ` +
+            `the list needs, such as ${SlipwaySearchAttribute.gateStatus}, when it starts on this namespace)`,
+          { cause: err },
+        );
+      }),
     gate: (runId) => client.gate(runId),
     progress: async (runId) => (await client.status(runId).catch(() => undefined))?.progress,
     decide: async (runId, kind, decision) => {
@@ -54,4 +56,20 @@ export function gateAccess(
       return client.decideAsService(runId, kind, { ...decision, service });
     },
   };
+}
+
+async function listGates(client: SlipwayClient, status: 'pending' | 'closed', limit: number): Promise<ListedGate[]> {
+  // Pending: a gate that opened before gates published their listing is read from the gate itself.
+  if (status === 'pending') return client.pendingApprovals({ limit });
+  const closed = await client.listGates({ status, limit });
+  return closed.flatMap((entry) => (entry.listing === null ? [] : [{ ...entry, listing: entry.listing }]));
+}
+
+/** An error's message with its causes' (Temporal's list error says why only in its cause). */
+function messageChain(err: unknown): string {
+  const messages: string[] = [];
+  for (let current: unknown = err; current instanceof Error && messages.length < 4; current = current.cause) {
+    if (!messages.includes(current.message)) messages.push(current.message);
+  }
+  return messages.join(': ') || String(err);
 }
