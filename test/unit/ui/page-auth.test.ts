@@ -154,6 +154,15 @@ describe('who may decide from the page', () => {
       reason: 'the directory does not let the service page sign for sam (services.page.signsFor)',
     });
     expect(mayDecide(gate, 'maria', directory, 'other')).toMatchObject({ may: false });
+    const pinned = {
+      ...gate,
+      eligible: [{ name: 'maria', named: true, groups: [], delegates: [{ service: 'old-page', publicKey: 'k' }] }],
+    } as GateState;
+    expect(mayDecide(pinned, 'maria', directory, 'page')).toEqual({
+      may: false,
+      reason:
+        'the gate takes no decision the service page signs for maria (the directory did not let it sign for them when the gate opened)',
+    });
     expect(mayDecide(gate, 'maria', directory, undefined)).toMatchObject({
       may: false,
       reason: expect.stringContaining('no service key') as string,

@@ -36,6 +36,13 @@ export function mayDecide(
   if (service === undefined) {
     return { may: false, reason: 'this page has no service key (ui.service in slipway.config.json): it cannot sign' };
   }
+  const delegates = gate.eligible.find((e) => e.name === person)?.delegates;
+  if (delegates !== undefined && !delegates.some((d) => d.service === service)) {
+    return {
+      may: false,
+      reason: `the gate takes no decision the service ${service} signs for ${person} (the directory did not let it sign for them when the gate opened)`,
+    };
+  }
   if (!serviceSignsFor(directory, service, person)) {
     return {
       may: false,
