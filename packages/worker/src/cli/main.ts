@@ -24,6 +24,7 @@ import { registerRunCommands } from './commands/runs.js';
 import { registerScheduleCommands } from './commands/schedules.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerTrackingRunCommands } from './commands/tracking-runs.js';
+import { registerUiCommand } from './commands/ui.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import type { GlobalOptions } from './context.js';
 
@@ -55,6 +56,7 @@ registerTrackingRunCommands(program, globals);
 registerAuditCommands(program, globals);
 registerKeyCommands(program);
 registerDirectoryCommands(program, globals);
+registerUiCommand(program, globals);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`${pc.red('error:')} ${err instanceof Error ? err.message : String(err)}`);
