@@ -64,7 +64,8 @@ describe('an approval gate that escalates, notifies, lists itself and takes serv
       approverGroups: ['ml-leads'],
       quorum: 2,
       timeout: '10m',
-      escalateAfter: '12s',
+      // Long enough for the refusals and the page's approval below to reach the gate before it escalates.
+      escalateAfter: '20s',
       escalateTo: ['risk'],
     };
     const { runId } = await h.client.start('trainAndPromote', { ...base, approval });
