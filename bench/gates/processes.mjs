@@ -50,8 +50,10 @@ export async function startProcess(label, command, args, { cwd, env, ready, time
     label,
     pid: child.pid,
     tail,
-    /** True while the process runs. */
-    running: () => child.exitCode === null && child.signalCode === null,
+    /** Rejects when the process exits before `stop()`, with the tail of its output. */
+    died: exited.then(({ code, signal: by }) => {
+      if (stopping === undefined) throw new Error(`${label} exited (${by ?? `code ${code}`}):\n${tail()}`);
+    }),
     stop: () =>
       (stopping ??= (async () => {
         signal('SIGTERM');
@@ -62,6 +64,7 @@ export async function startProcess(label, command, args, { cwd, env, ready, time
         process.off('exit', killNow);
       })()),
   };
+  handle.died.catch(() => undefined);
   try {
     await isReady;
   } catch (error) {

@@ -33,7 +33,8 @@ const TASK_QUEUE = 'slipway-bench-gates';
 /** The issue's targets. */
 const TARGET = { rssMb: 1024, listS: 3 };
 
-const USAGE = 'usage: node bench/gates/run.mjs [--gates N] [--repeat R] [--concurrency C] [--settle S]';
+const USAGE =
+  'usage: node bench/gates/run.mjs [--gates N] [--repeat R] [--concurrency C] [--settle S] [--max-cached M]';
 
 function options() {
   const { values } = parseArgs({
@@ -42,6 +43,8 @@ function options() {
       repeat: { type: 'string', default: '3' },
       concurrency: { type: 'string', default: '8' },
       settle: { type: 'string', default: '10' },
+      'max-cached': { type: 'string' },
+      'worker-heap-mb': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -59,6 +62,8 @@ function options() {
     repeat: positive('repeat'),
     concurrency: positive('concurrency'),
     settleS: positive('settle'),
+    maxCached: values['max-cached'],
+    workerHeapMb: values['worker-heap-mb'],
   };
 }
 
@@ -96,21 +101,9 @@ async function main() {
   const work = await mkdtemp(join(tmpdir(), 'slipway-bench-gates-'));
   cleanups.push(() => rm(work, { recursive: true, force: true }));
   const people = await writePeople(work);
-
-  log('starting the Temporal dev server');
-  const server = await startDevServer({
-    home: join(REPO_ROOT, '.slipway'),
-    port: 0,
-    dbFile: join(work, 'temporal.db'),
-    onProgress: (m) => log(`  ${m}`),
-  });
-  cleanups.push(() => server.stop());
-  log(`Temporal dev server on ${server.address}`);
-
-  const home = join(work, 'home');
-  await mkdir(home);
+  const server = await startServer(work);
   const env = slipwayEnv({
-    SLIPWAY_HOME: home,
+    SLIPWAY_HOME: join(work, 'home'),
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: server.namespace,
     SLIPWAY_TASK_QUEUE: TASK_QUEUE,
@@ -120,16 +113,8 @@ async function main() {
     SLIPWAY_KEYS_DIR: people.keys.keysDir,
     SLIPWAY_IDENTITY: STARTER,
   });
-  const worker = await startProcess('the worker', process.execPath, [CLI, 'worker'], {
-    cwd: work,
-    env,
-    ready: /worker polling/,
-  });
-  cleanups.push(() => worker.stop());
-  const idle = residentMemory(worker.pid);
-  log(`worker (pid ${worker.pid}) polling ${TASK_QUEUE}: ${idle.rssMb.toFixed(0)} MB resident`);
-  const memory = sampleMemory(worker.pid);
-
+  await mkdir(env.SLIPWAY_HOME);
+  const worker = await startWorker(opts, work, env);
   const client = await SlipwayClient.connect({
     address: server.address,
     namespace: server.namespace,
@@ -139,17 +124,51 @@ async function main() {
     keys: people.keys,
   });
   cleanups.push(() => client.close());
+  // A worker that dies (out of memory, say) fails the benchmark at once instead of leaving it waiting.
+  const line = await Promise.race([measure(opts, { work, env, worker, client }), worker.died]);
+  summarize(line);
+  console.log(JSON.stringify(line));
+}
 
+async function startServer(work) {
+  log('starting the Temporal dev server');
+  const server = await startDevServer({
+    home: join(REPO_ROOT, '.slipway'),
+    port: 0,
+    dbFile: join(work, 'temporal.db'),
+    onProgress: (m) => log(`  ${m}`),
+  });
+  cleanups.push(() => server.stop());
+  log(`Temporal dev server on ${server.address}`);
+  return server;
+}
+
+/** `slipway worker`: the built-in pipelines and steps, as an operator runs it. */
+async function startWorker(opts, work, env) {
+  const cache = opts.maxCached === undefined ? [] : ['--max-cached-workflows', opts.maxCached];
+  const heap = opts.workerHeapMb === undefined ? {} : { NODE_OPTIONS: `--max-old-space-size=${opts.workerHeapMb}` };
+  const worker = await startProcess('the worker', process.execPath, [CLI, 'worker', ...cache], {
+    cwd: work,
+    env: { ...env, ...heap },
+    ready: /worker polling/,
+  });
+  cleanups.push(() => worker.stop());
+  return worker;
+}
+
+/** Opens the gates, lets the worker settle, times the listings; resolves to the JSON line. */
+async function measure(opts, { work, env, worker, client }) {
+  const idle = residentMemory(worker.pid);
+  log(`worker (pid ${worker.pid}) polling ${TASK_QUEUE}: ${idle.rssMb.toFixed(0)} MB resident`);
+  const memory = sampleMemory(worker.pid);
   const opening = performance.now();
-  const showVersion = async (ref) =>
-    JSON.parse(
-      (
-        await runTimed('slipway models show', process.execPath, [CLI, 'models', 'show', ref, '--json'], {
-          cwd: work,
-          env,
-        })
-      ).stdout,
-    );
+  const showVersion = async (ref) => {
+    const shown = await runTimed('slipway models show', process.execPath, [CLI, 'models', 'show', ref, '--json'], {
+      cwd: work,
+      env,
+    });
+    return JSON.parse(shown.stdout);
+  };
   const version = await openFirstGate(client, { showVersion, log });
   log(`gate 1 open on ${version.name} v${version.version}; starting ${opts.gates - 1} promoteVersion runs of it`);
   await openGates(client, { version, count: opts.gates - 1, total: opts.gates, concurrency: opts.concurrency, log });
@@ -158,21 +177,17 @@ async function main() {
   await sleep(opts.settleS * 1000);
   const settled = residentMemory(worker.pid);
   log(
-    `worker: ${settled.rssMb.toFixed(0)} MB resident holding ${opts.gates} gates (peak so far ${settled.peakMb.toFixed(0)} MB)`,
+    `worker: ${settled.rssMb.toFixed(0)} MB resident holding ${opts.gates} gates (peak ${settled.peakMb.toFixed(0)} MB)`,
   );
 
   const expected = await openRunIds(client);
   if (expected.length !== opts.gates) throw new Error(`${expected.length} gates are pending, not ${opts.gates}`);
-  const listings = [cliListing(CLI, env, work), clientPendingListing(client), clientListGatesListing(client)].filter(
-    Boolean,
-  );
-  const { medians } = await timeListings(listings, { expected, repeat: opts.repeat, log });
+  const listings = [cliListing(CLI, env, work), clientPendingListing(client), clientListGatesListing(client)];
+  const { medians } = await timeListings(listings.filter(Boolean), { expected, repeat: opts.repeat, log });
   const cliStartupS = await cliStartupSeconds(CLI, env, work, opts.repeat);
   const afterLists = residentMemory(worker.pid);
   const peaks = memory.stop();
-  if (!worker.running()) throw new Error(`the worker stopped during the benchmark:\n${worker.tail()}`);
-
-  const line = {
+  return {
     bench: 'gates',
     gates: opts.gates,
     worker_rss_mb: round(settled.rssMb, 1),
@@ -186,9 +201,9 @@ async function main() {
     cli_startup_s: round(cliStartupS),
     open_s: round(openS, 1),
     repeat: opts.repeat,
+    ...(opts.maxCached === undefined ? {} : { max_cached_workflows: Number(opts.maxCached) }),
+    ...(opts.workerHeapMb === undefined ? {} : { worker_heap_mb: Number(opts.workerHeapMb) }),
   };
-  summarize(line);
-  console.log(JSON.stringify(line));
 }
 
 /** The run ids of the open gates, from the visibility store (what every listing must name). */
