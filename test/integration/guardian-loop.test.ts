@@ -18,12 +18,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readServingRows, sendTraffic } from '../../examples/churn/demo/traffic.js';
-import { DATA_DIR, churnInput, pipelineJson } from '../../examples/churn/src/input.js';
+import { DATA_DIR, pipelineJson } from '../../examples/churn/src/input.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { runCli } from '../support/processes.js';
 import { eventually, waitForGate } from '../support/waits.js';
-import { guardianInput } from './guardian/fixtures.js';
+import { deployFirstVersion, guardianInput } from './guardian/fixtures.js';
 
 const MODEL = 'guarded-churn';
 let h: Harness;
@@ -42,16 +42,7 @@ beforeAll(async () => {
   registry = openConfiguredRegistry(h.config);
   clean = (await rows('churn.csv')).slice(0, 300);
   drifted = await rows('serving.csv');
-  const { runId } = await h.client.start(
-    'trainAndPromote',
-    churnInput({ serverUrl: h.modelServer.url, modelName: MODEL }),
-  );
-  await waitForGate(h.client, runId);
-  await h.client.approve(runId, { as: 'maria', comment: 'first version' });
-  expect(await h.client.result<TrainAndPromoteResult>(runId)).toMatchObject({
-    status: 'deployed',
-    deployment: { version: 1 },
-  });
+  await deployFirstVersion(h, MODEL);
 }, 300_000);
 afterAll(async () => {
   await registry?.close();

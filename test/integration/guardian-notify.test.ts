@@ -5,86 +5,52 @@
  * live receiver gets `drift_detected`, `retrain_started` and the retrain's `gate_opened`, each signed with the shared
  * secret (checked with `verifyWebhookSignature`) and carrying the event id as its delivery id; the down receiver's
  * copies land in the dead-letter log, and the guardian keeps checking. Once approved, the deployed retrain is
- * notified as `rollout_finished`. Traffic is sent while the guardian is paused, so the batch lands in one check.
+ * notified as `rollout_finished`. With no cooldown and a budget of one retrain a week, the next drift (on v2) is
+ * held by the budget. Traffic is sent while the guardian is paused, so the batch lands in one check.
  */
-import { verifyWebhookSignature, type SignatureVerdict } from '@slipway/activities';
 import {
   modelGuardian,
   type GuardianCheckSummary,
   type GuardianStatus,
   type TrainAndPromoteResult,
 } from '@slipway/sdk';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readServingRows, sendTraffic } from '../../examples/churn/demo/traffic.js';
-import { DATA_DIR, churnInput, pipelineJson } from '../../examples/churn/src/input.js';
+import { DATA_DIR, pipelineJson } from '../../examples/churn/src/input.js';
 import { notificationDeadLetterPath } from '../../packages/worker/src/config/index.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { eventually, waitForGate } from '../support/waits.js';
-import { guardianInput } from './guardian/fixtures.js';
+import {
+  downReceiverUrl,
+  startWebhookReceiver,
+  writeSecretFile,
+  type WebhookReceiver,
+} from '../support/webhook-receiver.js';
+import { deployFirstVersion, guardianInput } from './guardian/fixtures.js';
 
 const MODEL = 'notified-churn';
 const SECRET = 'guardian-notify-shared-secret-7c2e';
 
-interface Received {
-  id: string | undefined;
-  body: Record<string, unknown>;
-  verdict: SignatureVerdict;
-}
-
 let h: Harness;
-let secrets: string;
-let receiver: Server;
-const received: Received[] = [];
+let receiver: WebhookReceiver;
+let secret: Awaited<ReturnType<typeof writeSecretFile>>;
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-async function driftedRows() {
+/** The rows of one of the churn example's data files, as served requests. */
+async function servedRows(file: string) {
   const pipeline = pipelineJson();
   const columns = [...(pipeline.features.numeric ?? []), ...(pipeline.features.categorical ?? [])];
-  return readServingRows(pathToFileURL(join(DATA_DIR, 'serving.csv')).href, pipeline.expectations.schema, columns);
+  return readServingRows(pathToFileURL(join(DATA_DIR, file)).href, pipeline.expectations.schema, columns);
 }
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    void readBody(req).then((body) => {
-      const header = (name: string) => req.headers[name] as string | undefined;
-      const id = header('slipway-delivery-id');
-      const verdict = verifyWebhookSignature({
-        secret: SECRET,
-        id: id ?? '',
-        timestamp: header('slipway-timestamp') ?? '',
-        body,
-        signature: header('slipway-signature'),
-      });
-      received.push({ id, body: JSON.parse(body) as Record<string, unknown>, verdict });
-      res.writeHead(204).end();
-    });
-  });
-  const receiverUrl = `http://127.0.0.1:${await listen(receiver)}/hooks/guardian`;
-  // A port that refuses connections: a receiver that is down.
-  const gone = createServer();
-  const downUrl = `http://127.0.0.1:${await listen(gone)}/hooks/down`;
-  await new Promise<void>((resolve) => gone.close(() => resolve()));
-
-  secrets = await mkdtemp(join(tmpdir(), 'slipway-guardian-notify-'));
-  const secretFile = join(secrets, 'notify.secret');
-  await writeFile(secretFile, `${SECRET}\n`);
-  await chmod(secretFile, 0o600);
+  receiver = await startWebhookReceiver(SECRET);
+  const receiverUrl = receiver.url('/hooks/guardian');
+  const downUrl = await downReceiverUrl('/hooks/down');
+  secret = await writeSecretFile(SECRET);
+  const secretFile = secret.file;
   const retry = { attempts: 2, initialMs: 1, maxMs: 2 };
   h = await startHarness({
     name: 'guardian-notify',
@@ -95,39 +61,26 @@ beforeAll(async () => {
       ],
     },
   });
-  const { runId } = await h.client.start(
-    'trainAndPromote',
-    churnInput({ serverUrl: h.modelServer.url, modelName: MODEL }),
-  );
-  await waitForGate(h.client, runId);
-  await h.client.approve(runId, { as: 'maria', comment: 'first version' });
-  expect(await h.client.result<TrainAndPromoteResult>(runId)).toMatchObject({
-    status: 'deployed',
-    deployment: { version: 1 },
-  });
+  await deployFirstVersion(h, MODEL);
 }, 300_000);
 
 afterAll(async () => {
   await h?.stop();
-  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
-  if (secrets) await rm(secrets, { recursive: true, force: true });
+  await receiver?.close();
+  await secret?.remove();
 });
 
 function status(): Promise<GuardianStatus> {
   return h.client.guard.status(MODEL);
 }
 
-/** The live receiver's delivery with delivery id `id`, once it arrived. */
-function delivery(id: string): Promise<Received> {
-  return eventually(`the delivery ${id}`, () => Promise.resolve(received.find((r) => r.id === id)));
-}
-
 /** Asserts the delivery `id` of kind `kind` is signed with the secret and names the test's model. */
-async function expectSigned(id: string, kind: string): Promise<Received> {
-  const got = await delivery(id);
+async function expectSigned(id: string, kind: string): Promise<{ body: Record<string, unknown> }> {
+  const got = await receiver.delivery(id);
   expect(got.verdict).toEqual({ valid: true });
-  expect(got.body).toMatchObject({ id, kind, model: MODEL });
-  return got;
+  const body = JSON.parse(got.body) as Record<string, unknown>;
+  expect(body).toMatchObject({ id, kind, model: MODEL });
+  return { body };
 }
 
 async function deadLettered(): Promise<string[]> {
@@ -142,7 +95,7 @@ async function deadLettered(): Promise<string[]> {
 
 describe('the model guardian notifies', () => {
   it('signed events to a live receiver, dead-letters a down one, and keeps checking', async () => {
-    const drifted = await driftedRows();
+    const drifted = await servedRows('serving.csv');
     // The retrain trains on the recent data (the fixture's), which its distribution checks compare with the
     // drifted serving window.
     await h.client.guard.start(
@@ -150,7 +103,9 @@ describe('the model guardian notifies', () => {
         every: '2s',
         policy: { minSamples: 50, driftShare: 0.3 },
         hysteresis: { consecutive: 1 },
-        cooldown: '1h',
+        // No cooldown, one retrain a week: after the retrain, the budget alone holds the next drift.
+        cooldown: '0s',
+        budget: { perWeek: 1 },
       }),
     );
     await eventually('the guardian watching', async () => ((await status()).operators ? true : undefined));
@@ -225,12 +180,23 @@ describe('the model guardian notifies', () => {
       }),
     ).toContain(`${check.checkId}:rollout_finished`);
 
-    const checks = story.counters.checks;
-    const after = await eventually('a check after the rollout', async () => {
+    // Drift on v2 (trained on the recent data, so the old training-like traffic is what drifts for it): with no
+    // cooldown, the budget of one retrain a week holds, and nothing starts.
+    const again = await h.client.guard.pause(MODEL, { as: 'maria', reason: 'sending a batch' });
+    await sendTraffic(h.modelServer.url, MODEL, (await servedRows('churn.csv')).slice(0, 300));
+    await h.client.guard.resume(MODEL, { as: 'lee', reason: 'batch sent' });
+    const held = await eventually('the decision on the drift after the rollout', async () => {
       const s = await status();
-      return s.counters.checks > checks ? s : undefined;
+      const c = s.recent.find((r) => r.n > again.counters.checks && r.enoughSamples && !r.backfill);
+      const d = c && s.decisions.find((x) => x.checkId === c.checkId && x.kind !== 'retrain_finished');
+      return c && d ? { check: c, decision: d, status: s } : undefined;
     });
-    expect(after.phase).toBe('watching');
+    expect(held.check).toMatchObject({ drifted: true, version: 2 });
+    expect(held.decision.kind).toBe('skipped_budget');
+    expect(held.decision.reason).toContain('the budget of 1 retrain(s) in any 7 days is spent');
+    expect(held.status.phase).toBe('watching');
+    expect(held.status.running).toBeNull();
+    expect(held.status.decisions.filter((d) => d.kind === 'retrain_started')).toHaveLength(1);
 
     await h.client.guard.stop(MODEL, { as: 'maria', reason: 'end of the test' });
     expect(await h.client.result(`guardian:${MODEL}`, modelGuardian)).toMatchObject({ status: 'stopped' });

@@ -4,69 +4,31 @@
  * delivery (checked with `verifyWebhookSignature`), and a receiver that is down does not fail the run: the step
  * completes, its outcome says `dead_lettered`, and the event is in the worker's dead-letter log.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { NotificationEventInput, NotifyOutcome } from '@slipway/sdk';
-import { verifyWebhookSignature, type SignatureVerdict } from '../../packages/activities/src/index.js';
 import { notificationDeadLetterPath } from '../../packages/worker/src/config/index.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
+import {
+  downReceiverUrl,
+  startWebhookReceiver,
+  writeSecretFile,
+  type WebhookReceiver,
+} from '../support/webhook-receiver.js';
 
 const SECRET = 'notify-step-shared-secret-41b7';
 
-interface Received {
-  id: string | undefined;
-  body: string;
-  verdict: SignatureVerdict;
-}
-
 let h: Harness;
-let secrets: string;
-let receiver: Server;
-let receiverUrl: string;
-let downUrl: string;
-const received: Received[] = [];
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
+let receiver: WebhookReceiver;
+let secret: Awaited<ReturnType<typeof writeSecretFile>>;
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    void readBody(req).then((body) => {
-      const header = (name: string) => req.headers[name] as string | undefined;
-      const id = header('slipway-delivery-id');
-      const verdict = verifyWebhookSignature({
-        secret: SECRET,
-        id: id ?? '',
-        timestamp: header('slipway-timestamp') ?? '',
-        body,
-        signature: header('slipway-signature'),
-      });
-      received.push({ id, body, verdict });
-      res.writeHead(204).end();
-    });
-  });
-  receiverUrl = `http://127.0.0.1:${await listen(receiver)}/hooks/slipway`;
-  // A port that refuses connections: a receiver that is down.
-  const gone = createServer();
-  downUrl = `http://127.0.0.1:${await listen(gone)}/hooks/down`;
-  await new Promise<void>((resolve) => gone.close(() => resolve()));
-
-  secrets = await mkdtemp(join(tmpdir(), 'slipway-notify-secrets-'));
-  const secretFile = join(secrets, 'notify.secret');
-  await writeFile(secretFile, `${SECRET}\n`);
-  await chmod(secretFile, 0o600);
+  receiver = await startWebhookReceiver(SECRET);
+  const receiverUrl = receiver.url('/hooks/slipway');
+  const downUrl = await downReceiverUrl('/hooks/down');
+  secret = await writeSecretFile(SECRET);
+  const secretFile = secret.file;
   const retry = { attempts: 2, initialMs: 1, maxMs: 2 };
   h = await startHarness({
     name: 'notify-step',
@@ -82,8 +44,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.stop();
-  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
-  if (secrets) await rm(secrets, { recursive: true, force: true });
+  await receiver?.close();
+  await secret?.remove();
 });
 
 async function notify(event: NotificationEventInput): Promise<NotifyOutcome> {
@@ -107,7 +69,7 @@ it('delivers a signed notification to the configured receiver', async () => {
     eventId: event.id,
     deliveries: [expect.objectContaining({ status: 'delivered', attempts: 1, httpStatus: 204 })],
   });
-  const delivery = received.find((r) => r.id === event.id);
+  const delivery = receiver.received.find((r) => r.id === event.id);
   expect(delivery?.verdict).toEqual({ valid: true });
   expect(JSON.parse(delivery?.body ?? '{}')).toMatchObject({ ...event });
 });
@@ -125,7 +87,7 @@ it('completes when a receiver is down, and the event is in the dead-letter log',
   const byStatus = Object.fromEntries(outcome.deliveries.map((d) => [d.status, d]));
   expect(Object.keys(byStatus).sort()).toEqual(['dead_lettered', 'delivered']);
   expect(byStatus.dead_lettered).toMatchObject({ attempts: 2, target: expect.stringContaining('127.0.0.1') });
-  expect(received.find((r) => r.id === event.id)?.verdict).toEqual({ valid: true });
+  expect(receiver.received.find((r) => r.id === event.id)?.verdict).toEqual({ valid: true });
 
   const log = await readFile(notificationDeadLetterPath(h.config), 'utf8');
   const entries = log

@@ -80,7 +80,11 @@ describe('trainAndPromote on a real Temporal dev server', () => {
       const list = await h.client.pendingApprovals();
       return list.some((p) => p.runId === runId) ? list : undefined;
     });
-    expect(pending.find((p) => p.runId === runId)?.gate.model).toBe('happy');
+    expect(pending.find((p) => p.runId === runId)?.listing).toMatchObject({
+      model: 'happy',
+      version: 1,
+      status: 'pending',
+    });
 
     const approved = await h.client.approve(runId, { as: 'maria', comment: 'looks good' });
     expect(approved.status).toBe('approved');

@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TrainAndPromoteResult } from '@slipway/sdk';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { groupIsRunning } from '../../packages/activities/src/train/process/process-group.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
@@ -48,7 +48,11 @@ function startWorkerProcess(): Child {
   const { config } = h;
   const child = spawnNode(
     SLIPWAY_CLI,
-    ['--address', config.temporal.address, '--home', config.home, '--task-queue', config.taskQueue, 'worker'],
+    [
+      ...['--address', config.temporal.address, '--home', config.home, '--task-queue', config.taskQueue],
+      // The run's prebuilt bundle, as `slipway bundle` writes it: no webpack at each (re)start.
+      ...['worker', '--workflow-bundle', inject('builtinBundlePath')],
+    ],
     { SLIPWAY_DATA_ROOTS: config.data.roots.join(','), SLIPWAY_MODEL_SERVER: config.modelServer.url, ...h.people!.env },
     project,
   );

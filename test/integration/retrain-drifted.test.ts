@@ -7,10 +7,7 @@
  * signed `gate_opened`; approved, the retrain deploys.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -27,12 +24,13 @@ import { validateInput } from '@slipway/sdk/workflow';
 import { createValidateActivity } from '../../packages/activities/src/steps/validate.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { profileRows, type ValidationReport } from '../../packages/activities/src/data/index.js';
-import { verifyWebhookSignature, type ArtifactStore, type TypedRow } from '../../packages/activities/src/index.js';
+import type { ArtifactStore, TypedRow } from '../../packages/activities/src/index.js';
 import { signStart, loadKey } from '../../packages/sdk/src/client/signing.js';
 import { openConfiguredArtifacts, openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 import { DATA_DIR, churnInput } from '../../examples/churn/src/input.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { waitForGate } from '../support/waits.js';
+import { startWebhookReceiver, writeSecretFile, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const MODEL = 'churn-retrain';
 const SECRET = 'retrain-gate-secret-7c21';
@@ -40,15 +38,8 @@ const CHECK = `guardian:${MODEL}/check-4`;
 
 let h: Harness;
 let artifacts: ArtifactStore;
-let secrets: string;
-let receiver: Server;
-const received: { id: string | undefined; body: string; valid: boolean }[] = [];
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+let receiver: WebhookReceiver;
+let secret: Awaited<ReturnType<typeof writeSecretFile>>;
 
 /** The churn rows with the drift the served traffic shows: longer tenures, higher charges. */
 async function driftedRows(): Promise<{ header: string; lines: string[]; rows: TypedRow[] }> {
@@ -73,27 +64,10 @@ async function driftedRows(): Promise<{ header: string; lines: string[]; rows: T
 }
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    void readBody(req).then((body) => {
-      const header = (name: string) => req.headers[name] as string | undefined;
-      const id = header('slipway-delivery-id');
-      const verdict = verifyWebhookSignature({
-        secret: SECRET,
-        id: id ?? '',
-        timestamp: header('slipway-timestamp') ?? '',
-        body,
-        signature: header('slipway-signature'),
-      });
-      received.push({ id, body, valid: verdict.valid });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/slipway`;
-  secrets = await mkdtemp(join(tmpdir(), 'slipway-retrain-secrets-'));
-  const secretFile = join(secrets, 'notify.secret');
-  await writeFile(secretFile, SECRET);
-  await chmod(secretFile, 0o600);
+  receiver = await startWebhookReceiver(SECRET);
+  const url = receiver.url('/hooks/slipway');
+  secret = await writeSecretFile(SECRET);
+  const secretFile = secret.file;
   h = await startHarness({
     name: 'retrain-drifted',
     workflowBundle: await bundle(join(import.meta.dirname, 'retrain', 'workflows.ts')),
@@ -104,8 +78,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.stop();
-  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
-  if (secrets) await rm(secrets, { recursive: true, force: true });
+  await receiver?.close();
+  await secret?.remove();
 });
 
 it('validates against the drifted serving window, carries the drift in its evidence, notifies the gate', async () => {
@@ -187,8 +161,9 @@ it('validates against the drifted serving window, carries the drift in its evide
     driftReport: trigger.driftReport,
     summary: expect.stringContaining('2 features drifted (tenure_months, monthly_charges)') as unknown,
   });
-  await expect.poll(() => received.find((r) => r.id === `retrain:${MODEL}:2:gate_opened`)?.valid).toBe(true);
-  const notice = JSON.parse(received.find((r) => r.id === `retrain:${MODEL}:2:gate_opened`)?.body ?? '{}');
+  const opened = await receiver.delivery(`retrain:${MODEL}:2:gate_opened`);
+  expect(opened.verdict).toEqual({ valid: true });
+  const notice = JSON.parse(opened.body) as Record<string, unknown>;
   expect(notice).toMatchObject({
     kind: 'gate_opened',
     model: MODEL,
@@ -206,5 +181,5 @@ it('validates against the drifted serving window, carries the drift in its evide
   expect(report.reference?.replaced).toBe(`${MODEL}@champion training data`);
   expect(report.checks.filter((c) => c.expect === 'distribution' && !c.passed)).toEqual([]);
   // Once: a gate notification per retrain version.
-  expect(received.filter((r) => r.id === `retrain:${MODEL}:2:gate_opened`)).toHaveLength(1);
+  expect(receiver.received.filter((r) => r.id === `retrain:${MODEL}:2:gate_opened`)).toHaveLength(1);
 }, 300_000);

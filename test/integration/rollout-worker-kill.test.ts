@@ -6,7 +6,7 @@
  */
 import { createModelServerClient, type ModelRegistry } from '@slipway/activities';
 import type { TrainAndPromoteResult } from '@slipway/sdk';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -34,7 +34,11 @@ function startWorkerProcess(): Child {
   const { config } = h;
   const child = spawnNode(
     SLIPWAY_CLI,
-    ['--address', config.temporal.address, '--home', config.home, '--task-queue', config.taskQueue, 'worker'],
+    [
+      ...['--address', config.temporal.address, '--home', config.home, '--task-queue', config.taskQueue],
+      // The run's prebuilt bundle, as `slipway bundle` writes it: no webpack at each (re)start.
+      ...['worker', '--workflow-bundle', inject('builtinBundlePath')],
+    ],
     { SLIPWAY_DATA_ROOTS: config.data.roots.join(','), SLIPWAY_MODEL_SERVER: config.modelServer.url, ...h.people!.env },
   );
   workers.push(child);

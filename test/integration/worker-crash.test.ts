@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TrainAndPromoteResult } from '@slipway/sdk';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { churnInput, DATA_DIR } from '../../examples/churn/src/input.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { SLIPWAY_CLI, spawnNode, type Child } from '../support/processes.js';
@@ -34,7 +34,11 @@ function startWorkerProcess(): Child {
   const { config } = h;
   const child = spawnNode(
     SLIPWAY_CLI,
-    ['--address', config.temporal.address, '--home', config.home, '--task-queue', config.taskQueue, 'worker'],
+    [
+      ...['--address', config.temporal.address, '--home', config.home, '--task-queue', config.taskQueue],
+      // The run's prebuilt bundle, as `slipway bundle` writes it: no webpack at each (re)start.
+      ...['worker', '--workflow-bundle', inject('builtinBundlePath')],
+    ],
     // The harness's dataset roots, and its model server: the worker deploys there (and nowhere else) with the
     // home's token.
     // The harness's signed directory of people verifies the runs' signed starts.

@@ -32,7 +32,11 @@ export interface TestGate {
   evidenceDigest: string;
 }
 
-/** A person's decision, signed with their key from `people` (or with `signWith`'s key, to forge one). */
+/**
+ * A person's decision, signed with their key from `people` (or with `signWith`'s key, to forge one). With
+ * `asService`, signed as that service signs for the person (the `ServiceDecisionPayload`, the service's key unless
+ * `signWith`), recorded with `signedBy` = the service unless `signedBy` says otherwise (`null`: left out).
+ */
 export function signedDecision(
   people: TestPeople,
   approver: string,
@@ -43,13 +47,21 @@ export function signedDecision(
     at?: string;
     signWith?: string;
     via?: 'update' | 'signal';
+    asService?: string;
+    signedBy?: string | null;
   } = {},
 ): GateDecision {
   const decision = options.decision ?? 'approve';
   const at = options.at ?? new Date().toISOString();
-  const key = people.keys[options.signWith ?? approver];
-  if (!key) throw new Error(`no test key for ${options.signWith ?? approver}`);
+  const signer = options.signWith ?? options.asService ?? approver;
+  const key = people.keys[signer];
+  if (!key) throw new Error(`no test key for ${signer}`);
   const payload = { ...gate, decision, approver, comment: options.comment ?? '', at };
+  const signature =
+    options.asService === undefined
+      ? signPayload(SigningDomain.decision, key.privateKey, payload)
+      : signPayload(SigningDomain.serviceDecision, key.privateKey, { ...payload, service: options.asService });
+  const signedBy = options.signedBy === undefined ? options.asService : (options.signedBy ?? undefined);
   return {
     decision,
     approver,
@@ -57,7 +69,8 @@ export function signedDecision(
     at,
     via: options.via ?? 'update',
     signedAt: at,
-    signature: signPayload(SigningDomain.decision, key.privateKey, payload),
+    signature,
+    ...(signedBy === undefined ? {} : { signedBy }),
   };
 }
 

@@ -24,8 +24,8 @@ import {
   type SlipwayConfigInput,
 } from '../../packages/worker/src/config/index.js';
 import { startModelServer, type RunningModelServer } from '../../packages/worker/src/serve/index.js';
+import { loadWorkflowBundle } from '../../packages/worker/src/worker/workflow-bundle.js';
 import {
-  builtinWorkflowsPath,
   createSlipwayWorker,
   type ActivityFunction,
   type SlipwayWorker,
@@ -60,8 +60,12 @@ export interface Harness {
  */
 export const HARNESS_DATA_ROOTS: readonly string[] = [resolve(import.meta.dirname, '..', '..', 'examples')];
 
-/** Bundles a workflows module once per file (webpack takes a few seconds). */
-export async function bundle(workflowsPath = builtinWorkflowsPath()): Promise<{ code: string }> {
+/**
+ * Bundles a workflows module (webpack takes a few seconds). The built-in workflows come from the bundle the
+ * global setup made once for the run.
+ */
+export async function bundle(workflowsPath?: string): Promise<{ code: string }> {
+  if (workflowsPath === undefined) return { code: (await loadWorkflowBundle(inject('builtinBundlePath'))).code };
   return bundleWorkflowCode({ workflowsPath, logger: quietLogger });
 }
 

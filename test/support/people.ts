@@ -52,12 +52,32 @@ export interface TestPeople {
 export async function createTestPeople(
   dir: string,
   people: TestPeopleSpec = DEFAULT_TEST_PEOPLE,
-  options: { sign?: boolean; format?: 'json' | 'yaml'; withoutKey?: string[] } = {},
+  options: {
+    sign?: boolean;
+    format?: 'json' | 'yaml';
+    withoutKey?: string[];
+    /** Services the directory trusts to sign for people (their keys are made under the service's name). */
+    services?: Record<string, { people?: string[]; groups?: string[] }>;
+  } = {},
 ): Promise<TestPeople> {
   const keysDir = join(dir, 'keys');
   await mkdir(keysDir, { recursive: true, mode: 0o700 });
   const keys: Record<string, PersonKey> = {};
-  for (const name of [TEST_ADMIN, ...Object.keys(people)]) keys[name] = await writeKey(keysDir, name);
+  const serviceNames = Object.keys(options.services ?? {});
+  for (const name of [TEST_ADMIN, ...Object.keys(people), ...serviceNames]) keys[name] = await writeKey(keysDir, name);
+  const services = options.services
+    ? {
+        services: Object.fromEntries(
+          Object.entries(options.services).map(([name, signsFor]) => [
+            name,
+            {
+              publicKey: (keys[name] as PersonKey).publicKey,
+              signsFor: { people: signsFor.people ?? [], groups: signsFor.groups ?? [] },
+            },
+          ]),
+        ),
+      }
+    : {};
   const admin = keys[TEST_ADMIN] as PersonKey;
   const unsigned: PeopleDirectory = {
     version: 1,
@@ -67,6 +87,7 @@ export async function createTestPeople(
         options.withoutKey?.includes(name) ? { groups } : { groups, publicKey: (keys[name] as PersonKey).publicKey },
       ]),
     ),
+    ...services,
   };
   const directory: PeopleDirectory =
     options.sign === false ? unsigned : { ...unsigned, signature: signDirectory(unsigned, admin.privateKey) };

@@ -6,6 +6,7 @@
 import { GateRefusal } from './errors.js';
 import type { Refusal } from './gate-rules.js';
 import type { GateDecisionRequest, GateState } from './schemas/approval.js';
+import type { ResolvedApprover } from './schemas/directory.js';
 import {
   SIGNING_CLOCK_SKEW_MS,
   SigningDomain,
@@ -44,13 +45,17 @@ export function serviceDecisionPayload(
 
 /**
  * Why a decision's signature is refused at a gate, or undefined when it verifies. `nowMs` is the workflow's
- * time; `publicKey` the approver's key as the gate resolved it from the directory (undefined when they have none).
+ * time; `publicKey` the approver's key as the gate resolved it from the directory (undefined when they have none);
+ * `delegates` the services the directory trusts to sign for the approver, as the gate resolved them. A decision
+ * with `signedBy` verifies only with that delegate's key, over the `ServiceDecisionPayload`; one without, only with
+ * the approver's own key.
  */
 export function decisionSignatureRefusal(
   gate: Pick<GateState, 'nonce' | 'openedAt' | 'evidence'> & { workflowId: string },
   request: GateDecisionRequest,
   publicKey: string | undefined,
   nowMs: number,
+  delegates: ResolvedApprover['delegates'] = [],
 ): Refusal | undefined {
   const who = request.approver;
   if (gate.nonce === undefined) return undefined; // a gate opened before decisions were signed
@@ -59,6 +64,10 @@ export function decisionSignatureRefusal(
       GateRefusal.UnsignedDecision,
       `the decision by ${who} is not signed: this gate accepts only decisions signed with the approver's key (\`slipway approve\` and SlipwayClient sign them)`,
     );
+  }
+  if (request.signedBy !== undefined) {
+    const signed = { ...request, signature: request.signature, at: request.at, signedBy: request.signedBy };
+    return serviceSignatureRefusal(gate, signed, delegates, nowMs);
   }
   if (publicKey === undefined) {
     return refusal(
@@ -78,6 +87,40 @@ export function decisionSignatureRefusal(
     return refusal(
       GateRefusal.BadSignature,
       `the signature of the decision by ${who} does not verify with ${who}'s key from the directory: it was made with another key, altered after signing, or made for another gate or run`,
+    );
+  }
+  return undefined;
+}
+
+/** Why a decision a service signed for the approver (`signedBy`) is refused, or undefined when it verifies. */
+function serviceSignatureRefusal(
+  gate: Pick<GateState, 'nonce' | 'openedAt'> & { workflowId: string },
+  request: GateDecisionRequest & { signature: string; at: string; signedBy: string },
+  delegates: NonNullable<ResolvedApprover['delegates']>,
+  nowMs: number,
+): Refusal | undefined {
+  const { approver: who, signedBy: service } = request;
+  const delegate = delegates.find((d) => d.service === service);
+  if (delegate === undefined) {
+    const trusted = delegates.map((d) => d.service).join(', ') || 'none';
+    return refusal(
+      GateRefusal.BadSignature,
+      `the decision by ${who} is signed by the service ${service}, but the directory of people the gate resolved does not trust ${service} to sign for ${who} (services trusted for ${who}: ${trusted})`,
+    );
+  }
+  const at = Date.parse(request.at);
+  if (Number.isNaN(at)) return refusal(GateRefusal.InvalidDecision, `the decision's time ${request.at} is not a time`);
+  const window = timeWindowProblem(at, Date.parse(gate.openedAt), nowMs);
+  if (window) return refusal(GateRefusal.DecisionOutOfWindow, `the decision by ${who} was ${window}`);
+  const payload = serviceDecisionPayload(
+    { workflowId: gate.workflowId, nonce: gate.nonce as string, evidenceDigest: request.evidenceDigest },
+    { ...request, at: request.at },
+    service,
+  );
+  if (!verifyPayload(SigningDomain.serviceDecision, delegate.publicKey, payload, request.signature)) {
+    return refusal(
+      GateRefusal.BadSignature,
+      `the signature of the decision by ${who} does not verify with the key of the service ${service} from the directory: it was made with another key (a person's own signature does not carry signedBy), altered after signing, or made for another gate or run`,
     );
   }
   return undefined;

@@ -3,6 +3,7 @@ import { describeIssues } from './step.js';
 import { MetricGoal, autoApproveRuleProblem, improvementOf, metricGoal } from './metric-goals.js';
 import { GateDecisionRequest, type ApprovalPolicy, type EvidencePacket, type GateState } from './schemas/approval.js';
 import type { ApproverResolution, ResolvedApprover } from './schemas/directory.js';
+import { delegatesOf, type DirectoryServicesView } from './service-delegates.js';
 
 /** The approver a decision made by the policy's auto-approve rule is recorded under. */
 export const AUTO_APPROVER = 'slipway:auto-approve';
@@ -90,19 +91,28 @@ export function declaredGroups(raw: unknown): string[] {
 
 /**
  * Who may decide, for people: `maria, sam (ml-leads)` — a group in brackets when the person qualifies only
- * through it — followed by groups with no member and groups never resolved; `nobody` when no one may.
+ * through it, `escalated` for people who may decide since the gate escalated — followed by groups with no member,
+ * groups never resolved and groups the gate will escalate to; `nobody` when no one may.
  */
 export function describeEligible(
-  gate: Pick<GateState, 'eligible' | 'emptyGroups'> & { unresolvedGroups?: string[] | undefined },
+  gate: Pick<GateState, 'eligible' | 'emptyGroups'> & {
+    unresolvedGroups?: string[] | undefined;
+    escalateTo?: string[] | undefined;
+    escalatedAt?: string | undefined;
+  },
 ): string {
-  const people = gate.eligible.map((e) =>
-    e.named || e.groups.length === 0 ? e.name : `${e.name} (${e.groups.join(', ')})`,
-  );
+  const people = gate.eligible.map((e) => {
+    const why = [...(e.named ? [] : e.groups), ...(e.escalated ? ['escalated'] : [])];
+    return e.named || why.length === 0 ? e.name : `${e.name} (${why.join(', ')})`;
+  });
   const notes = [
     ...gate.emptyGroups.map((g) => `group ${g} has no member in the directory`),
     ...(gate.unresolvedGroups ?? []).map(
       (g) => `group ${g} was not resolved (the gate opened before groups came from the directory)`,
     ),
+    ...(gate.escalateTo && gate.escalatedAt === undefined
+      ? [`the members of ${gate.escalateTo.join(', ')} may decide once the gate escalates`]
+      : []),
   ];
   return [people.join(', ') || 'nobody', ...notes].join('; ');
 }
@@ -115,36 +125,64 @@ export function directoryRequiredMessage(groups: readonly string[]): string {
 /** The people of a directory as `resolveApprovers` reads them: groups and, when known, a public key. */
 export type DirectoryPeopleView = Record<string, { groups: readonly string[]; publicKey?: string | undefined }>;
 
+/** A directory as `resolveApprovers` reads it: its people, its digest and the services it trusts. */
+export interface DirectoryView {
+  people: DirectoryPeopleView;
+  digest: string;
+  services?: DirectoryServicesView | undefined;
+}
+
+/** What `resolveApprovers` resolves: a policy's approvers and groups, its escalation groups when asked. */
+export type ApproverRequest = Pick<ApprovalPolicy, 'approvers' | 'approverGroups'> & {
+  lookup?: readonly string[] | undefined;
+  /**
+   * The policy's escalation groups, when the gate has escalated (or a proof is checked): their members not
+   * otherwise eligible are added with `escalated: true`.
+   */
+  escalateTo?: readonly string[] | undefined;
+};
+
 /**
  * Resolves who may decide: the policy's named approvers, and every person the directory puts in one of the
  * policy's groups (a person named by a group but absent from the directory is simply not an approver), each with
- * their public key when the directory has one; and `keys`, the public keys of the people named in `lookup` that the
- * directory has (present whenever `lookup` is given). Pure: the activity that reads the directory calls it, and so
- * does the workflow for policies without groups. Throws when the policy names groups and no directory is given.
+ * their public key when the directory has one and the services the directory trusts to sign for them
+ * (`delegates`); then, when `escalateTo` is given, the members of those groups not already eligible, marked
+ * `escalated`; and `keys`, the public keys of the people named in `lookup` that the directory has (present whenever
+ * `lookup` is given). Pure: the activity that reads the directory calls it, and so does the workflow for policies
+ * without groups. Throws when the policy names groups (or escalation groups) and no directory is given.
  */
-export function resolveApprovers(
-  policy: Pick<ApprovalPolicy, 'approvers' | 'approverGroups'> & { lookup?: readonly string[] | undefined },
-  directory?: { people: DirectoryPeopleView; digest: string },
-): ApproverResolution {
-  if (policy.approverGroups.length > 0 && directory === undefined) {
-    throw new Error(directoryRequiredMessage(policy.approverGroups));
-  }
+export function resolveApprovers(policy: ApproverRequest, directory?: DirectoryView): ApproverResolution {
+  const groupsNeeded = [...policy.approverGroups, ...(policy.escalateTo ?? [])];
+  if (groupsNeeded.length > 0 && directory === undefined) throw new Error(directoryRequiredMessage(groupsNeeded));
   const people = directory?.people ?? {};
   const personOf = (name: string) => (Object.hasOwn(people, name) ? people[name] : undefined);
-  const resolved = (name: string, named: boolean): ResolvedApprover => {
+  const resolved = (name: string, named: boolean, groupsOfPolicy: readonly string[]): ResolvedApprover => {
     const person = personOf(name);
-    const groups = policy.approverGroups.filter((g) => person?.groups.includes(g) === true);
-    return { name, named, groups, ...(person?.publicKey ? { publicKey: person.publicKey } : {}) };
+    const groups = groupsOfPolicy.filter((g) => person?.groups.includes(g) === true);
+    const delegates = delegatesOf(directory?.services, name, person?.groups ?? []);
+    return {
+      name,
+      named,
+      groups,
+      ...(person?.publicKey ? { publicKey: person.publicKey } : {}),
+      ...(delegates.length > 0 ? { delegates } : {}),
+    };
   };
   const byName = new Map<string, ResolvedApprover>();
-  for (const name of policy.approvers) byName.set(name, resolved(name, true));
-  for (const name of Object.keys(people).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const approver = resolved(name, false);
+  const sortedNames = Object.keys(people).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const name of policy.approvers) byName.set(name, resolved(name, true, policy.approverGroups));
+  for (const name of sortedNames) {
+    const approver = resolved(name, false, policy.approverGroups);
     if (approver.groups.length > 0 && !byName.has(name)) byName.set(name, approver);
   }
-  // Named approvers in the policy's order, then the members of its groups by name.
+  // Named approvers in the policy's order, then the members of its groups by name, then escalation by name.
   const approvers = [...byName.values()];
   const emptyGroups = policy.approverGroups.filter((g) => !approvers.some((a) => a.groups.includes(g)));
+  const escalateTo = policy.escalateTo ?? [];
+  for (const name of escalateTo.length > 0 ? sortedNames : []) {
+    const approver = resolved(name, false, escalateTo);
+    if (approver.groups.length > 0 && !byName.has(name)) approvers.push({ ...approver, escalated: true });
+  }
   const keys = policy.lookup?.flatMap((name) => {
     const key = personOf(name)?.publicKey;
     return key ? [[name, key] as const] : [];
@@ -197,4 +235,12 @@ function closedMessage(gate: GateState): string {
   const last = gate.decisions.at(-1);
   const by = last ? ` (last decision: ${last.decision} by ${last.approver} at ${last.at})` : '';
   return `the gate for ${gate.model} v${gate.version} is closed: ${gate.status}${by}`;
+}
+
+/**
+ * A policy's approvers and groups without its escalation groups: who may act as the policy's people whether or not
+ * its gate escalated (operators of a rollback or of a deploy on record).
+ */
+export function withoutEscalation(policy: Pick<ApprovalPolicy, 'approvers' | 'approverGroups'>): ApproverRequest {
+  return { approvers: policy.approvers, approverGroups: policy.approverGroups };
 }

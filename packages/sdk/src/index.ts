@@ -51,6 +51,8 @@ export * from './schemas/guard-report.js';
 export * from './steps/builtin.js';
 export * from './duration.js';
 export * from './gate-rules.js';
+export * from './gate-listing.js';
+export * from './service-delegates.js';
 export * from './metric-goals.js';
 export * from './decision-signature.js';
 export * from './pipelines/builtin.js';

@@ -34,6 +34,12 @@ export {
 export { loadActivitiesModule, type ActivitiesFactory, type ActivitiesModule } from './worker/activities-module.js';
 export { ensureSearchAttributes } from './worker/search-attributes.js';
 export {
+  loadWorkflowBundle,
+  writeWorkflowBundle,
+  type BundleHeader,
+  type LoadedWorkflowBundle,
+} from './worker/workflow-bundle.js';
+export {
   createPersonKey,
   loadOrCreatePersonKey,
   writeLocalDirectory,

@@ -1,7 +1,10 @@
 /** Inputs the guardian tests share: a guardian of a churn model, and a retrain trigger. */
-import type { ArtifactRef, ModelGuardianInputRaw, RetrainTrigger } from '@slipway/sdk';
+import type { ArtifactRef, ModelGuardianInputRaw, RetrainTrigger, TrainAndPromoteResult } from '@slipway/sdk';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { DATA_DIR, churnInput } from '../../../examples/churn/src/input.js';
+import type { Harness } from '../../support/harness.js';
+import { waitForGate } from '../../support/waits.js';
 
 /** A reference to an artifact that exists only as a reference (the workflows under test never read it). */
 export function ref(name: string): ArtifactRef {
@@ -51,4 +54,18 @@ export function guardianInput(model: string, serverUrl: string, more: Partial<Mo
     retrain: { input: retrainInput },
     ...more,
   } satisfies ModelGuardianInputRaw;
+}
+
+/** Trains, approves (as maria) and deploys version 1 of the churn model `model`: the champion a guardian watches. */
+export async function deployFirstVersion(h: Harness, model: string): Promise<void> {
+  const { runId } = await h.client.start(
+    'trainAndPromote',
+    churnInput({ serverUrl: h.modelServer.url, modelName: model }),
+  );
+  await waitForGate(h.client, runId);
+  await h.client.approve(runId, { as: 'maria', comment: 'first version' });
+  expect(await h.client.result<TrainAndPromoteResult>(runId)).toMatchObject({
+    status: 'deployed',
+    deployment: { version: 1 },
+  });
 }

@@ -4,7 +4,7 @@
  * evidence says whether each change is better or worse by the metric's goal.
  */
 import { stripVTControlCharacters } from 'node:util';
-import { compareTaskMetrics, type EvidencePacket, type GateState } from '@slipway/sdk';
+import { compareTaskMetrics, gateListing, type EvidencePacket, type GateState } from '@slipway/sdk';
 import type { PendingApproval } from '@slipway/sdk/client';
 import { describe, expect, it } from 'vitest';
 import { renderEvidence, renderPending } from '../../../packages/worker/src/cli/render.js';
@@ -50,24 +50,25 @@ function gate(packet: EvidencePacket): GateState {
   };
 }
 
-const pending = (packet: EvidencePacket): PendingApproval[] =>
-  [{ runId: 'run-1', gate: gate(packet) }] as unknown as PendingApproval[];
+const pending = (packet: EvidencePacket): PendingApproval[] => [
+  { runId: 'run-1', pipeline: 'trainAndPromote', startTime: new Date(0), listing: gateListing(gate(packet)) },
+];
 
-describe('the approvals table shows the task metrics', () => {
-  it('shows a regression candidate and its champion by rmse, mae and r2, with better or worse', () => {
+describe('the approvals table shows the task metrics from the gate listing', () => {
+  it('shows a regression candidate by rmse, mae and r2, with the change and better or worse, against v1', () => {
     const table = plain(
       renderPending(pending(evidence('regression', { rmse: 10, mae: 8, r2: 0.7 }, { rmse: 12, mae: 7, r2: 0.7 }))),
     );
-    expect(table).toContain('rmse 10.000 (better) mae 8.000 (worse) r2 0.700');
-    expect(table).toContain('v1 rmse 12.000 mae 7.000 r2 0.700');
+    expect(table).toContain('rmse 10.000 (-2.000 better) mae 8.000 (+1.000 worse) r2 0.700 (0.000 same) vs v1');
+    expect(table).toContain('0/1');
+    expect(table).toContain('2026-12-08T00:00:00.000Z');
   });
 
-  it('shows a multiclass candidate by accuracy and macroF1', () => {
+  it('shows a multiclass candidate by accuracy and macroF1, with no champion', () => {
     const table = plain(
       renderPending(pending(evidence('multiclass', { accuracy: 0.9, macroF1: 0.85, logLoss: 0.3 }, null))),
     );
-    expect(table).toContain('accuracy 0.900 macroF1 0.850 logLoss 0.300');
-    expect(table).toMatch(/│\s*—\s*│/);
+    expect(table).toContain('accuracy 0.900 macroF1 0.850 logLoss 0.300 vs no champion');
   });
 
   it('shows a candidate of an old packet (no task) as a binary classifier, and one without task metrics by its own', () => {
@@ -75,6 +76,15 @@ describe('the approvals table shows the task metrics', () => {
       'auc 0.810 accuracy 0.800',
     );
     expect(plain(renderPending(pending(evidence(undefined, { custom: 2.5 }, null))))).toContain('custom 2.500');
+  });
+
+  it('shows who may decide and the escalation still to come, then done', () => {
+    const waiting = { ...gate(evidence(undefined, { auc: 0.81 }, null)), escalateTo: ['risk'] };
+    const row = (g: GateState) =>
+      plain(renderPending([{ runId: 'run-1', pipeline: 'p', startTime: new Date(0), listing: gateListing(g) }]));
+    expect(row(waiting).replace(/[│\s]+/g, ' ')).toContain('maria; escalates to risk');
+    const escalated = { ...waiting, escalatedAt: '2026-12-02T00:00:00.000Z' };
+    expect(row(escalated).replace(/[│\s]+/g, ' ')).toContain('escalated to risk at 2026-12-02T00:00:00.000Z');
   });
 });
 

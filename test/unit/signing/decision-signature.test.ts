@@ -9,6 +9,7 @@ import {
   decisionPayload,
   decisionSignatureRefusal,
   generateKeyPair,
+  serviceDecisionPayload,
   signPayload,
   type GateDecisionRequest,
 } from '@slipway/sdk';
@@ -97,5 +98,71 @@ describe('a signed decision at the gate', () => {
     const { nonce: _n, ...legacy } = gate;
     const { signature: _s, at: _a, ...unsigned } = signed();
     expect(decisionSignatureRefusal(legacy, unsigned, undefined, now)).toBeUndefined();
+  });
+});
+
+describe('a decision a service signed for the approver, at the gate', () => {
+  const page = generateKeyPair();
+  const other = generateKeyPair();
+  const delegates = [{ service: 'approvals-page', publicKey: page.publicKey }];
+
+  function serviceSigned(
+    overrides: Partial<{ key: string; service: string; signedBy: string | null; comment: string }> = {},
+  ): GateDecisionRequest {
+    const at = new Date(opened + 60_000).toISOString();
+    const request = {
+      decision: 'approve' as const,
+      approver: 'maria',
+      evidenceDigest: digest,
+      comment: overrides.comment,
+    };
+    const payload = serviceDecisionPayload(
+      { workflowId: gate.workflowId, nonce: gate.nonce, evidenceDigest: digest },
+      { ...request, at },
+      overrides.service ?? 'approvals-page',
+    );
+    const signature = signPayload(SigningDomain.serviceDecision, overrides.key ?? page.privateKey, payload);
+    const signedBy = overrides.signedBy === undefined ? 'approvals-page' : overrides.signedBy;
+    return { ...request, at, signature, ...(signedBy === null ? {} : { signedBy }) };
+  }
+  const checkService = (request: GateDecisionRequest, trusted = delegates) =>
+    decisionSignatureRefusal(gate, request, maria.publicKey, now, trusted);
+
+  it('verifies with the key of a service the directory trusts for the approver', () => {
+    expect(checkService(serviceSigned())).toBeUndefined();
+    expect(checkService(serviceSigned({ comment: 'from the page' }))).toBeUndefined();
+  });
+
+  it('is refused when the service is not trusted for the approver (or unknown), naming who is', () => {
+    expect(checkService(serviceSigned(), [])).toEqual({
+      type: GateRefusal.BadSignature,
+      message: expect.stringContaining(
+        'signed by the service approvals-page, but the directory of people the gate resolved does not trust approvals-page to sign for maria (services trusted for maria: none)',
+      ) as string,
+    });
+    const ghost = serviceSigned({ service: 'ghost-page', signedBy: 'ghost-page', key: other.privateKey });
+    expect(checkService(ghost)?.message).toContain('services trusted for maria: approvals-page');
+  });
+
+  it("is refused when a service's signature is presented without signedBy", () => {
+    expect(checkService(serviceSigned({ signedBy: null }))).toEqual({
+      type: GateRefusal.BadSignature,
+      message: expect.stringContaining("does not verify with maria's key from the directory") as string,
+    });
+  });
+
+  it("is refused when the approver's own signature is presented with signedBy", () => {
+    const own = { ...signed(), signedBy: 'approvals-page' };
+    expect(checkService(own)).toEqual({
+      type: GateRefusal.BadSignature,
+      message: expect.stringContaining('does not verify with the key of the service approvals-page') as string,
+    });
+  });
+
+  it('is refused when signed with another key, or altered after signing', () => {
+    expect(checkService(serviceSigned({ key: other.privateKey }))?.type).toBe(GateRefusal.BadSignature);
+    expect(checkService({ ...serviceSigned(), comment: 'changed' })?.type).toBe(GateRefusal.BadSignature);
+    expect(checkService({ ...serviceSigned(), decision: 'reject' })?.type).toBe(GateRefusal.BadSignature);
+    expect(checkService({ ...serviceSigned(), approver: 'sam' })?.type).toBe(GateRefusal.BadSignature);
   });
 });

@@ -16,7 +16,7 @@ import {
   type GateDecision,
 } from '@slipway/sdk';
 import type { LoadedDirectory } from '../directory/load-directory.js';
-import { decisionSignatureProblem, directoryKeyOf } from './signatures.js';
+import { decisionKeyOf, decisionSignatureProblem } from './signatures.js';
 
 /** What the decisions of a proof add up to, once each verified. */
 export interface DecisionTally {
@@ -87,18 +87,33 @@ function personDecisionProblem(
     const allowed = describeEligible({ eligible: ctx.eligible.approvers, emptyGroups: ctx.eligible.emptyGroups });
     return `is not valid: ${approver} may not decide under the proof's policy and the directory ${ctx.directory.location} (allowed: ${allowed})`;
   }
-  const key = directoryKeyOf(ctx.directory.directory, approver);
-  if (key === undefined) {
-    return `cannot be verified: ${approver} has no public key in the directory ${ctx.directory.location}`;
-  }
+  const key = decisionKeyOf(ctx.directory.directory, decision, ctx.directory.location);
+  if ('problem' in key) return `cannot be verified: ${key.problem}`;
   const { proof } = ctx;
   const gate = { workflowId: proof.workflowId, gateNonce: proof.gateNonce, evidenceDigest: proof.evidence.digest };
-  const signature = decisionSignatureProblem(decision, gate, key);
+  const signature = decisionSignatureProblem(decision, gate, key.publicKey);
   if (signature !== undefined) return `does not verify: ${signature}`;
   const window = signedTimeProblem(decision.signedAt as string, times, ctx.now);
   if (window !== undefined) return `is out of its window: ${window}`;
+  const escalated = escalationProblem(decision, ctx, times);
+  if (escalated !== undefined) return `is not valid: ${escalated}`;
   (decision.decision === 'approve' ? tally.approvers : tally.rejecters).add(approver);
   return undefined;
+}
+
+/**
+ * A person eligible only through escalation (a member of the policy's `escalateTo` groups, not of its approvers)
+ * may decide only once the gate escalated: their decision must be signed at or after the gate's opening plus the
+ * policy's `escalateAfter` (minus the clock skew).
+ */
+function escalationProblem(decision: GateDecision, ctx: DecisionCheckContext, times: GateTimes): string | undefined {
+  const { escalateAfter } = ctx.proof.policy;
+  const approver = ctx.eligible.approvers.find((a) => a.name === decision.approver);
+  if (escalateAfter === undefined || approver?.escalated !== true) return undefined;
+  const escalatedAt = times.openedAt + durationMs(escalateAfter);
+  if (Date.parse(decision.signedAt as string) >= escalatedAt - SIGNING_CLOCK_SKEW_MS) return undefined;
+  const groups = approver.groups.join(', ');
+  return `${decision.approver} may decide only through escalation (${groups}), which the policy allows from ${new Date(escalatedAt).toISOString()} (opened ${ctx.proof.openedAt} + escalateAfter ${escalateAfter}), but signed at ${decision.signedAt as string}`;
 }
 
 /** A signed time must fall while the gate was open (with clock skew), and not after the worker's own clock. */

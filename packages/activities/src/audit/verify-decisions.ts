@@ -7,7 +7,7 @@
  */
 import { GateDecision } from '@slipway/sdk';
 import { z } from 'zod';
-import { decisionSignatureProblem, directoryKeyOf } from '../approval/signatures.js';
+import { decisionKeyOf, decisionSignatureProblem } from '../approval/signatures.js';
 import type { LoadedDirectory } from '../directory/load-directory.js';
 import type { AuditEntry } from './audit-entry.js';
 
@@ -90,14 +90,17 @@ function checkLine(
       result.noDirectory = { decisions: (result.noDirectory?.decisions ?? 0) + 1 };
       continue;
     }
-    const key = directoryKeyOf(directory.directory, approver);
-    if (key === undefined) {
-      const reason = `${approver} has no public key in the directory ${directory.location}`;
-      result.unchecked.push({ line: entry.seq, approver, reason });
+    const key = decisionKeyOf(directory.directory, decision, directory.location);
+    // A service the directory does not (or no longer) trust for the approver is a broken decision, not a gap.
+    if ('problem' in key && decision.signedBy !== undefined) {
+      return { approver, message: `${approver}'s ${decision.decision} signed by ${decision.signedBy}: ${key.problem}` };
+    }
+    if ('problem' in key) {
+      result.unchecked.push({ line: entry.seq, approver, reason: key.problem });
       continue;
     }
     const gate = { workflowId: data.workflowId, gateNonce: data.gateNonce, evidenceDigest: data.evidenceDigest };
-    const problem = decisionSignatureProblem(decision, gate, key);
+    const problem = decisionSignatureProblem(decision, gate, key.publicKey);
     if (problem !== undefined) return { approver, message: `${approver}'s ${decision.decision}: ${problem}` };
     result.verified += 1;
   }

@@ -4,7 +4,7 @@
  * place that answers it; the plan and act steps of a rollback both call {@link authorizeRollback} before anything
  * changes.
  */
-import { SlipwayErrorType, finalFailure, resolveApprovers } from '@slipway/sdk';
+import { SlipwayErrorType, finalFailure, resolveApprovers, withoutEscalation } from '@slipway/sdk';
 import type { ApprovalRecord, ArtifactStore, DirectorySource, ModelRegistry } from '../ports.js';
 import { missingApprovalReason, readRecordedApproval } from '../approval/recorded-approval.js';
 import { verifyApprovalProof } from '../approval/verify-proof.js';
@@ -66,7 +66,7 @@ export async function authorizeRollback(
     action: 'roll back',
   });
   const people = { people: directory.directory.people, digest: directory.digest };
-  const allowed = resolveApprovers(proof.policy, people).approvers.map((a) => a.name);
+  const allowed = resolveApprovers(withoutEscalation(proof.policy), people).approvers.map((a) => a.name);
   if (!allowed.includes(signer)) {
     throw refuse(
       `${signer} is not among the people the approval policy of version ${version} lets decide (its approval of ` +

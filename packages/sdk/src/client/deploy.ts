@@ -3,11 +3,11 @@
  * (deploy again with the same approval) or `abort` (end the run; nothing serving changed) as the operator.
  */
 import { SlipwayMessage } from '../messages.js';
-import type { DeployCommandKind, DeployCommandRequest, DeployWaitState } from '../schemas/deploy-wait.js';
+import type { DeployCommandKind, DeployWaitState } from '../schemas/deploy-wait.js';
 import type { RunProgress } from '../schemas/progress.js';
-import { ClientErrorCode, SlipwayClientError, gateError, isNotFound, unknownRun } from './errors.js';
+import { ClientErrorCode, SlipwayClientError, isNotFound, unknownRun } from './errors.js';
 import type { RolloutClientContext, RolloutCommandOptions } from './rollout.js';
-import { signOperatorCommand } from './signing.js';
+import { requireReason, sendOperatorCommand } from './operator-update.js';
 
 /** A deploy command as the client takes it: who (one of the approval policy's approvers), why, and the key. */
 export type DeployCommandOptions = RolloutCommandOptions;
@@ -35,9 +35,7 @@ export async function commandDeploy(
   command: DeployCommandKind,
   options: DeployCommandOptions,
 ): Promise<DeployWaitState> {
-  if (!options.reason.trim()) {
-    throw new SlipwayClientError(ClientErrorCode.InvalidInput, `a deploy ${command} needs a reason, for its record`);
-  }
+  requireReason(`a deploy ${command}`, options.reason);
   const wait = await readDeployWait(ctx, runId);
   if (wait === null || wait.phase !== 'waiting') {
     const now = wait === null ? 'its deploy has not failed' : `its deploy is ${wait.phase}`;
@@ -46,18 +44,12 @@ export async function commandDeploy(
       `run ${runId} is not waiting for an operator (${now}): there is nothing to ${command}`,
     );
   }
-  const request = await signOperatorCommand(
-    { kind: 'deploy', workflowId: runId, nonce: wait.nonce },
-    { command, operator: options.as, reason: options.reason },
-    ctx.keyOf(options.key),
-  );
-  try {
-    return await ctx.withDeadline(ctx.timeoutMs, () =>
-      ctx.temporal.workflow
-        .getHandle(runId)
-        .executeUpdate<DeployWaitState, [DeployCommandRequest]>(SlipwayMessage.deployCommand, { args: [request] }),
-    );
-  } catch (err) {
-    throw gateError(err, runId);
-  }
+  return sendOperatorCommand<DeployWaitState>(ctx, {
+    target: { kind: 'deploy', workflowId: runId, nonce: wait.nonce },
+    update: SlipwayMessage.deployCommand,
+    command,
+    operator: options.as,
+    reason: options.reason,
+    key: options.key,
+  });
 }

@@ -2,19 +2,17 @@
  * The client side of the model guardian: start one for a model (`guardian:<model>`, signed by the caller), read its
  * status, pause, resume or stop it with a signed command, and find a check's report.
  */
-import type { Client } from '@temporalio/client';
 import { SlipwayMessage } from '../messages.js';
 import type { ModelGuardianInputRaw } from '../pipelines/model-guardian.js';
 import {
   guardianWorkflowId,
   type GuardianCheckSummary,
   type GuardianCommandKind,
-  type GuardianCommandRequest,
   type GuardianStatus,
 } from '../schemas/guardian.js';
 import type { PersonKey } from '../keys/person-keys.js';
-import { ClientErrorCode, SlipwayClientError, gateError, isNotFound } from './errors.js';
-import { signOperatorCommand, type KeyFinder } from './signing.js';
+import { ClientErrorCode, SlipwayClientError, isNotFound } from './errors.js';
+import { requireReason, sendOperatorCommand, type OperatorClientContext } from './operator-update.js';
 
 /** A guardian command as the client takes it. */
 export interface GuardCommandOptions {
@@ -46,11 +44,7 @@ export interface GuardClient {
 }
 
 /** What the guardian functions need of the client. */
-export interface GuardClientContext {
-  temporal: Client;
-  keyOf: (given: PersonKey | undefined) => KeyFinder;
-  withDeadline: <T>(ms: number, fn: () => Promise<T>) => Promise<T>;
-  timeoutMs: number;
+export interface GuardClientContext extends OperatorClientContext {
   /** Starts a pipeline run signed as the client's user (`SlipwayClient.start`). */
   startRun: (
     input: ModelGuardianInputRaw,
@@ -124,9 +118,7 @@ async function commandGuardian(
   command: GuardianCommandKind,
   options: GuardCommandOptions,
 ): Promise<GuardianStatus> {
-  if (!options.reason.trim()) {
-    throw new SlipwayClientError(ClientErrorCode.InvalidInput, `a guardian ${command} needs a reason, for its record`);
-  }
+  requireReason(`a guardian ${command}`, options.reason);
   const status = await readGuardianStatus(ctx, model);
   const workflowId = guardianWorkflowId(model);
   if (status.phase === 'stopped') {
@@ -135,23 +127,14 @@ async function commandGuardian(
       `the guardian of ${model} was stopped: it takes no commands`,
     );
   }
-  const request = await signOperatorCommand(
-    { kind: 'guardian', workflowId, nonce: status.nonce },
-    { command, operator: options.as, reason: options.reason },
-    ctx.keyOf(options.key),
-  );
-  try {
-    return await ctx.withDeadline(ctx.timeoutMs, () =>
-      ctx.temporal.workflow
-        .getHandle(workflowId)
-        .executeUpdate<GuardianStatus, [GuardianCommandRequest]>(SlipwayMessage.guardianCommand, { args: [request] }),
-    );
-  } catch (err) {
-    if (isNotFound(err)) {
-      throw new SlipwayClientError(ClientErrorCode.NoGuardian, `the guardian of ${model} is not running`, {
-        cause: err,
-      });
-    }
-    throw gateError(err, workflowId);
-  }
+  return sendOperatorCommand<GuardianStatus>(ctx, {
+    target: { kind: 'guardian', workflowId, nonce: status.nonce },
+    update: SlipwayMessage.guardianCommand,
+    command,
+    operator: options.as,
+    reason: options.reason,
+    key: options.key,
+    whenGone: (cause) =>
+      new SlipwayClientError(ClientErrorCode.NoGuardian, `the guardian of ${model} is not running`, { cause }),
+  });
 }

@@ -9,7 +9,7 @@
  * const slipway = await SlipwayClient.connect({ address: '127.0.0.1:7233', identity: 'release-bot' });
  * const { runId } = await slipway.start(trainAndPromote, input); // InvalidInput, and no run, for a bad input
  * await slipway.follow(runId, { until: 'gate', onStep: (step) => console.log(step.step, step.status) });
- * for (const p of await slipway.pendingApprovals()) console.log(p.runId, p.gate.evidence.candidate.metrics);
+ * for (const p of await slipway.pendingApprovals()) console.log(p.runId, p.listing.model, p.listing.headline);
  * await slipway.approve(runId, { as: 'maria', comment: 'looks good' });
  * const result = await slipway.result(runId, trainAndPromote); // typed
  * ```
@@ -21,6 +21,7 @@ export type {
   DecisionOptions,
   PendingApproval,
   RunStatus,
+  ServiceDecisionOptions,
   SlipwayClientOptions,
   StartOptions,
 } from './slipway-client.js';
@@ -47,3 +48,5 @@ export {
 } from './schedule-spec.js';
 export type { WorkflowTaskFailure } from './workflow-task-failure.js';
 export { signServiceDecision } from './signing.js';
+export { DEFAULT_GATE_LIST_LIMIT, gateListQuery, type GateListEntry, type ListGatesOptions } from './gates.js';
+export type { GateListing } from '../schemas/approval.js';

@@ -2,14 +2,13 @@
  * The client side of a rollout: read a model's rollout state, and send it a signed command (pause, resume,
  * promote now, abort) as the operator.
  */
-import type { Client } from '@temporalio/client';
 import { SlipwayMessage } from '../messages.js';
 import { rollbackModel } from '../pipelines/rollback-model.js';
 import { rolloutWorkflowId } from '../schemas/rollout.js';
-import type { RolloutCommandKind, RolloutCommandRequest, RolloutState } from '../schemas/rollout-state.js';
+import type { RolloutCommandKind, RolloutState } from '../schemas/rollout-state.js';
 import type { PersonKey } from '../keys/person-keys.js';
-import { ClientErrorCode, SlipwayClientError, gateError, isNotFound } from './errors.js';
-import { signRolloutCommand, type KeyFinder } from './signing.js';
+import { ClientErrorCode, SlipwayClientError, isNotFound } from './errors.js';
+import { requireReason, sendOperatorCommand, type OperatorClientContext } from './operator-update.js';
 
 /** A command as the client takes it. */
 export interface RolloutCommandOptions {
@@ -22,12 +21,7 @@ export interface RolloutCommandOptions {
 }
 
 /** What the rollout functions need of the client. */
-export interface RolloutClientContext {
-  temporal: Client;
-  keyOf: (given: PersonKey | undefined) => KeyFinder;
-  withDeadline: <T>(ms: number, fn: () => Promise<T>) => Promise<T>;
-  timeoutMs: number;
-}
+export type RolloutClientContext = OperatorClientContext;
 
 /** The state of the running (or last) rollout of `model`; `NoRollout` when it never had one. */
 export async function readRolloutState(ctx: RolloutClientContext, model: string): Promise<RolloutState> {
@@ -66,9 +60,7 @@ export async function commandRollout(
   command: RolloutCommandKind,
   options: RolloutCommandOptions,
 ): Promise<RolloutState> {
-  if (!options.reason.trim()) {
-    throw new SlipwayClientError(ClientErrorCode.InvalidInput, `a rollout ${command} needs a reason, for its record`);
-  }
+  requireReason(`a rollout ${command}`, options.reason);
   const state = await readRolloutState(ctx, model);
   const workflowId = rolloutWorkflowId(model);
   if (state.outcome !== null) {
@@ -77,25 +69,16 @@ export async function commandRollout(
       `the rollout of ${model} v${state.version} has already ended (${state.outcome.status.replace('_', ' ')}): it takes no commands`,
     );
   }
-  const request = await signRolloutCommand(
-    { workflowId, nonce: state.nonce },
-    { command, operator: options.as, reason: options.reason },
-    ctx.keyOf(options.key),
-  );
-  try {
-    return await ctx.withDeadline(ctx.timeoutMs, () =>
-      ctx.temporal.workflow
-        .getHandle(workflowId)
-        .executeUpdate<RolloutState, [RolloutCommandRequest]>(SlipwayMessage.rolloutCommand, { args: [request] }),
-    );
-  } catch (err) {
-    if (isNotFound(err)) {
-      throw new SlipwayClientError(ClientErrorCode.RolloutClosed, `the rollout of ${model} has already ended`, {
-        cause: err,
-      });
-    }
-    throw gateError(err, workflowId);
-  }
+  return sendOperatorCommand<RolloutState>(ctx, {
+    target: { kind: 'rollout', workflowId, nonce: state.nonce },
+    update: SlipwayMessage.rolloutCommand,
+    command,
+    operator: options.as,
+    reason: options.reason,
+    key: options.key,
+    whenGone: (cause) =>
+      new SlipwayClientError(ClientErrorCode.RolloutClosed, `the rollout of ${model} has already ended`, { cause }),
+  });
 }
 
 function noRollout(model: string, cause: unknown): SlipwayClientError {

@@ -5,10 +5,12 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { DEFAULT_TASK_QUEUE, SlipwayMessage, SlipwaySearchAttribute } from '../messages.js';
+import { DEFAULT_TASK_QUEUE, SlipwayMessage } from '../messages.js';
 import { rootMessage } from '../errors.js';
 import type { AnyPipeline, PipelineInput, PipelineOutput } from '../pipeline.js';
-import type { GateDecisionRequestInput, GateState } from '../schemas/approval.js';
+import type { GateDecisionRequestInput, GateListing, GateState } from '../schemas/approval.js';
+import { gateListing } from '../gate-listing.js';
+import { listGates, type GateListEntry, type ListGatesOptions } from './gates.js';
 import type { RunProgress } from '../schemas/progress.js';
 import { ClientErrorCode, SlipwayClientError, gateError, isNotFound, unknownRun } from './errors.js';
 import { followRun, type FollowOptions, type FollowResult } from './follow.js';
@@ -16,7 +18,7 @@ import { callerIdentity, withStartedBy } from './identity.js';
 import { loadKey } from './signing.js';
 import { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';
 import { findWorkflowTaskFailure, type WorkflowTaskFailure } from './workflow-task-failure.js';
-import { signDecision, signStart } from './signing.js';
+import { signDecision, signServiceDecision, signStart } from './signing.js';
 import { commandRollout, readRolloutState, type RolloutClientContext, type RolloutCommandOptions } from './rollout.js';
 import { commandDeploy, type DeployCommandOptions } from './deploy.js';
 import { deployVersion, deployWorkflowId, type DeployVersionInputRaw } from '../pipelines/deploy-version.js';
@@ -69,13 +71,9 @@ export interface RunStatus {
   workflowTaskFailure?: WorkflowTaskFailure;
 }
 
-/** A gate waiting for a decision. */
-export interface PendingApproval {
-  /** The run's id: its Temporal workflow id. */
-  runId: string;
-  pipeline: string;
-  startTime: Date;
-  gate: GateState;
+/** A gate waiting for a decision, as listed (the full gate, with its evidence, is `SlipwayClient.gate(runId)`). */
+export interface PendingApproval extends GateListEntry {
+  listing: GateListing;
 }
 
 /** A decision as the client takes it; the evidence digest defaults to the one the gate published. */
@@ -92,6 +90,17 @@ export interface DecisionOptions {
   evidenceDigest?: string;
   /** The key to sign with, instead of the approver's key file (e.g. held in a secret manager). */
   key?: PersonKey;
+}
+
+/** A decision a trusted service signs for the person it authenticated (`SlipwayClient.decideAsService`). */
+export interface ServiceDecisionOptions {
+  /** The person deciding, as the service authenticated them (checked against the gate's policy). */
+  approver: string;
+  comment?: string;
+  /** The evidence digest the person was shown. */
+  evidenceDigest: string;
+  /** The service's name in the directory's `services`, and its private key (base64url seed). */
+  service: { name: string; privateKey: string };
 }
 
 /** Options of `SlipwayClient.start`. */
@@ -300,16 +309,27 @@ export class SlipwayClient {
     return gate;
   }
 
-  /** Every run whose gate is waiting for a decision, oldest first. */
-  async pendingApprovals(): Promise<PendingApproval[]> {
-    const query = `ExecutionStatus = "Running" AND ${SlipwaySearchAttribute.gateStatus} = "pending"`;
+  /**
+   * Gates from the visibility store alone (one list call, no query per run): each run's `GateListing` from its memo,
+   * `null` for a run whose gate opened before gates published one. `status` `pending` lists waiting gates oldest
+   * first; `closed` approved, rejected and expired ones; `model` one model's; `limit` at most that many (default 1000).
+   * Throws `InvalidInput` for a bad option.
+   */
+  async listGates(options: ListGatesOptions = {}): Promise<GateListEntry[]> {
+    return listGates(this.temporal, options);
+  }
+
+  /**
+   * Every run whose gate is waiting for a decision, oldest first, as listed (`listGates`); only a run whose gate
+   * opened before gates published their listing is asked for its gate (its listing rebuilt from the gate's state).
+   */
+  async pendingApprovals(options: Omit<ListGatesOptions, 'status'> = {}): Promise<PendingApproval[]> {
     const pending: PendingApproval[] = [];
-    for await (const execution of this.temporal.workflow.list({ query })) {
-      const gate = await this.gate(execution.workflowId).catch(() => undefined);
-      if (gate?.status !== 'pending') continue;
-      pending.push({ runId: execution.workflowId, pipeline: execution.type, startTime: execution.startTime, gate });
+    for (const entry of await this.listGates({ ...options, status: 'pending' })) {
+      const listing = entry.listing ?? (await this.listingFromGate(entry.runId));
+      if (listing?.status === 'pending') pending.push({ ...entry, listing });
     }
-    return pending.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+    return pending;
   }
 
   /** Approves a run's promotion. Refusals throw a `SlipwayClientError` whose code says why. */
@@ -419,8 +439,45 @@ export class SlipwayClient {
     await this.connection?.close();
   }
 
+  /**
+   * Sends a decision that a service the directory trusts signed for the person it authenticated (the approvals
+   * page): `approver` is that person, `evidenceDigest` the evidence they were shown, `service` the service's name in
+   * the directory and its private key (base64url seed). The gate verifies the signature with the service's key from
+   * the directory, and only for people the directory lets that service sign for. Refusals throw a
+   * `SlipwayClientError` whose code says why, as `approve` does.
+   */
+  async decideAsService(
+    runId: string,
+    kind: 'approve' | 'reject',
+    decision: ServiceDecisionOptions,
+  ): Promise<GateState> {
+    const gate = await this.gate(runId);
+    if (gate.nonce === undefined) {
+      throw new SlipwayClientError(
+        ClientErrorCode.InvalidDecision,
+        `the gate of run ${runId} opened before decisions were signed: a service cannot sign for anyone there`,
+      );
+    }
+    const request = {
+      decision: kind,
+      approver: decision.approver,
+      evidenceDigest: decision.evidenceDigest,
+      ...(decision.comment ? { comment: decision.comment } : {}),
+    };
+    return this.sendDecision(runId, signServiceDecision({ runId, nonce: gate.nonce, request }, decision.service));
+  }
+
+  /** A run's listing rebuilt from its gate's state (runs whose gate publishes none); undefined when unreadable. */
+  private async listingFromGate(runId: string): Promise<GateListing | undefined> {
+    const gate = await this.gate(runId).catch(() => undefined);
+    return gate ? gateListing(gate) : undefined;
+  }
+
   private async decide(runId: string, kind: 'approve' | 'reject', decision: DecisionOptions): Promise<GateState> {
-    const request = await this.decisionRequest(runId, kind, decision);
+    return this.sendDecision(runId, await this.decisionRequest(runId, kind, decision));
+  }
+
+  private async sendDecision(runId: string, request: GateDecisionRequestInput): Promise<GateState> {
     const handle = this.temporal.workflow.getHandle(runId);
     try {
       return await this.withDeadline(this.options.decisionTimeoutMs ?? 30_000, () =>

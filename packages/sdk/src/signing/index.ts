@@ -11,6 +11,7 @@ export {
   DirectorySignature,
   IsoTime,
   RolloutCommandPayload,
+  ServiceDecisionPayload,
   SignedStart,
   SIGNING_CLOCK_SKEW_MS,
   SigningDomain,

@@ -7,6 +7,7 @@ import {
   log,
   patched,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
@@ -24,7 +25,8 @@ import {
 } from '../gate-rules.js';
 import { GateRefusal, SlipwayErrorType, finalFailure } from '../errors.js';
 import { autoApproveRuleProblem } from '../metric-goals.js';
-import { SlipwayMessage, SlipwaySearchAttribute } from '../messages.js';
+import { SlipwayMemo, SlipwayMessage, SlipwaySearchAttribute } from '../messages.js';
+import { gateListing } from '../gate-listing.js';
 import {
   ApprovalPolicy,
   type ApprovalPolicyInput,
@@ -39,6 +41,8 @@ import { resolveApproversStep } from '../steps/resolve-approvers.js';
 import type { RunTracker } from './run-tracker.js';
 import { verifySignedStart, type StartVerifyOptions, type VerifiedStart } from './signed-start.js';
 import { useStep, type StepOverrides } from './use-step.js';
+import { escalatedEligible } from './gate-escalation.js';
+import { sendGateNotice, type GateNoticeKind } from './gate-notices.js';
 
 /** Update: approve or reject; answers with the gate's state after the decision. */
 export const gateDecideUpdate = defineUpdate<GateState, [GateDecisionRequestInput]>(SlipwayMessage.gateDecide);
@@ -71,6 +75,12 @@ export const GatePatch = {
    * naming a metric Slipway does not know. Runs started before it read the direction from `lowerIsBetter` alone.
    */
   metricGoals: 'slipway.gate.metric-goals',
+  /** The gate publishes a `GateListing` in its run's memo when it opens and whenever it changes. */
+  listingMemo: 'slipway.gate.listing-memo',
+  /** The gate notifies `gate_opened`, `gate_escalated`, `gate_decided` and `gate_expired` itself. */
+  notify: 'slipway.gate.notify',
+  /** A policy with `escalateAfter` widens the approvers to its `escalateTo` groups when nobody decided in time. */
+  escalation: 'slipway.gate.escalation',
 } as const;
 
 /** At most this many refused decisions are kept in a gate's state (and history); later ones are only logged. */
@@ -118,6 +128,8 @@ export interface ApprovalGate {
   verifiedStart(): VerifiedStart | null;
   /** The run's input as its starter signed it (without `start`), once verified; undefined otherwise. */
   signedInput(): Record<string, unknown> | undefined;
+  /** Whether the open gate notifies its own events (then nobody else notifies `gate_opened`); false before it opens. */
+  notifies(): boolean;
 }
 
 /** What the gate needs to verify the run's signed start: the raw workflow input and the pipeline's name. */
@@ -139,14 +151,29 @@ export function createApprovalGate(options: {
   startedBy?: string | undefined;
   tracker?: RunTracker;
   stepOptions?: StepOverrides | undefined;
+  /** Activity options of the gate's notifications (`slipway.notify`). */
+  notifyOptions?: StepOverrides | undefined;
 }): ApprovalGate {
   const policy = ApprovalPolicy.parse(options.policy);
   const resolveStep = useStep(resolveApproversStep, options.stepOptions);
   const groupRequest = { approvers: policy.approvers, approverGroups: policy.approverGroups };
+  // Only a policy that escalates asks the directory for its escalation groups (other runs replay as they ran).
+  const escalationRequest = policy.escalateTo ? { escalateTo: policy.escalateTo } : {};
   let gate: GateState | null = null;
   let verified: VerifiedStart | null = null;
   let startedBy = options.startedBy;
+  /** What this run's gate does, decided once when it opens (`patched()`), so every later change replays alike. */
+  const features = { listed: false, notifies: false, escalates: false };
+  const notices: Promise<void>[] = [];
   const now = () => new Date().toISOString();
+  /** Publishes the gate's listing in the run's memo (runs recorded before the memo publish none). */
+  const publish = () => {
+    if (gate && features.listed) upsertMemo({ [SlipwayMemo.gate]: gateListing(gate) });
+  };
+  /** Notifies a gate event without holding the gate up; `open()` waits for every notice before it returns. */
+  const notice = (kind: GateNoticeKind) => {
+    if (gate && features.notifies) notices.push(sendGateNotice(kind, copy(gate), options.notifyOptions));
+  };
 
   const accept = (decision: GateDecision) => {
     if (!gate) return;
@@ -154,12 +181,14 @@ export function createApprovalGate(options: {
     const signers = new Set(gate.decisions.filter((d) => d.decision === 'approve').map((d) => d.approver));
     if (decision.decision === 'reject') close('rejected');
     else if (signers.size >= policy.quorum) close('approved');
+    else publish();
   };
   const close = (status: Exclude<GateStatus, 'pending'>) => {
     if (!gate) return;
     gate.status = status;
     gate.closedAt = now();
     upsertSearchAttributes([{ key: gateStatusKey, value: status }]);
+    publish();
   };
   const recordRefusal = (raw: unknown, refusal: Refusal, via: 'update' | 'signal') => {
     const approver = typeof raw === 'object' && raw !== null ? String((raw as { approver?: unknown }).approver) : '?';
@@ -176,12 +205,14 @@ export function createApprovalGate(options: {
     if (!check.ok) return check.refusal;
     const current = gate as GateState;
     const request = check.request;
-    const key = current.eligible.find((e) => e.name === request.approver)?.publicKey;
+    const entry = current.eligible.find((e) => e.name === request.approver);
     const gateIdentity = { ...current, workflowId: workflowInfo().workflowId };
-    const unsigned = decisionSignatureRefusal(gateIdentity, request, key, Date.now());
+    const unsigned = decisionSignatureRefusal(gateIdentity, request, entry?.publicKey, Date.now(), entry?.delegates);
     if (unsigned) return unsigned;
     const { decision, approver, comment } = request;
-    const signed = current.nonce === undefined ? {} : { signedAt: request.at, signature: request.signature };
+    const signedBy = request.signedBy === undefined ? {} : { signedBy: request.signedBy };
+    const signed =
+      current.nonce === undefined ? {} : { signedAt: request.at, signature: request.signature, ...signedBy };
     accept({ decision, approver, comment, at: now(), via, ...signed });
     return undefined;
   };
@@ -229,28 +260,35 @@ export function createApprovalGate(options: {
     state: () => gate,
     verifiedStart: () => verified,
     signedInput: () => (verified ? withoutStart(options.start?.input) : undefined),
+    notifies: () => features.notifies,
     async checkPolicy() {
       const problem = metricGoals() && policy.autoApprove ? autoApproveRuleProblem(policy.autoApprove) : undefined;
       if (problem) throw finalFailure(SlipwayErrorType.InvalidInput, `the approval policy is invalid: ${problem}`);
       if (options.start && patched(GatePatch.verifySignedStart)) {
         const { input, pipeline, verify } = options.start;
-        const lookupKeys = (lookup: string[]) => resolveStep({ ...groupRequest, lookup });
+        const lookupKeys = (lookup: string[]) => resolveStep({ ...groupRequest, ...escalationRequest, lookup });
         verified = await verifySignedStart(input, pipeline, lookupKeys, verify);
         startedBy = verified.signer;
         return;
       }
-      if (policy.approverGroups.length === 0 || !patched(GatePatch.checkDirectory)) return;
-      await resolveStep(groupRequest);
+      const groups = policy.approverGroups.length + (policy.escalateTo?.length ?? 0);
+      if (groups === 0 || !patched(GatePatch.checkDirectory)) return;
+      await resolveStep({ ...groupRequest, ...escalationRequest });
     },
     async open(opening) {
       const resolution = await resolve();
       const nonce = patched(GatePatch.signedDecisions) ? uuid4() : undefined;
+      features.listed = patched(GatePatch.listingMemo);
+      features.notifies = patched(GatePatch.notify);
+      features.escalates = policy.escalateAfter !== undefined && patched(GatePatch.escalation);
       const current = openGate(opening, policy, startedBy, resolution, nonce);
       gate = current;
       upsertSearchAttributes([{ key: gateStatusKey, value: 'pending' }]);
+      publish();
+      notice('gate_opened');
       const reason = autoApprovalReason(policy, opening.evidence, { legacy: !metricGoals() });
       if (reason) accept({ decision: 'approve', approver: AUTO_APPROVER, comment: reason, at: now(), via: 'policy' });
-      const decided = await condition(() => current.status !== 'pending', policy.timeout);
+      const decided = features.escalates ? await waitEscalating(current) : await waitFor(current, policy.timeout);
       if (!decided && policy.onTimeout === 'approve') {
         const comment = `no decision within ${policy.timeout}; the policy approves on timeout`;
         current.decisions.push({ decision: 'approve', approver: TIMEOUT_APPROVER, comment, at: now(), via: 'policy' });
@@ -258,11 +296,41 @@ export function createApprovalGate(options: {
       } else if (!decided) {
         close('expired');
       }
+      notice(current.status === 'expired' ? 'gate_expired' : 'gate_decided');
+      await Promise.all(notices);
       await condition(allHandlersFinished);
       const status = current.status as Exclude<GateStatus, 'pending'>;
       return { status, decisions: [...current.decisions], state: copy(current) };
     },
   };
+
+  /** Waits until the gate closes or `timeout` passes; true when it closed. */
+  async function waitFor(current: GateState, timeout: string | number): Promise<boolean> {
+    return condition(() => current.status !== 'pending', timeout);
+  }
+
+  /**
+   * Waits `escalateAfter`; when nobody closed the gate by then, resolves the `escalateTo` groups from the directory,
+   * lets their members decide (marked `escalated`), notifies `gate_escalated`, and waits for the rest of the timeout.
+   */
+  async function waitEscalating(current: GateState): Promise<boolean> {
+    if (await waitFor(current, policy.escalateAfter as string)) return true;
+    const widened = await resolveStep({ ...groupRequest, ...escalationRequest });
+    if (current.status !== 'pending') return true;
+    if (widened.directoryDigest !== current.directoryDigest) {
+      // Decisions are verified where they act against the directory the gate pinned, which no longer matches.
+      log.warn('The directory of people changed since the gate opened; its decisions will not verify where they act', {
+        pinned: current.directoryDigest,
+        now: widened.directoryDigest,
+      });
+    }
+    current.eligible.push(...escalatedEligible(current, widened));
+    current.escalatedAt = now();
+    publish();
+    notice('gate_escalated');
+    // Whole milliseconds left until the deadline the gate published (at least one, so the wait is a timer).
+    return waitFor(current, Math.max(1, Date.parse(current.deadline) - Date.now()));
+  }
 }
 
 /** Refusals a signed gate does not record: malformed requests and a gate that is not open (nothing to decide). */
@@ -299,6 +367,7 @@ function openGate(
     deadline: new Date(opened + durationMs(policy.timeout)).toISOString(),
     decisions: [],
     refused: [],
+    ...(policy.escalateTo ? { escalateTo: policy.escalateTo } : {}),
   };
 }
 

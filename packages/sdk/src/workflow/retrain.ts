@@ -79,8 +79,9 @@ export interface GateOpenedNotice {
 
 /**
  * Once the gate is open, notifies `gate_opened` (id `retrain:<model>:<version>:gate_opened`, stable under retry) with
- * the deadline, the quorum, who may decide and the drift summary. A gate that never opens notifies nothing; a
- * notification that fails is logged and never fails the run.
+ * the deadline, the quorum, who may decide and the drift summary. A gate that never opens notifies nothing, nor
+ * does a gate that notifies its own events (runs since `GatePatch.notify`, with the same id); a notification that
+ * fails is logged and never fails the run.
  */
 export async function notifyGateOpened(notice: GateOpenedNotice): Promise<void> {
   if (!patched(RetrainPatch.gateNotify)) return;
@@ -91,7 +92,8 @@ export async function notifyGateOpened(notice: GateOpenedNotice): Promise<void> 
   );
   await condition(() => notice.gate.state() !== null || settled);
   const state = notice.gate.state();
-  if (state === null) return;
+  // A gate new enough to notify its own events has said it opened already: never twice.
+  if (state === null || notice.gate.notifies()) return;
   const { name, version } = notice.version;
   const drift =
     notice.evidence.retrain?.summary ?? `retrain after ${notice.retrain.guardian} check ${notice.retrain.checkId}`;

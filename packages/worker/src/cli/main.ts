@@ -9,6 +9,7 @@ import { Command } from '@commander-js/extra-typings';
 import pc from 'picocolors';
 import { registerApprovalCommands } from './commands/approvals.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerBundleCommand } from './commands/bundle.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDeployCommands } from './commands/deploy.js';
 import { registerDevCommand } from './commands/dev.js';
@@ -37,6 +38,7 @@ const program = new Command()
 const globals = (): GlobalOptions => program.opts();
 registerDevCommand(program, globals);
 registerWorkerCommand(program, globals);
+registerBundleCommand(program);
 registerServeCommand(program, globals);
 registerRunCommands(program, globals);
 registerScheduleCommands(program, globals);

@@ -9,9 +9,6 @@ import pc from 'picocolors';
 /** Table style: cli-table3 colours its header red by default; ours, and none when colour is off. */
 const STYLE = { head: pc.isColorSupported ? ['cyan'] : [], border: pc.isColorSupported ? ['grey'] : [] };
 
-/** Metrics shown per side in one cell of the approvals table. */
-const CELL_METRICS = 3;
-
 /** The evidence's metrics as a table: metric, candidate, champion, change (better/worse by the metric's goal). */
 export function renderEvidenceMetrics(evidence: EvidencePacket): string {
   const { champion } = evidence;
@@ -48,39 +45,6 @@ export function change(row: MetricComparison): string {
   const sign = row.delta > 0 ? '+' : '';
   const text = `${sign}${row.delta.toFixed(4)} ${row.verdict}`;
   return row.verdict === 'better' ? pc.green(text) : pc.red(text);
-}
-
-/**
- * The candidate's cell of the approvals table: its task metrics (at most three, with better/worse against the
- * champion); a candidate with none of its task's metrics shows its own metrics, so the cell is never blank.
- */
-export function candidateCell(evidence: EvidencePacket): string {
-  const rows = evidenceComparison(evidence).filter((c) => c.candidate !== null);
-  if (rows.length === 0) return ownMetrics(evidence.candidate.metrics);
-  return rows
-    .slice(0, CELL_METRICS)
-    .map((c) => `${c.metric} ${fixed(c.candidate, 3)}${c.verdict && c.verdict !== 'same' ? ` (${c.verdict})` : ''}`)
-    .join(' ');
-}
-
-/** The champion's cell of the approvals table: `v1` and the same metrics as the candidate's cell. */
-export function championCell(evidence: EvidencePacket): string {
-  const { champion } = evidence;
-  if (!champion) return '—';
-  const rows = evidenceComparison(evidence).filter((c) => c.candidate !== null && c.champion !== null);
-  const metrics =
-    rows.length > 0
-      ? rows
-          .slice(0, CELL_METRICS)
-          .map((c) => `${c.metric} ${fixed(c.champion, 3)}`)
-          .join(' ')
-      : ownMetrics(champion.metrics);
-  return `v${champion.version} ${metrics}`;
-}
-
-function ownMetrics(metrics: Record<string, number>): string {
-  const names = Object.keys(metrics).sort().slice(0, CELL_METRICS);
-  return names.length === 0 ? pc.dim('no metrics') : names.map((m) => `${m} ${fixed(metrics[m] ?? null, 3)}`).join(' ');
 }
 
 function fixed(value: number | null, digits = 4): string {

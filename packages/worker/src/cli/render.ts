@@ -1,8 +1,8 @@
-import { describeEligible, type GateState, type RunProgress, type StepProgress } from '@slipway/sdk';
+import { describeEligible, type GateListing, type GateState, type RunProgress, type StepProgress } from '@slipway/sdk';
 import type { PendingApproval, RunStatus } from '@slipway/sdk/client';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { candidateCell, championCell, renderEvidenceMetrics } from './render-metrics.js';
+import { renderEvidenceMetrics } from './render-metrics.js';
 import { renderRollout } from './render-rollout.js';
 import { TABLE_STYLE } from './table-style.js';
 
@@ -96,24 +96,42 @@ export function renderEvidence(gate: GateState): string {
   ].join('\n');
 }
 
-/** Pending approvals as a table. */
+/**
+ * Pending approvals as a table, from each gate's listing: the run, model and version, the candidate against the
+ * champion (its headline), the approvals so far against the quorum and who may decide (escalation included), and
+ * the deadline.
+ */
 export function renderPending(pending: PendingApproval[]): string {
   if (pending.length === 0) return 'No promotions are waiting for approval.';
   const table = new Table({
     style: TABLE_STYLE,
-    head: ['run', 'model', 'candidate', 'champion', 'approvers', 'until'],
+    head: ['run', 'model', 'candidate vs champion', 'approvals', 'who may decide', 'until'],
   });
-  for (const { runId, gate } of pending) {
+  for (const { runId, listing } of pending) {
     table.push([
       runId,
-      `${gate.model} v${gate.version}`,
-      candidateCell(gate.evidence),
-      championCell(gate.evidence),
-      `${gate.decisions.length}/${gate.quorum}: ${describeEligible(gate)}`,
-      gate.deadline,
+      `${listing.model} v${listing.version}`,
+      listing.headline ?? '',
+      `${listing.approvals}/${listing.quorum}`,
+      whoMayDecide(listing),
+      listing.deadline,
     ]);
   }
   return table.toString();
+}
+
+/** The names a listing says may decide, its groups, and its escalation (done, or still to come). */
+function whoMayDecide(listing: GateListing): string {
+  const names = listing.approvers.join(', ') || 'nobody';
+  const groups = listing.approverGroups.length > 0 ? ` (groups ${listing.approverGroups.join(', ')})` : '';
+  const escalateTo = listing.escalateTo?.join(', ');
+  const escalation =
+    escalateTo === undefined
+      ? ''
+      : listing.escalatedAt
+        ? `; escalated to ${escalateTo} at ${listing.escalatedAt}`
+        : `; escalates to ${escalateTo}`;
+  return `${names}${groups}${escalation}`;
 }
 
 function colourState(state: string): string {

@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import type { ActivityMap } from '@slipway/activities';
 import { loadActivitiesModule } from '../../worker/activities-module.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, createSlipwayWorker } from '../../worker/create-worker.js';
+import { loadWorkflowBundle } from '../../worker/workflow-bundle.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 
 /**
@@ -19,6 +20,10 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       "a workflows module to serve instead of Slipway's ready-made pipelines (re-export them to serve both)",
     )
     .option(
+      '--workflow-bundle <file>',
+      'a bundle written by `slipway bundle`: loaded as it is, instead of bundling the workflow code at start',
+    )
+    .option(
       '--activities <path>',
       'a module of your own activities to serve next to the built-in steps: activity functions, implementStep(...) ' +
         'objects, or factories of them (defineActivities((deps) => ...), or the default export)',
@@ -31,12 +36,17 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
     )
     .action(async (options) => {
       const config = commandConfig(globals());
+      if (options.workflows && options.workflowBundle) {
+        throw new Error('--workflows and --workflow-bundle exclude each other: the bundle already holds its workflows');
+      }
+      const bundle = options.workflowBundle ? await loadWorkflowBundle(options.workflowBundle) : undefined;
       // A module that cannot load or gives no activity fails here, before anything is opened.
       const own = options.activities === undefined ? undefined : await loadActivitiesModule(options.activities);
       let served: ActivityMap = {};
       const slipway = await createSlipwayWorker({
         config,
         ...(options.workflows ? { workflowsPath: resolve(options.workflows) } : {}),
+        ...(bundle ? { workflowBundle: { code: bundle.code } } : {}),
         ...(own ? { activities: async (deps) => (served = await own.create(deps)) } : {}),
         workerOptions: {
           ...(options.maxActivities ? { maxConcurrentActivityTaskExecutions: options.maxActivities } : {}),
@@ -46,6 +56,8 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       console.log(
         `${pc.green('●')} worker polling ${pc.bold(config.taskQueue)} on ${config.temporal.address} (namespace ${config.temporal.namespace}); Ctrl-C to stop`,
       );
+      if (bundle)
+        console.log(pc.dim(`  workflows from the bundle ${options.workflowBundle} (${bundle.header.workflows})`));
       if (own) console.log(pc.dim(`  your activities from ${own.path}: ${Object.keys(served).join(', ')}`));
       console.log(
         config.directory
