@@ -34,7 +34,7 @@ const TASK_QUEUE = 'slipway-bench-gates';
 const TARGET = { rssMb: 1024, listS: 3 };
 
 const USAGE =
-  'usage: node bench/gates/run.mjs [--gates N] [--repeat R] [--concurrency C] [--settle S] [--max-cached M]';
+  'usage: node bench/gates/run.mjs [--gates N] [--repeat R] [--concurrency C] [--settle S] [--max-cached M]\n       [--worker-heap-mb H] [--bundle]';
 
 function options() {
   const { values } = parseArgs({
@@ -45,6 +45,7 @@ function options() {
       settle: { type: 'string', default: '10' },
       'max-cached': { type: 'string' },
       'worker-heap-mb': { type: 'string' },
+      bundle: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -64,6 +65,7 @@ function options() {
     settleS: positive('settle'),
     maxCached: values['max-cached'],
     workerHeapMb: values['worker-heap-mb'],
+    bundle: values.bundle,
   };
 }
 
@@ -147,13 +149,21 @@ async function startServer(work) {
 async function startWorker(opts, work, env) {
   const cache = opts.maxCached === undefined ? [] : ['--max-cached-workflows', opts.maxCached];
   const heap = opts.workerHeapMb === undefined ? {} : { NODE_OPTIONS: `--max-old-space-size=${opts.workerHeapMb}` };
-  const worker = await startProcess('the worker', process.execPath, [CLI, 'worker', ...cache], {
+  const bundle = opts.bundle ? ['--workflow-bundle', await writeBundle(work, env)] : [];
+  const worker = await startProcess('the worker', process.execPath, [CLI, 'worker', ...cache, ...bundle], {
     cwd: work,
     env: { ...env, ...heap },
     ready: /worker polling/,
   });
   cleanups.push(() => worker.stop());
   return worker;
+}
+
+/** `slipway bundle`: the workflow code bundled once, so the worker runs no webpack at start. */
+async function writeBundle(work, env) {
+  const out = join(work, 'workflows.bundle.js');
+  await runTimed('slipway bundle', process.execPath, [CLI, 'bundle', '--out', out], { cwd: work, env });
+  return out;
 }
 
 /** Opens the gates, lets the worker settle, times the listings; resolves to the JSON line. */
@@ -203,6 +213,7 @@ async function measure(opts, { work, env, worker, client }) {
     repeat: opts.repeat,
     ...(opts.maxCached === undefined ? {} : { max_cached_workflows: Number(opts.maxCached) }),
     ...(opts.workerHeapMb === undefined ? {} : { worker_heap_mb: Number(opts.workerHeapMb) }),
+    prebuilt_bundle: opts.bundle,
   };
 }
 
