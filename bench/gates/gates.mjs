@@ -25,13 +25,9 @@ export const PENDING_QUERY = `ExecutionStatus = "Running" AND ${SlipwaySearchAtt
 export async function writePeople(work) {
   const keys = { keysDir: `${work}/keys` };
   const people = Object.fromEntries([[STARTER, []], ...APPROVERS.map((name) => [name, ['ml-leads']])]);
-  const directory = await writeLocalDirectory({
-    directoryPath: `${work}/people.json`,
-    admin: 'bench-admin',
-    people,
-    keys,
-  });
-  return { keys, ...directory };
+  const admin = 'bench-admin';
+  const directory = await writeLocalDirectory({ directoryPath: `${work}/people.json`, admin, people, keys });
+  return { keys, admin, ...directory };
 }
 
 /** The first gate: trains and registers the model the others promote. Resolves to the registered version. */

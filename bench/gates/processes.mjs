@@ -50,6 +50,8 @@ export async function startProcess(label, command, args, { cwd, env, ready, time
     label,
     pid: child.pid,
     tail,
+    /** The last few KB of its output. */
+    output: () => seen,
     /** Rejects when the process exits before `stop()`, with the tail of its output. */
     died: exited.then(({ code, signal: by }) => {
       if (stopping === undefined) throw new Error(`${label} exited (${by ?? `code ${code}`}):\n${tail()}`);
@@ -76,12 +78,14 @@ export async function startProcess(label, command, args, { cwd, env, ready, time
 
 /**
  * Runs a command to completion and times it from spawn to exit (process start-up included, as a person running
- * it waits for it). Resolves to its stdout and the seconds it took; rejects with the tail of its output.
+ * it waits for it), with `input` on its stdin. Resolves to its stdout and the seconds it took; rejects with the tail of
+ * its output.
  */
-export function runTimed(label, command, args, { cwd, env, timeoutMs = 600_000 }) {
+export function runTimed(label, command, args, { cwd, env, input, timeoutMs = 600_000 }) {
   return new Promise((done, fail) => {
     const started = performance.now();
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) child.stdin.end(input);
     const out = [];
     const err = [];
     const kill = () => child.kill('SIGKILL');

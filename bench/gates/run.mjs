@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { DATA_DIR } from '@slipway/example-churn/input';
 import { SlipwayClient } from '@slipway/sdk/client';
 import { startDevServer } from '@slipway/worker/dev-server';
-import { PENDING_QUERY, STARTER, openFirstGate, openGates, writePeople } from './gates.mjs';
+import { APPROVERS, PENDING_QUERY, STARTER, openFirstGate, openGates, writePeople } from './gates.mjs';
 import {
   cliListing,
   cliStartupSeconds,
@@ -24,6 +24,7 @@ import {
   clientPendingListing,
   timeListings,
 } from './listings.mjs';
+import { givePassword, hasPage, pageListing, signIn, startPage } from './page.mjs';
 import { residentMemory, runTimed, sampleMemory, startProcess } from './processes.mjs';
 
 const HERE = import.meta.dirname;
@@ -116,6 +117,11 @@ async function main() {
     SLIPWAY_IDENTITY: STARTER,
   });
   await mkdir(env.SLIPWAY_HOME);
+  const page = hasPage(CLI) ? { person: APPROVERS[0] } : undefined;
+  if (page) {
+    const given = { env, cwd: work, directoryPath: people.directoryPath, person: page.person, admin: people.admin };
+    page.password = await givePassword(CLI, given);
+  }
   const worker = await startWorker(opts, work, env);
   const client = await SlipwayClient.connect({
     address: server.address,
@@ -127,7 +133,7 @@ async function main() {
   });
   cleanups.push(() => client.close());
   // A worker that dies (out of memory, say) fails the benchmark at once instead of leaving it waiting.
-  const line = await Promise.race([measure(opts, { work, env, worker, client }), worker.died]);
+  const line = await Promise.race([measure(opts, { work, env, worker, client, page }), worker.died]);
   summarize(line);
   console.log(JSON.stringify(line));
 }
@@ -159,6 +165,14 @@ async function startWorker(opts, work, env) {
   return worker;
 }
 
+/** `slipway ui` on a free port, signed in as the approver given a password. */
+async function servePage(env, work, page) {
+  const served = await startPage(CLI, { env, cwd: work });
+  cleanups.push(() => served.stop());
+  log(`approvals page at ${served.url}; signing in as ${page.person}`);
+  return { ...served, cookie: await signIn(served.url, page.person, page.password) };
+}
+
 /** `slipway bundle`: the workflow code bundled once, so the worker runs no webpack at start. */
 async function writeBundle(work, env) {
   const out = join(work, 'workflows.bundle.js');
@@ -167,7 +181,7 @@ async function writeBundle(work, env) {
 }
 
 /** Opens the gates, lets the worker settle, times the listings; resolves to the JSON line. */
-async function measure(opts, { work, env, worker, client }) {
+async function measure(opts, { work, env, worker, client, page }) {
   const idle = residentMemory(worker.pid);
   log(`worker (pid ${worker.pid}) polling ${TASK_QUEUE}: ${idle.rssMb.toFixed(0)} MB resident`);
   const memory = sampleMemory(worker.pid);
@@ -193,9 +207,12 @@ async function measure(opts, { work, env, worker, client }) {
   const expected = await openRunIds(client);
   if (expected.length !== opts.gates) throw new Error(`${expected.length} gates are pending, not ${opts.gates}`);
   const listings = [cliListing(CLI, env, work), clientPendingListing(client), clientListGatesListing(client)];
+  const served = page ? await servePage(env, work, page) : undefined;
+  if (served) listings.push(pageListing(served.url, served.cookie));
   const { medians } = await timeListings(listings.filter(Boolean), { expected, repeat: opts.repeat, log });
   const cliStartupS = await cliStartupSeconds(CLI, env, work, opts.repeat);
   const afterLists = residentMemory(worker.pid);
+  const pageRss = served ? residentMemory(served.pid) : undefined;
   const peaks = memory.stop();
   return {
     bench: 'gates',
@@ -208,6 +225,7 @@ async function measure(opts, { work, env, worker, client }) {
     client_list_s: round(medians.client),
     client_list_gates_s: round(medians.client_list_gates),
     page_list_s: round(medians.page),
+    page_rss_mb: round(pageRss?.rssMb, 1),
     cli_startup_s: round(cliStartupS),
     open_s: round(openS, 1),
     repeat: opts.repeat,
