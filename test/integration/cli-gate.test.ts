@@ -73,7 +73,7 @@ describe('slipway run as an identity, with groups from the directory', () => {
     const approvals = await cli.slipway(['approvals']);
     expect(approvals.code, approvals.output).toBe(0);
     expect(approvals.output).toContain(runId);
-    expect(approvals.output).toContain('sam (ml-leads)');
+    expect(approvals.output).toContain('maria, lee, sam (groups ml-leads)');
     const status = await cli.slipway(['status', runId]);
     expect(status.output).toContain('who may decide: maria, lee, sam (ml-leads)');
     expect(status.output).toMatch(/directory sha256:[0-9a-f]{64}/);

@@ -104,8 +104,8 @@ describe('slipway run, status, approvals, approve', () => {
 
     const { code, output } = await slipway(['approvals', '--json']);
     expect(code, output).toBe(0);
-    const pending = JSON.parse(output) as { runId: string; gate: { model: string; version: number } }[];
-    expect(pending.find((p) => p.runId === runId)?.gate).toMatchObject({ model: 'cli-churn', version: 1 });
+    const pending = JSON.parse(output) as { runId: string; listing: { model: string; version: number } }[];
+    expect(pending.find((p) => p.runId === runId)?.listing).toMatchObject({ model: 'cli-churn', version: 1 });
   });
 
   it('approve refuses someone outside the policy and leaves the gate open', async () => {
@@ -187,6 +187,17 @@ describe('slipway run, status, approvals, approve', () => {
     expect(status.status).toBe('COMPLETED');
     expect(status.result as TrainAndPromoteResult).toMatchObject({ status: 'rejected', deployment: null });
     expect(status.progress?.steps.find((s) => s.step === 'deploy')?.status).toBe('skipped');
+  });
+
+  it('replay-check replays these runs, fetched from the namespace, against the pipelines about to run', async () => {
+    const query = '(SlipwayModel = "cli-churn" OR SlipwayModel = "cli-rejected") AND ExecutionStatus = "Completed"';
+    // Visibility lists a closed run shortly after it closed: check until both are listed.
+    const checked = await eventually('both closed runs replayed', async () => {
+      const result = await slipway(['replay-check', '--last', '10', '--query', query]);
+      return result.output.includes('all 2 run(s) replay with this code') ? result : undefined;
+    });
+    expect(checked.code, checked.output).toBe(0);
+    expect(checked.output).toContain(runId);
   });
 });
 

@@ -98,6 +98,8 @@ export async function startHarness(options: {
   people?: TestPeopleSpec | false;
   /** `false`: the people have keys, but the worker is configured with no directory of people. */
   directory?: false;
+  /** Services the directory trusts to sign decisions for people (keys made under their names). */
+  services?: Record<string, { people?: string[]; groups?: string[] }>;
   /** More dataset roots (e.g. `s3://bucket/prefix`) next to {@link HARNESS_DATA_ROOTS} and the harness's `data`. */
   dataRoots?: string[];
   /** More model kinds the model server loads (test kinds), next to the built-in ones. */
@@ -111,7 +113,11 @@ export async function startHarness(options: {
   const people =
     options.people === false
       ? undefined
-      : await createTestPeople(join(home, 'people'), options.people ?? DEFAULT_TEST_PEOPLE);
+      : await createTestPeople(
+          join(home, 'people'),
+          options.people ?? DEFAULT_TEST_PEOPLE,
+          options.services ? { services: options.services } : {},
+        );
   const configured = testConfig(home, `it-${options.name}-${Date.now().toString(36)}`, {
     ...(options.s3 ? { s3: options.s3 } : {}),
     ...(people && options.directory !== false

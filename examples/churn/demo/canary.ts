@@ -83,14 +83,16 @@ export async function rollOutRetrain(ctx: CanaryContext, runId: string): Promise
 async function watchRollout(client: SlipwayClient, model: string, done: Promise<unknown>): Promise<void> {
   let finished = false;
   void done.finally(() => (finished = true)).catch(() => undefined);
-  let printed = 0;
+  // A window read again (a hold that later passed) replaces its record: print each record whenever it changes.
+  const printed = new Map<string, string>();
   let phase: RolloutState['phase'] | undefined;
   const show = (state: RolloutState) => {
-    const seen = state.droppedRecords + state.records.length;
-    state.records
-      .slice(Math.max(0, printed - state.droppedRecords))
-      .forEach((r) => printRolloutStep(r, state.steps.length));
-    printed = seen;
+    for (const r of state.records) {
+      const version = `${r.at} ${r.verdict} ${r.readings?.candidate.requests ?? '-'}`;
+      if (printed.get(r.windowId) === version) continue;
+      printed.set(r.windowId, version);
+      printRolloutStep(r, state.steps.length);
+    }
     if (state.phase !== phase && ['promoting', 'draining', 'promoted', 'rolled_back', 'paused'].includes(state.phase)) {
       console.log(`  rollout ${state.phase.replace('_', ' ')}${state.pausedBy ? `: ${state.pausedBy}` : ''}`);
     }

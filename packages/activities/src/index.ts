@@ -97,6 +97,8 @@ export {
   loadPeopleDirectory,
   parsePeopleDirectory,
   setDirectoryPersonKey,
+  setDirectoryPersonPassword,
+  type DirectoryPasswordChange,
   signDirectoryFile,
   trustedDirectory,
   type DirectoryKeyChange,

@@ -171,6 +171,35 @@ describe('the resolveApprovers activity', () => {
     expect(err?.message).toContain('set `directory` in slipway.config.json (or SLIPWAY_DIRECTORY)');
   });
 
+  it('fails the same way for a policy that escalates to groups, naming them, when no directory is configured', async () => {
+    const escalating = { approvers: ['lee'], approverGroups: [], escalateTo: ['risk'] };
+    const err = await createResolveApproversActivity({})(escalating).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(failureType(err)).toBe(SlipwayErrorType.DirectoryNotConfigured);
+    expect(err?.message).toContain('names approver groups (risk)');
+  });
+
+  it('resolves escalation groups and the services trusted for each person from the signed directory', async () => {
+    const page = generateKeyPair().publicKey;
+    const withServices: PeopleDirectory = {
+      ...directory,
+      services: { 'approvals-page': { publicKey: page, signsFor: { people: ['sam'], groups: ['risk'] } } },
+    };
+    const path = await signedFile('services.json', withServices);
+    const resolve = createResolveApproversActivity({ directory: fileDirectorySource(path, admin.publicKey) });
+    const delegates = [{ service: 'approvals-page', publicKey: page }];
+    expect((await resolve({ approvers: [], approverGroups: ['ml-leads'], escalateTo: ['risk'] })).approvers).toEqual([
+      { name: 'maria', named: false, groups: ['ml-leads'], publicKey: maria, delegates },
+      { name: 'sam', named: false, groups: ['ml-leads'], delegates },
+    ]);
+    expect((await resolve({ approvers: ['mallory'], approverGroups: [], escalateTo: ['risk'] })).approvers).toEqual([
+      { name: 'mallory', named: true, groups: [] },
+      { name: 'maria', named: false, groups: ['risk'], publicKey: maria, delegates, escalated: true },
+    ]);
+  });
+
   it('reads the directory for a policy that names people only, for their keys and those looked up', async () => {
     const path = await signedFile('names-only.yaml', directory);
     const resolve = createResolveApproversActivity({ directory: fileDirectorySource(path, admin.publicKey) });

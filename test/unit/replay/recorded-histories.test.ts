@@ -15,8 +15,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { recordedWorkflowId, replayHistories } from '../../../packages/worker/src/replay/replay-check.js';
 import { builtinWorkflowsPath } from '../../../packages/worker/src/worker/create-worker.js';
 
 const FIXTURES = resolve(import.meta.dirname, '..', '..', 'fixtures', 'histories');
@@ -45,27 +46,18 @@ beforeAll(async () => {
   );
 });
 
-/** Replays histories one after another on one replay worker; the error (if any) of each, by name. */
+/** Replays histories on one replay worker (as `slipway replay-check` does); the error (if any) of each, by name. */
 async function replay(histories: { name: string; json: unknown }[]): Promise<Record<string, string | undefined>> {
-  const results: Record<string, string | undefined> = {};
   // Each replays under its recorded workflow id (signed starts and decisions are bound to it), reported by name.
-  const names = new Map<string, string>();
-  const iterable = histories.map((h) => {
-    const workflowId = recordedWorkflowId(h.json) ?? h.name;
-    names.set(workflowId, h.name);
-    return { workflowId, history: historyFromJSON(h.json) };
-  });
-  for await (const result of Worker.runReplayHistories({ workflowBundle }, iterable)) {
-    const name = names.get(result.workflowId) ?? result.workflowId;
-    results[name] = result.error ? `${result.error.name}: ${result.error.message}` : undefined;
-  }
-  return results;
-}
-
-/** The workflow id a history was recorded under (its start event names it), when it does. */
-function recordedWorkflowId(json: unknown): string | undefined {
-  const events = (json as { events?: { workflowExecutionStartedEventAttributes?: { workflowId?: string } }[] }).events;
-  return events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId;
+  const outcomes = await replayHistories(
+    workflowBundle,
+    histories.map((h) => ({
+      workflowId: recordedWorkflowId(h.json) ?? h.name,
+      source: h.name,
+      history: historyFromJSON(h.json),
+    })),
+  );
+  return Object.fromEntries(outcomes.map((o) => [o.source, o.ok ? undefined : o.error]));
 }
 
 describe('recorded histories replay against the current pipelines', () => {

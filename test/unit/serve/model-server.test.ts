@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArtifactRef } from '@slipway/sdk';
-import { startModelServer, type RunningModelServer } from '../../../packages/worker/src/serve/index.js';
+import {
+  createModelServer,
+  isLoopbackHost,
+  startModelServer,
+  type RunningModelServer,
+} from '../../../packages/worker/src/serve/index.js';
 import {
   AUTH,
   FIXED_SCORE_KIND,
@@ -395,13 +400,40 @@ describe('model server', () => {
     expect(old.body.error?.message).toMatch(/deployments\/:id.*commit/);
   });
 
-  it('refuses to bind anything but a loopback address, and a token shorter than 16 characters', async () => {
+  it('refuses a token shorter than 16 characters, and an empty host', async () => {
     const options = { home: home.path, artifacts: world.artifacts, predictors: PREDICTORS, token: TEST_TOKEN };
-    await expect(startModelServer({ ...options, host: '0.0.0.0' as '127.0.0.1' })).rejects.toThrow(
-      /not a loopback address/,
-    );
+    await expect(startModelServer({ ...options, host: ' ' })).rejects.toThrow(/host is empty/);
     await expect(startModelServer({ ...options, token: { value: 'short', source: 'a test' } })).rejects.toThrow(
       /from a test holds a model server token shorter than 16 characters/,
     );
+  });
+
+  it('in the bind mode for non-loopback addresses, every route needs the token', async () => {
+    expect(['127.0.0.1', '::1', 'localhost'].every(isLoopbackHost)).toBe(true);
+    expect(['0.0.0.0', '10.1.2.3', '::', 'serving.internal'].some(isLoopbackHost)).toBe(false);
+    const exposedHome = await tempDir('serve-exposed');
+    const exposed = await createModelServer({
+      home: exposedHome.path,
+      artifacts: world.artifacts,
+      predictors: PREDICTORS,
+      token: TEST_TOKEN,
+      tokenEverywhere: true,
+    });
+    const open = ['/health', '/metrics', '/v1/models', '/v1/models/churn'];
+    for (const path of open) {
+      const refused = await exposed.app.request(path);
+      expect(refused.status, path).toBe(401);
+      expect(((await refused.json()) as { error: { code: string } }).error.code, path).toBe('Unauthorized');
+      const allowed = await exposed.app.request(path, { headers: AUTH });
+      expect(allowed.status === 200 || allowed.status === 404, path).toBe(true);
+    }
+    const predict = await exposed.app.request('/v1/models/churn/predict', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: [{ tenure_months: 3 }] }),
+    });
+    expect(predict.status).toBe(401);
+    await exposed.flush();
+    await exposedHome.cleanup();
   });
 });

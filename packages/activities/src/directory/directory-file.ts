@@ -104,6 +104,51 @@ export async function setDirectoryPersonKey(
   });
 }
 
+/** What `setDirectoryPersonPassword` changed. */
+export interface DirectoryPasswordChange {
+  path: string;
+  /** The person had a password hash before, which this one replaced. */
+  replaced: boolean;
+  signatureRemoved: boolean;
+  digest: string;
+}
+
+/**
+ * Sets a person's `passwordHash` (for the approvals page's local sign-in) in a directory file, JSON or YAML, keeping
+ * its layout; removes the signature, so the file is refused until an administrator signs it again. The person must
+ * already be in the directory.
+ */
+export async function setDirectoryPersonPassword(
+  path: string,
+  person: string,
+  passwordHash: string,
+): Promise<DirectoryPasswordChange> {
+  return editDirectoryFile(path, (loaded) => {
+    const before = Object.hasOwn(loaded.directory.people, person) ? loaded.directory.people[person] : undefined;
+    if (before === undefined) {
+      throw invalidDirectory(path, `${person} is not in the directory: add them (with their key) first`);
+    }
+    const signed = loaded.directory.signature !== undefined;
+    return {
+      changes: [
+        { path: ['people', person, 'passwordHash'], value: passwordHash },
+        ...(signed ? [{ path: ['signature'], value: undefined }] : []),
+      ],
+      check: (written) => {
+        const now = Object.hasOwn(written.directory.people, person) ? written.directory.people[person] : undefined;
+        if (now?.passwordHash !== passwordHash) return `the changed file would not hold ${person}'s password hash`;
+        return written.directory.signature === undefined ? undefined : 'the changed file would still be signed';
+      },
+      result: (written) => ({
+        path,
+        replaced: before.passwordHash !== undefined,
+        signatureRemoved: signed,
+        digest: written.digest,
+      }),
+    };
+  });
+}
+
 /** A value to set at a path of the file's content; `undefined` removes the key. */
 interface Change {
   path: string[];

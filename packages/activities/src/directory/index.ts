@@ -8,6 +8,8 @@ export {
 export { fileDirectorySource, trustedDirectory } from './directory-source.js';
 export {
   setDirectoryPersonKey,
+  setDirectoryPersonPassword,
+  type DirectoryPasswordChange,
   signDirectoryFile,
   type DirectoryKeyChange,
   type SignedDirectoryFile,

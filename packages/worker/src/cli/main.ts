@@ -10,6 +10,7 @@ import pc from 'picocolors';
 import { registerApprovalCommands } from './commands/approvals.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerBundleCommand } from './commands/bundle.js';
+import { registerReplayCheckCommand } from './commands/replay-check.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDeployCommands } from './commands/deploy.js';
 import { registerDevCommand } from './commands/dev.js';
@@ -23,6 +24,7 @@ import { registerRunCommands } from './commands/runs.js';
 import { registerScheduleCommands } from './commands/schedules.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerTrackingRunCommands } from './commands/tracking-runs.js';
+import { registerUiCommand } from './commands/ui.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import type { GlobalOptions } from './context.js';
 
@@ -39,6 +41,7 @@ const globals = (): GlobalOptions => program.opts();
 registerDevCommand(program, globals);
 registerWorkerCommand(program, globals);
 registerBundleCommand(program);
+registerReplayCheckCommand(program, globals);
 registerServeCommand(program, globals);
 registerRunCommands(program, globals);
 registerScheduleCommands(program, globals);
@@ -53,6 +56,7 @@ registerTrackingRunCommands(program, globals);
 registerAuditCommands(program, globals);
 registerKeyCommands(program);
 registerDirectoryCommands(program, globals);
+registerUiCommand(program, globals);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`${pc.red('error:')} ${err instanceof Error ? err.message : String(err)}`);

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { TrainersSetting, resolveTrainers, type ProcessTrainerSpec } from './trainers-setting.js';
 import { DeployTargetsSetting, resolveDeployTargets, type DeployTargetSpec } from './deploy-targets.js';
 import { NotifiersSetting, resolveNotifiers, type NotifierSpec } from './notifiers.js';
+import { UiSettingInput, resolveUiSetting, type UiSetting } from './ui-setting.js';
 
 /** The name of the optional configuration file, looked up in the working directory. */
 export const CONFIG_FILE_NAME = 'slipway.config.json';
@@ -142,6 +143,8 @@ export const SlipwayConfigInput = z
      * (owner-only, not empty, outside every dataset root); `events` defaults to every kind.
      */
     notifiers: NotifiersSetting,
+    /** The approvals page (`slipway ui`): its port, the service key it signs with, the trusted proxies. */
+    ui: UiSettingInput,
   })
   .partial()
   .strict();
@@ -187,6 +190,8 @@ export interface SlipwayConfig {
   deployTargets: DeployTargetSpec[];
   /** The notification receivers (absolute secret files); none by default. See `configuredNotifiers`. */
   notifiers: NotifierSpec[];
+  /** The approvals page (`slipway ui`). See `UiSettingInput`. */
+  ui: UiSetting;
 }
 
 /**
@@ -317,6 +322,7 @@ function mergeLayer(base: SlipwayConfigInput, layer: SlipwayConfigInput): Slipwa
     data: { ...base.data, ...layer.data },
     audit: { ...base.audit, ...layer.audit },
     trainers: { ...base.trainers, ...layer.trainers },
+    ui: { ...base.ui, ...layer.ui },
   };
 }
 
@@ -404,5 +410,6 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string, sources: { notifi
     trainers: resolveTrainers(input.trainers, cwd),
     deployTargets: resolveDeployTargets(input.deployTargets, { cwd, home, roots, modelServerUrl }),
     notifiers: resolveNotifiers(input.notifiers, { cwd, home, roots, source: sources.notifiers ?? CONFIG_FILE_NAME }),
+    ui: resolveUiSetting(input.ui, cwd),
   };
 }

@@ -52,3 +52,10 @@ export {
   configuredProcessTrainers,
   type ProcessTrainerSpec,
 } from './trainers-setting.js';
+export {
+  DEFAULT_UI_PORT,
+  DEFAULT_UI_SESSION_MINUTES,
+  UiSettingInput,
+  resolveUiSetting,
+  type UiSetting,
+} from './ui-setting.js';

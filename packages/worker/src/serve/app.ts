@@ -63,6 +63,11 @@ export interface ModelServerOptions {
    * default `Math.random`). Tests pass a seeded generator.
    */
   random?: () => number;
+  /**
+   * Every route needs the token, predict, status, health and metrics included: the bind mode for a non-loopback
+   * address (see `startModelServer`), where anyone who can reach the port is not to be trusted. Default false.
+   */
+  tokenEverywhere?: boolean;
 }
 
 /** A model server: its hono app and the state behind it. */
@@ -128,7 +133,8 @@ export interface ModelServer {
  * Guards: stage, deployment predict, commit, discard, rollback, traffic, promote, abort, windows, served rows and version health
  * need `Authorization: Bearer <token>` (401); every POST and PUT must be `content-type: application/json` (415);
  * browser cross-origin requests to those routes and to predict are refused (403). Status, list, health and
- * metrics are open.
+ * metrics are open, except with `tokenEverywhere` (the bind mode for non-loopback addresses): then every route needs
+ * the token.
  */
 export async function createModelServer(options: ModelServerOptions): Promise<ModelServer> {
   checkTokenValue(options.token.value, `The model server token from ${options.token.source}`);
@@ -149,6 +155,7 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
     random: options.random ?? Math.random,
   };
   const app = new Hono();
+  if (options.tokenEverywhere) app.use('*', bearerToken(options.token));
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }));
   app.onError((err, c) => errorAnswer(c, err));
   app.notFound((c) =>

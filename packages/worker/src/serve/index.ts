@@ -31,6 +31,7 @@ export { createModelServer, MAX_BODY_BYTES, type ModelServer, type ModelServerOp
 export {
   startModelServer,
   LOOPBACK_HOSTS,
+  isLoopbackHost,
   type LoopbackHost,
   type RunningModelServer,
   type StartModelServerOptions,

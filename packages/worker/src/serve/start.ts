@@ -1,21 +1,30 @@
 /**
- * Runs the model server over HTTP on a loopback address.
+ * Runs the model server over HTTP: on a loopback address by default; on any other address (a container's
+ * `0.0.0.0`, a host's interface) only in the bind mode where every route needs the token.
  */
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { createModelServer, type ModelServer, type ModelServerOptions } from './app.js';
 
-/** Loopback addresses the model server may bind to; it never listens on other interfaces. */
+/** Loopback addresses: the model server binds one of these unless told otherwise. */
 export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
-/** A loopback address the model server may bind to. */
+/** A loopback address. */
 export type LoopbackHost = (typeof LOOPBACK_HOSTS)[number];
+
+/** Whether `host` is a loopback address (then status, health, metrics and predict may stay open). */
+export function isLoopbackHost(host: string): boolean {
+  return (LOOPBACK_HOSTS as readonly string[]).includes(host);
+}
 
 /** Options of {@link startModelServer}. */
 export interface StartModelServerOptions extends ModelServerOptions {
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
-  /** Loopback address to bind (default `127.0.0.1`). */
-  host?: LoopbackHost;
+  /**
+   * Address to bind (default `127.0.0.1`). Any other than a loopback address turns `tokenEverywhere` on: every route
+   * needs the token there.
+   */
+  host?: string;
 }
 
 /** A listening model server. */
@@ -37,20 +46,17 @@ export interface RunningModelServer {
  * console.log(`serving on ${running.url}`);
  * ```
  *
- * @throws Error when `host` is not a loopback address or the port cannot be bound.
+ * @throws Error when the port cannot be bound.
  */
 export async function startModelServer(options: StartModelServerOptions): Promise<RunningModelServer> {
   const host = options.host ?? '127.0.0.1';
-  if (!(LOOPBACK_HOSTS as readonly string[]).includes(host)) {
-    throw new Error(
-      `startModelServer: host "${host}" is not a loopback address (use one of ${LOOPBACK_HOSTS.join(', ')})`,
-    );
-  }
+  if (host.trim() === '') throw new Error('startModelServer: host is empty (default 127.0.0.1)');
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`startModelServer: port must be an integer in 0..65535, got ${port}`);
   }
-  const server = await createModelServer(options);
+  const tokenEverywhere = options.tokenEverywhere === true || !isLoopbackHost(host);
+  const server = await createModelServer({ ...options, tokenEverywhere });
   const http = await listen(server, host, port);
   const address = http.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -8,6 +8,7 @@ import pc from 'picocolors';
 import { commandConfig, type GlobalOptions } from '../context.js';
 import { writeLocalDirectory, type LocalPeople } from '../../people/index.js';
 import { keyLocation } from './keys.js';
+import { registerDirectoryPasswordCommand } from './directory-password.js';
 
 /** `slipway directory sign|verify|set-key`: the administrator's side of the signed directory of people. */
 export function registerDirectoryCommands(program: Command, globals: () => GlobalOptions): void {
@@ -112,6 +113,7 @@ export function registerDirectoryCommands(program: Command, globals: () => Globa
         ),
       );
     });
+  registerDirectoryPasswordCommand(directory, globals);
 }
 
 async function adminKey(options: { as?: string; key?: string; keysDir?: string }): Promise<PersonKey> {

@@ -19,10 +19,20 @@ export function registerKeyCommands(program: Command): void {
     )
     .requiredOption('--as <name>', 'whose key (their name in the directory of people)')
     .option('--keys-dir <dir>', KEYS_DIR_HELP)
+    .option(
+      '--service',
+      "a service's key (the approvals page's ui.service): prints the directory's `services` entry and the ui setting",
+    )
+    .option('--signs-for-group <group...>', 'with --service: the groups whose members the service may sign for')
+    .option('--signs-for-person <name...>', 'with --service: the people the service may sign for')
     .action(async (options) => {
       const { path, key } = await createPersonKey(options.as, keyLocation(options.keysDir));
       console.log(`${pc.green('✔')} created the signing key of ${key.name}: ${path} (mode 0600; keep it private)`);
       console.log(`public key: ${key.publicKey}`);
+      if (options.service) {
+        console.log(serviceSnippet(key.name, key.publicKey, path, options));
+        return;
+      }
       console.log(
         pc.dim(
           `Add it to the directory of people, then have the administrator sign the directory again:\n` +
@@ -40,6 +50,25 @@ export function registerKeyCommands(program: Command): void {
       const key = await loadPersonKey(options.as, keyLocation(options.keysDir));
       console.log(key.publicKey);
     });
+}
+
+/** What to add to the directory of people and to slipway.config.json for a service key. */
+function serviceSnippet(
+  name: string,
+  publicKey: string,
+  keyFile: string,
+  options: { signsForGroup?: string[]; signsForPerson?: string[] },
+): string {
+  const service = {
+    [name]: { publicKey, signsFor: { people: options.signsForPerson ?? [], groups: options.signsForGroup ?? [] } },
+  };
+  return [
+    'Add the service to the directory of people, then have the administrator sign it again:',
+    `  "services": ${JSON.stringify(service)}`,
+    '  slipway directory sign <directory file> --as <administrator>',
+    'and let the approvals page sign with it, in slipway.config.json:',
+    `  "ui": ${JSON.stringify({ service: { name, keyFile } })}`,
+  ].join('\n');
 }
 
 /** The key location for a `--keys-dir` flag (else SLIPWAY_KEYS_DIR and the defaults). */
