@@ -34,6 +34,16 @@ export function builtinWorkflowsPath(): string {
 
 export type { ActivityFunction };
 
+/**
+ * How many runs a Slipway worker keeps in its workflow cache unless told otherwise (`workerOptions`, or
+ * `slipway worker --max-cached-workflows`). Each cached run holds its own copy of the workflow modules' top-level
+ * state (the contracts' zod schemas, the Ed25519 tables): about 7 MB per run, measured by `bench/gates`. Temporal's
+ * own default sizes the cache from the heap limit (about 2,300 runs on a 4 GB heap), so a worker holding 1,000
+ * waiting gates would grow past 7 GB. Beyond this many, the least recently used run is evicted and replayed from its
+ * history when it next has work (a decision, a timer, a query), which a waiting gate rarely has.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 64;
+
 /** Options of `createSlipwayWorker`. */
 export interface SlipwayWorkerOptions {
   config: SlipwayConfig;
@@ -111,6 +121,7 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
       : { workflowsPath: options.workflowsPath ?? builtinWorkflowsPath() }),
     activities,
     ...(options.identity ? { identity: options.identity } : {}),
+    maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
     ...options.workerOptions,
   });
   return {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import type { Command } from '@commander-js/extra-typings';
+import { InvalidArgumentError, type Command } from '@commander-js/extra-typings';
 import pc from 'picocolors';
 import type { ActivityMap } from '@slipway/activities';
 import { loadActivitiesModule } from '../../worker/activities-module.js';
-import { createSlipwayWorker } from '../../worker/create-worker.js';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, createSlipwayWorker } from '../../worker/create-worker.js';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 
@@ -29,6 +29,11 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
         'objects, or factories of them (defineActivities((deps) => ...), or the default export)',
     )
     .option('--max-activities <n>', 'at most this many activities at once', (v) => Number.parseInt(v, 10))
+    .option(
+      '--max-cached-workflows <n>',
+      `keep at most this many runs in memory (default ${DEFAULT_MAX_CACHED_WORKFLOWS}); others are replayed from their history when they next have work`,
+      cacheSize,
+    )
     .action(async (options) => {
       const config = commandConfig(globals());
       if (options.workflows && options.workflowBundle) {
@@ -43,9 +48,10 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
         ...(options.workflows ? { workflowsPath: resolve(options.workflows) } : {}),
         ...(bundle ? { workflowBundle: { code: bundle.code } } : {}),
         ...(own ? { activities: async (deps) => (served = await own.create(deps)) } : {}),
-        ...(options.maxActivities
-          ? { workerOptions: { maxConcurrentActivityTaskExecutions: options.maxActivities } }
-          : {}),
+        workerOptions: {
+          ...(options.maxActivities ? { maxConcurrentActivityTaskExecutions: options.maxActivities } : {}),
+          ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
+        },
       });
       console.log(
         `${pc.green('●')} worker polling ${pc.bold(config.taskQueue)} on ${config.temporal.address} (namespace ${config.temporal.namespace}); Ctrl-C to stop`,
@@ -63,4 +69,11 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       await slipway.run();
       console.log('worker stopped');
     });
+}
+
+/** `--max-cached-workflows`: 0 (no cache: every activation replays) or at least 2, as Temporal's worker takes it. */
+function cacheSize(value: string): number {
+  const n = Number(value);
+  if (Number.isInteger(n) && (n === 0 || n >= 2)) return n;
+  throw new InvalidArgumentError(`expected 0 or a whole number of at least 2, got ${JSON.stringify(value)}`);
 }
