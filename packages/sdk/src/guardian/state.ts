@@ -57,7 +57,11 @@ export function guardianStatus(
   settings: StatusSettings,
   live: { phase: GuardianStatus['phase']; operators: string[] | null; nowMs: number },
 ): GuardianStatus {
-  const { cursor: _cursor, ...rest } = JSON.parse(JSON.stringify(carry)) as GuardianCarry;
+  const {
+    cursor: _cursor,
+    resolvedOperators: _operators,
+    ...rest
+  } = JSON.parse(JSON.stringify(carry)) as GuardianCarry;
   const until = cooldownUntil(carry.counters, settings.limits.cooldownMs);
   return {
     ...rest,

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ArtifactRef } from './artifact.js';
+import { ResolvedApprover } from './directory.js';
 
 /** The workflow id of a model's guardian, `guardian:<model>`: one guardian per model. */
 export function guardianWorkflowId(model: string): string {
@@ -180,12 +181,17 @@ export const GuardianCarry = z.strictObject({
   starter: z.string(),
   /** How many runs came before this one (continue-as-new). */
   generation: z.number().int().nonnegative(),
+  /**
+   * Who may command the guardian, as the run before resolved them (names and keys): a run continued as new takes
+   * commands with these until it has resolved them again, so a command never meets a guardian that cannot check it.
+   */
+  resolvedOperators: z.array(ResolvedApprover).optional(),
 });
 /** Everything the guardian carries from one run to the next. */
 export type GuardianCarry = z.infer<typeof GuardianCarry>;
 
 /** What the guardian's status Query answers. */
-export const GuardianStatus = GuardianCarry.omit({ cursor: true }).extend({
+export const GuardianStatus = GuardianCarry.omit({ cursor: true, resolvedOperators: true }).extend({
   model: z.string(),
   alias: z.string(),
   every: z.string(),

@@ -40,7 +40,8 @@ export interface GuardianControls {
  * `await`, so the handlers exist from the first moment.
  */
 export function createGuardianControls(carry: GuardianCarry, settings: StatusSettings): GuardianControls {
-  let operators: ResolvedApprover[] | null = null;
+  // A run continued as new takes commands with the operators the run before resolved, until it resolves them again.
+  let operators: ResolvedApprover[] | null = carry.resolvedOperators ?? null;
   let stop: AcceptedGuardianCommand | undefined;
   const workflowId = workflowInfo().workflowId;
   const controls: GuardianControls = {
@@ -48,6 +49,7 @@ export function createGuardianControls(carry: GuardianCarry, settings: StatusSet
     phase: 'starting',
     setOperators(resolved) {
       operators = resolved;
+      carry.resolvedOperators = resolved;
     },
     stopped: () => stop,
     paused: () => carry.pausedBy !== null,
