@@ -4,7 +4,8 @@
  * from `ml-leads` and escalates to `risk` after a few seconds: rita (risk only) is refused before the escalation;
  * the approvals page's service signs maria's approval (it is trusted for her) and is refused for sam (it is not);
  * once the receiver hears `gate_escalated`, rita's approval closes the gate, `gate_decided` follows, the run deploys
- * (its acting activities accept the proof) and `listGates` shows the gate pending, then closed, from the memo.
+ * (its acting activities accept the proof) and `listGates` shows the gate pending, then closed, from the memo. A
+ * second receiver is down: its copies are dead-lettered and hold nothing up.
  */
 import { GateRefusal, type TrainAndPromoteResult } from '@slipway/sdk';
 import { ClientErrorCode } from '@slipway/sdk/client';
@@ -15,7 +16,14 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { DEFAULT_TEST_PEOPLE } from '../support/people.js';
 import { machineValues, recordFixture } from '../support/record-history.js';
 import { eventually, waitForGate } from '../support/waits.js';
-import { startWebhookReceiver, writeSecretFile, type WebhookReceiver } from '../support/webhook-receiver.js';
+import {
+  downReceiverUrl,
+  startWebhookReceiver,
+  writeSecretFile,
+  type WebhookReceiver,
+} from '../support/webhook-receiver.js';
+import { notificationDeadLetterPath } from '../../packages/worker/src/config/index.js';
+import { readFile } from 'node:fs/promises';
 
 const MODEL = 'escalated-churn';
 const SECRET = 'gate-escalation-shared-secret-41d9';
@@ -27,6 +35,8 @@ let secret: Awaited<ReturnType<typeof writeSecretFile>>;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver(SECRET);
+  // A receiver that is down: its copies of the gate's notices are dead-lettered, and the gate goes on.
+  const downUrl = await downReceiverUrl('/hooks/down');
   secret = await writeSecretFile(SECRET);
   const retry = { attempts: 2, initialMs: 1, maxMs: 2 };
   h = await startHarness({
@@ -36,6 +46,7 @@ beforeAll(async () => {
     config: {
       notifiers: [
         { kind: 'webhook', url: receiver.url('/hooks/gates'), secretFile: secret.file, format: 'json', retry },
+        { kind: 'webhook', url: downUrl, secretFile: secret.file, format: 'json', retry },
       ],
     },
   });
@@ -119,6 +130,18 @@ describe('an approval gate that escalates, notifies, lists itself and takes serv
     expect(decided.summary).toContain(`${MODEL} v1: approved (approve by maria (via ${SERVICE}), approve by rita)`);
     const result = await h.client.result<TrainAndPromoteResult>(runId);
     expect(result).toMatchObject({ status: 'deployed', deployment: { version: 1 } });
+    // The down receiver held nothing up: each of its notices is in the dead-letter log instead.
+    const deadLettered = await eventually("the down receiver's notices dead-lettered", async () => {
+      const log = await readFile(notificationDeadLetterPath(h.config), 'utf8').catch(() => '');
+      const ids = log
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => String((JSON.parse(line) as { event: { id: string } }).event.id));
+      return ids.includes(`${runId}:1:gate_decided`) ? ids : undefined;
+    });
+    for (const kind of ['gate_opened', 'gate_escalated', 'gate_decided']) {
+      expect(deadLettered).toContain(`${runId}:1:${kind}`);
+    }
 
     const listedClosed = await eventually('the gate listed closed', async () => {
       const list = await h.client.listGates({ status: 'closed', model: MODEL });
