@@ -71,6 +71,12 @@ describe('the approvals table shows the task metrics from the gate listing', () 
     expect(table).toContain('accuracy 0.900 macroF1 0.850 logLoss 0.300 vs no champion');
   });
 
+  it('says when the list reached its limit, and not before: more gates may be waiting', () => {
+    const one = pending(evidence(undefined, { auc: 0.81 }, null));
+    expect(plain(renderPending(one, 1))).toContain('this list stops at 1 gates, the most recently started');
+    expect(plain(renderPending(one, 2))).not.toContain('this list stops at');
+  });
+
   it('shows a candidate of an old packet (no task) as a binary classifier, and one without task metrics by its own', () => {
     expect(plain(renderPending(pending(evidence(undefined, { auc: 0.81, accuracy: 0.8 }, null))))).toContain(
       'auc 0.810 accuracy 0.800',

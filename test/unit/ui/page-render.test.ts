@@ -17,6 +17,7 @@ import { SessionStore } from '../../../packages/worker/src/ui/index.js';
 import { handle, sendError } from '../../../packages/worker/src/ui/routes.js';
 import type { UiContext } from '../../../packages/worker/src/ui/ui-context.js';
 import { gatePage } from '../../../packages/worker/src/ui/views/gate-page.js';
+import { listPage } from '../../../packages/worker/src/ui/views/list-page.js';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const hostile = '<script>alert(1)</script>';
@@ -84,6 +85,26 @@ describe('the gate page', () => {
     }).text;
     expect(text).not.toContain('value="approve"');
     expect(text).toContain('You cannot decide on this gate: eve is not allowed to approve this promotion');
+  });
+});
+
+describe('the front page', () => {
+  it('says when the pending list reached its limit, and not before: more gates may be waiting', () => {
+    const listing = {
+      status: 'pending' as const,
+      model: 'churn',
+      version: 3,
+      evidenceDigest: `sha256:${'a'.repeat(64)}`,
+      openedAt: '2026-12-03T10:00:00.000Z',
+      deadline: '2026-12-10T10:00:00.000Z',
+      quorum: 1,
+      approvals: 0,
+      approvers: ['maria'],
+      approverGroups: [],
+    };
+    const gate = { runId: 'run-1', pipeline: 'trainAndPromote', startTime: new Date(), listing };
+    expect(String(listPage([gate], [], [], 1))).toContain('this list stops at 1 gates');
+    expect(String(listPage([gate], [], [], 2))).not.toContain('this list stops at');
   });
 });
 

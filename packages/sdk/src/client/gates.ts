@@ -32,6 +32,15 @@ export interface GateListEntry {
 /** The default most gates one `listGates` call returns. */
 export const DEFAULT_GATE_LIST_LIMIT = 1000;
 
+/**
+ * What a list of gates that reached its limit must say: that more may be waiting beyond it (never a silent cut);
+ * undefined while the list is shorter than its limit.
+ */
+export function gateListCutNotice(shown: number, limit: number = DEFAULT_GATE_LIST_LIMIT): string | undefined {
+  if (shown < limit) return undefined;
+  return `this list stops at ${limit} gates, the most recently started: more may be waiting (list one model's with listGates({ model }))`;
+}
+
 /** The visibility query of a gate list (validated options only). */
 export function gateListQuery(options: ListGatesOptions): string {
   const status = SlipwaySearchAttribute.gateStatus;

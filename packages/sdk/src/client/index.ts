@@ -48,5 +48,11 @@ export {
 } from './schedule-spec.js';
 export type { WorkflowTaskFailure } from './workflow-task-failure.js';
 export { signServiceDecision } from './signing.js';
-export { DEFAULT_GATE_LIST_LIMIT, gateListQuery, type GateListEntry, type ListGatesOptions } from './gates.js';
+export {
+  DEFAULT_GATE_LIST_LIMIT,
+  gateListCutNotice,
+  gateListQuery,
+  type GateListEntry,
+  type ListGatesOptions,
+} from './gates.js';
 export type { GateListing } from '../schemas/approval.js';

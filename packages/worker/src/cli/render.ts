@@ -1,5 +1,5 @@
 import { describeEligible, type GateListing, type GateState, type RunProgress, type StepProgress } from '@slipway/sdk';
-import type { PendingApproval, RunStatus } from '@slipway/sdk/client';
+import { DEFAULT_GATE_LIST_LIMIT, gateListCutNotice, type PendingApproval, type RunStatus } from '@slipway/sdk/client';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import { renderEvidenceMetrics } from './render-metrics.js';
@@ -101,8 +101,9 @@ export function renderEvidence(gate: GateState): string {
  * champion (its headline), the approvals so far against the quorum and who may decide (escalation included), and
  * the deadline.
  */
-export function renderPending(pending: PendingApproval[]): string {
+export function renderPending(pending: PendingApproval[], limit = DEFAULT_GATE_LIST_LIMIT): string {
   if (pending.length === 0) return 'No promotions are waiting for approval.';
+  const cut = gateListCutNotice(pending.length, limit);
   const table = new Table({
     style: TABLE_STYLE,
     head: ['run', 'model', 'candidate vs champion', 'approvals', 'who may decide', 'until'],
@@ -117,7 +118,7 @@ export function renderPending(pending: PendingApproval[]): string {
       listing.deadline,
     ]);
   }
-  return table.toString();
+  return cut === undefined ? table.toString() : `${table.toString()}\n${pc.yellow(`Note: ${cut}`)}`;
 }
 
 /** The names a listing says may decide, its groups, and its escalation (done, or still to come). */

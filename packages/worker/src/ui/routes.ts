@@ -89,7 +89,7 @@ async function showList(ctx: UiContext, res: ServerResponse, session: Session): 
     ctx.access.listGates('closed', HISTORY_LIMIT),
     ctx.audit(),
   ]);
-  send(res, 200, layout('Approvals', listPage(pending, closed, audit), session));
+  send(res, 200, layout('Approvals', listPage(pending, closed, audit, PENDING_LIMIT), session));
 }
 
 async function showGate(

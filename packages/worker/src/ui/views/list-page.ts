@@ -4,6 +4,7 @@
  */
 import type { AuditEntry } from '@slipway/activities';
 import type { GateDecision } from '@slipway/sdk';
+import { DEFAULT_GATE_LIST_LIMIT, gateListCutNotice } from '@slipway/sdk/client';
 import type { ListedGate } from '../gate-access.js';
 import { html, type Html } from '../html.js';
 
@@ -12,9 +13,12 @@ export function listPage(
   pending: readonly ListedGate[],
   closed: readonly ListedGate[],
   audit: readonly AuditEntry[],
+  pendingLimit = DEFAULT_GATE_LIST_LIMIT,
 ): Html {
+  const cut = gateListCutNotice(pending.length, pendingLimit);
   return html`<h1>Waiting for a decision</h1>
     ${pending.length === 0 ? html`<p class="muted">No gate is waiting.</p>` : pendingTable(pending)}
+    ${cut === undefined ? '' : html`<p class="notice">Note: ${cut}</p>`}
     <h2>Decided</h2>
     ${closed.length === 0 ? html`<p class="muted">No gate has been decided yet.</p>` : historyTable(closed, audit)}`;
 }
