@@ -6,6 +6,7 @@
  * cross-site POST, a POST without the CSRF token and the proxy header from an address that is not a trusted proxy
  * are refused while the gate stays pending. A screenshot of the gate page is stored under test-results/.
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -31,9 +32,7 @@ let browser: Browser;
 let runId: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run \`bash scripts/install-chromium.sh\` (Debian's chromium package)`);
-  }
+  await ensureChromium();
   h = await startHarness({ name: 'approvals-page' });
   const serviceKeyFile = await trustThePage(h);
   ({ runId } = await h.client.start(
@@ -58,6 +57,25 @@ afterAll(async () => {
   await proxied?.close();
   await h?.stop();
 });
+
+/**
+ * Installs Debian's chromium with the project's script when it is missing (as the S3 server and MLflow install
+ * themselves on first use); the script says what to run when it cannot (not root).
+ */
+async function ensureChromium(): Promise<void> {
+  if (existsSync(CHROMIUM)) return;
+  const script = resolve(import.meta.dirname, '..', '..', 'scripts', 'install-chromium.sh');
+  const installed = await new Promise<{ code: number | null; output: string }>((done) => {
+    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('close', (code) => done({ code, output }));
+  });
+  if (installed.code !== 0 || !existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing and ${script} could not install it:\n${installed.output}`);
+  }
+}
 
 /**
  * Gives maria and mallory passwords, lists the page's service (its key made here) as signing for ml-leads and
@@ -200,6 +218,23 @@ describe('the approvals page', () => {
     await maria.goto(page.url);
     expect(await maria.textContent('table.history')).toContain(`maria (approve, signed by ${SERVICE})`);
     await context.close();
+  });
+
+  it('refuses to start with a service the directory does not list, or with another key than the listed one', async () => {
+    const keyFile = join(h.home, `${SERVICE}.key`);
+    const start = (service: { name: string; keyFile: string }) =>
+      startApprovalsPage({
+        config: { ...h.config, ui: { port: 0, service, sessionMinutes: 30, trustedProxies: [] } },
+        client: h.client,
+      });
+    await expect(start({ name: 'other-page', keyFile })).rejects.toThrow(
+      /lists no service "other-page" \(ui\.service\.name\)/,
+    );
+    const otherKey = join(h.home, 'other.key');
+    await writeFile(otherKey, JSON.stringify({ name: SERVICE, ...generateKeyPair() }), { mode: 0o600 });
+    await expect(start({ name: SERVICE, keyFile: otherKey })).rejects.toThrow(
+      `ui.service.keyFile (${otherKey}) holds ed25519:`,
+    );
   });
 
   it('the proxy header is refused from an address that is not a trusted proxy, and honoured from one', async () => {

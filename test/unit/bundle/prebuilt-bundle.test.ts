@@ -1,12 +1,13 @@
 /**
  * Prebuilt workflow bundles (`slipway bundle`, `slipway worker --workflow-bundle`): a written bundle loads back
  * with its header; a file that is not a bundle, a damaged header, code changed after writing and a missing file are
- * each refused, naming the file and what is wrong.
+ * each refused, naming the file and what is wrong; so is a bundle given together with a workflows module.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWorkflowBundle, writeWorkflowBundle } from '../../../packages/worker/src/worker/workflow-bundle.js';
+import { runCli } from '../../support/processes.js';
 
 let dir: string;
 let bundlePath: string;
@@ -50,6 +51,18 @@ describe('prebuilt workflow bundles', () => {
     const changed = join(dir, 'changed.js');
     await writeFile(changed, (await readFile(bundlePath, 'utf8')).replace('hello', 'HELLO'));
     await expect(loadWorkflowBundle(changed)).rejects.toThrow(/changed after `slipway bundle` wrote it/);
+  });
+
+  it('cannot be combined with --workflows: slipway worker and slipway replay-check refuse both, starting nothing', async () => {
+    for (const command of [['worker'], ['replay-check', 'history.json']]) {
+      const { code, output } = await runCli([
+        ...['--address', '127.0.0.1:1'],
+        ...command,
+        ...['--workflows', join(dir, 'workflows.js'), '--workflow-bundle', bundlePath],
+      ]);
+      expect(code, output).toBe(1);
+      expect(output).toContain('--workflows and --workflow-bundle exclude each other');
+    }
   });
 
   it('refuses a missing file', async () => {
