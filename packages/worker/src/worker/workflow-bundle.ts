@@ -43,12 +43,17 @@ const quietLogger = {
   error: (message: string, meta?: unknown) => console.error(message, meta ?? ''),
 };
 
+/** Bundles a workflows module in memory (webpack; only its errors are printed). */
+export async function bundleWorkflows(workflowsPath: string): Promise<{ code: string }> {
+  return bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+}
+
 /**
  * Bundles `workflowsPath` and writes the bundle, with its header line, to `out` (written to a temporary file
  * first, then renamed, so a reader never sees half a bundle). Returns the header.
  */
 export async function writeWorkflowBundle(options: { workflowsPath: string; out: string }): Promise<BundleHeader> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: options.workflowsPath, logger: quietLogger });
+  const { code } = await bundleWorkflows(options.workflowsPath);
   const header: BundleHeader = {
     version: 1,
     workflows: options.workflowsPath,

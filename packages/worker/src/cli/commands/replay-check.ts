@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { DefaultLogger, Runtime, bundleWorkflowCode, makeTelemetryFilterString } from '@temporalio/worker';
+import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import pc from 'picocolors';
 import {
   historiesFromFiles,
@@ -10,7 +10,7 @@ import {
   type ReplayOutcome,
 } from '../../replay/replay-check.js';
 import { builtinWorkflowsPath } from '../../worker/create-worker.js';
-import { loadWorkflowBundle } from '../../worker/workflow-bundle.js';
+import { bundleWorkflows, loadWorkflowBundle } from '../../worker/workflow-bundle.js';
 import { withClient, type GlobalOptions } from '../context.js';
 
 /** How many recent runs `--last` replays by default. */
@@ -61,9 +61,7 @@ export function registerReplayCheckCommand(program: Command, globals: () => Glob
 
 async function codeToCheck(options: { workflowBundle?: string; workflows?: string }): Promise<{ code: string }> {
   if (options.workflowBundle) return { code: (await loadWorkflowBundle(options.workflowBundle)).code };
-  const workflowsPath = options.workflows ? resolve(options.workflows) : builtinWorkflowsPath();
-  const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  return bundleWorkflowCode({ workflowsPath, logger: silent });
+  return bundleWorkflows(options.workflows ? resolve(options.workflows) : builtinWorkflowsPath());
 }
 
 /** The replay worker logs every failed task at WARN; the outcome table says it once, better. */
