@@ -56,3 +56,16 @@ export {
   type ListGatesOptions,
 } from './gates.js';
 export type { GateListing } from '../schemas/approval.js';
+export {
+  TEMPORAL_SETTING_NAMES,
+  TemporalTlsFiles,
+  TemporalTlsSetting,
+  clientConnectionOptions,
+  describeTls,
+  readApiKeyFile,
+  temporalConnectionOptions,
+  temporalEnvironment,
+  type TemporalConnectionOptions,
+  type TemporalConnectionSettings,
+  type TemporalEnvironment,
+} from './temporal-connection.js';

@@ -30,8 +30,14 @@ import { guardClient, type GuardClient } from './guard.js';
 import { modelGuardian } from '../pipelines/model-guardian.js';
 import type { KeyLocation, PersonKey } from '../keys/person-keys.js';
 import { SlipwaySchedules } from './schedules.js';
+import { clientConnectionOptions } from './temporal-connection.js';
 
-/** How to reach Temporal. Defaults: `TEMPORAL_ADDRESS` or `127.0.0.1:7233`, namespace `TEMPORAL_NAMESPACE` or `default`. */
+/**
+ * How to reach Temporal. Defaults: `TEMPORAL_ADDRESS` or `127.0.0.1:7233`, namespace `TEMPORAL_NAMESPACE` or
+ * `default`; without `tls` and `apiKey`, TLS and the API key come from the Temporal CLI's variables (see
+ * `temporalEnvironment`), e.g. `TEMPORAL_TLS_CLIENT_CERT_PATH` and `TEMPORAL_TLS_CLIENT_KEY_PATH` for mutual TLS.
+ * Build `tls` from files with `temporalConnectionOptions`.
+ */
 export interface SlipwayClientOptions {
   address?: string;
   namespace?: string;
@@ -156,16 +162,13 @@ export class SlipwayClient {
 
   /** Connects to Temporal; fails fast with `ServerUnreachable` and the address when nothing answers. */
   static async connect(options: SlipwayClientOptions = {}): Promise<SlipwayClient> {
-    const address = options.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+    // TLS files and API key files are read here (an unreadable one fails naming the file and the setting).
+    const target = await clientConnectionOptions(options);
+    const { address } = target;
     const namespace = options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
     let connection: Connection;
     try {
-      connection = await Connection.connect({
-        address,
-        ...(options.tls === undefined ? {} : { tls: options.tls }),
-        ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
-        connectTimeout: 5_000,
-      });
+      connection = await Connection.connect({ ...target, connectTimeout: 5_000 });
     } catch (err) {
       throw new SlipwayClientError(
         ClientErrorCode.ServerUnreachable,

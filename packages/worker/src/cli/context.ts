@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { SlipwayClient } from '@slipway/sdk/client';
+import { SlipwayClient, temporalConnectionOptions } from '@slipway/sdk/client';
 import { loadConfig, type SlipwayConfig } from '../config/index.js';
 
 /** Options every command accepts. */
@@ -37,12 +37,12 @@ export async function commandClient(
 ): Promise<SlipwayClient> {
   const user = options.startAs ?? config.identity;
   return SlipwayClient.connect({
-    address: config.temporal.address,
+    // TLS files and the API key file are read here: a missing one fails naming the file and its setting.
+    ...(await temporalConnectionOptions(config.temporal)),
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     identity: `slipway-cli:${who ?? config.identity ?? process.env.USER ?? 'unknown'}@${hostname()}`,
     ...(user ? { user } : {}),
-    ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey, tls: true } : {}),
   });
 }
 

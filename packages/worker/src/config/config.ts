@@ -16,6 +16,13 @@ import { TrainersSetting, resolveTrainers, type ProcessTrainerSpec } from './tra
 import { DeployTargetsSetting, resolveDeployTargets, type DeployTargetSpec } from './deploy-targets.js';
 import { NotifiersSetting, resolveNotifiers, type NotifierSpec } from './notifiers.js';
 import { UiSettingInput, resolveUiSetting, type UiSetting } from './ui-setting.js';
+import {
+  TemporalSettingInput,
+  mergeTemporalSetting,
+  resolveTemporalSetting,
+  temporalEnvLayer,
+  type TemporalSetting,
+} from './temporal-setting.js';
 
 /** The name of the optional configuration file, looked up in the working directory. */
 export const CONFIG_FILE_NAME = 'slipway.config.json';
@@ -25,14 +32,11 @@ export const SlipwayConfigInput = z
   .object({
     /** Where Slipway keeps its state (registry, artifacts, dev server database, serving logs). */
     home: z.string().min(1),
-    temporal: z
-      .object({
-        address: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port, e.g. 127.0.0.1:7233'),
-        namespace: z.string().min(1),
-        apiKey: z.string().min(1),
-      })
-      .partial()
-      .strict(),
+    /**
+     * The Temporal cluster: `address`, `namespace`, `tls` (`{ cert, key, ca, serverName }` files, or `true`),
+     * `apiKey` or `apiKeyFile`, and the Worker Deployment workers poll as (`deployment`). See `TemporalSettingInput`.
+     */
+    temporal: TemporalSettingInput,
     taskQueue: z.string().min(1),
     /**
      * The model registry: `sqlite:<path>` (relative to the working directory) or an MLflow tracking server,
@@ -154,7 +158,8 @@ export type SlipwayConfigInput = z.infer<typeof SlipwayConfigInput>;
 /** A fully resolved configuration: absolute paths, every default applied. */
 export interface SlipwayConfig {
   home: string;
-  temporal: { address: string; namespace: string; apiKey?: string };
+  /** The Temporal cluster and how to authenticate to it (files read when a connection opens). */
+  temporal: TemporalSetting;
   taskQueue: string;
   /** The model registry: a SQLite file (absolute path) or an MLflow tracking server. */
   registry: RegistryLocation;
@@ -207,7 +212,8 @@ export const DEFAULT_MODEL_SERVER_PORT = 8765;
 
 /**
  * Resolves configuration from, in increasing priority: defaults, `slipway.config.json` in `cwd`, the
- * environment (`SLIPWAY_HOME`, `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`,
+ * environment (`SLIPWAY_HOME`, `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, the Temporal CLI's TLS
+ * variables and `SLIPWAY_TEMPORAL_API_KEY_FILE` (see `temporalEnvironment`), `SLIPWAY_DEPLOYMENT_NAME`, `SLIPWAY_BUILD_ID`,
  * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, `SLIPWAY_MODEL_SERVER_TOKEN`,
  * `SLIPWAY_AUDIT_KEY_FILE`, for MLflow
  * `MLFLOW_TRACKING_TOKEN` or `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD`, and for S3
@@ -270,11 +276,6 @@ function envVariablesOf(issues: readonly { path: readonly PropertyKey[] }[]): st
 }
 
 function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const temporal = pick({
-    address: env.TEMPORAL_ADDRESS,
-    namespace: env.TEMPORAL_NAMESPACE,
-    apiKey: env.TEMPORAL_API_KEY,
-  });
   const modelServer = pick({ url: env.SLIPWAY_MODEL_SERVER, token: env.SLIPWAY_MODEL_SERVER_TOKEN });
   const mlflow = pick({
     token: env.MLFLOW_TRACKING_TOKEN,
@@ -298,7 +299,7 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     directory: env.SLIPWAY_DIRECTORY,
     directoryAdminKey: env.SLIPWAY_DIRECTORY_ADMIN_KEY?.trim(),
     identity: env.SLIPWAY_IDENTITY,
-    temporal: Object.keys(temporal).length ? temporal : undefined,
+    temporal: temporalEnvLayer(env),
     modelServer: Object.keys(modelServer).length ? modelServer : undefined,
     mlflow: Object.keys(mlflow).length ? mlflow : undefined,
     s3: Object.keys(s3).length ? s3 : undefined,
@@ -315,7 +316,7 @@ function mergeLayer(base: SlipwayConfigInput, layer: SlipwayConfigInput): Slipwa
   return {
     ...base,
     ...layer,
-    temporal: { ...base.temporal, ...layer.temporal },
+    temporal: mergeTemporalSetting(base.temporal, layer.temporal),
     modelServer: { ...base.modelServer, ...layer.modelServer },
     mlflow: { ...base.mlflow, ...layer.mlflow },
     s3: { ...base.s3, ...layer.s3 },
@@ -384,11 +385,7 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string, sources: { notifi
   const modelServerUrl = input.modelServer?.url ?? `http://127.0.0.1:${port}`;
   return {
     home,
-    temporal: {
-      address: input.temporal?.address ?? '127.0.0.1:7233',
-      namespace: input.temporal?.namespace ?? 'default',
-      ...(input.temporal?.apiKey ? { apiKey: input.temporal.apiKey } : {}),
-    },
+    temporal: resolveTemporalSetting(input.temporal, { cwd, home, roots }),
     taskQueue: input.taskQueue ?? DEFAULT_TASK_QUEUE,
     registry: input.registry
       ? parseRegistryLocation(input.registry, cwd)

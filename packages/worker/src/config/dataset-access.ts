@@ -8,11 +8,13 @@ import { auditKeyFilePath, type SlipwayConfig } from './config.js';
 import { deployTargetTokenFiles } from './deploy-targets.js';
 import { modelServerTokenFile } from './model-server-token.js';
 import { notifierSecretFiles } from './notifiers.js';
+import { temporalSecretFiles } from './temporal-setting.js';
 
 /**
  * Files and directories never read as datasets, whatever `data.roots` says: Slipway's state directory (`home`),
  * the configuration file (it may hold keys), the model server's token file, the audit trail's signing key, the
- * deploy targets' token files and the notifiers' secret files (all may live outside `home`). Every setting that
+ * deploy targets' token files, the notifiers' secret files, the Temporal client key and API key file (all may live
+ * outside `home`). Every setting that
  * names a file holding a key or token must be added here.
  */
 export function deniedDatasetPaths(config: SlipwayConfig): string[] {
@@ -21,6 +23,7 @@ export function deniedDatasetPaths(config: SlipwayConfig): string[] {
     auditKeyFilePath(config),
     ...deployTargetTokenFiles(config),
     ...notifierSecretFiles(config),
+    ...temporalSecretFiles(config),
   ];
   return [...new Set([config.home, ...(config.configFile === undefined ? [] : [config.configFile]), ...secrets])];
 }

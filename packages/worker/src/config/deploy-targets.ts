@@ -14,7 +14,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import {
   createWebhookDeployTarget,
-  isPathWithin,
   readSecretFile,
   targetUrlKey,
   type DeployTargetAccess,
@@ -23,6 +22,7 @@ import {
 import { z } from 'zod';
 import { checkTokenValue } from './model-server-token.js';
 import { checkOutboundUrl } from './outbound-url.js';
+import { checkSecretOutsideRoots } from './secret-placement.js';
 
 /** Hosts a target may be reached at over plain `http` (the token never crosses a network unencrypted). */
 
@@ -101,16 +101,7 @@ export function resolveDeployTargets(
       );
     }
     const tokenFile = isAbsolute(target.tokenFile) ? target.tokenFile : resolve(context.cwd, target.tokenFile);
-    const root = context.roots.find(
-      (r) => !r.startsWith('s3://') && isPathWithin(r, tokenFile) && !isPathWithin(context.home, tokenFile),
-    );
-    if (root !== undefined) {
-      throw new Error(
-        `invalid Slipway configuration: ${field}.tokenFile ${tokenFile} lies inside the dataset root ${root}, ` +
-          `where a run could read it: keep it outside every dataset root (the Slipway home ${context.home} is ` +
-          'never read as a dataset)',
-      );
-    }
+    checkSecretOutsideRoots(tokenFile, `${field}.tokenFile`, context);
     return { url, kind: target.kind, tokenFile };
   });
 }

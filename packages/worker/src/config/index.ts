@@ -59,3 +59,11 @@ export {
   resolveUiSetting,
   type UiSetting,
 } from './ui-setting.js';
+export {
+  TemporalSettingInput,
+  VersioningBehavior,
+  WorkerDeploymentSetting,
+  temporalSecretFiles,
+  type TemporalSetting,
+  type WorkerDeploymentSpec,
+} from './temporal-setting.js';

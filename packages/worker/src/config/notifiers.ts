@@ -18,7 +18,6 @@ import { isAbsolute, join, resolve } from 'node:path';
 import {
   createFanOutNotifier,
   createWebhookNotifier,
-  isPathWithin,
   readSecretFile,
   redactedTarget,
   type Notifier,
@@ -27,6 +26,7 @@ import {
 import { NotificationKind } from '@slipway/sdk';
 import { z } from 'zod';
 import { checkOutboundUrl } from './outbound-url.js';
+import { checkSecretOutsideRoots } from './secret-placement.js';
 
 /** Hosts a receiver may be reached at over plain `http`. */
 
@@ -103,16 +103,7 @@ export function resolveNotifiers(
     const secretFile = isAbsolute(notifier.secretFile)
       ? notifier.secretFile
       : resolve(context.cwd, notifier.secretFile);
-    const root = context.roots.find(
-      (r) => !r.startsWith('s3://') && isPathWithin(r, secretFile) && !isPathWithin(context.home, secretFile),
-    );
-    if (root !== undefined) {
-      throw new Error(
-        `invalid Slipway configuration in ${context.source}: notifiers[${index}].secretFile ${secretFile} lies ` +
-          `inside the dataset root ${root}, where a run could read it: keep it outside every dataset root (the ` +
-          `Slipway home ${context.home} is never read as a dataset)`,
-      );
-    }
+    checkSecretOutsideRoots(secretFile, `notifiers[${index}].secretFile`, context);
     return {
       kind: notifier.kind,
       url: notifier.url,

@@ -9,6 +9,7 @@ import {
   type ActivityFunction,
   type ActivityMap,
 } from '@slipway/activities';
+import { describeTls, temporalConnectionOptions } from '@slipway/sdk/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import {
   checkBackends,
@@ -26,6 +27,7 @@ import {
 } from '../config/index.js';
 import type { ActivitiesFactory } from './activities-module.js';
 import { ensureSearchAttributes } from './search-attributes.js';
+import { resolveWorkerVersion, workerVersioningOptions } from './worker-versioning.js';
 
 /** The module holding Slipway's ready-made pipeline workflows. */
 export function builtinWorkflowsPath(): string {
@@ -85,7 +87,8 @@ export interface SlipwayWorker {
 
 /**
  * Wires configuration to adapters, adapters to activities, and activities and workflows to a Temporal worker
- * on `config.taskQueue`.
+ * on `config.taskQueue`, connected as `config.temporal` says (TLS, API key) and, with `config.temporal.deployment`,
+ * polling as that Worker Deployment version (see `resolveWorkerVersion`).
  *
  * ```ts
  * const { run } = await createSlipwayWorker({ config: loadConfig(), workflowsPath, activities: implementStep(score, scoreImpl) });
@@ -94,6 +97,8 @@ export interface SlipwayWorker {
  */
 export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promise<SlipwayWorker> {
   const { config } = options;
+  // Worker Versioning: a deployment with no build id and no prebuilt bundle fails here, before anything is opened.
+  const version = resolveWorkerVersion(config.temporal.deployment, options.workflowBundle);
   const connection = options.connection ?? (await connectWorker(config));
   const ownsConnection = options.connection === undefined;
   await ensureSearchAttributes(connection, config.temporal.namespace);
@@ -122,6 +127,7 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
     activities,
     ...(options.identity ? { identity: options.identity } : {}),
     maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
+    ...workerVersioningOptions(version),
     ...options.workerOptions,
   });
   return {
@@ -160,16 +166,17 @@ export function withOwnActivities(builtin: ActivityMap, own: ActivityMap): Activ
   return { ...builtin, ...own };
 }
 
-/** Opens the worker's connection to Temporal with a clear error when nothing answers. */
+/**
+ * Opens the worker's connection to Temporal (TLS files and API key as configured, read now: a missing or unsafe
+ * file fails naming it and its setting), with a clear error when nothing answers.
+ */
 export async function connectWorker(config: SlipwayConfig): Promise<NativeConnection> {
+  const options = await temporalConnectionOptions(config.temporal);
   try {
-    return await NativeConnection.connect({
-      address: config.temporal.address,
-      ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey, tls: true } : {}),
-    });
+    return await NativeConnection.connect(options);
   } catch (err) {
     throw new Error(
-      `cannot reach Temporal at ${config.temporal.address}: ${err instanceof Error ? err.message : String(err)}. Start a dev server with \`slipway dev\` or set TEMPORAL_ADDRESS.`,
+      `cannot reach Temporal at ${config.temporal.address}${describeTls(options)}: ${err instanceof Error ? err.message : String(err)}. Start a dev server with \`slipway dev\` or set TEMPORAL_ADDRESS.`,
     );
   }
 }

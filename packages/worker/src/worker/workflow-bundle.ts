@@ -33,6 +33,14 @@ function sha256(code: string): string {
   return `sha256:${createHash('sha256').update(code).digest('hex')}`;
 }
 
+/**
+ * The digest a bundle's header records for its code (`sha256:<hex>`, as `slipway bundle` prints it): a worker with
+ * Worker Versioning and no build id given takes it as its build id.
+ */
+export function workflowBundleDigest(code: string): string {
+  return sha256(code);
+}
+
 /** Silences webpack's progress lines; errors still reach stderr. */
 const quietLogger = {
   log() {},

@@ -6,6 +6,8 @@ import { loadActivitiesModule } from '../../worker/activities-module.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, createSlipwayWorker } from '../../worker/create-worker.js';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
+import type { SlipwayConfig } from '../../config/index.js';
+import { resolveWorkerVersion, setCurrentVersionCommand, withVersioningFlags } from '../../worker/worker-versioning.js';
 
 /**
  * `slipway worker`: runs a worker until stopped, for the built-in pipelines or a given workflows module, with the
@@ -34,8 +36,11 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       `keep at most this many runs in memory (default ${DEFAULT_MAX_CACHED_WORKFLOWS}); others are replayed from their history when they next have work`,
       cacheSize,
     )
+    .option('--deployment-name <name>', 'poll as a version of this Worker Deployment (Worker Versioning)')
+    .option('--build-id <id>', "the version's build id (default with --workflow-bundle: the bundle's sha256 digest)")
+    .option('--versioning-behavior <behavior>', 'auto-upgrade (default) or pinned: how runs move between versions')
     .action(async (options) => {
-      const config = commandConfig(globals());
+      const config = withVersioningFlags(commandConfig(globals()), options);
       if (options.workflows && options.workflowBundle) {
         throw new Error('--workflows and --workflow-bundle exclude each other: the bundle already holds its workflows');
       }
@@ -59,6 +64,7 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       if (bundle)
         console.log(pc.dim(`  workflows from the bundle ${options.workflowBundle} (${bundle.header.workflows})`));
       if (own) console.log(pc.dim(`  your activities from ${own.path}: ${Object.keys(served).join(', ')}`));
+      printVersion(config, bundle);
       console.log(
         config.directory
           ? pc.dim(
@@ -69,6 +75,17 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       await slipway.run();
       console.log('worker stopped');
     });
+}
+
+/** The Worker Deployment version the worker polls as, and how to make it current. */
+function printVersion(config: SlipwayConfig, bundle: { code: string } | undefined): void {
+  const version = resolveWorkerVersion(config.temporal.deployment, bundle);
+  if (version === undefined) return;
+  const behavior = version.defaultVersioningBehavior.toLowerCase().replace('_', '-');
+  console.log(
+    pc.dim(`  Worker Deployment ${version.deploymentName}, build id ${version.buildId} (runs: ${behavior}); `) +
+      pc.dim(`new runs reach it once it is current: ${setCurrentVersionCommand(version, config.temporal.namespace)}`),
+  );
 }
 
 /** `--max-cached-workflows`: 0 (no cache: every activation replays) or at least 2, as Temporal's worker takes it. */
