@@ -45,8 +45,8 @@ it('a versioned worker polls as its deployment version, runs a pipeline once cur
     },
   );
   // The build id defaults to the bundle's digest, and the worker says how to make its version current.
-  await eventually('the worker to print its version', async () =>
-    worker!.output().includes('set-current-version') ? true : undefined,
+  await eventually('the worker to print its version', () =>
+    Promise.resolve(worker!.output().includes('set-current-version') ? true : undefined),
   );
   expect(worker.output()).toContain(`Worker Deployment ${deploymentName}, build id ${header.digest}`);
   const service = h.client.temporal.workflowService;
@@ -58,7 +58,12 @@ it('a versioned worker polls as its deployment version, runs a pipeline once cur
     return summaries.some((s) => s.deploymentVersion?.buildId === header.digest) ? answer : undefined;
   });
   expect(described.workerDeploymentInfo?.name).toBe(deploymentName);
-  await service.setWorkerDeploymentCurrentVersion({ namespace, deploymentName, buildId: header.digest, identity: 'it' });
+  await service.setWorkerDeploymentCurrentVersion({
+    namespace,
+    deploymentName,
+    buildId: header.digest,
+    identity: 'it',
+  });
 
   const { runId } = await h.client.start(
     'trainAndPromote',

@@ -88,7 +88,9 @@ export const TEMPORAL_SETTING_NAMES = {
  *   `cert` comes without `key` (or the reverse); when both `apiKey` and `apiKeyFile` are set; when an API key is
  *   set with TLS off (it would travel in plain text). Never quotes a file's content.
  */
-export async function temporalConnectionOptions(settings: TemporalConnectionSettings): Promise<TemporalConnectionOptions> {
+export async function temporalConnectionOptions(
+  settings: TemporalConnectionSettings,
+): Promise<TemporalConnectionOptions> {
   const tlsSetting = parseTls(settings.tls);
   const apiKey = await resolveApiKey(settings);
   if (apiKey !== undefined && tlsSetting === false) {
@@ -151,7 +153,7 @@ export function temporalEnvironment(env: NodeJS.ProcessEnv): TemporalEnvironment
     apiKeyFile: value('SLIPWAY_TEMPORAL_API_KEY_FILE'),
     tls,
   };
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as TemporalEnvironment;
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
 function tlsSwitch(text: string | undefined): boolean | undefined {
@@ -205,9 +207,7 @@ function parseTls(tls: TemporalTlsSetting | undefined): TemporalTlsSetting | und
 async function resolveApiKey(settings: TemporalConnectionSettings): Promise<string | undefined> {
   if (settings.apiKeyFile === undefined) return settings.apiKey;
   if (settings.apiKey !== undefined) {
-    throw new Error(
-      `both ${TEMPORAL_SETTING_NAMES.apiKey} and ${TEMPORAL_SETTING_NAMES.apiKeyFile} are set: keep one`,
-    );
+    throw new Error(`both ${TEMPORAL_SETTING_NAMES.apiKey} and ${TEMPORAL_SETTING_NAMES.apiKeyFile} are set: keep one`);
   }
   return readApiKeyFile(settings.apiKeyFile);
 }

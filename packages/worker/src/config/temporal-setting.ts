@@ -42,11 +42,7 @@ export const WorkerDeploymentSetting = z
       .min(1)
       .max(MAX_VERSION_PART)
       .regex(/^[^.\s]+$/, 'must not contain "." or whitespace (Temporal refuses a "." in a deployment name)'),
-    buildId: z
-      .string()
-      .min(1)
-      .max(MAX_VERSION_PART)
-      .regex(/^\S+$/, 'must not contain whitespace'),
+    buildId: z.string().min(1).max(MAX_VERSION_PART).regex(/^\S+$/, 'must not contain whitespace'),
     defaultVersioningBehavior: VersioningBehavior,
   })
   .partial()

@@ -7,8 +7,13 @@
  * (`temporal worker deployment set-current-version`).
  */
 import type { WorkerOptions } from '@temporalio/worker';
-import { z } from 'zod';
-import { VersioningBehavior, WorkerDeploymentSetting, type SlipwayConfig, type WorkerDeploymentSpec } from '../config/index.js';
+import type { z } from 'zod';
+import {
+  VersioningBehavior,
+  WorkerDeploymentSetting,
+  type SlipwayConfig,
+  type WorkerDeploymentSpec,
+} from '../config/index.js';
 import { workflowBundleDigest } from './workflow-bundle.js';
 
 /** The version a worker polls as, resolved. */
