@@ -1,13 +1,21 @@
 /**
- * Mutual TLS in front of the suite's dev server (which speaks plain gRPC only): certificates made with `openssl`
- * (a CA, a server certificate for 127.0.0.1 and localhost, a client certificate signed by the CA and one signed by
- * another CA), and a TLS-terminating TCP proxy on 127.0.0.1 that asks every client for a certificate, refuses one
- * the CA did not sign, and pipes the rest to the dev server.
+ * TLS in front of the suite's dev server (which speaks plain gRPC only): certificates made with `openssl` (a CA, a
+ * server certificate for 127.0.0.1 and localhost, a client certificate signed by the CA and one signed by another
+ * CA); a TLS-terminating TCP proxy on 127.0.0.1 that asks every client for a certificate, refuses one the CA did not
+ * sign, and pipes the rest to the dev server; and a gRPC proxy that lets through only calls carrying an API key.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import {
+  connect as http2Connect,
+  createSecureServer,
+  type ClientHttp2Session,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+  type ServerHttp2Stream,
+} from 'node:http2';
 import { createServer } from 'node:tls';
 
 /** The files of a test PKI (absolute paths); every key file is mode 0600. */
@@ -131,4 +139,97 @@ export async function startTlsProxy(options: { target: string; pki: TestPki }): 
 function splitAddress(address: string): [string, number] {
   const colon = address.lastIndexOf(':');
   return [address.slice(0, colon), Number(address.slice(colon + 1))];
+}
+
+/** A running API-key proxy. */
+export interface ApiKeyProxy {
+  /** `127.0.0.1:<port>`. */
+  address: string;
+  /** Requests that carried `authorization: Bearer <the key>` (forwarded to the dev server). */
+  readonly authorized: number;
+  /** Requests without the key, or with another one (answered UNAUTHENTICATED). */
+  readonly refused: number;
+  close(): Promise<void>;
+}
+
+const GRPC_UNAUTHENTICATED = '16';
+
+/**
+ * Starts a gRPC proxy on 127.0.0.1 (HTTP/2 over TLS, the server certificate of `pki`, no client certificate) that
+ * forwards to `target` every request carrying `authorization: Bearer <apiKey>` — the header Temporal's connections
+ * send for an API key — and answers any other request UNAUTHENTICATED, as Temporal Cloud does.
+ */
+export async function startApiKeyProxy(options: {
+  target: string;
+  pki: TestPki;
+  apiKey: string;
+}): Promise<ApiKeyProxy> {
+  const upstream = http2Connect(`http://${options.target}`);
+  upstream.on('error', () => undefined);
+  let authorized = 0;
+  let refused = 0;
+  const server = createSecureServer({
+    key: readFileSync(options.pki.serverKey),
+    cert: readFileSync(options.pki.serverCert),
+  });
+  const sessions = new Set<{ destroy(): void }>();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+  });
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => undefined);
+    if (headers.authorization !== `Bearer ${options.apiKey}`) {
+      refused += 1;
+      const answer = { 'content-type': 'application/grpc', 'grpc-status': GRPC_UNAUTHENTICATED };
+      stream.respond({ ':status': 200, ...answer, 'grpc-message': 'missing or unknown API key' }, { endStream: true });
+      return;
+    }
+    authorized += 1;
+    forward(stream, headers, upstream);
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  const { port } = server.address() as AddressInfo;
+  return {
+    address: `127.0.0.1:${port}`,
+    get authorized() {
+      return authorized;
+    },
+    get refused() {
+      return refused;
+    },
+    async close() {
+      // Clients keep their HTTP/2 sessions open (a worker's polls, a client's channel): end them here.
+      for (const session of sessions) session.destroy();
+      upstream.destroy();
+      await new Promise<void>((closed) => server.close(() => closed()));
+    },
+  };
+}
+
+/** Forwards one gRPC call: request headers and body up, response headers, body and trailers down. */
+function forward(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, upstream: ClientHttp2Session): void {
+  const request = upstream.request(withoutPseudoHeaders(headers, { ':method': 'POST', ':path': headers[':path'] }));
+  request.on('error', () => stream.close());
+  stream.pipe(request);
+  let trailers: IncomingHttpHeaders = {};
+  request.on('trailers', (received: IncomingHttpHeaders) => {
+    trailers = received;
+  });
+  request.on('response', (response) => {
+    // A trailers-only answer (an error status in the headers) ends the call at once.
+    const endStream = response['grpc-status'] !== undefined;
+    stream.respond(withoutPseudoHeaders(response, { ':status': response[':status'] }), {
+      endStream,
+      waitForTrailers: !endStream,
+    });
+    if (!endStream) request.pipe(stream);
+  });
+  stream.on('wantTrailers', () => stream.sendTrailers(withoutPseudoHeaders(trailers, {})));
+  stream.on('close', () => request.close());
+}
+
+function withoutPseudoHeaders(headers: IncomingHttpHeaders, pseudo: Record<string, unknown>): OutgoingHttpHeaders {
+  const kept = Object.entries(headers).filter(([name]) => !name.startsWith(':'));
+  return { ...(pseudo as OutgoingHttpHeaders), ...Object.fromEntries(kept) };
 }
