@@ -34,6 +34,11 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       `keep at most this many runs in memory (default ${DEFAULT_MAX_CACHED_WORKFLOWS}); others are replayed from their history when they next have work`,
       cacheSize,
     )
+    .option(
+      '--workflow-heap-mb <mb>',
+      'heap limit of the workflow thread in MB (default: 256 + 6 per cached run, at least 384); an explicit --max-old-space-size in NODE_OPTIONS wins',
+      heapMb,
+    )
     .action(async (options) => {
       const config = commandConfig(globals());
       if (options.workflows && options.workflowBundle) {
@@ -48,6 +53,7 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
         ...(options.workflows ? { workflowsPath: resolve(options.workflows) } : {}),
         ...(bundle ? { workflowBundle: { code: bundle.code } } : {}),
         ...(own ? { activities: async (deps) => (served = await own.create(deps)) } : {}),
+        ...(options.workflowHeapMb === undefined ? {} : { workflowHeapMb: options.workflowHeapMb }),
         workerOptions: {
           ...(options.maxActivities ? { maxConcurrentActivityTaskExecutions: options.maxActivities } : {}),
           ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
@@ -69,6 +75,13 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       await slipway.run();
       console.log('worker stopped');
     });
+}
+
+/** `--workflow-heap-mb`: a whole number of MB, at least 64. */
+function heapMb(value: string): number {
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= 64) return n;
+  throw new InvalidArgumentError(`expected a whole number of MB of at least 64, got ${JSON.stringify(value)}`);
 }
 
 /** `--max-cached-workflows`: 0 (no cache: every activation replays) or at least 2, as Temporal's worker takes it. */
