@@ -39,7 +39,7 @@ export type { ActivityFunction };
 /**
  * How many runs a Slipway worker keeps in its workflow cache unless told otherwise (`workerOptions`, or
  * `slipway worker --max-cached-workflows`). Each cached run holds its own copy of Slipway's workflow modules'
- * top-level state (the contracts' zod schemas; zod and Ed25519 themselves are shared, see `sharedWorkflowModules`):
+ * top-level state (zod and the contracts' schemas; Ed25519 is shared, see `sharedWorkflowModules`):
  * about 4.5 MB per run, measured by `bench/gates`. Temporal's
  * own default sizes the cache from the heap limit (about 2,300 runs on a 4 GB heap), so a worker holding 1,000
  * waiting gates would grow past 7 GB. Beyond this many, the least recently used run is evicted and replayed from its

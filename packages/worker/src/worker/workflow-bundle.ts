@@ -45,7 +45,7 @@ const quietLogger = {
 };
 
 /**
- * What every Slipway bundle preloads: `@slipway/sdk/workflow-shared-modules` (zod, Ed25519, SHA-2), evaluated once
+ * What every Slipway bundle preloads: `@slipway/sdk/workflow-shared-modules` (Ed25519 and SHA-512), evaluated once
  * per worker and shared by every run instead of once per cached run (see that module). Passed to the bundler as
  * `preloadModules`, by `bundleWorkflows` and by workers that bundle at start.
  */
