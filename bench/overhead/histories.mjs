@@ -3,6 +3,8 @@
 // arrived) to the activity's start — the server's dispatch, the workflow code's turn, the activity's dispatch —
 // and, within it, from the activity's schedule to its start (the matching alone).
 
+import { Worker } from '@temporalio/worker';
+
 const ms = (ts) => Number(ts.seconds.toString()) * 1000 + (ts.nanos ?? 0) / 1e6;
 
 /** Each activity of one history: its name, dispatch latency and schedule-to-start latency, in ms. */
@@ -27,16 +29,31 @@ export function activityLatencies(history) {
   return latencies;
 }
 
-/** The latencies of every activity of the given runs, read from their histories (`concurrency` reads at once). */
-export async function runLatencies(temporal, workflowIds, concurrency = 8) {
-  const all = [];
+/** The histories of the given runs (`concurrency` reads at once), as `Worker.runReplayHistories` takes them. */
+export async function fetchHistories(temporal, workflowIds, concurrency = 8) {
+  const histories = [];
   let next = 0;
   const reader = async () => {
     for (let i = next++; i < workflowIds.length; i = next++) {
-      const history = await temporal.workflow.getHandle(workflowIds[i]).fetchHistory();
-      all.push(...activityLatencies(history));
+      const workflowId = workflowIds[i];
+      histories.push({ workflowId, history: await temporal.workflow.getHandle(workflowId).fetchHistory() });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, reader));
-  return all;
+  return histories;
+}
+
+/**
+ * The workflow code's own cost per run: the wall time of replaying the runs' histories in a replay worker (a fresh
+ * workflow per history: module initialisation, input parsing, every activation), divided by their number. No server
+ * is involved, so this is CPU spent in the workflow sandbox.
+ */
+export async function replayMsPerRun(workflowBundle, histories) {
+  const begin = performance.now();
+  let replayed = 0;
+  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'bench' }, histories)) {
+    if (result.error) throw new Error(`replaying ${result.workflowId} failed: ${result.error.message}`);
+    replayed++;
+  }
+  return (performance.now() - begin) / replayed;
 }

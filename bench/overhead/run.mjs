@@ -10,7 +10,7 @@
 //   npm run bench:overhead -- --rounds 10 --batch 40        more
 import { parseArgs } from 'node:util';
 import { median } from '../gates/processes.mjs';
-import { runLatencies } from './histories.mjs';
+import { activityLatencies, fetchHistories, replayMsPerRun } from './histories.mjs';
 import { SIDES, wholeRun } from './runs.mjs';
 import { cleanupStack, logger, startBench } from './setup.mjs';
 import { round, rounded, spread } from './stats.mjs';
@@ -94,20 +94,23 @@ async function main() {
     `${opts.warmup} warm-up and ${opts.rounds} timed rounds of ${opts.batch} runs a side, ${opts.concurrency} in flight`,
   );
   const timed = await measure(bench, opts);
-  log('reading the timed runs’ histories');
+  log('reading the timed runs’ histories, and replaying them to time the workflow code alone');
   const latencies = {};
+  const replayMs = {};
   for (const side of SIDES) {
-    latencies[side] = await runLatencies(
+    const histories = await fetchHistories(
       bench.temporal,
       timed[side].flatMap((b) => b.ids),
     );
+    latencies[side] = histories.flatMap((h) => activityLatencies(h.history));
+    replayMs[side] = await replayMsPerRun(bench.bundles[side], histories);
   }
-  const line = result(opts, timed, latencies);
+  const line = result(opts, timed, latencies, replayMs);
   summarize(line, latencies);
   console.log(JSON.stringify(line));
 }
 
-function result(opts, timed, latencies) {
+function result(opts, timed, latencies, replayMs) {
   const perSide = (fn) => Object.fromEntries(SIDES.map((side) => [side, fn(side)]));
   const throughput = perSide((side) => spread(timed[side].map((b) => b.runsPerS)));
   const dispatch = perSide((side) => spread(latencies[side].map((l) => l.dispatchMs)));
@@ -133,6 +136,7 @@ function result(opts, timed, latencies) {
     dispatch_p99_ms: perSide((side) => round(dispatch[side].p99, 1)),
     schedule_to_start_p50_ms: perSide((side) => round(scheduleToStart[side].p50, 1)),
     run_p50_ms: perSide((side) => round(runMs[side].p50, 1)),
+    replay_ms_per_run: perSide((side) => round(replayMs[side], 1)),
     activities_per_run: perSide((side) => latencies[side].length / (opts.rounds * opts.batch)),
     rounds: opts.rounds,
     batch: opts.batch,
@@ -160,6 +164,9 @@ function summarize(line, latencies) {
   log(`  ratio ${line.ratio}: ${verdict} the ≥ ${TARGET_RATIO} target`);
   log('step dispatch latency (workflow task scheduled → activity started), p50 / p99 ms:');
   for (const side of SIDES) log(`  ${side.padEnd(7)} ${line.dispatch_p50_ms[side]} / ${line.dispatch_p99_ms[side]}`);
+  log(
+    `workflow code alone (replaying the histories): ${line.replay_ms_per_run.slipway} ms vs ${line.replay_ms_per_run.raw} ms a run`,
+  );
   log('median dispatch per step, Slipway vs baseline (ms):');
   for (const step of perStep(latencies)) {
     log(`  ${step.name.padEnd(26)} ${step.slipway?.toFixed(1)}  vs  ${step.raw?.toFixed(1)}`);

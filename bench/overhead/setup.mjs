@@ -85,7 +85,15 @@ export async function startBench({ log, cleanups, name }) {
   for (const worker of workers) cleanups.push(worker.stop);
   const clients = await connectClients(server, people, cleanups);
   log(`workers polling ${QUEUES.slipway} (Slipway's built-in workflows) and ${QUEUES.raw} (the baseline)`);
-  return { server, people, noop, ...clients, input: benchInput(), workers };
+  return {
+    server,
+    people,
+    noop,
+    ...clients,
+    input: benchInput(),
+    workers,
+    bundles: { slipway: slipwayBundle, raw: rawBundle },
+  };
 }
 
 /** The pipeline input both sides get: the churn example's, with the bench's approvers (never read: no-op steps). */
