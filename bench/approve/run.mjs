@@ -10,9 +10,8 @@
 //   npm run bench:approve                       40 decisions a side
 //   npm run bench:approve -- --decisions 200    more
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { decide, finish, SIDES, startRun, untilGateOpens } from '../overhead/runs.mjs';
-import { cleanupStack, logger, startBench } from '../overhead/setup.mjs';
+import { cleanupStack, integerOptions, logger, startBench } from '../overhead/setup.mjs';
 import { round, spread } from '../overhead/stats.mjs';
 
 const log = logger('bench:approve');
@@ -22,24 +21,7 @@ const TARGET_RATIO = 1.2;
 const USAGE = 'usage: node bench/approve/run.mjs [--decisions N] [--warmup W] [--settle-ms S]';
 
 function options() {
-  const { values } = parseArgs({
-    options: {
-      decisions: { type: 'string', default: '40' },
-      warmup: { type: 'string', default: '3' },
-      'settle-ms': { type: 'string', default: '300' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const count = (name, min) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}\n${USAGE}`);
-    return n;
-  };
-  return { decisions: count('decisions', 1), warmup: count('warmup', 0), settleMs: count('settle-ms', 0) };
+  return integerOptions({ decisions: [40, 1], warmup: [3, 0], 'settle-ms': [300, 0] }, USAGE);
 }
 
 /**
@@ -152,7 +134,7 @@ function summarize(line) {
 try {
   await main();
 } catch (error) {
-  log(`FAILED: ${error instanceof Error ? error.stack : String(error)}`);
+  log(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 } finally {
   await cleanups.cleanUp();

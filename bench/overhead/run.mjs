@@ -8,11 +8,10 @@
 //
 //   npm run bench:overhead                                  5 rounds of 20 runs a side, 10 in flight
 //   npm run bench:overhead -- --rounds 10 --batch 40        more
-import { parseArgs } from 'node:util';
 import { median } from '../gates/processes.mjs';
 import { activityLatencies, fetchHistories, replayMsPerRun } from './histories.mjs';
 import { SIDES, wholeRun } from './runs.mjs';
-import { cleanupStack, logger, startBench } from './setup.mjs';
+import { cleanupStack, integerOptions, logger, startBench } from './setup.mjs';
 import { round, rounded, spread } from './stats.mjs';
 
 const log = logger('bench:overhead');
@@ -22,30 +21,7 @@ const TARGET_RATIO = 0.95;
 const USAGE = 'usage: node bench/overhead/run.mjs [--rounds R] [--batch B] [--concurrency C] [--warmup W]';
 
 function options() {
-  const { values } = parseArgs({
-    options: {
-      rounds: { type: 'string', default: '5' },
-      batch: { type: 'string', default: '20' },
-      concurrency: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '1' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const count = (name, min = 1) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}\n${USAGE}`);
-    return n;
-  };
-  return {
-    rounds: count('rounds'),
-    batch: count('batch'),
-    concurrency: count('concurrency'),
-    warmup: count('warmup', 0),
-  };
+  return integerOptions({ rounds: [5, 1], batch: [20, 1], concurrency: [10, 1], warmup: [1, 0] }, USAGE);
 }
 
 /** Runs `batch` whole runs of one side, `concurrency` in flight; resolves to their ids, wall time and run times. */
@@ -176,7 +152,7 @@ function summarize(line, latencies) {
 try {
   await main();
 } catch (error) {
-  log(`FAILED: ${error instanceof Error ? error.stack : String(error)}`);
+  log(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 } finally {
   await cleanups.cleanUp();

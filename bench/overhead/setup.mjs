@@ -6,11 +6,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { churnInput } from '@slipway/example-churn/input';
 import { SlipwayClient } from '@slipway/sdk/client';
-import { builtinWorkflowsPath, ensureSearchAttributes } from '@slipway/worker';
+import { builtinWorkflowsPath, ensureSearchAttributes, loadWorkflowBundle, writeWorkflowBundle } from '@slipway/worker';
 import { startDevServer } from '@slipway/worker/dev-server';
 import { APPROVERS, STARTER, writePeople } from '../gates/gates.mjs';
 import { noopActivities } from './noop-activities.mjs';
@@ -27,6 +28,29 @@ export const APPROVER = APPROVERS[0];
 /** A logger writing `[name] message` lines to stderr (stdout carries only the JSON line). */
 export function logger(name) {
   return (message) => process.stderr.write(`[${name}] ${message}\n`);
+}
+
+/**
+ * The command line's integer options: `spec` maps each option to its default and its minimum. `--help` prints
+ * `usage`; a value that is not an integer at least its minimum throws, naming the option. Names come back in
+ * camelCase (`--settle-ms` → `settleMs`).
+ */
+export function integerOptions(spec, usage) {
+  const options = Object.fromEntries(
+    Object.entries(spec).map(([name, [value]]) => [name, { type: 'string', default: String(value) }]),
+  );
+  const { values } = parseArgs({ options: { ...options, help: { type: 'boolean', default: false } } });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const parsed = {};
+  for (const [name, [, min]] of Object.entries(spec)) {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}\n${usage}`);
+    parsed[name.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = n;
+  }
+  return parsed;
 }
 
 /** Everything started, stopped in reverse order at the end, on failure and on Ctrl-C. */
@@ -71,8 +95,8 @@ export async function startBench({ log, cleanups, name }) {
   cleanups.push(() => server.stop());
   log(`Temporal dev server on ${server.address}; bundling both workflow modules (webpack, about 20 s)`);
   const [slipwayBundle, rawBundle] = await Promise.all([
-    bundleWorkflowCode({ workflowsPath: builtinWorkflowsPath(), logger: quietLogger }),
-    bundleWorkflowCode({ workflowsPath: RAW_WORKFLOWS, logger: quietLogger }),
+    bundle(builtinWorkflowsPath(), join(work, 'slipway.bundle.js')),
+    bundle(RAW_WORKFLOWS, join(work, 'raw.bundle.js')),
   ]);
   const connection = await NativeConnection.connect({ address: server.address });
   cleanups.push(() => connection.close());
@@ -149,12 +173,8 @@ async function connectClients(server, people, cleanups) {
   return { temporal, slipway, updateSent };
 }
 
-/** Keeps webpack's progress lines quiet; errors still reach stderr. */
-const quietLogger = {
-  log() {},
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error: (message, meta) => console.error(message, meta ?? ''),
-};
+/** Bundles a workflows module as `slipway bundle` does (webpack, once) and loads the bundle as a worker does. */
+async function bundle(workflowsPath, out) {
+  await writeWorkflowBundle({ workflowsPath, out });
+  return loadWorkflowBundle(out);
+}
