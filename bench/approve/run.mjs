@@ -11,11 +11,10 @@
 //   npm run bench:approve -- --decisions 200    more
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decide, finish, SIDES, startRun, untilGateOpens } from '../overhead/runs.mjs';
-import { cleanupStack, integerOptions, logger, startBench } from '../overhead/setup.mjs';
+import { integerOptions, logger, runBench, startBench } from '../overhead/setup.mjs';
 import { round, spread } from '../overhead/stats.mjs';
 
 const log = logger('bench:approve');
-const cleanups = cleanupStack(log);
 /** The issue's target: Slipway's decision-to-next-step latency at most this multiple of the baseline's. */
 const TARGET_RATIO = 1.2;
 const USAGE = 'usage: node bench/approve/run.mjs [--decisions N] [--warmup W] [--settle-ms S]';
@@ -80,7 +79,7 @@ async function measure(bench, opts) {
   return samples;
 }
 
-async function main() {
+async function main(cleanups) {
   const opts = options();
   const bench = await startBench({ log, cleanups, name: 'approve' });
   log(`${opts.warmup} warm-up and ${opts.decisions} timed decisions a side, alternating`);
@@ -131,11 +130,4 @@ function summarize(line) {
   log(`  SlipwayClient.approve() called → next step started: ${line.slipway_approve_call_p50_ms} ms (p50)`);
 }
 
-try {
-  await main();
-} catch (error) {
-  log(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanups.cleanUp();
-}
+await runBench(log, main);

@@ -11,11 +11,10 @@
 import { median } from '../gates/processes.mjs';
 import { activityLatencies, fetchHistories, replayMsPerRun } from './histories.mjs';
 import { SIDES, wholeRun } from './runs.mjs';
-import { cleanupStack, integerOptions, logger, startBench } from './setup.mjs';
+import { integerOptions, logger, runBench, startBench } from './setup.mjs';
 import { round, rounded, spread } from './stats.mjs';
 
 const log = logger('bench:overhead');
-const cleanups = cleanupStack(log);
 /** The issue's target: Slipway's throughput at least this share of the baseline's. */
 const TARGET_RATIO = 0.95;
 const USAGE = 'usage: node bench/overhead/run.mjs [--rounds R] [--batch B] [--concurrency C] [--warmup W]';
@@ -63,7 +62,7 @@ async function measure(bench, opts) {
   return timed;
 }
 
-async function main() {
+async function main(cleanups) {
   const opts = options();
   const bench = await startBench({ log, cleanups, name: 'overhead' });
   log(
@@ -149,11 +148,4 @@ function summarize(line, latencies) {
   }
 }
 
-try {
-  await main();
-} catch (error) {
-  log(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanups.cleanUp();
-}
+await runBench(log, main);

@@ -53,6 +53,22 @@ export function integerOptions(spec, usage) {
   return parsed;
 }
 
+/**
+ * Runs a benchmark's `main(cleanups)`: a failure is logged with `log` (exit code 1, no JSON line), and everything
+ * registered with `cleanups` is stopped at the end, on failure and on Ctrl-C.
+ */
+export async function runBench(log, main) {
+  const cleanups = cleanupStack(log);
+  try {
+    await main(cleanups);
+  } catch (error) {
+    log(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  } finally {
+    await cleanups.cleanUp();
+  }
+}
+
 /** Everything started, stopped in reverse order at the end, on failure and on Ctrl-C. */
 export function cleanupStack(log) {
   const cleanups = [];
