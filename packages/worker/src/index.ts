@@ -34,7 +34,9 @@ export {
 export { loadActivitiesModule, type ActivitiesFactory, type ActivitiesModule } from './worker/activities-module.js';
 export { ensureSearchAttributes } from './worker/search-attributes.js';
 export {
+  bundleWorkflows,
   loadWorkflowBundle,
+  sharedWorkflowModules,
   writeWorkflowBundle,
   type BundleHeader,
   type LoadedWorkflowBundle,

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { SlipwayClient, temporalConnectionOptions } from '@slipway/sdk/client';
-import { loadConfig, type SlipwayConfig } from '../config/index.js';
+import { loadConfig, type SlipwayConfig } from '../config/config.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {

@@ -10,7 +10,7 @@ import {
   type MlflowCredentials,
   type RegistryLocation,
   type S3Settings,
-} from '@slipway/activities';
+} from '@slipway/activities/settings';
 import { z } from 'zod';
 import { TrainersSetting, resolveTrainers, type ProcessTrainerSpec } from './trainers-setting.js';
 import { DeployTargetsSetting, resolveDeployTargets, type DeployTargetSpec } from './deploy-targets.js';

@@ -13,12 +13,11 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import {
-  createWebhookDeployTarget,
   readSecretFile,
   targetUrlKey,
   type DeployTargetAccess,
   type SecretFileOptions,
-} from '@slipway/activities';
+} from '@slipway/activities/settings';
 import { z } from 'zod';
 import { checkTokenValue } from './model-server-token.js';
 import { checkOutboundUrl } from './outbound-url.js';
@@ -164,6 +163,8 @@ const HEALTH_TIMEOUT_MS = 10_000;
  * @throws Error naming the target (`deployTargets[i]` and its URL) and what failed.
  */
 export async function checkDeployTargets(targets: readonly DeployTargetAccess[]): Promise<void> {
+  // The adapter loads here, when a worker starts, not when a command reads its configuration.
+  const { createWebhookDeployTarget } = await import('@slipway/activities');
   for (const [index, target] of targets.entries()) {
     try {
       const token = await target.token();

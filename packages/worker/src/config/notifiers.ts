@@ -15,14 +15,8 @@
  * `<home>/notifications/dead-letter.jsonl`.
  */
 import { isAbsolute, join, resolve } from 'node:path';
-import {
-  createFanOutNotifier,
-  createWebhookNotifier,
-  readSecretFile,
-  redactedTarget,
-  type Notifier,
-  type NotifyRetry,
-} from '@slipway/activities';
+import type { Notifier } from '@slipway/activities';
+import { readSecretFile, redactedTarget, type NotifyRetry } from '@slipway/activities/settings';
 import { NotificationKind } from '@slipway/sdk';
 import { z } from 'zod';
 import { checkOutboundUrl } from './outbound-url.js';
@@ -160,6 +154,8 @@ export async function configuredNotifiers(
   config: { home: string; notifiers: readonly NotifierSpec[] },
   options: { fetch?: typeof fetch } = {},
 ): Promise<Notifier> {
+  // The adapters load here, when a worker opens them, not when a command reads its configuration.
+  const { createFanOutNotifier, createWebhookNotifier } = await import('@slipway/activities');
   const deadLetterPath = notificationDeadLetterPath(config);
   const entries = await Promise.all(
     config.notifiers.map(async (spec, index) => ({

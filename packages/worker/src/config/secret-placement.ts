@@ -2,7 +2,7 @@
  * Where a file holding a key or token may live: outside every dataset root, where no run can read it (the Slipway
  * home is never read as a dataset, so a secret inside it is fine even when the home lies inside a root).
  */
-import { isPathWithin } from '@slipway/activities';
+import { isPathWithin } from '@slipway/activities/settings';
 
 /** What a secret file is checked against. */
 export interface SecretPlacementContext {

@@ -1,7 +1,7 @@
 /**
  * The `temporal` settings: where the cluster is (address, namespace), how to authenticate to it (mutual TLS files,
  * an API key inline or from a file) and, for workers, the Worker Deployment version they poll as. The files are
- * read when a connection opens (`temporalConnectionOptions` in `@slipway/sdk/client`, the one place that turns
+ * read when a connection opens (`temporalConnectionOptions` in `@slipway/sdk/connection`, the one place that turns
  * these settings into Temporal's connection options for the worker, the CLI and the client).
  *
  * ```json
@@ -18,7 +18,7 @@ import {
   temporalEnvironment,
   type TemporalConnectionSettings,
   type TemporalTlsFiles,
-} from '@slipway/sdk/client';
+} from '@slipway/sdk/connection';
 import { z } from 'zod';
 import { checkSecretOutsideRoots, type SecretPlacementContext } from './secret-placement.js';
 

@@ -28,6 +28,8 @@ import {
 import type { ActivitiesFactory } from './activities-module.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { resolveWorkerVersion, workerVersioningOptions } from './worker-versioning.js';
+import { sharedWorkflowModules } from './workflow-bundle.js';
+import { capWorkflowThreadHeap, defaultWorkflowHeapMb } from './workflow-heap.js';
 
 /** The module holding Slipway's ready-made pipeline workflows. */
 export function builtinWorkflowsPath(): string {
@@ -38,8 +40,9 @@ export type { ActivityFunction };
 
 /**
  * How many runs a Slipway worker keeps in its workflow cache unless told otherwise (`workerOptions`, or
- * `slipway worker --max-cached-workflows`). Each cached run holds its own copy of the workflow modules' top-level
- * state (the contracts' zod schemas, the Ed25519 tables): about 7 MB per run, measured by `bench/gates`. Temporal's
+ * `slipway worker --max-cached-workflows`). Each cached run holds its own copy of Slipway's workflow modules'
+ * top-level state (zod and the contracts' schemas; Ed25519 is shared, see `sharedWorkflowModules`):
+ * about 4.5 MB per run, measured by `bench/gates`. Temporal's
  * own default sizes the cache from the heap limit (about 2,300 runs on a 4 GB heap), so a worker holding 1,000
  * waiting gates would grow past 7 GB. Beyond this many, the least recently used run is evicted and replayed from its
  * history when it next has work (a decision, a timer, a query), which a waiting gate rarely has.
@@ -64,6 +67,11 @@ export interface SlipwayWorkerOptions {
   /** An existing connection (the caller keeps ownership); by default one is opened from `config`. */
   connection?: NativeConnection;
   identity?: string;
+  /**
+   * The workflow thread's heap limit in MB (see `capWorkflowThreadHeap`); default: `defaultWorkflowHeapMb` of the
+   * cache size; `false` leaves V8's own limit. An explicit `--max-old-space-size` on the process always wins.
+   */
+  workflowHeapMb?: number | false;
   /** Tunables passed to the Temporal worker as they are. */
   workerOptions?: Partial<
     Pick<
@@ -117,18 +125,25 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
     if (ownsConnection) await connection.close();
     throw err;
   }
+  const maxCachedWorkflows = options.workerOptions?.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS;
+  if (options.workflowHeapMb !== false) {
+    capWorkflowThreadHeap(options.workflowHeapMb ?? defaultWorkflowHeapMb(maxCachedWorkflows));
+  }
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: options.workflowsPath ?? builtinWorkflowsPath() }),
+      : {
+          workflowsPath: options.workflowsPath ?? builtinWorkflowsPath(),
+          bundlerOptions: { preloadModules: sharedWorkflowModules() },
+        }),
     activities,
     ...(options.identity ? { identity: options.identity } : {}),
-    maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
     ...workerVersioningOptions(version),
     ...options.workerOptions,
+    maxCachedWorkflows,
   });
   return {
     worker,

@@ -39,6 +39,11 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
     .option('--deployment-name <name>', 'poll as a version of this Worker Deployment (Worker Versioning)')
     .option('--build-id <id>', "the version's build id (default with --workflow-bundle: the bundle's sha256 digest)")
     .option('--versioning-behavior <behavior>', 'auto-upgrade (default) or pinned: how runs move between versions')
+    .option(
+      '--workflow-heap-mb <mb>',
+      'heap limit of the workflow thread in MB (default: 256 + 6 per cached run, at least 384); an explicit --max-old-space-size in NODE_OPTIONS wins',
+      heapMb,
+    )
     .action(async (options) => {
       const config = withVersioningFlags(commandConfig(globals()), options);
       if (options.workflows && options.workflowBundle) {
@@ -53,6 +58,7 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
         ...(options.workflows ? { workflowsPath: resolve(options.workflows) } : {}),
         ...(bundle ? { workflowBundle: { code: bundle.code } } : {}),
         ...(own ? { activities: async (deps) => (served = await own.create(deps)) } : {}),
+        ...(options.workflowHeapMb === undefined ? {} : { workflowHeapMb: options.workflowHeapMb }),
         workerOptions: {
           ...(options.maxActivities ? { maxConcurrentActivityTaskExecutions: options.maxActivities } : {}),
           ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
@@ -86,6 +92,13 @@ function printVersion(config: SlipwayConfig, bundle: { code: string } | undefine
     pc.dim(`  Worker Deployment ${version.deploymentName}, build id ${version.buildId} (runs: ${behavior}); `) +
       pc.dim(`new runs reach it once it is current: ${setCurrentVersionCommand(version, config.temporal.namespace)}`),
   );
+}
+
+/** `--workflow-heap-mb`: a whole number of MB, at least 64. */
+function heapMb(value: string): number {
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= 64) return n;
+  throw new InvalidArgumentError(`expected a whole number of MB of at least 64, got ${JSON.stringify(value)}`);
 }
 
 /** `--max-cached-workflows`: 0 (no cache: every activation replays) or at least 2, as Temporal's worker takes it. */
