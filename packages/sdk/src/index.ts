@@ -35,6 +35,7 @@ export * from './schemas/drift.js';
 export * from './schemas/progress.js';
 export * from './schemas/serving.js';
 export * from './schemas/traffic.js';
+export * from './schemas/task-queue.js';
 export * from './schemas/rollout.js';
 export * from './schemas/rollout-state.js';
 export * from './rollout-command.js';

@@ -26,6 +26,7 @@ import {
 } from '../config/index.js';
 import type { ActivitiesFactory } from './activities-module.js';
 import { ensureSearchAttributes } from './search-attributes.js';
+import { builtinStepActivityNames, selectActivities } from './step-selection.js';
 
 /** The module holding Slipway's ready-made pipeline workflows. */
 export function builtinWorkflowsPath(): string {
@@ -47,7 +48,10 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 64;
 /** Options of `createSlipwayWorker`. */
 export interface SlipwayWorkerOptions {
   config: SlipwayConfig;
-  /** The workflows module (every exported function is a workflow); default: Slipway's pipelines. */
+  /**
+   * The workflows module (every exported function is a workflow); default: Slipway's pipelines, unless `steps` is
+   * given (then no workflows unless this or `workflowBundle` is given).
+   */
   workflowsPath?: string;
   /** A prebuilt bundle (from `bundleWorkflowCode`), instead of bundling `workflowsPath` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -57,6 +61,13 @@ export interface SlipwayWorkerOptions {
    * polls). A name a built-in step already has is refused.
    */
   activities?: Record<string, ActivityFunction> | ActivitiesFactory | ActivitiesDefinition;
+  /**
+   * Serve only these built-in steps (short names such as `train`, or contract names such as `slipway.train`), e.g. on
+   * a GPU host polling its own task queue; your own `activities` are served as well. An unknown name is refused.
+   * A worker given `steps` serves no workflows unless `workflowsPath` or `workflowBundle` is given: a step host
+   * does not replay pipelines. Default: every built-in step, and the workflows.
+   */
+  steps?: readonly string[];
   /** Replaces the embedded adapters (artifact store, registry, trainers, predictors). */
   deps?: Partial<ActivityDeps>;
   /** An existing connection (the caller keeps ownership); by default one is opened from `config`. */
@@ -94,6 +105,8 @@ export interface SlipwayWorker {
  */
 export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promise<SlipwayWorker> {
   const { config } = options;
+  // A mistyped step name fails here, before anything is opened.
+  const steps = options.steps === undefined ? undefined : builtinStepActivityNames(options.steps);
   const connection = options.connection ?? (await connectWorker(config));
   const ownsConnection = options.connection === undefined;
   await ensureSearchAttributes(connection, config.temporal.namespace);
@@ -106,7 +119,9 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
     await checkDeployTargets(deps.deployTargets ?? []);
     // The notify step's receivers: a missing or empty secret file fails the start, not a notification.
     deps.notifier ??= await configuredNotifiers(config);
-    activities = withOwnActivities(createActivities(deps), await ownActivities(options.activities, deps));
+    const own = await ownActivities(options.activities, deps);
+    activities = withOwnActivities(createActivities(deps), own);
+    if (steps) activities = selectActivities(activities, [...steps, ...Object.keys(own)]);
   } catch (err) {
     await deps.registry.close();
     if (ownsConnection) await connection.close();
@@ -116,12 +131,12 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: options.workflowsPath ?? builtinWorkflowsPath() }),
+    ...workflowSource(options),
     activities,
     ...(options.identity ? { identity: options.identity } : {}),
     maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
+    // On SIGINT/SIGTERM the worker stops polling and lets in-flight activities finish for this long.
+    shutdownGraceTime: config.shutdownGrace,
     ...options.workerOptions,
   });
   return {
@@ -137,6 +152,15 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
       }
     },
   };
+}
+
+/** The workflows a worker serves: the given bundle or module, else the built-in pipelines unless only some steps. */
+function workflowSource(
+  options: SlipwayWorkerOptions,
+): Pick<WorkerOptions, 'workflowBundle'> | Pick<WorkerOptions, 'workflowsPath'> {
+  if (options.workflowBundle) return { workflowBundle: options.workflowBundle };
+  if (options.workflowsPath) return { workflowsPath: options.workflowsPath };
+  return options.steps ? {} : { workflowsPath: builtinWorkflowsPath() };
 }
 
 /** Your own activities, built from the adapters where they are a factory. */
