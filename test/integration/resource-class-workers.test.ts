@@ -5,7 +5,8 @@
  * trains: it drains (the training finishes on it, once) and exits 0.
  */
 import { pathToFileURL } from 'node:url';
-import { builtinSteps, type TrainAndPromoteResult } from '@slipway/sdk';
+import { builtinSteps, trainAndPromote, type TrainAndPromoteResult } from '@slipway/sdk';
+import { SlipwayClient } from '@slipway/sdk/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { createSlipwayWorker, type SlipwayWorker } from '../../packages/worker/src/worker/create-worker.js';
@@ -53,10 +54,10 @@ async function startGpuWorker(): Promise<Child> {
     { SLIPWAY_DATA_ROOTS: config.data.roots.join(','), SLIPWAY_MODEL_SERVER: config.modelServer.url },
   );
   children.push(child);
-  await eventually('the GPU worker polling', async () => {
+  await eventually('the GPU worker polling', () => {
     if (child.process.exitCode !== null) throw new Error(`the GPU worker exited:\n${child.output()}`);
     // The banner's last line: the lines before it (what it serves) are out too.
-    return /directory of people/.test(child.output()) ? true : undefined;
+    return Promise.resolve(/directory of people/.test(child.output()) ? true : undefined);
   });
   return child;
 }
@@ -94,31 +95,39 @@ async function activityRuns(runId: string): Promise<ActivityRun[]> {
   return [...runs.values()];
 }
 
-const input = (modelName: string) => ({
-  ...churnInput({ serverUrl: h.modelServer.url, modelName }),
-  stepOptions: { train: { taskQueue: gpuQueue } },
-});
+/** The train step as history shows it when it ran once, on the GPU queue, on `gpu`, and completed. */
+const trainedOnce = (gpu: Child) => [
+  {
+    type: 'slipway.train',
+    queue: gpuQueue,
+    identity: expect.stringMatching(`^${gpu.process.pid}@`),
+    attempt: 1,
+    completed: true,
+  },
+];
+
+const input = (modelName: string) => churnInput({ serverUrl: h.modelServer.url, modelName });
 
 it('a pipeline spans the CPU worker and the GPU worker: training on the GPU queue, the rest on the CPU one', async () => {
   const gpu = await startGpuWorker();
   expect(gpu.output()).toContain('no workflows');
-  const { runId } = await h.client.start('trainAndPromote', input('spanned'));
+  // The route comes from the client's default step queues (`stepQueues` in slipway.config.json for the CLI): the
+  // input names no queue, the client writes it in before it signs the start.
+  const client = await SlipwayClient.connect({
+    address: h.config.temporal.address,
+    taskQueue: h.config.taskQueue,
+    user: 'ci-bot',
+    keys: { keysDir: h.people!.keysDir },
+    stepQueues: { train: gpuQueue },
+  });
+  const { runId } = await client.start(trainAndPromote, input('spanned')).finally(() => client.close());
   await waitForGate(h.client, runId);
   await h.client.approve(runId, { as: 'maria' });
   const result = await h.client.result<TrainAndPromoteResult>(runId);
   expect(result.status).toBe('deployed');
 
   const runs = await activityRuns(runId);
-  const train = runs.filter((r) => r.type === 'slipway.train');
-  expect(train).toEqual([
-    {
-      type: 'slipway.train',
-      queue: gpuQueue,
-      identity: expect.stringMatching(`^${gpu.process.pid}@`),
-      attempt: 1,
-      completed: true,
-    },
-  ]);
+  expect(runs.filter((r) => r.type === 'slipway.train')).toEqual(trainedOnce(gpu));
   const others = runs.filter((r) => r.type !== 'slipway.train');
   expect(others.map((r) => r.type)).toEqual(
     expect.arrayContaining(['slipway.validate', 'slipway.register', 'slipway.deploy']),
@@ -139,6 +148,7 @@ it('SIGTERM on a busy GPU worker drains: the training in flight finishes there, 
   const gpu = await startGpuWorker();
   const { runId } = await h.client.start('trainAndPromote', {
     ...input('drained'),
+    // The route comes from the input.
     params: { epochs: 8000, learningRate: 0.2, l2: 0.001 },
     dataset: { uri: pathToFileURL(await biggerChurnDataset(h.data)).href },
     // Frequent heartbeats, so the test sees training under way before it stops the worker.
@@ -153,14 +163,6 @@ it('SIGTERM on a busy GPU worker drains: the training in flight finishes there, 
   // The run goes on past training (on the CPU worker) to its gate: the drained attempt's result was recorded.
   await waitForGate(h.client, runId);
   const train = (await activityRuns(runId)).filter((r) => r.type === 'slipway.train');
-  expect(train).toEqual([
-    {
-      type: 'slipway.train',
-      queue: gpuQueue,
-      identity: expect.stringMatching(`^${gpu.process.pid}@`),
-      attempt: 1,
-      completed: true,
-    },
-  ]);
+  expect(train).toEqual(trainedOnce(gpu));
   await h.client.terminate(runId, 'test done');
 });

@@ -57,6 +57,7 @@ export * from './service-delegates.js';
 export * from './metric-goals.js';
 export * from './decision-signature.js';
 export * from './pipelines/builtin.js';
+export * from './step-queues.js';
 export * from './signing/index.js';
 export * from './schemas/expectations.js';
 export * from './schemas/trainer-protocol.js';

@@ -4,13 +4,22 @@
  * duration (flag, configuration, environment). The happy paths run against a real server in
  * `test/integration/resource-class-workers.test.ts`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeIssues, trainAndPromote, rolloutVersion } from '@slipway/sdk';
+import {
+  StepQueues,
+  checkDrift,
+  describeIssues,
+  pipelineStepNames,
+  rolloutVersion,
+  trainAndPromote,
+  withStepQueues,
+} from '@slipway/sdk';
+import { SlipwayClient } from '@slipway/sdk/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../../examples/churn/src/input.js';
-import { DEFAULT_SHUTDOWN_GRACE, loadConfig } from '../../../packages/worker/src/config/index.js';
+import { CONFIG_FILE_NAME, DEFAULT_SHUTDOWN_GRACE, loadConfig } from '../../../packages/worker/src/config/index.js';
 import { createSlipwayWorker } from '../../../packages/worker/src/worker/create-worker.js';
 import { builtinStepActivityNames, selectActivities } from '../../../packages/worker/src/worker/step-selection.js';
 import { runCli } from '../../support/processes.js';
@@ -33,7 +42,7 @@ describe('the steps a worker serves', () => {
       'slipway.train',
       'slipway.register',
     ]);
-    const activities = { 'slipway.train': async () => 1, 'slipway.validate': async () => 2 };
+    const activities = { 'slipway.train': () => Promise.resolve(1), 'slipway.validate': () => Promise.resolve(2) };
     expect(Object.keys(selectActivities(activities, ['slipway.train']))).toEqual(['slipway.train']);
   });
 
@@ -95,6 +104,50 @@ describe('routing steps to task queues from the pipeline input', () => {
     expect(() => loadConfig({ cwd: dir, env: { SLIPWAY_TASK_QUEUE: 'slipway gpu' } })).toThrow(
       /taskQueue: a task queue name has no whitespace.*SLIPWAY_TASK_QUEUE/,
     );
+  });
+});
+
+describe('default step queues (client option, `stepQueues` in slipway.config.json)', () => {
+  const input = churnInput({ serverUrl: 'http://127.0.0.1:8765', modelName: 'routed' });
+
+  it("are written into the steps of the pipeline that the input does not route; the input's own route wins", () => {
+    expect(pipelineStepNames(trainAndPromote)).toContain('train');
+    expect(pipelineStepNames(checkDrift)).toEqual([]);
+    const routed = withStepQueues(trainAndPromote, input, { train: 'slipway-gpu', stage: 'slipway-cpu' });
+    expect((routed as typeof input).stepOptions).toEqual({ train: { taskQueue: 'slipway-gpu' } });
+    const own = { ...input, stepOptions: { train: { taskQueue: 'gpu-a100', heartbeatTimeout: '1m' }, deploy: {} } };
+    expect(
+      (withStepQueues(trainAndPromote, own, { train: 'slipway-gpu', deploy: 'slipway-cpu' }) as typeof own).stepOptions,
+    ).toEqual({
+      train: { taskQueue: 'gpu-a100', heartbeatTimeout: '1m' },
+      deploy: { taskQueue: 'slipway-cpu' },
+    });
+    expect(withStepQueues(rolloutVersion, { model: 'm' }, { train: 'slipway-gpu' })).toEqual({ model: 'm' });
+  });
+
+  it('refuse a step no pipeline has, naming it and listing the steps, and a malformed queue', () => {
+    const unknown = StepQueues.safeParse({ gpuTrain: 'slipway-gpu' });
+    expect(describeIssues(unknown.error!)).toMatch(
+      /gpuTrain: unknown step "gpuTrain": the steps Slipway's pipelines route are .*train/,
+    );
+    expect(describeIssues(StepQueues.safeParse({ train: 'slipway gpu' }).error!)).toMatch(
+      /train: a task queue name has no whitespace/,
+    );
+  });
+
+  it('the client refuses malformed defaults before it starts anything', async () => {
+    const client = SlipwayClient.fromClient({} as never, { user: 'ci-bot', stepQueues: { gpuTrain: 'q' } });
+    await expect(client.start(trainAndPromote, input)).rejects.toThrow(/stepQueues: gpuTrain: unknown step "gpuTrain"/);
+  });
+
+  it('a configuration file with an unknown step is refused, naming the file and the field', async () => {
+    const cwd = await mkdtemp(join(dir, 'config-'));
+    await writeFile(join(cwd, CONFIG_FILE_NAME), JSON.stringify({ stepQueues: { trian: 'slipway-gpu' } }));
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(
+      /slipway\.config\.json: stepQueues\.trian: unknown step "trian"/,
+    );
+    await writeFile(join(cwd, CONFIG_FILE_NAME), JSON.stringify({ stepQueues: { train: 'slipway-gpu' } }));
+    expect(loadConfig({ cwd, env: {} }).stepQueues).toEqual({ train: 'slipway-gpu' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { DEFAULT_TASK_QUEUE, DurationString, PublicKey, TaskQueueName, describeIssues } from '@slipway/sdk';
+import { DEFAULT_TASK_QUEUE, DurationString, PublicKey, StepQueues, TaskQueueName, describeIssues } from '@slipway/sdk';
 import {
   defaultAuditKeyPath,
   parseArtifactLocation,
@@ -40,6 +40,12 @@ export const SlipwayConfigInput = z
      * timeout (e.g. Kubernetes' `terminationGracePeriodSeconds`) than this.
      */
     shutdownGrace: DurationString,
+    /**
+     * A default task queue per pipeline step for the runs and schedules the CLI starts, e.g. `{ "train":
+     * "slipway-gpu" }` for workers started with `slipway worker --steps train --task-queue slipway-gpu`; a run's own
+     * `stepOptions.<step>.taskQueue` wins. An unknown step name is refused.
+     */
+    stepQueues: StepQueues,
     /**
      * The model registry: `sqlite:<path>` (relative to the working directory) or an MLflow tracking server,
      * `mlflow+http://host:port` (or `mlflow+https://…`).
@@ -164,6 +170,8 @@ export interface SlipwayConfig {
   taskQueue: string;
   /** How long a stopping worker lets in-flight activities finish (a duration string, e.g. `30s`). */
   shutdownGrace: string;
+  /** Default task queues per pipeline step, for the runs the CLI starts (see `StepQueues`). */
+  stepQueues?: StepQueues;
   /** The model registry: a SQLite file (absolute path) or an MLflow tracking server. */
   registry: RegistryLocation;
   /** Credentials for an MLflow registry, when it asks for them. */
@@ -404,6 +412,7 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string, sources: { notifi
     },
     taskQueue: input.taskQueue ?? DEFAULT_TASK_QUEUE,
     shutdownGrace: input.shutdownGrace ?? DEFAULT_SHUTDOWN_GRACE,
+    ...(input.stepQueues ? { stepQueues: input.stepQueues } : {}),
     registry: input.registry
       ? parseRegistryLocation(input.registry, cwd)
       : { kind: 'sqlite', path: join(home, 'registry.db') },
