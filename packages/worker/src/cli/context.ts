@@ -42,6 +42,7 @@ export async function commandClient(
     taskQueue: config.taskQueue,
     identity: `slipway-cli:${who ?? config.identity ?? process.env.USER ?? 'unknown'}@${hostname()}`,
     ...(user ? { user } : {}),
+    ...(config.stepQueues ? { stepQueues: config.stepQueues } : {}),
     ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey, tls: true } : {}),
   });
 }

@@ -6,6 +6,7 @@ import { loadActivitiesModule } from '../../worker/activities-module.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, createSlipwayWorker } from '../../worker/create-worker.js';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
+import { announceDrain, describeServedSteps, graceDuration, stepList } from '../worker-steps.js';
 
 /**
  * `slipway worker`: runs a worker until stopped, for the built-in pipelines or a given workflows module, with the
@@ -39,8 +40,20 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       'heap limit of the workflow thread in MB (default: 256 + 6 per cached run, at least 384); an explicit --max-old-space-size in NODE_OPTIONS wins',
       heapMb,
     )
+    .option(
+      '--steps <names>',
+      'serve only these built-in steps, comma-separated (e.g. train, on a GPU host with --task-queue slipway-gpu); ' +
+        'serves no workflows unless --workflows or --workflow-bundle is given',
+      stepList,
+    )
+    .option(
+      '--shutdown-grace <duration>',
+      'on SIGTERM or Ctrl-C, how long in-flight activities may finish before they are cancelled (default: config shutdownGrace, 30s)',
+      graceDuration,
+    )
     .action(async (options) => {
-      const config = commandConfig(globals());
+      const loaded = commandConfig(globals());
+      const config = options.shutdownGrace ? { ...loaded, shutdownGrace: options.shutdownGrace } : loaded;
       if (options.workflows && options.workflowBundle) {
         throw new Error('--workflows and --workflow-bundle exclude each other: the bundle already holds its workflows');
       }
@@ -54,6 +67,7 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
         ...(bundle ? { workflowBundle: { code: bundle.code } } : {}),
         ...(own ? { activities: async (deps) => (served = await own.create(deps)) } : {}),
         ...(options.workflowHeapMb === undefined ? {} : { workflowHeapMb: options.workflowHeapMb }),
+        ...(options.steps ? { steps: options.steps } : {}),
         workerOptions: {
           ...(options.maxActivities ? { maxConcurrentActivityTaskExecutions: options.maxActivities } : {}),
           ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
@@ -64,6 +78,7 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       );
       if (bundle)
         console.log(pc.dim(`  workflows from the bundle ${options.workflowBundle} (${bundle.header.workflows})`));
+      if (options.steps) console.log(pc.dim(describeServedSteps(options.steps, Boolean(bundle ?? options.workflows))));
       if (own) console.log(pc.dim(`  your activities from ${own.path}: ${Object.keys(served).join(', ')}`));
       console.log(
         config.directory
@@ -72,7 +87,9 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
             )
           : pc.dim('  no directory of people (`directory`): policies that name approver groups fail at start'),
       );
+      const stopAnnouncing = announceDrain(config.shutdownGrace);
       await slipway.run();
+      stopAnnouncing();
       console.log('worker stopped');
     });
 }
