@@ -33,6 +33,7 @@ export {
 } from './worker/create-worker.js';
 export { loadActivitiesModule, type ActivitiesFactory, type ActivitiesModule } from './worker/activities-module.js';
 export { ensureSearchAttributes } from './worker/search-attributes.js';
+export { builtinStepActivityNames } from './worker/step-selection.js';
 export {
   bundleWorkflows,
   loadWorkflowBundle,

@@ -32,6 +32,8 @@ import { modelGuardian } from '../pipelines/model-guardian.js';
 import type { KeyLocation, PersonKey } from '../keys/person-keys.js';
 import { SlipwaySchedules } from './schedules.js';
 import { clientConnectionOptions } from './temporal-connection.js';
+import { routedInput } from './route-steps.js';
+import type { StepQueues } from '../step-queues.js';
 
 /**
  * How to reach Temporal. Defaults: `TEMPORAL_ADDRESS` or `127.0.0.1:7233`, namespace `TEMPORAL_NAMESPACE` or
@@ -61,6 +63,13 @@ export interface SlipwayClientOptions {
   keys?: KeyLocation;
   /** How long an approve/reject waits for a worker to answer (default 30 s). */
   decisionTimeoutMs?: number;
+  /**
+   * A default task queue per step for the runs and schedules this client starts, e.g. `{ train: 'slipway-gpu' }`
+   * (`stepQueues` in `slipway.config.json` for the CLI): written into each pipeline input that has the step and
+   * does not route it itself (`stepOptions.<step>.taskQueue`), before the start is signed. Applies to pipelines
+   * started with their contract.
+   */
+  stepQueues?: StepQueues;
 }
 
 /** A gate waiting for a decision, as listed (the full gate, with its evidence, is `SlipwayClient.gate(runId)`). */
@@ -104,6 +113,7 @@ export class SlipwayClient {
       temporal,
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       user: options.user,
+      ...(options.stepQueues ? { stepQueues: options.stepQueues } : {}),
       keyOf: (given) => this.keyOf(given),
     });
   }
@@ -168,7 +178,7 @@ export class SlipwayClient {
         .replace(/[-:.TZ]/g, '')
         .slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
     const user = callerIdentity(this.options.user);
-    const startInput = withStartedBy(input, user);
+    const startInput = withStartedBy(routedInput(pipeline, input, this.options.stepQueues), user);
     // The run gets the input as given (the workflow parses it again): only the check happens here.
     if (typeof pipeline !== 'string') checkPipelineInput(pipeline, startInput);
     const signed = await signStart({ pipeline: name, runId, input: startInput, signer: user }, this.keyOf(opts.key));

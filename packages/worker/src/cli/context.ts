@@ -43,6 +43,7 @@ export async function commandClient(
     taskQueue: config.taskQueue,
     identity: `slipway-cli:${who ?? config.identity ?? process.env.USER ?? 'unknown'}@${hostname()}`,
     ...(user ? { user } : {}),
+    ...(config.stepQueues ? { stepQueues: config.stepQueues } : {}),
   });
 }
 

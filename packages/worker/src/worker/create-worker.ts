@@ -28,6 +28,7 @@ import {
 import type { ActivitiesFactory } from './activities-module.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { resolveWorkerVersion, workerVersioningOptions } from './worker-versioning.js';
+import { builtinStepActivityNames, selectActivities } from './step-selection.js';
 import { sharedWorkflowModules } from './workflow-bundle.js';
 import { capWorkflowThreadHeap, defaultWorkflowHeapMb } from './workflow-heap.js';
 
@@ -52,7 +53,10 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 64;
 /** Options of `createSlipwayWorker`. */
 export interface SlipwayWorkerOptions {
   config: SlipwayConfig;
-  /** The workflows module (every exported function is a workflow); default: Slipway's pipelines. */
+  /**
+   * The workflows module (every exported function is a workflow); default: Slipway's pipelines, unless `steps` is
+   * given (then no workflows unless this or `workflowBundle` is given).
+   */
   workflowsPath?: string;
   /** A prebuilt bundle (from `bundleWorkflowCode`), instead of bundling `workflowsPath` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -62,6 +66,13 @@ export interface SlipwayWorkerOptions {
    * polls). A name a built-in step already has is refused.
    */
   activities?: Record<string, ActivityFunction> | ActivitiesFactory | ActivitiesDefinition;
+  /**
+   * Serve only these built-in steps (short names such as `train`, or contract names such as `slipway.train`), e.g. on
+   * a GPU host polling its own task queue; your own `activities` are served as well. An unknown name is refused.
+   * A worker given `steps` serves no workflows unless `workflowsPath` or `workflowBundle` is given: a step host
+   * does not replay pipelines. Default: every built-in step, and the workflows.
+   */
+  steps?: readonly string[];
   /** Replaces the embedded adapters (artifact store, registry, trainers, predictors). */
   deps?: Partial<ActivityDeps>;
   /** An existing connection (the caller keeps ownership); by default one is opened from `config`. */
@@ -107,6 +118,8 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
   const { config } = options;
   // Worker Versioning: a deployment with no build id and no prebuilt bundle fails here, before anything is opened.
   const version = resolveWorkerVersion(config.temporal.deployment, options.workflowBundle);
+  // A mistyped step name fails here, before anything is opened.
+  const steps = options.steps === undefined ? undefined : builtinStepActivityNames(options.steps);
   const connection = options.connection ?? (await connectWorker(config));
   const ownsConnection = options.connection === undefined;
   await ensureSearchAttributes(connection, config.temporal.namespace);
@@ -119,7 +132,9 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
     await checkDeployTargets(deps.deployTargets ?? []);
     // The notify step's receivers: a missing or empty secret file fails the start, not a notification.
     deps.notifier ??= await configuredNotifiers(config);
-    activities = withOwnActivities(createActivities(deps), await ownActivities(options.activities, deps));
+    const own = await ownActivities(options.activities, deps);
+    activities = withOwnActivities(createActivities(deps), own);
+    if (steps) activities = selectActivities(activities, [...steps, ...Object.keys(own)]);
   } catch (err) {
     await deps.registry.close();
     if (ownsConnection) await connection.close();
@@ -133,15 +148,12 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : {
-          workflowsPath: options.workflowsPath ?? builtinWorkflowsPath(),
-          bundlerOptions: { preloadModules: sharedWorkflowModules() },
-        }),
+    ...workflowSource(options),
     activities,
     ...(options.identity ? { identity: options.identity } : {}),
     ...workerVersioningOptions(version),
+    // On SIGINT/SIGTERM the worker stops polling and lets in-flight activities finish for this long.
+    shutdownGraceTime: config.shutdownGrace,
     ...options.workerOptions,
     maxCachedWorkflows,
   });
@@ -158,6 +170,16 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
       }
     },
   };
+}
+
+/** The workflows a worker serves: the given bundle or module, else the built-in pipelines unless only some steps. */
+function workflowSource(
+  options: SlipwayWorkerOptions,
+): Pick<WorkerOptions, 'workflowBundle'> | Pick<WorkerOptions, 'workflowsPath' | 'bundlerOptions'> {
+  if (options.workflowBundle) return { workflowBundle: options.workflowBundle };
+  const workflowsPath = options.workflowsPath ?? (options.steps ? undefined : builtinWorkflowsPath());
+  // Bundled at start as `slipway bundle` bundles: with the shared modules preloaded.
+  return workflowsPath ? { workflowsPath, bundlerOptions: { preloadModules: sharedWorkflowModules() } } : {};
 }
 
 /** Your own activities, built from the adapters where they are a factory. */

@@ -8,6 +8,7 @@ import { loadWorkflowBundle } from '../../worker/workflow-bundle.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 import type { SlipwayConfig } from '../../config/index.js';
 import { resolveWorkerVersion, setCurrentVersionCommand, withVersioningFlags } from '../../worker/worker-versioning.js';
+import { announceDrain, describeServedSteps, graceDuration, stepList } from '../worker-steps.js';
 
 /**
  * `slipway worker`: runs a worker until stopped, for the built-in pipelines or a given workflows module, with the
@@ -44,8 +45,20 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       'heap limit of the workflow thread in MB (default: 256 + 6 per cached run, at least 384); an explicit --max-old-space-size in NODE_OPTIONS wins',
       heapMb,
     )
+    .option(
+      '--steps <names>',
+      'serve only these built-in steps, comma-separated (e.g. train, on a GPU host with --task-queue slipway-gpu); ' +
+        'serves no workflows unless --workflows or --workflow-bundle is given',
+      stepList,
+    )
+    .option(
+      '--shutdown-grace <duration>',
+      'on SIGTERM or Ctrl-C, how long in-flight activities may finish before they are cancelled (default: config shutdownGrace, 30s)',
+      graceDuration,
+    )
     .action(async (options) => {
-      const config = withVersioningFlags(commandConfig(globals()), options);
+      const loaded = withVersioningFlags(commandConfig(globals()), options);
+      const config = options.shutdownGrace ? { ...loaded, shutdownGrace: options.shutdownGrace } : loaded;
       if (options.workflows && options.workflowBundle) {
         throw new Error('--workflows and --workflow-bundle exclude each other: the bundle already holds its workflows');
       }
@@ -59,6 +72,7 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
         ...(bundle ? { workflowBundle: { code: bundle.code } } : {}),
         ...(own ? { activities: async (deps) => (served = await own.create(deps)) } : {}),
         ...(options.workflowHeapMb === undefined ? {} : { workflowHeapMb: options.workflowHeapMb }),
+        ...(options.steps ? { steps: options.steps } : {}),
         workerOptions: {
           ...(options.maxActivities ? { maxConcurrentActivityTaskExecutions: options.maxActivities } : {}),
           ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
@@ -69,6 +83,7 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       );
       if (bundle)
         console.log(pc.dim(`  workflows from the bundle ${options.workflowBundle} (${bundle.header.workflows})`));
+      if (options.steps) console.log(pc.dim(describeServedSteps(options.steps, Boolean(bundle ?? options.workflows))));
       if (own) console.log(pc.dim(`  your activities from ${own.path}: ${Object.keys(served).join(', ')}`));
       printVersion(config, bundle);
       console.log(
@@ -78,7 +93,9 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
             )
           : pc.dim('  no directory of people (`directory`): policies that name approver groups fail at start'),
       );
+      const stopAnnouncing = announceDrain(config.shutdownGrace);
       await slipway.run();
+      stopAnnouncing();
       console.log('worker stopped');
     });
 }
