@@ -9,14 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SlipwayClient, temporalConnectionOptions } from '@slipway/sdk/client';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { churnInput } from '../../examples/churn/src/input.js';
 import type { SlipwayConfig } from '../../packages/worker/src/config/index.js';
-import { createSlipwayWorker } from '../../packages/worker/src/worker/create-worker.js';
 import { failureOf } from '../support/failures.js';
-import { bundle, startHarness, type Harness } from '../support/harness.js';
+import { startHarness, type Harness } from '../support/harness.js';
 import { runCli } from '../support/processes.js';
 import { makeTestPki, startApiKeyProxy, type ApiKeyProxy, type TestPki } from '../support/tls-proxy.js';
-import { waitForGate } from '../support/waits.js';
+import { runToGateVia } from '../support/remote-run.js';
 
 const API_KEY = 'slipway-test-api-key-0123456789';
 let h: Harness;
@@ -63,35 +61,17 @@ function cliViaProxy(args: string[], env: Record<string, string>) {
 }
 
 it('a worker, the client and the CLI send the API key, and work through a proxy that demands it', async () => {
-  const worker = await createSlipwayWorker({
-    config: viaProxy({ apiKeyFile }),
-    workflowBundle: await bundle(),
-    workerOptions: { shutdownGraceTime: '1s' },
+  await runToGateVia(h, {
+    workerConfig: viaProxy({ apiKeyFile }),
+    clientConfig: viaProxy({ apiKey: API_KEY }),
+    modelName: 'api-key-churn',
+    then: async (runId) => {
+      const listed = await cliViaProxy(['approvals'], { TEMPORAL_API_KEY: API_KEY });
+      expect(listed.code, listed.output).toBe(0);
+      expect(listed.output).toContain(runId);
+      expect(proxy.authorized).toBeGreaterThan(0);
+    },
   });
-  const running = worker.run();
-  const config = viaProxy({ apiKey: API_KEY });
-  const client = await SlipwayClient.connect({
-    ...(await temporalConnectionOptions(config.temporal)),
-    namespace: config.temporal.namespace,
-    taskQueue: config.taskQueue,
-    user: 'ci-bot',
-    keys: { keysDir: h.people!.keysDir },
-  });
-  try {
-    const { runId } = await client.start(
-      'trainAndPromote',
-      churnInput({ serverUrl: h.modelServer.url, modelName: 'api-key-churn' }),
-    );
-    await waitForGate(client, runId);
-    const listed = await cliViaProxy(['approvals'], { TEMPORAL_API_KEY: API_KEY });
-    expect(listed.code, listed.output).toBe(0);
-    expect(listed.output).toContain(runId);
-    expect(proxy.authorized).toBeGreaterThan(0);
-  } finally {
-    await client.close();
-    worker.shutdown();
-    await running;
-  }
 });
 
 it('is refused without an API key, and with another key', async () => {

@@ -9,14 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientErrorCode, SlipwayClient, temporalConnectionOptions } from '@slipway/sdk/client';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { churnInput } from '../../examples/churn/src/input.js';
 import type { SlipwayConfig } from '../../packages/worker/src/config/index.js';
 import { connectWorker, createSlipwayWorker } from '../../packages/worker/src/worker/create-worker.js';
 import { clientError } from '../support/failures.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { runCli } from '../support/processes.js';
 import { makeTestPki, startTlsProxy, type TestPki, type TlsProxy } from '../support/tls-proxy.js';
-import { waitForGate } from '../support/waits.js';
+import { runToGateVia } from '../support/remote-run.js';
 
 let h: Harness;
 let pkiDir: string;
@@ -52,40 +51,21 @@ function cliViaProxy(args: string[], tlsEnv: Record<string, string>) {
 
 it('a worker, the client and the CLI work through mutual TLS with a certificate the CA signed', async () => {
   const config = viaProxy({ cert: pki.clientCert, key: pki.clientKey, ca: pki.ca });
-  const worker = await createSlipwayWorker({
-    config,
-    workflowBundle: await bundle(),
-    workerOptions: { shutdownGraceTime: '1s' },
+  await runToGateVia(h, {
+    workerConfig: config,
+    clientConfig: config,
+    modelName: 'tls-churn',
+    then: async (runId) => {
+      const listed = await cliViaProxy(['approvals'], {
+        TEMPORAL_TLS_CLIENT_CERT_PATH: pki.clientCert,
+        TEMPORAL_TLS_CLIENT_KEY_PATH: pki.clientKey,
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.ca,
+      });
+      expect(listed.code, listed.output).toBe(0);
+      expect(listed.output).toContain(runId);
+      expect(proxy.accepted).toBeGreaterThanOrEqual(3);
+    },
   });
-  const running = worker.run();
-  const client = await SlipwayClient.connect({
-    ...(await temporalConnectionOptions(config.temporal)),
-    namespace: config.temporal.namespace,
-    taskQueue: config.taskQueue,
-    user: 'ci-bot',
-    keys: { keysDir: h.people!.keysDir },
-  });
-  try {
-    const { runId } = await client.start(
-      'trainAndPromote',
-      churnInput({ serverUrl: h.modelServer.url, modelName: 'tls-churn' }),
-    );
-    // Validate, train and register ran on the worker behind the proxy; the client reads the gate through it.
-    const gate = await waitForGate(client, runId);
-    expect(gate.evidence.candidate.version).toBe(1);
-    const listed = await cliViaProxy(['approvals'], {
-      TEMPORAL_TLS_CLIENT_CERT_PATH: pki.clientCert,
-      TEMPORAL_TLS_CLIENT_KEY_PATH: pki.clientKey,
-      TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.ca,
-    });
-    expect(listed.code, listed.output).toBe(0);
-    expect(listed.output).toContain(runId);
-    expect(proxy.accepted).toBeGreaterThanOrEqual(3);
-  } finally {
-    await client.close();
-    worker.shutdown();
-    await running;
-  }
 });
 
 it('refuses a client and the CLI that bring no client certificate', async () => {
