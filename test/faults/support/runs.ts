@@ -3,13 +3,20 @@
  * activity timeouts (a step whose worker died is retried within seconds, not after the default timeout), approval
  * that keeps trying through an outage, and a result that counts as lost when it does not come.
  */
-import type { TrainAndPromoteInputRaw, TrainAndPromoteResult } from '@slipway/sdk';
+import { rootMessage, type TrainAndPromoteInputRaw, type TrainAndPromoteResult } from '@slipway/sdk';
 import type { SlipwayClient } from '@slipway/sdk/client';
 import { churnInput, type ChurnInputOptions } from '../../../examples/churn/src/input.js';
 import { eventually } from '../../support/waits.js';
 
-/** Per-step options: a step whose worker died is retried after at most this timeout. */
-const FAST_RETRY = { startToCloseTimeout: '20s', retry: { initialInterval: '200ms', maximumInterval: '2s' } };
+/**
+ * Per-step options: a step whose worker died is retried after at most this timeout, and a step keeps retrying
+ * through a backend outage of a few minutes (the contracts' own policies give up after 5 attempts of train or
+ * validate: about 15 s of outage with Temporal's default backoff).
+ */
+const FAST_RETRY = {
+  startToCloseTimeout: '20s',
+  retry: { initialInterval: '200ms', maximumInterval: '3s', maximumAttempts: 100 },
+};
 
 /** The churn pipeline with timeouts short enough that a killed worker's steps are retried within seconds. */
 export function faultRunInput(options: ChurnInputOptions): TrainAndPromoteInputRaw {
@@ -58,7 +65,7 @@ export async function resultWithin(
     return await Promise.race([
       client.result<TrainAndPromoteResult>(runId).then(
         (result) => ({ result }),
-        (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
+        (err: unknown) => ({ error: rootMessage(err) }),
       ),
       timeout,
     ]);
