@@ -32,11 +32,11 @@ export function startWorkerProcess(h: Harness, env: NodeJS.ProcessEnv = {}): Chi
 export async function workerPolling(worker: Child, timeoutMs = 60_000): Promise<void> {
   await eventually(
     'the worker polling',
-    async () => {
+    () => {
       if (worker.process.exitCode !== null || worker.process.signalCode !== null) {
         throw new Error(`the worker exited:\n${worker.output().slice(-4000)}`);
       }
-      return worker.output().includes('worker polling') ? true : undefined;
+      return Promise.resolve(worker.output().includes('worker polling') ? true : undefined);
     },
     timeoutMs,
   );

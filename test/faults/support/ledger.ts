@@ -72,7 +72,9 @@ function auditKey(entry: AuditEntry): string | undefined {
       return `alias ${String(entry.data['alias'])} → ${at}`;
     case 'deployment':
       return entry.data['status'] === 'deployed' ? `deployment of ${at}` : undefined;
-    default:
+    case 'rollback':
+    case 'guardian':
+    case 'repair':
       return undefined;
   }
 }

@@ -95,10 +95,11 @@ export async function faultFreeRun(client: SlipwayClient, input: TrainAndPromote
   const started = Date.now();
   const { runId } = await client.start('trainAndPromote', input);
   await approveWhenOpen(client, runId);
+  const approvedMs = Date.now() - started;
   const { result, error } = await resultWithin(client, runId);
   if (result?.status !== 'deployed')
     throw new Error(`the fault-free run ${runId} did not deploy: ${error ?? result?.status}`);
-  return { runId, ms: Date.now() - started };
+  return { runId, ms: Date.now() - started, approvedMs };
 }
 
 /** What {@link faultFreeRun} gives. */
@@ -106,4 +107,6 @@ export interface FaultFreeRun {
   runId: string;
   /** How long it took, start to result. */
   ms: number;
+  /** When its approval was sent, from its start. */
+  approvedMs: number;
 }

@@ -2,6 +2,7 @@
  * Reproducible random points: every scenario draws from a generator seeded by the suite's seed (the runner prints
  * it; `npm run faults -- --seed <n>` repeats a run's choices) and the scenario's name.
  */
+import { mulberry32, type Random } from '@slipway/activities/train';
 
 /** The suite's seed (`SLIPWAY_FAULT_SEED`, set by the runner; 1 when a scenario runs on its own). */
 export function suiteSeed(): number {
@@ -11,15 +12,9 @@ export function suiteSeed(): number {
   return seed;
 }
 
-/** A generator of numbers in [0, 1) for one scenario (mulberry32 over the seed mixed with the scenario's name). */
-export function randomFor(scenario: string, seed = suiteSeed()): () => number {
+/** A generator of numbers in [0, 1) for one scenario: mulberry32 over the seed mixed with the scenario's name. */
+export function randomFor(scenario: string, seed = suiteSeed()): Random {
   let state = seed >>> 0;
   for (const char of scenario) state = Math.imul(state ^ char.charCodeAt(0), 0x9e3779b1) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(state);
 }
