@@ -80,36 +80,34 @@ async function outageRuns(fault: string, model: string, outage: () => Promise<vo
   );
 }
 
-it('S3 down mid-step (versitygw killed, restarted with its data): the runs retry and deploy once each', async () => {
-  const fault = 'S3 outage mid-step';
-  const row = await recordFault(fault, (tally) =>
-    outageRuns(
-      fault,
-      'fault-s3',
-      async () => {
-        await s3.kill();
-        await sleep(DOWN_MS);
-        await s3.restart();
-      },
-      tally,
-    ),
-  );
-  expect(row).toMatchObject({ verdict: 'pass', lost: 0, duplicates: 0 });
-}, 3_600_000);
+/** The two outages: which backend goes down, how, and how it comes back (with its data). */
+const OUTAGES = [
+  {
+    fault: 'S3 outage mid-step',
+    model: 'fault-s3',
+    how: 'versitygw killed, restarted with its data',
+    down: () => s3.kill(),
+    up: () => s3.restart(),
+  },
+  {
+    fault: 'MLflow outage mid-step',
+    model: 'fault-mlflow',
+    how: 'the server stopped, started on its data',
+    down: () => mlflow.halt(),
+    up: () => mlflow.start(),
+  },
+];
 
-it('MLflow down mid-step (the server stopped, started on its data): the runs retry and deploy once each', async () => {
-  const fault = 'MLflow outage mid-step';
-  const row = await recordFault(fault, (tally) =>
-    outageRuns(
-      fault,
-      'fault-mlflow',
-      async () => {
-        await mlflow.halt();
-        await sleep(DOWN_MS);
-        await mlflow.start();
-      },
-      tally,
-    ),
-  );
-  expect(row).toMatchObject({ verdict: 'pass', lost: 0, duplicates: 0 });
-}, 3_600_000);
+it.each(OUTAGES)(
+  '$fault ($how): the runs retry and deploy once each',
+  async ({ fault, model, down, up }) => {
+    const outage = async () => {
+      await down();
+      await sleep(DOWN_MS);
+      await up();
+    };
+    const row = await recordFault(fault, (tally) => outageRuns(fault, model, outage, tally));
+    expect(row).toMatchObject({ verdict: 'pass', lost: 0, duplicates: 0 });
+  },
+  3_600_000,
+);

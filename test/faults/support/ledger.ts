@@ -30,7 +30,9 @@ export async function checkLedger(check: LedgerCheck, tally: Tally): Promise<voi
   const versions = await registry.listVersions(model);
   for (const runId of check.runIds) {
     const mine = versions.filter((v) => v.lineage.workflowId === runId).map((v) => v.version);
-    if (mine.length === 0) tally.lost.push(`run ${runId} registered no version of ${model}`);
+    // A run already counted lost (it failed) is not counted again for the version it never registered.
+    const counted = tally.lost.some((line) => line.includes(runId));
+    if (mine.length === 0 && !counted) tally.lost.push(`run ${runId} registered no version of ${model}`);
     if (mine.length > 1) tally.duplicates.push(`run ${runId} registered ${model} versions ${mine.join(', ')}`);
   }
   for (const version of versions) {
