@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { z } from 'zod';
 
@@ -43,9 +44,19 @@ const quietLogger = {
   error: (message: string, meta?: unknown) => console.error(message, meta ?? ''),
 };
 
-/** Bundles a workflows module in memory (webpack; only its errors are printed). */
+/**
+ * What every Slipway bundle preloads: `@slipway/sdk/workflow-shared-modules` (Ed25519 and SHA-512), evaluated once
+ * per worker and shared by every run instead of once per cached run (see that module). Passed to the bundler as
+ * `preloadModules`, by `bundleWorkflows` and by workers that bundle at start.
+ */
+export function sharedWorkflowModules(): string[] {
+  // `require.resolve` (the package's `default` export): test runners' module loaders lack `import.meta.resolve`.
+  return [createRequire(import.meta.url).resolve('@slipway/sdk/workflow-shared-modules')];
+}
+
+/** Bundles a workflows module in memory (webpack; only its errors are printed), with the shared modules preloaded. */
 export async function bundleWorkflows(workflowsPath: string): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  return bundleWorkflowCode({ workflowsPath, logger: quietLogger, preloadModules: sharedWorkflowModules() });
 }
 
 /**

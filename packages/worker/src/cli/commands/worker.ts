@@ -6,6 +6,7 @@ import { loadActivitiesModule } from '../../worker/activities-module.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, createSlipwayWorker } from '../../worker/create-worker.js';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
+import { announceDrain, describeServedSteps, graceDuration, stepList } from '../worker-steps.js';
 
 /**
  * `slipway worker`: runs a worker until stopped, for the built-in pipelines or a given workflows module, with the
@@ -34,8 +35,25 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       `keep at most this many runs in memory (default ${DEFAULT_MAX_CACHED_WORKFLOWS}); others are replayed from their history when they next have work`,
       cacheSize,
     )
+    .option(
+      '--workflow-heap-mb <mb>',
+      'heap limit of the workflow thread in MB (default: 256 + 6 per cached run, at least 384); an explicit --max-old-space-size in NODE_OPTIONS wins',
+      heapMb,
+    )
+    .option(
+      '--steps <names>',
+      'serve only these built-in steps, comma-separated (e.g. train, on a GPU host with --task-queue slipway-gpu); ' +
+        'serves no workflows unless --workflows or --workflow-bundle is given',
+      stepList,
+    )
+    .option(
+      '--shutdown-grace <duration>',
+      'on SIGTERM or Ctrl-C, how long in-flight activities may finish before they are cancelled (default: config shutdownGrace, 30s)',
+      graceDuration,
+    )
     .action(async (options) => {
-      const config = commandConfig(globals());
+      const loaded = commandConfig(globals());
+      const config = options.shutdownGrace ? { ...loaded, shutdownGrace: options.shutdownGrace } : loaded;
       if (options.workflows && options.workflowBundle) {
         throw new Error('--workflows and --workflow-bundle exclude each other: the bundle already holds its workflows');
       }
@@ -48,6 +66,8 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
         ...(options.workflows ? { workflowsPath: resolve(options.workflows) } : {}),
         ...(bundle ? { workflowBundle: { code: bundle.code } } : {}),
         ...(own ? { activities: async (deps) => (served = await own.create(deps)) } : {}),
+        ...(options.workflowHeapMb === undefined ? {} : { workflowHeapMb: options.workflowHeapMb }),
+        ...(options.steps ? { steps: options.steps } : {}),
         workerOptions: {
           ...(options.maxActivities ? { maxConcurrentActivityTaskExecutions: options.maxActivities } : {}),
           ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
@@ -58,6 +78,7 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       );
       if (bundle)
         console.log(pc.dim(`  workflows from the bundle ${options.workflowBundle} (${bundle.header.workflows})`));
+      if (options.steps) console.log(pc.dim(describeServedSteps(options.steps, Boolean(bundle ?? options.workflows))));
       if (own) console.log(pc.dim(`  your activities from ${own.path}: ${Object.keys(served).join(', ')}`));
       console.log(
         config.directory
@@ -66,9 +87,18 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
             )
           : pc.dim('  no directory of people (`directory`): policies that name approver groups fail at start'),
       );
+      const stopAnnouncing = announceDrain(config.shutdownGrace);
       await slipway.run();
+      stopAnnouncing();
       console.log('worker stopped');
     });
+}
+
+/** `--workflow-heap-mb`: a whole number of MB, at least 64. */
+function heapMb(value: string): number {
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= 64) return n;
+  throw new InvalidArgumentError(`expected a whole number of MB of at least 64, got ${JSON.stringify(value)}`);
 }
 
 /** `--max-cached-workflows`: 0 (no cache: every activation replays) or at least 2, as Temporal's worker takes it. */
