@@ -1,6 +1,7 @@
 import {
   Client,
   Connection,
+  type ClientInterceptors,
   type ConnectionOptions,
   type WorkflowExecutionDescription,
   type WorkflowHandle,
@@ -54,6 +55,12 @@ export interface SlipwayClientOptions {
   keys?: KeyLocation;
   /** How long an approve/reject waits for a worker to answer (default 30 s). */
   decisionTimeoutMs?: number;
+  /**
+   * Temporal client interceptors, passed to the client as they are: e.g. OpenTelemetry's
+   * `OpenTelemetryWorkflowClientInterceptor` (from `@temporalio/interceptors-opentelemetry`), so a run's trace
+   * starts at the client's start call. This package depends on no tracing library.
+   */
+  interceptors?: ClientInterceptors;
 }
 
 /** A run's status: Temporal's view plus Slipway's step-by-step progress. */
@@ -173,7 +180,12 @@ export class SlipwayClient {
         { cause: err },
       );
     }
-    const client = new Client({ connection, namespace, ...(options.identity ? { identity: options.identity } : {}) });
+    const client = new Client({
+      connection,
+      namespace,
+      ...(options.identity ? { identity: options.identity } : {}),
+      ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+    });
     return new SlipwayClient(client, { ...options, address, namespace }, connection);
   }
 

@@ -25,6 +25,7 @@ import {
   configuredProcessTrainers,
 } from '../config/index.js';
 import type { ActivitiesFactory } from './activities-module.js';
+import { workerTelemetryOptions, type WorkerTelemetry } from './worker-telemetry.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
 /** The module holding Slipway's ready-made pipeline workflows. */
@@ -62,6 +63,11 @@ export interface SlipwayWorkerOptions {
   /** An existing connection (the caller keeps ownership); by default one is opened from `config`. */
   connection?: NativeConnection;
   identity?: string;
+  /**
+   * Slipway's series (`createWorkerMetrics`, recorded by an activity interceptor) and OpenTelemetry tracing
+   * (`startTracing`); both off by default. The workflow tracing interceptors are in every bundle either way.
+   */
+  telemetry?: WorkerTelemetry;
   /** Tunables passed to the Temporal worker as they are. */
   workerOptions?: Partial<
     Pick<
@@ -122,6 +128,7 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
     activities,
     ...(options.identity ? { identity: options.identity } : {}),
     maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
+    ...workerTelemetryOptions(options.telemetry),
     ...options.workerOptions,
   });
   return {

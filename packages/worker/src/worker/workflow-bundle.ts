@@ -9,6 +9,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { z } from 'zod';
+import { WORKFLOW_TRACING_MODULE } from './tracing.js';
 
 /** The first characters of a bundle file's header line. */
 const HEADER_PREFIX = '// slipway-workflow-bundle ';
@@ -43,9 +44,16 @@ const quietLogger = {
   error: (message: string, meta?: unknown) => console.error(message, meta ?? ''),
 };
 
-/** Bundles a workflows module in memory (webpack; only its errors are printed). */
+/**
+ * Bundles a workflows module in memory (webpack; only its errors are printed), with the OpenTelemetry workflow
+ * interceptors: the workflow's spans reach a worker's tracing when it has some, and are dropped when it has none.
+ */
 export async function bundleWorkflows(workflowsPath: string): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  return bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
+    logger: quietLogger,
+  });
 }
 
 /**
