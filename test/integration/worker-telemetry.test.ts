@@ -9,6 +9,7 @@ import type { TrainAndPromoteResult } from '@slipway/sdk';
 import { SlipwayClient } from '@slipway/sdk/client';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { churnInput, DATA_DIR } from '../../examples/churn/src/input.js';
+import { cliSession, startedRunId } from '../support/cli-session.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { runCli, SLIPWAY_CLI, spawnNode, type Child } from '../support/processes.js';
@@ -157,6 +158,30 @@ it('a run shows in /metrics (steps by outcome, the gate wait, Temporal core metr
     .filter((s) => s.name.startsWith('RunActivity:') && s.attributes.temporalWorkflowId === runId);
   expect(runSpans.length).toBe(activities.length);
   expect(new Set(runSpans.map((s) => s.traceId))).toEqual(new Set([trace.start.traceId]));
+});
+
+it('slipway run starts the trace when OTEL_EXPORTER_OTLP_ENDPOINT is set: the worker continues it', async () => {
+  const cli = await cliSession(h);
+  const input = await cli.writeInput('traced.json', { modelName: 'traced-from-cli' });
+  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'slipway-cli-under-test' };
+  const run = await cli.slipway(['run', 'trainAndPromote', '--input', input, '--no-wait'], { env });
+  expect(run.code, run.output).toBe(0);
+  const cliRun = startedRunId(run.output);
+  try {
+    const spans = await eventually(`the CLI's start span and the first activity of ${cliRun}`, () => {
+      const all = receiver.spans();
+      const start = all.find(
+        (s) => s.name === 'StartWorkflow:trainAndPromote' && s.attributes.temporalWorkflowId === cliRun,
+      );
+      const activity = all.find((s) => s.name.startsWith('RunActivity:') && s.attributes.temporalWorkflowId === cliRun);
+      return Promise.resolve(start && activity ? { start, activity } : undefined);
+    });
+    expect(spans.start.service).toBe('slipway-cli-under-test');
+    expect(spans.activity.service).toBe('slipway-worker-under-test');
+    expect(spans.activity.traceId).toBe(spans.start.traceId);
+  } finally {
+    await client.temporal.workflow.getHandle(cliRun).terminate('test over');
+  }
 });
 
 it('refuses a bad port, a host without a port, and a port already taken (and exits)', async () => {

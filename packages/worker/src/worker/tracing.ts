@@ -3,11 +3,10 @@
  * spans (made in the sandbox, handed out through the `exporter` sink) and each activity's span share one trace.
  * Spans go to an OTLP/HTTP endpoint (`tracing.endpoint`); with no endpoint, tracing is off.
  *
- * Every workflow bundle Slipway builds carries the workflow interceptors (`WORKFLOW_TRACING_MODULE`), so one
- * bundle serves workers with and without tracing: a worker without tracing receives the workflow spans in a sink
- * that drops them.
+ * Every workflow bundle Slipway builds carries the workflow interceptors (`WORKFLOW_TRACING_MODULE`, see
+ * `workflow-tracing.ts`), so one bundle serves workers with and without tracing. This module loads the OpenTelemetry
+ * SDK: import it only when tracing is on.
  */
-import { createRequire } from 'node:module';
 import type * as otel from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -23,11 +22,6 @@ import {
 } from '@temporalio/interceptors-opentelemetry';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import type { TracingSetting } from '../config/index.js';
-
-/** The workflow interceptors module every Slipway bundle includes (it makes the workflow's spans). */
-export const WORKFLOW_TRACING_MODULE = createRequire(import.meta.url).resolve(
-  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
-);
 
 /** A process's tracing: the tracer, the interceptors that use it, and the flush at the end. */
 export interface Tracing {
@@ -68,9 +62,4 @@ export function startTracing(setting: TracingSetting): Tracing {
     sinks: { exporter: makeWorkflowExporter(processor, resource) },
     shutdown: () => provider.shutdown(),
   };
-}
-
-/** The sink of a worker without tracing: the workflow interceptors' spans are dropped. */
-export function droppedWorkflowSpans(): InjectedSinks<OpenTelemetrySinks> {
-  return { exporter: { export: { fn: () => undefined } } };
 }

@@ -7,7 +7,8 @@ import type { Worker, WorkerOptions } from '@temporalio/worker';
 import type { MetricsSetting, TracingSetting } from '../config/index.js';
 import { metricsActivityInterceptor } from './metrics-interceptor.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
-import { WORKFLOW_TRACING_MODULE, droppedWorkflowSpans, startTracing, type Tracing } from './tracing.js';
+import type { Tracing } from './tracing.js';
+import { WORKFLOW_TRACING_MODULE, droppedWorkflowSpans } from './workflow-tracing.js';
 import { createWorkerMetrics, type PendingGate, type WorkerMetrics } from './worker-metrics.js';
 import { installWorkerRuntime } from './worker-runtime.js';
 
@@ -63,7 +64,8 @@ export async function startWorkerTelemetry(options: {
       state: () => worker?.getState(),
     });
   }
-  if (options.tracing) telemetry.tracing = startTracing(options.tracing);
+  // The OpenTelemetry SDK is loaded only when tracing is on.
+  if (options.tracing) telemetry.tracing = (await import('./tracing.js')).startTracing(options.tracing);
   return {
     telemetry,
     ...(server ? { server } : {}),

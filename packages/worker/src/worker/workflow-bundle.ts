@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { z } from 'zod';
-import { WORKFLOW_TRACING_MODULE } from './tracing.js';
+import { WORKFLOW_TRACING_MODULE } from './workflow-tracing.js';
 
 /** The first characters of a bundle file's header line. */
 const HEADER_PREFIX = '// slipway-workflow-bundle ';
