@@ -173,7 +173,7 @@ describe('signed decisions at the gate', () => {
     for (const run of [a, b]) await h.client.terminate(run, 'test done');
     await expectNothingDeployed('signed-a');
     await expectNothingDeployed('signed-b');
-  });
+  }, 300_000); // three training runs and a Python client: more than the default on a busy machine
 
   it('quorum 2 counts distinct signers: the same person twice counts once; a second person completes it', async () => {
     const { runId } = await h.client.start('trainAndPromote', input('signed-quorum', ['maria', 'sam'], 2));

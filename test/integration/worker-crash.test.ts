@@ -3,14 +3,13 @@
  * the train step resumes from its last heartbeat checkpoint, and the run finishes with exactly one
  * registered version.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TrainAndPromoteResult } from '@slipway/sdk';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { churnInput, DATA_DIR } from '../../examples/churn/src/input.js';
+import { churnInput } from '../../examples/churn/src/input.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { SLIPWAY_CLI, spawnNode, type Child } from '../support/processes.js';
+import { biggerChurnDataset, trainCheckpointEpoch } from '../support/training-load.js';
 import { eventually, waitForGate } from '../support/waits.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 
@@ -52,27 +51,6 @@ function startWorkerProcess(): Child {
   return child;
 }
 
-/** The churn data repeated ten times (20,000 rows, renumbered), so training takes seconds, not milliseconds. */
-async function biggerDataset(): Promise<string> {
-  const [header, ...rows] = (await readFile(join(DATA_DIR, 'churn.csv'), 'utf8')).trimEnd().split('\n');
-  const path = join(h.data, 'churn-x10.csv');
-  // Each copy gets its own customer ids, so the expectations (one row per customer) still hold.
-  const copies = Array.from({ length: 10 }, () => rows).flat();
-  const renumbered = copies.map((row, i) => row.replace(/^C\d{5}/, `C${String(i + 1).padStart(5, '0')}`));
-  await writeFile(path, [header, ...renumbered].join('\n') + '\n');
-  return path;
-}
-
-/** The train activity's last heartbeat details, if it is running and has reported a checkpoint. */
-async function trainCheckpointEpoch(runId: string): Promise<number | undefined> {
-  const description = await h.client.temporal.workflow.getHandle(runId).describe();
-  const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'slipway.train');
-  const payload = pending?.heartbeatDetails?.payloads?.[0]?.data;
-  if (!payload) return undefined;
-  const details = JSON.parse(Buffer.from(payload).toString('utf8')) as { phase?: string; epoch?: number };
-  return details.phase === 'train' && (details.epoch ?? 0) > 0 ? details.epoch : undefined;
-}
-
 it('a worker killed mid-training is replaced; training resumes; exactly one version is registered', async () => {
   const first = startWorkerProcess();
   const input = {
@@ -81,13 +59,13 @@ it('a worker killed mid-training is replaced; training resumes; exactly one vers
       modelName: 'survivor',
       params: { epochs: EPOCHS, learningRate: 0.2, l2: 0.001 },
     }),
-    dataset: { uri: pathToFileURL(await biggerDataset()).href },
+    dataset: { uri: pathToFileURL(await biggerChurnDataset(h.data)).href },
     stepOptions: { train: { heartbeatTimeout: '2s', retry: { initialInterval: '500ms' } } },
   };
   const { runId } = await h.client.start('trainAndPromote', input);
   const epochAtKill = await eventually(
     'a training checkpoint heartbeat',
-    () => trainCheckpointEpoch(runId),
+    () => trainCheckpointEpoch(h.client, runId),
     120_000,
   ).catch(async (err: unknown) => {
     const steps = (await h.client.status(runId).catch(() => undefined))?.progress?.steps;

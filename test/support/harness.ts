@@ -13,7 +13,7 @@ import {
   type ActivityDeps,
   type PredictorLoader,
 } from '@slipway/activities';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createTestPeople, DEFAULT_TEST_PEOPLE, type TestPeople, type TestPeopleSpec } from './people.js';
 import {
@@ -24,7 +24,7 @@ import {
   type SlipwayConfigInput,
 } from '../../packages/worker/src/config/index.js';
 import { startModelServer, type RunningModelServer } from '../../packages/worker/src/serve/index.js';
-import { loadWorkflowBundle } from '../../packages/worker/src/worker/workflow-bundle.js';
+import { bundleWorkflows, loadWorkflowBundle } from '../../packages/worker/src/worker/workflow-bundle.js';
 import {
   createSlipwayWorker,
   type ActivityFunction,
@@ -66,7 +66,7 @@ export const HARNESS_DATA_ROOTS: readonly string[] = [resolve(import.meta.dirnam
  */
 export async function bundle(workflowsPath?: string): Promise<{ code: string }> {
   if (workflowsPath === undefined) return { code: (await loadWorkflowBundle(inject('builtinBundlePath'))).code };
-  return bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  return bundleWorkflows(workflowsPath);
 }
 
 /** Starts an isolated installation; pass `worker: false` to run workers yourself (e.g. as child processes). */
@@ -208,12 +208,3 @@ export function testConfig(home: string, taskQueue: string, more: SlipwayConfigI
     },
   });
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};

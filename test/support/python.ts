@@ -91,11 +91,17 @@ function run(
   });
 }
 
-/** Reads the input into `data` before the snippet; writes `result` as JSON after it (numpy values included). */
+/**
+ * Reads the input into `data` before the snippet; writes `result` as JSON after it (numpy values included), then
+ * leaves without the interpreter's teardown. The Temporal Python SDK's Rust threads can outlive the event loop and
+ * abort that teardown ("PyGILState_Release: thread state … must be current", temporalio/sdk-python#300) after the
+ * snippet has done its work; `os._exit` after flushing keeps the result and skips the crash.
+ */
 const PRELUDE = 'import json, sys\ndata = json.load(sys.stdin)\n';
 const EPILOGUE =
   '\ndef _plain(o):\n    return o.tolist() if hasattr(o, "tolist") else str(o)\n' +
-  'json.dump(result, sys.stdout, default=_plain, allow_nan=False)\n';
+  'json.dump(result, sys.stdout, default=_plain, allow_nan=False)\n' +
+  'import os as _os\nsys.stdout.flush()\nsys.stderr.flush()\n_os._exit(0)\n';
 
 /**
  * Runs a Python snippet with numpy, scipy and temporalio available: `input` is serialized to JSON and bound to `data`; the

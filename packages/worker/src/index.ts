@@ -33,8 +33,11 @@ export {
 } from './worker/create-worker.js';
 export { loadActivitiesModule, type ActivitiesFactory, type ActivitiesModule } from './worker/activities-module.js';
 export { ensureSearchAttributes } from './worker/search-attributes.js';
+export { builtinStepActivityNames } from './worker/step-selection.js';
 export {
+  bundleWorkflows,
   loadWorkflowBundle,
+  sharedWorkflowModules,
   writeWorkflowBundle,
   type BundleHeader,
   type LoadedWorkflowBundle,

@@ -15,13 +15,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recordedWorkflowId, replayHistories } from '../../../packages/worker/src/replay/replay-check.js';
 import { builtinWorkflowsPath } from '../../../packages/worker/src/worker/create-worker.js';
+import { bundleWorkflows } from '../../../packages/worker/src/worker/workflow-bundle.js';
 
 const FIXTURES = resolve(import.meta.dirname, '..', '..', 'fixtures', 'histories');
-const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 interface JsonHistory {
   events: { eventType: string; activityTaskScheduledEventAttributes?: { activityType: { name: string } } }[];
@@ -36,7 +36,8 @@ beforeAll(async () => {
   } catch {
     // already installed in this process
   }
-  workflowBundle = await bundleWorkflowCode({ workflowsPath: builtinWorkflowsPath(), logger: silent });
+  // As workers bundle it: with the shared modules preloaded.
+  workflowBundle = await bundleWorkflows(builtinWorkflowsPath());
   const names = (await readdir(FIXTURES)).filter((f) => f.endsWith('.json')).sort();
   fixtures = await Promise.all(
     names.map(async (name) => ({

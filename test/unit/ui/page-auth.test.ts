@@ -141,6 +141,8 @@ describe('who may decide from the page', () => {
       may: false,
       reason: 'ci-bot started this run and may not decide on it',
     });
+    // A policy that lets the starter decide: the gate says so, and the page honours it.
+    expect(mayDecide({ ...gate, allowSelfApproval: true }, 'ci-bot', directory, 'page')).toEqual({ may: true });
     const decided = { ...gate, decisions: [{ decision: 'approve', approver: 'maria', at: 'x', via: 'update' }] };
     expect(mayDecide(decided as GateState, 'maria', directory, 'page')).toMatchObject({
       may: false,

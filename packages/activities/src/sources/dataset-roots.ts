@@ -15,7 +15,7 @@ import { readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SlipwayErrorType, finalFailure } from '@slipway/sdk';
-import { parseS3Uri, type S3Location } from './s3-source.js';
+import { parseS3Uri, type S3Location } from './s3-uri.js';
 
 /** The `roots` of a {@link DatasetAccess} that allow every path and every bucket (denied paths stay denied). */
 export const ANYWHERE = 'anywhere';

@@ -1,28 +1,12 @@
 import { GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { Readable, addAbortSignal } from 'node:stream';
-import { SlipwayErrorType, finalFailure } from '@slipway/sdk';
 import type { ByteSource } from './byte-source.js';
 import { s3Failure, type S3ObjectContext } from './s3-errors.js';
 import { createS3Client, describeS3Endpoint, type S3Settings } from './s3-settings.js';
 import { checkOffset, checkRange, pastTheEnd } from './source-errors.js';
+import { parseS3Uri } from './s3-uri.js';
 
-/** A bucket and key. */
-export interface S3Location {
-  readonly bucket: string;
-  readonly key: string;
-}
-
-/**
- * The bucket and key of `s3://bucket/key`. The key is taken literally (no percent-decoding), as the AWS CLI
- * does. Anything else fails with `SlipwayInvalidInput`.
- */
-export function parseS3Uri(uri: string): S3Location {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (match?.[1] === undefined || match[2] === undefined) {
-    throw finalFailure(SlipwayErrorType.InvalidInput, `${uri} is not an S3 URI: expected s3://bucket/key`, { uri });
-  }
-  return { bucket: match[1], key: match[2] };
-}
+export { parseS3Uri, type S3Location } from './s3-uri.js';
 
 /** Options of {@link createS3ByteSource}. */
 export interface S3ByteSourceOptions {

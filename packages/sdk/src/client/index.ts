@@ -17,14 +17,9 @@
  * @packageDocumentation
  */
 export { SlipwayClient } from './slipway-client.js';
-export type {
-  DecisionOptions,
-  PendingApproval,
-  RunStatus,
-  ServiceDecisionOptions,
-  SlipwayClientOptions,
-  StartOptions,
-} from './slipway-client.js';
+export type { PendingApproval, SlipwayClientOptions, StartOptions } from './slipway-client.js';
+export type { RunStatus } from './run-lifecycle.js';
+export type { DecisionOptions, ServiceDecisionOptions } from './gate-decisions.js';
 export { ClientErrorCode, SlipwayClientError, type FieldIssue } from './errors.js';
 export type { RolloutCommandOptions } from './rollout.js';
 export type { DeployCommandOptions } from './deploy.js';

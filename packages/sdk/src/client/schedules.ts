@@ -26,6 +26,8 @@ import {
   type ScheduleOverlap,
 } from './schedule-spec.js';
 import { signScheduledStart, type KeyFinder } from './signing.js';
+import { routedInput } from './route-steps.js';
+import type { StepQueues } from '../step-queues.js';
 
 /** Pipelines that always run under one fixed workflow id per model, so a schedule cannot start them. */
 const FIXED_ID_PIPELINES: ReadonlySet<string> = new Set(['deployVersion', 'rolloutVersion', 'rollbackModel']);
@@ -90,6 +92,8 @@ export interface SchedulesContext {
   temporal: Client;
   taskQueue: string;
   user: string | undefined;
+  /** Default task queues per step (see `SlipwayClientOptions.stepQueues`). */
+  stepQueues?: StepQueues;
   keyOf: (given: PersonKey | undefined) => KeyFinder;
 }
 
@@ -130,7 +134,7 @@ export class SlipwaySchedules {
     const catchupWindow = parseCatchupWindow(options.catchupWindow);
     const expiresAt = parseExpiry(options.expires, new Date());
     const signer = callerIdentity(this.context.user);
-    const input = withStartedBy(options.input, signer);
+    const input = withStartedBy(routedInput(contract, options.input, this.context.stepQueues), signer);
     checkPipelineInput(contract, input);
     const model = modelOfInput(input);
     const scheduleId = scheduleIdOf(contract.name, model, options.name ?? 'default');

@@ -4,22 +4,28 @@ import {
   type ClientInterceptors,
   type ConnectionOptions,
   type WorkflowExecutionDescription,
-  type WorkflowHandle,
 } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE, SlipwayMessage } from '../messages.js';
 import { rootMessage } from '../errors.js';
 import type { AnyPipeline, PipelineInput, PipelineOutput } from '../pipeline.js';
-import type { GateDecisionRequestInput, GateListing, GateState } from '../schemas/approval.js';
+import type { GateListing, GateState } from '../schemas/approval.js';
 import { gateListing } from '../gate-listing.js';
 import { listGates, type GateListEntry, type ListGatesOptions } from './gates.js';
-import type { RunProgress } from '../schemas/progress.js';
-import { ClientErrorCode, SlipwayClientError, gateError, isNotFound, unknownRun } from './errors.js';
+import { ClientErrorCode, SlipwayClientError, isNotFound, unknownRun } from './errors.js';
 import { followRun, type FollowOptions, type FollowResult } from './follow.js';
 import { callerIdentity, withStartedBy } from './identity.js';
 import { loadKey } from './signing.js';
 import { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';
-import { findWorkflowTaskFailure, type WorkflowTaskFailure } from './workflow-task-failure.js';
-import { signDecision, signServiceDecision, signStart } from './signing.js';
+import { endRun, readRunStatus, type RunContext, type RunStatus } from './run-lifecycle.js';
+import { signStart } from './signing.js';
+import {
+  decisionRequest,
+  sendDecision,
+  serviceDecisionRequest,
+  type DecisionContext,
+  type DecisionOptions,
+  type ServiceDecisionOptions,
+} from './gate-decisions.js';
 import { commandRollout, readRolloutState, type RolloutClientContext, type RolloutCommandOptions } from './rollout.js';
 import { commandDeploy, type DeployCommandOptions } from './deploy.js';
 import { deployVersion, deployWorkflowId, type DeployVersionInputRaw } from '../pipelines/deploy-version.js';
@@ -31,6 +37,8 @@ import { guardClient, type GuardClient } from './guard.js';
 import { modelGuardian } from '../pipelines/model-guardian.js';
 import type { KeyLocation, PersonKey } from '../keys/person-keys.js';
 import { SlipwaySchedules } from './schedules.js';
+import { routedInput } from './route-steps.js';
+import type { StepQueues } from '../step-queues.js';
 
 /** How to reach Temporal. Defaults: `TEMPORAL_ADDRESS` or `127.0.0.1:7233`, namespace `TEMPORAL_NAMESPACE` or `default`. */
 export interface SlipwayClientOptions {
@@ -56,6 +64,13 @@ export interface SlipwayClientOptions {
   /** How long an approve/reject waits for a worker to answer (default 30 s). */
   decisionTimeoutMs?: number;
   /**
+   * A default task queue per step for the runs and schedules this client starts, e.g. `{ train: 'slipway-gpu' }`
+   * (`stepQueues` in `slipway.config.json` for the CLI): written into each pipeline input that has the step and
+   * does not route it itself (`stepOptions.<step>.taskQueue`), before the start is signed. Applies to pipelines
+   * started with their contract.
+   */
+  stepQueues?: StepQueues;
+  /**
    * Temporal client interceptors, passed to the client as they are: e.g. OpenTelemetry's
    * `OpenTelemetryWorkflowClientInterceptor` (from `@temporalio/interceptors-opentelemetry`), so a run's trace
    * starts at the client's start call. This package depends on no tracing library.
@@ -63,51 +78,9 @@ export interface SlipwayClientOptions {
   interceptors?: ClientInterceptors;
 }
 
-/** A run's status: Temporal's view plus Slipway's step-by-step progress. */
-export interface RunStatus {
-  /** The run's id: its Temporal workflow id. */
-  runId: string;
-  pipeline: string;
-  status: string;
-  startTime: Date;
-  closeTime?: Date;
-  progress?: RunProgress;
-  result?: unknown;
-  failure?: string;
-  /** Set while the run is open but its workflow task keeps failing (e.g. the worker has no such workflow). */
-  workflowTaskFailure?: WorkflowTaskFailure;
-}
-
 /** A gate waiting for a decision, as listed (the full gate, with its evidence, is `SlipwayClient.gate(runId)`). */
 export interface PendingApproval extends GateListEntry {
   listing: GateListing;
-}
-
-/** A decision as the client takes it; the evidence digest defaults to the one the gate published. */
-export interface DecisionOptions {
-  /** Who decides (checked against the gate's policy). */
-  as: string;
-  /**
-   * No longer accepted: the gate takes groups from the worker's directory of people only, and a decision that
-   * names groups is refused.
-   */
-  groups?: never;
-  comment?: string;
-  /** The evidence digest the approver was shown; by default read from the gate just before deciding. */
-  evidenceDigest?: string;
-  /** The key to sign with, instead of the approver's key file (e.g. held in a secret manager). */
-  key?: PersonKey;
-}
-
-/** A decision a trusted service signs for the person it authenticated (`SlipwayClient.decideAsService`). */
-export interface ServiceDecisionOptions {
-  /** The person deciding, as the service authenticated them (checked against the gate's policy). */
-  approver: string;
-  comment?: string;
-  /** The evidence digest the person was shown. */
-  evidenceDigest: string;
-  /** The service's name in the directory's `services`, and its private key (base64url seed). */
-  service: { name: string; privateKey: string };
 }
 
 /** Options of `SlipwayClient.start`. */
@@ -146,6 +119,7 @@ export class SlipwayClient {
       temporal,
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       user: options.user,
+      ...(options.stepQueues ? { stepQueues: options.stepQueues } : {}),
       keyOf: (given) => this.keyOf(given),
     });
   }
@@ -218,7 +192,7 @@ export class SlipwayClient {
         .replace(/[-:.TZ]/g, '')
         .slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
     const user = callerIdentity(this.options.user);
-    const startInput = withStartedBy(input, user);
+    const startInput = withStartedBy(routedInput(pipeline, input, this.options.stepQueues), user);
     // The run gets the input as given (the workflow parses it again): only the check happens here.
     if (typeof pipeline !== 'string') checkPipelineInput(pipeline, startInput);
     const signed = await signStart({ pipeline: name, runId, input: startInput, signer: user }, this.keyOf(opts.key));
@@ -235,40 +209,19 @@ export class SlipwayClient {
    * failing cannot process the request; terminate it). Throws `UnknownRun`, or `RunClosed` for a finished run.
    */
   async cancel(runId: string): Promise<void> {
-    await this.endRun(runId, 'cancel', (handle) => handle.cancel());
+    await endRun(this.runContext(), runId, 'cancel', (handle) => handle.cancel());
   }
 
   /** Ends an open run at once, recording `reason`. Throws `UnknownRun`, or `RunClosed` for a finished run. */
   async terminate(runId: string, reason: string): Promise<void> {
     if (!reason.trim())
       throw new SlipwayClientError(ClientErrorCode.InvalidInput, 'terminating a run needs a reason, for its history');
-    await this.endRun(runId, 'terminate', (handle) => handle.terminate(reason));
+    await endRun(this.runContext(), runId, 'terminate', (handle) => handle.terminate(reason));
   }
 
   /** A run's status and progress. Throws `UnknownRun` for an id that does not exist. */
   async status(runId: string): Promise<RunStatus> {
-    const handle = this.temporal.workflow.getHandle(runId);
-    const description = await this.describe(runId);
-    const status: RunStatus = {
-      runId,
-      pipeline: description.type,
-      status: description.status.name,
-      startTime: description.startTime,
-      ...(description.closeTime ? { closeTime: description.closeTime } : {}),
-    };
-    const stuck = await findWorkflowTaskFailure(handle, description);
-    if (stuck) return { ...status, workflowTaskFailure: stuck };
-    const progress = await this.withDeadline(5_000, () => handle.query<RunProgress>(SlipwayMessage.progress)).catch(
-      () => undefined,
-    );
-    if (progress) status.progress = progress;
-    if (description.status.name === 'COMPLETED') status.result = await handle.result();
-    if (description.status.name === 'FAILED')
-      status.failure = await handle.result().then(
-        () => undefined,
-        (err: unknown) => rootMessage(err),
-      );
-    return status;
+    return readRunStatus(this.runContext(), runId);
   }
 
   /**
@@ -356,7 +309,7 @@ export class SlipwayClient {
 
   /** Sends a decision by Signal (fire-and-forget); the gate records a refused one instead of applying it. */
   async signalDecision(runId: string, kind: 'approve' | 'reject', decision: DecisionOptions): Promise<void> {
-    const request = await this.decisionRequest(runId, kind, decision);
+    const request = await decisionRequest(this.decisionContext(), runId, kind, decision);
     await this.temporal.workflow.getHandle(runId).signal(SlipwayMessage.gateDecideSignal, request);
   }
 
@@ -463,20 +416,8 @@ export class SlipwayClient {
     kind: 'approve' | 'reject',
     decision: ServiceDecisionOptions,
   ): Promise<GateState> {
-    const gate = await this.gate(runId);
-    if (gate.nonce === undefined) {
-      throw new SlipwayClientError(
-        ClientErrorCode.InvalidDecision,
-        `the gate of run ${runId} opened before decisions were signed: a service cannot sign for anyone there`,
-      );
-    }
-    const request = {
-      decision: kind,
-      approver: decision.approver,
-      evidenceDigest: decision.evidenceDigest,
-      ...(decision.comment ? { comment: decision.comment } : {}),
-    };
-    return this.sendDecision(runId, signServiceDecision({ runId, nonce: gate.nonce, request }, decision.service));
+    const ctx = this.decisionContext();
+    return sendDecision(ctx, runId, await serviceDecisionRequest(ctx, runId, kind, decision));
   }
 
   /** A run's listing rebuilt from its gate's state (runs whose gate publishes none); undefined when unreadable. */
@@ -486,71 +427,24 @@ export class SlipwayClient {
   }
 
   private async decide(runId: string, kind: 'approve' | 'reject', decision: DecisionOptions): Promise<GateState> {
-    return this.sendDecision(runId, await this.decisionRequest(runId, kind, decision));
+    const ctx = this.decisionContext();
+    return sendDecision(ctx, runId, await decisionRequest(ctx, runId, kind, decision));
   }
 
-  private async sendDecision(runId: string, request: GateDecisionRequestInput): Promise<GateState> {
-    const handle = this.temporal.workflow.getHandle(runId);
-    try {
-      return await this.withDeadline(this.options.decisionTimeoutMs ?? 30_000, () =>
-        handle.executeUpdate<GateState, [GateDecisionRequestInput]>(SlipwayMessage.gateDecide, { args: [request] }),
-      );
-    } catch (err) {
-      throw isNotFound(err) ? await this.closedOrUnknown(runId, err) : gateError(err, runId);
-    }
-  }
-
-  private async endRun(
-    runId: string,
-    verb: 'cancel' | 'terminate',
-    end: (handle: WorkflowHandle) => Promise<unknown>,
-  ): Promise<void> {
-    const description = await this.describe(runId);
-    const closed = () =>
-      new SlipwayClientError(
-        ClientErrorCode.RunClosed,
-        `run ${runId} has already finished (${description.status.name}); there is nothing to ${verb}`,
-      );
-    if (description.status.name !== 'RUNNING') throw closed();
-    try {
-      await end(this.temporal.workflow.getHandle(runId));
-    } catch (err) {
-      throw isNotFound(err) ? closed() : err;
-    }
-  }
-
-  /** An update to a closed run fails as "not found": tell a finished run's closed gate from a missing run. */
-  private async closedOrUnknown(runId: string, cause: unknown): Promise<SlipwayClientError> {
-    const description = await this.describe(runId).catch(() => undefined);
-    if (!description) return unknownRun(runId, cause);
-    return new SlipwayClientError(
-      ClientErrorCode.GateClosed,
-      `run ${runId} has already finished (${description.status.name}); its gate is closed`,
-      { cause },
-    );
-  }
-
-  private async decisionRequest(
-    runId: string,
-    kind: 'approve' | 'reject',
-    d: DecisionOptions,
-  ): Promise<GateDecisionRequestInput> {
-    const groups: unknown = (d as { groups?: unknown }).groups;
-    if (groups !== undefined)
-      throw new SlipwayClientError(
-        ClientErrorCode.InvalidDecision,
-        `a decision may not name groups (got ${JSON.stringify(groups)}): the gate takes group membership from the worker's directory of people (\`directory\` in slipway.config.json)`,
-      );
-    const gate = await this.gate(runId);
-    const request = {
-      decision: kind,
-      approver: d.as,
-      evidenceDigest: d.evidenceDigest ?? gate.evidence.digest,
-      ...(d.comment ? { comment: d.comment } : {}),
+  private runContext(): RunContext {
+    return {
+      temporal: this.temporal,
+      describe: (runId) => this.describe(runId),
+      withDeadline: (ms, fn) => this.withDeadline(ms, fn),
     };
-    // A gate that opened before decisions were signed publishes no nonce and takes the decision as it is.
-    if (gate.nonce === undefined) return request;
-    return signDecision({ runId, nonce: gate.nonce, request }, this.keyOf(d.key));
+  }
+
+  private decisionContext(): DecisionContext {
+    return {
+      ...this.rolloutContext(),
+      gate: (runId) => this.gate(runId),
+      describe: (runId) => this.describe(runId),
+    };
   }
 
   private rolloutContext(): RolloutClientContext {

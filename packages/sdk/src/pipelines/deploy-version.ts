@@ -4,7 +4,7 @@ import { ModelName, ModelVersionRef } from '../schemas/model.js';
 import { RolloutResult } from '../schemas/rollout-state.js';
 import { RolloutPlan } from '../schemas/rollout.js';
 import { SignedStart } from '../signing/payloads.js';
-import { StepOptionsOverride, TrainAndPromoteResult } from './train-and-promote.js';
+import { stepOptionsFor, TrainAndPromoteResult } from './train-and-promote.js';
 
 /** The steps of `deployVersion`, in order. */
 export const DEPLOY_VERSION_STEPS = ['check', 'deploy'] as const;
@@ -27,7 +27,7 @@ export const DeployVersionInput = z.object({
   startedBy: z.string().min(1).optional(),
   start: SignedStart.optional(),
   /** Per-step activity option overrides. */
-  stepOptions: z.partialRecord(z.enum(['check', 'deploy', 'resolveApprovers']), StepOptionsOverride).default({}),
+  stepOptions: stepOptionsFor(['check', 'deploy', 'resolveApprovers']),
 });
 /** Input of `deployVersion` after defaults. */
 export type DeployVersionInput = z.infer<typeof DeployVersionInput>;

@@ -5,7 +5,7 @@ import { GuardianStatus, RetrainOutcome } from '../schemas/guardian.js';
 import { ModelName } from '../schemas/model.js';
 import { definePipeline } from '../pipeline.js';
 import { SignedStart } from '../signing/payloads.js';
-import { StepOptionsOverride, TrainAndPromoteInput } from './train-and-promote.js';
+import { stepOptionsFor, TrainAndPromoteInput } from './train-and-promote.js';
 
 /** The steps of `modelGuardian`, as its progress shows them. */
 export const MODEL_GUARDIAN_STEPS = ['start', 'backfill', 'watch'] as const;
@@ -61,12 +61,14 @@ export const ModelGuardianInput = z.object({
   /** The starter's signature of the guardian's start, verified on its first run. */
   start: SignedStart.optional(),
   /** Per-step activity option overrides. */
-  stepOptions: z
-    .partialRecord(
-      z.enum(['guardCheck', 'resolveDataset', 'notify', 'guardRecord', 'retrainStatus', 'resolveApprovers']),
-      StepOptionsOverride,
-    )
-    .default({}),
+  stepOptions: stepOptionsFor([
+    'guardCheck',
+    'resolveDataset',
+    'notify',
+    'guardRecord',
+    'retrainStatus',
+    'resolveApprovers',
+  ]),
 });
 /** Input of `modelGuardian` after defaults. */
 export type ModelGuardianInput = z.infer<typeof ModelGuardianInput>;

@@ -5,7 +5,7 @@ import { ModelVersionRef } from '../schemas/model.js';
 import { RolloutPlan } from '../schemas/rollout.js';
 import { definePipeline } from '../pipeline.js';
 import { SignedStart } from '../signing/payloads.js';
-import { StepOptionsOverride, TrainAndPromoteResult } from './train-and-promote.js';
+import { stepOptionsFor, TrainAndPromoteResult } from './train-and-promote.js';
 
 /** The steps of `promoteVersion`, in order. */
 export const PROMOTE_VERSION_STEPS = ['approval', 'deploy'] as const;
@@ -26,9 +26,7 @@ export const PromoteVersionInput = z.object({
   /** The starter's signature of this run's start; the run verifies it first thing. */
   start: SignedStart.optional(),
   /** Per-step activity option overrides. */
-  stepOptions: z
-    .partialRecord(z.enum(['evidence', 'recordApproval', 'deploy', 'resolveApprovers']), StepOptionsOverride)
-    .default({}),
+  stepOptions: stepOptionsFor(['evidence', 'recordApproval', 'deploy', 'resolveApprovers']),
 });
 /** Input of `promoteVersion` after defaults. */
 export type PromoteVersionInput = z.infer<typeof PromoteVersionInput>;

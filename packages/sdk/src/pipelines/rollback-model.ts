@@ -3,7 +3,7 @@ import { ModelName } from '../schemas/model.js';
 import { ServedDeployment } from '../schemas/serving.js';
 import { definePipeline } from '../pipeline.js';
 import { SignedStart } from '../signing/payloads.js';
-import { StepOptionsOverride } from './train-and-promote.js';
+import { stepOptionsFor } from './train-and-promote.js';
 
 /** The steps of `rollbackModel`, in order. */
 export const ROLLBACK_MODEL_STEPS = ['plan', 'rollback'] as const;
@@ -25,7 +25,7 @@ export const RollbackModelInput = z.object({
   /** The starter's signature of this run's start; the run and its steps verify it. */
   start: SignedStart.optional(),
   /** Per-step activity option overrides. */
-  stepOptions: z.partialRecord(z.enum(['resolveApprovers', 'plan', 'rollback']), StepOptionsOverride).default({}),
+  stepOptions: stepOptionsFor(['resolveApprovers', 'plan', 'rollback']),
 });
 /** Input of `rollbackModel` after defaults. */
 export type RollbackModelInput = z.infer<typeof RollbackModelInput>;

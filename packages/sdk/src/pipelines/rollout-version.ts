@@ -6,7 +6,7 @@ import { RolloutPlan } from '../schemas/rollout.js';
 import { FeatureRow } from '../schemas/serving.js';
 import { definePipeline } from '../pipeline.js';
 import { SignedStart } from '../signing/payloads.js';
-import { StepOptionsOverride } from './train-and-promote.js';
+import { stepOptionsFor } from './train-and-promote.js';
 
 /**
  * The steps of `rolloutVersion`, in order (`compensate` replaces `promote` when the rollout is rolled back; a
@@ -32,12 +32,7 @@ export const RolloutVersionInput = z.object({
   startedBy: z.string().min(1).optional(),
   start: SignedStart.optional(),
   /** Per-step activity option overrides. */
-  stepOptions: z
-    .partialRecord(
-      z.enum(['stage', 'traffic', 'read', 'promote', 'compensate', 'retire', 'resolveApprovers']),
-      StepOptionsOverride,
-    )
-    .default({}),
+  stepOptions: stepOptionsFor(['stage', 'traffic', 'read', 'promote', 'compensate', 'retire', 'resolveApprovers']),
 });
 /** Input of `rolloutVersion` after defaults. */
 export type RolloutVersionInput = z.infer<typeof RolloutVersionInput>;

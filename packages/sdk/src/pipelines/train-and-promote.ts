@@ -10,10 +10,15 @@ import { RolloutResult } from '../schemas/rollout-state.js';
 import { RolloutPlan } from '../schemas/rollout.js';
 import { definePipeline } from '../pipeline.js';
 import { SignedStart } from '../signing/payloads.js';
+import { TaskQueueName } from '../schemas/task-queue.js';
 
-/** Activity options a pipeline input may override for one step (durations as strings, so it is plain JSON). */
+/**
+ * Activity options a pipeline input may override for one step (durations as strings, so it is plain JSON).
+ * `taskQueue` routes the step to the workers polling that queue, e.g. `{ train: { taskQueue: 'slipway-gpu' } }` for
+ * a worker started with `slipway worker --steps train --task-queue slipway-gpu`.
+ */
 export const StepOptionsOverride = z.object({
-  taskQueue: z.string().min(1).optional(),
+  taskQueue: TaskQueueName.optional(),
   startToCloseTimeout: DurationString.optional(),
   heartbeatTimeout: DurationString.optional(),
   retry: z
@@ -27,6 +32,25 @@ export const StepOptionsOverride = z.object({
 });
 /** Activity options a pipeline input may override for one step. */
 export type StepOptionsOverride = z.infer<typeof StepOptionsOverride>;
+
+/**
+ * A pipeline input's `stepOptions`: activity option overrides keyed by the pipeline's step names (default none).
+ * A key that is not one of `steps` is refused, naming it and listing the steps, so a mistyped step name never
+ * leaves that step on its default queue unnoticed.
+ */
+export function stepOptionsFor<const K extends readonly [string, ...string[]]>(steps: K) {
+  return z
+    .partialRecord(z.enum(steps), StepOptionsOverride, {
+      // zod's types leave out the unrecognized-keys issue a record with enum keys raises.
+      error: (issue) => {
+        const keys = (issue as { code: string; keys?: string[] }).keys ?? [];
+        return (issue.code as string) === 'unrecognized_keys'
+          ? `unknown step${keys.length === 1 ? '' : 's'} ${keys.map((k) => JSON.stringify(k)).join(', ')}: this pipeline's steps are ${steps.join(', ')}`
+          : undefined;
+      },
+    })
+    .default({});
+}
 
 /** The steps of `trainAndPromote`, in order. */
 export const TRAIN_AND_PROMOTE_STEPS = ['validate', 'train', 'register', 'approval', 'deploy'] as const;
@@ -72,12 +96,15 @@ export const TrainAndPromoteInput = z.object({
    */
   start: SignedStart.optional(),
   /** Per-step activity option overrides, keyed by the built-in step names. */
-  stepOptions: z
-    .partialRecord(
-      z.enum(['validate', 'train', 'register', 'evidence', 'recordApproval', 'deploy', 'resolveApprovers']),
-      StepOptionsOverride,
-    )
-    .default({}),
+  stepOptions: stepOptionsFor([
+    'validate',
+    'train',
+    'register',
+    'evidence',
+    'recordApproval',
+    'deploy',
+    'resolveApprovers',
+  ]),
 });
 /** Input of `trainAndPromote` after defaults. */
 export type TrainAndPromoteInput = z.infer<typeof TrainAndPromoteInput>;

@@ -229,6 +229,8 @@ export const GateState = z.object({
    */
   nonce: z.string().optional(),
   startedBy: z.string().optional(),
+  /** Set (true) when the policy lets the run's starter decide too; absent otherwise, and on older gates. */
+  allowSelfApproval: z.boolean().optional(),
   openedAt: z.string(),
   deadline: z.string(),
   closedAt: z.string().optional(),

@@ -5,12 +5,9 @@
  * Formats: a public key is `ed25519:` and the unpadded base64url of its 32 bytes; a private key is the
  * unpadded base64url of its 32-byte seed; a signature is the unpadded base64url of its 64 bytes.
  */
-import * as ed from '@noble/ed25519';
-import { sha512 } from '@noble/hashes/sha2.js';
 import { z } from 'zod';
+import { ed } from './ed25519.js';
 import { fromBase64Url, toBase64Url } from './encoding.js';
-
-ed.hashes.sha512 = sha512;
 
 const PUBLIC_KEY_PREFIX = 'ed25519:';
 

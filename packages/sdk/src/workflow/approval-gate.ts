@@ -363,6 +363,7 @@ function openGate(
     quorum: policy.quorum,
     ...(nonce === undefined ? {} : { nonce }),
     ...(startedBy === undefined ? {} : { startedBy }),
+    ...(policy.allowSelfApproval ? { allowSelfApproval: true } : {}),
     openedAt: new Date(opened).toISOString(),
     deadline: new Date(opened + durationMs(policy.timeout)).toISOString(),
     decisions: [],

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { SlipwayClient, type SlipwayClientOptions } from '@slipway/sdk/client';
-import { loadConfig, type SlipwayConfig } from '../config/index.js';
+import { loadConfig, type SlipwayConfig } from '../config/config.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -42,6 +42,7 @@ export async function commandClient(
     taskQueue: config.taskQueue,
     identity: `slipway-cli:${who ?? config.identity ?? process.env.USER ?? 'unknown'}@${hostname()}`,
     ...(user ? { user } : {}),
+    ...(config.stepQueues ? { stepQueues: config.stepQueues } : {}),
     ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey, tls: true } : {}),
     ...(options.interceptors ? { interceptors: options.interceptors } : {}),
   });

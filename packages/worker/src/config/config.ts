@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { DEFAULT_TASK_QUEUE, PublicKey, describeIssues } from '@slipway/sdk';
+import { DEFAULT_TASK_QUEUE, DurationString, PublicKey, StepQueues, TaskQueueName, describeIssues } from '@slipway/sdk';
 import {
   defaultAuditKeyPath,
   parseArtifactLocation,
@@ -10,7 +10,7 @@ import {
   type MlflowCredentials,
   type RegistryLocation,
   type S3Settings,
-} from '@slipway/activities';
+} from '@slipway/activities/settings';
 import { z } from 'zod';
 import { TrainersSetting, resolveTrainers, type ProcessTrainerSpec } from './trainers-setting.js';
 import { DeployTargetsSetting, resolveDeployTargets, type DeployTargetSpec } from './deploy-targets.js';
@@ -42,7 +42,19 @@ export const SlipwayConfigInput = z
       })
       .partial()
       .strict(),
-    taskQueue: z.string().min(1),
+    taskQueue: TaskQueueName,
+    /**
+     * How long a worker asked to stop (SIGTERM, Ctrl-C) lets in-flight activities finish before cancelling them
+     * (default 30s; `slipway worker --shutdown-grace`, `SLIPWAY_SHUTDOWN_GRACE`). Give the host a longer stop
+     * timeout (e.g. Kubernetes' `terminationGracePeriodSeconds`) than this.
+     */
+    shutdownGrace: DurationString,
+    /**
+     * A default task queue per pipeline step for the runs and schedules the CLI starts, e.g. `{ "train":
+     * "slipway-gpu" }` for workers started with `slipway worker --steps train --task-queue slipway-gpu`; a run's own
+     * `stepOptions.<step>.taskQueue` wins. An unknown step name is refused.
+     */
+    stepQueues: StepQueues,
     /**
      * The model registry: `sqlite:<path>` (relative to the working directory) or an MLflow tracking server,
      * `mlflow+http://host:port` (or `mlflow+https://…`).
@@ -178,6 +190,10 @@ export interface SlipwayConfig {
   home: string;
   temporal: { address: string; namespace: string; apiKey?: string };
   taskQueue: string;
+  /** How long a stopping worker lets in-flight activities finish (a duration string, e.g. `30s`). */
+  shutdownGrace: string;
+  /** Default task queues per pipeline step, for the runs the CLI starts (see `StepQueues`). */
+  stepQueues?: StepQueues;
   /** The model registry: a SQLite file (absolute path) or an MLflow tracking server. */
   registry: RegistryLocation;
   /** Credentials for an MLflow registry, when it asks for them. */
@@ -228,13 +244,16 @@ export function auditKeyFilePath(config: Pick<SlipwayConfig, 'audit'>): string {
   return config.audit.keyFile;
 }
 
+/** How long a stopping worker lets in-flight activities finish unless configured (`shutdownGrace`). */
+export const DEFAULT_SHUTDOWN_GRACE = '30s';
+
 /** The model server's default port. */
 export const DEFAULT_MODEL_SERVER_PORT = 8765;
 
 /**
  * Resolves configuration from, in increasing priority: defaults, `slipway.config.json` in `cwd`, the
  * environment (`SLIPWAY_HOME`, `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`,
- * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, `SLIPWAY_MODEL_SERVER_TOKEN`,
+ * `SLIPWAY_TASK_QUEUE`, `SLIPWAY_SHUTDOWN_GRACE`, `SLIPWAY_REGISTRY`, `SLIPWAY_ARTIFACTS`, `SLIPWAY_MODEL_SERVER`, `SLIPWAY_MODEL_SERVER_TOKEN`,
  * `SLIPWAY_AUDIT_KEY_FILE`, for MLflow
  * `MLFLOW_TRACKING_TOKEN` or `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD`, and for S3
  * `SLIPWAY_S3_ENDPOINT` or `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
@@ -284,6 +303,7 @@ const ENVIRONMENT = 'the environment';
 const ENV_VARIABLES: Record<string, string> = {
   home: 'SLIPWAY_HOME',
   taskQueue: 'SLIPWAY_TASK_QUEUE',
+  shutdownGrace: 'SLIPWAY_SHUTDOWN_GRACE',
   registry: 'SLIPWAY_REGISTRY',
   artifacts: 'SLIPWAY_ARTIFACTS',
   directory: 'SLIPWAY_DIRECTORY',
@@ -322,6 +342,7 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return pick({
     home: env.SLIPWAY_HOME,
     taskQueue: env.SLIPWAY_TASK_QUEUE,
+    shutdownGrace: env.SLIPWAY_SHUTDOWN_GRACE,
     registry: env.SLIPWAY_REGISTRY,
     artifacts: env.SLIPWAY_ARTIFACTS,
     directory: env.SLIPWAY_DIRECTORY,
@@ -422,6 +443,8 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string, sources: { notifi
       ...(input.temporal?.apiKey ? { apiKey: input.temporal.apiKey } : {}),
     },
     taskQueue: input.taskQueue ?? DEFAULT_TASK_QUEUE,
+    shutdownGrace: input.shutdownGrace ?? DEFAULT_SHUTDOWN_GRACE,
+    ...(input.stepQueues ? { stepQueues: input.stepQueues } : {}),
     registry: input.registry
       ? parseRegistryLocation(input.registry, cwd)
       : { kind: 'sqlite', path: join(home, 'registry.db') },

@@ -13,13 +13,12 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import {
-  createWebhookDeployTarget,
   isPathWithin,
   readSecretFile,
   targetUrlKey,
   type DeployTargetAccess,
   type SecretFileOptions,
-} from '@slipway/activities';
+} from '@slipway/activities/settings';
 import { z } from 'zod';
 import { checkTokenValue } from './model-server-token.js';
 import { checkOutboundUrl } from './outbound-url.js';
@@ -173,6 +172,8 @@ const HEALTH_TIMEOUT_MS = 10_000;
  * @throws Error naming the target (`deployTargets[i]` and its URL) and what failed.
  */
 export async function checkDeployTargets(targets: readonly DeployTargetAccess[]): Promise<void> {
+  // The adapter loads here, when a worker starts, not when a command reads its configuration.
+  const { createWebhookDeployTarget } = await import('@slipway/activities');
   for (const [index, target] of targets.entries()) {
     try {
       const token = await target.token();

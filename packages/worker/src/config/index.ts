@@ -1,6 +1,7 @@
 export {
   CONFIG_FILE_NAME,
   DEFAULT_MODEL_SERVER_PORT,
+  DEFAULT_SHUTDOWN_GRACE,
   SlipwayConfigInput,
   auditKeyFilePath,
   loadConfig,

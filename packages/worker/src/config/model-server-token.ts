@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { readOrCreateSecretFile, type ModelServerAccess, type SecretFileOptions } from '@slipway/activities';
+import { readOrCreateSecretFile, type ModelServerAccess, type SecretFileOptions } from '@slipway/activities/settings';
 import type { SlipwayConfig } from './config.js';
 
 /** The token file's name in the Slipway home. */

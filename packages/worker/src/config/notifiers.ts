@@ -15,15 +15,8 @@
  * `<home>/notifications/dead-letter.jsonl`.
  */
 import { isAbsolute, join, resolve } from 'node:path';
-import {
-  createFanOutNotifier,
-  createWebhookNotifier,
-  isPathWithin,
-  readSecretFile,
-  redactedTarget,
-  type Notifier,
-  type NotifyRetry,
-} from '@slipway/activities';
+import type { Notifier } from '@slipway/activities';
+import { isPathWithin, readSecretFile, redactedTarget, type NotifyRetry } from '@slipway/activities/settings';
 import { NotificationKind } from '@slipway/sdk';
 import { z } from 'zod';
 import { checkOutboundUrl } from './outbound-url.js';
@@ -169,6 +162,8 @@ export async function configuredNotifiers(
   config: { home: string; notifiers: readonly NotifierSpec[] },
   options: { fetch?: typeof fetch } = {},
 ): Promise<Notifier> {
+  // The adapters load here, when a worker opens them, not when a command reads its configuration.
+  const { createFanOutNotifier, createWebhookNotifier } = await import('@slipway/activities');
   const deadLetterPath = notificationDeadLetterPath(config);
   const entries = await Promise.all(
     config.notifiers.map(async (spec, index) => ({

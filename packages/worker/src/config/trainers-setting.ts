@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { delimiter, isAbsolute, resolve } from 'node:path';
-import { builtinTrainers } from '@slipway/activities';
+import { BUILTIN_TRAINER_NAMES } from '@slipway/activities/settings';
 import { z } from 'zod';
 
 /** The grace period a configured trainer gets between SIGTERM and SIGKILL unless it sets `graceSeconds`. */
@@ -54,7 +54,7 @@ export const TrainersSetting = z.record(z.string(), TrainerSettingInput).superRe
     if (!TRAINER_NAME.test(name)) {
       const message = 'a trainer name is lowercase letters, digits, ".", "_" and "-", starting with a letter or digit';
       ctx.addIssue({ code: 'custom', path: [name], message });
-    } else if (Object.hasOwn(builtinTrainers, name)) {
+    } else if (BUILTIN_TRAINER_NAMES.includes(name)) {
       ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is the name of a built-in trainer` });
     }
   }

@@ -8,12 +8,6 @@ import { checkDecision, type ApprovalPolicy, type GateState, type PeopleDirector
 /** Whether a person may decide, and why not. */
 export type DecideAbility = { may: true } | { may: false; reason: string };
 
-/**
- * The page cannot see the run's `allowSelfApproval`, so it treats the starter as unable to decide: a policy that
- * allows self-approval is honoured by the CLI and the client, never by the page.
- */
-const PAGE_RULES = { allowSelfApproval: false } as const;
-
 /** Whether `person` may decide at `gate` through the page's `service`. */
 export function mayDecide(
   gate: GateState,
@@ -25,7 +19,8 @@ export function mayDecide(
     approvers: gate.approvers,
     approverGroups: gate.approverGroups,
     quorum: gate.quorum,
-    ...PAGE_RULES,
+    // The gate publishes whether its policy lets the starter decide (gates opened before it did: they may not).
+    allowSelfApproval: gate.allowSelfApproval === true,
   } as ApprovalPolicy;
   const check = checkDecision(gate, policy, {
     decision: 'approve',

@@ -27,6 +27,9 @@ import {
 import type { ActivitiesFactory } from './activities-module.js';
 import { workerTelemetryOptions, type WorkerTelemetry } from './worker-telemetry.js';
 import { ensureSearchAttributes } from './search-attributes.js';
+import { builtinStepActivityNames, selectActivities } from './step-selection.js';
+import { sharedWorkflowModules } from './workflow-bundle.js';
+import { capWorkflowThreadHeap, defaultWorkflowHeapMb } from './workflow-heap.js';
 
 /** The module holding Slipway's ready-made pipeline workflows. */
 export function builtinWorkflowsPath(): string {
@@ -37,8 +40,9 @@ export type { ActivityFunction };
 
 /**
  * How many runs a Slipway worker keeps in its workflow cache unless told otherwise (`workerOptions`, or
- * `slipway worker --max-cached-workflows`). Each cached run holds its own copy of the workflow modules' top-level
- * state (the contracts' zod schemas, the Ed25519 tables): about 7 MB per run, measured by `bench/gates`. Temporal's
+ * `slipway worker --max-cached-workflows`). Each cached run holds its own copy of Slipway's workflow modules'
+ * top-level state (zod and the contracts' schemas; Ed25519 is shared, see `sharedWorkflowModules`):
+ * about 4.5 MB per run, measured by `bench/gates`. Temporal's
  * own default sizes the cache from the heap limit (about 2,300 runs on a 4 GB heap), so a worker holding 1,000
  * waiting gates would grow past 7 GB. Beyond this many, the least recently used run is evicted and replayed from its
  * history when it next has work (a decision, a timer, a query), which a waiting gate rarely has.
@@ -48,7 +52,10 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 64;
 /** Options of `createSlipwayWorker`. */
 export interface SlipwayWorkerOptions {
   config: SlipwayConfig;
-  /** The workflows module (every exported function is a workflow); default: Slipway's pipelines. */
+  /**
+   * The workflows module (every exported function is a workflow); default: Slipway's pipelines, unless `steps` is
+   * given (then no workflows unless this or `workflowBundle` is given).
+   */
   workflowsPath?: string;
   /** A prebuilt bundle (from `bundleWorkflowCode`), instead of bundling `workflowsPath` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -58,11 +65,23 @@ export interface SlipwayWorkerOptions {
    * polls). A name a built-in step already has is refused.
    */
   activities?: Record<string, ActivityFunction> | ActivitiesFactory | ActivitiesDefinition;
+  /**
+   * Serve only these built-in steps (short names such as `train`, or contract names such as `slipway.train`), e.g. on
+   * a GPU host polling its own task queue; your own `activities` are served as well. An unknown name is refused.
+   * A worker given `steps` serves no workflows unless `workflowsPath` or `workflowBundle` is given: a step host
+   * does not replay pipelines. Default: every built-in step, and the workflows.
+   */
+  steps?: readonly string[];
   /** Replaces the embedded adapters (artifact store, registry, trainers, predictors). */
   deps?: Partial<ActivityDeps>;
   /** An existing connection (the caller keeps ownership); by default one is opened from `config`. */
   connection?: NativeConnection;
   identity?: string;
+  /**
+   * The workflow thread's heap limit in MB (see `capWorkflowThreadHeap`); default: `defaultWorkflowHeapMb` of the
+   * cache size; `false` leaves V8's own limit. An explicit `--max-old-space-size` on the process always wins.
+   */
+  workflowHeapMb?: number | false;
   /**
    * Slipway's series (`createWorkerMetrics`, recorded by an activity interceptor) and OpenTelemetry tracing
    * (`startTracing`); both off by default. The workflow tracing interceptors are in every bundle either way.
@@ -100,6 +119,8 @@ export interface SlipwayWorker {
  */
 export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promise<SlipwayWorker> {
   const { config } = options;
+  // A mistyped step name fails here, before anything is opened.
+  const steps = options.steps === undefined ? undefined : builtinStepActivityNames(options.steps);
   const connection = options.connection ?? (await connectWorker(config));
   const ownsConnection = options.connection === undefined;
   await ensureSearchAttributes(connection, config.temporal.namespace);
@@ -112,24 +133,30 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
     await checkDeployTargets(deps.deployTargets ?? []);
     // The notify step's receivers: a missing or empty secret file fails the start, not a notification.
     deps.notifier ??= await configuredNotifiers(config);
-    activities = withOwnActivities(createActivities(deps), await ownActivities(options.activities, deps));
+    const own = await ownActivities(options.activities, deps);
+    activities = withOwnActivities(createActivities(deps), own);
+    if (steps) activities = selectActivities(activities, [...steps, ...Object.keys(own)]);
   } catch (err) {
     await deps.registry.close();
     if (ownsConnection) await connection.close();
     throw err;
   }
+  const maxCachedWorkflows = options.workerOptions?.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS;
+  if (options.workflowHeapMb !== false) {
+    capWorkflowThreadHeap(options.workflowHeapMb ?? defaultWorkflowHeapMb(maxCachedWorkflows));
+  }
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: options.workflowsPath ?? builtinWorkflowsPath() }),
+    ...workflowSource(options),
     activities,
     ...(options.identity ? { identity: options.identity } : {}),
-    maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
+    // On SIGINT/SIGTERM the worker stops polling and lets in-flight activities finish for this long.
+    shutdownGraceTime: config.shutdownGrace,
     ...workerTelemetryOptions(options.telemetry),
     ...options.workerOptions,
+    maxCachedWorkflows,
   });
   return {
     worker,
@@ -144,6 +171,16 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
       }
     },
   };
+}
+
+/** The workflows a worker serves: the given bundle or module, else the built-in pipelines unless only some steps. */
+function workflowSource(
+  options: SlipwayWorkerOptions,
+): Pick<WorkerOptions, 'workflowBundle'> | Pick<WorkerOptions, 'workflowsPath' | 'bundlerOptions'> {
+  if (options.workflowBundle) return { workflowBundle: options.workflowBundle };
+  const workflowsPath = options.workflowsPath ?? (options.steps ? undefined : builtinWorkflowsPath());
+  // Bundled at start as `slipway bundle` bundles: with the shared modules preloaded.
+  return workflowsPath ? { workflowsPath, bundlerOptions: { preloadModules: sharedWorkflowModules() } } : {};
 }
 
 /** Your own activities, built from the adapters where they are a factory. */

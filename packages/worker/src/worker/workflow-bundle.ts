@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { z } from 'zod';
 import { WORKFLOW_TRACING_MODULE } from './workflow-tracing.js';
@@ -45,14 +46,27 @@ const quietLogger = {
 };
 
 /**
- * Bundles a workflows module in memory (webpack; only its errors are printed), with the OpenTelemetry workflow
- * interceptors: the workflow's spans reach a worker's tracing when it has some, and are dropped when it has none.
+/**
+ * What every Slipway bundle preloads: `@slipway/sdk/workflow-shared-modules` (Ed25519 and SHA-512), evaluated once
+ * per worker and shared by every run instead of once per cached run (see that module). Passed to the bundler as
+ * `preloadModules`, by `bundleWorkflows` and by workers that bundle at start.
+ */
+export function sharedWorkflowModules(): string[] {
+  // `require.resolve` (the package's `default` export): test runners' module loaders lack `import.meta.resolve`.
+  return [createRequire(import.meta.url).resolve('@slipway/sdk/workflow-shared-modules')];
+}
+
+/**
+ * Bundles a workflows module in memory (webpack; only its errors are printed), with the shared modules preloaded
+ * and the OpenTelemetry workflow interceptors: the workflow's spans reach a worker's tracing when it has some, and
+ * are dropped when it has none.
  */
 export async function bundleWorkflows(workflowsPath: string): Promise<{ code: string }> {
   return bundleWorkflowCode({
     workflowsPath,
-    workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
     logger: quietLogger,
+    preloadModules: sharedWorkflowModules(),
+    workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
   });
 }
 

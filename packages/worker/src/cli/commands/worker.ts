@@ -6,6 +6,7 @@ import { loadActivitiesModule } from '../../worker/activities-module.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, createSlipwayWorker } from '../../worker/create-worker.js';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
+import { announceDrain, describeServedSteps, graceDuration, stepList } from '../worker-steps.js';
 import { metricsHostOption, metricsPortOption, startCommandTelemetry } from '../worker-telemetry-options.js';
 
 /**
@@ -36,6 +37,22 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       cacheSize,
     )
     .option(
+      '--workflow-heap-mb <mb>',
+      'heap limit of the workflow thread in MB (default: 256 + 6 per cached run, at least 384); an explicit --max-old-space-size in NODE_OPTIONS wins',
+      heapMb,
+    )
+    .option(
+      '--steps <names>',
+      'serve only these built-in steps, comma-separated (e.g. train, on a GPU host with --task-queue slipway-gpu); ' +
+        'serves no workflows unless --workflows or --workflow-bundle is given',
+      stepList,
+    )
+    .option(
+      '--shutdown-grace <duration>',
+      'on SIGTERM or Ctrl-C, how long in-flight activities may finish before they are cancelled (default: config shutdownGrace, 30s)',
+      graceDuration,
+    )
+    .option(
       '--metrics-port <n>',
       'serve /metrics (Prometheus) and /healthz on this port, 0 for a free one (default: the `metrics.port` setting, else none)',
       metricsPortOption,
@@ -46,7 +63,8 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       metricsHostOption,
     )
     .action(async (options) => {
-      const config = commandConfig(globals());
+      const loaded = commandConfig(globals());
+      const config = options.shutdownGrace ? { ...loaded, shutdownGrace: options.shutdownGrace } : loaded;
       if (options.workflows && options.workflowBundle) {
         throw new Error('--workflows and --workflow-bundle exclude each other: the bundle already holds its workflows');
       }
@@ -63,6 +81,8 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
           ...(options.workflows ? { workflowsPath: resolve(options.workflows) } : {}),
           ...(bundle ? { workflowBundle: { code: bundle.code } } : {}),
           ...(own ? { activities: async (deps) => (served = await own.create(deps)) } : {}),
+          ...(options.workflowHeapMb === undefined ? {} : { workflowHeapMb: options.workflowHeapMb }),
+          ...(options.steps ? { steps: options.steps } : {}),
           workerOptions: {
             ...(options.maxActivities ? { maxConcurrentActivityTaskExecutions: options.maxActivities } : {}),
             ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
@@ -74,6 +94,7 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       );
       if (bundle)
         console.log(pc.dim(`  workflows from the bundle ${options.workflowBundle} (${bundle.header.workflows})`));
+      if (options.steps) console.log(pc.dim(describeServedSteps(options.steps, Boolean(bundle ?? options.workflows))));
       if (own) console.log(pc.dim(`  your activities from ${own.path}: ${Object.keys(served).join(', ')}`));
       console.log(
         config.directory
@@ -83,13 +104,22 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
           : pc.dim('  no directory of people (`directory`): policies that name approver groups fail at start'),
       );
       telemetry.watch(slipway.worker);
+      const stopAnnouncing = announceDrain(config.shutdownGrace);
       try {
         await slipway.run();
       } finally {
+        stopAnnouncing();
         await telemetry.stop();
       }
       console.log('worker stopped');
     });
+}
+
+/** `--workflow-heap-mb`: a whole number of MB, at least 64. */
+function heapMb(value: string): number {
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= 64) return n;
+  throw new InvalidArgumentError(`expected a whole number of MB of at least 64, got ${JSON.stringify(value)}`);
 }
 
 /** `--max-cached-workflows`: 0 (no cache: every activation replays) or at least 2, as Temporal's worker takes it. */

@@ -10,8 +10,9 @@ import { FeatureEncoding, createRowEncoder, encodingDimension } from '../../enco
 import { predictorFeatures } from '../../prediction-row.js';
 import { FeatureImputation } from '../../serving-inputs.js';
 
-/** The kind (and trainer name) of the built-in logistic regression. */
-export const LOGISTIC_REGRESSION = 'logistic-regression';
+import { LOGISTIC_REGRESSION } from './name.js';
+
+export { LOGISTIC_REGRESSION };
 
 /** A serialized logistic-regression model (format version 1). */
 export const LogisticRegressionModel = z

@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// bench/overhead: what Slipway's orchestration costs over hand-written Temporal code. The built-in `trainAndPromote`
+// (input parsing, progress tracker, search attributes and memo, signed start, approval gate with signed decisions)
+// runs with no-op activities against `raw-workflow.mjs`, the same activities in the same order with a plain Update
+// for the gate, on the same dev server, in batches that alternate between the two. Every run's gate is approved as
+// soon as it opens, through the real Update path. Reports throughput (runs/s) and step dispatch latency from the
+// histories; ends with one JSON line (see bench/README.md).
+//
+//   npm run bench:overhead                                  5 rounds of 20 runs a side, 10 in flight
+//   npm run bench:overhead -- --rounds 10 --batch 40        more
+import { median } from '../gates/processes.mjs';
+import { activityLatencies, fetchHistories, replayMsPerRun } from './histories.mjs';
+import { SIDES, wholeRun } from './runs.mjs';
+import { integerOptions, logger, runBench, startBench } from './setup.mjs';
+import { round, rounded, spread } from './stats.mjs';
+
+const log = logger('bench:overhead');
+/** The issue's target: Slipway's throughput at least this share of the baseline's. */
+const TARGET_RATIO = 0.95;
+const USAGE = 'usage: node bench/overhead/run.mjs [--rounds R] [--batch B] [--concurrency C] [--warmup W]';
+
+function options() {
+  return integerOptions({ rounds: [5, 1], batch: [20, 1], concurrency: [10, 1], warmup: [1, 0] }, USAGE);
+}
+
+/** Runs `batch` whole runs of one side, `concurrency` in flight; resolves to their ids, wall time and run times. */
+async function runBatch(bench, side, label, opts) {
+  const ids = Array.from({ length: opts.batch }, (_, i) => `${label}-${side}-${String(i).padStart(3, '0')}`);
+  const runMs = [];
+  let next = 0;
+  const runner = async () => {
+    for (let i = next++; i < ids.length; i = next++) {
+      const begin = performance.now();
+      await wholeRun(bench, side, ids[i]);
+      runMs.push(performance.now() - begin);
+      bench.noop.forget(ids[i]);
+    }
+  };
+  const begin = performance.now();
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency, opts.batch) }, runner));
+  const wallS = (performance.now() - begin) / 1000;
+  return { ids, wallS, runsPerS: opts.batch / wallS, runMs };
+}
+
+/** Warm-up rounds, then timed rounds; each round runs both sides, the first side alternating (ABBA…). */
+async function measure(bench, opts) {
+  const timed = { slipway: [], raw: [] };
+  const total = opts.warmup + opts.rounds;
+  for (let round = 0; round < total; round++) {
+    const warm = round < opts.warmup;
+    const order = round % 2 === 0 ? SIDES : [...SIDES].reverse();
+    for (const side of order) {
+      const label = warm ? `warmup${round}` : `round${round - opts.warmup}`;
+      const batch = await runBatch(bench, side, label, opts);
+      const what = warm ? `warm-up ${round + 1}/${opts.warmup}` : `round ${round - opts.warmup + 1}/${opts.rounds}`;
+      log(
+        `${what} ${side.padEnd(7)}: ${opts.batch} runs in ${batch.wallS.toFixed(2)} s = ${batch.runsPerS.toFixed(2)} runs/s`,
+      );
+      if (!warm) timed[side].push(batch);
+    }
+  }
+  return timed;
+}
+
+async function main(cleanups) {
+  const opts = options();
+  const bench = await startBench({ log, cleanups, name: 'overhead' });
+  log(
+    `${opts.warmup} warm-up and ${opts.rounds} timed rounds of ${opts.batch} runs a side, ${opts.concurrency} in flight`,
+  );
+  const timed = await measure(bench, opts);
+  log('reading the timed runs’ histories, and replaying them to time the workflow code alone');
+  const latencies = {};
+  const replayMs = {};
+  for (const side of SIDES) {
+    const histories = await fetchHistories(
+      bench.temporal,
+      timed[side].flatMap((b) => b.ids),
+    );
+    latencies[side] = histories.flatMap((h) => activityLatencies(h.history));
+    replayMs[side] = await replayMsPerRun(bench.bundles[side], histories);
+  }
+  const line = result(opts, timed, latencies, replayMs);
+  summarize(line, latencies);
+  console.log(JSON.stringify(line));
+}
+
+function result(opts, timed, latencies, replayMs) {
+  const perSide = (fn) => Object.fromEntries(SIDES.map((side) => [side, fn(side)]));
+  const throughput = perSide((side) => spread(timed[side].map((b) => b.runsPerS)));
+  const dispatch = perSide((side) => spread(latencies[side].map((l) => l.dispatchMs)));
+  const scheduleToStart = perSide((side) => spread(latencies[side].map((l) => l.scheduleToStartMs)));
+  const runMs = perSide((side) => spread(timed[side].flatMap((b) => b.runMs)));
+  const slipway = median(timed.slipway.map((b) => b.runsPerS));
+  const raw = median(timed.raw.map((b) => b.runsPerS));
+  return {
+    bench: 'overhead',
+    runs: opts.rounds * opts.batch,
+    slipway_runs_per_s: round(slipway),
+    raw_runs_per_s: round(raw),
+    ratio: round(slipway / raw, 3),
+    spread: perSide((side) =>
+      rounded({
+        min: throughput[side].min,
+        p25: throughput[side].p25,
+        p75: throughput[side].p75,
+        max: throughput[side].max,
+      }),
+    ),
+    dispatch_p50_ms: perSide((side) => round(dispatch[side].p50, 1)),
+    dispatch_p99_ms: perSide((side) => round(dispatch[side].p99, 1)),
+    schedule_to_start_p50_ms: perSide((side) => round(scheduleToStart[side].p50, 1)),
+    run_p50_ms: perSide((side) => round(runMs[side].p50, 1)),
+    replay_ms_per_run: perSide((side) => round(replayMs[side], 1)),
+    activities_per_run: perSide((side) => latencies[side].length / (opts.rounds * opts.batch)),
+    rounds: opts.rounds,
+    batch: opts.batch,
+    concurrency: opts.concurrency,
+  };
+}
+
+/** Per step: the median dispatch latency of each side, so a slow step stands out. */
+function perStep(latencies) {
+  const names = [...new Set(latencies.slipway.map((l) => l.name))];
+  return names.map((name) => {
+    const of = (side) => spread(latencies[side].filter((l) => l.name === name).map((l) => l.dispatchMs)).p50;
+    return { name, slipway: of('slipway'), raw: of('raw') };
+  });
+}
+
+function summarize(line, latencies) {
+  log('');
+  log(`throughput, median of ${line.rounds} batches of ${line.batch} (${line.concurrency} in flight):`);
+  for (const side of SIDES) {
+    const s = line.spread[side];
+    log(`  ${side.padEnd(7)} ${line[`${side}_runs_per_s`]} runs/s (min ${s.min}, IQR ${s.p25}–${s.p75}, max ${s.max})`);
+  }
+  const verdict = line.ratio >= TARGET_RATIO ? 'meets' : 'MISSES';
+  log(`  ratio ${line.ratio}: ${verdict} the ≥ ${TARGET_RATIO} target`);
+  log('step dispatch latency (workflow task scheduled → activity started), p50 / p99 ms:');
+  for (const side of SIDES) log(`  ${side.padEnd(7)} ${line.dispatch_p50_ms[side]} / ${line.dispatch_p99_ms[side]}`);
+  log(
+    `workflow code alone (replaying the histories): ${line.replay_ms_per_run.slipway} ms vs ${line.replay_ms_per_run.raw} ms a run`,
+  );
+  log('median dispatch per step, Slipway vs baseline (ms):');
+  for (const step of perStep(latencies)) {
+    log(`  ${step.name.padEnd(26)} ${step.slipway?.toFixed(1)}  vs  ${step.raw?.toFixed(1)}`);
+  }
+}
+
+await runBench(log, main);

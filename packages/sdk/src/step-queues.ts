@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import type { AnyPipeline } from './pipeline.js';
+import { builtinPipelines } from './pipelines/builtin.js';
+import { TaskQueueName } from './schemas/task-queue.js';
+
+/**
+ * The steps a pipeline's input may route or tune: the keys its `stepOptions` takes (e.g. `train` for
+ * `trainAndPromote`); none for a pipeline without `stepOptions`.
+ */
+export function pipelineStepNames(contract: AnyPipeline): readonly string[] {
+  const shape = (contract.input as { shape?: Record<string, unknown> }).shape;
+  let schema = shape?.stepOptions;
+  while (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) schema = schema.unwrap();
+  if (!(schema instanceof z.ZodRecord)) return [];
+  const keys = schema.keyType as unknown;
+  return keys instanceof z.ZodEnum ? (keys.options as string[]) : [];
+}
+
+/** Every step name a built-in pipeline's input may route, sorted. */
+export function builtinPipelineStepNames(): string[] {
+  return [...new Set(Object.values(builtinPipelines).flatMap((p) => pipelineStepNames(p)))].sort();
+}
+
+/**
+ * A default task queue per pipeline step, for every run a client or `slipway run` starts (`stepQueues` in
+ * `slipway.config.json`, the client option `stepQueues`): e.g. `{ "train": "slipway-gpu" }`. A step name that no
+ * built-in pipeline has is refused, naming it and listing the steps; queue names are checked as `TaskQueueName`.
+ */
+export const StepQueues = z.record(z.string(), TaskQueueName).superRefine((queues, ctx) => {
+  const known = builtinPipelineStepNames();
+  for (const step of Object.keys(queues)) {
+    if (known.includes(step)) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: [step],
+      message: `unknown step ${JSON.stringify(step)}: the steps Slipway's pipelines route are ${known.join(', ')}`,
+    });
+  }
+});
+/** A default task queue per pipeline step. */
+export type StepQueues = z.infer<typeof StepQueues>;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The run input with `queues` as the task queue of each of the pipeline's steps that the input does not route
+ * itself (`stepOptions.<step>.taskQueue` in the input wins). Steps the pipeline does not have are left out (a
+ * `train` queue means nothing to `rolloutVersion`), and an input that is not an object, or whose `stepOptions` is
+ * malformed, is returned as it is (the contract then refuses it).
+ */
+export function withStepQueues(contract: AnyPipeline, input: unknown, queues: StepQueues): unknown {
+  if (!isObject(input)) return input;
+  const given = input.stepOptions ?? {};
+  if (!isObject(given)) return input;
+  const steps = pipelineStepNames(contract);
+  const routed: Record<string, unknown> = { ...given };
+  for (const [step, taskQueue] of Object.entries(queues)) {
+    const options = routed[step] ?? {};
+    if (!steps.includes(step) || !isObject(options) || options.taskQueue !== undefined) continue;
+    routed[step] = { ...options, taskQueue };
+  }
+  return Object.keys(routed).length === 0 ? input : { ...input, stepOptions: routed };
+}
