@@ -1,9 +1,10 @@
 /**
  * Metrics and traces of a real worker process (`slipway worker --metrics-port 0` with `OTEL_EXPORTER_OTLP_ENDPOINT`
- * set, loading the run's prebuilt bundle): `/healthz` answers 200 while it runs; after one trainAndPromote run,
+ * set, loading a prebuilt bundle written for tracing): `/healthz` answers 200 while it runs; after one trainAndPromote run,
  * `/metrics` carries Slipway's step series for the steps that ran, the gate's wait and a Temporal core metric; and
  * an OTLP receiver in the test holds one trace from the client's start span to the run's last activity.
  */
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TrainAndPromoteResult } from '@slipway/sdk';
 import { SlipwayClient } from '@slipway/sdk/client';
@@ -15,6 +16,8 @@ import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.j
 import { runCli, SLIPWAY_CLI, spawnNode, type Child } from '../support/processes.js';
 import { eventually, waitForGate } from '../support/waits.js';
 import { startTracing, type Tracing } from '../../packages/worker/src/worker/tracing.js';
+import { builtinWorkflowsPath } from '../../packages/worker/src/worker/create-worker.js';
+import { writeWorkflowBundle } from '../../packages/worker/src/worker/workflow-bundle.js';
 
 let h: Harness;
 let receiver: OtlpReceiver;
@@ -28,11 +31,14 @@ beforeAll(async () => {
   h = await startHarness({ name: 'telemetry', worker: false });
   receiver = await startOtlpReceiver();
   const { config } = h;
+  // The built-in workflows bundled for tracing, as `slipway bundle --tracing` writes them.
+  const bundle = join(h.home, 'traced.bundle.js');
+  await writeWorkflowBundle({ workflowsPath: builtinWorkflowsPath(), out: bundle, tracing: true });
   worker = spawnNode(
     SLIPWAY_CLI,
     [
       ...['--address', config.temporal.address, '--home', config.home, '--task-queue', config.taskQueue],
-      ...['worker', '--workflow-bundle', inject('builtinBundlePath'), '--metrics-port', '0'],
+      ...['worker', '--workflow-bundle', bundle, '--metrics-port', '0'],
     ],
     {
       SLIPWAY_DATA_ROOTS: config.data.roots.join(','),

@@ -84,7 +84,8 @@ export interface SlipwayWorkerOptions {
   workflowHeapMb?: number | false;
   /**
    * Slipway's series (`createWorkerMetrics`, recorded by an activity interceptor) and OpenTelemetry tracing
-   * (`startTracing`); both off by default. The workflow tracing interceptors are in every bundle either way.
+   * (`startTracing`); both off by default. With tracing, a workflow bundle needs the workflow interceptors
+   * (`slipway bundle --tracing`; added when the worker bundles at start).
    */
   telemetry?: WorkerTelemetry;
   /** Tunables passed to the Temporal worker as they are. */

@@ -3,9 +3,9 @@
  * spans (made in the sandbox, handed out through the `exporter` sink) and each activity's span share one trace.
  * Spans go to an OTLP/HTTP endpoint (`tracing.endpoint`); with no endpoint, tracing is off.
  *
- * Every workflow bundle Slipway builds carries the workflow interceptors (`WORKFLOW_TRACING_MODULE`, see
- * `workflow-tracing.ts`), so one bundle serves workers with and without tracing. This module loads the OpenTelemetry
- * SDK: import it only when tracing is on.
+ * The workflow's spans need the workflow interceptors in the bundle (`WORKFLOW_TRACING_MODULE`, see
+ * `workflow-tracing.ts`; `slipway bundle --tracing`). This module loads the OpenTelemetry SDK: import it only when
+ * tracing is on.
  */
 import type * as otel from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';

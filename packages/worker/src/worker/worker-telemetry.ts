@@ -1,7 +1,7 @@
 /**
  * What telemetry adds to a Slipway worker's options: the activity interceptors (tracing spans, then Slipway's step
- * series), the workflow tracing interceptors (for a worker that bundles its workflow code at start) and the sink
- * the workflow spans arrive in (dropped when tracing is off).
+ * series), the workflow tracing interceptors when tracing is on (for a worker that bundles its workflow code at
+ * start) and the sink the workflow spans arrive in (dropped when tracing is off, for a bundle that has them).
  */
 import type { Worker, WorkerOptions } from '@temporalio/worker';
 import type { MetricsSetting, TracingSetting } from '../config/index.js';
@@ -24,7 +24,8 @@ export function workerTelemetryOptions(telemetry: WorkerTelemetry = {}): Pick<Wo
   return {
     interceptors: {
       activity: [...(tracing?.activityInterceptors ?? []), ...(metrics ? [metricsActivityInterceptor(metrics)] : [])],
-      workflowModules: [WORKFLOW_TRACING_MODULE],
+      // Bundled at start with tracing on: the workflow's spans. A prebuilt bundle has them when written with them.
+      ...(tracing ? { workflowModules: [WORKFLOW_TRACING_MODULE] } : {}),
     },
     sinks: tracing?.sinks ?? droppedWorkflowSpans(),
   };

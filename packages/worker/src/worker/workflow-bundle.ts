@@ -57,16 +57,20 @@ export function sharedWorkflowModules(): string[] {
 }
 
 /**
- * Bundles a workflows module in memory (webpack; only its errors are printed), with the shared modules preloaded
- * and the OpenTelemetry workflow interceptors: the workflow's spans reach a worker's tracing when it has some, and
- * are dropped when it has none.
+ * Bundles a workflows module in memory (webpack; only its errors are printed), with the shared modules preloaded.
+ * With `tracing`, the bundle carries the OpenTelemetry workflow interceptors (the workflow's spans, and the trace
+ * context its activities receive). They change how the workflow code runs: a bundle with them must not replay
+ * runs recorded without them (and the reverse), so turn tracing on for new runs, not for runs in flight.
  */
-export async function bundleWorkflows(workflowsPath: string): Promise<{ code: string }> {
+export async function bundleWorkflows(
+  workflowsPath: string,
+  options: { tracing?: boolean } = {},
+): Promise<{ code: string }> {
   return bundleWorkflowCode({
     workflowsPath,
     logger: quietLogger,
     preloadModules: sharedWorkflowModules(),
-    workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
+    ...(options.tracing ? { workflowInterceptorModules: [WORKFLOW_TRACING_MODULE] } : {}),
   });
 }
 
@@ -74,8 +78,13 @@ export async function bundleWorkflows(workflowsPath: string): Promise<{ code: st
  * Bundles `workflowsPath` and writes the bundle, with its header line, to `out` (written to a temporary file
  * first, then renamed, so a reader never sees half a bundle). Returns the header.
  */
-export async function writeWorkflowBundle(options: { workflowsPath: string; out: string }): Promise<BundleHeader> {
-  const { code } = await bundleWorkflows(options.workflowsPath);
+export async function writeWorkflowBundle(options: {
+  workflowsPath: string;
+  out: string;
+  /** Carry the OpenTelemetry workflow interceptors (see {@link bundleWorkflows}). */
+  tracing?: boolean;
+}): Promise<BundleHeader> {
+  const { code } = await bundleWorkflows(options.workflowsPath, { tracing: options.tracing === true });
   const header: BundleHeader = {
     version: 1,
     workflows: options.workflowsPath,
