@@ -60,3 +60,13 @@ export {
   resolveUiSetting,
   type UiSetting,
 } from './ui-setting.js';
+export {
+  DEFAULT_METRICS_HOST,
+  DEFAULT_TRACING_SERVICE_NAME,
+  MetricsHost,
+  MetricsPort,
+  MetricsSettingInput,
+  TracingSettingInput,
+  type MetricsSetting,
+  type TracingSetting,
+} from './telemetry-setting.js';
