@@ -6,11 +6,12 @@
  */
 import { createModelServerClient, type ModelRegistry } from '@slipway/activities';
 import type { TrainAndPromoteResult } from '@slipway/sdk';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { SLIPWAY_CLI, spawnNode, type Child } from '../support/processes.js';
+import type { Child } from '../support/processes.js';
+import { startWorkerProcess } from '../support/worker-process.js';
 import { expectAgreement, trafficUntil } from '../support/rollout-traffic.js';
 import { eventually, waitForGate } from '../support/waits.js';
 
@@ -30,17 +31,8 @@ afterAll(async () => {
   await h?.stop();
 });
 
-function startWorkerProcess(): Child {
-  const { config } = h;
-  const child = spawnNode(
-    SLIPWAY_CLI,
-    [
-      ...['--address', config.temporal.address, '--home', config.home, '--task-queue', config.taskQueue],
-      // The run's prebuilt bundle, as `slipway bundle` writes it: no webpack at each (re)start.
-      ...['worker', '--workflow-bundle', inject('builtinBundlePath')],
-    ],
-    { SLIPWAY_DATA_ROOTS: config.data.roots.join(','), SLIPWAY_MODEL_SERVER: config.modelServer.url, ...h.people!.env },
-  );
+function startWorker(): Child {
+  const child = startWorkerProcess(h);
   workers.push(child);
   return child;
 }
@@ -54,7 +46,7 @@ async function approvedRun(rollout?: object): Promise<string> {
 }
 
 it('SIGKILL of the worker mid-rollout: another worker continues the saga to the promotion, no request fails', async () => {
-  const first = startWorkerProcess();
+  const first = startWorker();
   const v1 = await h.client.result<TrainAndPromoteResult>(await approvedRun());
   expect(v1.status).toBe('deployed');
 
@@ -82,7 +74,7 @@ it('SIGKILL of the worker mid-rollout: another worker continues the saga to the 
   expect(split.weights.candidate).toBeGreaterThanOrEqual(50);
   expect(await expectAgreement(registry, h.modelServer.url, MODEL, 'with the worker dead')).toBe(1);
 
-  startWorkerProcess();
+  startWorker();
   const [counts, result] = await Promise.all([traffic, done]);
   expect(result).toMatchObject({ status: 'deployed', deployment: { version: 2, previousVersion: 1 } });
   const records = result.rollout?.records ?? [];

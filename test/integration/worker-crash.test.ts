@@ -5,11 +5,12 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { TrainAndPromoteResult } from '@slipway/sdk';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { SLIPWAY_CLI, spawnNode, type Child } from '../support/processes.js';
+import type { Child } from '../support/processes.js';
 import { biggerChurnDataset, trainCheckpointEpoch } from '../support/training-load.js';
+import { startWorkerProcess } from '../support/worker-process.js';
 import { eventually, waitForGate } from '../support/waits.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 
@@ -29,30 +30,14 @@ afterAll(async () => {
   await h?.stop();
 });
 
-function startWorkerProcess(): Child {
-  const { config } = h;
-  const child = spawnNode(
-    SLIPWAY_CLI,
-    [
-      ...['--address', config.temporal.address, '--home', config.home, '--task-queue', config.taskQueue],
-      // The run's prebuilt bundle, as `slipway bundle` writes it: no webpack at each (re)start.
-      ...['worker', '--workflow-bundle', inject('builtinBundlePath')],
-    ],
-    // The harness's dataset roots, and its model server: the worker deploys there (and nowhere else) with the
-    // home's token.
-    // The harness's signed directory of people verifies the runs' signed starts.
-    {
-      SLIPWAY_DATA_ROOTS: config.data.roots.join(','),
-      SLIPWAY_MODEL_SERVER: config.modelServer.url,
-      ...h.people!.env,
-    },
-  );
+function startWorker(): Child {
+  const child = startWorkerProcess(h);
   workers.push(child);
   return child;
 }
 
 it('a worker killed mid-training is replaced; training resumes; exactly one version is registered', async () => {
-  const first = startWorkerProcess();
+  const first = startWorker();
   const input = {
     ...churnInput({
       serverUrl: h.modelServer.url,
@@ -74,7 +59,7 @@ it('a worker killed mid-training is replaced; training resumes; exactly one vers
   first.process.kill('SIGKILL');
   expect(await first.exited).toBeNull();
 
-  startWorkerProcess();
+  startWorker();
   await waitForGate(h.client, runId);
   await h.client.approve(runId, { as: 'maria' });
   const result = await h.client.result<TrainAndPromoteResult>(runId);

@@ -106,6 +106,8 @@ export async function startHarness(options: {
   predictors?: Record<string, PredictorLoader>;
   /** Adapters the harness worker uses instead of the configured ones (e.g. a registry that fails once). */
   deps?: (config: SlipwayConfig) => Partial<ActivityDeps>;
+  /** A Temporal server of the test's own (e.g. one it stops and restarts) instead of the suite's dev server. */
+  temporal?: { address: string; namespace: string };
 }): Promise<Harness> {
   quietRuntime();
   const home = await mkdtemp(join(tmpdir(), `slipway-${options.name}-`));
@@ -125,6 +127,7 @@ export async function startHarness(options: {
       : {}),
     ...options.config,
     data: { roots: [data, ...HARNESS_DATA_ROOTS, ...(options.dataRoots ?? [])] },
+    ...(options.temporal ? { temporal: options.temporal } : {}),
   });
   // The model server and the worker share the home's control-plane token; the worker deploys to this server only.
   const serverOptions = {
@@ -204,7 +207,7 @@ export function testConfig(home: string, taskQueue: string, more: SlipwayConfigI
       ...more,
       home,
       taskQueue,
-      temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
+      temporal: more.temporal ?? { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
     },
   });
 }

@@ -49,3 +49,24 @@ export {
   type LocalDirectory,
   type LocalPeople,
 } from './people/index.js';
+export {
+  StepOutcome,
+  createWorkerMetrics,
+  type PendingGate,
+  type RolloutStateName,
+  type WorkerMetrics,
+} from './worker/worker-metrics.js';
+export {
+  PROMETHEUS_CONTENT_TYPE,
+  startMetricsServer,
+  type MetricsServer,
+  type MetricsServerOptions,
+  type MetricsSource,
+} from './worker/metrics-server.js';
+export {
+  startWorkerTelemetry,
+  workerTelemetryOptions,
+  type RunningWorkerTelemetry,
+  type WorkerTelemetry,
+} from './worker/worker-telemetry.js';
+export type { Tracing } from './worker/tracing.js';

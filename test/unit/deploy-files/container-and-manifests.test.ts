@@ -100,6 +100,24 @@ describe('the Kubernetes manifests', () => {
     );
   });
 
+  it('probe the workers on /healthz and let Prometheus scrape their /metrics port', async () => {
+    const [doc] = parseAllDocuments(await readFile(join(DEPLOY, 'k8s', 'worker-deployment.yaml'), 'utf8'));
+    const { spec } = doc?.toJS() as { spec: { template: WorkerTemplate } };
+    const { annotations } = spec.template.metadata;
+    const [worker] = spec.template.spec.containers;
+    const port = worker?.args[worker.args.indexOf('--metrics-port') + 1];
+    expect(port).toBe('9464');
+    expect(annotations).toEqual({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': port,
+      'prometheus.io/path': '/metrics',
+    });
+    expect(worker?.ports).toContainEqual({ name: 'metrics', containerPort: Number(port) });
+    for (const probe of [worker?.startupProbe, worker?.readinessProbe, worker?.livenessProbe]) {
+      expect(probe?.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    }
+  });
+
   it("carry a slipway.config.json that Slipway's own loader accepts", async () => {
     const [configMap] = parseAllDocuments(await readFile(join(DEPLOY, 'k8s', 'configmap.yaml'), 'utf8'));
     const data = (configMap?.toJS() as { data: Record<string, string> }).data;
@@ -110,3 +128,17 @@ describe('the Kubernetes manifests', () => {
     expect(config.modelServer.url).toBe('http://slipway-model-server:8765');
   });
 });
+
+/** The parts of the worker Deployment's pod template the probe test reads. */
+interface WorkerTemplate {
+  metadata: { annotations: Record<string, string> };
+  spec: {
+    containers: {
+      args: string[];
+      ports: { name: string; containerPort: number }[];
+      startupProbe?: { httpGet: unknown };
+      readinessProbe?: { httpGet: unknown };
+      livenessProbe?: { httpGet: unknown };
+    }[];
+  };
+}

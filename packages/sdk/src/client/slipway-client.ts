@@ -1,4 +1,10 @@
-import { Client, Connection, type ConnectionOptions, type WorkflowExecutionDescription } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  type ClientInterceptors,
+  type ConnectionOptions,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE, SlipwayMessage } from '../messages.js';
 import { rootMessage } from '../errors.js';
 import type { AnyPipeline, PipelineInput, PipelineOutput } from '../pipeline.js';
@@ -70,6 +76,12 @@ export interface SlipwayClientOptions {
    * started with their contract.
    */
   stepQueues?: StepQueues;
+  /**
+   * Temporal client interceptors, passed to the client as they are: e.g. OpenTelemetry's
+   * `OpenTelemetryWorkflowClientInterceptor` (from `@temporalio/interceptors-opentelemetry`), so a run's trace
+   * starts at the client's start call. This package depends on no tracing library.
+   */
+  interceptors?: ClientInterceptors;
 }
 
 /** A gate waiting for a decision, as listed (the full gate, with its evidence, is `SlipwayClient.gate(runId)`). */
@@ -145,7 +157,12 @@ export class SlipwayClient {
         { cause: err },
       );
     }
-    const client = new Client({ connection, namespace, ...(options.identity ? { identity: options.identity } : {}) });
+    const client = new Client({
+      connection,
+      namespace,
+      ...(options.identity ? { identity: options.identity } : {}),
+      ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+    });
     return new SlipwayClient(client, { ...options, address, namespace }, connection);
   }
 

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { SlipwayClient, temporalConnectionOptions } from '@slipway/sdk/client';
+import { SlipwayClient, temporalConnectionOptions, type SlipwayClientOptions } from '@slipway/sdk/client';
 import { loadConfig, type SlipwayConfig } from '../config/config.js';
 
 /** Options every command accepts. */
@@ -33,7 +33,7 @@ export function commandConfig(options: GlobalOptions): SlipwayConfig {
 export async function commandClient(
   config: SlipwayConfig,
   who?: string,
-  options: { startAs?: string } = {},
+  options: { startAs?: string; interceptors?: SlipwayClientOptions['interceptors'] } = {},
 ): Promise<SlipwayClient> {
   const user = options.startAs ?? config.identity;
   return SlipwayClient.connect({
@@ -44,10 +44,15 @@ export async function commandClient(
     identity: `slipway-cli:${who ?? config.identity ?? process.env.USER ?? 'unknown'}@${hostname()}`,
     ...(user ? { user } : {}),
     ...(config.stepQueues ? { stepQueues: config.stepQueues } : {}),
+    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
   });
 }
 
-/** Runs `fn` with a client and closes it afterwards. */
+/**
+ * Runs `fn` with a client and closes it afterwards. With tracing configured (`tracing.endpoint`, or
+ * `OTEL_EXPORTER_OTLP_ENDPOINT`), the client's calls are traced (a run's trace starts at `slipway run`) and the spans
+ * are sent before the command ends.
+ */
 export async function withClient<T>(
   options: GlobalOptions,
   who: string | undefined,
@@ -55,10 +60,17 @@ export async function withClient<T>(
   clientOptions: { startAs?: string } = {},
 ): Promise<T> {
   const config = commandConfig(options);
-  const client = await commandClient(config, who, clientOptions);
+  // The OpenTelemetry SDK is loaded only when tracing is on.
+  const tracing = config.tracing ? (await import('../worker/tracing.js')).startTracing(config.tracing) : undefined;
   try {
-    return await fn(client, config);
+    const interceptors = tracing ? { interceptors: tracing.clientInterceptors } : {};
+    const client = await commandClient(config, who, { ...clientOptions, ...interceptors });
+    try {
+      return await fn(client, config);
+    } finally {
+      await client.close();
+    }
   } finally {
-    await client.close();
+    await tracing?.shutdown();
   }
 }

@@ -23,6 +23,15 @@ import {
   temporalEnvLayer,
   type TemporalSetting,
 } from './temporal-setting.js';
+import {
+  MetricsSettingInput,
+  TracingSettingInput,
+  resolveMetricsSetting,
+  resolveTracingSetting,
+  telemetryEnvLayer,
+  type MetricsSetting,
+  type TracingSetting,
+} from './telemetry-setting.js';
 
 /** The name of the optional configuration file, looked up in the working directory. */
 export const CONFIG_FILE_NAME = 'slipway.config.json';
@@ -161,6 +170,19 @@ export const SlipwayConfigInput = z
     notifiers: NotifiersSetting,
     /** The approvals page (`slipway ui`): its port, the service key it signs with, the trusted proxies. */
     ui: UiSettingInput,
+    /**
+     * The worker's `/metrics` (Prometheus) and `/healthz` endpoint: `port` (0 picks a free one; unset: no endpoint)
+     * and `host` (default `127.0.0.1`; another address only when set here or with `--metrics-host`).
+     * `SLIPWAY_METRICS_PORT` and `SLIPWAY_METRICS_HOST` set them too.
+     */
+    metrics: MetricsSettingInput,
+    /**
+     * OpenTelemetry tracing (client → workflow → activities): `endpoint` is the OTLP/HTTP traces URL (e.g.
+     * `http://collector:4318/v1/traces`), `serviceName` the `service.name` of the spans. Off when no endpoint is
+     * set. The standard variables set them too: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (the traces URL as it is),
+     * `OTEL_EXPORTER_OTLP_ENDPOINT` (a base URL, `/v1/traces` appended) and `OTEL_SERVICE_NAME`.
+     */
+    tracing: TracingSettingInput,
   })
   .partial()
   .strict();
@@ -213,6 +235,10 @@ export interface SlipwayConfig {
   notifiers: NotifierSpec[];
   /** The approvals page (`slipway ui`). See `UiSettingInput`. */
   ui: UiSetting;
+  /** The worker's metrics endpoint, when one is configured. See `MetricsSettingInput`. */
+  metrics?: MetricsSetting;
+  /** Where traces go, when tracing is on. See `TracingSettingInput`. */
+  tracing?: TracingSetting;
 }
 
 /**
@@ -238,7 +264,8 @@ export const DEFAULT_MODEL_SERVER_PORT = 8765;
  * `MLFLOW_TRACKING_TOKEN` or `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD`, and for S3
  * `SLIPWAY_S3_ENDPOINT` or `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
  * `AWS_SESSION_TOKEN`, `SLIPWAY_S3_FORCE_PATH_STYLE`, for datasets `SLIPWAY_DATA_ROOTS`, comma-separated),
- * `SLIPWAY_DIRECTORY`, `SLIPWAY_DIRECTORY_ADMIN_KEY`, `SLIPWAY_IDENTITY`, and `overrides`.
+ * `SLIPWAY_DIRECTORY`, `SLIPWAY_DIRECTORY_ADMIN_KEY`, `SLIPWAY_IDENTITY`, the telemetry variables (see
+ * `telemetryEnvLayer`), and `overrides`.
  * A bad value fails with the file (or variable) and the field that is wrong.
  */
 export function loadConfig(
@@ -288,6 +315,8 @@ const ENV_VARIABLES: Record<string, string> = {
   directory: 'SLIPWAY_DIRECTORY',
   directoryAdminKey: 'SLIPWAY_DIRECTORY_ADMIN_KEY',
   identity: 'SLIPWAY_IDENTITY',
+  metrics: 'SLIPWAY_METRICS_PORT, SLIPWAY_METRICS_HOST',
+  tracing: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME',
 };
 
 function envVariablesOf(issues: readonly { path: readonly PropertyKey[] }[]): string {
@@ -326,6 +355,7 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     s3: Object.keys(s3).length ? s3 : undefined,
     data: roots === undefined ? undefined : { roots },
     audit: Object.keys(audit).length ? audit : undefined,
+    ...telemetryEnvLayer(env),
   });
 }
 
@@ -345,6 +375,8 @@ function mergeLayer(base: SlipwayConfigInput, layer: SlipwayConfigInput): Slipwa
     audit: { ...base.audit, ...layer.audit },
     trainers: { ...base.trainers, ...layer.trainers },
     ui: { ...base.ui, ...layer.ui },
+    metrics: { ...base.metrics, ...layer.metrics },
+    tracing: { ...base.tracing, ...layer.tracing },
   };
 }
 
@@ -431,5 +463,7 @@ function resolveConfig(input: SlipwayConfigInput, cwd: string, sources: { notifi
     deployTargets: resolveDeployTargets(input.deployTargets, { cwd, home, roots, modelServerUrl }),
     notifiers: resolveNotifiers(input.notifiers, { cwd, home, roots, source: sources.notifiers ?? CONFIG_FILE_NAME }),
     ui: resolveUiSetting(input.ui, cwd),
+    ...resolveMetricsSetting(input.metrics),
+    ...resolveTracingSetting(input.tracing),
   };
 }

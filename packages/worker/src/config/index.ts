@@ -68,3 +68,13 @@ export {
   type TemporalSetting,
   type WorkerDeploymentSpec,
 } from './temporal-setting.js';
+export {
+  DEFAULT_METRICS_HOST,
+  DEFAULT_TRACING_SERVICE_NAME,
+  MetricsHost,
+  MetricsPort,
+  MetricsSettingInput,
+  TracingSettingInput,
+  type MetricsSetting,
+  type TracingSetting,
+} from './telemetry-setting.js';

@@ -26,6 +26,7 @@ import {
   configuredProcessTrainers,
 } from '../config/index.js';
 import type { ActivitiesFactory } from './activities-module.js';
+import { workerTelemetryOptions, type WorkerTelemetry } from './worker-telemetry.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { resolveWorkerVersion, workerVersioningOptions } from './worker-versioning.js';
 import { builtinStepActivityNames, selectActivities } from './step-selection.js';
@@ -83,6 +84,12 @@ export interface SlipwayWorkerOptions {
    * cache size; `false` leaves V8's own limit. An explicit `--max-old-space-size` on the process always wins.
    */
   workflowHeapMb?: number | false;
+  /**
+   * Slipway's series (`createWorkerMetrics`, recorded by an activity interceptor) and OpenTelemetry tracing
+   * (`startTracing`); both off by default. With tracing, a workflow bundle needs the workflow interceptors
+   * (`slipway bundle --tracing`; added when the worker bundles at start).
+   */
+  telemetry?: WorkerTelemetry;
   /** Tunables passed to the Temporal worker as they are. */
   workerOptions?: Partial<
     Pick<
@@ -154,6 +161,7 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
     ...workerVersioningOptions(version),
     // On SIGINT/SIGTERM the worker stops polling and lets in-flight activities finish for this long.
     shutdownGraceTime: config.shutdownGrace,
+    ...workerTelemetryOptions(options.telemetry),
     ...options.workerOptions,
     maxCachedWorkflows,
   });

@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { z } from 'zod';
+import { WORKFLOW_TRACING_MODULE } from './workflow-tracing.js';
 
 /** The first characters of a bundle file's header line. */
 const HEADER_PREFIX = '// slipway-workflow-bundle ';
@@ -53,6 +54,7 @@ const quietLogger = {
 };
 
 /**
+/**
  * What every Slipway bundle preloads: `@slipway/sdk/workflow-shared-modules` (Ed25519 and SHA-512), evaluated once
  * per worker and shared by every run instead of once per cached run (see that module). Passed to the bundler as
  * `preloadModules`, by `bundleWorkflows` and by workers that bundle at start.
@@ -62,17 +64,35 @@ export function sharedWorkflowModules(): string[] {
   return [createRequire(import.meta.url).resolve('@slipway/sdk/workflow-shared-modules')];
 }
 
-/** Bundles a workflows module in memory (webpack; only its errors are printed), with the shared modules preloaded. */
-export async function bundleWorkflows(workflowsPath: string): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietLogger, preloadModules: sharedWorkflowModules() });
+/**
+ * Bundles a workflows module in memory (webpack; only its errors are printed), with the shared modules preloaded.
+ * With `tracing`, the bundle carries the OpenTelemetry workflow interceptors (the workflow's spans, and the trace
+ * context its activities receive). They change how the workflow code runs: a bundle with them must not replay
+ * runs recorded without them (and the reverse), so turn tracing on for new runs, not for runs in flight.
+ */
+export async function bundleWorkflows(
+  workflowsPath: string,
+  options: { tracing?: boolean } = {},
+): Promise<{ code: string }> {
+  return bundleWorkflowCode({
+    workflowsPath,
+    logger: quietLogger,
+    preloadModules: sharedWorkflowModules(),
+    ...(options.tracing ? { workflowInterceptorModules: [WORKFLOW_TRACING_MODULE] } : {}),
+  });
 }
 
 /**
  * Bundles `workflowsPath` and writes the bundle, with its header line, to `out` (written to a temporary file
  * first, then renamed, so a reader never sees half a bundle). Returns the header.
  */
-export async function writeWorkflowBundle(options: { workflowsPath: string; out: string }): Promise<BundleHeader> {
-  const { code } = await bundleWorkflows(options.workflowsPath);
+export async function writeWorkflowBundle(options: {
+  workflowsPath: string;
+  out: string;
+  /** Carry the OpenTelemetry workflow interceptors (see {@link bundleWorkflows}). */
+  tracing?: boolean;
+}): Promise<BundleHeader> {
+  const { code } = await bundleWorkflows(options.workflowsPath, { tracing: options.tracing === true });
   const header: BundleHeader = {
     version: 1,
     workflows: options.workflowsPath,

@@ -17,10 +17,14 @@ export function registerBundleCommand(program: Command): void {
     .description('write the workflow bundle once, for workers to load with --workflow-bundle (no webpack at start)')
     .option('--workflows <path>', "a workflows module to bundle instead of Slipway's ready-made pipelines")
     .option('--out <file>', 'where to write the bundle', DEFAULT_BUNDLE_FILE)
+    .option(
+      '--tracing',
+      "carry OpenTelemetry's workflow interceptors, for workers that send traces (for new runs: runs recorded without them do not replay with them)",
+    )
     .action(async (options) => {
       const workflowsPath = options.workflows ? resolve(options.workflows) : builtinWorkflowsPath();
       const started = Date.now();
-      const header = await writeWorkflowBundle({ workflowsPath, out: options.out });
+      const header = await writeWorkflowBundle({ workflowsPath, out: options.out, tracing: options.tracing === true });
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       console.log(`${pc.green('✔')} wrote ${resolve(options.out)} in ${seconds} s (${header.digest})`);
       console.log(pc.dim(`  start workers with: slipway worker --workflow-bundle ${options.out}`));

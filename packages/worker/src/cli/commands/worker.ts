@@ -9,6 +9,7 @@ import { commandConfig, type GlobalOptions } from '../context.js';
 import type { SlipwayConfig } from '../../config/index.js';
 import { resolveWorkerVersion, setCurrentVersionCommand, withVersioningFlags } from '../../worker/worker-versioning.js';
 import { announceDrain, describeServedSteps, graceDuration, stepList } from '../worker-steps.js';
+import { metricsHostOption, metricsPortOption, startCommandTelemetry } from '../worker-telemetry-options.js';
 
 /**
  * `slipway worker`: runs a worker until stopped, for the built-in pipelines or a given workflows module, with the
@@ -56,6 +57,16 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       'on SIGTERM or Ctrl-C, how long in-flight activities may finish before they are cancelled (default: config shutdownGrace, 30s)',
       graceDuration,
     )
+    .option(
+      '--metrics-port <n>',
+      'serve /metrics (Prometheus) and /healthz on this port, 0 for a free one (default: the `metrics.port` setting, else none)',
+      metricsPortOption,
+    )
+    .option(
+      '--metrics-host <host>',
+      'the address /metrics and /healthz listen on (default 127.0.0.1: bind another only on purpose)',
+      metricsHostOption,
+    )
     .action(async (options) => {
       const loaded = withVersioningFlags(commandConfig(globals()), options);
       const config = options.shutdownGrace ? { ...loaded, shutdownGrace: options.shutdownGrace } : loaded;
@@ -66,18 +77,23 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       // A module that cannot load or gives no activity fails here, before anything is opened.
       const own = options.activities === undefined ? undefined : await loadActivitiesModule(options.activities);
       let served: ActivityMap = {};
-      const slipway = await createSlipwayWorker({
-        config,
-        ...(options.workflows ? { workflowsPath: resolve(options.workflows) } : {}),
-        ...(bundle ? { workflowBundle: { code: bundle.code } } : {}),
-        ...(own ? { activities: async (deps) => (served = await own.create(deps)) } : {}),
-        ...(options.workflowHeapMb === undefined ? {} : { workflowHeapMb: options.workflowHeapMb }),
-        ...(options.steps ? { steps: options.steps } : {}),
-        workerOptions: {
-          ...(options.maxActivities ? { maxConcurrentActivityTaskExecutions: options.maxActivities } : {}),
-          ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
-        },
-      });
+      // Before any connection: the Temporal runtime's metrics exporter is set when the runtime is installed.
+      const telemetry = await startCommandTelemetry(config, options);
+      const slipway = await telemetry.guard(
+        createSlipwayWorker({
+          config,
+          ...telemetry.workerOptions,
+          ...(options.workflows ? { workflowsPath: resolve(options.workflows) } : {}),
+          ...(bundle ? { workflowBundle: { code: bundle.code } } : {}),
+          ...(own ? { activities: async (deps) => (served = await own.create(deps)) } : {}),
+          ...(options.workflowHeapMb === undefined ? {} : { workflowHeapMb: options.workflowHeapMb }),
+          ...(options.steps ? { steps: options.steps } : {}),
+          workerOptions: {
+            ...(options.maxActivities ? { maxConcurrentActivityTaskExecutions: options.maxActivities } : {}),
+            ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
+          },
+        }),
+      );
       console.log(
         `${pc.green('●')} worker polling ${pc.bold(config.taskQueue)} on ${config.temporal.address} (namespace ${config.temporal.namespace}); Ctrl-C to stop`,
       );
@@ -93,9 +109,14 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
             )
           : pc.dim('  no directory of people (`directory`): policies that name approver groups fail at start'),
       );
+      telemetry.watch(slipway.worker);
       const stopAnnouncing = announceDrain(config.shutdownGrace);
-      await slipway.run();
-      stopAnnouncing();
+      try {
+        await slipway.run();
+      } finally {
+        stopAnnouncing();
+        await telemetry.stop();
+      }
       console.log('worker stopped');
     });
 }
