@@ -26,6 +26,7 @@ import {
 } from './listings.mjs';
 import { givePassword, hasPage, pageListing, signIn, startPage } from './page.mjs';
 import { residentMemory, runTimed, sampleMemory, startProcess } from './processes.mjs';
+import { cleanupStack } from '../cleanup-stack.mjs';
 
 const HERE = import.meta.dirname;
 const REPO_ROOT = resolve(HERE, '..', '..');
@@ -83,26 +84,12 @@ function slipwayEnv(settings) {
 }
 
 /** Everything started, stopped in reverse order: at the end, on failure and on Ctrl-C. */
-const cleanups = [];
-let cleaning;
-function cleanUp() {
-  return (cleaning ??= (async () => {
-    for (const cleanup of cleanups.reverse()) {
-      await cleanup().catch((error) => log(`cleanup: ${error instanceof Error ? error.message : String(error)}`));
-    }
-  })());
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    log(`${signal}: stopping everything this benchmark started`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
+const { push: cleanupLater, cleanUp } = cleanupStack(log);
 
 async function main() {
   const opts = options();
   const work = await mkdtemp(join(tmpdir(), 'slipway-bench-gates-'));
-  cleanups.push(() => rm(work, { recursive: true, force: true }));
+  cleanupLater(() => rm(work, { recursive: true, force: true }));
   const people = await writePeople(work);
   const server = await startServer(work);
   const env = slipwayEnv({
@@ -131,7 +118,7 @@ async function main() {
     user: STARTER,
     keys: people.keys,
   });
-  cleanups.push(() => client.close());
+  cleanupLater(() => client.close());
   // A worker that dies (out of memory, say) fails the benchmark at once instead of leaving it waiting.
   const line = await Promise.race([measure(opts, { work, env, worker, client, page }), worker.died]);
   summarize(line);
@@ -146,7 +133,7 @@ async function startServer(work) {
     dbFile: join(work, 'temporal.db'),
     onProgress: (m) => log(`  ${m}`),
   });
-  cleanups.push(() => server.stop());
+  cleanupLater(() => server.stop());
   log(`Temporal dev server on ${server.address}`);
   return server;
 }
@@ -161,14 +148,14 @@ async function startWorker(opts, work, env) {
     env: { ...env, ...heap },
     ready: /worker polling/,
   });
-  cleanups.push(() => worker.stop());
+  cleanupLater(() => worker.stop());
   return worker;
 }
 
 /** `slipway ui` on a free port, signed in as the approver given a password. */
 async function servePage(env, work, page) {
   const served = await startPage(CLI, { env, cwd: work });
-  cleanups.push(() => served.stop());
+  cleanupLater(() => served.stop());
   log(`approvals page at ${served.url}; signing in as ${page.person}`);
   return { ...served, cookie: await signIn(served.url, page.person, page.password) };
 }

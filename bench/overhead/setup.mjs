@@ -15,6 +15,7 @@ import { builtinWorkflowsPath, ensureSearchAttributes, loadWorkflowBundle, write
 import { startDevServer } from '@slipway/worker/dev-server';
 import { APPROVERS, STARTER, writePeople } from '../gates/gates.mjs';
 import { noopActivities } from './noop-activities.mjs';
+import { cleanupStack } from '../cleanup-stack.mjs';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const RAW_WORKFLOWS = join(import.meta.dirname, 'raw-workflow.mjs');
@@ -67,25 +68,6 @@ export async function runBench(log, main) {
   } finally {
     await cleanups.cleanUp();
   }
-}
-
-/** Everything started, stopped in reverse order at the end, on failure and on Ctrl-C. */
-export function cleanupStack(log) {
-  const cleanups = [];
-  let cleaning;
-  const cleanUp = () =>
-    (cleaning ??= (async () => {
-      for (const cleanup of cleanups.reverse()) {
-        await cleanup().catch((error) => log(`cleanup: ${error instanceof Error ? error.message : String(error)}`));
-      }
-    })());
-  for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.on(signal, () => {
-      log(`${signal}: stopping everything this benchmark started`);
-      void cleanUp().finally(() => process.exit(130));
-    });
-  }
-  return { push: (fn) => cleanups.push(fn), cleanUp };
 }
 
 /**
