@@ -8,12 +8,7 @@
  * guardian is paused, so each batch lands in exactly one check's window.
  */
 import type { ModelRegistry } from '@slipway/activities';
-import {
-  modelGuardian,
-  type GuardianCheckSummary,
-  type GuardianStatus,
-  type TrainAndPromoteResult,
-} from '@slipway/sdk';
+import { modelGuardian, type GuardianCheckSummary, type GuardianStatus } from '@slipway/sdk';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +19,7 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { runCli } from '../support/processes.js';
 import { eventually, waitForGate } from '../support/waits.js';
 import { deployFirstVersion, guardianInput } from './guardian/fixtures.js';
+import { approveRetrain, decisionOf, guardianAudit, nextVerdict } from './guardian/verdicts.js';
 
 const MODEL = 'guarded-churn';
 let h: Harness;
@@ -61,23 +57,7 @@ async function sendBetweenChecks(batch: typeof clean): Promise<number> {
   return paused.counters.checks;
 }
 
-/** The first check after check `after` that made a verdict, and the status then. */
-async function nextVerdict(after: number): Promise<{ check: GuardianCheckSummary; status: GuardianStatus }> {
-  let last: GuardianStatus | undefined;
-  return eventually(`a check with a verdict after check ${after}`, async () => {
-    const s = await status();
-    last = s;
-    const check = s.recent.find((c) => c.n > after && c.enoughSamples && !c.backfill);
-    // The decision on the check is recorded right after it: wait for it too.
-    return check && s.decisions.some((d) => d.checkId === check.checkId) ? { check, status: s } : undefined;
-  }).catch((err: unknown) => {
-    throw new Error(`${String(err)}; the guardian's status then: ${JSON.stringify(last)}`);
-  });
-}
-
-function decisionOf(s: GuardianStatus, check: GuardianCheckSummary) {
-  return s.decisions.find((d) => d.checkId === check.checkId && d.kind !== 'retrain_finished');
-}
+const nextVerdictAfter = (after: number) => nextVerdict(h, MODEL, after);
 
 describe('the model guardian', () => {
   it('retrains once after consecutive drift, through the gate, and records the whole story', async () => {
@@ -92,13 +72,13 @@ describe('the model guardian', () => {
     await eventually('the guardian watching', async () => ((await status()).operators ? true : undefined));
 
     // Training-like traffic: no drift.
-    const calm = await nextVerdict(await sendBetweenChecks(clean));
+    const calm = await nextVerdictAfter(await sendBetweenChecks(clean));
     expect(calm.check).toMatchObject({ drifted: false, version: 1 });
     expect(calm.check.samples).toBe(clean.length);
     expect(decisionOf(calm.status, calm.check)?.kind).toBe('no_drift');
 
     // Drift once: counted, nothing started. Empty checks in between make no verdict and keep the count.
-    const first = await nextVerdict(await sendBetweenChecks(drifted));
+    const first = await nextVerdictAfter(await sendBetweenChecks(drifted));
     expect(first.check).toMatchObject({ drifted: true, samples: drifted.length });
     expect(first.check.driftedFeatures).toEqual(expect.arrayContaining(['tenure_months', 'support_calls']));
     expect(decisionOf(first.status, first.check)).toMatchObject({
@@ -108,7 +88,7 @@ describe('the model guardian', () => {
     expect(first.status.running).toBeNull();
 
     // Drift again: the retrain starts, exactly one.
-    const second = await nextVerdict(await sendBetweenChecks(drifted));
+    const second = await nextVerdictAfter(await sendBetweenChecks(drifted));
     expect(decisionOf(second.status, second.check)?.kind).toBe('retrain_started');
     const running = second.status.running;
     expect(running).toMatchObject({ workflowId: `retrain:${MODEL}`, checkId: second.check.checkId });
@@ -119,21 +99,14 @@ describe('the model guardian', () => {
     const gate = await waitForGate(h.client, `retrain:${MODEL}`);
     expect(gate.evidence.candidate.version).toBe(2);
     let after = await sendBetweenChecks(drifted);
-    after = (await nextVerdict(after)).check.n;
-    const busy = await nextVerdict(await sendBetweenChecks(drifted));
+    after = (await nextVerdictAfter(after)).check.n;
+    const busy = await nextVerdictAfter(await sendBetweenChecks(drifted));
     expect(decisionOf(busy.status, busy.check)).toMatchObject({ kind: 'skipped_running' });
     expect(decisionOf(busy.status, busy.check)?.reason).toContain('a retrain is already running');
     expect(busy.check.n).toBeGreaterThan(after);
 
     // Approved by maria (the guardian's starter is ci-bot): deployed, and the guardian records the outcome.
-    await h.client.approve(`retrain:${MODEL}`, { as: 'maria', comment: 'retrained on fresh data' });
-    const retrained = await h.client.result<TrainAndPromoteResult>(`retrain:${MODEL}`);
-    expect(retrained).toMatchObject({ status: 'deployed', deployment: { version: 2, previousVersion: 1 } });
-    expect((await registry.resolve(MODEL, 'champion'))?.version).toBe(2);
-    const story = await eventually('the outcome recorded', async () => {
-      const s = await status();
-      return s.outcomes.length > 0 ? s : undefined;
-    });
+    const story = await approveRetrain(h, registry, MODEL, 2);
     expect(story.running).toBeNull();
     expect(story.outcomes).toEqual([
       expect.objectContaining({ workflowId: `retrain:${MODEL}`, status: 'deployed', version: 2 }),
@@ -142,8 +115,8 @@ describe('the model guardian', () => {
 
     // The cooldown holds: drift twice more on v2, nothing starts. v2 was trained on the recent data, which looks
     // like the serving data: for v2 it is the old training-like traffic that drifted.
-    await nextVerdict(await sendBetweenChecks(clean));
-    const cooled = await nextVerdict(await sendBetweenChecks(clean));
+    await nextVerdictAfter(await sendBetweenChecks(clean));
+    const cooled = await nextVerdictAfter(await sendBetweenChecks(clean));
     expect(cooled.check.version).toBe(2);
     expect(decisionOf(cooled.status, cooled.check)).toMatchObject({ kind: 'skipped_cooldown' });
 
@@ -156,7 +129,7 @@ describe('the model guardian', () => {
     expect(final.decisions.filter((d) => d.kind === 'retrain_started')).toHaveLength(1);
 
     // Every decision is in the audit log, once.
-    const lines = (await readAudit()).filter((e) => e.kind === 'guardian' && e.actor === `guardian:${MODEL}`);
+    const lines = await guardianAudit(h, MODEL);
     const ids = lines.map((e) => String(e.data.decisionId));
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toContain(`${second.check.checkId}:retrain_started`);
@@ -209,9 +182,4 @@ async function checkReportCommand(check: GuardianCheckSummary): Promise<void> {
   const missing = await cli('guard', 'report', MODEL, '--check', '999');
   expect(missing.code).not.toBe(0);
   expect(missing.output).toContain('keeps no check 999');
-}
-
-async function readAudit() {
-  const { openConfiguredAuditLog } = await import('../../packages/worker/src/config/backends.js');
-  return openConfiguredAuditLog(h.config).entries();
 }

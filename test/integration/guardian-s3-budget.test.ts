@@ -10,23 +10,19 @@
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ModelRegistry, TypedRow } from '@slipway/activities';
-import {
-  modelGuardian,
-  type GuardianCheckSummary,
-  type GuardianStatus,
-  type TrainAndPromoteResult,
-} from '@slipway/sdk';
+import { modelGuardian } from '@slipway/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readServingRows } from '../../examples/churn/demo/traffic.js';
 import { DATA_DIR, pipelineJson } from '../../examples/churn/src/input.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { startS3Server, type S3TestServer } from '../support/s3-server.js';
-import { eventually, waitForGate } from '../support/waits.js';
+import { s3ClientOf, s3SettingsOf, startS3Server, type S3TestServer } from '../support/s3-server.js';
+import { waitForGate } from '../support/waits.js';
 import { toJsonl, toParquet, type Table } from '../unit/formats/fixtures.js';
 import { deployFirstVersion, guardianInput } from './guardian/fixtures.js';
+import { approveRetrain, decisionOf, guardianAudit, nextVerdict } from './guardian/verdicts.js';
 
 const HOME = resolve(import.meta.dirname, '..', '..', '.slipway');
 const MODEL = 'guarded-churn-s3';
@@ -67,12 +63,7 @@ async function putRows(batch: readonly TypedRow[], fromMs: number, format: 'json
   const table = stamped(batch, fromMs, Math.max(fromMs, Date.now()));
   const body = format === 'jsonl' ? toJsonl(table) : toParquet(table, [...PARQUET_TYPES], 128);
   objects += 1;
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-  });
+  const client = s3ClientOf(s3);
   try {
     const key = `${PREFIX}dt=${String(objects).padStart(3, '0')}/part-0.${format}`;
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
@@ -83,20 +74,10 @@ async function putRows(batch: readonly TypedRow[], fromMs: number, format: 'json
 
 beforeAll(async () => {
   s3 = await startS3Server({ home: HOME, onProgress: (m) => console.log(`[s3 server] ${m}`) });
-  const keys = { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey };
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { ...keys },
-  });
+  const client = s3ClientOf(s3);
   await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
   client.destroy();
-  h = await startHarness({
-    name: 'guardian-s3',
-    s3: { endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, ...keys },
-    dataRoots: [`s3://${BUCKET}/churn`],
-  });
+  h = await startHarness({ name: 'guardian-s3', s3: s3SettingsOf(s3), dataRoots: [`s3://${BUCKET}/churn`] });
   registry = openConfiguredRegistry(h.config);
   clean = (await rows('churn.csv')).slice(0, 300);
   drifted = await rows('serving.csv');
@@ -107,10 +88,6 @@ afterAll(async () => {
   await h?.stop();
   await s3?.stop();
 });
-
-function status(): Promise<GuardianStatus> {
-  return h.client.guard.status(MODEL);
-}
 
 /**
  * Writes `batch` while the guardian is paused, its rows stamped between the pause and the write: after the end of
@@ -124,22 +101,7 @@ async function writeBetweenChecks(batch: readonly TypedRow[], format: 'jsonl' | 
   return paused.counters.checks;
 }
 
-/** The first check after check `after` that made a verdict, and the status once its decision is recorded. */
-async function nextVerdict(after: number): Promise<{ check: GuardianCheckSummary; status: GuardianStatus }> {
-  let last: GuardianStatus | undefined;
-  return eventually(`a check with a verdict after check ${after}`, async () => {
-    const s = await status();
-    last = s;
-    const check = s.recent.find((c) => c.n > after && c.enoughSamples && !c.backfill);
-    return check && s.decisions.some((d) => d.checkId === check.checkId) ? { check, status: s } : undefined;
-  }).catch((err: unknown) => {
-    throw new Error(`${String(err)}; the guardian's status then: ${JSON.stringify(last)}`);
-  });
-}
-
-function decisionOf(s: GuardianStatus, check: GuardianCheckSummary) {
-  return s.decisions.find((d) => d.checkId === check.checkId && d.kind !== 'retrain_finished');
-}
+const verdictAfter = (after: number) => nextVerdict(h, MODEL, after);
 
 describe('the model guardian on a served-rows prefix in S3', () => {
   it('retrains once on drift, then holds its budget of one retrain a week', async () => {
@@ -157,12 +119,12 @@ describe('the model guardian on a served-rows prefix in S3', () => {
     );
 
     // Training-like rows: no drift.
-    const calm = await nextVerdict(0);
+    const calm = await verdictAfter(0);
     expect(calm.check).toMatchObject({ drifted: false, version: 1, samples: clean.length });
     expect(decisionOf(calm.status, calm.check)?.kind).toBe('no_drift');
 
     // Drifted rows (Parquet this time): one drifted check is enough, the retrain starts.
-    const drift = await nextVerdict(await writeBetweenChecks(drifted, 'parquet'));
+    const drift = await verdictAfter(await writeBetweenChecks(drifted, 'parquet'));
     expect(drift.check).toMatchObject({ drifted: true, version: 1, samples: drifted.length });
     expect(drift.check.driftedFeatures).toEqual(expect.arrayContaining(['tenure_months', 'support_calls']));
     expect(decisionOf(drift.status, drift.check)?.kind).toBe('retrain_started');
@@ -172,14 +134,7 @@ describe('the model guardian on a served-rows prefix in S3', () => {
     // Approved by maria (the guardian's starter is ci-bot): v2 deployed, the outcome recorded.
     const gate = await waitForGate(h.client, `retrain:${MODEL}`);
     expect(gate.evidence.candidate.version).toBe(2);
-    await h.client.approve(`retrain:${MODEL}`, { as: 'maria', comment: 'retrained on fresh data' });
-    const retrained = await h.client.result<TrainAndPromoteResult>(`retrain:${MODEL}`);
-    expect(retrained).toMatchObject({ status: 'deployed', deployment: { version: 2, previousVersion: 1 } });
-    expect((await registry.resolve(MODEL, 'champion'))?.version).toBe(2);
-    const story = await eventually('the outcome recorded', async () => {
-      const s = await status();
-      return s.outcomes.length > 0 ? s : undefined;
-    });
+    const story = await approveRetrain(h, registry, MODEL, 2);
     expect(story.running).toBeNull();
     expect(story.outcomes).toEqual([
       expect.objectContaining({
@@ -192,7 +147,7 @@ describe('the model guardian on a served-rows prefix in S3', () => {
 
     // Drift on v2 (trained on the recent data, so the old training-like rows drifted for it), no cooldown: the
     // budget of one retrain a week holds, and nothing starts.
-    const spent = await nextVerdict(await writeBetweenChecks(clean, 'jsonl'));
+    const spent = await verdictAfter(await writeBetweenChecks(clean, 'jsonl'));
     expect(spent.check).toMatchObject({ drifted: true, version: 2, samples: clean.length });
     const skipped = decisionOf(spent.status, spent.check);
     expect(skipped?.kind).toBe('skipped_budget');
@@ -212,7 +167,7 @@ describe('the model guardian on a served-rows prefix in S3', () => {
     const others = final.recent.filter((c) => !verdicts.has(c.checkId));
     expect(others.length).toBeGreaterThan(0);
     for (const c of others) expect(c).toMatchObject({ samples: 0, enoughSamples: false });
-    const audited = (await readAudit()).filter((e) => e.kind === 'guardian' && e.actor === `guardian:${MODEL}`);
+    const audited = await guardianAudit(h, MODEL);
     const ids = audited.map((e) => String(e.data.decisionId));
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expect.arrayContaining(final.decisions.map((d) => `${d.checkId}:${d.kind}`)));
@@ -226,8 +181,3 @@ describe('the model guardian on a served-rows prefix in S3', () => {
     );
   });
 });
-
-async function readAudit() {
-  const { openConfiguredAuditLog } = await import('../../packages/worker/src/config/backends.js');
-  return openConfiguredAuditLog(h.config).entries();
-}

@@ -9,8 +9,7 @@
  *
  * ```ts
  * const s3 = await startS3Server({ home: '.slipway' });
- * const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true,
- *   credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+ * const client = s3ClientOf(s3); // path-style, with its root keys; s3SettingsOf(s3) for a configuration
  * // ...
  * await s3.kill(); // an outage: requests fail with ECONNREFUSED, the data stays
  * await s3.restart(); // back on the same port, with the same data and keys
@@ -18,6 +17,7 @@
  * ```
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -72,6 +72,21 @@ export interface S3TestServer {
   restart(): Promise<void>;
   /** Stops the server and deletes its directory; calling it again does nothing. */
   stop(): Promise<void>;
+}
+
+/**
+ * The server's settings as a Slipway configuration's `s3` takes them: its endpoint and region, path-style, its root
+ * keys. A new object at each call (the AWS SDK writes into the credentials it is given).
+ */
+export function s3SettingsOf(server: S3TestServer) {
+  const { endpoint, region, accessKeyId, secretAccessKey } = server;
+  return { endpoint, region, forcePathStyle: true, accessKeyId, secretAccessKey };
+}
+
+/** A new S3 client of the server with its root keys; `destroy()` it when done. */
+export function s3ClientOf(server: S3TestServer): S3Client {
+  const { accessKeyId, secretAccessKey, ...settings } = s3SettingsOf(server);
+  return new S3Client({ ...settings, credentials: { accessKeyId, secretAccessKey } });
 }
 
 /** Installs versitygw if needed, starts it, and resolves once it answers on 127.0.0.1. */
