@@ -9,13 +9,12 @@
 //   npm run bench:gates -- --gates 50        a quick run
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DATA_DIR } from '@slipway/example-churn/input';
 import { SlipwayClient } from '@slipway/sdk/client';
-import { startDevServer } from '@slipway/worker/dev-server';
 import { APPROVERS, PENDING_QUERY, STARTER, openFirstGate, openGates, writePeople } from './gates.mjs';
 import {
   cliListing,
@@ -27,9 +26,8 @@ import {
 import { givePassword, hasPage, pageListing, signIn, startPage } from './page.mjs';
 import { residentMemory, runTimed, sampleMemory, startProcess } from './processes.mjs';
 import { cleanupStack } from '../cleanup-stack.mjs';
+import { startBenchServer } from '../bench-server.mjs';
 
-const HERE = import.meta.dirname;
-const REPO_ROOT = resolve(HERE, '..', '..');
 const CLI = fileURLToPath(new URL('../../packages/worker/bin/slipway.js', import.meta.url));
 const TASK_QUEUE = 'slipway-bench-gates';
 /** The issue's targets. */
@@ -91,7 +89,7 @@ async function main() {
   const work = await mkdtemp(join(tmpdir(), 'slipway-bench-gates-'));
   cleanupLater(() => rm(work, { recursive: true, force: true }));
   const people = await writePeople(work);
-  const server = await startServer(work);
+  const { server } = await startBenchServer({ log, cleanups: { push: cleanupLater }, work });
   const env = slipwayEnv({
     SLIPWAY_HOME: join(work, 'home'),
     TEMPORAL_ADDRESS: server.address,
@@ -123,19 +121,6 @@ async function main() {
   const line = await Promise.race([measure(opts, { work, env, worker, client, page }), worker.died]);
   summarize(line);
   console.log(JSON.stringify(line));
-}
-
-async function startServer(work) {
-  log('starting the Temporal dev server');
-  const server = await startDevServer({
-    home: join(REPO_ROOT, '.slipway'),
-    port: 0,
-    dbFile: join(work, 'temporal.db'),
-    onProgress: (m) => log(`  ${m}`),
-  });
-  cleanupLater(() => server.stop());
-  log(`Temporal dev server on ${server.address}`);
-  return server;
 }
 
 /** `slipway worker`: the built-in pipelines and steps, as an operator runs it. */

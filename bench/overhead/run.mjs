@@ -37,9 +37,23 @@ async function runBatch(bench, side, label, opts) {
     }
   };
   const begin = performance.now();
+  const cpuBefore = { process: process.cpuUsage(), server: bench.serverCpuMs() };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency, opts.batch) }, runner));
   const wallS = (performance.now() - begin) / 1000;
-  return { ids, wallS, runsPerS: opts.batch / wallS, runMs };
+  return { ids, wallS, runsPerS: opts.batch / wallS, runMs, cpuMsPerRun: cpuPerRun(bench, cpuBefore, opts.batch) };
+}
+
+/**
+ * The CPU time one run of a batch cost, in ms: this process (the client, both workers and their workflow threads;
+ * the other side is idle meanwhile) and the dev server (null where the system does not say).
+ */
+function cpuPerRun(bench, before, runs) {
+  const used = process.cpuUsage(before.process);
+  const serverAfter = bench.serverCpuMs();
+  return {
+    process: (used.user + used.system) / 1000 / runs,
+    server: before.server === null || serverAfter === null ? null : (serverAfter - before.server) / runs,
+  };
 }
 
 /** Warm-up rounds, then timed rounds; each round runs both sides, the first side alternating (ABBA…). */
@@ -112,11 +126,21 @@ function result(opts, timed, latencies, replayMs) {
     schedule_to_start_p50_ms: perSide((side) => round(scheduleToStart[side].p50, 1)),
     run_p50_ms: perSide((side) => round(runMs[side].p50, 1)),
     replay_ms_per_run: perSide((side) => round(replayMs[side], 1)),
+    cpu_ms_per_run: perSide((side) => medianCpu(timed[side])),
     activities_per_run: perSide((side) => latencies[side].length / (opts.rounds * opts.batch)),
     rounds: opts.rounds,
     batch: opts.batch,
     concurrency: opts.concurrency,
   };
+}
+
+/** The median over batches of the CPU one run cost (ms): this process and the dev server. */
+function medianCpu(batches) {
+  const of = (key) => {
+    const values = batches.map((b) => b.cpuMsPerRun[key]);
+    return values.includes(null) ? null : round(median(values), 1);
+  };
+  return { process: of('process'), server: of('server') };
 }
 
 /** Per step: the median dispatch latency of each side, so a slow step stands out. */
@@ -141,6 +165,10 @@ function summarize(line, latencies) {
   for (const side of SIDES) log(`  ${side.padEnd(7)} ${line.dispatch_p50_ms[side]} / ${line.dispatch_p99_ms[side]}`);
   log(
     `workflow code alone (replaying the histories): ${line.replay_ms_per_run.slipway} ms vs ${line.replay_ms_per_run.raw} ms a run`,
+  );
+  const cpu = line.cpu_ms_per_run;
+  log(
+    `CPU a run (this process: client, workers; the dev server): ${cpu.slipway.process} + ${cpu.slipway.server ?? '?'} ms vs ${cpu.raw.process} + ${cpu.raw.server ?? '?'} ms`,
   );
   log('median dispatch per step, Slipway vs baseline (ms):');
   for (const step of perStep(latencies)) {

@@ -5,19 +5,18 @@
 // whose every Update is time-stamped as it is sent.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { churnInput } from '@slipway/example-churn/input';
 import { SlipwayClient } from '@slipway/sdk/client';
 import { builtinWorkflowsPath, ensureSearchAttributes, loadWorkflowBundle, writeWorkflowBundle } from '@slipway/worker';
-import { startDevServer } from '@slipway/worker/dev-server';
 import { APPROVERS, STARTER, writePeople } from '../gates/gates.mjs';
 import { noopActivities } from './noop-activities.mjs';
 import { cleanupStack } from '../cleanup-stack.mjs';
+import { startBenchServer } from '../bench-server.mjs';
 
-const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const RAW_WORKFLOWS = join(import.meta.dirname, 'raw-workflow.mjs');
 /** The task queues of the two workers. */
 export const QUEUES = { slipway: 'bench-overhead-slipway', raw: 'bench-overhead-raw' };
@@ -83,15 +82,8 @@ export async function startBench({ log, cleanups, name }) {
   const work = await mkdtemp(join(tmpdir(), `slipway-bench-${name}-`));
   cleanups.push(() => rm(work, { recursive: true, force: true }));
   const people = await writePeople(work);
-  log('starting the Temporal dev server');
-  const server = await startDevServer({
-    home: join(REPO_ROOT, '.slipway'),
-    port: 0,
-    dbFile: join(work, 'temporal.db'),
-    onProgress: (m) => log(`  ${m}`),
-  });
-  cleanups.push(() => server.stop());
-  log(`Temporal dev server on ${server.address}; bundling both workflow modules (webpack, about 20 s)`);
+  const { server, cpuMs: serverCpuMs } = await startBenchServer({ log, cleanups, work });
+  log('bundling both workflow modules (webpack, about 20 s)');
   const [slipwayBundle, rawBundle] = await Promise.all([
     bundle(builtinWorkflowsPath(), join(work, 'slipway.bundle.js')),
     bundle(RAW_WORKFLOWS, join(work, 'raw.bundle.js')),
@@ -109,6 +101,7 @@ export async function startBench({ log, cleanups, name }) {
   log(`workers polling ${QUEUES.slipway} (Slipway's built-in workflows) and ${QUEUES.raw} (the baseline)`);
   return {
     server,
+    serverCpuMs,
     people,
     noop,
     ...clients,

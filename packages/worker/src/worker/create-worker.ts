@@ -30,7 +30,7 @@ import { workerTelemetryOptions, type WorkerTelemetry } from './worker-telemetry
 import { ensureSearchAttributes } from './search-attributes.js';
 import { resolveWorkerVersion, workerVersioningOptions } from './worker-versioning.js';
 import { builtinStepActivityNames, selectActivities } from './step-selection.js';
-import { sharedWorkflowModules } from './workflow-bundle.js';
+import { moduleSharingInterceptors, sharedWorkflowModules } from './workflow-bundle.js';
 import { capWorkflowThreadHeap, defaultWorkflowHeapMb } from './workflow-heap.js';
 
 /** The module holding Slipway's ready-made pipeline workflows. */
@@ -42,9 +42,9 @@ export type { ActivityFunction };
 
 /**
  * How many runs a Slipway worker keeps in its workflow cache unless told otherwise (`workerOptions`, or
- * `slipway worker --max-cached-workflows`). Each cached run holds its own copy of Slipway's workflow modules'
- * top-level state (zod and the contracts' schemas; Ed25519 is shared, see `sharedWorkflowModules`):
- * about 4.5 MB per run, measured by `bench/gates`. Temporal's
+ * `slipway worker --max-cached-workflows`). Each cached run holds its own workflow state and its own copy of the
+ * workflow code's modules (Slipway's contracts, schemas and zod are shared between runs, see
+ * `moduleSharingInterceptors`; Ed25519 too, see `sharedWorkflowModules`). Temporal's
  * own default sizes the cache from the heap limit (about 2,300 runs on a 4 GB heap), so a worker holding 1,000
  * waiting gates would grow past 7 GB. Beyond this many, the least recently used run is evicted and replayed from its
  * history when it next has work (a decision, a timer, a query), which a waiting gate rarely has.
@@ -151,17 +151,27 @@ export async function createSlipwayWorker(options: SlipwayWorkerOptions): Promis
   if (options.workflowHeapMb !== false) {
     capWorkflowThreadHeap(options.workflowHeapMb ?? defaultWorkflowHeapMb(maxCachedWorkflows));
   }
+  const source = workflowSource(options);
+  const telemetry = workerTelemetryOptions(options.telemetry);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    ...workflowSource(options),
+    ...source,
     activities,
     ...(options.identity ? { identity: options.identity } : {}),
     ...workerVersioningOptions(version),
     // On SIGINT/SIGTERM the worker stops polling and lets in-flight activities finish for this long.
     shutdownGraceTime: config.shutdownGrace,
-    ...workerTelemetryOptions(options.telemetry),
+    ...telemetry,
+    interceptors: {
+      ...telemetry.interceptors,
+      // Bundled at start as `slipway bundle` bundles: with module sharing (a prebuilt bundle carries it already).
+      workflowModules: [
+        ...('workflowsPath' in source ? moduleSharingInterceptors() : []),
+        ...(telemetry.interceptors?.workflowModules ?? []),
+      ],
+    },
     ...options.workerOptions,
     maxCachedWorkflows,
   });

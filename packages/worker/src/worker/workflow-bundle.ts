@@ -65,6 +65,15 @@ export function sharedWorkflowModules(): string[] {
 }
 
 /**
+ * The workflow interceptors module every Slipway bundle carries: `@slipway/sdk/workflow-module-sharing`, through
+ * which runs share one instance of Slipway's pure modules (zod, the contracts and their schemas) instead of
+ * evaluating them once per run (see that module). It acts on no workflow: histories replay with or without it.
+ */
+export function moduleSharingInterceptors(): string[] {
+  return [createRequire(import.meta.url).resolve('@slipway/sdk/workflow-module-sharing')];
+}
+
+/**
  * Bundles a workflows module in memory (webpack; only its errors are printed), with the shared modules preloaded.
  * With `tracing`, the bundle carries the OpenTelemetry workflow interceptors (the workflow's spans, and the trace
  * context its activities receive). They change how the workflow code runs: a bundle with them must not replay
@@ -78,7 +87,7 @@ export async function bundleWorkflows(
     workflowsPath,
     logger: quietLogger,
     preloadModules: sharedWorkflowModules(),
-    ...(options.tracing ? { workflowInterceptorModules: [WORKFLOW_TRACING_MODULE] } : {}),
+    workflowInterceptorModules: [...moduleSharingInterceptors(), ...(options.tracing ? [WORKFLOW_TRACING_MODULE] : [])],
   });
 }
 
