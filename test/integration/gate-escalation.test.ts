@@ -115,6 +115,8 @@ describe('an approval gate that escalates, notifies, lists itself and takes serv
       return entry?.listing?.approvals === 1 ? entry : undefined;
     });
     expect(pending.listing).toMatchObject({ status: 'pending', model: MODEL, version: 1, evidenceDigest, quorum: 2 });
+    // The listing carries the gate's nonce: a client signs a decision from the run's description, without a query.
+    expect(pending.listing?.nonce).toBe(gate.nonce);
 
     // Nobody closed it in time: it escalates to risk, and rita's approval closes it.
     const escalated = await notified(runId, 'gate_escalated');

@@ -34,6 +34,7 @@ export function gateListing(gate: GateState): GateListing {
     ...(gate.startedBy ? { startedBy: gate.startedBy } : {}),
     ...(gate.closedAt ? { closedAt: gate.closedAt } : {}),
     headline: evidenceHeadline(gate.evidence),
+    ...(gate.nonce ? { nonce: gate.nonce } : {}),
   };
 }
 

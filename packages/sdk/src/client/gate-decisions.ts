@@ -5,8 +5,8 @@
  */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { PersonKey } from '../keys/person-keys.js';
-import { SlipwayMessage } from '../messages.js';
-import type { GateDecisionRequestInput, GateState } from '../schemas/approval.js';
+import { SlipwayMemo, SlipwayMessage } from '../messages.js';
+import { GateListing, type GateDecisionRequestInput, type GateState } from '../schemas/approval.js';
 import { ClientErrorCode, SlipwayClientError, gateError, isNotFound, unknownRun } from './errors.js';
 import { signDecision, signServiceDecision } from './signing.js';
 
@@ -51,6 +51,27 @@ export interface DecisionContext {
   timeoutMs: number;
 }
 
+/** What a decision is signed against: the open gate's nonce (none at a gate from before signing) and evidence. */
+interface SigningTarget {
+  nonce: string | undefined;
+  evidenceDigest: string;
+}
+
+/**
+ * The open gate's nonce and evidence digest: from the listing its run publishes in its memo (one description, no
+ * query), else — a gate that publishes none, or one no longer waiting — from the gate's state, which also says why
+ * it takes no decision.
+ */
+async function signingTarget(ctx: DecisionContext, runId: string): Promise<SigningTarget> {
+  const description = await ctx.describe(runId);
+  const listing = GateListing.safeParse(description.memo?.[SlipwayMemo.gate]);
+  if (listing.success && listing.data.status === 'pending' && listing.data.nonce !== undefined) {
+    return { nonce: listing.data.nonce, evidenceDigest: listing.data.evidenceDigest };
+  }
+  const gate = await ctx.gate(runId);
+  return { nonce: gate.nonce, evidenceDigest: gate.evidence.digest };
+}
+
 /** The signed request for a person's decision at the run's gate (unsigned at a gate from before signing). */
 export async function decisionRequest(
   ctx: DecisionContext,
@@ -64,11 +85,11 @@ export async function decisionRequest(
       ClientErrorCode.InvalidDecision,
       `a decision may not name groups (got ${JSON.stringify(groups)}): the gate takes group membership from the worker's directory of people (\`directory\` in slipway.config.json)`,
     );
-  const gate = await ctx.gate(runId);
+  const gate = await signingTarget(ctx, runId);
   const request = {
     decision: kind,
     approver: d.as,
-    evidenceDigest: d.evidenceDigest ?? gate.evidence.digest,
+    evidenceDigest: d.evidenceDigest ?? gate.evidenceDigest,
     ...(d.comment ? { comment: d.comment } : {}),
   };
   // A gate that opened before decisions were signed publishes no nonce and takes the decision as it is.
@@ -83,7 +104,7 @@ export async function serviceDecisionRequest(
   kind: 'approve' | 'reject',
   decision: ServiceDecisionOptions,
 ): Promise<GateDecisionRequestInput> {
-  const gate = await ctx.gate(runId);
+  const gate = await signingTarget(ctx, runId);
   if (gate.nonce === undefined) {
     throw new SlipwayClientError(
       ClientErrorCode.InvalidDecision,

@@ -307,6 +307,11 @@ export const GateListing = z.object({
   closedAt: z.string().optional(),
   /** One line on the candidate against the champion, e.g. `auc 0.84 (+0.03)`. */
   headline: z.string().optional(),
+  /**
+   * The gate's nonce, which every signed decision carries: published here so that a client signs a decision from
+   * the run's description alone, without querying the run. Not a secret (a query returns it too).
+   */
+  nonce: z.string().optional(),
 });
 /** A gate as listed from the visibility store. */
 export type GateListing = z.infer<typeof GateListing>;

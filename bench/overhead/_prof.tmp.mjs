@@ -1,0 +1,20 @@
+import { Session } from 'node:inspector/promises';
+import { writeFile } from 'node:fs/promises';
+import { startBench, logger, runBench } from './setup.mjs';
+import { wholeRun } from './runs.mjs';
+const log = logger('prof');
+const side = process.argv[2] ?? 'slipway';
+await runBench(log, async (cleanups) => {
+  const bench = await startBench({ log, cleanups, name: 'prof' });
+  const batch = async (label, n) => { const ids = Array.from({ length: n }, (_, i) => `${label}-${i}`); let next = 0;
+    await Promise.all(Array.from({ length: 10 }, async () => { for (let i = next++; i < ids.length; i = next++) await wholeRun(bench, side, ids[i]); })); };
+  await batch('warm', 20);
+  const session = new Session(); session.connect();
+  await session.post('Profiler.enable'); await session.post('Profiler.start');
+  const c0 = process.cpuUsage();
+  await batch('prof', 40);
+  const { profile } = await session.post('Profiler.stop');
+  const c = process.cpuUsage(c0);
+  log(`process cpu ${((c.user + c.system) / 1000 / 40).toFixed(1)} ms/run`);
+  await writeFile(`/tmp/ovh/main-${side}.cpuprofile`, JSON.stringify(profile));
+});
