@@ -2,18 +2,30 @@
  * Resource-class workers against a real Temporal dev server: a "CPU" worker serving the pipelines and every step
  * but training, and a "GPU" worker (`slipway worker --steps train --task-queue <gpu queue>`, a child process) that
  * the run's input routes training to. History shows where each step ran. Then SIGTERM on the GPU worker while it
- * trains: it drains (the training finishes on it, once) and exits 0.
+ * trains: it drains (the training finishes on it, once) and exits 0. Every kind of start (a built-in pipeline by name,
+ * deploy, rollback, the guardian) carries the client's default step queues in the input it signed.
  */
 import { pathToFileURL } from 'node:url';
-import { builtinSteps, trainAndPromote, type TrainAndPromoteResult } from '@slipway/sdk';
-import { SlipwayClient } from '@slipway/sdk/client';
+import {
+  SigningDomain,
+  builtinSteps,
+  rolloutWorkflowId,
+  startInputDigest,
+  startPayload,
+  trainAndPromote,
+  verifyPayload,
+  type TrainAndPromoteResult,
+} from '@slipway/sdk';
+import { ClientErrorCode, SlipwayClient } from '@slipway/sdk/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { createSlipwayWorker, type SlipwayWorker } from '../../packages/worker/src/worker/create-worker.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { SLIPWAY_CLI, spawnNode, type Child } from '../support/processes.js';
 import { biggerChurnDataset, trainCheckpointEpoch } from '../support/training-load.js';
+import { startInputOf } from '../support/start-input.js';
 import { eventually, waitForGate } from '../support/waits.js';
+import { guardianInput } from './guardian/fixtures.js';
 
 let h: Harness;
 let cpu: SlipwayWorker;
@@ -165,4 +177,79 @@ it('SIGTERM on a busy GPU worker drains: the training in flight finishes there, 
   const train = (await activityRuns(runId)).filter((r) => r.type === 'slipway.train');
   expect(train).toEqual(trainedOnce(gpu));
   await h.client.terminate(runId, 'test done');
+});
+
+/** The task queue of each step a run's start routes (`stepOptions.<step>.taskQueue`). */
+const queuesOf = (input: unknown) =>
+  Object.fromEntries(
+    Object.entries((input as { stepOptions?: Record<string, { taskQueue?: string }> }).stepOptions ?? {}).map(
+      ([step, options]) => [step, options.taskQueue],
+    ),
+  );
+
+/** The input run `runId` of `pipeline` was started with, after checking that its start signature covers it. */
+async function signedStartInput(runId: string, pipeline: string): Promise<Record<string, unknown>> {
+  const { start, ...input } = await startInputOf(h.client, runId);
+  const signed = start as { signer: string; at: string; signature: string };
+  const payload = startPayload(signed, { pipeline, workflowId: runId, inputDigest: startInputDigest(input) });
+  const publicKey = h.people!.keys[signed.signer]!.publicKey;
+  expect(verifyPayload(SigningDomain.start, publicKey, payload, signed.signature), runId).toBe(true);
+  return input;
+}
+
+it("every start carries the client's default step queues in the input it signs: by name, deploy, rollback, guardian", async () => {
+  // No worker polls this queue: the runs wait there, and their history holds what was started.
+  const idle = { taskQueue: `${h.config.taskQueue}-idle` };
+  const client = await SlipwayClient.connect({
+    address: h.config.temporal.address,
+    taskQueue: h.config.taskQueue,
+    user: 'ci-bot',
+    keys: { keysDir: h.people!.keysDir },
+    stepQueues: { train: gpuQueue, deploy: 'q-deploy', rollback: 'q-rollback', guardCheck: 'q-guard' },
+  });
+  const started: string[] = [];
+  try {
+    const byName = await client.start('trainAndPromote', input('routed-by-name'), idle);
+    const custom = await client.start('scoreNightly', { stepOptions: { train: {} } }, idle);
+    const deploy = await client.deploy(
+      { model: 'routed-deploy', version: 1, deploy: { serverUrl: h.modelServer.url } },
+      idle,
+    );
+    const guarded = guardianInput('routed-guard', h.modelServer.url);
+    const retrain = { ...guarded.retrain.input, stepOptions: { deploy: { taskQueue: 'own-deploy' } } };
+    const guard = await client.guard.start({ ...guarded, retrain: { input: retrain } }, idle);
+    started.push(byName.runId, custom.runId, deploy.runId, guard.runId);
+    const rollbackId = rolloutWorkflowId('routed-rollback');
+    const rollback = client
+      .rollback('routed-rollback', { as: 'maria', reason: 'routing', serverUrl: h.modelServer.url, ...idle })
+      .catch((err: unknown) => err);
+    await eventually('the rollback started', () =>
+      h.client.status(rollbackId).then(
+        () => true,
+        () => undefined,
+      ),
+    );
+    started.push(rollbackId);
+
+    expect(queuesOf(await signedStartInput(byName.runId, 'trainAndPromote'))).toEqual({
+      train: gpuQueue,
+      deploy: 'q-deploy',
+    });
+    expect(await signedStartInput(custom.runId, 'scoreNightly')).toEqual({
+      stepOptions: { train: {} },
+      startedBy: 'ci-bot',
+    });
+    expect(queuesOf(await signedStartInput(deploy.runId, 'deployVersion'))).toEqual({ deploy: 'q-deploy' });
+    expect(queuesOf(await signedStartInput(rollbackId, 'rollbackModel'))).toEqual({ rollback: 'q-rollback' });
+    const guardian = await signedStartInput(guard.runId, 'modelGuardian');
+    expect(queuesOf(guardian)).toEqual({ guardCheck: 'q-guard' });
+    // The retrain the guardian starts carries the routes its starter signed; its own route wins.
+    expect(queuesOf((guardian.retrain as { input: unknown }).input)).toEqual({ train: gpuQueue, deploy: 'own-deploy' });
+
+    for (const runId of started.splice(0)) await h.client.terminate(runId, 'test done');
+    expect(await rollback).toMatchObject({ code: ClientErrorCode.RollbackFailed });
+  } finally {
+    for (const runId of started) await h.client.terminate(runId, 'test done').catch(() => undefined);
+    await client.close();
+  }
 });

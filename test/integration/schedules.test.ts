@@ -25,6 +25,7 @@ import { cliSession, type CliSession } from '../support/cli-session.js';
 import { clientError } from '../support/failures.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { SLIPWAY_CLI, spawnNode } from '../support/processes.js';
+import { startInputOf } from '../support/start-input.js';
 import { eventually, waitForGate } from '../support/waits.js';
 
 let h: Harness;
@@ -55,13 +56,6 @@ function lastRunOf(scheduleId: string, after = 0): Promise<NonNullable<ScheduleI
     const info = await h.client.schedules.describe(scheduleId);
     return info.runsStarted > after ? info.lastRun : undefined;
   });
-}
-
-/** The input a run was started with, from its history. */
-async function startInputOf(runId: string): Promise<Record<string, unknown>> {
-  const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
-  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  return JSON.parse(new TextDecoder().decode(payload!.data)) as Record<string, unknown>;
 }
 
 /** How a run failed: its failure type and message. */
@@ -117,7 +111,7 @@ describe('a schedule made with the CLI', () => {
     const { runId } = await lastRunOf(scheduleId);
     expect(runId.startsWith(`${scheduleId}-`)).toBe(true);
 
-    const started = await startInputOf(runId);
+    const started = await startInputOf(h.client, runId);
     expect((started.dataset as { uri: string }).uri).toBe(`file://${join(cli.inputs, 'data', 'churn.csv')}`);
     expect(typeof started.expectations).toBe('object');
     expect(started).toMatchObject({

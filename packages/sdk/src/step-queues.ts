@@ -47,18 +47,33 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * The run input with `queues` as the task queue of each of the pipeline's steps that the input does not route
  * itself (`stepOptions.<step>.taskQueue` in the input wins). Steps the pipeline does not have are left out (a
  * `train` queue means nothing to `rolloutVersion`), and an input that is not an object, or whose `stepOptions` is
- * malformed, is returned as it is (the contract then refuses it).
+ * malformed, is returned as it is (the contract then refuses it). The model guardian's input routes the
+ * `trainAndPromote` its retrain runs (`retrain.input`) as well: that input is signed with the guardian's start, so
+ * it is routed here, before the start is signed.
  */
 export function withStepQueues(contract: AnyPipeline, input: unknown, queues: StepQueues): unknown {
+  const routed = withOwnStepQueues(contract, input, queues);
+  if (contract.name !== builtinPipelines.modelGuardian.name || !isObject(routed) || !isObject(routed.retrain)) {
+    return routed;
+  }
+  const retrain = routed.retrain;
+  const retrainInput = withOwnStepQueues(builtinPipelines.trainAndPromote, retrain.input, queues);
+  return retrainInput === retrain.input ? routed : { ...routed, retrain: { ...retrain, input: retrainInput } };
+}
+
+/** The input with `queues` written into its own `stepOptions` (see `withStepQueues`). */
+function withOwnStepQueues(contract: AnyPipeline, input: unknown, queues: StepQueues): unknown {
   if (!isObject(input)) return input;
   const given = input.stepOptions ?? {};
   if (!isObject(given)) return input;
   const steps = pipelineStepNames(contract);
   const routed: Record<string, unknown> = { ...given };
+  let changed = false;
   for (const [step, taskQueue] of Object.entries(queues)) {
     const options = routed[step] ?? {};
     if (!steps.includes(step) || !isObject(options) || options.taskQueue !== undefined) continue;
     routed[step] = { ...options, taskQueue };
+    changed = true;
   }
-  return Object.keys(routed).length === 0 ? input : { ...input, stepOptions: routed };
+  return changed ? { ...input, stepOptions: routed } : input;
 }

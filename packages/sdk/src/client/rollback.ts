@@ -11,7 +11,9 @@ import type { PersonKey } from '../keys/person-keys.js';
 import { ClientErrorCode, SlipwayClientError } from './errors.js';
 import { withStartedBy } from './identity.js';
 import { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';
+import { routedInput } from './route-steps.js';
 import { signStart, type KeyFinder } from './signing.js';
+import type { StepQueues } from '../step-queues.js';
 
 /** A rollback as the client takes it. */
 export interface RollbackOptions {
@@ -36,6 +38,8 @@ export interface RollbackClientContext {
   temporal: Client;
   keyOf: (given: PersonKey | undefined) => KeyFinder;
   taskQueue: string;
+  /** The client's default task queues per step (`SlipwayClientOptions.stepQueues`). */
+  stepQueues?: StepQueues | undefined;
 }
 
 /** Starts `rollbackModel` for `model` as `options.as` and waits for its result. */
@@ -45,15 +49,13 @@ export async function rollbackModelRun(
   options: RollbackOptions,
 ): Promise<RollbackModelResult> {
   const runId = rolloutWorkflowId(model);
-  const input = withStartedBy(
-    {
-      model,
-      ...(options.to === undefined ? {} : { to: options.to }),
-      reason: options.reason,
-      deploy: { serverUrl: options.serverUrl, ...(options.alias === undefined ? {} : { alias: options.alias }) },
-    },
-    options.as,
-  );
+  const given = {
+    model,
+    ...(options.to === undefined ? {} : { to: options.to }),
+    reason: options.reason,
+    deploy: { serverUrl: options.serverUrl, ...(options.alias === undefined ? {} : { alias: options.alias }) },
+  };
+  const input = withStartedBy(routedInput(rollbackModel, given, ctx.stepQueues), options.as);
   checkPipelineInput(rollbackModel, input);
   const signed = await signStart(
     { pipeline: rollbackModel.name, runId, input, signer: options.as },

@@ -72,8 +72,10 @@ export interface SlipwayClientOptions {
   /**
    * A default task queue per step for the runs and schedules this client starts, e.g. `{ train: 'slipway-gpu' }`
    * (`stepQueues` in `slipway.config.json` for the CLI): written into each pipeline input that has the step and
-   * does not route it itself (`stepOptions.<step>.taskQueue`), before the start is signed. Applies to pipelines
-   * started with their contract.
+   * does not route it itself (`stepOptions.<step>.taskQueue`), before the start is signed. Applies to every start:
+   * `start` (with a contract, or the name of a built-in pipeline), `deploy`, `rollback`, `guard.start` (the
+   * guardian's steps and its retrain's) and `schedules`; a custom pipeline started by name without its contract is
+   * started with its input as given.
    */
   stepQueues?: StepQueues;
   /**
@@ -179,6 +181,10 @@ export class SlipwayClient {
    * contract's input schema first: a bad input throws `InvalidInput` naming every failing field path, and no run
    * is started. With a name (a workflow type, e.g. a custom pipeline without a contract) the input is **not
    * checked** here: a bad one starts a run that fails in the workflow.
+   *
+   * The client's `stepQueues` are written into the input before it is signed (the input's own
+   * `stepOptions.<step>.taskQueue` wins): by the contract's steps, or for a name, by the built-in pipeline of that
+   * name; the input of any other name is started as given (its steps are unknown to the client).
    */
   async start<C extends AnyPipeline>(
     pipeline: C,
@@ -396,6 +402,7 @@ export class SlipwayClient {
         temporal: this.temporal,
         keyOf: (given) => this.keyOf(given),
         taskQueue: this.options.taskQueue ?? DEFAULT_TASK_QUEUE,
+        stepQueues: this.options.stepQueues,
       },
       model,
       options,

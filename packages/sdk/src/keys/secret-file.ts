@@ -3,6 +3,7 @@
  * a regular file of this user that nobody else may read or write. One reader for every secret Slipway keeps.
  */
 import { lstat, readFile } from 'node:fs/promises';
+import { secretVolumeTarget } from './secret-volume-link.js';
 
 /** How a secret file is named in errors. */
 export interface SecretFileOptions {
@@ -13,10 +14,13 @@ export interface SecretFileOptions {
 }
 
 /**
- * The content of the secret file at `path`, or undefined when it does not exist.
+ * The content of the secret file at `path`, or undefined when it does not exist. A key of a Kubernetes secret
+ * volume (the kubelet's `<key> -> ..data/<key>` link, resolving inside the mounted directory) is read from the file
+ * it resolves to, which is checked as any secret file is.
  *
- * @throws Error starting with `options.what` and the path when the file is a symbolic link or not a regular file,
- *   may be read or written by group or others, belongs to another user, or cannot be read. Never quotes the content.
+ * @throws Error starting with `options.what` and the path when the file is any other symbolic link or not a regular
+ *   file, may be read or written by group or others, belongs to another user, or cannot be read. Never quotes the
+ *   content.
  */
 export async function readSecretFile(path: string, options: SecretFileOptions): Promise<string | undefined> {
   const named = `${options.what} ${path}`;
@@ -27,10 +31,15 @@ export async function readSecretFile(path: string, options: SecretFileOptions): 
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`${named} cannot be read: ${(err as Error).message}`, { cause: err });
   }
+  let file = path;
+  if (stats.isSymbolicLink()) {
+    const target = await secretVolumeTarget(path).catch(() => undefined);
+    if (target !== undefined) ({ file, stats } = target);
+  }
   if (!stats.isFile()) throw new Error(`${named} is not a regular file (a symbolic link or a directory); remove it`);
   if (process.platform !== 'win32') checkOwnerOnly(named, path, stats, options);
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     throw new Error(`${named} cannot be read: ${(err as Error).message}`, { cause: err });
   }

@@ -5,6 +5,7 @@ import { rollbackModel } from './rollback-model.js';
 import { rolloutVersion } from './rollout-version.js';
 import { trainAndPromote } from './train-and-promote.js';
 import { modelGuardian } from './model-guardian.js';
+import type { AnyPipeline } from '../pipeline.js';
 
 export * from './train-and-promote.js';
 export * from './check-drift.js';
@@ -28,3 +29,8 @@ export const builtinPipelines = {
   rollbackModel,
   modelGuardian,
 } as const;
+
+/** The contract of the built-in pipeline named `name` (its workflow type); undefined for any other name. */
+export function builtinPipeline(name: string): AnyPipeline | undefined {
+  return Object.values(builtinPipelines).find((contract: AnyPipeline) => contract.name === name);
+}

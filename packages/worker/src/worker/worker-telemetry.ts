@@ -1,29 +1,36 @@
 /**
- * What telemetry adds to a Slipway worker's options: the activity interceptors (tracing spans, then Slipway's step
- * series), the workflow tracing interceptors when tracing is on (for a worker that bundles its workflow code at
+ * What telemetry adds to a Slipway worker's options: the activity interceptors (the activities in flight, tracing
+ * spans, then Slipway's step series), the workflow tracing interceptors when tracing is on (for a worker that bundles its workflow code at
  * start) and the sink the workflow spans arrive in (dropped when tracing is off, for a bundle that has them).
  */
 import type { Worker, WorkerOptions } from '@temporalio/worker';
 import type { MetricsSetting, TracingSetting } from '../config/index.js';
 import { metricsActivityInterceptor } from './metrics-interceptor.js';
+import type { RunningActivities } from './running-activities.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import type { Tracing } from './tracing.js';
 import { WORKFLOW_TRACING_MODULE, droppedWorkflowSpans } from './workflow-tracing.js';
 import { createWorkerMetrics, type PendingGate, type WorkerMetrics } from './worker-metrics.js';
 import { installWorkerRuntime } from './worker-runtime.js';
 
-/** A worker's telemetry: Slipway's series and tracing, each optional. */
+/** A worker's telemetry: Slipway's series, tracing, and the activities in flight, each optional. */
 export interface WorkerTelemetry {
   metrics?: WorkerMetrics;
   tracing?: Tracing;
+  /** Kept up to date with the activities the worker runs (what a shutdown that cannot finish names). */
+  running?: RunningActivities;
 }
 
 /** The worker options a worker's telemetry sets. */
 export function workerTelemetryOptions(telemetry: WorkerTelemetry = {}): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
-  const { metrics, tracing } = telemetry;
+  const { metrics, tracing, running } = telemetry;
   return {
     interceptors: {
-      activity: [...(tracing?.activityInterceptors ?? []), ...(metrics ? [metricsActivityInterceptor(metrics)] : [])],
+      activity: [
+        ...(running ? [running.interceptor()] : []),
+        ...(tracing?.activityInterceptors ?? []),
+        ...(metrics ? [metricsActivityInterceptor(metrics)] : []),
+      ],
       // Bundled at start with tracing on: the workflow's spans. A prebuilt bundle has them when written with them.
       ...(tracing ? { workflowModules: [WORKFLOW_TRACING_MODULE] } : {}),
     },

@@ -1,6 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import pc from 'picocolors';
-import { builtinPipelines, type AnyPipeline } from '@slipway/sdk';
+import { builtinPipeline } from '@slipway/sdk';
 import { checkPipelineInput, readRunInput } from '@slipway/sdk/client';
 import { renderStatus, renderStep } from '../render.js';
 import { withClient, type GlobalOptions } from '../context.js';
@@ -88,9 +88,4 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
         console.log(`${pc.green('✔')} ${runId} terminated: ${options.reason}`);
       });
     });
-}
-
-/** The contract of a built-in pipeline by name; other names (custom pipelines) are started unchecked. */
-function builtinPipeline(name: string): AnyPipeline | undefined {
-  return Object.values(builtinPipelines).find((contract: AnyPipeline) => contract.name === name);
 }

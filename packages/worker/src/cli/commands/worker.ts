@@ -5,6 +5,7 @@ import type { ActivityMap } from '@slipway/activities';
 import { loadActivitiesModule } from '../../worker/activities-module.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, createSlipwayWorker } from '../../worker/create-worker.js';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle.js';
+import { RunningActivities } from '../../worker/running-activities.js';
 import { commandConfig, type GlobalOptions } from '../context.js';
 import type { SlipwayConfig } from '../../config/index.js';
 import { resolveWorkerVersion, setCurrentVersionCommand, withVersioningFlags } from '../../worker/worker-versioning.js';
@@ -79,10 +80,13 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
       let served: ActivityMap = {};
       // Before any connection: the Temporal runtime's metrics exporter is set when the runtime is installed.
       const telemetry = await startCommandTelemetry(config, options);
+      // What a shutdown that outlasts its grace names (see announceDrain).
+      const running = new RunningActivities();
       const slipway = await telemetry.guard(
         createSlipwayWorker({
           config,
           ...telemetry.workerOptions,
+          telemetry: { ...telemetry.workerOptions.telemetry, running },
           ...(options.workflows ? { workflowsPath: resolve(options.workflows) } : {}),
           ...(bundle ? { workflowBundle: { code: bundle.code } } : {}),
           ...(own ? { activities: async (deps) => (served = await own.create(deps)) } : {}),
@@ -110,7 +114,7 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
           : pc.dim('  no directory of people (`directory`): policies that name approver groups fail at start'),
       );
       telemetry.watch(slipway.worker);
-      const stopAnnouncing = announceDrain(config.shutdownGrace);
+      const stopAnnouncing = announceDrain(config.shutdownGrace, running);
       try {
         await slipway.run();
       } finally {
