@@ -4,8 +4,9 @@
  * does not fail: it shows `waiting for an operator: deploy failed (…)` and waits. An outsider's signed retry is
  * refused; once the server is back, an approver's `deploy retry` deploys with the same approval (registry and server
  * agree), and `slipway deploy abort` ends a run `deploy_aborted` with nothing serving changed; a rollout child that
- * cannot stage waits the same way. The retried run is the replay
- * fixture `train-and-promote-deploy-retried-deployed.json` (its patch marker replays).
+ * cannot stage waits the same way. The retried run is the replay fixture
+ * `train-and-promote-deploy-retried-deployed-generation-1.json` (its patch generation's one marker replays;
+ * `train-and-promote-deploy-retried-deployed.json` is the same run recorded before patch generations).
  */
 import type { ModelRegistry } from '@slipway/activities';
 import { failureType, rootMessage, type RunProgress, type TrainAndPromoteResult } from '@slipway/sdk';
@@ -14,6 +15,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
+import { PATCH_GENERATION_1 } from '../../packages/sdk/src/workflow/patches.js';
 import { cliSession } from '../support/cli-session.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { machineValues, recordFixture } from '../support/record-history.js';
@@ -111,16 +113,17 @@ describe('a deploy that fails after the gate approved', () => {
     const late = await refusalOf(h.client.deployCommand(runId, 'abort', { as: 'maria', reason: 'too late' }));
     expect(late.code).toBe('NotWaiting');
 
-    // The run as a replay fixture: the patch marker and the waited-for Update replay as they ran.
+    // The run as a replay fixture: its patch generation's marker and the waited-for Update replay as they ran (the
+    // fixture of the same run recorded before patch generations, with its own deploy-waits marker, replays too).
     const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
-    const fixture = await recordFixture(h, history, 'train-and-promote-deploy-retried-deployed.json');
+    const fixture = await recordFixture(h, history, 'train-and-promote-deploy-retried-deployed-generation-1.json');
     for (const machine of machineValues(h)) expect(fixture.json, machine).not.toContain(machine);
     const patches = (fixture.history.events ?? []).flatMap((e) =>
       Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) =>
         (d.payloads ?? []).map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')),
       ),
     );
-    expect(patches.join('\n')).toContain('slipway.promotion.deploy-waits');
+    expect(patches.join('\n')).toContain(PATCH_GENERATION_1);
     expect(fixture.json).toContain('"name": "slipway.deploy.command"');
     await expect(Worker.runReplayHistory({ workflowBundle }, fixture.history, runId)).resolves.toBeUndefined();
   });

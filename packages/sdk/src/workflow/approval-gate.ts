@@ -5,13 +5,13 @@ import {
   defineSignal,
   defineUpdate,
   log,
-  patched,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import { slipwayPatched } from './patches.js';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { durationMs } from '../duration.js';
 import { decisionSignatureRefusal } from '../decision-signature.js';
@@ -200,7 +200,7 @@ export function createApprovalGate(options: {
   /** Applies a decision if the gate's rules allow it (and its signature verifies); returns the refusal otherwise. */
   const decide = (raw: unknown, via: 'update' | 'signal'): Refusal | undefined => {
     // Only a decision recorded before the upgrade, on a gate whose groups were never resolved, replays as it ran.
-    const legacy = gate?.unresolvedGroups !== undefined && !patched(GatePatch.refuseDeclaredGroups);
+    const legacy = gate?.unresolvedGroups !== undefined && !slipwayPatched(GatePatch.refuseDeclaredGroups);
     const check = checkDecision(gate, policy, raw, { acceptDeclaredGroups: legacy });
     if (!check.ok) return check.refusal;
     const current = gate as GateState;
@@ -218,7 +218,7 @@ export function createApprovalGate(options: {
   };
   const refusalFailure = (refusal: Refusal) => ApplicationFailure.nonRetryable(refusal.message, refusal.type);
   /** Whether the auto-approve rule reads its direction from the metric (every run started since metric goals). */
-  const metricGoals = () => policy.autoApprove !== undefined && patched(GatePatch.metricGoals);
+  const metricGoals = () => policy.autoApprove !== undefined && slipwayPatched(GatePatch.metricGoals);
 
   setHandler(
     gateDecideUpdate,
@@ -249,9 +249,9 @@ export function createApprovalGate(options: {
 
   /** Who may decide: names alone without groups; from the directory when the run is new enough to ask it. */
   const resolve = async (): Promise<Resolution> => {
-    if (patched(GatePatch.signedDecisions)) return resolveStep(groupRequest);
+    if (slipwayPatched(GatePatch.signedDecisions)) return resolveStep(groupRequest);
     if (policy.approverGroups.length === 0) return resolveApprovers(policy);
-    if (patched(GatePatch.resolveApprovers)) return resolveStep(groupRequest);
+    if (slipwayPatched(GatePatch.resolveApprovers)) return resolveStep(groupRequest);
     return { ...resolveApprovers({ ...policy, approverGroups: [] }), unresolvedGroups: policy.approverGroups };
   };
 
@@ -264,7 +264,7 @@ export function createApprovalGate(options: {
     async checkPolicy() {
       const problem = metricGoals() && policy.autoApprove ? autoApproveRuleProblem(policy.autoApprove) : undefined;
       if (problem) throw finalFailure(SlipwayErrorType.InvalidInput, `the approval policy is invalid: ${problem}`);
-      if (options.start && patched(GatePatch.verifySignedStart)) {
+      if (options.start && slipwayPatched(GatePatch.verifySignedStart)) {
         const { input, pipeline, verify } = options.start;
         const lookupKeys = (lookup: string[]) => resolveStep({ ...groupRequest, ...escalationRequest, lookup });
         verified = await verifySignedStart(input, pipeline, lookupKeys, verify);
@@ -272,15 +272,15 @@ export function createApprovalGate(options: {
         return;
       }
       const groups = policy.approverGroups.length + (policy.escalateTo?.length ?? 0);
-      if (groups === 0 || !patched(GatePatch.checkDirectory)) return;
+      if (groups === 0 || !slipwayPatched(GatePatch.checkDirectory)) return;
       await resolveStep({ ...groupRequest, ...escalationRequest });
     },
     async open(opening) {
       const resolution = await resolve();
-      const nonce = patched(GatePatch.signedDecisions) ? uuid4() : undefined;
-      features.listed = patched(GatePatch.listingMemo);
-      features.notifies = patched(GatePatch.notify);
-      features.escalates = policy.escalateAfter !== undefined && patched(GatePatch.escalation);
+      const nonce = slipwayPatched(GatePatch.signedDecisions) ? uuid4() : undefined;
+      features.listed = slipwayPatched(GatePatch.listingMemo);
+      features.notifies = slipwayPatched(GatePatch.notify);
+      features.escalates = policy.escalateAfter !== undefined && slipwayPatched(GatePatch.escalation);
       const current = openGate(opening, policy, startedBy, resolution, nonce);
       gate = current;
       upsertSearchAttributes([{ key: gateStatusKey, value: 'pending' }]);

@@ -1,4 +1,5 @@
-import { patched, workflowInfo } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
+import { slipwayPatched } from './patches.js';
 import type { ApprovalProof, GateDecision } from '../schemas/approval.js';
 import type { ModelVersionRef } from '../schemas/model.js';
 import type { RetrainTrigger } from '../schemas/guard.js';
@@ -99,7 +100,7 @@ export async function promoteWithApproval(request: PromotionRequest): Promise<Pr
     tracker.skip('deploy', `not deployed: the promotion was ${outcome.status}`);
     return { ...closed, status: outcome.status, deployment: null };
   }
-  const rollout = request.rollout !== undefined && patched(PromotionPatch.rolloutChild);
+  const rollout = request.rollout !== undefined && slipwayPatched(PromotionPatch.rolloutChild);
   const deployed = await deployApproved({
     tracker,
     version,
@@ -108,7 +109,7 @@ export async function promoteWithApproval(request: PromotionRequest): Promise<Pr
     approval: gate.policy,
     ...(rollout ? { rollout: request.rollout ?? {} } : {}),
     operators: () => gate.state()?.eligible ?? [],
-    waits: () => patched(PromotionPatch.deployWaits),
+    waits: () => slipwayPatched(PromotionPatch.deployWaits),
     deployStep: steps.deploy,
   });
   return { ...closed, ...deployed };

@@ -4,7 +4,8 @@
  * drift report, and its gate tells the configured receivers it opened (`gate_opened`). Runs without `retrain` are
  * untouched, so their histories replay as they ran.
  */
-import { condition, log, patched, workflowInfo } from '@temporalio/workflow';
+import { condition, log, workflowInfo } from '@temporalio/workflow';
+import { slipwayPatched } from './patches.js';
 import { SlipwayErrorType, finalFailure } from '../errors.js';
 import type { EvidencePacket } from '../schemas/approval.js';
 import type { DatasetRef } from '../schemas/dataset.js';
@@ -84,7 +85,7 @@ export interface GateOpenedNotice {
  * fails is logged and never fails the run.
  */
 export async function notifyGateOpened(notice: GateOpenedNotice): Promise<void> {
-  if (!patched(RetrainPatch.gateNotify)) return;
+  if (!slipwayPatched(RetrainPatch.gateNotify)) return;
   let settled = false;
   void notice.opening.then(
     () => (settled = true),

@@ -2,7 +2,8 @@
  * The end of a successful rollout: after the drain, the version the promotion replaced is retired (recorded
  * `retired` in the registry once it no longer serves). Runs recorded before this step existed replay without it.
  */
-import { CancellationScope, patched } from '@temporalio/workflow';
+import { CancellationScope } from '@temporalio/workflow';
+import { slipwayPatched } from '../patches.js';
 import { rootMessage } from '../../errors.js';
 import type { RolloutRetirement } from '../../schemas/rollout-state.js';
 import type { ServedDeployment } from '../../schemas/serving.js';
@@ -44,7 +45,7 @@ export async function retireReplaced(request: RetireRequest): Promise<RolloutRet
     tracker.skip('retire', 'nothing to retire: no other version served before');
     return { retired: null, kept: null };
   }
-  if (!patched(RolloutPatch.retire)) return undefined;
+  if (!slipwayPatched(RolloutPatch.retire)) return undefined;
   try {
     return await tracker.run(
       'retire',

@@ -6,7 +6,8 @@
  * retired (see `retire.ts`). Any failure or cancellation after staging compensates: all traffic back to stable, the
  * candidate marked rolled back, the target read back.
  */
-import { CancellationScope, condition, isCancellation, patched, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
+import { slipwayPatched } from '../patches.js';
 import { durationMs } from '../../duration.js';
 import { rootMessage } from '../../errors.js';
 import type { ApprovalProof } from '../../schemas/approval.js';
@@ -74,7 +75,7 @@ export async function runRolloutSaga(
     deploymentId: staged.deploymentId,
     deadlineMs: Date.parse(state.deadline),
   };
-  const first = staged.stable === null && patched(RolloutPatch.firstVersion);
+  const first = staged.stable === null && slipwayPatched(RolloutPatch.firstVersion);
   const plannedSteps = first ? firstVersionSteps(state) : resolvedSteps(request.plan);
   let end: Outcome = { kind: 'next' };
   try {
