@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { isShareableModule } from '../../packages/sdk/src/workflow/module-sharing.js';
+import { isShareableModule, sdkDirectoryOf } from '../../packages/sdk/src/workflow/module-sharing.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import type { SharingProbe } from './module-sharing/workflows.js';
 
@@ -41,21 +41,35 @@ describe('workflow module sharing', () => {
     }
     // The second run's module cache holds its own workflow code and the shared records it was given.
     expect(second.cachedModules.some((id) => id.endsWith('module-sharing/workflows.ts'))).toBe(true);
-    expect(second.cachedModules.some((id) => isShareableModule(id) && id.includes('/zod/'))).toBe(true);
+    expect(second.cachedModules.some((id) => id.includes('/node_modules/zod/'))).toBe(true);
   });
 
   it('bundles shared modules that depend only on shared modules or on modules Temporal evaluates once', async () => {
     const graph = moduleGraph(await readFile(inject('builtinBundlePath'), 'utf8'));
+    const sdk = sdkDirectoryOf(graph.keys());
+    expect(sdk).toMatch(/sdk\/dist\/$/);
+    const shareable = (id: string) => isShareableModule(id, sdk as string);
     const once = closure(graph, [...graph.keys()].filter(evaluatedAtStart));
-    const shared = [...graph.keys()].filter(isShareableModule);
+    const shared = [...graph.keys()].filter(shareable);
     expect(shared.length).toBeGreaterThan(50);
     expect(shared.some((id) => id.includes('/zod/'))).toBe(true);
     const violations = shared.flatMap((id) =>
-      (graph.get(id) ?? []).filter((dep) => !isShareableModule(dep) && !once.has(dep)).map((dep) => `${id} → ${dep}`),
+      (graph.get(id) ?? []).filter((dep) => !shareable(dep) && !once.has(dep)).map((dep) => `${id} → ${dep}`),
     );
     expect(violations).toEqual([]);
     // No shared module reaches Temporal's per-run workflow API.
     expect([...closure(graph, shared)].filter((id) => id.includes('@temporalio/workflow/lib/index.js'))).toEqual([]);
+  });
+
+  it('shares only the SDK’s own directory and zod, never a package that merely lives under a path like it', () => {
+    const sdk = './node_modules/@slipway/sdk/dist/';
+    expect(sdkDirectoryOf(['./src/workflows.ts', `${sdk}workflow/module-sharing.js`])).toBe(sdk);
+    expect(isShareableModule(`${sdk}schemas/approval.js`, sdk)).toBe(true);
+    expect(isShareableModule('./node_modules/zod/v4/core/schemas.js', sdk)).toBe(true);
+    expect(isShareableModule(`${sdk}workflow/approval-gate.js`, sdk)).toBe(false);
+    expect(isShareableModule('./packages/sdk/dist/schemas/approval.js', sdk)).toBe(false);
+    expect(isShareableModule('./node_modules/@acme/sdk/dist/state.js', sdk)).toBe(false);
+    expect(sdkDirectoryOf(['./src/workflows.ts'])).toBeUndefined();
   });
 });
 

@@ -24,17 +24,26 @@ interface ModuleRecord {
   exports: unknown;
 }
 
+/** This module's path inside the SDK's build: its id in a bundle ends with it, after the SDK's own directory. */
+const SELF = 'workflow/module-sharing.js';
+
 /**
- * Whether a module (by its id in the bundle: its path from the bundling root) is one runs may share: Slipway's SDK
- * outside its workflow code, and zod.
+ * The SDK's directory in a bundle (e.g. `./node_modules/@slipway/sdk/dist/`), read from this module's own id among
+ * `ids`; undefined when none is this module. Sharing goes by it, not by a name, so that another package that
+ * happens to live under a path like Slipway's is never shared.
  */
-export function isShareableModule(id: string): boolean {
-  if (/\/packages\/sdk\/dist\/workflow\//.test(id) || /\/@slipway\/sdk\/dist\/workflow\//.test(id)) return false;
-  return (
-    /\/packages\/sdk\/dist\//.test(id) ||
-    /\/node_modules\/@slipway\/sdk\/dist\//.test(id) ||
-    /\/node_modules\/zod\//.test(id)
-  );
+export function sdkDirectoryOf(ids: Iterable<string>): string | undefined {
+  for (const id of ids) if (id.endsWith(`/${SELF}`)) return id.slice(0, -SELF.length);
+  return undefined;
+}
+
+/**
+ * Whether a module (by its id in the bundle: its path from the bundling root) is one runs may share: a module of
+ * the SDK in `sdkDirectory` outside its workflow code, or zod.
+ */
+export function isShareableModule(id: string, sdkDirectory: string): boolean {
+  if (id.startsWith(sdkDirectory)) return !id.startsWith(`${sdkDirectory}workflow/`);
+  return /\/node_modules\/zod\//.test(id);
 }
 
 function sharedStore(): Map<string, ModuleRecord> | undefined {
@@ -59,8 +68,11 @@ function adoptSharedModules(): void {
 function keepShareableModules(): void {
   const store = sharedStore();
   const cache = runModuleCache();
-  if (!store || !cache) return;
-  for (const [id, record] of cache) if (!store.has(id) && isShareableModule(id)) store.set(id, record);
+  const sdkDirectory = cache && sdkDirectoryOf(cache.keys());
+  if (!store || !cache || sdkDirectory === undefined) return;
+  for (const [id, record] of cache) {
+    if (!store.has(id) && isShareableModule(id, sdkDirectory)) store.set(id, record);
+  }
 }
 
 // Evaluated per run, before the workflows module is imported.
