@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { ed } from './ed25519.js';
 import { fromBase64Url, toBase64Url } from './encoding.js';
+import { nativeEd25519 } from './native-ed25519.js';
 
 const PUBLIC_KEY_PREFIX = 'ed25519:';
 
@@ -34,12 +35,16 @@ export function generateKeyPair(): { privateKey: string; publicKey: PublicKey } 
 
 /** The public key of a private key. @throws Error when the private key is not 32 base64url-encoded bytes. */
 export function publicKeyOf(privateKey: string): PublicKey {
-  return encodePublicKey(ed.getPublicKey(seedOf(privateKey)));
+  const seed = seedOf(privateKey);
+  const native = nativeEd25519();
+  return native ? `${PUBLIC_KEY_PREFIX}${native.publicKey(seed)}` : encodePublicKey(ed.getPublicKey(seed));
 }
 
-/** Signs bytes with a private key; returns the base64url signature. */
+/** Signs bytes with a private key; returns the base64url signature (Node's Ed25519 where there is Node). */
 export function signBytes(privateKey: string, message: Uint8Array): Signature {
-  return toBase64Url(ed.sign(message, seedOf(privateKey)));
+  const seed = seedOf(privateKey);
+  const native = nativeEd25519();
+  return toBase64Url(native ? native.sign(seed, message) : ed.sign(message, seed));
 }
 
 /**
