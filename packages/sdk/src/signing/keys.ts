@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ed } from './ed25519.js';
+import { verifyEd25519 } from './ed25519-verify.js';
 import { fromBase64Url, toBase64Url } from './encoding.js';
 import { nativeEd25519 } from './native-ed25519.js';
 
@@ -56,11 +57,7 @@ export function verifyBytes(publicKey: string, message: Uint8Array, signature: s
   const key = fromBase64Url(publicKey.slice(PUBLIC_KEY_PREFIX.length));
   const sig = fromBase64Url(signature);
   if (key === undefined || sig === undefined) return false;
-  try {
-    return ed.verify(sig, message, key);
-  } catch {
-    return false;
-  }
+  return verifyEd25519(sig, message, key);
 }
 
 function encodePublicKey(bytes: Uint8Array): PublicKey {
