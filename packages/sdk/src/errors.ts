@@ -5,8 +5,8 @@ import type { z } from 'zod';
  * Error types Slipway raises, grouped by retry behaviour: {@link FinalErrorType} (retrying cannot help; never
  * retried, even when raised retryable: see {@link finalWhenTyped}) and {@link RetryableErrorType} (a later attempt
  * may succeed). Raise them with {@link finalFailure} and {@link retryableFailure}; compare failures by `type` (see
- * {@link failureType}), never with `instanceof`. The type strings are a wire format: they are stored in workflow histories and matched by retry
- * policies, so they never change.
+ * {@link failureType}), never with `instanceof`. The type strings are a wire format: they are stored in workflow
+ * histories and matched by retry policies, so they never change.
  */
 export const FinalErrorType = {
   /** A step was given input that does not match its contract. */

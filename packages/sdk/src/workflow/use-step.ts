@@ -16,7 +16,7 @@ export type StepCall<C extends AnyStep> = (input: StepInput<C>) => Promise<StepO
 /**
  * The activity options a contract and overrides add up to. The retry policy's `nonRetryableErrorTypes` lists the
  * caller's and the contract options' own types and the contract's own `finalErrors`, but not Slipway's final types
- * (`FINAL_ERROR_TYPES`): they would add about 450 bytes to every scheduled activity's history event and to the
+ * (`FINAL_ERROR_TYPES`): they would add about 480 bytes to every scheduled activity's history event and to the
  * server's state of the run. Slipway's final types are final where a failure leaves the activity instead:
  * `finalFailure` raises them non-retryable, and `implementStep` and every Slipway worker make one raised retryable
  * non-retryable (`finalWhenTyped`). The field is left out when nothing is listed.
