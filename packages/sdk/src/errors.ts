@@ -2,11 +2,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 
 /**
- * Error types Slipway raises, grouped by retry behaviour: {@link FinalErrorType} (retrying cannot help; step
- * contracts list them as non-retryable) and {@link RetryableErrorType} (a later attempt may succeed). Raise them with
- * {@link finalFailure} and {@link retryableFailure}; compare failures by `type` (see {@link failureType}), never with
- * `instanceof`. The type strings are a wire format: they are stored in workflow histories and matched by retry
- * policies, so they never change.
+ * Error types Slipway raises, grouped by retry behaviour: {@link FinalErrorType} (retrying cannot help; never
+ * retried, even when raised retryable: see {@link finalWhenTyped}) and {@link RetryableErrorType} (a later attempt
+ * may succeed). Raise them with {@link finalFailure} and {@link retryableFailure}; compare failures by `type` (see
+ * {@link failureType}), never with `instanceof`. The type strings are a wire format: they are stored in workflow
+ * histories and matched by retry policies, so they never change.
  */
 export const FinalErrorType = {
   /** A step was given input that does not match its contract. */
@@ -203,6 +203,32 @@ export function finalFailure(
     details: details === undefined ? undefined : [details],
     ...(options.cause === undefined ? {} : { cause: options.cause }),
   });
+}
+
+/**
+ * `error` made final when it is an `ApplicationFailure` of one of `finalTypes` raised retryable (e.g. user code's
+ * `ApplicationFailure.retryable('…', 'SlipwayInvalidInput')`): the same message, type, details, cause and stack,
+ * non-retryable. Anything else is returned as it is. Where a failure leaves an activity, this is what keeps a
+ * final type final without listing it in every retry policy (`implementStep` for a contract's `finalErrors`, every
+ * Slipway worker for `FINAL_ERROR_TYPES`). Safe in workflow and activity code.
+ *
+ * ```ts
+ * try { return await run(input); } catch (err) { throw finalWhenTyped(err, FINAL_ERROR_TYPES); }
+ * ```
+ */
+export function finalWhenTyped(error: unknown, finalTypes: readonly string[]): unknown {
+  if (!(error instanceof ApplicationFailure) || error.nonRetryable) return error;
+  if (typeof error.type !== 'string' || !finalTypes.includes(error.type)) return error;
+  const final = ApplicationFailure.create({
+    message: error.message,
+    type: error.type,
+    nonRetryable: true,
+    ...(error.details ? { details: error.details } : {}),
+    ...(error.cause ? { cause: error.cause } : {}),
+    ...(error.category ? { category: error.category } : {}),
+  });
+  if (error.stack !== undefined) final.stack = error.stack;
+  return final;
 }
 
 /** Options of {@link retryableFailure}. */

@@ -20,7 +20,10 @@ export interface StepDefinition<N extends string, I extends z.ZodType, O extends
   input: I;
   output: O;
   options: StepOptions;
-  /** Extra error types (beyond Slipway's own) that must never be retried. */
+  /**
+   * Extra error types (beyond Slipway's own) that must never be retried: listed in the retry policy of every call
+   * (`useStep`), and made non-retryable by `implementStep` when raised retryable.
+   */
   finalErrors?: readonly string[];
 }
 

@@ -1,5 +1,6 @@
 import {
   DatasetRef,
+  FINAL_ERROR_TYPES,
   SlipwayErrorType,
   defineStep,
   failureType,
@@ -63,20 +64,23 @@ describe('step contracts', () => {
     expect(err.message).toContain('positives');
   });
 
-  it('never retries final errors: Slipway types, the contract types and the caller types all merge', () => {
+  it('lists the caller and contract final types in the retry policy, not Slipway final types', () => {
     const options = stepActivityOptions(score, { taskQueue: 'slipway-gpu', retry: { maximumAttempts: 2 } });
     expect(options.taskQueue).toBe('slipway-gpu');
     expect(options.startToCloseTimeout).toBe('10m');
     expect(options.retry?.maximumAttempts).toBe(2);
-    expect(options.retry?.nonRetryableErrorTypes).toEqual(
-      expect.arrayContaining([
-        SlipwayErrorType.InvalidInput,
-        SlipwayErrorType.ValidationFailed,
-        'AcmeBadModel',
-        'AcmeQuotaExceeded',
-      ]),
-    );
+    expect(options.retry?.nonRetryableErrorTypes).toEqual(['AcmeQuotaExceeded', 'AcmeBadModel']);
     expect(options.summary).toBe('acme.score');
+
+    const caller = stepActivityOptions(score, { retry: { nonRetryableErrorTypes: ['AcmeNoQuota', 'AcmeBadModel'] } });
+    expect(caller.retry?.nonRetryableErrorTypes).toEqual(['AcmeNoQuota', 'AcmeBadModel']);
+  });
+
+  it('leaves nonRetryableErrorTypes out when neither the caller nor the contract lists a type of its own', () => {
+    const options = stepActivityOptions(trainStep);
+    expect(trainStep.finalErrors).toEqual(expect.arrayContaining([...FINAL_ERROR_TYPES]));
+    expect(options.retry).toBeDefined();
+    expect(options.retry).not.toHaveProperty('nonRetryableErrorTypes');
   });
 
   it('refuses step names that are not activity-type safe', () => {

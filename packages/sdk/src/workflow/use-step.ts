@@ -1,4 +1,5 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { FINAL_ERROR_TYPES } from '../errors.js';
 import { parseStepInput, parseStepOutput, type AnyStep, type StepInput, type StepOutput } from '../step.js';
 
 /** Per-call-site activity options that override a contract's defaults. */
@@ -12,15 +13,23 @@ export type StepOverrides = Partial<
 /** A typed, validated call to a step from workflow code. */
 export type StepCall<C extends AnyStep> = (input: StepInput<C>) => Promise<StepOutput<C>>;
 
-/** The activity options a contract and overrides add up to; final error types are never retried. */
+/**
+ * The activity options a contract and overrides add up to. The retry policy's `nonRetryableErrorTypes` lists the
+ * caller's and the contract options' own types and the contract's own `finalErrors`, but not Slipway's final types
+ * (`FINAL_ERROR_TYPES`): they would add about 480 bytes to every scheduled activity's history event and to the
+ * server's state of the run. Slipway's final types are final where a failure leaves the activity instead:
+ * `finalFailure` raises them non-retryable, and `implementStep` and every Slipway worker make one raised retryable
+ * non-retryable (`finalWhenTyped`). The field is left out when nothing is listed.
+ */
 export function stepActivityOptions(contract: AnyStep, overrides: StepOverrides = {}): ActivityOptions {
-  const retry = { ...contract.options.retry, ...overrides.retry };
-  const nonRetryable = new Set([...(retry.nonRetryableErrorTypes ?? []), ...contract.finalErrors]);
+  const { nonRetryableErrorTypes = [], ...retry } = { ...contract.options.retry, ...overrides.retry };
+  const ownFinal = contract.finalErrors.filter((type) => !FINAL_ERROR_TYPES.includes(type));
+  const nonRetryable = [...new Set([...nonRetryableErrorTypes, ...ownFinal])];
   return {
     ...contract.options,
     ...overrides,
     summary: overrides.summary ?? contract.description,
-    retry: { ...retry, nonRetryableErrorTypes: [...nonRetryable] },
+    retry: nonRetryable.length > 0 ? { ...retry, nonRetryableErrorTypes: nonRetryable } : retry,
   };
 }
 

@@ -114,7 +114,8 @@ export interface SlipwayWorker {
 /**
  * Wires configuration to adapters, adapters to activities, and activities and workflows to a Temporal worker
  * on `config.taskQueue`, connected as `config.temporal` says (TLS, API key) and, with `config.temporal.deployment`,
- * polling as that Worker Deployment version (see `resolveWorkerVersion`).
+ * polling as that Worker Deployment version (see `resolveWorkerVersion`). A failure of one of Slipway's final types
+ * leaves any activity it runs non-retryable, even when raised retryable (`finalErrorsActivityInterceptor`).
  *
  * ```ts
  * const { run } = await createSlipwayWorker({ config: loadConfig(), workflowsPath, activities: implementStep(score, scoreImpl) });

@@ -1,10 +1,12 @@
 /**
- * What telemetry adds to a Slipway worker's options: the activity interceptors (the activities in flight, tracing
- * spans, then Slipway's step series), the workflow tracing interceptors when tracing is on (for a worker that bundles its workflow code at
- * start) and the sink the workflow spans arrive in (dropped when tracing is off, for a bundle that has them).
+ * What telemetry adds to a Slipway worker's options: the activity interceptors (outermost first: Slipway's final
+ * error types made non-retryable, always; then the activities in flight, tracing spans and Slipway's step series),
+ * the workflow tracing interceptors when tracing is on (for a worker that bundles its workflow code at start) and the
+ * sink the workflow spans arrive in (dropped when tracing is off, for a bundle that has them).
  */
 import type { Worker, WorkerOptions } from '@temporalio/worker';
 import type { MetricsSetting, TracingSetting } from '../config/index.js';
+import { finalErrorsActivityInterceptor } from './final-errors-interceptor.js';
 import { metricsActivityInterceptor } from './metrics-interceptor.js';
 import type { RunningActivities } from './running-activities.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
@@ -21,12 +23,17 @@ export interface WorkerTelemetry {
   running?: RunningActivities;
 }
 
-/** The worker options a worker's telemetry sets. */
+/**
+ * The worker options a worker's telemetry sets, with every activity interceptor a Slipway worker installs: the one
+ * place they are composed.
+ */
 export function workerTelemetryOptions(telemetry: WorkerTelemetry = {}): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   const { metrics, tracing, running } = telemetry;
   return {
     interceptors: {
       activity: [
+        // Outermost: it acts on the failure exactly as it leaves the activity.
+        finalErrorsActivityInterceptor(),
         ...(running ? [running.interceptor()] : []),
         ...(tracing?.activityInterceptors ?? []),
         ...(metrics ? [metricsActivityInterceptor(metrics)] : []),
