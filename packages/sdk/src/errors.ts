@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import type { z } from 'zod';
 
 /**
@@ -206,18 +206,27 @@ export function finalFailure(
 }
 
 /**
- * `error` made final when it is an `ApplicationFailure` of one of `finalTypes` raised retryable (e.g. user code's
- * `ApplicationFailure.retryable('…', 'SlipwayInvalidInput')`): the same message, type, details, cause and stack,
- * non-retryable. Anything else is returned as it is. Where a failure leaves an activity, this is what keeps a
- * final type final without listing it in every retry policy (`implementStep` for a contract's `finalErrors`, every
- * Slipway worker for `FINAL_ERROR_TYPES`). Safe in workflow and activity code.
+ * `error` made final when it is of one of `finalTypes` and would be retried: an `ApplicationFailure` of that type
+ * raised retryable (e.g. user code's `ApplicationFailure.retryable('…', 'SlipwayInvalidInput')`), or a plain
+ * `Error` whose `name` is that type (Temporal reports it with its name as the type). The result has the same
+ * message, type, details, cause and stack, non-retryable. Anything else is returned as it is. Where a failure
+ * leaves an activity, this is what keeps a final type final without listing it in every retry policy
+ * (`implementStep` for a contract's `finalErrors`, every Slipway worker for `FINAL_ERROR_TYPES`). Safe in workflow
+ * and activity code.
  *
  * ```ts
  * try { return await run(input); } catch (err) { throw finalWhenTyped(err, FINAL_ERROR_TYPES); }
  * ```
  */
 export function finalWhenTyped(error: unknown, finalTypes: readonly string[]): unknown {
-  if (!(error instanceof ApplicationFailure) || error.nonRetryable) return error;
+  if (error instanceof ApplicationFailure) return error.nonRetryable ? error : finalOfType(error, finalTypes);
+  if (!(error instanceof Error) || error instanceof TemporalFailure || !finalTypes.includes(error.name)) return error;
+  const final = ApplicationFailure.create({ message: error.message, type: error.name, nonRetryable: true });
+  if (error.stack !== undefined) final.stack = error.stack;
+  return final;
+}
+
+function finalOfType(error: ApplicationFailure, finalTypes: readonly string[]): ApplicationFailure {
   if (typeof error.type !== 'string' || !finalTypes.includes(error.type)) return error;
   const final = ApplicationFailure.create({
     message: error.message,

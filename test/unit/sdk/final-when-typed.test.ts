@@ -36,9 +36,19 @@ describe('finalWhenTyped', () => {
     expect(finalWhenTyped(untyped, FINAL_ERROR_TYPES)).toBe(untyped);
     const already = ApplicationFailure.nonRetryable('gone', SlipwayErrorType.NotFound);
     expect(finalWhenTyped(already, FINAL_ERROR_TYPES)).toBe(already);
-    const plain = Object.assign(new Error('plain'), { name: SlipwayErrorType.InvalidInput });
+    const plain = Object.assign(new Error('plain'), { name: SlipwayErrorType.SourceUnreachable });
     expect(finalWhenTyped(plain, FINAL_ERROR_TYPES)).toBe(plain);
     expect(finalWhenTyped('a string', FINAL_ERROR_TYPES)).toBe('a string');
+  });
+
+  it('makes a plain Error named after a final type final (Temporal reports its name as the type)', () => {
+    const plain = Object.assign(new Error('bad row 3'), { name: SlipwayErrorType.InvalidInput });
+    const final = finalWhenTyped(plain, FINAL_ERROR_TYPES) as ApplicationFailure;
+    expect(final).toBeInstanceOf(ApplicationFailure);
+    expect(final.nonRetryable).toBe(true);
+    expect(final.type).toBe(SlipwayErrorType.InvalidInput);
+    expect(final.message).toBe('bad row 3');
+    expect(final.stack).toBe(plain.stack);
   });
 
   it('only knows the types it is given', () => {
