@@ -40,8 +40,8 @@ export interface ServiceDecisionOptions {
 /** What deciding needs from the client. */
 export interface DecisionContext {
   temporal: Client;
-  /** The run's gate (`SlipwayClient.gate`). */
-  gate(runId: string): Promise<GateState>;
+  /** The gate of a run already described (a query to its workflow; `NoGate` before it opens). */
+  queryGate(runId: string): Promise<GateState>;
   /** The run's description (`UnknownRun` when there is none). */
   describe(runId: string): Promise<WorkflowExecutionDescription>;
   /** The key a person signs with. */
@@ -68,7 +68,7 @@ async function signingTarget(ctx: DecisionContext, runId: string): Promise<Signi
   if (listing.success && listing.data.status === 'pending' && listing.data.nonce !== undefined) {
     return { nonce: listing.data.nonce, evidenceDigest: listing.data.evidenceDigest };
   }
-  const gate = await ctx.gate(runId);
+  const gate = await ctx.queryGate(runId);
   return { nonce: gate.nonce, evidenceDigest: gate.evidence.digest };
 }
 

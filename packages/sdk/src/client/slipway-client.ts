@@ -272,6 +272,11 @@ export class SlipwayClient {
   /** The gate of a run. Throws `UnknownRun`, or `NoGate` before the run has reached its gate. */
   async gate(runId: string): Promise<GateState> {
     await this.describe(runId);
+    return this.queryGate(runId);
+  }
+
+  /** The gate of a run known to exist (described already): one query to its workflow. */
+  private async queryGate(runId: string): Promise<GateState> {
     const gate = await this.temporal.workflow
       .getHandle(runId)
       .query<GateState | null>(SlipwayMessage.gateState)
@@ -452,7 +457,7 @@ export class SlipwayClient {
   private decisionContext(): DecisionContext {
     return {
       ...this.rolloutContext(),
-      gate: (runId) => this.gate(runId),
+      queryGate: (runId) => this.queryGate(runId),
       describe: (runId) => this.describe(runId),
     };
   }
