@@ -138,13 +138,18 @@ it('a run shows in /metrics (steps by outcome, the gate wait, Temporal core metr
 
   await tracing.shutdown();
   const last = activities.at(-1)!;
-  const trace = await eventually(`the spans of ${runId} up to its last activity (${last})`, () => {
+  // The worker exports its spans in batches: the workflow's span (ended when the run completed) may come after its
+  // last activity's.
+  const trace = await eventually(`the spans of ${runId}: its workflow and its last activity (${last})`, () => {
     const spans = receiver.spans();
     const start = spans.find(
       (s) => s.name === 'StartWorkflow:trainAndPromote' && s.attributes.temporalWorkflowId === runId,
     );
     const inTrace = start ? spans.filter((s) => s.traceId === start.traceId) : [];
-    const done = start && inTrace.some((s) => s.name === `RunActivity:${last}`);
+    const done =
+      start &&
+      inTrace.some((s) => s.name === `RunActivity:${last}`) &&
+      inTrace.some((s) => s.name === 'RunWorkflow:trainAndPromote');
     return Promise.resolve(done ? { start, inTrace } : undefined);
   });
   expect(trace.start.service).toBe('slipway-client-under-test');
