@@ -162,10 +162,11 @@ describe('the model guardian on a served-rows prefix in S3', () => {
     // Stopped, every decision is in the audit log, once (the status keeps the latest ones).
     await h.client.guard.stop(MODEL, { as: 'maria', reason: 'end of the test' });
     const { final } = await h.client.result(`guardian:${MODEL}`, modelGuardian);
-    // Each row was read by one check only: every other check's window held none of the prefix's rows.
+    // Each row was read by one check only: the three verdicts counted exactly their own batches (above), and every
+    // other check the status keeps held none of the prefix's rows in its window. How many other checks ran depends
+    // on the machine's pace, so there may be none.
     const verdicts = new Set([calm.check.checkId, drift.check.checkId, spent.check.checkId]);
     const others = final.recent.filter((c) => !verdicts.has(c.checkId));
-    expect(others.length).toBeGreaterThan(0);
     for (const c of others) expect(c).toMatchObject({ samples: 0, enoughSamples: false });
     const audited = await guardianAudit(h, MODEL);
     const ids = audited.map((e) => String(e.data.decisionId));
