@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ApprovalPolicy,
   SigningDomain,
+  approvalPolicyDigest,
   directoryDigest,
   durationMs,
   signPayload,
@@ -74,23 +75,29 @@ export function signedDecision(
   };
 }
 
-/** A run's signed start, as a proof carries it, signed by `signer` (or with `signWith`'s key). */
+/**
+ * A run's signed start, as a proof carries it, signed by `signer` (or with `signWith`'s key); with `policyDigest`,
+ * signed over it too (as clients sign starts now), without it as starts were signed before.
+ */
 export function signedStart(
   people: TestPeople,
   signer: string,
   workflowId: string,
-  options: { signWith?: string; at?: string; pipeline?: string; inputDigest?: string } = {},
+  options: { signWith?: string; at?: string; pipeline?: string; inputDigest?: string; policyDigest?: string } = {},
 ): NonNullable<ApprovalProof['start']> {
   const key = people.keys[options.signWith ?? signer];
   if (!key) throw new Error(`no test key for ${options.signWith ?? signer}`);
   const at = options.at ?? new Date().toISOString();
   const pipeline = options.pipeline ?? TEST_PIPELINE;
   const inputDigest = options.inputDigest ?? TEST_INPUT_DIGEST;
-  const payload = { signer, pipeline, workflowId, inputDigest, at };
+  const { policyDigest } = options;
+  const signed = policyDigest === undefined ? {} : { policyDigest };
+  const payload = { signer, pipeline, workflowId, inputDigest, ...signed, at };
   return {
     signer,
     pipeline,
     inputDigest,
+    ...signed,
     at,
     signature: signPayload(SigningDomain.start, key.privateKey, payload),
   };
@@ -113,8 +120,15 @@ export interface TestProofOptions {
   /** When the gate opened; default one minute ago. */
   openedAt?: Date;
   gateNonce?: string;
-  /** The run's input the start is signed over (its digest), carried by the proof; default `{ approval: policy }`. */
+  /**
+   * Set: a proof as made for a start signed before policy digests, carrying the run's input the start is signed
+   * over (its digest). Unset (the default): the start signs the digest of `signedPolicy` and the proof carries it.
+   */
   startInput?: Record<string, unknown>;
+  /** The approval policy the start signs and the proof carries (`null`: none); default the proof's `policy`. */
+  signedPolicy?: unknown;
+  /** The pipeline the start is signed for (default {@link TEST_PIPELINE}), and the workflow id (default the run's). */
+  signedFor?: { pipeline: string; workflowId: string };
 }
 
 /** A proof of a gate's outcome with real signatures, as the workflow hands it to the acting activities. */
@@ -123,7 +137,6 @@ export function approvalProof(options: TestProofOptions): ApprovalProof {
   const gateNonce = options.gateNonce ?? randomUUID();
   const gate: TestGate = { workflowId: options.workflowId, gateNonce, evidenceDigest: options.evidence.digest };
   const opened = options.openedAt ?? new Date(Date.now() - 60_000);
-  const startInput = options.startInput ?? { approval: policy };
   const decisions =
     options.decisions?.(gate) ??
     (options.approvers ?? ['maria']).map((name) => signedDecision(options.people, name, gate));
@@ -133,15 +146,31 @@ export function approvalProof(options: TestProofOptions): ApprovalProof {
     policy,
     evidence: options.evidence,
     directoryDigest: directoryDigest(options.people.directory),
-    start: signedStart(options.people, options.startedBy ?? 'ci-bot', options.workflowId, {
-      inputDigest: startInputDigest(startInput),
-    }),
-    startInput,
+    ...signedInputOf(options, policy),
     outcome: options.outcome ?? 'approved',
     decisions,
     openedAt: opened.toISOString(),
     deadline: new Date(opened.getTime() + durationMs(policy.timeout)).toISOString(),
   };
+}
+
+/** The proof's signed start and what it carries of the signed input: its policy, or (`startInput` given) all of it. */
+function signedInputOf(
+  options: TestProofOptions,
+  policy: ApprovalPolicy,
+): Pick<ApprovalProof, 'start' | 'startInput' | 'signedPolicy'> {
+  const signer = options.startedBy ?? 'ci-bot';
+  const signedFor = options.signedFor ?? { pipeline: TEST_PIPELINE, workflowId: options.workflowId };
+  const at = { pipeline: signedFor.pipeline };
+  if (options.startInput !== undefined) {
+    const inputDigest = startInputDigest(options.startInput);
+    const start = signedStart(options.people, signer, signedFor.workflowId, { ...at, inputDigest });
+    return { start, startInput: options.startInput };
+  }
+  const signedPolicy = options.signedPolicy === undefined ? policy : options.signedPolicy;
+  const policyDigest = approvalPolicyDigest(signedPolicy);
+  const start = signedStart(options.people, signer, signedFor.workflowId, { ...at, policyDigest });
+  return { start, signedPolicy };
 }
 
 /**

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ApprovalPolicy,
   SlipwayErrorType,
+  approvalPolicyDigest,
   compareTaskMetrics,
   failureType,
   type ApprovalProof,
@@ -290,6 +292,92 @@ describe("the policy is the one in the run's signed input", () => {
     const proof = proofOf({ policy: signedPolicy, startInput: input });
     const altered = { ...proof, startInput: { ...input, modelName: 'fraud' } };
     expect(refusal(altered)).toEqual(invalid(/the run's input in the proof hashes to .*: the input was altered/));
+  });
+});
+
+describe('a start that signed its policy: the proof carries the policy, not the input', () => {
+  const policy = { approverGroups: ['ml-leads'] };
+
+  it("verifies without the input: the policy hashes to the signed digest and is the proof's policy", () => {
+    const proof = proofOf({ policy });
+    expect(proof.startInput).toBeUndefined();
+    expect(proof.start?.policyDigest).toBe(approvalPolicyDigest(proof.signedPolicy));
+    expect(verifyApprovalProof(proof, context())).toMatchObject({ approvers: ['maria'], startedBy: 'ci-bot' });
+    // An input that had no policy: nothing to compare, as for an older proof whose input has no `approval`.
+    expect(verifyApprovalProof(proofOf({ policy, signedPolicy: null }), context())).toMatchObject({
+      approvers: ['maria'],
+    });
+  });
+
+  it('refuses an altered signed policy, and a missing one', () => {
+    const lax = ApprovalPolicy.parse({ approvers: ['mallory'], timeout: '1ms', onTimeout: 'approve' });
+    const altered = { ...proofOf({ policy }), policy: lax, signedPolicy: lax };
+    expect(refusal(altered)).toEqual(
+      invalid(
+        /the proof's signed policy hashes to sha256:\w+, but the signed start covers sha256:\w+: the policy was altered/,
+      ),
+    );
+    const { signedPolicy: _dropped, ...missing } = proofOf({ policy });
+    expect(refusal(missing)).toEqual(
+      invalid("the run's signed start covers its approval policy, but the proof carries no signedPolicy"),
+    );
+    // The whole input instead does not stand in for it: the start signed the policy's digest.
+    const input = { approval: policy };
+    expect(refusal({ ...missing, startInput: input })).toEqual(invalid('the proof carries no signedPolicy'));
+  });
+
+  it('refuses a policy digest changed after signing (the signature no longer verifies)', () => {
+    const proof = proofOf({ policy });
+    const lax = { approvers: ['mallory'] };
+    const start = { ...proof.start!, policyDigest: approvalPolicyDigest(lax) };
+    expect(refusal({ ...proof, start, signedPolicy: lax })).toEqual(
+      invalid("the run's signed start does not verify: its signature does not verify with ci-bot's public key"),
+    );
+  });
+
+  it('refuses a proof whose policy is not the signed one, even when the signed policy is intact', () => {
+    const lax = { approvers: ['mallory'], timeout: '1ms', onTimeout: 'approve' as const };
+    const forgedPolicy = proofOf({ policy: lax, signedPolicy: policy, approvers: ['mallory'] });
+    expect(refusal(forgedPolicy)).toEqual(
+      invalid("the proof's policy is not the approval policy of the run's signed input"),
+    );
+  });
+
+  it('refuses a policy digest added to a scheduled start, which signs none', () => {
+    const proof = proofOf({ policy });
+    const schedule = { scheduleId: 'nightly', cron: '0 3 * * *' };
+    const start = { ...proof.start!, schedule };
+    expect(refusal({ ...proof, workflowId: 'nightly-2026-12-03T03:00:00Z', start }, { workflowId: undefined })).toEqual(
+      invalid('a scheduled start signs none'),
+    );
+  });
+
+  it("a guardian's retrain: the policy signed for its retrains verifies; none, or another, is refused", () => {
+    const retrain = {
+      workflowId: 'retrain:churn',
+      signedFor: { pipeline: 'modelGuardian', workflowId: 'guardian:churn' },
+    };
+    expect(
+      verifyApprovalProof(proofOf({ ...retrain, policy }), context({ workflowId: 'retrain:churn' })),
+    ).toMatchObject({
+      startedBy: 'ci-bot',
+      approvers: ['maria'],
+    });
+    const none = proofOf({ ...retrain, policy, signedPolicy: null });
+    expect(refusal(none, { workflowId: 'retrain:churn' })).toEqual(
+      invalid("the proof's policy is not the approval policy of the run's signed input"),
+    );
+    const other = proofOf({ ...retrain, policy, signedPolicy: { approvers: ['lee'] } });
+    expect(refusal(other, { workflowId: 'retrain:churn' })).toEqual(
+      invalid("the proof's policy is not the approval policy of the run's signed input"),
+    );
+  });
+
+  it('a proof made for a start signed before policy digests (the whole input) still verifies', () => {
+    const proof = proofOf({ policy, startInput: { modelName: 'churn', approval: policy } });
+    expect(proof.start?.policyDigest).toBeUndefined();
+    expect(proof.signedPolicy).toBeUndefined();
+    expect(verifyApprovalProof(proof, context())).toMatchObject({ approvers: ['maria'], startedBy: 'ci-bot' });
   });
 });
 

@@ -10,11 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SigningDomain,
   SlipwayErrorType,
+  approvalPolicyDigest,
   checkRecordedApprovalStep,
   deployWorkflowId,
   failureType,
   recordApprovalStep,
   signPayload,
+  signedApprovalOf,
   startInputDigest,
   startPayload,
   type ModelVersionRef,
@@ -44,19 +46,22 @@ function activity(workflowId: string, activityId: string) {
 /** The step input of a deploy of `version` started (signed) by `signer`, for `pipeline` and `input` as signed. */
 function checkInput(
   signer: string,
-  options: { pipeline?: string; signedInput?: Record<string, unknown>; version?: number } = {},
+  options: { pipeline?: string; signedInput?: Record<string, unknown>; version?: number; legacy?: boolean } = {},
 ): StepInput<typeof checkRecordedApprovalStep> {
   const version = options.version ?? v2.version;
   const startInput = options.signedInput ?? { model: 'churn', version, deploy: { serverUrl: 'http://127.0.0.1:1' } };
   const at = new Date().toISOString();
   const pipeline = options.pipeline ?? 'deployVersion';
   const inputDigest = startInputDigest(startInput);
-  const payload = startPayload({ signer, at }, { pipeline, workflowId: RUN, inputDigest });
+  // As clients sign starts now (with the policy's digest), or (`legacy`) as they did before.
+  const policyDigest = options.legacy ? undefined : approvalPolicyDigest(signedApprovalOf(pipeline, startInput));
+  const signed = policyDigest === undefined ? {} : { policyDigest };
+  const payload = startPayload({ signer, at, ...signed }, { pipeline, workflowId: RUN, inputDigest });
   const key = people.keys[signer]!.privateKey;
   const signature = signPayload(SigningDomain.start, key, payload);
   return {
     version: { name: 'churn', version },
-    start: { signer, pipeline, inputDigest, at, signature },
+    start: { signer, pipeline, inputDigest, ...signed, at, signature },
     startInput,
   };
 }
@@ -114,6 +119,16 @@ describe('the check of a deploy on an approval on record', () => {
     expect(checked.champion).toBe(1);
     expect(checked.version).toEqual(v2);
     expect(checked.operators.map((o) => o.name).sort()).toEqual(['maria', 'sam']);
+  });
+
+  it('verifies a start signed before policy digests, and refuses one whose policy digest was changed', async () => {
+    const legacy = (await check(checkInput('maria', { legacy: true }))) as StepOutput<typeof checkRecordedApprovalStep>;
+    expect(legacy.version).toEqual(v2);
+    const input = checkInput('maria');
+    const changed = { ...input, start: { ...input.start, policyDigest: approvalPolicyDigest({ approvers: ['x'] }) } };
+    const r = await refusal(check(changed));
+    expect(r.type).toBe(SlipwayErrorType.UnverifiedStart);
+    expect(r.message).toContain('its signed start does not verify');
   });
 
   it('refuses a start signed for another pipeline', async () => {

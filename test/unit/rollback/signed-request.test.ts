@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SigningDomain, SlipwayErrorType, failureType, signPayload, startInputDigest } from '@slipway/sdk';
+import {
+  SigningDomain,
+  SlipwayErrorType,
+  approvalPolicyDigest,
+  failureType,
+  signPayload,
+  startInputDigest,
+} from '@slipway/sdk';
 import { loadPeopleDirectory } from '../../../packages/activities/src/directory/index.js';
 import type { DirectorySource } from '../../../packages/activities/src/ports.js';
 import { verifyRollbackRequest } from '../../../packages/activities/src/rollback/signed-request.js';
@@ -29,12 +36,17 @@ afterAll(async () => {
 
 const REQUEST = { model: 'churn', reason: 'bad labels', deploy: { serverUrl: 'http://127.0.0.1:8999' } };
 
-/** The request signed by `signer` for `workflowId`, as the client signs a start. */
-function signed(request: Record<string, unknown>, signer = 'maria', workflowId = 'rollout:churn') {
+/**
+ * The request signed by `signer` for `workflowId`, as the client signs a start (with the digest of its approval
+ * policy, none for a rollback), or with `legacy` as it signed starts before policy digests.
+ */
+function signed(request: Record<string, unknown>, signer = 'maria', workflowId = 'rollout:churn', legacy = false) {
   const at = new Date().toISOString();
-  const payload = { signer, pipeline: 'rollbackModel', workflowId, inputDigest: startInputDigest(request), at };
+  const policy = legacy ? {} : { policyDigest: approvalPolicyDigest(undefined) };
+  const inputDigest = startInputDigest(request);
+  const payload = { signer, pipeline: 'rollbackModel', workflowId, inputDigest, ...policy, at };
   const key = people.keys[signer]?.privateKey ?? people.keys.maria!.privateKey;
-  return { ...request, start: { signer, at, signature: signPayload(SigningDomain.start, key, payload) } };
+  return { ...request, start: { signer, at, ...policy, signature: signPayload(SigningDomain.start, key, payload) } };
 }
 
 function verify(
@@ -64,6 +76,17 @@ describe('verifyRollbackRequest', () => {
       signer: 'maria',
       input: { model: 'churn', to: 2, deploy: { alias: 'champion' } },
     });
+  });
+
+  it('verifies a request signed before policy digests, and refuses one whose policy digest was changed', async () => {
+    const legacy = signed(REQUEST, 'maria', 'rollout:churn', true);
+    expect(await verify(legacy)).toMatchObject({ signer: 'maria' });
+    const request = signed(REQUEST);
+    const changed = {
+      ...request,
+      start: { ...request.start, policyDigest: approvalPolicyDigest({ approvers: ['x'] }) },
+    };
+    expect(await refusal(verify(changed), SlipwayErrorType.UnverifiedStart)).toContain('does not verify');
   });
 
   it('refuses an unsigned request', async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   SigningDomain,
   checkDrift,
+  digestOfValue,
   startInputDigest,
   trainAndPromote,
   verifyPayload,
@@ -99,17 +100,20 @@ describe('SlipwayClient.start with a pipeline contract', () => {
     expect(options).toMatchObject({ workflowId: 'good-1', taskQueue: 'q', args: [{ ...input, startedBy: 'ci-bot' }] });
   });
 
-  it("signs the start with the user's key: pipeline, run id, the input's digest and the time", async () => {
+  it("signs the start with the user's key: pipeline, run id, the input's and its policy's digests and the time", async () => {
     const { client, start } = recordingClient();
     await client.start(trainAndPromote, good(), { runId: 'signed-1' });
     const sent = start.mock.calls[0]![1].args[0] as Record<string, unknown> & {
-      start: { signer: string; at: string; signature: string };
+      start: { signer: string; at: string; policyDigest: string; signature: string };
     };
+    // The policy digest is the sha256 of `{ approval }` as sent, so a proof can carry the policy alone.
+    expect(sent.start.policyDigest).toBe(digestOfValue({ approval: sent.approval }));
     const payload = {
       signer: 'ci-bot',
       pipeline: 'trainAndPromote',
       workflowId: 'signed-1',
       inputDigest: startInputDigest(sent),
+      policyDigest: sent.start.policyDigest,
       at: sent.start.at,
     };
     const key = people.keys['ci-bot']!.publicKey;
@@ -123,6 +127,13 @@ describe('SlipwayClient.start with a pipeline contract', () => {
     expect(verifyPayload(SigningDomain.start, key, { ...payload, inputDigest: changed }, sent.start.signature)).toBe(
       false,
     );
+    // Bound to the policy digest: another one, or none, does not verify.
+    const other = digestOfValue({ approval: { approvers: ['mallory'] } });
+    expect(verifyPayload(SigningDomain.start, key, { ...payload, policyDigest: other }, sent.start.signature)).toBe(
+      false,
+    );
+    const { policyDigest: _signed, ...without } = payload;
+    expect(verifyPayload(SigningDomain.start, key, without, sent.start.signature)).toBe(false);
   });
 
   it('refuses to start without the user’s key (KeyUnavailable, naming the file and the fix) and starts nothing', async () => {

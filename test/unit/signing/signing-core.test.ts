@@ -7,6 +7,8 @@ import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVeri
 import {
   DecisionPayload,
   SigningDomain,
+  StartPayload,
+  approvalPolicyDigest,
   canonicalJson,
   digestOfValue,
   fromBase64Url,
@@ -14,7 +16,9 @@ import {
   publicKeyOf,
   signBytes,
   signPayload,
+  signedApprovalOf,
   startInputDigest,
+  startPayload,
   toBase64Url,
   verifyBytes,
   verifyPayload,
@@ -122,5 +126,28 @@ describe('signed payloads', () => {
     expect(startInputDigest(signed)).toBe(startInputDigest({ params: { a: 2, b: 1 }, modelName: 'churn' }));
     expect(startInputDigest(signed)).toBe(digestOfValue(input));
     expect(canonicalJson({ b: 1, a: [2, { d: 1, c: undefined }] })).toBe('{"a":[2,{"d":1}],"b":1}');
+  });
+
+  it("finds a run's signed approval policy (a guardian's: its retrains') and digests it, null for none", () => {
+    const policy = { approvers: ['maria'], quorum: 1 };
+    expect(signedApprovalOf('trainAndPromote', { modelName: 'churn', approval: policy })).toBe(policy);
+    expect(signedApprovalOf('modelGuardian', { approval: { approvers: ['x'] } })).toBeUndefined();
+    expect(signedApprovalOf('modelGuardian', { retrain: { input: { approval: policy } } })).toBe(policy);
+    expect(signedApprovalOf('modelGuardian', { retrain: 'no' })).toBeUndefined();
+    expect(approvalPolicyDigest(policy)).toBe(digestOfValue({ approval: { quorum: 1, approvers: ['maria'] } }));
+    expect(approvalPolicyDigest(undefined)).toBe(approvalPolicyDigest(null));
+    expect(approvalPolicyDigest(undefined)).toBe(digestOfValue({ approval: null }));
+  });
+
+  it('a start payload carries a policy digest only when signed with one (older starts verify byte for byte)', () => {
+    const run = { pipeline: 'trainAndPromote', workflowId: 'wf-1', inputDigest: `sha256:${'1'.repeat(64)}` };
+    const older = { signer: 'lee', ...run, at: decision.at };
+    const signature = signPayload(SigningDomain.start, key.privateKey, older);
+    const rebuilt = startPayload({ signer: 'lee', at: decision.at }, run);
+    expect(rebuilt).toEqual(older);
+    expect(verifyPayload(SigningDomain.start, key.publicKey, rebuilt, signature)).toBe(true);
+    const policyDigest = approvalPolicyDigest({ approvers: ['maria'] });
+    expect(startPayload({ signer: 'lee', at: decision.at, policyDigest }, run)).toEqual({ ...older, policyDigest });
+    expect(StartPayload.safeParse({ ...older, policyDigest: 'not-a-digest' }).success).toBe(false);
   });
 });

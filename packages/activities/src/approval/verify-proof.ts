@@ -8,11 +8,14 @@
  */
 import {
   ApprovalPolicy,
+  GUARDIAN_PIPELINE,
   SlipwayErrorType,
+  approvalPolicyDigest,
   canonicalJson,
   finalFailure,
   guardianOfRetrain,
   resolveApprovers,
+  signedApprovalOf,
   startInputDigest,
   type ApprovalProof,
   type ApproverResolution,
@@ -190,13 +193,10 @@ function startProblem(
   }
   const problem = startSignatureProblem(start, signedFor, key);
   if (problem !== undefined) return { problem: `the run's signed start does not verify: ${problem}` };
-  const policy = signedPolicyProblem(proof, start.inputDigest);
+  const policy = signedPolicyProblem(proof, start);
   if (policy !== undefined) return { problem: policy };
   return { signer: start.signer };
 }
-
-/** The pipeline whose start a guardian's retrain carries (the run `retrain:<m>` is started by `guardian:<m>`). */
-const GUARDIAN_PIPELINE = 'modelGuardian';
 
 /**
  * The workflow id the proof's start was signed for: the run's own, or for a retrain (`retrain:<m>`) started by
@@ -208,36 +208,61 @@ function signedWorkflowId(proof: ApprovalProof): string | undefined {
   return guardianOfRetrain(proof.workflowId);
 }
 
-/** The approval policy in a signed input: `approval`, or a guardian's `retrain.input.approval`. */
-function signedApproval(proof: ApprovalProof, input: Record<string, unknown>): { present: boolean; value: unknown } {
-  if (proof.start?.pipeline !== GUARDIAN_PIPELINE) {
-    return { present: Object.hasOwn(input, 'approval'), value: input['approval'] };
-  }
-  const retrain = (input['retrain'] as { input?: Record<string, unknown> } | undefined)?.input;
-  // A guardian's signed input always carries the retrain's policy: one missing is a problem, not a pass.
-  return { present: true, value: retrain?.['approval'] };
-}
-
 /**
- * When the proof carries the run's input as signed: it must hash to the signed start's input digest, and its
- * `approval` policy must be the proof's policy (so the policy was signed by the starter, not chosen by the workflow).
+ * The proof's policy must be the one its starter signed (not one the workflow chose). A start that signed its
+ * policy's digest (`policyDigest`) comes with that policy (`signedPolicy`), which must hash to it; an older one
+ * with the whole signed input (`startInput`), which must hash to the signed `inputDigest`.
  */
-function signedPolicyProblem(proof: ApprovalProof, signedDigest: string): string | undefined {
-  const input = proof.startInput;
-  if (input === undefined) {
-    return "the proof carries no run input, so its policy cannot be checked against the run's signed start";
-  }
-  const digest = startInputDigest(input);
-  if (digest !== signedDigest) {
-    return `the run's input in the proof hashes to ${digest}, but its signed start covers ${signedDigest}: the input was altered`;
-  }
-  const approval = signedApproval(proof, input);
-  if (!approval.present) return undefined;
-  const signed = ApprovalPolicy.safeParse(approval.value);
-  if (!signed.success || canonicalJson(signed.data) !== canonicalJson(proof.policy)) {
+function signedPolicyProblem(proof: ApprovalProof, start: NonNullable<ApprovalProof['start']>): string | undefined {
+  const signed =
+    start.policyDigest === undefined
+      ? policyOfSignedInput(proof, start)
+      : policyOfSignedDigest(proof, start.policyDigest);
+  if ('problem' in signed) return signed.problem;
+  // A guardian's signed input always carries the retrain's policy: one missing is a problem, not a pass.
+  if (signed.value === undefined && start.pipeline !== GUARDIAN_PIPELINE) return undefined;
+  const policy = ApprovalPolicy.safeParse(signed.value);
+  if (!policy.success || canonicalJson(policy.data) !== canonicalJson(proof.policy)) {
     return "the proof's policy is not the approval policy of the run's signed input";
   }
   return undefined;
+}
+
+/** The policy the proof carries (`signedPolicy`), when it hashes to the signed start's `policyDigest`. */
+function policyOfSignedDigest(proof: ApprovalProof, signedDigest: string): { problem: string } | { value: unknown } {
+  if (proof.signedPolicy === undefined) {
+    return {
+      problem:
+        "the run's signed start covers its approval policy, but the proof carries no signedPolicy, so its policy cannot be checked against it",
+    };
+  }
+  const digest = approvalPolicyDigest(proof.signedPolicy);
+  if (digest !== signedDigest) {
+    return {
+      problem: `the proof's signed policy hashes to ${digest}, but the signed start covers ${signedDigest}: the policy was altered`,
+    };
+  }
+  return { value: proof.signedPolicy ?? undefined };
+}
+
+/** The policy in the run's input the proof carries (`startInput`), when it hashes to the signed `inputDigest`. */
+function policyOfSignedInput(
+  proof: ApprovalProof,
+  start: NonNullable<ApprovalProof['start']>,
+): { problem: string } | { value: unknown } {
+  const input = proof.startInput;
+  if (input === undefined) {
+    return {
+      problem: "the proof carries no run input, so its policy cannot be checked against the run's signed start",
+    };
+  }
+  const digest = startInputDigest(input);
+  if (digest !== start.inputDigest) {
+    return {
+      problem: `the run's input in the proof hashes to ${digest}, but its signed start covers ${start.inputDigest}: the input was altered`,
+    };
+  }
+  return { value: signedApprovalOf(start.pipeline, input) };
 }
 
 function outcomeProblem(proof: ApprovalProof, tally: DecisionTally, startedBy: string): string | undefined {

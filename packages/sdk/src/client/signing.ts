@@ -9,6 +9,7 @@ import { loadPersonKey, type KeyLocation, type PersonKey } from '../keys/person-
 import type { GateDecisionRequest } from '../schemas/approval.js';
 import { SigningDomain, signPayload, startInputDigest, startPayload, type SignedStart } from '../signing/payloads.js';
 import { scheduledStartPayload, type SignedScheduledStart } from '../signing/scheduled-start.js';
+import { approvalPolicyDigest, signedApprovalOf } from '../signing/signed-policy.js';
 import { ClientErrorCode, SlipwayClientError } from './errors.js';
 
 /** Finds the key a person signs with. */
@@ -26,7 +27,8 @@ export async function loadKey(name: string, location: KeyLocation | undefined): 
 
 /**
  * The run input with its signed start: the signer's signature over the pipeline, the run id, the digest of the
- * input (as plain JSON, exactly what the workflow receives) and the time. The input must be a JSON object.
+ * input (as plain JSON, exactly what the workflow receives), the digest of its approval policy (`policyDigest`,
+ * so an approval proof carries that policy alone) and the time. The input must be a JSON object.
  */
 export async function signStart(
   start: { pipeline: string; runId: string; input: unknown; signer: string },
@@ -35,13 +37,15 @@ export async function signStart(
   const plain = plainObjectInput(start.input);
   const key = await keyOf(start.signer);
   const at = new Date().toISOString();
+  const policyDigest = approvalPolicyDigest(signedApprovalOf(start.pipeline, plain));
   const payload = startPayload(
-    { signer: start.signer, at },
+    { signer: start.signer, at, policyDigest },
     { pipeline: start.pipeline, workflowId: start.runId, inputDigest: startInputDigest(plain) },
   );
   const signed: SignedStart = {
     signer: start.signer,
     at,
+    policyDigest,
     signature: signPayload(SigningDomain.start, key.privateKey, payload),
   };
   return { ...plain, start: signed };

@@ -263,6 +263,12 @@ export const ApprovalProof = z.object({
       signer: z.string().min(1),
       pipeline: z.string().min(1),
       inputDigest: Digest,
+      /**
+       * The digest of the run's approval policy the starter signed with the input (`StartPayload.policyDigest`).
+       * When set, the proof carries that policy (`signedPolicy`) instead of the whole input (`startInput`). Absent
+       * on starts signed before it was, and on scheduled starts.
+       */
+      policyDigest: Digest.optional(),
       at: z.string(),
       signature: z.string(),
       /** Set when a schedule started the run: the creator signed the schedule's start, bound to its id. */
@@ -270,11 +276,19 @@ export const ApprovalProof = z.object({
     })
     .nullable(),
   /**
-   * The run's input as its starter signed it (without its `start` field): its digest must be the signed start's
+   * The run's input as its starter signed it (without its `start` field), carried when the signed start has no
+   * `policyDigest` (a start signed before it was, or a scheduled start): its digest must be the signed start's
    * `inputDigest`, and its `approval` policy (when it has one) the proof's `policy`, so the policy the activities
    * check against is the one the starter signed, not one the workflow code chose.
    */
   startInput: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The run's approval policy exactly as its starter signed it (`approval` of the input, or for a retrain of the
+   * model guardian the guardian's `retrain.input.approval`), `null` when the signed input had none. Carried
+   * instead of `startInput` when the signed start has a `policyDigest`: it must hash to it (`approvalPolicyDigest`)
+   * and, when not null, be the proof's `policy`.
+   */
+  signedPolicy: z.unknown().optional(),
   outcome: z.enum(['approved', 'rejected', 'expired']),
   decisions: z.array(GateDecision),
   /** Every decision the gate refused, with its reason (recorded in the audit log with the approval). */

@@ -22,6 +22,7 @@ export {
   startPayload,
   verifyPayload,
 } from './payloads.js';
+export { GUARDIAN_PIPELINE, approvalPolicyDigest, signedApprovalOf } from './signed-policy.js';
 export {
   SCHEDULED_BY_ATTRIBUTE,
   ScheduledStartPayload,

@@ -102,13 +102,19 @@ export type GuardianCommandPayload = z.infer<typeof GuardianCommandPayload>;
 
 /**
  * A run start as signed: who starts which pipeline under which workflow id, with which input (the digest of
- * the input's canonical JSON without its `start` field, see {@link startInputDigest}), and when.
+ * the input's canonical JSON without its `start` field, see {@link startInputDigest}), with which approval policy
+ * (`policyDigest`, see `approvalPolicyDigest`; absent from starts signed before it was), and when.
  */
 export const StartPayload = z.strictObject({
   signer: z.string().min(1),
   pipeline: z.string().min(1),
   workflowId: z.string().min(1),
   inputDigest: Digest,
+  /**
+   * The digest of the run's approval policy as signed (`approvalPolicyDigest(signedApprovalOf(pipeline, input))`),
+   * so an approval proof can carry that policy alone instead of the whole input. Absent from older starts.
+   */
+  policyDigest: Digest.optional(),
   at: IsoTime,
 });
 /** A run start as signed. */
@@ -119,7 +125,7 @@ export type StartPayload = z.infer<typeof StartPayload>;
  * says which fields a start signature binds (the client signs it, the workflow and the activities verify it).
  */
 export function startPayload(
-  start: { signer: string; at: string },
+  start: { signer: string; at: string; policyDigest?: string | undefined },
   run: { pipeline: string; workflowId: string; inputDigest: string },
 ): StartPayload {
   return {
@@ -127,6 +133,8 @@ export function startPayload(
     pipeline: run.pipeline,
     workflowId: run.workflowId,
     inputDigest: run.inputDigest,
+    // Only when signed: a start signed without it keeps verifying byte for byte.
+    ...(start.policyDigest === undefined ? {} : { policyDigest: start.policyDigest }),
     at: start.at,
   };
 }
@@ -139,8 +147,18 @@ export const DirectoryPayload = z.strictObject({ directoryDigest: Digest });
 /** A directory of people as signed. */
 export type DirectoryPayload = z.infer<typeof DirectoryPayload>;
 
-/** The signature a run's input carries in its `start` field: who signed, when, and the signature. */
-export const SignedStart = z.strictObject({ signer: z.string().min(1), at: IsoTime, signature: Signature });
+/**
+ * The signature a run's input carries in its `start` field: who signed, when, the digest of the approval policy
+ * signed with the input (`policyDigest`, absent from starts signed before it was), and the signature. Strict: a
+ * worker older than a field refuses a start that carries it, so workers are upgraded before clients.
+ */
+export const SignedStart = z.strictObject({
+  signer: z.string().min(1),
+  at: IsoTime,
+  /** The run's approval policy as signed: see `StartPayload.policyDigest`. */
+  policyDigest: Digest.optional(),
+  signature: Signature,
+});
 /** The signed start a run's input carries. */
 export type SignedStart = z.infer<typeof SignedStart>;
 

@@ -73,6 +73,8 @@ export interface StartFacts {
   signer: string;
   pipeline: string;
   inputDigest: string;
+  /** The digest of the run's approval policy a direct start signed (absent from older starts and scheduled ones). */
+  policyDigest?: string | undefined;
   at: string;
   signature: string;
   schedule?: StartSchedule | undefined;
@@ -80,7 +82,8 @@ export interface StartFacts {
 
 /**
  * Why a verified start's signature does not verify with `publicKey` for run `workflowId`, or undefined when it
- * does: a direct start is bound to the workflow id; a scheduled start to its schedule, whose runs only it names.
+ * does: a direct start is bound to the workflow id (and to its `policyDigest` when it has one); a scheduled start
+ * to its schedule, whose runs only it names, and it signs no policy digest, so one that claims one is refused.
  */
 export function startSignatureMismatch(start: StartFacts, workflowId: string, publicKey: string): string | undefined {
   if (start.schedule === undefined) {
@@ -89,6 +92,9 @@ export function startSignatureMismatch(start: StartFacts, workflowId: string, pu
     return `its signature does not verify with ${start.signer}'s public key in the directory (forged, altered, or made for another run)`;
   }
   const { scheduleId } = start.schedule;
+  if (start.policyDigest !== undefined) {
+    return `it claims a policy digest (${start.policyDigest}), but a scheduled start signs none: it was added after signing`;
+  }
   if (!isScheduledRunId(workflowId, scheduleId)) {
     return `it was signed for schedule ${scheduleId}, but run ${workflowId} is not one of its runs`;
   }

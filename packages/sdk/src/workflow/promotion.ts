@@ -1,5 +1,6 @@
 import { workflowInfo } from '@temporalio/workflow';
 import { slipwayPatched } from './patches.js';
+import { signedApprovalOf } from '../signing/signed-policy.js';
 import type { ApprovalProof, GateDecision } from '../schemas/approval.js';
 import type { ModelVersionRef } from '../schemas/model.js';
 import type { RetrainTrigger } from '../schemas/guard.js';
@@ -12,6 +13,7 @@ import { deployApproved } from './deploy-approved.js';
 import type { AcceptedDeployCommand } from '../schemas/deploy-wait.js';
 import { notifyGateOpened } from './retrain.js';
 import type { RunTracker } from './run-tracker.js';
+import type { VerifiedStart } from './signed-start.js';
 import { useSteps, type StepOverrides } from './use-step.js';
 
 /** Where the promotion changed what it schedules, as `patched()` ids: runs recorded before replay as they ran. */
@@ -122,21 +124,34 @@ export async function promoteWithApproval(request: PromotionRequest): Promise<Pr
 function approvalProof(outcome: GateOutcome, gate: ApprovalGate): ApprovalProof | undefined {
   const { state } = outcome;
   if (state.nonce === undefined) return undefined;
-  const startInput = gate.signedInput();
+  const start = gate.verifiedStart();
   return {
     workflowId: workflowInfo().workflowId,
     gateNonce: state.nonce,
     policy: gate.policy,
     evidence: state.evidence,
     directoryDigest: state.directoryDigest,
-    start: gate.verifiedStart(),
-    ...(startInput ? { startInput } : {}),
+    start,
+    ...signedInputOf(start, gate.signedInput()),
     outcome: outcome.status,
     decisions: outcome.decisions,
     refused: state.refused,
     openedAt: state.openedAt,
     deadline: state.deadline,
   };
+}
+
+/**
+ * What the proof carries of the run's signed input: the approval policy alone (`signedPolicy`) when the start
+ * signed its digest, else the whole input (`startInput`, a start signed before policy digests or a scheduled one).
+ */
+function signedInputOf(
+  start: VerifiedStart | null,
+  input: Record<string, unknown> | undefined,
+): Pick<ApprovalProof, 'startInput' | 'signedPolicy'> {
+  if (start === null || input === undefined) return {};
+  if (start.policyDigest === undefined) return { startInput: input };
+  return { signedPolicy: signedApprovalOf(start.pipeline, input) ?? null };
 }
 
 function describeOutcome(outcome: GateOutcome): string {

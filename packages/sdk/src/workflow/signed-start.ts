@@ -25,6 +25,7 @@ import {
   isScheduledRunId,
   startSignatureMismatch,
 } from '../signing/scheduled-start.js';
+import { approvalPolicyDigest, signedApprovalOf } from '../signing/signed-policy.js';
 import { useStep } from './use-step.js';
 
 /** A run start that verified: who signed it, for which pipeline, over which input digest, when. */
@@ -48,9 +49,9 @@ const START_MAX_AGE_MS = 15 * 60_000;
 /**
  * Verifies the run's signed start, looking up the signer's public key with `lookupKeys` (the resolveApprovers
  * step). Fails the run (non-retryable `SlipwayUnverifiedStart`, naming the reason) when the input carries no
- * `start`, the signer has no key in the directory, the signature does not verify (another key, another
- * pipeline, another workflow id, an altered input), it was made too long before the run started, or the input
- * names another `startedBy`.
+ * `start`, the signer has no key in the directory, the start's `policyDigest` is not the digest of the input's
+ * approval policy, the signature does not verify (another key, another pipeline, another workflow id, an altered
+ * input or policy digest), it was made too long before the run started, or the input names another `startedBy`.
  */
 export async function verifySignedStart(
   raw: unknown,
@@ -84,6 +85,8 @@ export async function verifySignedStart(
   const workflowId = options.workflowId ?? info.workflowId;
   const startTime = info.startTime;
   const inputDigest = startInputDigest(input);
+  const policyProblem = policyDigestProblem(start.policyDigest, pipeline, input);
+  if (policyProblem !== undefined) throw unverified(policyProblem);
   const payload = startPayload(start, { pipeline, workflowId, inputDigest });
   if (!verifyPayload(SigningDomain.start, key, payload, start.signature)) {
     throw unverified(
@@ -104,7 +107,27 @@ export async function verifySignedStart(
       `the input says the run is started by ${JSON.stringify(input.startedBy)}, but ${start.signer} signed it`,
     );
   }
-  return { signer: start.signer, pipeline, inputDigest, at: start.at, signature: start.signature };
+  const { policyDigest } = start;
+  return {
+    signer: start.signer,
+    pipeline,
+    inputDigest,
+    ...(policyDigest === undefined ? {} : { policyDigest }),
+    at: start.at,
+    signature: start.signature,
+  };
+}
+
+/** Why a start's signed policy digest is not the digest of the input's approval policy; undefined when it is (or absent). */
+function policyDigestProblem(
+  signed: string | undefined,
+  pipeline: string,
+  input: Record<string, unknown>,
+): string | undefined {
+  if (signed === undefined) return undefined;
+  const digest = approvalPolicyDigest(signedApprovalOf(pipeline, input));
+  if (digest === signed) return undefined;
+  return `the start's policyDigest ${signed} is not the digest of the input's approval policy (${digest}): the policy was changed after signing, or the start was signed for another policy`;
 }
 
 /**

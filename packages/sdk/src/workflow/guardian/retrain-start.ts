@@ -9,10 +9,11 @@ import { FinalErrorType, finalFailure } from '../../errors.js';
 import type { RetrainTrigger } from '../../schemas/guard.js';
 import { guardianWorkflowId } from '../../schemas/guardian.js';
 import { canonicalJson } from '../../signing/canonical.js';
+import { GUARDIAN_PIPELINE, signedApprovalOf } from '../../signing/signed-policy.js';
 import type { StartToVerify } from '../approval-gate.js';
 
 /** The name of the guardian pipeline, whose start a retrain carries. */
-export const GUARDIAN_PIPELINE = 'modelGuardian';
+export { GUARDIAN_PIPELINE };
 
 /**
  * What the run's gate verifies as its start: the run's own signed start, or (a retrain) its guardian's. Refuses
@@ -49,7 +50,7 @@ export function startToVerify(
       `the retrain says it is started by ${JSON.stringify(own.startedBy)}, but ${carried.start.signer} started the guardian`,
     );
   }
-  const signed = (carried.input.retrain as { input?: { approval?: unknown } } | undefined)?.input?.approval;
+  const signed = signedApprovalOf(GUARDIAN_PIPELINE, carried.input);
   if (canonicalJson(signed ?? null) !== canonicalJson(own.approval ?? null)) {
     throw unverified("the retrain's approval policy is not the one in the guardian's signed `retrain.input`");
   }
