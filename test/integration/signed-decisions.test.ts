@@ -16,11 +16,13 @@ import {
   SigningDomain,
   SlipwayErrorType,
   SlipwayMessage,
+  approvalPolicyDigest,
   decisionPayload,
   failureType,
   rootMessage,
   signPayload,
   startInputDigest,
+  type ApprovalProof,
   type ApproverResolution,
   type GateDecisionRequest,
   type GateState,
@@ -204,6 +206,14 @@ describe('signed decisions at the gate', () => {
       ],
       refused: [{ approver: 'maria', type: GateRefusal.DuplicateApproval, via: 'update' }],
     });
+    // The proof the acting activities got carries the policy the start signed, not the run's whole input.
+    const signedPolicy = input('signed-quorum', ['maria', 'sam'], 2).approval;
+    for (const step of ['slipway.recordApproval', 'slipway.deploy']) {
+      const { proof } = (await activityInputOf(runId, step)) as { proof: ApprovalProof };
+      expect(proof.startInput, step).toBeUndefined();
+      expect(proof.signedPolicy, step).toEqual(signedPolicy);
+      expect(proof.start?.policyDigest, step).toBe(approvalPolicyDigest(signedPolicy));
+    }
     await expectReplayFixture(runId, 'train-and-promote-signed-quorum-deployed.json');
   });
 
@@ -258,6 +268,28 @@ describe('signed starts', () => {
     } finally {
       await lee.close();
     }
+  });
+
+  it("a start whose signed policy digest is not its input's policy fails at start, naming both", async () => {
+    const raw = input('signed-policy');
+    const workflowId = `signed-policy-${Date.now()}`;
+    // Signed by ci-bot over this input, but with the digest of another policy (a quorum of 5).
+    const policyDigest = approvalPolicyDigest({ ...raw.approval, quorum: 5 });
+    const handle = await h.client.temporal.workflow.start('trainAndPromote', {
+      workflowId,
+      taskQueue: h.config.taskQueue,
+      args: [signedStartInput(raw, 'ci-bot', workflowId, policyDigest)],
+    });
+    const err = await handle.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failureType(err)).toBe(SlipwayErrorType.UnverifiedStart);
+    expect(rootMessage(err)).toMatch(
+      /the start's policyDigest sha256:\w+ is not the digest of the input's approval policy \(sha256:\w+\)/,
+    );
+    const status = await h.client.status(handle.workflowId);
+    expect(status.progress?.steps.every((s) => s.status === 'pending')).toBe(true);
   });
 
   it('an unsigned start, or one signed for another run id, fails at start with its reason and runs no step', async () => {
@@ -375,13 +407,34 @@ result = asyncio.run(decide())
   });
 }
 
-/** An input with a start signed by `signer` for `workflowId` (which may differ from the run's real id). */
-function signedStartInput(raw: TrainAndPromoteInputRaw, signer: string, workflowId: string): Record<string, unknown> {
+/**
+ * An input with a start signed by `signer` for `workflowId` (which may differ from the run's real id), over
+ * `policyDigest` when given (which may not be the input's policy's).
+ */
+function signedStartInput(
+  raw: TrainAndPromoteInputRaw,
+  signer: string,
+  workflowId: string,
+  policyDigest?: string,
+): Record<string, unknown> {
   const plain = JSON.parse(JSON.stringify(raw)) as Record<string, unknown>;
   const at = new Date().toISOString();
-  const payload = { signer, pipeline: 'trainAndPromote', workflowId, inputDigest: startInputDigest(plain), at };
+  const policy = policyDigest === undefined ? {} : { policyDigest };
+  const inputDigest = startInputDigest(plain);
+  const payload = { signer, pipeline: 'trainAndPromote', workflowId, inputDigest, ...policy, at };
   return {
     ...plain,
-    start: { signer, at, signature: signPayload(SigningDomain.start, key(signer).privateKey, payload) },
+    start: { signer, at, ...policy, signature: signPayload(SigningDomain.start, key(signer).privateKey, payload) },
   };
+}
+
+/** The input of the first `activityType` activity a run scheduled, from its history. */
+async function activityInputOf(runId: string, activityType: string): Promise<Record<string, unknown>> {
+  const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
+  const scheduled = history.events?.find(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType,
+  )?.activityTaskScheduledEventAttributes;
+  const payload = scheduled?.input?.payloads?.[0];
+  if (!payload?.data) throw new Error(`run ${runId} scheduled no ${activityType}`);
+  return JSON.parse(new TextDecoder().decode(payload.data)) as Record<string, unknown>;
 }

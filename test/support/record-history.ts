@@ -11,7 +11,14 @@ import { writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { SigningDomain, signPayload, startInputDigest } from '@slipway/sdk';
+import {
+  SigningDomain,
+  approvalPolicyDigest,
+  signPayload,
+  signedApprovalOf,
+  startInputDigest,
+  startPayload,
+} from '@slipway/sdk';
 import type { Harness } from './harness.js';
 
 /** Where the committed histories live. */
@@ -99,17 +106,17 @@ function resignStart(json: string, h: Harness): string {
   const payload = started?.input?.payloads?.[0];
   if (!started?.workflowId || !payload) return json;
   const input = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) as Record<string, unknown>;
-  const start = input.start as { signer: string; at: string } | undefined;
+  const start = input.start as { signer: string; at: string; policyDigest?: string } | undefined;
   const key = start ? h.people?.keys[start.signer] : undefined;
   if (!start || !key) return json;
-  const signed = {
-    signer: start.signer,
-    pipeline: started.workflowType.name,
-    workflowId: started.workflowId,
-    inputDigest: startInputDigest(input),
-    at: start.at,
-  };
-  input.start = { ...start, signature: signPayload(SigningDomain.start, key.privateKey, signed) };
+  const pipeline = started.workflowType.name;
+  // A start that signed its policy's digest signs it again, over the scrubbed input's policy.
+  const policyDigest =
+    start.policyDigest === undefined ? undefined : approvalPolicyDigest(signedApprovalOf(pipeline, input));
+  const resigned = { ...start, ...(policyDigest === undefined ? {} : { policyDigest }) };
+  const run = { pipeline, workflowId: started.workflowId, inputDigest: startInputDigest(input) };
+  const signed = startPayload(resigned, run);
+  input.start = { ...resigned, signature: signPayload(SigningDomain.start, key.privateKey, signed) };
   payload.data = Buffer.from(JSON.stringify(input)).toString('base64');
   return `${JSON.stringify(fixture, null, 1)}\n`;
 }
