@@ -19,6 +19,7 @@ import {
   type RetrainTrigger,
   type SignedStart,
   type TrainAndPromoteResult,
+  type ApprovalProof,
 } from '@slipway/sdk';
 import { validateInput } from '@slipway/sdk/workflow';
 import { createValidateActivity } from '../../packages/activities/src/steps/validate.js';
@@ -29,6 +30,7 @@ import { signStart, loadKey } from '../../packages/sdk/src/client/signing.js';
 import { openConfiguredArtifacts, openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
 import { DATA_DIR, churnInput } from '../../examples/churn/src/input.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
+import { activityInputOf } from '../support/start-input.js';
 import { waitForGate } from '../support/waits.js';
 import { startWebhookReceiver, writeSecretFile, type WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -175,6 +177,14 @@ it('validates against the drifted serving window, carries the drift in its evide
   await h.client.approve(`retrain:${MODEL}`, { as: 'maria', comment: 'retrained on what is served now' });
   const result = await h.client.result<TrainAndPromoteResult>(guardian.runId);
   expect(result.status).toBe('deployed');
+  // The deploy's proof carries the retrains' policy the guardian's starter signed, not the guardian's input.
+  const { proof } = (await activityInputOf(h.client, `retrain:${MODEL}`, 'slipway.deploy')) as { proof: ApprovalProof };
+  expect(proof.startInput).toBeUndefined();
+  expect(proof.signedPolicy).toEqual(retrainSettings.approval);
+  expect(proof.start).toMatchObject({
+    pipeline: 'modelGuardian',
+    policyDigest: (guardianSignature as SignedStart).policyDigest,
+  });
   expect(result.dataset.digest).toBe(trigger.datasetDigest);
   const report = await artifacts.getJson<ValidationReport>(result.validationReport);
   expect(report.reference?.source).toContain(`the serving window of guardian:${MODEL} check ${CHECK}`);

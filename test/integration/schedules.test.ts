@@ -16,6 +16,7 @@ import {
   scheduledStartPayload,
   signPayload,
   startInputDigest,
+  type ApprovalProof,
   type TrainAndPromoteInputRaw,
 } from '@slipway/sdk';
 import { ClientErrorCode, SlipwayClient, type ScheduleInfo } from '@slipway/sdk/client';
@@ -25,7 +26,7 @@ import { cliSession, type CliSession } from '../support/cli-session.js';
 import { clientError } from '../support/failures.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { SLIPWAY_CLI, spawnNode } from '../support/processes.js';
-import { startInputOf } from '../support/start-input.js';
+import { activityInputOf, startInputOf } from '../support/start-input.js';
 import { eventually, waitForGate } from '../support/waits.js';
 
 let h: Harness;
@@ -126,6 +127,12 @@ describe('a schedule made with the CLI', () => {
     await h.client.approve(runId, { as: 'maria' });
     const result = await h.client.result<{ status: string }>(runId);
     expect(result.status).toBe('deployed');
+    // A scheduled start signs no policy digest: its proof carries the whole signed input, as before.
+    const { proof } = (await activityInputOf(h.client, runId, 'slipway.deploy')) as { proof: ApprovalProof };
+    expect(proof.start).toMatchObject({ schedule: { scheduleId } });
+    expect(proof.start?.policyDigest).toBeUndefined();
+    expect(proof.signedPolicy).toBeUndefined();
+    expect(startInputDigest(proof.startInput ?? {})).toBe(proof.start?.inputDigest);
 
     const found = await eventually('the scheduled run by model', async () => {
       const query = `${SlipwaySearchAttribute.model} = "sched-churn" AND TemporalScheduledById = "${scheduleId}"`;

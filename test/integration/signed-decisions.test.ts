@@ -38,6 +38,7 @@ import { embeddedDeps, openConfiguredRegistry } from '../../packages/worker/src/
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { clientError } from '../support/failures.js';
 import { runPython } from '../support/python.js';
+import { activityInputOf } from '../support/start-input.js';
 import { machineValues, recordFixture } from '../support/record-history.js';
 import { eventually, waitForGate } from '../support/waits.js';
 
@@ -209,7 +210,7 @@ describe('signed decisions at the gate', () => {
     // The proof the acting activities got carries the policy the start signed, not the run's whole input.
     const signedPolicy = input('signed-quorum', ['maria', 'sam'], 2).approval;
     for (const step of ['slipway.recordApproval', 'slipway.deploy']) {
-      const { proof } = (await activityInputOf(runId, step)) as { proof: ApprovalProof };
+      const { proof } = (await activityInputOf(h.client, runId, step)) as { proof: ApprovalProof };
       expect(proof.startInput, step).toBeUndefined();
       expect(proof.signedPolicy, step).toEqual(signedPolicy);
       expect(proof.start?.policyDigest, step).toBe(approvalPolicyDigest(signedPolicy));
@@ -426,15 +427,4 @@ function signedStartInput(
     ...plain,
     start: { signer, at, ...policy, signature: signPayload(SigningDomain.start, key(signer).privateKey, payload) },
   };
-}
-
-/** The input of the first `activityType` activity a run scheduled, from its history. */
-async function activityInputOf(runId: string, activityType: string): Promise<Record<string, unknown>> {
-  const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
-  const scheduled = history.events?.find(
-    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType,
-  )?.activityTaskScheduledEventAttributes;
-  const payload = scheduled?.input?.payloads?.[0];
-  if (!payload?.data) throw new Error(`run ${runId} scheduled no ${activityType}`);
-  return JSON.parse(new TextDecoder().decode(payload.data)) as Record<string, unknown>;
 }
