@@ -2,9 +2,9 @@
  * "Verified again where it acts": the activities that record an approval, move an alias or deploy do not trust
  * what the workflow tells them. Before they write anything they check the gate's proof against the directory of
  * people this worker reads itself: the directory's digest, the evidence's digest (and the registry's record of the
- * candidate), who may decide under the policy, every signed decision, the signed start of the run, separation of
- * duties, the quorum, and that decisions made by the policy really follow from it. A workflow running altered code
- * cannot get a version deployed without the private keys of enough approvers.
+ * candidate), who may decide under the policy, every signed decision, the signed start of the run and the policy it
+ * signed, separation of duties, the quorum, and that decisions made by the policy really follow from it. A workflow
+ * running altered code cannot get a version deployed without the private keys of enough approvers.
  */
 import {
   ApprovalPolicy,

@@ -1,8 +1,9 @@
 /**
  * Who started a run, proven: the run's input carries the starter's signature (`start`, added by `slipway run`
- * and `SlipwayClient.start`) over the pipeline, the workflow id, the input's digest and the time — or, for a run a
- * Temporal Schedule started, the schedule creator's signature (`scheduled`, added by `slipway schedule create` and
- * `SlipwayClient.schedules.create`) over the pipeline, the schedule id, the input's digest, the cron and the time.
+ * and `SlipwayClient.start`) over the pipeline, the workflow id, the input's digest, the digest of its approval
+ * policy and the time — or, for a run a Temporal Schedule started, the schedule creator's signature (`scheduled`,
+ * added by `slipway schedule create` and `SlipwayClient.schedules.create`) over the pipeline, the schedule id, the
+ * input's digest, the cron and the time.
  * The workflow verifies it first thing against the signer's key from the directory of people; the verified signer
  * is the run's `startedBy`, whatever the input says.
  */
