@@ -234,6 +234,8 @@ describe('signed decisions at the gate', () => {
     const version = await registry.getVersion('signed-race', result.version.version);
     expect(version?.approvals).toHaveLength(1);
     expect(version?.deployments).toHaveLength(1);
+    // Its start signed the policy's digest, and its proofs carry the policy alone.
+    await expectReplayFixture(runId, 'train-and-promote-policy-digest-deployed.json');
   });
 });
 

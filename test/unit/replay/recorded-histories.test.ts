@@ -5,7 +5,8 @@
  * the gate with and without groups, approved and deployed, and an approval by a caller-declared group); the fifth
  * after. `check-drift-completed.json` is a completed checkDrift run (recorded by
  * test/integration/pipeline-contracts.test.ts with SLIPWAY_RECORD_HISTORIES=1, see test/support/record-history.ts);
- * `promote-version-approved-deployed.json` is a promoteVersion run of an imported model, approved and deployed
+ * `train-and-promote-policy-digest-deployed.json` was recorded after starts signed their approval policy's digest
+ * (test/integration/signed-decisions.test.ts). `promote-version-approved-deployed.json` is a promoteVersion run of an imported model, approved and deployed
  * (recorded the same way by test/integration/import-promote.test.ts). `rollout-version-canary-promoted.json` was
  * recorded before a promoted rollout retired the version it replaced, `rollout-version-canary-retired.json` after
  * (test/integration/rollout-saga.test.ts).
@@ -14,6 +15,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { digestOfValue } from '@slipway/sdk';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +76,8 @@ describe('recorded histories replay against the current pipelines', () => {
         // recorded after starts and decisions were signed: a verified start, a nonce, signed decisions, refusals
         'train-and-promote-signed-quorum-deployed.json',
         'train-and-promote-signed-refusals-waiting.json',
+        // recorded after starts signed their approval policy's digest: the proofs carry the policy, not the input
+        'train-and-promote-policy-digest-deployed.json',
         // every built-in pipeline has a completed history
         'check-drift-completed.json',
         'promote-version-approved-deployed.json',
@@ -96,6 +100,22 @@ describe('recorded histories replay against the current pipelines', () => {
     first!.activityTaskScheduledEventAttributes!.activityType.name = 'slipway.train';
     const results = await replay([{ name: 'edited', json }]);
     expect(results['edited']).toMatch(/Nondeterminism|DeterminismViolation|activity type/i);
+  });
+
+  it("catches a history whose start's policy digest was altered (the check can fail)", async () => {
+    const original = fixtures.find((f) => f.name === 'train-and-promote-policy-digest-deployed.json');
+    const json = structuredClone(original!.json) as JsonHistory & {
+      events: { workflowExecutionStartedEventAttributes?: { input: { payloads: { data: string }[] } } }[];
+    };
+    const payload = json.events[0]!.workflowExecutionStartedEventAttributes!.input.payloads[0]!;
+    const input = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) as {
+      start: { policyDigest: string };
+    };
+    // The digest of another policy: the run refuses its start where it recorded the steps it ran.
+    input.start.policyDigest = digestOfValue({ approval: { approvers: ['mallory'] } });
+    payload.data = Buffer.from(JSON.stringify(input)).toString('base64');
+    const results = await replay([{ name: 'other-policy', json }]);
+    expect(results['other-policy']).toMatch(/Nondeterminism|DeterminismViolation/i);
   });
 
   it('catches a checkDrift history that schedules another step than the code (the check can fail)', async () => {
