@@ -12,6 +12,7 @@ import { ClientErrorCode, SlipwayClientError } from './errors.js';
 import { withStartedBy } from './identity.js';
 import { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';
 import { routedInput } from './route-steps.js';
+import { modelSearchAttributes } from './model-attribute.js';
 import { signStart, type KeyFinder } from './signing.js';
 import type { StepQueues } from '../step-queues.js';
 
@@ -66,6 +67,7 @@ export async function rollbackModelRun(
       workflowId: runId,
       taskQueue: options.taskQueue ?? ctx.taskQueue,
       args: [signed],
+      ...modelSearchAttributes(input),
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw await running(ctx, model, err);

@@ -18,6 +18,7 @@ import { loadKey } from './signing.js';
 import { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';
 import { endRun, readRunStatus, type RunContext, type RunStatus } from './run-lifecycle.js';
 import { signStart } from './signing.js';
+import { modelSearchAttributes } from './model-attribute.js';
 import {
   decisionRequest,
   sendDecision,
@@ -209,6 +210,7 @@ export class SlipwayClient {
       workflowId: runId,
       taskQueue: opts.taskQueue ?? this.options.taskQueue ?? DEFAULT_TASK_QUEUE,
       args: [signed],
+      ...modelSearchAttributes(startInput),
     });
     return { runId };
   }
