@@ -74,7 +74,7 @@ describe('the SlipwayModel search attribute', () => {
         input: { ...churnInput({ serverUrl: h.modelServer.url, modelName: untagged }), startedBy: 'ci-bot' },
         signer: 'ci-bot',
       },
-      async (name) => h.people!.keys[name]!,
+      (name) => Promise.resolve(h.people!.keys[name]!),
     );
     await h.client.temporal.workflow.start('trainAndPromote', {
       workflowId: withoutTag,

@@ -55,5 +55,6 @@ function refusedModelAttribute(err: unknown): boolean {
   if (!(err instanceof ServiceError)) return false;
   const cause = err.cause as { code?: unknown; details?: unknown } | undefined;
   if (cause?.code !== INVALID_ARGUMENT) return false;
-  return `${err.message} ${String(cause.details ?? '')}`.includes(SlipwaySearchAttribute.model);
+  const details = typeof cause.details === 'string' ? cause.details : '';
+  return `${err.message} ${details}`.includes(SlipwaySearchAttribute.model);
 }
