@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TrainAndPromoteResult } from '@slipway/sdk';
 import { readRunInput } from '@slipway/sdk/client';
-import { PATCH_GENERATION_1 } from '../../packages/sdk/src/workflow/patches.js';
+import { LATEST_PATCH_GENERATION } from '../../packages/sdk/src/workflow/patches.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliSession, startedRunId, type CliSession } from '../support/cli-session.js';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -199,14 +199,14 @@ describe('slipway run, status, approvals, approve', () => {
     });
     expect(checked.code, checked.output).toBe(0);
     expect(checked.output).toContain(runId);
-    // Today's runs record one patch marker for Slipway's whole first patch generation, not one per patch id.
+    // Today's runs record one patch marker for Slipway's newest patch generation, not one per patch id.
     const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
     const patches = (history.events ?? []).flatMap((e) =>
       (e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map(
         (p) => (JSON.parse(Buffer.from(p.data ?? []).toString()) as { id: string }).id,
       ),
     );
-    expect(patches).toEqual([PATCH_GENERATION_1]);
+    expect(patches).toEqual([LATEST_PATCH_GENERATION]);
   });
 });
 

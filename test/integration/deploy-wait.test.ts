@@ -5,8 +5,9 @@
  * refused; once the server is back, an approver's `deploy retry` deploys with the same approval (registry and server
  * agree), and `slipway deploy abort` ends a run `deploy_aborted` with nothing serving changed; a rollout child that
  * cannot stage waits the same way. The retried run is the replay fixture
- * `train-and-promote-deploy-retried-deployed-generation-1.json` (its patch generation's one marker replays;
- * `train-and-promote-deploy-retried-deployed.json` is the same run recorded before patch generations).
+ * `train-and-promote-deploy-retried-deployed-generation-2.json` (its patch generation's one marker replays;
+ * `…-generation-1.json` is the same run recorded with generation 1's marker, and
+ * `train-and-promote-deploy-retried-deployed.json` before patch generations).
  */
 import type { ModelRegistry } from '@slipway/activities';
 import { failureType, rootMessage, type RunProgress, type TrainAndPromoteResult } from '@slipway/sdk';
@@ -15,7 +16,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnInput } from '../../examples/churn/src/input.js';
 import { openConfiguredRegistry } from '../../packages/worker/src/config/index.js';
-import { PATCH_GENERATION_1 } from '../../packages/sdk/src/workflow/patches.js';
+import { LATEST_PATCH_GENERATION } from '../../packages/sdk/src/workflow/patches.js';
 import { cliSession } from '../support/cli-session.js';
 import { bundle, startHarness, type Harness } from '../support/harness.js';
 import { machineValues, recordFixture } from '../support/record-history.js';
@@ -116,14 +117,14 @@ describe('a deploy that fails after the gate approved', () => {
     // The run as a replay fixture: its patch generation's marker and the waited-for Update replay as they ran (the
     // fixture of the same run recorded before patch generations, with its own deploy-waits marker, replays too).
     const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
-    const fixture = await recordFixture(h, history, 'train-and-promote-deploy-retried-deployed-generation-1.json');
+    const fixture = await recordFixture(h, history, 'train-and-promote-deploy-retried-deployed-generation-2.json');
     for (const machine of machineValues(h)) expect(fixture.json, machine).not.toContain(machine);
     const patches = (fixture.history.events ?? []).flatMap((e) =>
       Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) =>
         (d.payloads ?? []).map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')),
       ),
     );
-    expect(patches.join('\n')).toContain(PATCH_GENERATION_1);
+    expect(patches.join('\n')).toContain(LATEST_PATCH_GENERATION);
     expect(fixture.json).toContain('"name": "slipway.deploy.command"');
     await expect(Worker.runReplayHistory({ workflowBundle }, fixture.history, runId)).resolves.toBeUndefined();
   });

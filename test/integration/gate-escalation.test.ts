@@ -24,7 +24,7 @@ import {
 } from '../support/webhook-receiver.js';
 import { notificationDeadLetterPath } from '../../packages/worker/src/config/index.js';
 import { readFile } from 'node:fs/promises';
-import { PATCH_GENERATION_1, PATCH_GENERATION_1_IDS } from '../../packages/sdk/src/workflow/patches.js';
+import { LATEST_PATCH_GENERATION, PATCH_GENERATION_2_IDS } from '../../packages/sdk/src/workflow/patches.js';
 
 const MODEL = 'escalated-churn';
 const SECRET = 'gate-escalation-shared-secret-41d9';
@@ -155,19 +155,27 @@ describe('an approval gate that escalates, notifies, lists itself and takes serv
     expect(await h.client.listGates({ status: 'pending', model: MODEL })).toEqual([]);
 
     // The run as a replay fixture: its patch generation's marker (standing for the gate's listing, notify and
-    // escalation patches), the escalation's step and the notices replay as they ran. The fixture of the same run
-    // recorded before patch generations, with one marker per patch, replays too.
+    // escalation patches), the escalation's step and the notices replay as they ran; the run started with its
+    // model's search attribute and upserted it no more. The fixtures of the same run recorded with generation 1's
+    // marker, and before patch generations with one marker per patch, replay too.
     const history = await h.client.temporal.workflow.getHandle(runId).fetchHistory();
-    const fixture = await recordFixture(h, history, 'train-and-promote-escalated-deployed-generation-1.json');
+    const fixture = await recordFixture(h, history, 'train-and-promote-escalated-deployed-generation-2.json');
     for (const machine of machineValues(h)) expect(fixture.json, machine).not.toContain(machine);
     const markers = (fixture.history.events ?? []).flatMap((e) =>
       Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) =>
         (d.payloads ?? []).map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')),
       ),
     );
-    expect(markers.map((m) => (JSON.parse(m) as { id: string }).id)).toEqual([PATCH_GENERATION_1]);
+    expect(markers.map((m) => (JSON.parse(m) as { id: string }).id)).toEqual([LATEST_PATCH_GENERATION]);
+    const upserted = (fixture.history.events ?? []).flatMap((e) =>
+      Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}),
+    );
+    expect(upserted).not.toContain('SlipwayModel');
+    expect(
+      fixture.history.events?.[0]?.workflowExecutionStartedEventAttributes?.searchAttributes?.indexedFields,
+    ).toHaveProperty('SlipwayModel');
     for (const patch of ['slipway.gate.listing-memo', 'slipway.gate.notify', 'slipway.gate.escalation']) {
-      expect(PATCH_GENERATION_1_IDS.has(patch), patch).toBe(true);
+      expect(PATCH_GENERATION_2_IDS.has(patch), patch).toBe(true);
     }
   }, 300_000);
 });

@@ -83,6 +83,12 @@ describe('recorded histories replay against the current pipelines', () => {
         'promote-version-approved-deployed.json',
         // a deploy that failed after its approval, waited for an operator and was retried (its patch marker)
         'train-and-promote-deploy-retried-deployed.json',
+        // the same kinds of run recorded with patch generation 1's marker, and with generation 2's (started with
+        // their model's search attribute, upserting it no more)
+        'train-and-promote-deploy-retried-deployed-generation-1.json',
+        'train-and-promote-escalated-deployed-generation-1.json',
+        'train-and-promote-deploy-retried-deployed-generation-2.json',
+        'train-and-promote-escalated-deployed-generation-2.json',
         // rollouts before and after the retire step (patched 'slipway.rollout.retire')
         'rollout-version-canary-promoted.json',
         'rollout-version-canary-retired.json',

@@ -12,6 +12,7 @@ import { ClientErrorCode, SlipwayClientError } from './errors.js';
 import { withStartedBy } from './identity.js';
 import { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';
 import { routedInput } from './route-steps.js';
+import { startWithModelAttribute } from './model-attribute.js';
 import { signStart, type KeyFinder } from './signing.js';
 import type { StepQueues } from '../step-queues.js';
 
@@ -62,11 +63,14 @@ export async function rollbackModelRun(
     ctx.keyOf(options.key),
   );
   try {
-    await ctx.temporal.workflow.start(rollbackModel.name, {
-      workflowId: runId,
-      taskQueue: options.taskQueue ?? ctx.taskQueue,
-      args: [signed],
-    });
+    await startWithModelAttribute(input, (attributes) =>
+      ctx.temporal.workflow.start(rollbackModel.name, {
+        workflowId: runId,
+        taskQueue: options.taskQueue ?? ctx.taskQueue,
+        args: [signed],
+        ...attributes,
+      }),
+    );
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw await running(ctx, model, err);
     throw err;

@@ -5,8 +5,6 @@ import {
   type ScheduleDescription,
   type ScheduleHandle,
 } from '@temporalio/client';
-import { defineSearchAttributeKey } from '@temporalio/common';
-import { SlipwaySearchAttribute } from '../messages.js';
 import type { AnyPipeline, PipelineInput } from '../pipeline.js';
 import { builtinPipelines } from '../pipelines/builtin.js';
 import { startInputDigest } from '../signing/payloads.js';
@@ -26,6 +24,7 @@ import {
   type ScheduleOverlap,
 } from './schedule-spec.js';
 import { signScheduledStart, type KeyFinder } from './signing.js';
+import { modelSearchAttributes } from './model-attribute.js';
 import { routedInput } from './route-steps.js';
 import type { StepQueues } from '../step-queues.js';
 
@@ -106,8 +105,6 @@ interface ScheduleMemo {
   expiresAt?: string;
 }
 
-const modelKey = defineSearchAttributeKey(SlipwaySearchAttribute.model, 'KEYWORD');
-
 /**
  * Runs of any pipeline on Temporal Schedules (`slipway.schedules`): create, list, describe, pause, unpause,
  * trigger and delete. The input is resolved and checked when the schedule is created, and its start is signed then
@@ -161,7 +158,7 @@ export class SlipwaySchedules {
           workflowId: scheduleId,
           taskQueue: this.context.taskQueue,
           args: [signed],
-          ...(model ? { typedSearchAttributes: [{ key: modelKey, value: model }] } : {}),
+          ...modelSearchAttributes(signed),
         },
         policies: { overlap, catchupWindow },
         state: { paused: options.paused ?? false, ...(options.note ? { note: options.note } : {}) },

@@ -18,6 +18,7 @@ import { loadKey } from './signing.js';
 import { checkPipelineInput, parsePipelineOutput } from './pipeline-input.js';
 import { endRun, readRunStatus, type RunContext, type RunStatus } from './run-lifecycle.js';
 import { signStart } from './signing.js';
+import { startWithModelAttribute } from './model-attribute.js';
 import {
   decisionRequest,
   sendDecision,
@@ -205,11 +206,14 @@ export class SlipwayClient {
     // The run gets the input as given (the workflow parses it again): only the check happens here.
     if (typeof pipeline !== 'string') checkPipelineInput(pipeline, startInput);
     const signed = await signStart({ pipeline: name, runId, input: startInput, signer: user }, this.keyOf(opts.key));
-    await this.temporal.workflow.start(name, {
-      workflowId: runId,
-      taskQueue: opts.taskQueue ?? this.options.taskQueue ?? DEFAULT_TASK_QUEUE,
-      args: [signed],
-    });
+    await startWithModelAttribute(startInput, (attributes) =>
+      this.temporal.workflow.start(name, {
+        workflowId: runId,
+        taskQueue: opts.taskQueue ?? this.options.taskQueue ?? DEFAULT_TASK_QUEUE,
+        args: [signed],
+        ...attributes,
+      }),
+    );
     return { runId };
   }
 

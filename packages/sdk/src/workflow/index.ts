@@ -49,6 +49,7 @@ export {
   lineageOf,
   pipelineSchema,
   registerInput,
+  PipelinePatch,
   tagRunWithModel,
   validateInput,
 } from './pipeline-helpers.js';

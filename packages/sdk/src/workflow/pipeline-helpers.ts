@@ -1,6 +1,7 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { SlipwaySearchAttribute } from '../messages.js';
+import { slipwayPatched } from './patches.js';
 import type { FeatureSpec, Lineage, Metrics } from '../schemas/model.js';
 import { SlipwayErrorType, finalFailure } from '../errors.js';
 import type { RowSchema } from '../schemas/dataset.js';
@@ -8,9 +9,24 @@ import type { ExpectationSet } from '../schemas/expectations.js';
 import type { StepInput } from '../step.js';
 import type { TrainingResult, ValidationSummary, registerStep, validateStep } from '../steps/builtin.js';
 
-/** Sets the run's `SlipwayModel` search attribute, so runs can be listed per model. */
+/** Where the built-in pipelines changed what they schedule, as `patched()` ids. */
+export const PipelinePatch = {
+  /** A run whose start set its `SlipwayModel` (as `SlipwayClient` starts runs) upserts it no more. */
+  modelTagAtStart: 'slipway.pipeline.model-tag-at-start',
+} as const;
+
+const modelKey = defineSearchAttributeKey(SlipwaySearchAttribute.model, 'KEYWORD');
+
+/**
+ * Makes sure the run carries its `SlipwayModel` search attribute, so runs can be listed per model. `SlipwayClient`
+ * and schedules set it when they start a run (listed from its first moment, before a worker takes it); a run
+ * started without it, or with another model's, has it set here (an upsert: one more history event and visibility
+ * update).
+ */
 export function tagRunWithModel(model: string): void {
-  upsertSearchAttributes([{ key: defineSearchAttributeKey(SlipwaySearchAttribute.model, 'KEYWORD'), value: model }]);
+  const atStart = workflowInfo().typedSearchAttributes.get(modelKey) === model;
+  if (atStart && slipwayPatched(PipelinePatch.modelTagAtStart)) return;
+  upsertSearchAttributes([{ key: modelKey, value: model }]);
 }
 
 /** The lineage of a version trained in this run: data, validation, profile, trainer, code and run ids. */
