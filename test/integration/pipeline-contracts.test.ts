@@ -75,7 +75,8 @@ describe('start with a pipeline contract', () => {
       (await listed(`WorkflowId = "${control}"`)) === 1 ? true : undefined,
     );
     expect(await listed(`WorkflowId = "${runId}"`)).toBe(0);
-    expect(await listed(`SlipwayModel = "${model}"`)).toBe(0);
+    // Under the model: the control run alone (it started with its model's search attribute); never the refused one.
+    expect(await listed(`SlipwayModel = "${model}"`)).toBe(1);
     // The unchecked run fails in the workflow, as before contracts.
     const failure = await h.client.result(control).then(
       () => undefined,
