@@ -38,6 +38,8 @@ describe('workflow module sharing', () => {
     for (const run of [first, second]) {
       expect(run.parsesGood).toBe(true);
       expect(run.refusal).toBe('digest');
+      // Workflow code verifies signatures in WebAssembly, with the same verdicts.
+      expect(run.ed25519).toEqual({ engine: 'webassembly', valid: true, tampered: false });
     }
     // The second run's module cache holds its own workflow code and the shared records it was given.
     expect(second.cachedModules.some((id) => id.endsWith('module-sharing/workflows.ts'))).toBe(true);

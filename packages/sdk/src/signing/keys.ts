@@ -1,6 +1,7 @@
 /**
- * Ed25519 keys and signatures in pure JavaScript (`@noble/ed25519` with `@noble/hashes`' SHA-512), so the
- * same code signs in the CLI and the client and verifies in workflow code and activities.
+ * Ed25519 keys and signatures that work anywhere (`@noble/ed25519` with `@noble/hashes`' SHA-512, Node's own
+ * Ed25519 for signing where there is Node, `verifyEd25519` for verifying), so the same code signs in the CLI and
+ * the client and verifies in workflow code and activities.
  *
  * Formats: a public key is `ed25519:` and the unpadded base64url of its 32 bytes; a private key is the
  * unpadded base64url of its 32-byte seed; a signature is the unpadded base64url of its 64 bytes.

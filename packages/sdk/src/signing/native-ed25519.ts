@@ -4,7 +4,8 @@
  * key is loaded: a signature in ~0.04 ms against ~0.45 ms, a public key in ~0.003 ms against ~0.3 ms. The client
  * signs every start and every decision and checks every key file it loads, so a long-lived client keeps the last
  * {@link MAX_LOADED_KEYS} keys loaded (loading one into OpenSSL costs ~0.4 ms, more than a signature). Verification
- * stays in `@noble/ed25519` everywhere, so workflow code and activities accept exactly the same signatures.
+ * never uses it (OpenSSL's rules are not ZIP-215's): `verifyEd25519` runs everywhere, so workflow code and
+ * activities accept exactly the same signatures.
  *
  * Reached through `process.getBuiltinModule` (Node ≥ 20.16), never imported, so this module can sit in a workflow
  * bundle: there, as anywhere without Node, {@link nativeEd25519} is undefined and callers use `@noble/ed25519`.

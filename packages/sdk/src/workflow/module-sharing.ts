@@ -15,7 +15,8 @@
  * Only modules that keep no per-run state are shared ({@link isShareableModule}): Slipway's SDK outside its workflow
  * code (none of it imports `@temporalio/workflow`, which a test checks) and zod. The one state they keep across
  * runs is a cache that never changes a result: Ed25519 verification keeps the keys it saw with a table of their
- * multiples (`signing/ed25519-verify.ts`), so a run verifying the starter's or an approver's key pays ~0.5 ms.
+ * multiples, in its WebAssembly module's memory (`signing/ed25519-verify.ts`), so a run verifying the starter's or
+ * an approver's key pays ~0.1 ms.
  * Slipway's workflow code, and yours, is evaluated per run as before.
  */
 import type { WorkflowInterceptorsFactory } from '@temporalio/workflow';
