@@ -5,6 +5,7 @@
  * activity is retried, so a receiver can drop a repeated delivery.
  */
 import { z } from 'zod';
+import { JsonRecord } from './json-record.js';
 import { ModelName } from './model.js';
 
 /** What happened. */
@@ -39,11 +40,12 @@ export const NotificationId = z
 export type NotificationId = z.infer<typeof NotificationId>;
 
 /** A small JSON object of facts about the event (scores, thresholds, links, who decided). */
-export const NotificationDetails = z
-  .record(z.string(), z.json())
-  .refine((details) => new TextEncoder().encode(JSON.stringify(details)).length <= MAX_NOTIFICATION_DETAILS_BYTES, {
+export const NotificationDetails = JsonRecord.refine(
+  (details) => new TextEncoder().encode(JSON.stringify(details)).length <= MAX_NOTIFICATION_DETAILS_BYTES,
+  {
     message: `must take at most ${MAX_NOTIFICATION_DETAILS_BYTES} bytes as JSON`,
-  });
+  },
+);
 /** A small JSON object of facts about the event. */
 export type NotificationDetails = z.infer<typeof NotificationDetails>;
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { defineStep } from '../step.js';
 import { GuardianDecisionKind, RetrainOutcomeStatus } from '../schemas/guardian.js';
+import { JsonRecord } from '../schemas/json-record.js';
 import { ModelName } from '../schemas/model.js';
 
 /**
@@ -25,7 +26,7 @@ export const guardRecordStep = defineStep({
     checkId: z.string().min(1),
     reason: z.string().min(1).max(4000),
     /** Small facts about the decision (counters, the retrain's id and outcome, the report's digest). */
-    details: z.record(z.string(), z.json()).default({}),
+    details: JsonRecord.default({}),
   }),
   output: z.strictObject({ seq: z.number().int().positive(), appended: z.boolean() }),
   options: { startToCloseTimeout: '1m', retry: { maximumAttempts: 10, maximumInterval: '1m' } },

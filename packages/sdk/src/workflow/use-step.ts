@@ -49,10 +49,19 @@ export function useStep<C extends AnyStep>(contract: C, overrides?: StepOverride
   );
   const activity = activities[contract.name];
   if (!activity) throw new TypeError(`No activity proxy for step "${contract.name}"`);
-  return async (input) => {
-    const parsed = parseStepInput(contract, input, 'workflow');
-    const output = await activity(parsed);
-    return parseStepOutput(contract, output, 'workflow');
+  const parseOutput = (output: unknown) => parseStepOutput(contract, output, 'workflow');
+  // A continuation rather than async/await: every promise a workflow creates costs a stack trace in Temporal's
+  // workflow runtime (~0.05 ms), and an async function with one await makes two where `then` makes one.
+  return (input) => {
+    let parsed: unknown;
+    try {
+      parsed = parseStepInput(contract, input, 'workflow');
+    } catch (err) {
+      // parseStepInput's failure, unchanged, as an async function would reject with it.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      return Promise.reject(err);
+    }
+    return activity(parsed).then(parseOutput);
   };
 }
 
