@@ -121,6 +121,7 @@ function result(opts, timed, latencies, replayMs) {
         max: throughput[side].max,
       }),
     ),
+    paired_ratio: pairedRatio(timed),
     dispatch_p50_ms: perSide((side) => round(dispatch[side].p50, 1)),
     dispatch_p99_ms: perSide((side) => round(dispatch[side].p99, 1)),
     schedule_to_start_p50_ms: perSide((side) => round(scheduleToStart[side].p50, 1)),
@@ -132,6 +133,17 @@ function result(opts, timed, latencies, replayMs) {
     batch: opts.batch,
     concurrency: opts.concurrency,
   };
+}
+
+/**
+ * Slipway's batch over the baseline's of the same round, round by round (the two run one after the other, so a
+ * change in the machine's speed falls on both): median, min and max. Steadier than `ratio` where the machine's
+ * speed drifts between rounds.
+ */
+function pairedRatio(timed) {
+  const ratios = timed.slipway.map((batch, i) => batch.runsPerS / timed.raw[i].runsPerS);
+  const s = spread(ratios);
+  return rounded({ median: median(ratios), min: s.min, max: s.max }, 3);
 }
 
 /** The median over batches of the CPU one run cost (ms): this process and the dev server. */
@@ -161,6 +173,8 @@ function summarize(line, latencies) {
   }
   const verdict = line.ratio >= TARGET_RATIO ? 'meets' : 'MISSES';
   log(`  ratio ${line.ratio}: ${verdict} the ≥ ${TARGET_RATIO} target`);
+  const paired = line.paired_ratio;
+  log(`  round by round: median ${paired.median} (min ${paired.min}, max ${paired.max})`);
   log('step dispatch latency (workflow task scheduled → activity started), p50 / p99 ms:');
   for (const side of SIDES) log(`  ${side.padEnd(7)} ${line.dispatch_p50_ms[side]} / ${line.dispatch_p99_ms[side]}`);
   log(
