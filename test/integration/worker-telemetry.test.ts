@@ -195,7 +195,7 @@ it('slipway run starts the trace when OTEL_EXPORTER_OTLP_ENDPOINT is set: the wo
   }
 });
 
-it('refuses a bad port, a host without a port, and a port already taken (and exits)', async () => {
+it('refuses a bad port, a host without a port, a host off loopback without a token, and a port already taken (and exits)', async () => {
   const { config } = h;
   const worker = (...args: string[]) =>
     runCli([
@@ -210,6 +210,11 @@ it('refuses a bad port, a host without a port, and a port already taken (and exi
   const hostAlone = await worker('--metrics-host', '0.0.0.0');
   expect(hostAlone.code).not.toBe(0);
   expect(hostAlone.output).toContain('--metrics-host needs a port');
+  // Refused before it listens: nothing is bound on 0.0.0.0.
+  const openToAll = await worker('--metrics-port', '0', '--metrics-host', '0.0.0.0');
+  expect(openToAll.code).not.toBe(0);
+  expect(openToAll.output).toContain('the metrics endpoint on 0.0.0.0 (not a loopback address) needs a token');
+  expect(openToAll.output).toContain('SLIPWAY_METRICS_TOKEN');
   const taken = Number(new URL(metricsUrl).port);
   const busy = await worker('--metrics-port', String(taken));
   expect(busy.code).not.toBe(0);

@@ -28,6 +28,18 @@ describe('the metrics setting', () => {
     expect(loadConfig({ cwd: dir, env: {} }).metrics).toEqual({ port: 9000, host: '0.0.0.0' });
   });
 
+  it('takes the metrics token from SLIPWAY_METRICS_TOKEN or the file, and refuses a short one', async () => {
+    const token = 'scrape-token-0123456789';
+    expect(
+      loadConfig({ cwd: dir, env: { SLIPWAY_METRICS_PORT: '9464', SLIPWAY_METRICS_TOKEN: token } }).metrics,
+    ).toEqual({ port: 9464, host: '127.0.0.1', token });
+    await writeFile(join(dir, CONFIG_FILE_NAME), JSON.stringify({ metrics: { port: 9000, host: '0.0.0.0', token } }));
+    expect(metricsEndpoint(loadConfig({ cwd: dir, env: {} }), {})).toEqual({ port: 9000, host: '0.0.0.0', token });
+    expect(() => loadConfig({ cwd: dir, env: { SLIPWAY_METRICS_TOKEN: 'short' } })).toThrow(
+      /metrics\.token.*at least 16 characters.*SLIPWAY_METRICS_TOKEN/,
+    );
+  });
+
   it('refuses a port that is not a port, naming the variable or the file', async () => {
     expect(() => loadConfig({ cwd: dir, env: { SLIPWAY_METRICS_PORT: 'nine' } })).toThrow(
       /the environment: metrics\.port.*expected a port number.*SLIPWAY_METRICS_PORT/,

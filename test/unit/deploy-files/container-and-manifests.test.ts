@@ -100,7 +100,7 @@ describe('the Kubernetes manifests', () => {
     );
   });
 
-  it('probe the workers on /healthz and let Prometheus scrape their /metrics port', async () => {
+  it('probe the workers on /healthz and let Prometheus scrape their /metrics port, with the metrics token', async () => {
     const [doc] = parseAllDocuments(await readFile(join(DEPLOY, 'k8s', 'worker-deployment.yaml'), 'utf8'));
     const { spec } = doc?.toJS() as { spec: { template: WorkerTemplate } };
     const { annotations } = spec.template.metadata;
@@ -116,6 +116,12 @@ describe('the Kubernetes manifests', () => {
     for (const probe of [worker?.startupProbe, worker?.readinessProbe, worker?.livenessProbe]) {
       expect(probe?.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
     }
+    // Bound off loopback, the endpoint needs its token (a worker without one refuses to start): from the secret.
+    expect(worker?.args[worker.args.indexOf('--metrics-host') + 1]).toBe('0.0.0.0');
+    expect(worker?.env).toContainEqual({
+      name: 'SLIPWAY_METRICS_TOKEN',
+      valueFrom: { secretKeyRef: { name: 'slipway-secrets', key: 'metrics-token' } },
+    });
   });
 
   it("carry a slipway.config.json that Slipway's own loader accepts", async () => {
@@ -135,6 +141,7 @@ interface WorkerTemplate {
   spec: {
     containers: {
       args: string[];
+      env: { name: string; value?: string; valueFrom?: unknown }[];
       ports: { name: string; containerPort: number }[];
       startupProbe?: { httpGet: unknown };
       readinessProbe?: { httpGet: unknown };

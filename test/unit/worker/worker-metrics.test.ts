@@ -1,6 +1,7 @@
 /**
  * The worker's metrics endpoint and Slipway's series without a server: `/healthz` follows the worker's state,
- * `/metrics` joins its sources (one that fails is a comment, not a failed scrape), and the rollout and drift series
+ * `/metrics` joins its sources (one that fails is a comment, not a failed scrape) and, with a token, answers only
+ * a scrape that carries it (any address but loopback needs one), and the rollout and drift series
  * follow what the rollout and drift steps report (a model shows its current state only).
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -46,6 +47,40 @@ describe('the metrics endpoint', () => {
     const response = await fetch(`${server.url}/metrics`);
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('# core unavailable: connection refused\n\na_total 1\n');
+  });
+
+  it('with a token, answers /metrics only to a scrape that carries it; /healthz stays open for probes', async () => {
+    const token = 'metrics-token-0123456789';
+    server = await startMetricsServer({
+      host: '127.0.0.1',
+      port: 0,
+      token,
+      state: () => 'RUNNING',
+      sources: [{ name: 'slipway', read: () => Promise.resolve('a_total 1') }],
+    });
+    const scrape = (authorization?: string) =>
+      fetch(`${server!.url}/metrics`, authorization ? { headers: { authorization } } : {});
+    const anonymous = await scrape();
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="slipway-worker-metrics"');
+    expect(await anonymous.text()).toMatch(/^\/metrics needs the metrics token .*SLIPWAY_METRICS_TOKEN/);
+    const wrong = await scrape(`Bearer ${token}x`);
+    expect(wrong.status).toBe(401);
+    const wrongText = await wrong.text();
+    expect(wrongText).toMatch(/^\/metrics did not get the metrics token/);
+    expect(wrongText).not.toContain(token);
+    expect((await scrape(token)).status).toBe(401);
+    const scraped = await scrape(`Bearer ${token}`);
+    expect([scraped.status, await scraped.text()]).toEqual([200, 'a_total 1\n']);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('refuses to serve on an address other than loopback without a token, before it listens', async () => {
+    for (const host of ['0.0.0.0', '::', '192.0.2.10']) {
+      await expect(startMetricsServer({ host, port: 0, sources: [], state: () => undefined })).rejects.toThrow(
+        `the metrics endpoint on ${host} (not a loopback address) needs a token`,
+      );
+    }
   });
 
   it('refuses a port already taken, naming the address', async () => {

@@ -43,7 +43,12 @@ export function metricsEndpoint(
     }
     return undefined;
   }
-  return { port, host: flags.metricsHost ?? config.metrics?.host ?? DEFAULT_METRICS_HOST };
+  const token = config.metrics?.token;
+  return {
+    port,
+    host: flags.metricsHost ?? config.metrics?.host ?? DEFAULT_METRICS_HOST,
+    ...(token === undefined ? {} : { token }),
+  };
 }
 
 /** What the command's telemetry gives the worker, and how it ends. */

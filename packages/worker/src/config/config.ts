@@ -16,6 +16,7 @@ import { TrainersSetting, resolveTrainers, type ProcessTrainerSpec } from './tra
 import { DeployTargetsSetting, resolveDeployTargets, type DeployTargetSpec } from './deploy-targets.js';
 import { NotifiersSetting, resolveNotifiers, type NotifierSpec } from './notifiers.js';
 import { UiSettingInput, resolveUiSetting, type UiSetting } from './ui-setting.js';
+import { TokenSetting } from './token-setting.js';
 import {
   TemporalSettingInput,
   mergeTemporalSetting,
@@ -86,10 +87,7 @@ export const SlipwayConfigInput = z
          * The control-plane token (deploy, commit, rollback, served rows). Prefer the environment
          * (`SLIPWAY_MODEL_SERVER_TOKEN`) or the default: a token generated into `<home>/model-server.token` (0600).
          */
-        token: z
-          .string()
-          .min(16, 'must be at least 16 characters')
-          .regex(/^[^\s\p{Cc}]+$/u, 'must not contain whitespace'),
+        token: TokenSetting,
         /**
          * The size in bytes past which a served-row log file is closed and a new one started (default 32 MiB; a
          * new file starts every UTC day too).
@@ -172,8 +170,9 @@ export const SlipwayConfigInput = z
     ui: UiSettingInput,
     /**
      * The worker's `/metrics` (Prometheus) and `/healthz` endpoint: `port` (0 picks a free one; unset: no endpoint)
-     * and `host` (default `127.0.0.1`; another address only when set here or with `--metrics-host`).
-     * `SLIPWAY_METRICS_PORT` and `SLIPWAY_METRICS_HOST` set them too.
+     * and `host` (default `127.0.0.1`; another address only when set here or with `--metrics-host`), and `token`:
+     * the bearer token `/metrics` asks for, needed on any address but loopback (prefer `SLIPWAY_METRICS_TOKEN`).
+     * `SLIPWAY_METRICS_PORT` and `SLIPWAY_METRICS_HOST` set the others too.
      */
     metrics: MetricsSettingInput,
     /**
@@ -315,7 +314,7 @@ const ENV_VARIABLES: Record<string, string> = {
   directory: 'SLIPWAY_DIRECTORY',
   directoryAdminKey: 'SLIPWAY_DIRECTORY_ADMIN_KEY',
   identity: 'SLIPWAY_IDENTITY',
-  metrics: 'SLIPWAY_METRICS_PORT, SLIPWAY_METRICS_HOST',
+  metrics: 'SLIPWAY_METRICS_PORT, SLIPWAY_METRICS_HOST, SLIPWAY_METRICS_TOKEN',
   tracing: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME',
 };
 

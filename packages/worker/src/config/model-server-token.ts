@@ -8,12 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { readOrCreateSecretFile, type ModelServerAccess, type SecretFileOptions } from '@slipway/activities/settings';
 import type { SlipwayConfig } from './config.js';
+import { MIN_TOKEN_LENGTH } from './token-setting.js';
+
+export { MIN_TOKEN_LENGTH } from './token-setting.js';
 
 /** The token file's name in the Slipway home. */
 export const MODEL_SERVER_TOKEN_FILE_NAME = 'model-server.token';
-
-/** The fewest characters a model server token may have. */
-export const MIN_TOKEN_LENGTH = 16;
 
 /** A resolved token: its value, and where it came from (for messages; never the value). */
 export interface ModelServerToken {

@@ -1,9 +1,11 @@
 /**
  * The worker's telemetry settings: the `/metrics` and `/healthz` endpoint (`metrics`) and OpenTelemetry tracing
- * (`tracing`), from the configuration file, the environment (`SLIPWAY_METRICS_PORT`, `SLIPWAY_METRICS_HOST`, and the
- * standard `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_SERVICE_NAME`) or flags.
+ * (`tracing`), from the configuration file, the environment (`SLIPWAY_METRICS_PORT`, `SLIPWAY_METRICS_HOST`,
+ * `SLIPWAY_METRICS_TOKEN`, and the standard `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT`,
+ * `OTEL_SERVICE_NAME`) or flags.
  */
 import { z } from 'zod';
+import { TokenSetting } from './token-setting.js';
 
 /** The address the metrics endpoint binds unless another is configured: loopback only. */
 export const DEFAULT_METRICS_HOST = '127.0.0.1';
@@ -24,8 +26,14 @@ export const MetricsHost = z
   .min(1)
   .regex(/^[A-Za-z0-9.:-]+$/, 'expected a host name or an IP address, e.g. 127.0.0.1');
 
-/** Where the worker serves `/metrics` and `/healthz`: `port` (unset: no endpoint) and `host`. */
-export const MetricsSettingInput = z.object({ port: MetricsPort, host: MetricsHost }).partial().strict();
+/**
+ * Where the worker serves `/metrics` and `/healthz`: `port` (unset: no endpoint), `host`, and `token`, the bearer
+ * token `/metrics` then asks for (needed on any address but loopback).
+ */
+export const MetricsSettingInput = z
+  .object({ port: MetricsPort, host: MetricsHost, token: TokenSetting })
+  .partial()
+  .strict();
 /** Where the worker serves `/metrics` and `/healthz`. */
 export type MetricsSettingInput = z.infer<typeof MetricsSettingInput>;
 
@@ -40,10 +48,15 @@ export const TracingSettingInput = z
 /** Where traces go. */
 export type TracingSettingInput = z.infer<typeof TracingSettingInput>;
 
+/** Where a configured metrics token comes from (for messages; never the value). */
+export const METRICS_TOKEN_SOURCE = 'metrics.token in the configuration (or SLIPWAY_METRICS_TOKEN)';
+
 /** The resolved metrics endpoint. */
 export interface MetricsSetting {
   port: number;
   host: string;
+  /** The bearer token `/metrics` asks for; none on loopback unless configured. */
+  token?: string;
 }
 
 /** The resolved tracing setting: on, with its OTLP/HTTP traces URL. */
@@ -55,7 +68,8 @@ export interface TracingSetting {
 /** The metrics endpoint when a port is configured (host defaults to loopback). */
 export function resolveMetricsSetting(input: MetricsSettingInput | undefined): { metrics?: MetricsSetting } {
   if (input?.port === undefined) return {};
-  return { metrics: { port: input.port, host: input.host ?? DEFAULT_METRICS_HOST } };
+  const token = input.token === undefined ? {} : { token: input.token };
+  return { metrics: { port: input.port, host: input.host ?? DEFAULT_METRICS_HOST, ...token } };
 }
 
 /** Tracing when an endpoint is configured; off otherwise. */
@@ -66,7 +80,8 @@ export function resolveTracingSetting(input: TracingSettingInput | undefined): {
 
 /**
  * The telemetry settings the environment gives, as configuration input: `SLIPWAY_METRICS_PORT` (a number; anything
- * else is passed on as text so the configuration check names it), `SLIPWAY_METRICS_HOST`, the OTLP traces endpoint
+ * else is passed on as text so the configuration check names it), `SLIPWAY_METRICS_HOST`, `SLIPWAY_METRICS_TOKEN`, the
+ * OTLP traces endpoint
  * (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as it is, else `OTEL_EXPORTER_OTLP_ENDPOINT` with `/v1/traces` appended, as
  * the OpenTelemetry specification says) and `OTEL_SERVICE_NAME`.
  */
@@ -75,6 +90,7 @@ export function telemetryEnvLayer(env: NodeJS.ProcessEnv): { metrics?: object; t
   const metrics = defined({
     port: port ? (/^\d+$/.test(port) ? Number(port) : port) : undefined,
     host: env.SLIPWAY_METRICS_HOST?.trim() || undefined,
+    token: env.SLIPWAY_METRICS_TOKEN || undefined,
   });
   const tracing = defined({
     endpoint: otlpTracesEndpoint(env),

@@ -2,9 +2,9 @@
  * The model server's request guards (hono middleware): browser cross-origin requests are refused (403), requests
  * that change state must be `application/json` (415), and the control plane needs the bearer token (401).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { ModelServerToken } from '../config/model-server-token.js';
+import { bearerCheck } from '../net/bearer.js';
 import { ServeError, ServeErrorCode } from './protocol.js';
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -55,11 +55,10 @@ export const jsonOnly: MiddlewareHandler = async (c, next) => {
  * and never echoes a token.
  */
 export function bearerToken(token: ModelServerToken): MiddlewareHandler {
-  const expected = digest(token.value);
+  const accepts = bearerCheck(token.value);
   return async (c, next) => {
     const header = c.req.header('authorization');
-    const presented = /^Bearer +(\S+) *$/i.exec(header ?? '')?.[1];
-    if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
+    if (!accepts(header)) {
       c.header('WWW-Authenticate', 'Bearer realm="slipway-model-server"');
       const what = header === undefined ? 'needs' : 'did not get';
       throw new ServeError(
@@ -82,8 +81,4 @@ function isOwnOrigin(origin: string, requestUrl: string): boolean {
     return false; // e.g. "null" from a sandboxed page or a file
   }
   return LOOPBACK_NAMES.has(parsed.host.replace(/:\d+$/, '')) && parsed.origin === new URL(requestUrl).origin;
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
 }

@@ -4,17 +4,10 @@
  */
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import { isLoopbackHost } from '../net/loopback.js';
 import { createModelServer, type ModelServer, type ModelServerOptions } from './app.js';
 
-/** Loopback addresses: the model server binds one of these unless told otherwise. */
-export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
-/** A loopback address. */
-export type LoopbackHost = (typeof LOOPBACK_HOSTS)[number];
-
-/** Whether `host` is a loopback address (then status, health, metrics and predict may stay open). */
-export function isLoopbackHost(host: string): boolean {
-  return (LOOPBACK_HOSTS as readonly string[]).includes(host);
-}
+export { LOOPBACK_HOSTS, isLoopbackHost, type LoopbackHost } from '../net/loopback.js';
 
 /** Options of {@link startModelServer}. */
 export interface StartModelServerOptions extends ModelServerOptions {

@@ -3,9 +3,17 @@
  * source in turn: the Temporal runtime's own metrics (read from the core exporter on its internal loopback port;
  * see `installWorkerRuntime`) followed by Slipway's series. `/healthz` answers 200 while the worker is `RUNNING`
  * and 503 otherwise (starting, draining, stopped, failed), with the state in the body.
+ *
+ * With a token, `/metrics` answers only a request that carries it (`Authorization: Bearer <token>`; Prometheus's
+ * `authorization` scrape setting sends it); any address but loopback needs one, so that a worker bound where others
+ * reach it never serves its series (model names, steps, drift per feature) to anyone who asks. `/healthz` stays
+ * open: it tells only whether the worker polls, and a kubelet's HTTP probe cannot carry a secret.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { METRICS_TOKEN_SOURCE } from '../config/telemetry-setting.js';
+import { bearerCheck, type BearerCheck } from '../net/bearer.js';
+import { isLoopbackHost } from '../net/loopback.js';
 
 /** The Prometheus text exposition format's media type. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -21,6 +29,8 @@ export interface MetricsServerOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** The bearer token `/metrics` asks for; required on any host but loopback. */
+  token?: string;
   sources: readonly MetricsSource[];
   /** The worker's state (`RUNNING` is healthy), or undefined before the worker exists. */
   state(): string | undefined;
@@ -33,10 +43,21 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Starts the endpoint; fails naming the address when it cannot listen there. */
+/**
+ * Starts the endpoint; fails naming the address when it cannot listen there, and before listening when the address
+ * is not loopback and no token is configured.
+ */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
+  if (options.token === undefined && !isLoopbackHost(options.host)) {
+    throw new Error(
+      `the metrics endpoint on ${options.host} (not a loopback address) needs a token, so that only your scraper ` +
+        'reads it: set SLIPWAY_METRICS_TOKEN (or metrics.token in slipway.config.json, at least 16 characters) ' +
+        'and give Prometheus the same token (`authorization: { credentials_file: ... }` in its scrape job)',
+    );
+  }
+  const authorized = options.token === undefined ? undefined : bearerCheck(options.token);
   const server = createServer((req, res) => {
-    handle(options, req, res).catch((err: unknown) => {
+    handle(options, authorized, req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(`metrics failed: ${err instanceof Error ? err.message : String(err)}\n`);
     });
@@ -60,7 +81,12 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-async function handle(options: MetricsServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  options: MetricsServerOptions,
+  authorized: BearerCheck | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
@@ -73,6 +99,15 @@ async function handle(options: MetricsServerOptions, req: IncomingMessage, res: 
     return;
   }
   if (path === '/metrics') {
+    if (authorized && !authorized(req.headers.authorization)) {
+      const what = req.headers.authorization === undefined ? 'needs' : 'did not get';
+      res
+        .writeHead(401, { 'www-authenticate': 'Bearer realm="slipway-worker-metrics"', 'content-type': 'text/plain' })
+        .end(
+          `/metrics ${what} the metrics token ("Authorization: Bearer <token>"); the token is ${METRICS_TOKEN_SOURCE}\n`,
+        );
+      return;
+    }
     const parts = await Promise.all(options.sources.map(readSource));
     res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE }).end(parts.join('\n'));
     return;
