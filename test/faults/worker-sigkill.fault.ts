@@ -58,10 +58,13 @@ async function killedRun(tally: Tally, n: number, kill: KillPoint, runIds: strin
   await worker?.exited;
   await freshWorker();
   const { result, error } = await resultWithin(h.client, runId);
-  await approval;
+  const approved = await approval;
   const point = `${kill.afterMs} ms after its ${kill.from}`;
   if (result?.status === 'deployed') tally.completed += 1;
-  else tally.lost.push(`run ${n} (${runId}, killed ${point}, in ${at}): ${error ?? result?.status}`);
+  else {
+    const approvalSays = approved instanceof Error ? `the approval failed: ${approved.message}` : 'approved';
+    tally.lost.push(`run ${n} (${runId}, killed ${point}, in ${at}): ${error ?? result?.status}; ${approvalSays}`);
+  }
   progress(FAULT, `run ${n}/${RUNS}: killed ${point} (${at}) → ${result?.status ?? error} v${result?.version.version}`);
 }
 

@@ -51,27 +51,60 @@ export async function approveWhenOpen(client: SlipwayClient, runId: string, time
   );
 }
 
-/** The run's result, or undefined when it does not come within `timeoutMs` (a lost run) or the run failed. */
+/**
+ * The run's result, or undefined when it does not come within `timeoutMs` (a lost run: the error then says where the
+ * run stands, see {@link whereItStands}) or the run failed.
+ */
 export async function resultWithin(
   client: SlipwayClient,
   runId: string,
   timeoutMs = 300_000,
 ): Promise<{ result?: TrainAndPromoteResult; error?: string }> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ error: string }>((done) => {
-    timer = setTimeout(() => done({ error: `no result within ${timeoutMs / 1000} s` }), timeoutMs);
+  const timeout = new Promise<'timeout'>((done) => {
+    timer = setTimeout(() => done('timeout'), timeoutMs);
   });
   try {
-    return await Promise.race([
+    const outcome = await Promise.race([
       client.result<TrainAndPromoteResult>(runId).then(
         (result) => ({ result }),
         (err: unknown) => ({ error: rootMessage(err) }),
       ),
       timeout,
     ]);
+    if (outcome !== 'timeout') return outcome;
+    const stands = await whereItStands(client, runId).catch((err: unknown) => `unknown (${rootMessage(err)})`);
+    return { error: `no result within ${timeoutMs / 1000} s; the run: ${stands}` };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Where a run that gave no result stands, from Temporal alone (no worker needed), so a lost run can be told apart:
+ * its status, its pending activities with their attempts and last failures, and its last workflow task failure.
+ */
+export async function whereItStands(client: SlipwayClient, runId: string): Promise<string> {
+  const handle = client.temporal.workflow.getHandle(runId);
+  const description = await handle.describe();
+  const pending = (description.raw.pendingActivities ?? []).map(
+    (a) =>
+      `${a.activityType?.name ?? '?'} (attempt ${a.attempt ?? '?'}${a.lastFailure ? `: ${a.lastFailure.message}` : ''})`,
+  );
+  const events = (await handle.fetchHistory()).events ?? [];
+  const lastTaskFailure = events.findLast(
+    (e) => e.workflowTaskFailedEventAttributes,
+  )?.workflowTaskFailedEventAttributes;
+  const lastEvent = events.at(-1);
+  const lastKind = lastEvent ? Object.keys(lastEvent).find((k) => k.endsWith('EventAttributes')) : undefined;
+  return [
+    description.status.name.toLowerCase(),
+    `${events.length} events, the last ${lastKind?.replace(/EventAttributes$/, '') ?? '?'}`,
+    pending.length > 0 ? `pending ${pending.join(', ')}` : 'no activity pending',
+    ...(lastTaskFailure
+      ? [`last workflow task failure: ${lastTaskFailure.failure?.message ?? lastTaskFailure.cause}`]
+      : []),
+  ].join('; ');
 }
 
 /** What a run is doing now, from Temporal (no worker needed): its pending activities, or `waiting`. */
