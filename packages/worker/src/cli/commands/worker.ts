@@ -65,7 +65,7 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
     )
     .option(
       '--metrics-host <host>',
-      'the address /metrics and /healthz listen on (default 127.0.0.1: bind another only on purpose)',
+      'the address /metrics and /healthz listen on (default 127.0.0.1; any other needs SLIPWAY_METRICS_TOKEN)',
       metricsHostOption,
     )
     .action(async (options) => {
