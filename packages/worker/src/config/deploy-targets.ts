@@ -19,7 +19,7 @@ import {
   type SecretFileOptions,
 } from '@slipway/activities/settings';
 import { z } from 'zod';
-import { checkTokenValue } from './model-server-token.js';
+import { checkTokenValue } from './token-setting.js';
 import { checkOutboundUrl } from './outbound-url.js';
 import { checkSecretOutsideRoots } from './secret-placement.js';
 

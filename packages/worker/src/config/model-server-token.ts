@@ -8,9 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { readOrCreateSecretFile, type ModelServerAccess, type SecretFileOptions } from '@slipway/activities/settings';
 import type { SlipwayConfig } from './config.js';
-import { MIN_TOKEN_LENGTH } from './token-setting.js';
-
-export { MIN_TOKEN_LENGTH } from './token-setting.js';
+import { checkTokenValue } from './token-setting.js';
 
 /** The token file's name in the Slipway home. */
 export const MODEL_SERVER_TOKEN_FILE_NAME = 'model-server.token';
@@ -66,18 +64,6 @@ export function modelServerAccess(config: Pick<SlipwayConfig, 'home' | 'modelSer
       return token;
     },
   };
-}
-
-/**
- * Checks a token's shape (at least {@link MIN_TOKEN_LENGTH} characters, no whitespace or control characters); the
- * error names `where` and what the token is for (`what`, default `model server token`), never the value.
- */
-export function checkTokenValue(value: string, where: string, what = 'model server token'): string {
-  if (value.length < MIN_TOKEN_LENGTH) {
-    throw new Error(`${where} holds a ${what} shorter than ${MIN_TOKEN_LENGTH} characters`);
-  }
-  if (/[\s\p{Cc}]/u.test(value)) throw new Error(`${where} holds a ${what} with whitespace in it`);
-  return value;
 }
 
 function tokenOf(path: string, text: string): string {

@@ -26,7 +26,8 @@ import {
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { checkTokenValue, type ModelServerToken } from '../config/model-server-token.js';
+import type { ModelServerToken } from '../config/model-server-token.js';
+import { checkTokenValue } from '../config/token-setting.js';
 import { openDeployments, type Deployments } from './deployments.js';
 import { bearerToken, jsonOnly, sameOriginOnly } from './guards.js';
 import { createServerMetrics } from './metrics.js';

@@ -12,6 +12,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { METRICS_TOKEN_SOURCE } from '../config/telemetry-setting.js';
+import { MIN_TOKEN_LENGTH } from '../config/token-setting.js';
 import { bearerCheck, type BearerCheck } from '../net/bearer.js';
 import { isLoopbackHost } from '../net/loopback.js';
 
@@ -51,7 +52,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   if (options.token === undefined && !isLoopbackHost(options.host)) {
     throw new Error(
       `the metrics endpoint on ${options.host} (not a loopback address) needs a token, so that only your scraper ` +
-        'reads it: set SLIPWAY_METRICS_TOKEN (or metrics.token in slipway.config.json, at least 16 characters) ' +
+        `reads it: set SLIPWAY_METRICS_TOKEN (or metrics.token in slipway.config.json, at least ${MIN_TOKEN_LENGTH} characters) ` +
         'and give Prometheus the same token (`authorization: { credentials_file: ... }` in its scrape job)',
     );
   }
