@@ -1,13 +1,26 @@
 // One run of each side, as a user drives it: start it, wait for its gate to open, decide at once, read the result.
 // Slipway: `SlipwayClient.start` (the input checked and the start signed by the starter), `SlipwayClient.approve`
 // (the gate read, the decision signed by the approver, sent as the gate's Update), `SlipwayClient.result` with the
-// pipeline's contract. The baseline: `workflow.start`, a plain Update, `handle.result()`.
+// pipeline's contract. The baseline: `workflow.start`, a plain Update, `handle.result()`. The baseline with
+// Slipway's records (`records`): the same, with the model's search attribute set at the start, as Slipway's client
+// sets it, and the gate read (`describe`) before the decision, as Slipway's approver reads it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { trainAndPromote } from '@slipway/sdk';
 import { APPROVER, QUEUES } from './setup.mjs';
 
-/** The two sides, in the order they are run and reported. */
+/** The two sides bench/approve compares, in the order they are run and reported. */
 export const SIDES = ['slipway', 'raw'];
+/** The sides bench/overhead compares: those two, and the baseline making Slipway's records. */
+export const OVERHEAD_SIDES = ['slipway', 'raw', 'records'];
+
+/** The baseline's workflow type and its search attributes at the start, per baseline side. */
+const BASELINES = {
+  raw: { workflowType: 'rawTrainAndPromote', searchAttributes: undefined },
+  records: {
+    workflowType: 'rawTrainAndPromoteWithRecords',
+    searchAttributes: (input) => ({ SlipwayModel: [input.modelName] }),
+  },
+};
 
 /** Starts a run of `side` with workflow id `id`; resolves once it started. */
 export async function startRun(bench, side, id) {
@@ -15,10 +28,12 @@ export async function startRun(bench, side, id) {
     await bench.slipway.start(trainAndPromote, bench.input, { runId: id });
     return;
   }
-  await bench.temporal.workflow.start('rawTrainAndPromote', {
+  const { workflowType, searchAttributes } = BASELINES[side];
+  await bench.temporal.workflow.start(workflowType, {
     taskQueue: QUEUES.raw,
     workflowId: id,
     args: [bench.input],
+    ...(searchAttributes ? { searchAttributes: searchAttributes(bench.input) } : {}),
   });
 }
 
@@ -28,9 +43,9 @@ export async function decide(bench, side, id) {
     await bench.slipway.approve(id, { as: APPROVER });
     return;
   }
-  await bench.temporal.workflow
-    .getHandle(id)
-    .executeUpdate('decide', { args: [{ decision: 'approve', approver: APPROVER }] });
+  const handle = bench.temporal.workflow.getHandle(id);
+  if (side === 'records') await handle.describe();
+  await handle.executeUpdate('decide', { args: [{ decision: 'approve', approver: APPROVER }] });
 }
 
 /** Waits for the run's result; fails naming the run unless it deployed. */
