@@ -5,9 +5,8 @@
 import type { MiddlewareHandler } from 'hono';
 import type { ModelServerToken } from '../config/model-server-token.js';
 import { bearerCheck } from '../net/bearer.js';
+import { isLoopbackHost } from '../net/loopback.js';
 import { ServeError, ServeErrorCode } from './protocol.js';
-
-const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * Refuses browser cross-origin requests: an `Origin` header other than the server's own loopback origin, or
@@ -80,5 +79,7 @@ function isOwnOrigin(origin: string, requestUrl: string): boolean {
   } catch {
     return false; // e.g. "null" from a sandboxed page or a file
   }
-  return LOOPBACK_NAMES.has(parsed.host.replace(/:\d+$/, '')) && parsed.origin === new URL(requestUrl).origin;
+  // An IPv6 host name comes bracketed in a URL (`[::1]`).
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  return isLoopbackHost(host) && parsed.origin === new URL(requestUrl).origin;
 }
