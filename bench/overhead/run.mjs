@@ -13,7 +13,7 @@
 import proto from '@temporalio/proto';
 import { median } from '../gates/processes.mjs';
 import { activityLatencies, fetchHistories, replayMsPerRun } from './histories.mjs';
-import { OVERHEAD_SIDES as SIDES, wholeRun } from './runs.mjs';
+import { orderOf, SIDES, wholeRun } from './runs.mjs';
 import { integerOptions, logger, runBench, startBench } from './setup.mjs';
 import { round, rounded, spread } from './stats.mjs';
 
@@ -58,11 +58,6 @@ function cpuPerRun(bench, before, runs) {
     process: (used.user + used.system) / 1000 / runs,
     server: before.server === null || serverAfter === null ? null : (serverAfter - before.server) / runs,
   };
-}
-
-/** The order of the sides in round `round`: rotated by one each round, so that each side goes first as often. */
-function orderOf(round) {
-  return SIDES.map((_, i) => SIDES[(i + round) % SIDES.length]);
 }
 
 /** Warm-up rounds, then timed rounds; each round runs every side, the first side rotating (ABC, BCA, CAB…). */

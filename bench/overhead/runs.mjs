@@ -8,10 +8,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { trainAndPromote } from '@slipway/sdk';
 import { APPROVER, QUEUES } from './setup.mjs';
 
-/** The two sides bench/approve compares, in the order they are run and reported. */
-export const SIDES = ['slipway', 'raw'];
-/** The sides bench/overhead compares: those two, and the baseline making Slipway's records. */
-export const OVERHEAD_SIDES = ['slipway', 'raw', 'records'];
+/**
+ * The sides both benchmarks compare, in the order they are reported: Slipway, the baseline, and the baseline making
+ * Slipway's records.
+ */
+export const SIDES = ['slipway', 'raw', 'records'];
+
+/** The order of the sides in round `round`: rotated by one each round, so that each side goes first as often. */
+export function orderOf(round) {
+  return SIDES.map((_, i) => SIDES[(i + round) % SIDES.length]);
+}
 
 /** The baseline's workflow type and its search attributes at the start, per baseline side. */
 const BASELINES = {
