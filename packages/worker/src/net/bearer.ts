@@ -17,6 +17,20 @@ export function bearerCheck(token: string): BearerCheck {
   };
 }
 
+/**
+ * The sentence a 401 says: that `what` (e.g. `GET /metrics`) needs the `tokenName` — or, when the request carried
+ * an `Authorization` header, did not get it — and where that token is configured (`source`). Never echoes a token.
+ */
+export function bearerRefusal(
+  what: string,
+  authorization: string | undefined,
+  tokenName: string,
+  source: string,
+): string {
+  const verb = authorization === undefined ? 'needs' : 'did not get';
+  return `${what} ${verb} the ${tokenName} ("Authorization: Bearer <token>"); the token is ${source}`;
+}
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }

@@ -4,7 +4,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import type { ModelServerToken } from '../config/model-server-token.js';
-import { bearerCheck } from '../net/bearer.js';
+import { bearerCheck, bearerRefusal } from '../net/bearer.js';
 import { isLoopbackHost } from '../net/loopback.js';
 import { ServeError, ServeErrorCode } from './protocol.js';
 
@@ -59,12 +59,11 @@ export function bearerToken(token: ModelServerToken): MiddlewareHandler {
     const header = c.req.header('authorization');
     if (!accepts(header)) {
       c.header('WWW-Authenticate', 'Bearer realm="slipway-model-server"');
-      const what = header === undefined ? 'needs' : 'did not get';
+      const what = `${c.req.method} ${c.req.path}`;
       throw new ServeError(
         401,
         ServeErrorCode.Unauthorized,
-        `${c.req.method} ${c.req.path} ${what} the model server's control-plane token ` +
-          `("Authorization: Bearer <token>"); the token is ${token.source}`,
+        bearerRefusal(what, header, "model server's control-plane token", token.source),
       );
     }
     await next();

@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { METRICS_TOKEN_SOURCE } from '../config/telemetry-setting.js';
 import { MIN_TOKEN_LENGTH } from '../config/token-setting.js';
-import { bearerCheck, type BearerCheck } from '../net/bearer.js';
+import { bearerCheck, bearerRefusal, type BearerCheck } from '../net/bearer.js';
 import { isLoopbackHost } from '../net/loopback.js';
 
 /** The Prometheus text exposition format's media type. */
@@ -101,12 +101,10 @@ async function handle(
   }
   if (path === '/metrics') {
     if (authorized && !authorized(req.headers.authorization)) {
-      const what = req.headers.authorization === undefined ? 'needs' : 'did not get';
+      const refusal = bearerRefusal('/metrics', req.headers.authorization, 'metrics token', METRICS_TOKEN_SOURCE);
       res
         .writeHead(401, { 'www-authenticate': 'Bearer realm="slipway-worker-metrics"', 'content-type': 'text/plain' })
-        .end(
-          `/metrics ${what} the metrics token ("Authorization: Bearer <token>"); the token is ${METRICS_TOKEN_SOURCE}\n`,
-        );
+        .end(`${refusal}\n`);
       return;
     }
     const parts = await Promise.all(options.sources.map(readSource));
