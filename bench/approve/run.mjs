@@ -83,7 +83,7 @@ async function measure(bench, opts) {
 async function main(cleanups) {
   const opts = options();
   const bench = await startBench({ log, cleanups, name: 'approve' });
-  log(`${opts.warmup} warm-up and ${opts.decisions} timed decisions a side, alternating`);
+  log(`${opts.warmup} warm-up and ${opts.decisions} timed decisions a side, the side going first rotating`);
   const samples = await measure(bench, opts);
   const of = (field) => Object.fromEntries(SIDES.map((side) => [side, spread(samples[side].map((s) => s[field]))]));
   const next = of('nextMs');

@@ -2,7 +2,7 @@
 // bench/overhead: what Slipway's orchestration costs over hand-written Temporal code. The built-in `trainAndPromote`
 // (input parsing, progress tracker, search attributes and memo, signed start, approval gate with signed decisions)
 // runs with no-op activities against `raw-workflow.mjs`, the same activities in the same order with a plain Update
-// for the gate, on the same dev server, in batches that alternate between the two. Every run's gate is approved as
+// for the gate, on the same dev server, in batches whose order rotates over the sides. Every run's gate is approved as
 // soon as it opens, through the real Update path. A third side, the baseline making the records Slipway's runs ask
 // the server to keep (search attributes, memo, patch marker, proof-sized inputs; the gate read before the decision),
 // splits the gap into what those records cost and what Slipway's own code costs. Reports throughput (runs/s) and

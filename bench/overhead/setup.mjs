@@ -20,7 +20,7 @@ import { startBenchServer } from '../bench-server.mjs';
 const RAW_WORKFLOWS = join(import.meta.dirname, 'raw-workflow.mjs');
 /** The task queues of the two workers. */
 export const QUEUES = { slipway: 'bench-overhead-slipway', raw: 'bench-overhead-raw' };
-/** The same worker options on both sides (Slipway's worker caches 64 runs by default; so does the baseline's). */
+/** The same worker options on every side (Slipway's worker caches 64 runs by default; so does the baseline's). */
 const WORKER_OPTIONS = { maxCachedWorkflows: 64 };
 /** Who decides at every gate (the directory's first approver). */
 export const APPROVER = APPROVERS[0];
@@ -111,7 +111,7 @@ export async function startBench({ log, cleanups, name }) {
   };
 }
 
-/** The pipeline input both sides get: the churn example's, with the bench's approvers (never read: no-op steps). */
+/** The pipeline input every side gets: the churn example's, with the bench's approvers (never read: no-op steps). */
 function benchInput() {
   return churnInput({ serverUrl: 'http://127.0.0.1:8765', approvers: APPROVERS, timeout: '72h', modelName: 'bench' });
 }
